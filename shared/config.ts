@@ -1,0 +1,32 @@
+/** Configuration from the environment, validated once at start-up so a bad value fails loudly. */
+import * as z from 'zod/mini';
+import { DEFAULT_TABLE_NAME } from './storage/table.js';
+
+const ZConfig = z.object({
+  APP_ENV: z._default(z.enum(['local', 'aws', 'test']), 'local'),
+  TABLE_NAME: z._default(z.string().check(z.minLength(3)), DEFAULT_TABLE_NAME),
+  /** Base URL printed into QR codes, e.g. https://rate.example.gov.cn. Unset: taken from the request. */
+  PUBLIC_BASE_URL: z.optional(z.url()),
+  /** Local: the key ring JSON itself. AWS: KEYRING_SECRET_ARN names the Secrets Manager secret instead. */
+  KEYRING: z.optional(z.string()),
+  KEYRING_SECRET_ARN: z.optional(z.string()),
+  DYNAMODB_ENDPOINT: z.optional(z.url()),
+  AWS_REGION: z._default(z.string(), 'us-east-1'),
+  LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
+  PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535)), 3000),
+  DATA_DIR: z._default(z.string(), '.data'),
+  SEED_API_KEY: z.optional(z.string().check(z.minLength(16))),
+  /** Requests per minute one client address may post ratings; per API key for machine routes it is ×10. */
+  RATE_LIMIT_PER_MINUTE: z._default(z.coerce.number().check(z.int(), z.gte(1)), 120),
+});
+export type TConfig = z.infer<typeof ZConfig>;
+
+export function loadConfig(env: Record<string, string | undefined> = process.env): TConfig {
+  const picked = Object.fromEntries(Object.keys(ZConfig.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
+  const parsed = ZConfig.safeParse(picked);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    throw new Error(`Invalid configuration:\n${lines}`);
+  }
+  return parsed.data;
+}

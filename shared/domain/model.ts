@@ -1,0 +1,140 @@
+/**
+ * zod schemas are the single source of truth for the API's types, its validation and its OpenAPI document.
+ * `zod/mini` keeps the Lambda bundle small (~17 KB instead of ~440 KB).
+ */
+import * as z from 'zod/mini';
+import { REASON_TAGS, isBadGrade, reasonsForGrade } from './grades.js';
+
+/** Ids appear inside signed tokens separated by dots, so they are restricted to URL-safe characters. */
+export const ZId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 letters, digits, "_" or "-"'));
+
+const ZGrade = z.int().check(z.gte(1), z.lte(5));
+
+export const ZChannel = z.enum(['ticket', 'placard', 'link']);
+export type TChannel = z.infer<typeof ZChannel>;
+
+export const ZRatingInput = z
+  .object({
+    ticket: z.string().check(z.minLength(10), z.maxLength(400)),
+    overall: ZGrade,
+    attitude: z.optional(ZGrade),
+    efficiency: z.optional(ZGrade),
+    competence: z.optional(ZGrade),
+    trips: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3)])),
+    done: z.optional(z.enum(['yes', 'partly', 'no'])),
+    reasons: z.optional(z.array(z.enum(REASON_TAGS as [string, ...string[]])).check(z.maxLength(REASON_TAGS.length))),
+    comment: z.optional(z.string().check(z.maxLength(500, 'comment is at most 500 characters'))),
+    contact: z.optional(
+      z.object({
+        phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'phone must be an 11-digit mainland mobile number')),
+        consent: z.literal(true),
+      }),
+    ),
+    lang: z.optional(z.enum(['zh', 'en'])),
+    submissionId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'submissionId must be 8–64 URL-safe characters'))),
+  })
+  .check(
+    z.refine((r) => !isBadGrade(r.overall) || (r.reasons?.length ?? 0) > 0, {
+      message: 'a bad rating (overall 1–2) needs at least one reason',
+      path: ['reasons'],
+    }),
+    z.refine((r) => (r.reasons ?? []).every((tag) => reasonsForGrade(r.overall).includes(tag as never)), {
+      message: 'a reason does not fit the chosen grade',
+      path: ['reasons'],
+    }),
+  );
+export type TRatingInput = z.infer<typeof ZRatingInput>;
+
+export const ZRatingCreated = z.object({ ratingId: z.string() });
+
+export const ZTicketRequest = z.object({
+  windowId: ZId,
+  serviceId: z.optional(ZId),
+  visitRef: z.optional(z.string().check(z.maxLength(64))),
+});
+export type TTicketRequest = z.infer<typeof ZTicketRequest>;
+
+export const ZTicketIssued = z.object({
+  ticketId: z.string(),
+  ticket: z.string(),
+  url: z.string(),
+  qrSvgUrl: z.string(),
+  expiresAt: z.string(),
+});
+export type TTicketIssued = z.infer<typeof ZTicketIssued>;
+
+export const ZHallView = z.object({
+  id: z.string(),
+  name: z.string(),
+  regionId: z.string(),
+  timezone: z.string(),
+  windows: z.array(z.object({ id: z.string(), name: z.string(), placardUrl: z.string() })),
+  services: z.array(z.object({ id: z.string(), name: z.string() })),
+});
+export type THallView = z.infer<typeof ZHallView>;
+
+export const ZProblem = z.object({
+  type: z.string(),
+  title: z.string(),
+  status: z.number(),
+  detail: z.optional(z.string()),
+  errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
+});
+
+/* ---------- stored entities (what the repository reads and writes) ---------- */
+
+export interface TRegion {
+  id: string;
+  name: string;
+  nameEn?: string;
+  parentId?: string; // absent at the root
+  level: 'province' | 'city' | 'district' | 'street';
+}
+
+export interface THall {
+  id: string;
+  name: string;
+  nameEn?: string;
+  regionId: string;
+  timezone: string; // IANA, e.g. Asia/Shanghai; all "days" are hall-local calendar days
+  openingHours?: { open: string; close: string }; // "08:30", "17:30"
+}
+
+export interface TWindow {
+  hallId: string;
+  id: string;
+  name: string;
+  nameEn?: string;
+}
+
+export interface TService {
+  hallId: string;
+  id: string;
+  name: string;
+  nameEn?: string;
+}
+
+/** A stored rating. Phone is never here in clear: `phoneEnc` is AES-256-GCM, `phoneMasked` is 138****1234. */
+export interface TRating {
+  ratingId: string;
+  channel: TChannel;
+  hallId: string;
+  windowId: string;
+  serviceId?: string;
+  ticketId?: string;
+  createdAt: string; // ISO instant
+  day: string; // hall-local YYYY-MM-DD of createdAt
+  overall: number;
+  attitude?: number;
+  efficiency?: number;
+  competence?: number;
+  trips?: 1 | 2 | 3;
+  done?: 'yes' | 'partly' | 'no';
+  reasons?: string[];
+  comment?: string;
+  phoneEnc?: string;
+  phoneMasked?: string;
+  lang?: 'zh' | 'en';
+  submissionId?: string;
+  deviceHash?: string; // keyed hash of the device, for the suspicious-rating checks; never an IP
+}

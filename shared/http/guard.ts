@@ -1,0 +1,78 @@
+/**
+ * One wrapper for every API route: it rate-limits, checks the hall API key when the route needs one, parses
+ * and validates the JSON body against the route's zod schema, and turns every refusal into problem+json —
+ * so each route handler is a few lines of product logic and can never forget a check.
+ */
+import type { Context } from 'hono';
+import * as z from 'zod/mini';
+import { hashApiKey } from '../domain/privacy.js';
+import type { TApiKeyRecord } from '../storage/repository.js';
+import { clientAddress, type TAppDeps } from './deps.js';
+import { problem } from './problem.js';
+import { RateLimiter } from './rate-limit.js';
+
+export interface TGuardCtx<B> {
+  body: B;
+  hallId: string; // '' when the route takes no key
+}
+
+type TSchema = z.ZodMiniType;
+
+export function issuesOf(err: z.core.$ZodError): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+}
+
+export function createGuard(deps: TAppDeps) {
+  const now = deps.now ?? Date.now;
+  const perMinute = deps.config.RATE_LIMIT_PER_MINUTE;
+  const byClient = new RateLimiter(perMinute, 60_000);
+  const byKey = new RateLimiter(perMinute * 10, 60_000);
+  const keys = new Map<string, { at: number; rec?: TApiKeyRecord }>();
+
+  async function lookupKey(token: string): Promise<TApiKeyRecord | undefined> {
+    const hash = hashApiKey(token);
+    const hit = keys.get(hash);
+    if (hit && now() - hit.at < 30_000) return hit.rec;
+    const rec = await deps.repo.getApiKey(hash);
+    if (keys.size > 10_000) keys.clear();
+    keys.set(hash, { at: now(), rec });
+    return rec;
+  }
+
+  return function route<S extends TSchema | undefined>(
+    opts: { auth: 'hall-key' | 'none'; body?: S },
+    handler: (c: Context, g: TGuardCtx<S extends TSchema ? z.infer<S> : undefined>) => Promise<Response> | Response,
+  ) {
+    return async (c: Context): Promise<Response> => {
+      let hallId = '';
+      if (opts.auth === 'hall-key') {
+        const m = /^Bearer\s+(\S+)$/i.exec(c.req.header('authorization') ?? '');
+        const rec = m ? await lookupKey(m[1]) : undefined;
+        if (!rec || rec.revokedAt) {
+          c.header('www-authenticate', 'Bearer realm="hall"');
+          return problem(c, 'unauthorized', m ? 'The API key is unknown or revoked.' : 'Send "Authorization: Bearer <hall API key>".');
+        }
+        hallId = rec.hallId;
+        if (!byKey.take(`k:${hallId}`, now())) return problem(c, 'rate-limited', `At most ${perMinute * 10} requests a minute per hall key.`);
+      } else if (!byClient.take(`a:${clientAddress(c)}`, now())) {
+        return problem(c, 'rate-limited', `At most ${perMinute} requests a minute from one client.`);
+      }
+      let body: unknown = undefined;
+      if (opts.body) {
+        let raw: unknown;
+        try {
+          raw = await c.req.json();
+        } catch {
+          return problem(c, 'malformed-request', 'Send a JSON object with content-type application/json.');
+        }
+        const parsed = z.safeParse(opts.body, raw);
+        if (!parsed.success) {
+          const errors = issuesOf(parsed.error);
+          return problem(c, 'validation-failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+        }
+        body = parsed.data;
+      }
+      return handler(c, { body: body as never, hallId });
+    };
+  };
+}

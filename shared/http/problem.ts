@@ -1,0 +1,32 @@
+/** RFC 9457 problem details: every API error is `application/problem+json` with a specific, stable `type`. */
+import type { Context } from 'hono';
+import type { ContentfulStatusCode } from 'hono/utils/http-status';
+
+export interface TProblemSpec {
+  status: ContentfulStatusCode;
+  title: string;
+}
+
+export const PROBLEMS = {
+  'malformed-request': { status: 400, title: 'The request body is not valid JSON' },
+  'validation-failed': { status: 422, title: 'Some fields are missing or invalid' },
+  'invalid-ticket': { status: 400, title: 'The rating code is not valid (forged, damaged or altered)' },
+  'ticket-expired': { status: 410, title: 'The rating code has expired (tickets can be rated for 7 days)' },
+  'already-rated': { status: 409, title: 'This visit has already been rated' },
+  'placard-limit': { status: 429, title: 'This window was rated from this device less than 2 hours ago' },
+  'unknown-hall': { status: 404, title: 'The hall of this rating code no longer exists' },
+  'unknown-window': { status: 422, title: 'The window does not belong to this hall' },
+  'unknown-service': { status: 422, title: 'The service does not belong to this hall' },
+  unauthorized: { status: 401, title: 'A valid hall API key is required' },
+  'rate-limited': { status: 429, title: 'Too many requests; slow down and retry later' },
+  'not-found': { status: 404, title: 'Nothing is here' },
+  internal: { status: 500, title: 'Something went wrong on our side; the request can be retried' },
+} as const satisfies Record<string, TProblemSpec>;
+
+export type TProblemType = keyof typeof PROBLEMS;
+
+export function problem(c: Context, type: TProblemType, detail?: string, extra?: Record<string, unknown>): Response {
+  const spec = PROBLEMS[type];
+  const body = { type: `/problems/${type}`, title: spec.title, status: spec.status, ...(detail ? { detail } : {}), ...extra };
+  return c.body(JSON.stringify(body), spec.status, { 'content-type': 'application/problem+json; charset=utf-8' });
+}

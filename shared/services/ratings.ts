@@ -1,0 +1,102 @@
+/**
+ * Accepting a resident's rating: shared by the JSON API and the no-JavaScript form post, so both paths apply
+ * exactly the same rules (SPEC §3, §6). Returns a result, never throws for the resident's mistakes.
+ */
+import { gradeGroup } from '../domain/grades.js';
+import type { TKeyring } from '../domain/keyring.js';
+import type { TRating, TRatingInput } from '../domain/model.js';
+import { encryptPhone, keyedHash, maskPhone } from '../domain/privacy.js';
+import { localDay } from '../domain/time.js';
+import { verifyToken, type TTokenClaims } from '../domain/tokens.js';
+import type { Repository, THallCatalogue } from '../storage/repository.js';
+
+export const PLACARD_WINDOW_MS = 2 * 3600 * 1000;
+
+export type TRatingRefusal =
+  | 'invalid-ticket'
+  | 'ticket-expired'
+  | 'already-rated'
+  | 'placard-limit'
+  | 'unknown-hall';
+
+export type TAcceptResult =
+  | { ok: true; ratingId: string; created: boolean; bad: boolean }
+  | { ok: false; refusal: TRatingRefusal };
+
+export interface TClient {
+  /** Random id from the page's first-party cookie, if the browser keeps cookies. */
+  deviceId?: string;
+  /** Used transiently to tell devices apart when there is no cookie; only a keyed hash of it is kept. */
+  address?: string;
+  userAgent?: string;
+}
+
+export interface TRatingDeps {
+  repo: Repository;
+  keyring: TKeyring;
+  now: () => number;
+  catalogue: (hallId: string) => Promise<THallCatalogue | undefined>;
+}
+
+export type TTokenCheck = { ok: true; claims: TTokenClaims } | { ok: false; refusal: 'invalid-ticket' | 'ticket-expired' };
+
+export function checkToken(keyring: TKeyring, token: string, now: number): TTokenCheck {
+  const v = verifyToken(keyring, token, now);
+  if (v.ok) return { ok: true, claims: v.claims };
+  return { ok: false, refusal: v.reason === 'expired' ? 'ticket-expired' : 'invalid-ticket' };
+}
+
+export async function acceptRating(deps: TRatingDeps, input: TRatingInput, client: TClient): Promise<TAcceptResult> {
+  const now = deps.now();
+  const token = checkToken(deps.keyring, input.ticket, now);
+  if (!token.ok) return token;
+  const claims = token.claims;
+  const cat = await deps.catalogue(claims.hallId);
+  if (!cat) return { ok: false, refusal: 'unknown-hall' };
+
+  const device = client.deviceId
+    ? keyedHash(deps.keyring, 'device', client.deviceId)
+    : keyedHash(deps.keyring, 'address', client.address ?? '', client.userAgent ?? '');
+  // The page always sends a submissionId; a bare API caller without one simply gets no retry safety.
+  const submissionId = input.submissionId ?? keyedHash(deps.keyring, 'sub', String(now), Math.random().toString(36));
+
+  let ratingId: string;
+  if (claims.kind === 'ticket') {
+    ratingId = claims.ticketId; // one visit, one rating: the rating's key is the ticket's id
+  } else {
+    const slot = keyedHash(deps.keyring, 'placard', claims.hallId, claims.windowId, device);
+    if (!(await deps.repo.claimPlacardSlot(slot, submissionId, now, PLACARD_WINDOW_MS))) return { ok: false, refusal: 'placard-limit' };
+    // Deterministic per submission, so a retry lands on the same item instead of counting twice.
+    ratingId = `p${keyedHash(deps.keyring, 'placard-rating', claims.hallId, claims.windowId, submissionId).slice(0, 20)}`;
+  }
+
+  const createdAt = new Date(now).toISOString();
+  const rating: TRating = {
+    ratingId,
+    channel: claims.kind,
+    hallId: claims.hallId,
+    windowId: claims.windowId,
+    serviceId: claims.kind === 'ticket' ? claims.serviceId : undefined,
+    ticketId: claims.kind === 'ticket' ? claims.ticketId : undefined,
+    createdAt,
+    day: localDay(now, cat.hall.timezone),
+    overall: input.overall,
+    attitude: input.attitude,
+    efficiency: input.efficiency,
+    competence: input.competence,
+    trips: input.trips,
+    done: input.done,
+    reasons: input.reasons?.length ? [...new Set(input.reasons)] : undefined,
+    comment: input.comment?.trim() || undefined,
+    phoneEnc: input.contact ? encryptPhone(deps.keyring, input.contact.phone) : undefined,
+    phoneMasked: input.contact ? maskPhone(input.contact.phone) : undefined,
+    lang: input.lang,
+    submissionId,
+    deviceHash: device,
+  };
+  const put = await deps.repo.putRating(rating);
+  const bad = gradeGroup(input.overall) === 'bad';
+  if (put.status === 'created') return { ok: true, ratingId, created: true, bad };
+  if (put.existing.submissionId === submissionId) return { ok: true, ratingId, created: false, bad: gradeGroup(put.existing.overall) === 'bad' };
+  return { ok: false, refusal: 'already-rated' };
+}

@@ -1,0 +1,278 @@
+/**
+ * The data layer: every read and write the product makes, over one DynamoDB table (see table.ts for the
+ * access patterns). Only single-item conditional writes — no transactions — so it runs the same on
+ * DynamoDB, DynamoDB Local and dynalite. Expiring items carry `ttl` and are also filtered on read,
+ * because local engines do not expire them.
+ */
+import {
+  ConditionalCheckFailedException,
+  DescribeTableCommand,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { THall, TRating, TRegion, TService, TWindow } from '../domain/model.js';
+import { TABLE_KEYS } from './table.js';
+
+type Item = Record<string, AttributeValue>;
+
+const isConditionFailure = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+
+/* Short attribute names keep a rating item small: under 1 KB (one write unit) unless it carries a long comment. */
+const RATING_FIELDS = {
+  channel: 'ch', hallId: 'h', windowId: 'w', serviceId: 's', ticketId: 't', createdAt: 'at', day: 'd',
+  overall: 'o', attitude: 'ga', efficiency: 'ge', competence: 'gc', trips: 'tr', done: 'dn', reasons: 'rs',
+  comment: 'cm', phoneEnc: 'pe', phoneMasked: 'pm', lang: 'lg', submissionId: 'sub', deviceHash: 'dev',
+} as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
+
+export function ratingToItem(r: TRating): Item {
+  const body: Record<string, unknown> = {
+    pk: `RATING#${r.ratingId}`,
+    sk: 'RATING',
+    [TABLE_KEYS.gsi1.partitionKey]: `HALLDAY#${r.hallId}#${r.day}`,
+    [TABLE_KEYS.gsi1.sortKey]: `${r.createdAt}#${r.ratingId}`,
+  };
+  for (const [field, attr] of Object.entries(RATING_FIELDS)) {
+    const v = r[field as keyof TRating];
+    if (v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '') body[attr] = v;
+  }
+  return marshall(body, { removeUndefinedValues: true });
+}
+
+export function itemToRating(item: Item): TRating {
+  const raw = unmarshall(item);
+  const r: Record<string, unknown> = { ratingId: String(raw.pk).slice('RATING#'.length) };
+  for (const [field, attr] of Object.entries(RATING_FIELDS)) if (raw[attr] !== undefined) r[field] = raw[attr];
+  return r as unknown as TRating;
+}
+
+/** Bytes DynamoDB bills for an item: attribute names plus values (a close approximation of the documented rule). */
+export function itemSize(item: Item): number {
+  const size = (v: AttributeValue): number => {
+    if (v.S !== undefined) return Buffer.byteLength(v.S);
+    if (v.N !== undefined) return Math.ceil(v.N.replace(/^-|\.|^0+/g, '').length / 2) + 1;
+    if (v.B !== undefined) return v.B.length;
+    if (v.BOOL !== undefined || v.NULL !== undefined) return 1;
+    if (v.SS) return v.SS.reduce((n, s) => n + Buffer.byteLength(s), 0);
+    if (v.L) return 3 + v.L.reduce((n, x) => n + 1 + size(x), 0);
+    if (v.M) return 3 + Object.entries(v.M).reduce((n, [k, x]) => n + 1 + Buffer.byteLength(k) + size(x), 0);
+    return 0;
+  };
+  return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + size(v), 0);
+}
+
+export type TPutRatingResult = { status: 'created' } | { status: 'exists'; existing: TRating };
+
+export interface THallCatalogue {
+  hall: THall;
+  windows: TWindow[];
+  services: TService[];
+}
+
+export interface TApiKeyRecord {
+  hallId: string;
+  label: string;
+  createdAt: string;
+  revokedAt?: string;
+}
+
+export class Repository {
+  constructor(
+    private readonly db: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  /* ---------- catalogue: regions, halls, windows, services ---------- */
+
+  async putRegion(region: TRegion): Promise<void> {
+    await this.put({ pk: `REGION#${region.id}`, sk: 'META', gsi1pk: 'CATALOG#REGION', gsi1sk: region.id, ...region });
+  }
+
+  async putHall(hall: THall): Promise<void> {
+    await this.put({ pk: `HALL#${hall.id}`, sk: 'CAT#META', gsi1pk: 'CATALOG#HALL', gsi1sk: hall.id, ...hall });
+  }
+
+  async putWindow(w: TWindow): Promise<void> {
+    await this.put({ pk: `HALL#${w.hallId}`, sk: `CAT#WINDOW#${w.id}`, ...w });
+  }
+
+  async putService(s: TService): Promise<void> {
+    await this.put({ pk: `HALL#${s.hallId}`, sk: `CAT#SERVICE#${s.id}`, ...s });
+  }
+
+  async listRegions(): Promise<TRegion[]> {
+    return (await this.queryIndexAll('CATALOG#REGION')).map((i) => strip<TRegion>(unmarshall(i)));
+  }
+
+  async listHalls(): Promise<THall[]> {
+    return (await this.queryIndexAll('CATALOG#HALL')).map((i) => strip<THall>(unmarshall(i)));
+  }
+
+  /** A hall with its windows and services in one Query (they share the partition). */
+  async getHallCatalogue(hallId: string): Promise<THallCatalogue | undefined> {
+    const items: Record<string, unknown>[] = [];
+    let start: Item | undefined;
+    do {
+      const out = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          KeyConditionExpression: 'pk = :pk AND begins_with(sk, :cat)',
+          ExpressionAttributeValues: marshall({ ':pk': `HALL#${hallId}`, ':cat': 'CAT#' }),
+          ExclusiveStartKey: start,
+        }),
+      );
+      items.push(...(out.Items ?? []).map((i) => unmarshall(i)));
+      start = out.LastEvaluatedKey;
+    } while (start);
+    const meta = items.find((i) => i.sk === 'CAT#META');
+    if (!meta) return undefined;
+    const byName = (a: { id: string }, b: { id: string }) => a.id.localeCompare(b.id, 'en', { numeric: true });
+    return {
+      hall: strip<THall>(meta),
+      windows: items.filter((i) => String(i.sk).startsWith('CAT#WINDOW#')).map((i) => strip<TWindow>(i)).sort(byName),
+      services: items.filter((i) => String(i.sk).startsWith('CAT#SERVICE#')).map((i) => strip<TService>(i)).sort(byName),
+    };
+  }
+
+  /* ---------- machine API keys (stored by hash only) ---------- */
+
+  async putApiKey(keyHash: string, rec: TApiKeyRecord): Promise<void> {
+    await this.put({ pk: `APIKEY#${keyHash}`, sk: 'META', ...rec });
+  }
+
+  async getApiKey(keyHash: string): Promise<TApiKeyRecord | undefined> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `APIKEY#${keyHash}`, sk: 'META' }) }));
+    return out.Item ? strip<TApiKeyRecord>(unmarshall(out.Item)) : undefined;
+  }
+
+  /* ---------- tickets issued (the denominator of the active-rating rate) ---------- */
+
+  async countIssuedTicket(hallId: string, day: string, by = 1): Promise<void> {
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` }),
+        UpdateExpression: 'ADD issued :n',
+        ExpressionAttributeValues: marshall({ ':n': by }),
+      }),
+    );
+  }
+
+  async getIssuedCount(hallId: string, day: string): Promise<number> {
+    const out = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` }), ConsistentRead: true }),
+    );
+    return out.Item ? Number(unmarshall(out.Item).issued) : 0;
+  }
+
+  /* ---------- ratings ---------- */
+
+  /**
+   * "One visit, one rating" is this conditional put: the item's key is the rating id, which for a ticket is
+   * the ticket id. On a clash the stored rating is returned so the caller can tell a retry of the same
+   * submission (same submissionId: answer as before) from a second rating of the visit (refuse).
+   */
+  async putRating(r: TRating): Promise<TPutRatingResult> {
+    try {
+      await this.db.send(
+        new PutItemCommand({ TableName: this.tableName, Item: ratingToItem(r), ConditionExpression: 'attribute_not_exists(pk)' }),
+      );
+      return { status: 'created' };
+    } catch (err) {
+      if (!isConditionFailure(err)) throw err;
+      const existing = await this.getRating(r.ratingId);
+      if (!existing) throw err; // cannot happen: nothing deletes ratings
+      return { status: 'exists', existing };
+    }
+  }
+
+  async getRating(ratingId: string): Promise<TRating | undefined> {
+    const out = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `RATING#${ratingId}`, sk: 'RATING' }), ConsistentRead: true }),
+    );
+    return out.Item ? itemToRating(out.Item) : undefined;
+  }
+
+  /** A hall's ratings of one hall-local day, in time order (GSI1). */
+  async listRatingsForHallDay(hallId: string, day: string): Promise<TRating[]> {
+    return (await this.queryIndexAll(`HALLDAY#${hallId}#${day}`)).map(itemToRating);
+  }
+
+  /**
+   * Claims the placard slot for one device at one window: allowed when there is no live claim, or the live
+   * claim is this same submission (a retry). A single conditional put, so two racing posts cannot both pass.
+   */
+  async claimPlacardSlot(throttleKey: string, submissionId: string, now: number, windowMs: number): Promise<boolean> {
+    const until = now + windowMs;
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ pk: `THROTTLE#${throttleKey}`, sk: 'PLACARD', until, sub: submissionId, ttl: Math.ceil(until / 1000) }),
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #sub = :sub',
+          ExpressionAttributeNames: { '#until': 'until', '#sub': 'sub' },
+          ExpressionAttributeValues: marshall({ ':now': now, ':sub': submissionId }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
+  /* ---------- misc ---------- */
+
+  async getMarker(name: string): Promise<Record<string, unknown> | undefined> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `META#${name}`, sk: 'META' }), ConsistentRead: true }));
+    return out.Item ? unmarshall(out.Item) : undefined;
+  }
+
+  async setMarker(name: string, value: Record<string, unknown>): Promise<void> {
+    await this.put({ pk: `META#${name}`, sk: 'META', ...value });
+  }
+
+  async describe(): Promise<{ status: string; items?: number }> {
+    const { Table } = await this.db.send(new DescribeTableCommand({ TableName: this.tableName }));
+    return { status: Table?.TableStatus ?? 'UNKNOWN', items: Table?.ItemCount };
+  }
+
+  /** Raw batch of rating items (used by the seeder): plain puts, each rating id unique by construction. */
+  async putRatingUnconditional(r: TRating): Promise<void> {
+    await this.db.send(new PutItemCommand({ TableName: this.tableName, Item: ratingToItem(r) }));
+  }
+
+  private async put(obj: Record<string, unknown>): Promise<void> {
+    await this.db.send(new PutItemCommand({ TableName: this.tableName, Item: marshall(obj, { removeUndefinedValues: true }) }));
+  }
+
+  private async queryIndexAll(gsi1pk: string): Promise<Item[]> {
+    const out: Item[] = [];
+    let start: Item | undefined;
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: TABLE_KEYS.gsi1.name,
+          KeyConditionExpression: 'gsi1pk = :pk',
+          ExpressionAttributeValues: marshall({ ':pk': gsi1pk }),
+          ExclusiveStartKey: start,
+        }),
+      );
+      out.push(...(page.Items ?? []));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+}
+
+/** Drops the storage keys from an item, leaving the entity. */
+function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,80 @@
+/**
+ * Test harness: a real DynamoDB-compatible engine (dynalite in-process, or the official DynamoDB Local jar),
+ * a fresh table per suite, and the real Hono app over it. No SDK mocks.
+ */
+import { randomBytes } from 'node:crypto';
+import { loadConfig } from '../../shared/config.js';
+import { parseKeyring, generateKeyringJson, type TKeyring } from '../../shared/domain/keyring.js';
+import type { THall, TService, TWindow } from '../../shared/domain/model.js';
+import { hashApiKey, newApiKey } from '../../shared/domain/privacy.js';
+import { createApp } from '../../shared/http/app.js';
+import type { TLog } from '../../shared/http/deps.js';
+import { startDynalite, startDynamoDbLocal, type TEngine } from '../../shared/local/engine.js';
+import { createDynamoClient } from '../../shared/storage/client.js';
+import { Repository } from '../../shared/storage/repository.js';
+import { ensureTable } from '../../shared/storage/schema.js';
+
+export type TEngineName = 'dynalite' | 'dynamodb-local';
+
+const engines = new Map<TEngineName, Promise<TEngine>>();
+/** One engine per test file and kind, started lazily. */
+export function engine(name: TEngineName = 'dynalite'): Promise<TEngine> {
+  let e = engines.get(name);
+  if (!e) {
+    e = name === 'dynalite' ? startDynalite() : startDynamoDbLocal();
+    engines.set(name, e);
+  }
+  return e;
+}
+export async function stopEngines(): Promise<void> {
+  await Promise.all([...engines.values()].map(async (e) => (await e).close()));
+  engines.clear();
+}
+
+export const quietLog: TLog = { info() {}, warn() {}, error() {} };
+
+export interface TWorld {
+  repo: Repository;
+  keyring: TKeyring;
+  apiKey: string;
+  hall: THall;
+  windows: TWindow[];
+  services: TService[];
+  clock: { now: number };
+  app: ReturnType<typeof createApp>;
+  engineName: TEngineName;
+}
+
+/** A fresh table with one hall (two windows, two services) and its API key. */
+export async function world(engineName: TEngineName = 'dynalite', overrides: { rateLimit?: number } = {}): Promise<TWorld> {
+  const e = await engine(engineName);
+  const tableName = `t-${randomBytes(6).toString('hex')}`;
+  const client = createDynamoClient({ endpoint: e.endpoint });
+  await ensureTable(client, tableName);
+  const repo = new Repository(client, tableName);
+  const keyring = parseKeyring(generateKeyringJson());
+  const hall: THall = { id: 'h-test', name: '测试政务服务中心', nameEn: 'Test Service Centre', regionId: 'r-test', timezone: 'Asia/Shanghai' };
+  const windows: TWindow[] = [
+    { hallId: hall.id, id: 'w1', name: '1号窗口 综合受理' },
+    { hallId: hall.id, id: 'w2', name: '2号窗口 社保医保' },
+  ];
+  const services: TService[] = [
+    { hallId: hall.id, id: 's1', name: '居民身份证换领' },
+    { hallId: hall.id, id: 's2', name: '医保异地就医备案' },
+  ];
+  await repo.putHall(hall);
+  for (const w of windows) await repo.putWindow(w);
+  for (const s of services) await repo.putService(s);
+  const apiKey = newApiKey();
+  await repo.putApiKey(hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
+  const clock = { now: Date.parse('2026-11-20T02:00:00Z') };
+  const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test', RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000) });
+  const app = createApp({ config, repo, keyring, engine: e.name, log: quietLog, now: () => clock.now });
+  return { repo, keyring, apiKey, hall, windows, services, clock, app, engineName };
+}
+
+export const json = (body: unknown, headers: Record<string, string> = {}) => ({
+  method: 'POST',
+  headers: { 'content-type': 'application/json', ...headers },
+  body: JSON.stringify(body),
+});
