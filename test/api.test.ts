@@ -27,7 +27,7 @@ describe('machine API', () => {
 
   it('refuses a missing or unknown API key with problem+json', async () => {
     for (const headers of [{}, { authorization: 'Bearer st_nope' }]) {
-      const res = await w.app.request('/api/v1/hall', { headers });
+      const res = await w.app.request("/api/v1/hall", { headers: headers as Record<string, string> });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect((await res.json()).type).toBe('/problems/unauthorized');

@@ -2,7 +2,7 @@
  * The one Hono app. Web-standard Request/Response, so the same app runs on Lambda (functions/api.ts) and on
  * Node (shared/local/server.ts) unchanged.
  */
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import { compress } from 'hono/compress';
 import { html } from 'hono/html';
 import { NONCE, secureHeaders } from 'hono/secure-headers';

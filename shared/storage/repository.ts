@@ -5,6 +5,7 @@
  * because local engines do not expire them.
  */
 import {
+  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DescribeTableCommand,
   GetItemCommand,
@@ -205,7 +206,7 @@ export class Repository {
 
   /**
    * Claims the placard slot for one device at one window: allowed when there is no live claim, or the live
-   * claim is this same submission (a retry). A single conditional put, so two racing posts cannot both pass.
+   * claim is this same submission (a retry). The claim is a conditional put, so two racing posts cannot both pass.
    */
   async claimPlacardSlot(throttleKey: string, submissionId: string, now: number, windowMs: number): Promise<boolean> {
     const until = now + windowMs;
@@ -214,15 +215,19 @@ export class Repository {
         new PutItemCommand({
           TableName: this.tableName,
           Item: marshall({ pk: `THROTTLE#${throttleKey}`, sk: 'PLACARD', until, sub: submissionId, ttl: Math.ceil(until / 1000) }),
-          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now OR #sub = :sub',
-          ExpressionAttributeNames: { '#until': 'until', '#sub': 'sub' },
-          ExpressionAttributeValues: marshall({ ':now': now, ':sub': submissionId }),
+          ConditionExpression: 'attribute_not_exists(pk) OR #until < :now',
+          ExpressionAttributeNames: { '#until': 'until' },
+          ExpressionAttributeValues: marshall({ ':now': now }),
         }),
       );
       return true;
     } catch (err) {
-      if (isConditionFailure(err)) return false;
-      throw err;
+      if (!isConditionFailure(err)) throw err;
+      // A live claim: allowed only if it is this very submission being retried (its window is not extended).
+      const out = await this.db.send(
+        new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `THROTTLE#${throttleKey}`, sk: 'PLACARD' }), ConsistentRead: true }),
+      );
+      return out.Item !== undefined && unmarshall(out.Item).sub === submissionId;
     }
   }
 
@@ -242,9 +247,35 @@ export class Repository {
     return { status: Table?.TableStatus ?? 'UNKNOWN', items: Table?.ItemCount };
   }
 
-  /** Raw batch of rating items (used by the seeder): plain puts, each rating id unique by construction. */
-  async putRatingUnconditional(r: TRating): Promise<void> {
-    await this.db.send(new PutItemCommand({ TableName: this.tableName, Item: ratingToItem(r) }));
+  /**
+   * Bulk load for the demo seeder and benchmarks: plain batch puts of ratings whose ids are unique by
+   * construction (never used for residents' ratings, which need the conditional put above).
+   */
+  async bulkPutRatings(ratings: TRating[]): Promise<void> {
+    await this.batchPut(ratings.map(ratingToItem));
+  }
+
+  async bulkPutIssuedCounts(counts: { hallId: string; day: string; count: number }[]): Promise<void> {
+    await this.batchPut(counts.map((c) => marshall({ pk: `HALL#${c.hallId}`, sk: `ISSUED#${c.day}`, issued: c.count })));
+  }
+
+  private async batchPut(items: Item[]): Promise<void> {
+    const chunks: Item[][] = [];
+    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
+    const worker = async () => {
+      for (let chunk = chunks.pop(); chunk; chunk = chunks.pop()) {
+        let pending: Item[] = chunk;
+        for (let attempt = 0; pending.length; attempt++) {
+          if (attempt > 10) throw new Error('batch write: items still unprocessed after 10 retries');
+          if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+          const out = await this.db.send(
+            new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }),
+          );
+          pending = (out.UnprocessedItems?.[this.tableName] ?? []).map((r) => r.PutRequest!.Item!);
+        }
+      }
+    };
+    await Promise.all(Array.from({ length: 8 }, worker));
   }
 
   private async put(obj: Record<string, unknown>): Promise<void> {

@@ -1,5 +1,5 @@
 /** The machine API (v1): queue machines configure themselves and mint tickets; resident pages post ratings. */
-import { Hono } from 'hono';
+import { Hono } from 'hono/tiny';
 import { ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued } from '../../domain/model.js';
 import { localDay } from '../../domain/time.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';

@@ -1,13 +1,14 @@
 /** The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards. */
-import { Hono, type Context } from 'hono';
+import type { Context } from 'hono';
+import { Hono } from 'hono/tiny';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import { randomBytes } from 'node:crypto';
-import QRCode from 'qrcode';
 import * as z from 'zod/mini';
 import { gradeGroup, reasonsForGrade } from '../../domain/grades.js';
 import { ZRatingInput } from '../../domain/model.js';
 import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
+import { qrSvg } from '../qr.js';
 import { baseUrl, cachedCatalogue, clientAddress, type TAppDeps } from '../deps.js';
 import { T, pickLang, type TLang } from '../pages/i18n.js';
 import { notice, page } from '../pages/layout.js';
@@ -111,7 +112,7 @@ export function residentRoutes(deps: TAppDeps) {
   r.get('/:token/qr.svg', async (c) => {
     const token = c.req.param('token');
     if (!checkToken(deps.keyring, token, now()).ok) return c.text('invalid code', 400);
-    const svg = await QRCode.toString(`${baseUrl(c, deps.config)}/r/${token}`, { type: 'svg', errorCorrectionLevel: 'M', margin: 2 });
+    const svg = qrSvg(`${baseUrl(c, deps.config)}/r/${token}`);
     return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
   });
 
@@ -125,7 +126,7 @@ export function residentRoutes(deps: TAppDeps) {
     if (!cat) return refusalPage(c, lang, 'unknown-hall');
     const win = cat.windows.find((x) => x.id === checked.claims.windowId);
     const url = `${baseUrl(c, deps.config)}/r/${token}`;
-    const svg = await QRCode.toString(url, { type: 'svg', errorCorrectionLevel: 'M', margin: 1 });
+    const svg = qrSvg(url, 1);
     const w = T.zh;
     const nonce = nonceOf(c);
     return c.html(

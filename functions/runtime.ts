@@ -1,0 +1,37 @@
+/**
+ * AWS glue shared by the Lambda entry points, built once per cold start: configuration, the DynamoDB client,
+ * the key ring from Secrets Manager, and Powertools' structured logger.
+ */
+import { GetSecretValueCommand, SecretsManagerClient } from '@aws-sdk/client-secrets-manager';
+import { Logger } from '@aws-lambda-powertools/logger';
+import { loadConfig } from '../shared/config.js';
+import { parseKeyring } from '../shared/domain/keyring.js';
+import type { TAppDeps } from '../shared/http/deps.js';
+import { createDynamoClient } from '../shared/storage/client.js';
+import { Repository } from '../shared/storage/repository.js';
+
+export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
+
+export async function loadRuntime(env: Record<string, string | undefined> = process.env): Promise<TAppDeps> {
+  const config = loadConfig(env);
+  let keyringJson = config.KEYRING;
+  if (config.KEYRING_SECRET_ARN) {
+    const sm = new SecretsManagerClient({});
+    const out = await sm.send(new GetSecretValueCommand({ SecretId: config.KEYRING_SECRET_ARN }));
+    keyringJson = out.SecretString;
+    sm.destroy();
+  }
+  if (!keyringJson) throw new Error('No key ring: set KEYRING_SECRET_ARN (AWS) or KEYRING (local).');
+  const repo = new Repository(createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }), config.TABLE_NAME);
+  return {
+    config,
+    repo,
+    keyring: parseKeyring(keyringJson),
+    engine: config.DYNAMODB_ENDPOINT ? 'dynamodb-compatible' : 'dynamodb',
+    log: {
+      info: (msg, data) => logger.info(msg, data ?? {}),
+      warn: (msg, data) => logger.warn(msg, data ?? {}),
+      error: (msg, data) => logger.error(msg, data ?? {}),
+    },
+  };
+}

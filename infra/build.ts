@@ -1,0 +1,93 @@
+import { readFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { App, Validations } from 'aws-cdk-lib';
+import { AwsSolutionsChecks } from 'cdk-nag';
+import { ServiceTemperatureStack } from './stack.js';
+
+export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
+export const STACK_NAME = 'ServiceTemperature';
+
+export const DEFAULT_THROTTLE_RATE_LIMIT = 1000;
+export const DEFAULT_THROTTLE_BURST_LIMIT = 2000;
+
+export interface BuildAppOptions {
+  /**
+   * Extra context (e.g. `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling, `publicBaseUrl`,
+   * `apiThrottleRateLimit`, `apiThrottleBurstLimit`). Context passed by the CDK CLI still wins.
+   */
+  readonly context?: Record<string, unknown>;
+  /** Cloud assembly directory. @default the CLI's CDK_OUTDIR, else a temporary directory */
+  readonly outdir?: string;
+  /** Register the cdk-nag AwsSolutions checks. @default true */
+  readonly nag?: boolean;
+}
+
+export interface BuiltApp {
+  readonly app: App;
+  readonly stack: ServiceTemperatureStack;
+}
+
+/** cdk.json's context, so that `tsx infra/app.ts` (no CLI) synthesizes exactly what `cdk synth` does. */
+function cdkJsonContext(): Record<string, unknown> {
+  const cdkJson = JSON.parse(readFileSync(join(PROJECT_ROOT, 'cdk.json'), 'utf8')) as { context?: Record<string, unknown> };
+  return cdkJson.context ?? {};
+}
+
+function positiveInt(app: App, key: string, fallback: number): number {
+  const raw: unknown = app.node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return fallback;
+  const n = typeof raw === 'number' ? raw : Number(raw);
+  if (!Number.isInteger(n) || n <= 0) throw new Error(`context ${key} must be a positive integer, got ${JSON.stringify(raw)}`);
+  return n;
+}
+
+function optionalString(app: App, key: string): string | undefined {
+  const raw: unknown = app.node.tryGetContext(key);
+  if (raw === undefined || raw === null || raw === '') return undefined;
+  if (typeof raw !== 'string') throw new Error(`context ${key} must be a string`);
+  return raw;
+}
+
+/** The public origin printed into QR codes; must be an absolute https URL (http only for localhost). */
+function publicBaseUrl(app: App): string | undefined {
+  const raw = optionalString(app, 'publicBaseUrl');
+  if (raw === undefined) return undefined;
+  let url: URL;
+  try {
+    url = new URL(raw);
+  } catch {
+    throw new Error(`context publicBaseUrl must be an absolute URL, got ${JSON.stringify(raw)}`);
+  }
+  const local = url.hostname === 'localhost' || url.hostname === '127.0.0.1';
+  if (url.protocol !== 'https:' && !(local && url.protocol === 'http:')) {
+    throw new Error(`context publicBaseUrl must use https, got ${JSON.stringify(raw)}`);
+  }
+  return raw.replace(/\/+$/, '');
+}
+
+export function buildApp(options: BuildAppOptions = {}): BuiltApp {
+  const app = new App({
+    context: { ...cdkJsonContext(), ...options.context },
+    ...(options.outdir ? { outdir: options.outdir } : {}),
+  });
+
+  const account = process.env.CDK_DEFAULT_ACCOUNT;
+  const region = process.env.CDK_DEFAULT_REGION;
+
+  const stack = new ServiceTemperatureStack(app, STACK_NAME, {
+    description: 'Service Temperature (服务温度): QR ratings of government service halls',
+    ...(account || region ? { env: { account, region } } : {}),
+    apiEntry: join(PROJECT_ROOT, 'functions', 'api.ts'),
+    projectRoot: PROJECT_ROOT,
+    publicBaseUrl: publicBaseUrl(app),
+    throttleRateLimit: positiveInt(app, 'apiThrottleRateLimit', DEFAULT_THROTTLE_RATE_LIMIT),
+    throttleBurstLimit: positiveInt(app, 'apiThrottleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT),
+  });
+
+  if (options.nag ?? true) {
+    Validations.of(app).addPlugins(new AwsSolutionsChecks(app));
+  }
+
+  return { app, stack };
+}

@@ -1,0 +1,70 @@
+import { RemovalPolicy } from 'aws-cdk-lib';
+import { Grant, type IGrantable } from 'aws-cdk-lib/aws-iam';
+import { AttributeType, BillingMode, ProjectionType, Table, TableEncryption } from 'aws-cdk-lib/aws-dynamodb';
+import { Construct } from 'constructs';
+import { TABLE_KEYS } from '../../shared/storage/table.js';
+
+/**
+ * The single DynamoDB table. Its key schema comes from shared/storage/table.ts, the same definition the local
+ * runtime uses to create the table in the embedded engine, so AWS and one-machine deployments cannot drift.
+ */
+export class DataTable extends Construct {
+  readonly table: Table;
+
+  constructor(scope: Construct, id: string) {
+    super(scope, id);
+
+    this.table = new Table(this, 'Table', {
+      partitionKey: { name: TABLE_KEYS.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.sortKey, type: AttributeType.STRING },
+      billingMode: BillingMode.PAY_PER_REQUEST,
+      pointInTimeRecoverySpecification: { pointInTimeRecoveryEnabled: true },
+      encryption: TableEncryption.AWS_MANAGED,
+      timeToLiveAttribute: 'ttl',
+      // Ratings, cases and the audit trail must survive a stack deletion or an accidental replacement.
+      removalPolicy: RemovalPolicy.RETAIN,
+      deletionProtection: true,
+    });
+
+    this.table.addGlobalSecondaryIndex({
+      indexName: TABLE_KEYS.gsi1.name,
+      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: AttributeType.STRING },
+      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: AttributeType.STRING },
+      projectionType: ProjectionType.ALL,
+    });
+  }
+
+  /**
+   * Item-level read/write on the table and Query/Scan on its named index only. Unlike Table.grantReadWriteData
+   * this names `index/gsi1` instead of `index/*`, and leaves out the stream actions (the table has no stream).
+   * Transactions need no extra actions: TransactWriteItems/TransactGetItems are authorized per contained operation.
+   */
+  grantReadWriteData(grantee: IGrantable): Grant {
+    const table = Grant.addToPrincipal({
+      grantee,
+      actions: TABLE_DATA_ACTIONS,
+      resourceArns: [this.table.tableArn],
+    });
+    const index = Grant.addToPrincipal({
+      grantee,
+      actions: INDEX_DATA_ACTIONS,
+      resourceArns: [`${this.table.tableArn}/index/${TABLE_KEYS.gsi1.name}`],
+    });
+    return table.combine(index);
+  }
+}
+
+export const TABLE_DATA_ACTIONS = [
+  'dynamodb:DescribeTable',
+  'dynamodb:GetItem',
+  'dynamodb:BatchGetItem',
+  'dynamodb:Query',
+  'dynamodb:Scan',
+  'dynamodb:ConditionCheckItem',
+  'dynamodb:PutItem',
+  'dynamodb:UpdateItem',
+  'dynamodb:DeleteItem',
+  'dynamodb:BatchWriteItem',
+];
+
+export const INDEX_DATA_ACTIONS = ['dynamodb:Query', 'dynamodb:Scan'];

@@ -1,0 +1,92 @@
+import { RemovalPolicy, Validations } from 'aws-cdk-lib';
+import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
+import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
+import type { IFunction } from 'aws-cdk-lib/aws-lambda';
+import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
+import { Construct } from 'constructs';
+
+export interface PublicHttpApiProps {
+  readonly handler: IFunction;
+  /** Steady-state requests per second for the whole stage. */
+  readonly throttleRateLimit: number;
+  /** Burst capacity for the whole stage. */
+  readonly throttleBurstLimit: number;
+  /** @default one year */
+  readonly accessLogRetention?: RetentionDays;
+}
+
+/**
+ * Access log line. Privacy rule (SPEC §6): IP addresses are never stored raw, so neither
+ * $context.identity.sourceIp nor the user agent may appear here. The path is left out as well: resident URLs carry
+ * the signed QR token in the path (/:token), and an access log is no place to keep bearer tokens.
+ */
+export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
+  requestId: '$context.requestId',
+  time: '$context.requestTime',
+  timeEpoch: '$context.requestTimeEpoch',
+  routeKey: '$context.routeKey',
+  httpMethod: '$context.httpMethod',
+  status: '$context.status',
+  protocol: '$context.protocol',
+  responseLength: '$context.responseLength',
+  responseLatency: '$context.responseLatency',
+  integrationLatency: '$context.integrationLatency',
+  integrationStatus: '$context.integrationStatus',
+  errorMessage: '$context.error.message',
+  errorResponseType: '$context.error.responseType',
+  integrationError: '$context.integrationErrorMessage',
+};
+
+/**
+ * HTTP API with a single catch-all route ($default) to the API function: the Hono app does its own routing, its
+ * own API-key authentication for machine routes, and residents post ratings anonymously.
+ */
+export class PublicHttpApi extends Construct {
+  readonly api: HttpApi;
+  readonly stage: HttpStage;
+  readonly accessLogGroup: LogGroup;
+
+  constructor(scope: Construct, id: string, props: PublicHttpApiProps) {
+    super(scope, id);
+
+    this.api = new HttpApi(this, 'HttpApi', {
+      apiName: 'service-temperature',
+      description: 'Service Temperature (服务温度) public HTTP API',
+      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', props.handler),
+      // The stage is created below so that it can carry throttling and access logging.
+      createDefaultStage: false,
+    });
+
+    this.accessLogGroup = new LogGroup(this, 'AccessLogs', {
+      retention: props.accessLogRetention ?? RetentionDays.ONE_YEAR,
+      removalPolicy: RemovalPolicy.RETAIN,
+    });
+
+    this.stage = new HttpStage(this, 'DefaultStage', {
+      httpApi: this.api,
+      stageName: '$default',
+      autoDeploy: true,
+      throttle: { rateLimit: props.throttleRateLimit, burstLimit: props.throttleBurstLimit },
+      accessLogSettings: {
+        destination: new LogGroupLogDestination(this.accessLogGroup),
+        format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
+      },
+    });
+
+    const defaultRoute = this.api.node.tryFindChild('DefaultRoute');
+    if (!defaultRoute) throw new Error('PublicHttpApi: expected HttpApi to create the $default route');
+    Validations.of(defaultRoute).acknowledge({
+      id: 'AwsSolutions-APIG4',
+      reason:
+        'No API Gateway authorizer by design: the single $default route forwards everything to the Hono app, which ' +
+        'authorizes per route - machine routes need a per-hall API key, staff routes a signed-in session, and ' +
+        'resident rating routes are anonymous (no login, SPEC section 2), protected by HMAC-signed QR tokens and ' +
+        'per-device limits.',
+    });
+  }
+
+  get url(): string {
+    return this.stage.url;
+  }
+}

@@ -1,0 +1,56 @@
+import { CfnOutput, Stack, type StackProps } from 'aws-cdk-lib';
+import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
+import type { Construct } from 'constructs';
+import { ApiFunction } from './constructs/api-function.js';
+import { DataTable } from './constructs/data-table.js';
+import { PublicHttpApi } from './constructs/http-api.js';
+import { KeyringSecret } from './constructs/keyring-secret.js';
+
+export interface ServiceTemperatureStackProps extends StackProps {
+  /** Absolute path of functions/api.ts. */
+  readonly apiEntry: string;
+  /** Repository root (package.json, package-lock.json). */
+  readonly projectRoot: string;
+  readonly publicBaseUrl?: string;
+  readonly throttleRateLimit: number;
+  readonly throttleBurstLimit: number;
+  readonly logRetention?: RetentionDays;
+}
+
+export class ServiceTemperatureStack extends Stack {
+  readonly data: DataTable;
+  readonly keyring: KeyringSecret;
+  readonly apiFunction: ApiFunction;
+  readonly httpApi: PublicHttpApi;
+
+  constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
+    super(scope, id, props);
+
+    this.data = new DataTable(this, 'Data');
+    this.keyring = new KeyringSecret(this, 'Keyring');
+
+    this.apiFunction = new ApiFunction(this, 'Api', {
+      entry: props.apiEntry,
+      projectRoot: props.projectRoot,
+      table: this.data.table,
+      keyringSecret: this.keyring.secret,
+      publicBaseUrl: props.publicBaseUrl,
+      logRetention: props.logRetention,
+    });
+
+    // Least privilege: item read/write on the table and its one index, read on the key ring. Nothing else.
+    this.data.grantReadWriteData(this.apiFunction.role);
+    this.keyring.secret.grantRead(this.apiFunction.role);
+
+    this.httpApi = new PublicHttpApi(this, 'Http', {
+      handler: this.apiFunction.function,
+      throttleRateLimit: props.throttleRateLimit,
+      throttleBurstLimit: props.throttleBurstLimit,
+      accessLogRetention: props.logRetention,
+    });
+
+    new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
+    new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
+    new CfnOutput(this, 'KeyringSecretArn', { value: this.keyring.secret.secretArn, description: 'Key-ring secret' });
+  }
+}

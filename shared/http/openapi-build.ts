@@ -1,0 +1,83 @@
+/**
+ * Builds the OpenAPI 3.1 document from the same zod schemas that validate requests. Run by `npm run openapi`
+ * into openapi.generated.json (a test fails if that file drifts from the schemas): zod's JSON-schema
+ * generator is ~20 KB that the Lambda bundle need not carry.
+ */
+import * as z from 'zod/mini';
+import { ZHallView, ZProblem, ZRatingCreated, ZRatingInput, ZTicketIssued, ZTicketRequest } from '../domain/model.js';
+import { PROBLEMS, type TProblemType } from './problem.js';
+
+const schema = (s: z.ZodMiniType, io: 'input' | 'output' = 'output') => {
+  const { $schema: _drop, ...rest } = z.toJSONSchema(s, { io, unrepresentable: 'any' }) as Record<string, unknown>;
+  return rest;
+};
+
+const problems = (...types: TProblemType[]) =>
+  Object.fromEntries(
+    types.map((t) => [
+      String(PROBLEMS[t].status),
+      { description: `${t}: ${PROBLEMS[t].title}`, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+    ]),
+  );
+
+// Several problem types share a status code; the description lists them all.
+const merge = (...groups: Record<string, { description: string; content: unknown }>[]) => {
+  const out: Record<string, { description: string; content: unknown }> = {};
+  for (const g of groups) for (const [code, v] of Object.entries(g)) out[code] = out[code] ? { ...v, description: `${out[code].description}; ${v.description}` } : v;
+  return out;
+};
+
+export function buildOpenApiDocument(): Record<string, unknown> {
+  return {
+    openapi: '3.1.0',
+    info: {
+      title: 'Service Temperature API (服务温度)',
+      version: '1.0.0',
+      description:
+        'Machine API for queue machines and window systems (hall API key), and the rating endpoint that residents\' pages call. Errors are RFC 9457 application/problem+json.',
+    },
+    components: {
+      securitySchemes: { hallKey: { type: 'http', scheme: 'bearer', description: 'Per-hall API key (st_…), stored hashed.' } },
+      schemas: {
+        RatingInput: schema(ZRatingInput, 'input'),
+        RatingCreated: schema(ZRatingCreated),
+        TicketRequest: schema(ZTicketRequest, 'input'),
+        TicketIssued: schema(ZTicketIssued),
+        HallView: schema(ZHallView),
+        Problem: schema(ZProblem),
+      },
+    },
+    paths: {
+      '/api/v1/hall': {
+        get: {
+          summary: "The API key's hall with its windows (and their placard URLs) and services, so a queue machine can configure itself.",
+          security: [{ hallKey: [] }],
+          responses: { 200: { description: 'The hall', content: { 'application/json': { schema: { $ref: '#/components/schemas/HallView' } } } }, ...merge(problems('unauthorized', 'rate-limited', 'unknown-hall')) },
+        },
+      },
+      '/api/v1/tickets': {
+        post: {
+          summary: 'Mint a one-time rating ticket for a served visit (valid 7 days); print or show its QR code.',
+          security: [{ hallKey: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketRequest' } } } },
+          responses: {
+            201: { description: 'Ticket issued', content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketIssued' } } } },
+            ...merge(problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'), problems('validation-failed', 'unknown-window', 'unknown-service')),
+          },
+        },
+      },
+      '/api/v1/ratings': {
+        post: {
+          summary:
+            'Submit a rating for a ticket or placard code. No key: residents call it from the page. A retry with the same submissionId returns the original answer. A bad rating (overall 1–2) needs at least one reason.',
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RatingInput' } } } },
+          responses: {
+            201: { description: 'Rating stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/RatingCreated' } } } },
+            ...merge(problems('malformed-request', 'invalid-ticket'), problems('validation-failed'), problems('ticket-expired', 'already-rated', 'unknown-hall'), problems('placard-limit', 'rate-limited')),
+          },
+        },
+      },
+      '/health': { get: { summary: 'Liveness and storage state', responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } } } },
+    },
+  };
+}

@@ -1,0 +1,86 @@
+/** The data layer on both engines: dynalite (the local default) and the official DynamoDB Local. Same tests. */
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TRating } from '../shared/domain/model.js';
+import { itemSize, ratingToItem } from '../shared/storage/repository.js';
+import { stopEngines, world, type TEngineName, type TWorld } from './support/harness.js';
+
+const rating = (over: Partial<TRating> = {}): TRating => ({
+  ratingId: `r${Math.random().toString(36).slice(2, 12)}`,
+  channel: 'ticket', hallId: 'h-test', windowId: 'w1', serviceId: 's1', createdAt: '2026-11-20T02:00:00.000Z', day: '2026-11-20',
+  overall: 4, submissionId: 'sub-00000001', ...over,
+});
+
+afterAll(stopEngines, 30_000);
+
+describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (engineName) => {
+  let w: TWorld;
+  beforeAll(async () => {
+    w = await world(engineName);
+  }, 60_000);
+
+  it('reads a hall with its windows and services in one query', async () => {
+    const cat = await w.repo.getHallCatalogue('h-test');
+    expect(cat?.hall.name).toBe('测试政务服务中心');
+    expect(cat?.windows.map((x) => x.id)).toEqual(['w1', 'w2']);
+    expect(cat?.services.map((x) => x.id)).toEqual(['s1', 's2']);
+    expect(await w.repo.getHallCatalogue('h-none')).toBeUndefined();
+    expect((await w.repo.listHalls()).map((h) => h.id)).toEqual(['h-test']);
+  });
+
+  it('puts a rating once; a second put returns the stored one untouched', async () => {
+    const r = rating({ comment: '窗口工作人员很耐心', reasons: ['patient'] });
+    expect(await w.repo.putRating(r)).toEqual({ status: 'created' });
+    const clash = await w.repo.putRating({ ...r, overall: 1, submissionId: 'sub-other-01' });
+    expect(clash.status).toBe('exists');
+    expect(clash.status === 'exists' && clash.existing).toEqual(r);
+    expect(await w.repo.getRating(r.ratingId)).toEqual(r);
+  });
+
+  it('lets exactly one of many racing puts of the same ticket win', async () => {
+    const id = 'race-ticket-1';
+    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => w.repo.putRating(rating({ ratingId: id, overall: (i % 5) + 1, submissionId: `sub-race-${i}0000` }))));
+    expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
+  });
+
+  it('lists a hall\'s ratings of one day in time order', async () => {
+    const day = '2026-10-01';
+    const rs = [3, 1, 2].map((h) => rating({ day, createdAt: `2026-10-01T0${h}:00:00.000Z` }));
+    for (const r of rs) await w.repo.putRating(r);
+    await w.repo.putRating(rating({ day: '2026-10-02', createdAt: '2026-10-02T01:00:00.000Z' }));
+    const listed = await w.repo.listRatingsForHallDay('h-test', day);
+    expect(listed.map((r) => r.createdAt)).toEqual(['2026-10-01T01:00:00.000Z', '2026-10-01T02:00:00.000Z', '2026-10-01T03:00:00.000Z']);
+  });
+
+  it('bulk-loads more than one batch', async () => {
+    const rs = Array.from({ length: 60 }, (_, i) => rating({ day: '2026-09-01', createdAt: `2026-09-01T01:00:${String(i).padStart(2, '0')}.000Z` }));
+    await w.repo.bulkPutRatings(rs);
+    expect(await w.repo.listRatingsForHallDay('h-test', '2026-09-01')).toHaveLength(60);
+  });
+
+  it('counts issued tickets atomically', async () => {
+    await Promise.all(Array.from({ length: 25 }, () => w.repo.countIssuedTicket('h-test', '2026-08-01')));
+    expect(await w.repo.getIssuedCount('h-test', '2026-08-01')).toBe(25);
+  });
+
+  it('claims a placard slot once per window of time, re-entrant for the same submission', async () => {
+    const t = Date.parse('2026-11-20T02:00:00Z');
+    const win = 2 * 3600_000;
+    expect(await w.repo.claimPlacardSlot('dev-a', 'sub-1', t, win)).toBe(true);
+    expect(await w.repo.claimPlacardSlot('dev-a', 'sub-1', t + 1000, win)).toBe(true);
+    expect(await w.repo.claimPlacardSlot('dev-a', 'sub-2', t + 1000, win)).toBe(false);
+    expect(await w.repo.claimPlacardSlot('dev-b', 'sub-3', t + 1000, win)).toBe(true);
+    expect(await w.repo.claimPlacardSlot('dev-a', 'sub-4', t + win + 1, win)).toBe(true);
+  });
+});
+
+describe('rating item size', () => {
+  it('stays under 1 KB (one write unit) with every field and a 150-character Chinese comment', () => {
+    const full = rating({
+      ratingId: 'AbCdEfGhIjKlMnOp', ticketId: 'AbCdEfGhIjKlMnOp', hallId: 'h-a-rather-long-hall-id-0001', attitude: 1, efficiency: 1, competence: 1,
+      trips: 3, done: 'no', overall: 1, reasons: ['wait_long', 'more_documents', 'rude', 'sent_elsewhere', 'not_done'],
+      comment: '排队等了一个多小时'.repeat(17).slice(0, 150), phoneEnc: 'k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA', phoneMasked: '138****1234',
+      lang: 'zh', submissionId: 'x'.repeat(24), deviceHash: 'y'.repeat(22),
+    });
+    expect(itemSize(ratingToItem(full))).toBeLessThan(1024);
+  });
+});
