@@ -13,7 +13,7 @@ h1{font-size:1.45em;margin:.2em 0 .3em}.hall{margin:0;color:#3d4650;font-size:.9
 fieldset{border:0;margin:18px 0 0;padding:0}legend{font-weight:700;padding:0;margin-bottom:8px}
 .vh{position:absolute;opacity:0;width:1px;height:1px}
 .opt label,.chip{display:flex;align-items:center;gap:12px;min-height:56px;margin:8px 0;padding:8px 14px;border:2px solid #6b7580;border-radius:12px;cursor:pointer;background:#fff}
-.face{font-size:1.6em;line-height:1}.row{display:flex;flex-wrap:wrap;gap:8px}.row label{flex:1 1 auto;justify-content:center;margin:0;min-height:52px}
+.face{flex:none}.row{display:flex;flex-wrap:wrap;gap:8px}.row label{flex:1 1 auto;justify-content:center;margin:0;min-height:52px}
 .opt input:checked+label,.chip:has(input:checked){border-color:#0b5cad;background:#e3eefa;box-shadow:inset 0 0 0 2px #0b5cad}
 .opt input:focus-visible+label,.chip:focus-within,a:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}
 .chip input{width:26px;height:26px;flex:none}
@@ -26,7 +26,7 @@ button{width:100%;min-height:60px;margin:22px 0 8px;font:inherit;font-weight:700
 
 export function page(opts: { lang: TLang; title: string; nonce: string; body: Html; script?: string }): Html {
   const w = T[opts.lang];
-  return html`<!doctype html><html lang="${w.htmlLang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><title>${opts.title} · ${opts.lang === 'zh' ? '服务温度' : 'Service Temperature'}</title><style nonce="${opts.nonce}">${raw(CSS)}</style></head><body><main>${opts.body}</main>${opts.script ? html`<script nonce="${opts.nonce}">${raw(opts.script)}</script>` : ''}</body></html>`;
+  return html`<!doctype html><html lang="${w.htmlLang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${opts.lang === 'zh' ? '服务温度' : 'Service Temperature'}</title><style nonce="${opts.nonce}">${raw(CSS)}</style></head><body><main>${opts.body}</main>${opts.script ? html`<script nonce="${opts.nonce}">${raw(opts.script)}</script>` : ''}</body></html>`;
 }
 
 export function notice(opts: { lang: TLang; nonce: string; icon: string; title: string; body: string; link?: { href: string; text: string } }): Html {

@@ -1,11 +1,21 @@
 /** The resident's survey page, rendered on the server so it works with JavaScript off and on a weak signal. */
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { DIMENSIONS, DONE_LABELS, GRADE_LABELS, GRADES, REASONS, TRIPS_LABELS, reasonsForGrade, type TDimension } from '../../domain/grades.js';
 import { T, type TLang } from './i18n.js';
 import { page } from './layout.js';
 import { SURVEY_SCRIPT } from './survey-script.js';
 
-const FACES: Record<number, string> = { 5: '😄', 4: '🙂', 3: '😐', 2: '🙁', 1: '😣' };
+/**
+ * Faces drawn as tiny inline SVG rather than emoji: older phones lack the newer emoji and show empty boxes.
+ * The mouth curves from a smile (5) to a frown (1); the word beside it carries the meaning, not the colour.
+ */
+const MOUTHS: Record<number, [string, string]> = {
+  5: ['M8 14q4 5 8 0', '#1e7d32'], 4: ['M8 15q4 3 8 0', '#2e7d32'], 3: ['M8 15h8', '#6b5d00'], 2: ['M8 17q4-3 8 0', '#b3261e'], 1: ['M8 18q4-5 8 0', '#b3261e'],
+};
+const face = (g: number) => {
+  const [d, color] = MOUTHS[g];
+  return raw(`<svg class="face" viewBox="0 0 24 24" width="36" height="36" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="10.5" fill="none" stroke="${color}" stroke-width="2"/><circle cx="8.5" cy="9.5" r="1.4" fill="${color}"/><circle cx="15.5" cy="9.5" r="1.4" fill="${color}"/><path d="${d}" fill="none" stroke="${color}" stroke-width="2" stroke-linecap="round"/></svg>`);
+};
 
 export interface TSurveyValues {
   overall?: number;
@@ -55,7 +65,7 @@ ${v.errors?.length ? html`<div class="err" role="alert"><strong>${w.errorTitle}<
 <form id="f" method="post" action="${self}${q}" data-ticket="${v.token}" data-sub="${v.submissionId}" data-lang="${l}" data-thanks="/r/thanks?lang=${l}" data-rated="${self}${q}" data-msgs="${msgs}"${val.overall ? html` data-g="${val.overall <= 2 ? 'bad' : val.overall === 3 ? 'mid' : 'good'}"` : ''}>
 <input type="hidden" name="submissionId" value="${v.submissionId}"><input type="hidden" name="lang" value="${l}">
 <fieldset class="opt"><legend>${w.overall} <span class="small">${w.required}</span></legend>${GRADES.map(
-    (g) => html`<input class="vh" type="radio" id="g${g}" name="overall" value="${g}" required ${checked(val.overall === g)}><label for="g${g}"><span class="face" aria-hidden="true">${FACES[g]}</span>${GRADE_LABELS[g][l]}</label>`,
+    (g) => html`<input class="vh" type="radio" id="g${g}" name="overall" value="${g}" required ${checked(val.overall === g)}><label for="g${g}">${face(g)}${GRADE_LABELS[g][l]}</label>`,
   )}</fieldset>
 ${tagGroup('bad', 1, w.reasonsBad)}${tagGroup('mid', 3, `${w.reasonsMid} ${w.optional}`)}${tagGroup('good', 5, `${w.reasonsGood} ${w.optional}`)}
 <fieldset class="opt"><legend>${w.trips} <span class="small">${w.optional}</span></legend><div class="row">${([1, 2, 3] as const).map(

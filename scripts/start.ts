@@ -1,0 +1,28 @@
+/** `npm start`: the whole product on this machine. Ctrl-C stops it cleanly; the data stays under DATA_DIR. */
+import { startLocal } from '../shared/local/server.js';
+
+// Node 20 is supported here (Lambda runs 22); the SDK's advance notice about its own future support is noise locally.
+process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+const started = Date.now();
+const local = await startLocal();
+const { demo } = local;
+console.log(`
+服务温度 Service Temperature is running (${Date.now() - started} ms) · data: ${local.config.DATA_DIR}
+  居民评价页 Survey (fresh demo ticket):  ${demo.surveyUrl}
+  窗口评价牌 Placard page (window 1):     ${demo.placardUrl}
+  接口文档 API docs:                      ${demo.docsUrl}
+  健康检查 Health:                        ${local.url}/health
+  演示接口密钥 Demo API key (hall ${demo.hallId}): ${demo.apiKey}
+    try: curl -H "Authorization: Bearer ${demo.apiKey}" ${local.url}/api/v1/hall
+Press Ctrl-C to stop.`);
+
+let stopping = false;
+for (const signal of ['SIGINT', 'SIGTERM'] as const) {
+  process.on(signal, async () => {
+    if (stopping) return;
+    stopping = true;
+    console.log('\nstopping…');
+    await local.close();
+    process.exit(0);
+  });
+}

@@ -1,0 +1,29 @@
+/** Loads the demo city into an empty table: catalogue, a machine API key, 90 days of ratings, tickets issued. */
+import { createHash } from 'node:crypto';
+import type { TRating } from '../domain/model.js';
+import { hashApiKey } from '../domain/privacy.js';
+import type { Repository } from '../storage/repository.js';
+import { generateDemoData, type TDemoData } from './demo-data.js';
+
+export const SEED_MARKER = 'seed';
+
+export async function seedDemo(repo: Repository, opts: { today: string; apiKey: string; days?: number }): Promise<{ data: TDemoData; demoHallId: string; ratings: number }> {
+  const data = generateDemoData({ today: opts.today, days: opts.days });
+  await Promise.all([
+    ...data.regions.map((r) => repo.putRegion(r)),
+    ...data.halls.map((h) => repo.putHall(h)),
+    ...data.windows.map((w) => repo.putWindow(w)),
+    ...data.services.map((s) => repo.putService(s)),
+  ]);
+  const demoHallId = data.halls[0].id;
+  await repo.putApiKey(hashApiKey(opts.apiKey), { hallId: demoHallId, label: 'demo queue machine', createdAt: new Date().toISOString() });
+  const ratings: TRating[] = data.ratings.map((r, i) => ({
+    ...r,
+    // Ticket ratings are keyed by their ticket (one visit, one rating); placard ones get a stable synthetic id.
+    ratingId: r.ticketId ?? `p${createHash('sha256').update(`demo-${opts.today}-${i}`).digest('base64url').slice(0, 20)}`,
+  }));
+  await repo.bulkPutRatings(ratings);
+  await repo.bulkPutIssuedCounts(data.issuedPerHallDay);
+  await repo.setMarker(SEED_MARKER, { at: new Date().toISOString(), today: opts.today, demoHallId, ratings: ratings.length });
+  return { data, demoHallId, ratings: ratings.length };
+}

@@ -1,0 +1,89 @@
+/**
+ * The whole product on one machine: the embedded engine (dynalite, on disk under DATA_DIR or in memory), the
+ * table, the key ring, the demo data on first start, and the same Hono app served by @hono/node-server.
+ */
+import { serve, type ServerType } from '@hono/node-server';
+import { chmodSync, existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig, type TConfig } from '../config.js';
+import { generateKeyringJson, parseKeyring } from '../domain/keyring.js';
+import { newApiKey } from '../domain/privacy.js';
+import { localDay } from '../domain/time.js';
+import { newTicketId, signPlacard, signTicket } from '../domain/tokens.js';
+import { createApp } from '../http/app.js';
+import { consoleLog, type TLog } from '../http/deps.js';
+import { createDynamoClient } from '../storage/client.js';
+import { Repository } from '../storage/repository.js';
+import { ensureTable } from '../storage/schema.js';
+import { startDynalite } from './engine.js';
+import { SEED_MARKER, seedDemo } from './seed.js';
+
+export interface TLocalServer {
+  url: string;
+  config: TConfig;
+  repo: Repository;
+  demo: { hallId: string; apiKey: string; surveyUrl: string; placardUrl: string; docsUrl: string };
+  close(): Promise<void>;
+}
+
+const inMemory = (dir: string) => dir === ':memory:';
+
+/** A secret that must survive restarts (so printed codes stay valid): read it from DATA_DIR, or create it there. */
+function persisted(dataDir: string, file: string, create: () => string): string {
+  if (inMemory(dataDir)) return create();
+  const path = join(dataDir, file);
+  if (existsSync(path)) return readFileSync(path, 'utf8').trim();
+  const value = create();
+  writeFileSync(path, `${value}\n`, { mode: 0o600 });
+  chmodSync(path, 0o600);
+  return value;
+}
+
+export async function startLocal(env: Record<string, string | undefined> = process.env, log?: TLog): Promise<TLocalServer> {
+  const config = loadConfig({ APP_ENV: 'local', ...env });
+  log ??= consoleLog(config.LOG_LEVEL);
+  const dataDir = inMemory(config.DATA_DIR) ? ':memory:' : resolve(config.DATA_DIR);
+  if (!inMemory(dataDir)) mkdirSync(dataDir, { recursive: true });
+
+  const engine = await startDynalite({ path: inMemory(dataDir) ? undefined : join(dataDir, 'dynalite') });
+  const client = createDynamoClient({ endpoint: engine.endpoint });
+  await ensureTable(client, config.TABLE_NAME);
+  const repo = new Repository(client, config.TABLE_NAME);
+  const keyring = parseKeyring(config.KEYRING ?? persisted(dataDir, 'keyring.json', () => generateKeyringJson()));
+  const apiKey = config.SEED_API_KEY ?? persisted(dataDir, 'demo-api-key.txt', newApiKey);
+
+  let marker = await repo.getMarker(SEED_MARKER);
+  if (!marker) {
+    const started = Date.now();
+    const seeded = await seedDemo(repo, { today: localDay(Date.now(), 'Asia/Shanghai'), apiKey, days: config.SEED_DAYS });
+    log.info('seeded demo data', { ratings: seeded.ratings, halls: seeded.data.halls.length, ms: Date.now() - started });
+    marker = await repo.getMarker(SEED_MARKER);
+  }
+  const demoHallId = String(marker!.demoHallId);
+
+  const app = createApp({ config, repo, keyring, engine: engine.name, log });
+  const server: ServerType = await new Promise((ok) => {
+    const s = serve({ fetch: app.fetch, port: config.PORT }, () => ok(s));
+  });
+  const port = (server.address() as { port: number }).port;
+  const url = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? `http://localhost:${port}`;
+
+  // A fresh ticket for the demo, exactly as a queue machine would mint it.
+  const cat = (await repo.getHallCatalogue(demoHallId))!;
+  const now = Date.now();
+  const ticket = signTicket(keyring, { ticketId: newTicketId(), hallId: demoHallId, windowId: cat.windows[0].id, serviceId: cat.services[0]?.id, issuedAt: Math.floor(now / 1000) * 1000 });
+  await repo.countIssuedTicket(demoHallId, localDay(now, cat.hall.timezone));
+  const placard = signPlacard(keyring, { hallId: demoHallId, windowId: cat.windows[0].id });
+
+  return {
+    url,
+    config,
+    repo,
+    demo: { hallId: demoHallId, apiKey, surveyUrl: `${url}/r/${ticket}`, placardUrl: `${url}/r/${placard}/placard`, docsUrl: `${url}/api/v1/docs` },
+    async close() {
+      await new Promise<void>((ok) => server.close(() => ok()));
+      client.destroy();
+      await engine.close();
+    },
+  };
+}

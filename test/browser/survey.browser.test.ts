@@ -1,0 +1,98 @@
+/** The resident's journey in real Chromium on a phone viewport, against the real local server. */
+import { mkdirSync } from 'node:fs';
+import type { Browser } from 'playwright-core';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { startLocal, type TLocalServer } from '../../shared/local/server.js';
+import { PHONE, launchChromium } from '../support/browser.js';
+
+let local: TLocalServer;
+let browser: Browser;
+const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+beforeAll(async () => {
+  mkdirSync(shots, { recursive: true });
+  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '3', LOG_LEVEL: 'SILENT', RATE_LIMIT_PER_MINUTE: '100000' });
+  browser = await launchChromium();
+}, 60_000);
+afterAll(async () => {
+  await browser?.close();
+  await local?.close();
+});
+
+async function mintTicket(): Promise<{ ticketId: string; url: string }> {
+  const res = await fetch(`${local.url}/api/v1/tickets`, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${local.demo.apiKey}`, 'content-type': 'application/json' },
+    body: JSON.stringify({ windowId: 'w1' }),
+  });
+  expect(res.status).toBe(201);
+  return res.json();
+}
+
+describe('resident survey in Chromium (phone)', () => {
+  it('rates the demo ticket bad with a reason, sees thanks, then sees the already-rated page', async () => {
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(local.demo.surveyUrl);
+    await expect.poll(() => page.title()).toContain('服务评价');
+    await page.screenshot({ path: `${shots}survey.png`, fullPage: true });
+    // The bad-rating reasons only appear once a bad grade is chosen.
+    await expect.poll(() => page.getByText('态度生硬').isVisible()).toBe(false);
+    await page.locator('label[for=g1]').click(); // 非常不满意
+    await expect.poll(() => page.getByText('态度生硬').isVisible()).toBe(true);
+    await page.getByText('态度生硬').click();
+    await page.getByText('3 次及以上').click();
+    await page.getByLabel('还想说点什么？').fill('窗口说材料不全，让我下次再来');
+    await page.screenshot({ path: `${shots}survey-filled.png`, fullPage: true });
+    await page.getByRole('button', { name: '提交评价' }).click();
+    await page.waitForURL(/\/r\/thanks/);
+    expect(await page.textContent('h1')).toContain('感谢您的评价');
+    expect(await page.textContent('main')).toContain('核实处理');
+    await page.goto(local.demo.surveyUrl);
+    expect(await page.textContent('h1')).toContain('这次办事已经评价过了');
+    expect(errors).toEqual([]); // no CSP violations, no script errors
+    const ticketId = new URL(local.demo.surveyUrl).pathname.split('.')[2];
+    expect(await local.repo.getRating(ticketId)).toMatchObject({ overall: 1, reasons: ['rude'], trips: 3, comment: '窗口说材料不全，让我下次再来' });
+    await ctx.close();
+  });
+
+  it('keeps a rating made offline and sends it once when the network returns', async () => {
+    const t = await mintTicket();
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    await page.goto(t.url);
+    await page.locator('label[for=g5]').click(); // 非常满意
+    await ctx.setOffline(true);
+    await page.getByRole('button', { name: '提交评价' }).click();
+    await expect.poll(() => page.textContent('#msg')).toContain('网络不好');
+    expect(await page.evaluate(() => JSON.parse(localStorage.getItem('st_pending') ?? '[]').length)).toBe(1);
+    expect(await local.repo.getRating(t.ticketId)).toBeUndefined();
+    await ctx.setOffline(false);
+    await page.waitForURL(/\/r\/thanks/, { timeout: 40_000 });
+    expect(await page.evaluate(() => localStorage.getItem('st_pending'))).toBe('[]');
+    expect((await local.repo.getRating(t.ticketId))?.overall).toBe(5);
+    await ctx.close();
+  }, 60_000);
+
+  it('works with JavaScript off (plain form post) and in English', async () => {
+    const t = await mintTicket();
+    const ctx = await browser.newContext({ ...PHONE, javaScriptEnabled: false });
+    const page = await ctx.newPage();
+    await page.goto(t.url);
+    await page.getByRole('link', { name: 'English' }).click();
+    expect(await page.textContent('h1')).toContain('Please rate');
+    await page.locator('label[for=g2]').click(); // Dissatisfied
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    // no reason chosen: the form comes back with a kind message and the grade still chosen
+    expect(await page.textContent('[role=alert]')).toContain('choose at least one reason');
+    await page.getByText('Waited too long').first().click();
+    await page.getByRole('button', { name: 'Send rating' }).click();
+    await page.waitForURL(/\/r\/thanks/);
+    expect(await page.textContent('h1')).toContain('Thank you');
+    expect(await local.repo.getRating(t.ticketId)).toMatchObject({ overall: 2, reasons: ['wait_long'], lang: 'en' });
+    await ctx.close();
+  });
+});
