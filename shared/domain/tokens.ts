@@ -66,8 +66,10 @@ export function verifyToken(keyring: TKeyring, token: string, now: number): TTok
   const body = parts.slice(0, -1).join('.');
   const expected = sign(keyring, kid, body);
   if (expected === undefined) return { ok: false, reason: 'unknown-key' };
-  const given = Buffer.from(sig, 'base64url');
-  const want = Buffer.from(expected, 'base64url');
+  // Compare the text, not decoded bytes: base64url's last character has spare bits, so decoding would
+  // accept several spellings of one signature (an altered token must never verify).
+  const given = Buffer.from(sig, 'utf8');
+  const want = Buffer.from(expected, 'utf8');
   if (given.length !== want.length || !timingSafeEqual(given, want)) return { ok: false, reason: 'bad-signature' };
   if (kind === 'P') {
     const [, , hallId, windowId] = parts;
