@@ -33,7 +33,7 @@ describe('ticket tokens', () => {
   });
 
   it('refuses arbitrary strings', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 120 }), (s) => expect(verifyToken(ring, s, t0).ok).toBe(false)));
+    fc.assert(fc.property(fc.string({ maxLength: 120 }), (s) => !verifyToken(ring, s, t0).ok));
   });
 
   it('refuses tokens signed with another key ring, and keeps verifying after rotation', () => {
