@@ -3,7 +3,7 @@ import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type TLocalServer } from '../../shared/local/server.js';
-import { PHONE, launchChromium } from '../support/browser.js';
+import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
 
 let local: TLocalServer;
 let browser: Browser;
@@ -76,6 +76,26 @@ describe('resident survey in Chromium (phone)', () => {
     expect((await local.repo.getRating(t.ticketId))?.overall).toBe(5);
     await ctx.close();
   }, 60_000);
+
+  it('meets WCAG 2.2 AA (axe-core: no serious or critical violations) on the survey, error, thanks and placard pages', async () => {
+    const t = await mintTicket();
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    await page.goto(t.url);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.locator('label[for=g1]').click();
+    expect(await axeViolations(page)).toEqual([]); // with the reasons and call-back shown
+    await page.goto(`${t.url}?lang=en`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${local.url}/r/thanks?lang=zh&bad=1`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${t.url.slice(0, -3)}xyz`);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(local.demo.placardUrl);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}placard.png`, fullPage: true });
+    await ctx.close();
+  });
 
   it('works with JavaScript off (plain form post) and in English', async () => {
     const t = await mintTicket();
