@@ -47,6 +47,19 @@ describe('machine API', () => {
     expect(await qr.text()).toContain('<svg');
   });
 
+  it('mints one ticket id per machine visit reference: a retried request is not counted twice', async () => {
+    const before = await w.repo.getIssuedCount('h-test', '2026-11-20');
+    const a = await mint({ windowId: 'w1', visitRef: 'A023' });
+    const b = await mint({ windowId: 'w1', visitRef: 'A023' });
+    const c = await mint({ windowId: 'w1', visitRef: 'A024' });
+    expect(b.ticketId).toBe(a.ticketId);
+    expect(c.ticketId).not.toBe(a.ticketId);
+    expect(a.ticketId).not.toContain('A023'); // the machine's reference is not exposed in the code
+    expect(await w.repo.getIssuedCount('h-test', '2026-11-20')).toBe(before + 2);
+    expect((await w.app.request('/api/v1/ratings', json({ ticket: a.ticket, overall: 5 }))).status).toBe(201);
+    expect((await w.app.request('/api/v1/ratings', json({ ticket: b.ticket, overall: 5 }))).status).toBe(409); // same visit
+  });
+
   it('refuses a ticket for a window or service of another hall', async () => {
     const a = await w.app.request('/api/v1/tickets', json({ windowId: 'w9' }, { authorization: `Bearer ${w.apiKey}` }));
     expect(a.status).toBe(422);

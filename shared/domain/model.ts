@@ -50,7 +50,8 @@ export const ZRatingCreated = z.object({ ratingId: z.string() });
 export const ZTicketRequest = z.object({
   windowId: ZId,
   serviceId: z.optional(ZId),
-  visitRef: z.optional(z.string().check(z.maxLength(64))),
+  /** The queue machine's own reference for the visit (e.g. its queue number); makes minting idempotent per day. */
+  visitRef: z.optional(z.string().check(z.minLength(1), z.maxLength(64))),
 });
 export type TTicketRequest = z.infer<typeof ZTicketRequest>;
 

@@ -164,6 +164,26 @@ export class Repository {
     );
   }
 
+  /**
+   * Records that a queue machine's visit got a ticket today. True the first time; false on a retry for the same
+   * visit, so retries neither count twice nor mint a second ratable ticket id. Expires after the rating window.
+   */
+  async recordVisit(hallId: string, day: string, visitKey: string, expiresAt: number): Promise<boolean> {
+    try {
+      await this.db.send(
+        new PutItemCommand({
+          TableName: this.tableName,
+          Item: marshall({ pk: `HALL#${hallId}`, sk: `VISIT#${day}#${visitKey}`, ttl: Math.ceil(expiresAt / 1000) }),
+          ConditionExpression: 'attribute_not_exists(pk)',
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async getIssuedCount(hallId: string, day: string): Promise<number> {
     const out = await this.db.send(
       new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` }), ConsistentRead: true }),

@@ -5,6 +5,7 @@
  * Access patterns (see README "Storage"):
  *  - pk=HALL#<hallId>            sk=CAT#META | CAT#WINDOW#<windowId> | CAT#SERVICE#<id>  hall + catalogue (one Query, begins_with CAT#)
  *  - pk=HALL#<hallId>            sk=ISSUED#<day>                                       tickets issued that hall-local day (counter)
+ *  - pk=HALL#<hallId>            sk=VISIT#<day>#<keyed hash of visitRef>               a machine's visit already ticketed (ttl)
  *  - pk=REGION#<regionId>        sk=META                                               region node
  *  - pk=APIKEY#<sha256 of key>   sk=META                                               machine API key → hall
  *  - pk=RATING#<ratingId>        sk=RATING                                             one rating; for tickets ratingId = ticketId,

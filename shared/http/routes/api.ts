@@ -1,6 +1,7 @@
 /** The machine API (v1): queue machines configure themselves and mint tickets; resident pages post ratings. */
 import { Hono } from 'hono/tiny';
 import { ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued } from '../../domain/model.js';
+import { keyedHash } from '../../domain/privacy.js';
 import { localDay } from '../../domain/time.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';
 import { acceptRating } from '../../services/ratings.js';
@@ -45,9 +46,12 @@ export function apiRoutes(deps: TAppDeps) {
       if (body.serviceId && !cat.services.some((s) => s.id === body.serviceId))
         return problem(c, 'unknown-service', `Service "${body.serviceId}" is not offered by hall ${hallId}.`);
       const issuedAt = Math.floor(now() / 1000) * 1000;
-      const ticketId = newTicketId();
+      const day = localDay(issuedAt, cat.hall.timezone);
+      // With the machine's own visit reference, a retried request maps to the same ticket id and is counted once.
+      const visitKey = body.visitRef ? keyedHash(deps.keyring, 'visit', hallId, day, body.visitRef) : undefined;
+      const ticketId = visitKey ? `v${visitKey.slice(0, 15)}` : newTicketId();
       const ticket = signTicket(deps.keyring, { ticketId, hallId, windowId: body.windowId, serviceId: body.serviceId, issuedAt });
-      await deps.repo.countIssuedTicket(hallId, localDay(issuedAt, cat.hall.timezone));
+      if (!visitKey || (await deps.repo.recordVisit(hallId, day, visitKey, issuedAt + TICKET_TTL_MS))) await deps.repo.countIssuedTicket(hallId, day);
       const base = baseUrl(c, deps.config);
       const out: TTicketIssued = {
         ticketId,
