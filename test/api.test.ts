@@ -206,3 +206,15 @@ describe('service routes', () => {
     expect(res.headers.get('content-type')).toContain('application/problem+json');
   });
 });
+
+describe('rating day', () => {
+  it('files a late ticket rating under the day of the visit, not the day it arrived', async () => {
+    const t = await mint();
+    const saved = w.clock.now;
+    w.clock.now += 3 * 24 * 3600 * 1000;
+    const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 4 }));
+    w.clock.now = saved;
+    expect(res.status).toBe(201);
+    expect(await w.repo.getRating(t.ticketId)).toMatchObject({ day: '2026-11-20', createdAt: '2026-11-23T02:00:00.000Z' });
+  });
+});

@@ -124,7 +124,7 @@ export interface TRating {
   serviceId?: string;
   ticketId?: string;
   createdAt: string; // ISO instant
-  day: string; // hall-local YYYY-MM-DD of createdAt
+  day: string; // hall-local YYYY-MM-DD of the visit: the ticket's issue day, or createdAt for placards
   overall: number;
   attitude?: number;
   efficiency?: number;

@@ -79,7 +79,8 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     serviceId: claims.kind === 'ticket' ? claims.serviceId : undefined,
     ticketId: claims.kind === 'ticket' ? claims.ticketId : undefined,
     createdAt,
-    day: localDay(now, cat.hall.timezone),
+    // A ticket's rating belongs to the day of the visit (it may come up to 7 days later); a placard's to today.
+    day: localDay(claims.kind === 'ticket' ? claims.issuedAt : now, cat.hall.timezone),
     overall: input.overall,
     attitude: input.attitude,
     efficiency: input.efficiency,
