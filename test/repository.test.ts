@@ -58,8 +58,8 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
   });
 
   it('counts issued tickets atomically', async () => {
-    await Promise.all(Array.from({ length: 25 }, () => w.repo.countIssuedTicket('h-test', '2026-08-01')));
-    expect(await w.repo.getIssuedCount('h-test', '2026-08-01')).toBe(25);
+    await Promise.all(Array.from({ length: 25 }, (_, i) => w.repo.countIssuedTicket('h-test', '2026-08-01', i % 5 ? 'w1' : 'w2', i % 2 ? 's1' : undefined)));
+    expect(await w.repo.getIssued('h-test', '2026-08-01')).toEqual({ total: 25, windows: { w1: 20, w2: 5 }, services: { s1: 12 } });
   });
 
   it('claims a placard slot once per window of time, re-entrant for the same submission', async () => {

@@ -23,7 +23,27 @@ export async function seedDemo(repo: Repository, opts: { today: string; apiKey: 
     ratingId: r.ticketId ?? `p${createHash('sha256').update(`demo-${opts.today}-${i}`).digest('base64url').slice(0, 20)}`,
   }));
   await repo.bulkPutRatings(ratings);
-  await repo.bulkPutIssuedCounts(data.issuedPerHallDay);
+  await repo.bulkPutIssuedCounts(issuedByWindowAndService(data));
   await repo.setMarker(SEED_MARKER, { at: new Date().toISOString(), today: opts.today, demoHallId, ratings: ratings.length });
   return { data, demoHallId, ratings: ratings.length };
+}
+
+/** The demo gives tickets issued per hall-day; spread them over windows and services like the rated tickets. */
+function issuedByWindowAndService(data: TDemoData) {
+  const rated = new Map<string, { n: number; windows: Record<string, number>; services: Record<string, number> }>();
+  for (const r of data.ratings) {
+    if (r.channel !== 'ticket') continue;
+    const key = `${r.hallId}|${r.day}`;
+    const e = rated.get(key) ?? { n: 0, windows: {}, services: {} };
+    e.n++;
+    e.windows[r.windowId] = (e.windows[r.windowId] ?? 0) + 1;
+    if (r.serviceId) e.services[r.serviceId] = (e.services[r.serviceId] ?? 0) + 1;
+    rated.set(key, e);
+  }
+  return data.issuedPerHallDay.map((c) => {
+    const e = rated.get(`${c.hallId}|${c.day}`);
+    const scale = (n: number) => Math.max(n, Math.round((n * c.count) / Math.max(1, e?.n ?? 1)));
+    const spread = (m: Record<string, number> = {}) => Object.fromEntries(Object.entries(m).map(([id, n]) => [id, scale(n)]));
+    return { ...c, windows: spread(e?.windows), services: spread(e?.services) };
+  });
 }

@@ -72,7 +72,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const cat = (await repo.getHallCatalogue(demoHallId))!;
   const now = Date.now();
   const ticket = signTicket(keyring, { ticketId: newTicketId(), hallId: demoHallId, windowId: cat.windows[0].id, serviceId: cat.services[0]?.id, issuedAt: Math.floor(now / 1000) * 1000 });
-  await repo.countIssuedTicket(demoHallId, localDay(now, cat.hall.timezone));
+  await repo.countIssuedTicket(demoHallId, localDay(now, cat.hall.timezone), cat.windows[0].id, cat.services[0]?.id);
   const placard = signPlacard(keyring, { hallId: demoHallId, windowId: cat.windows[0].id });
 
   return {

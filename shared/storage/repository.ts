@@ -67,6 +67,12 @@ export function itemSize(item: Item): number {
   return Object.entries(item).reduce((n, [k, v]) => n + Buffer.byteLength(k) + size(v), 0);
 }
 
+export interface TIssued {
+  total: number;
+  windows: Record<string, number>;
+  services: Record<string, number>;
+}
+
 export type TPutRatingResult = { status: 'created' } | { status: 'exists'; existing: TRating };
 
 export interface THallCatalogue {
@@ -153,15 +159,35 @@ export class Repository {
 
   /* ---------- tickets issued (the denominator of the active-rating rate) ---------- */
 
-  async countIssuedTicket(hallId: string, day: string, by = 1): Promise<void> {
+  /** One write per ticket: the hall's, the window's and the service's counters live on one item per day. */
+  async countIssuedTicket(hallId: string, day: string, windowId?: string, serviceId?: string): Promise<void> {
+    const names: Record<string, string> = {};
+    const parts = ['issued :n'];
+    if (windowId) (names['#w'] = `w_${windowId}`), parts.push('#w :n');
+    if (serviceId) (names['#s'] = `s_${serviceId}`), parts.push('#s :n');
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` }),
-        UpdateExpression: 'ADD issued :n',
-        ExpressionAttributeValues: marshall({ ':n': by }),
+        UpdateExpression: `ADD ${parts.join(', ')}`,
+        ExpressionAttributeNames: windowId || serviceId ? names : undefined,
+        ExpressionAttributeValues: marshall({ ':n': 1 }),
       }),
     );
+  }
+
+  /** Tickets issued on a day: the hall's total and per window / per service. */
+  async getIssued(hallId: string, day: string): Promise<TIssued> {
+    const out = await this.db.send(
+      new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` }), ConsistentRead: true }),
+    );
+    const item = out.Item ? unmarshall(out.Item) : {};
+    const issued: TIssued = { total: Number(item.issued ?? 0), windows: {}, services: {} };
+    for (const [k, v] of Object.entries(item)) {
+      if (k.startsWith('w_')) issued.windows[k.slice(2)] = Number(v);
+      if (k.startsWith('s_')) issued.services[k.slice(2)] = Number(v);
+    }
+    return issued;
   }
 
   /**
@@ -185,11 +211,9 @@ export class Repository {
   }
 
   async getIssuedCount(hallId: string, day: string): Promise<number> {
-    const out = await this.db.send(
-      new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` }), ConsistentRead: true }),
-    );
-    return out.Item ? Number(unmarshall(out.Item).issued) : 0;
+    return (await this.getIssued(hallId, day)).total;
   }
+
 
   /* ---------- ratings ---------- */
 
@@ -275,8 +299,18 @@ export class Repository {
     await this.batchPut(ratings.map(ratingToItem));
   }
 
-  async bulkPutIssuedCounts(counts: { hallId: string; day: string; count: number }[]): Promise<void> {
-    await this.batchPut(counts.map((c) => marshall({ pk: `HALL#${c.hallId}`, sk: `ISSUED#${c.day}`, issued: c.count })));
+  async bulkPutIssuedCounts(counts: { hallId: string; day: string; count: number; windows?: Record<string, number>; services?: Record<string, number> }[]): Promise<void> {
+    await this.batchPut(
+      counts.map((c) =>
+        marshall({
+          pk: `HALL#${c.hallId}`,
+          sk: `ISSUED#${c.day}`,
+          issued: c.count,
+          ...Object.fromEntries(Object.entries(c.windows ?? {}).map(([id, n]) => [`w_${id}`, n])),
+          ...Object.fromEntries(Object.entries(c.services ?? {}).map(([id, n]) => [`s_${id}`, n])),
+        }),
+      ),
+    );
   }
 
   private async batchPut(items: Item[]): Promise<void> {

@@ -51,7 +51,7 @@ export function apiRoutes(deps: TAppDeps) {
       const visitKey = body.visitRef ? keyedHash(deps.keyring, 'visit', hallId, day, body.visitRef) : undefined;
       const ticketId = visitKey ? `v${visitKey.slice(0, 15)}` : newTicketId();
       const ticket = signTicket(deps.keyring, { ticketId, hallId, windowId: body.windowId, serviceId: body.serviceId, issuedAt });
-      if (!visitKey || (await deps.repo.recordVisit(hallId, day, visitKey, issuedAt + TICKET_TTL_MS))) await deps.repo.countIssuedTicket(hallId, day);
+      if (!visitKey || (await deps.repo.recordVisit(hallId, day, visitKey, issuedAt + TICKET_TTL_MS))) await deps.repo.countIssuedTicket(hallId, day, body.windowId, body.serviceId);
       const base = baseUrl(c, deps.config);
       const out: TTicketIssued = {
         ticketId,

@@ -1,0 +1,67 @@
+/**
+ * A unit's day in numbers. Every unit (hall, window, service, region) keeps one fixed-length vector of counts
+ * per day; decayed sums of these vectors are all the nightly job needs, so its cost follows that day's ratings
+ * and the number of units, never history. Pure: no I/O.
+ */
+import type { TRating } from './model.js';
+
+/** Offsets into the vector. Grade-like blocks are 5 long, index 0 = grade 1 … 4 = grade 5. */
+export const V = {
+  grades: 0,
+  attitude: 5,
+  efficiency: 10,
+  competence: 15,
+  trips: 20, // 1, 2, 3+
+  done: 23, // yes, partly, no
+  ticketRated: 26, // ratings that came through a ticket (numerator of the active-rating rate)
+  issued: 27, // tickets issued (denominator)
+} as const;
+export const VECTOR_LENGTH = 28;
+
+export type TVector = number[];
+export const zeroVector = (): TVector => new Array<number>(VECTOR_LENGTH).fill(0);
+
+const DONE_INDEX = { yes: 0, partly: 1, no: 2 } as const;
+
+/** Adds one rating's answers to a day vector (in place). Flagged or excluded ratings must not be passed. */
+export function addRating(v: TVector, r: Pick<TRating, 'overall' | 'attitude' | 'efficiency' | 'competence' | 'trips' | 'done' | 'channel'>): TVector {
+  v[V.grades + r.overall - 1]++;
+  if (r.attitude) v[V.attitude + r.attitude - 1]++;
+  if (r.efficiency) v[V.efficiency + r.efficiency - 1]++;
+  if (r.competence) v[V.competence + r.competence - 1]++;
+  if (r.trips) v[V.trips + r.trips - 1]++;
+  if (r.done) v[V.done + DONE_INDEX[r.done]]++;
+  if (r.channel === 'ticket') v[V.ticketRated]++;
+  return v;
+}
+
+export const addInto = (target: TVector, v: TVector): TVector => {
+  for (let i = 0; i < VECTOR_LENGTH; i++) target[i] += v[i] ?? 0;
+  return target;
+};
+
+export const slice5 = (v: TVector, at: number): [number, number, number, number, number] => v.slice(at, at + 5) as never;
+
+export const isZero = (v: TVector): boolean => v.every((x) => x === 0);
+
+/* ---------- unit ids ---------- */
+
+export type TUnitKind = 'hall' | 'window' | 'service' | 'region' | 'all';
+
+export const unitId = {
+  hall: (hallId: string) => `H#${hallId}`,
+  window: (hallId: string, windowId: string) => `W#${hallId}#${windowId}`,
+  service: (hallId: string, serviceId: string) => `S#${hallId}#${serviceId}`,
+  region: (regionId: string) => `R#${regionId}`,
+  all: 'ALL',
+};
+
+export function unitKind(id: string): TUnitKind {
+  return id === 'ALL' ? 'all' : ({ H: 'hall', W: 'window', S: 'service', R: 'region' } as const)[id[0] as 'H' | 'W' | 'S' | 'R'];
+}
+
+/* ---------- calendar arithmetic on YYYY-MM-DD (hall-local days are plain dates) ---------- */
+
+const DAY_MS = 86_400_000;
+export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);
