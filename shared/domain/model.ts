@@ -138,4 +138,6 @@ export interface TRating {
   lang?: 'zh' | 'en';
   submissionId?: string;
   deviceHash?: string; // keyed hash of the device, for the suspicious-rating checks; never an IP
+  /** Why the rating is kept but not scored (suspicious-rating checks, an upheld appeal). Empty: it counts. */
+  flags?: string[];
 }

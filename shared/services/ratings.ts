@@ -95,6 +95,8 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     submissionId,
     deviceHash: device,
   };
+  // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
+  if (rating.day < localDay(now, cat.hall.timezone)) await deps.repo.markDirty(rating.hallId, rating.day, now);
   const put = await deps.repo.putRating(rating);
   const bad = gradeGroup(input.overall) === 'bad';
   if (put.status === 'created') return { ok: true, ratingId, created: true, bad };

@@ -1,0 +1,325 @@
+/**
+ * The nightly scoring job (SPEC §4). One code path serves the local run and the AWS fan-out:
+ *
+ *   plan      → the day's batches: halls grouped by their region (a street's halls together), each batch knowing
+ *               from which day it must recompute (a late rating dirties its visit day; see foldFrom below).
+ *   batch     → per hall: read the day's ratings once, write each hall/window/service day vector, roll the
+ *               decayed counts forward one day (yesterday + today − the day leaving the 366-day window), score
+ *               windows and services (their prior is the hall); then one partial sum per region for the batch.
+ *   roll-up   → regions bottom-up from the partial sums (never every hall), then region scores.
+ *   finalize  → per batch: hall scores (prior = region), the CUSUM and "turned cold" alerts.
+ *
+ * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
+ * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
+ */
+import { V, addDays, addInto, addRating, daysBetween, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { badAndAll, unitFigures } from '../domain/figures.js';
+import type { TRegion } from '../domain/model.js';
+import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
+import type { Repository, THallCatalogue } from '../storage/repository.js';
+import type { ScoreStore, TAlert, TSnapshot } from '../storage/score-store.js';
+
+export interface TJobDeps {
+  repo: Repository;
+  store: ScoreStore;
+  /** Receives the alerts of the scored day (locally: logged; on AWS: published to SNS). */
+  publish?: (alerts: TAlert[]) => Promise<void>;
+}
+
+export interface TBatch {
+  /** stable name, e.g. "r-east" or "r-east:2" when a region's halls fill several batches */
+  key: string;
+  regionId: string;
+  hallIds: string[];
+  /** first day this batch recomputes: the scored day, or the earliest dirty day of its region's halls */
+  from: string;
+}
+
+export interface TNightPlan {
+  day: string;
+  runId: string;
+  /** earliest `from` of all batches: regions are re-summed from this day on */
+  from: string;
+  batches: TBatch[];
+}
+
+/** Late ratings older than this are not folded back in (they fall out of the 366-day window anyway). */
+export const MAX_FOLD_DAYS = 366;
+
+/* ---------------------------------------------------------------- plan */
+
+export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?: number; now?: number } = {}): Promise<TNightPlan> {
+  const batchSize = opts.batchSize ?? 50;
+  const now = opts.now ?? Date.now();
+  const halls = (await deps.repo.listHalls()).sort((a, b) => a.id.localeCompare(b.id));
+  const dirty = (await deps.store.listDirty()).filter((m) => m.day < day && daysBetween(m.day, day) <= MAX_FOLD_DAYS);
+  const earliestDirty = new Map<string, string>();
+  for (const m of dirty) {
+    const regionId = halls.find((h) => h.id === m.hallId)?.regionId;
+    if (regionId && (!earliestDirty.has(regionId) || m.day < earliestDirty.get(regionId)!)) earliestDirty.set(regionId, m.day);
+  }
+  const byRegion = new Map<string, string[]>();
+  for (const h of halls) byRegion.set(h.regionId, [...(byRegion.get(h.regionId) ?? []), h.id]);
+  const batches: TBatch[] = [];
+  for (const [regionId, ids] of [...byRegion].sort(([a], [b]) => a.localeCompare(b))) {
+    const chunks = Math.ceil(ids.length / batchSize);
+    for (let c = 0; c < chunks; c++) {
+      batches.push({ key: chunks > 1 ? `${regionId}:${c}` : regionId, regionId, hallIds: ids.slice(c * batchSize, (c + 1) * batchSize), from: earliestDirty.get(regionId) ?? day });
+    }
+  }
+  const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
+  const plan: TNightPlan = { day, runId: new Date(now).toISOString(), from, batches };
+  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId });
+  return plan;
+}
+
+/* ---------------------------------------------------------------- batch: halls, windows, services */
+
+export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number }> {
+  const cats = (await Promise.all(batch.hallIds.map((id) => deps.repo.getHallCatalogue(id)))).filter((c): c is THallCatalogue => !!c);
+  let ratings = 0;
+  for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
+    const units = cats.map((c) => unitId.hall(c.hall.id));
+    if (t >= batch.from) {
+      for (const cat of cats) {
+        const r = await scoreHallDay(deps, cat, t);
+        if (t === plan.day) ratings += r.ratings;
+      }
+    }
+    // The region's partial sum for this batch, for every day the roll-up re-sums.
+    const snaps = await deps.store.getSnapshots(t, units);
+    const sum = zeroVector();
+    for (const s of snaps.values()) addInto(sum, s.decayed);
+    await deps.store.putPartial(t, batch.regionId, plan.runId, batch.key, sum);
+  }
+  return { ratings };
+}
+
+/** Aggregates one hall's day and rolls its units forward. Reads: the day's ratings + O(units of the hall). */
+export async function scoreHallDay(deps: TJobDeps, cat: THallCatalogue, day: string): Promise<{ ratings: number }> {
+  const { repo, store } = deps;
+  const hallId = cat.hall.id;
+  const hallUnit = unitId.hall(hallId);
+  const [ratings, issued] = await Promise.all([repo.listRatingsForHallDay(hallId, day), repo.getIssued(hallId, day)]);
+
+  const today = new Map<string, TVector>();
+  const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
+  vec(hallUnit);
+  for (const w of cat.windows) vec(unitId.window(hallId, w.id));
+  for (const s of cat.services) vec(unitId.service(hallId, s.id));
+  let counted = 0;
+  for (const r of ratings) {
+    if (r.flags?.length) continue; // flagged as suspicious, or an upheld appeal: kept and listed, never scored
+    counted++;
+    addRating(vec(hallUnit), r);
+    addRating(vec(unitId.window(hallId, r.windowId)), r);
+    if (r.serviceId) addRating(vec(unitId.service(hallId, r.serviceId)), r);
+  }
+  vec(hallUnit)[V.issued] = issued.total;
+  for (const [id, n] of Object.entries(issued.windows)) vec(unitId.window(hallId, id))[V.issued] = n;
+  for (const [id, n] of Object.entries(issued.services)) vec(unitId.service(hallId, id))[V.issued] = n;
+
+  const units = [...today.keys()];
+  await store.putAggregates(day, units.filter((u) => today.get(u)!.some((x) => x !== 0)).map((u) => ({ unit: u, vector: today.get(u)! })));
+  const [prev, dropped] = await Promise.all([store.getSnapshots(addDays(day, -1), units), store.getAggregates(addDays(day, -366), units)]);
+  const decayed = new Map(units.map((u) => [u, decayVector(prev.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector())]));
+
+  const hallDecayed = decayed.get(hallUnit)!;
+  const names = new Map<string, string>([
+    ...cat.windows.map((w) => [unitId.window(hallId, w.id), w.name] as const),
+    ...cat.services.map((s) => [unitId.service(hallId, s.id), s.name] as const),
+  ]);
+  await store.putSnapshots(
+    units.map((u) =>
+      u === hallUnit
+        ? // Scored in finalize, once its region's counts (its prior) are known; CUSUM carried until then.
+          { unit: u, day, decayed: hallDecayed, cusum: prev.get(u)?.cusum, name: cat.hall.name, parent: unitId.region(cat.hall.regionId) }
+        : withFigures({ unit: u, day, decayed: decayed.get(u)!, name: names.get(u) ?? u.split('#').pop(), parent: hallUnit }, hallDecayed),
+    ),
+  );
+  return { ratings: counted };
+}
+
+function withFigures(s: TSnapshot, parentDecayed: TVector | undefined): TSnapshot {
+  const figures = unitFigures(s.decayed, parentDecayed);
+  return { ...s, figures: figures as unknown as Record<string, unknown>, band: figures.band };
+}
+
+/* ---------------------------------------------------------------- roll-up: regions */
+
+export interface TRegionIndex {
+  byId: Map<string, TRegion>;
+  childRegions: Map<string, string[]>;
+  depth: Map<string, number>;
+  roots: string[];
+}
+
+export function indexRegions(regions: TRegion[]): TRegionIndex {
+  const byId = new Map(regions.map((r) => [r.id, r]));
+  const childRegions = new Map<string, string[]>();
+  const roots: string[] = [];
+  for (const r of regions) {
+    if (r.parentId && byId.has(r.parentId)) childRegions.set(r.parentId, [...(childRegions.get(r.parentId) ?? []), r.id]);
+    else roots.push(r.id);
+  }
+  const depth = new Map<string, number>();
+  const walk = (id: string, d: number) => {
+    depth.set(id, d);
+    for (const c of childRegions.get(id) ?? []) walk(c, d + 1);
+  };
+  roots.forEach((r) => walk(r, 0));
+  return { byId, childRegions, depth, roots };
+}
+
+const regionParentUnit = (index: TRegionIndex, r: TRegion) => (r.parentId && index.byId.has(r.parentId) ? unitId.region(r.parentId) : unitId.all);
+
+/**
+ * For each day from `plan.from` to `plan.day`: region counts = the batches' partial sums + the child regions',
+ * deepest first, then the whole deployment (ALL, the root's prior), then every region's scores.
+ * Reads: the partial sums (one per batch) and nothing per hall.
+ */
+export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>): Promise<void> {
+  const regions = await deps.repo.listRegions();
+  const index = indexRegions(regions);
+  const deepestFirst = [...index.byId.keys()].sort((a, b) => index.depth.get(b)! - index.depth.get(a)!);
+  for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
+    const sums = new Map<string, TVector>();
+    for (const id of deepestFirst) {
+      const sum = zeroVector();
+      for (const part of await deps.store.partials(t, id, plan.runId)) addInto(sum, part);
+      for (const child of index.childRegions.get(id) ?? []) addInto(sum, sums.get(child)!);
+      sums.set(id, sum);
+    }
+    const all = zeroVector();
+    for (const id of index.roots) addInto(all, sums.get(id)!);
+    const snaps: TSnapshot[] = [withFigures({ unit: unitId.all, day: t, decayed: all, name: '全部 All' }, undefined)];
+    for (const [id, sum] of sums) {
+      const r = index.byId.get(id)!;
+      const parentUnit = regionParentUnit(index, r);
+      const parentSum = parentUnit === unitId.all ? all : sums.get(r.parentId!)!;
+      snaps.push(withFigures({ unit: unitId.region(id), day: t, decayed: sum, name: r.name, parent: parentUnit }, parentSum));
+    }
+    await deps.store.putSnapshots(snaps);
+  }
+}
+
+/* ---------------------------------------------------------------- finalize: halls and alerts */
+
+/**
+ * Scores the batch's halls for each day it recomputed (prior = their region), and runs the alerts on each:
+ * the binomial CUSUM of the day's bad share against the hall's shrunk baseline from before that day, and
+ * "turned cold". Reads per hall and day: snapshots today and yesterday, the day vector; plus its region's.
+ */
+export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'>, batch: TBatch): Promise<TAlert[]> {
+  const { store } = deps;
+  const hallUnits = batch.hallIds.map(unitId.hall);
+  const regionUnit = unitId.region(batch.regionId);
+  const alerts: TAlert[] = [];
+  for (let t = batch.from; t <= plan.day; t = addDays(t, 1)) {
+    const y = addDays(t, -1);
+    const [today, before, vectors, regions] = await Promise.all([
+      store.getSnapshots(t, hallUnits),
+      store.getSnapshots(y, hallUnits),
+      store.getAggregates(t, hallUnits),
+      Promise.all([store.getSnapshots(t, [regionUnit]), store.getSnapshots(y, [regionUnit])]),
+    ]);
+    const regionToday = regions[0].get(regionUnit)?.decayed;
+    const parentBase = badAndAll(regions[1].get(regionUnit)?.decayed ?? zeroVector());
+    const out: TSnapshot[] = [];
+    for (const unit of hallUnits) {
+      const snap = today.get(unit);
+      if (!snap) continue;
+      const scored = withFigures(snap, regionToday);
+      const prev = before.get(unit);
+      const base = badAndAll(prev?.decayed ?? zeroVector());
+      const p0 = shrunkBadShare(base.bad, base.all, parentBase.all > 0 ? parentBase.bad / parentBase.all : 0.4);
+      const todayCounts = badAndAll(vectors.get(unit) ?? zeroVector());
+      const step = cusumStep(prev?.cusum ?? 0, todayCounts.bad, todayCounts.all, p0);
+      scored.cusum = step.s;
+      const f = scored.figures as { temperature: number; low: number; high: number; band: string };
+      const hallId = unit.slice(2);
+      if (step.alarm) {
+        alerts.push({ hallId, day: t, kind: 'cusum', figures: { bad: todayCounts.bad, ratings: todayCounts.all, baselineBadShare: Math.round(p0 * 1e4) / 1e4, temperature: f.temperature, band: f.band } });
+      }
+      if (f.band === 'cold' && prev?.band && prev.band !== 'cold') {
+        alerts.push({ hallId, day: t, kind: 'turned-cold', figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band } });
+      }
+      out.push(scored);
+    }
+    await store.putSnapshots(out);
+  }
+  await store.putAlerts(alerts);
+  const fresh = alerts.filter((a) => a.day === plan.day);
+  if (fresh.length && deps.publish) await deps.publish(fresh);
+  return alerts;
+}
+
+/** After a batch is finalized: its halls' dirty marks up to the scored day, made before the run was planned, are answered. */
+export async function clearAnswered(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId'>, batch: TBatch): Promise<void> {
+  const plannedAt = Date.parse(plan.runId);
+  const halls = new Set(batch.hallIds);
+  for (const m of await deps.store.listDirty()) if (halls.has(m.hallId) && m.day <= plan.day && m.at <= plannedAt) await deps.store.clearDirty(m);
+}
+
+/* ---------------------------------------------------------------- a whole night, locally */
+
+export interface TNightResult {
+  day: string;
+  halls: number;
+  ratings: number;
+  alerts: TAlert[];
+  /** first day recomputed (earlier than `day` when late ratings were folded in) */
+  from: string;
+  itemsRead: number;
+}
+
+export async function runNight(deps: TJobDeps, day: string, opts: { concurrency?: number; batchSize?: number } = {}): Promise<TNightResult> {
+  const readsBefore = deps.store.itemsRead + deps.repo.itemsRead;
+  const plan = await planNight(deps, day, { batchSize: opts.batchSize });
+  const results = await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => processBatch(deps, plan, b));
+  await rollUpNight(deps, plan);
+  const alerts = (await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat();
+  for (const b of plan.batches) await clearAnswered(deps, plan, b);
+  const ratings = results.reduce((n, r) => n + r.ratings, 0);
+  const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
+  await deps.store.finishRun(day, { finishedAt: new Date().toISOString(), halls, ratings, alerts: alerts.filter((a) => a.day === day).length });
+  return { day, halls, ratings, alerts, from: plan.from, itemsRead: deps.store.itemsRead + deps.repo.itemsRead - readsBefore };
+}
+
+/** Runs [from, to] day by day (a backfill). Each day is a complete, idempotent night. */
+export async function runRange(deps: TJobDeps, from: string, to: string, onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]> {
+  const total = daysBetween(from, to) + 1;
+  if (total < 1) throw new Error(`--from ${from} is after --to ${to}`);
+  const out: TNightResult[] = [];
+  for (let i = 0, d = from; i < total; i++, d = addDays(d, 1)) {
+    const r = await runNight(deps, d);
+    out.push(r);
+    onDay?.(r, i + 1, total);
+  }
+  return out;
+}
+
+/**
+ * Scores up to and including `day`, first catching up any nights that were missed since the last completed run
+ * (the recurrence needs yesterday's state). With no run ever, `day` starts the history.
+ */
+export async function scoreThrough(deps: TJobDeps, day: string, onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]> {
+  const last = await deps.store.lastCompletedRun();
+  const from = last && last < day ? addDays(last, 1) : day;
+  return runRange(deps, from, day, onDay);
+}
+
+async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
+  const out = new Array<R>(items.length);
+  let next = 0;
+  await Promise.all(
+    Array.from({ length: Math.min(limit, items.length) }, async () => {
+      while (next < items.length) {
+        const i = next++;
+        out[i] = await fn(items[i]);
+      }
+    }),
+  );
+  return out;
+}
+

@@ -1,0 +1,274 @@
+/**
+ * Storage for the nightly job, on the same table: a count vector per unit per day (AGG), a snapshot per unit per
+ * day (SNAP: decayed counts and the published figures, so a 90-day trend is one Query), alerts, run records and
+ * the dirty marks that late ratings leave. Every write is a plain put of a value computed from inputs, so
+ * re-running a day rewrites identical items (idempotent). Counts the items it reads, for the cost tests.
+ */
+import {
+  UpdateItemCommand,
+  BatchGetItemCommand,
+  BatchWriteItemCommand,
+  DeleteItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TVector } from '../domain/aggregate.js';
+
+type Item = Record<string, AttributeValue>;
+
+export interface TSnapshot {
+  unit: string;
+  day: string;
+  /** decayed count vector Σ δ^(T−d)·c(d) over the last 366 days */
+  decayed: TVector;
+  /** CUSUM statistic after this day (halls only) */
+  cusum?: number;
+  /** the published figures (absent until the unit's scores are computed) */
+  figures?: Record<string, unknown>;
+  band?: string;
+  /** hall / region name and parent, so reports need no second read */
+  name?: string;
+  parent?: string;
+}
+
+export interface TAlert {
+  hallId: string;
+  day: string;
+  kind: 'cusum' | 'turned-cold';
+  figures: Record<string, unknown>;
+}
+
+import { DIRTY_SHARDS } from './repository.js';
+
+export class ScoreStore {
+  /** Items read since construction (or the last reset): the job's cost, in DynamoDB's own unit. */
+  itemsRead = 0;
+
+  constructor(
+    private readonly db: DynamoDBClient,
+    readonly tableName: string,
+  ) {}
+
+  /* ---------- day aggregates ---------- */
+
+  async putAggregates(day: string, rows: { unit: string; vector: TVector }[]): Promise<void> {
+    await this.batchPut(rows.map((r) => marshall({ pk: `AGG#${r.unit}`, sk: day, v: r.vector })));
+  }
+
+  /** Missing aggregates are zero days (nothing happened), so only present ones are returned. */
+  async getAggregates(day: string, units: string[]): Promise<Map<string, TVector>> {
+    const items = await this.batchGet(units.map((u) => ({ pk: `AGG#${u}`, sk: day })));
+    return new Map(items.map((i) => [String(i.pk).slice(4), i.v as TVector]));
+  }
+
+  /* ---------- snapshots ---------- */
+
+  async putSnapshots(snaps: TSnapshot[]): Promise<void> {
+    await this.batchPut(
+      snaps.map((s) =>
+        marshall(
+          { pk: `SNAP#${s.unit}`, sk: s.day, d: s.decayed, cusum: s.cusum, fig: s.figures, band: s.band, name: s.name, parent: s.parent },
+          { removeUndefinedValues: true, convertClassInstanceToMap: true },
+        ),
+      ),
+    );
+  }
+
+  async getSnapshots(day: string, units: string[]): Promise<Map<string, TSnapshot>> {
+    const items = await this.batchGet(units.map((u) => ({ pk: `SNAP#${u}`, sk: day })));
+    return new Map(items.map((i) => [String(i.pk).slice(5), toSnapshot(i)]));
+  }
+
+  /** A unit's snapshots between two days, oldest first: a 90-day trend in one Query. */
+  async snapshotRange(unit: string, from: string, to: string): Promise<TSnapshot[]> {
+    return (await this.query({ pk: `SNAP#${unit}`, between: [from, to] })).map(toSnapshot);
+  }
+
+  /* ---------- alerts ---------- */
+
+  async putAlerts(alerts: TAlert[]): Promise<void> {
+    await this.batchPut(
+      alerts.map((a) =>
+        marshall({ pk: `ALERT#${a.hallId}`, sk: `${a.day}#${a.kind}`, gsi1pk: `ALERTS#${a.day}`, gsi1sk: `${a.hallId}#${a.kind}`, ...a }, { removeUndefinedValues: true }),
+      ),
+    );
+  }
+
+  async alertsForHall(hallId: string, from: string, to: string): Promise<TAlert[]> {
+    return (await this.query({ pk: `ALERT#${hallId}`, between: [from, `${to}#~`] })).map((i) => ({ hallId: i.hallId, day: i.day, kind: i.kind, figures: i.figures }) as TAlert);
+  }
+
+  async alertsOfDay(day: string): Promise<TAlert[]> {
+    return (await this.query({ pk: `ALERTS#${day}`, index: true })).map((i) => ({ hallId: i.hallId, day: i.day, kind: i.kind, figures: i.figures }) as TAlert);
+  }
+
+  /* ---------- partial region sums (one per batch of halls, so the roll-up never reads every hall) ---------- */
+
+  async putPartial(day: string, regionId: string, runId: string, batchKey: string, vector: TVector): Promise<void> {
+    await this.batchPut([marshall({ pk: `PART#${day}#${regionId}`, sk: `${runId}#${batchKey}`, v: vector })]);
+  }
+
+  async partials(day: string, regionId: string, runId: string): Promise<TVector[]> {
+    return (await this.query({ pk: `PART#${day}#${regionId}`, prefix: `${runId}#` })).map((i) => i.v as TVector);
+  }
+
+  /* ---------- runs ---------- */
+
+  /** A new run of a day: replaces any earlier run record (and its finished-batch set). */
+  async startRun(day: string, run: { runId: string; from: string; batches: number; plannedAt: string }): Promise<void> {
+    await this.batchPut([marshall({ pk: 'RUN', sk: day, status: 'running', ...run })]);
+  }
+
+  async finishRun(day: string, fields: Record<string, unknown>): Promise<void> {
+    const names = Object.keys(fields);
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: 'RUN', sk: day }),
+        UpdateExpression: `SET #status = :done, ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
+        ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((n, i) => [`#f${i}`, n])) },
+        ExpressionAttributeValues: marshall({ ':done': 'done', ...Object.fromEntries(names.map((n, i) => [`:f${i}`, fields[n]])) }, { removeUndefinedValues: true }),
+      }),
+    );
+  }
+
+  /**
+   * Records a finished batch of a run; true when it was the last one. A string-set ADD is idempotent, so a batch
+   * retried by SQS cannot be counted twice.
+   */
+  async completeBatch(day: string, batchKey: string): Promise<boolean> {
+    const out = await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: 'RUN', sk: day }),
+        UpdateExpression: 'ADD doneBatches :b',
+        ExpressionAttributeValues: { ':b': { SS: [batchKey] } },
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    const run = unmarshall(out.Attributes ?? {});
+    return (run.doneBatches as Set<string> | undefined)?.size === Number(run.batches);
+  }
+
+  async lastCompletedRun(): Promise<string | undefined> {
+    const out = await this.db.send(
+      new QueryCommand({
+        TableName: this.tableName,
+        KeyConditionExpression: 'pk = :pk',
+        FilterExpression: '#s = :done',
+        ExpressionAttributeNames: { '#s': 'status' },
+        ExpressionAttributeValues: marshall({ ':pk': 'RUN', ':done': 'done' }),
+        ScanIndexForward: false,
+      }),
+    );
+    this.itemsRead += out.ScannedCount ?? 0;
+    return out.Items?.[0] ? String(unmarshall(out.Items[0]).sk) : undefined;
+  }
+
+  async getRun(day: string): Promise<Record<string, unknown> | undefined> {
+    const [item] = await this.batchGet([{ pk: 'RUN', sk: day }]);
+    return item;
+  }
+
+  /* ---------- dirty days (late ratings) ---------- */
+
+  async listDirty(): Promise<{ hallId: string; day: string; at: number; shard: number }[]> {
+    const out: { hallId: string; day: string; at: number; shard: number }[] = [];
+    for (let shard = 0; shard < DIRTY_SHARDS; shard++) {
+      for (const i of await this.query({ pk: `DIRTY#${shard}` })) out.push({ hallId: String(i.hallId), day: String(i.day), at: Number(i.at), shard });
+    }
+    return out;
+  }
+
+  /** Clears a mark unless a newer late rating re-marked it meanwhile. */
+  async clearDirty(mark: { hallId: string; day: string; at: number; shard: number }): Promise<void> {
+    try {
+      await this.db.send(
+        new DeleteItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: `DIRTY#${mark.shard}`, sk: `${mark.hallId}#${mark.day}` }),
+          ConditionExpression: '#at = :at',
+          ExpressionAttributeNames: { '#at': 'at' },
+          ExpressionAttributeValues: marshall({ ':at': mark.at }),
+        }),
+      );
+    } catch (err) {
+      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
+    }
+  }
+
+  /* ---------- plumbing ---------- */
+
+  private async query(q: { pk: string; between?: [string, string]; prefix?: string; index?: boolean }): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    let start: Item | undefined;
+    const [pkName, skName] = q.index ? ['gsi1pk', 'gsi1sk'] : ['pk', 'sk'];
+    do {
+      const page = await this.db.send(
+        new QueryCommand({
+          TableName: this.tableName,
+          IndexName: q.index ? 'gsi1' : undefined,
+          KeyConditionExpression: q.between
+            ? `${pkName} = :pk AND ${skName} BETWEEN :a AND :b`
+            : q.prefix
+              ? `${pkName} = :pk AND begins_with(${skName}, :p)`
+              : `${pkName} = :pk`,
+          ExpressionAttributeValues: marshall(
+            q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : q.prefix ? { ':pk': q.pk, ':p': q.prefix } : { ':pk': q.pk },
+          ),
+          ExclusiveStartKey: start,
+        }),
+      );
+      this.itemsRead += page.Items?.length ?? 0;
+      out.push(...(page.Items ?? []).map((i) => unmarshall(i)));
+      start = page.LastEvaluatedKey;
+    } while (start);
+    return out;
+  }
+
+  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
+    const out: Record<string, unknown>[] = [];
+    const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
+    for (let i = 0; i < unique.length; i += 100) {
+      let pending: Item[] = unique.slice(i, i + 100).map((k) => marshall(k));
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt > 10) throw new Error('batch get: keys still unprocessed after 10 retries');
+        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const res = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
+        const items = res.Responses?.[this.tableName] ?? [];
+        this.itemsRead += items.length;
+        out.push(...items.map((it) => unmarshall(it)));
+        pending = res.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return out;
+  }
+
+  private async batchPut(items: Item[]): Promise<void> {
+    for (let i = 0; i < items.length; i += 25) {
+      let pending = items.slice(i, i + 25);
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt > 10) throw new Error('batch write: items still unprocessed after 10 retries');
+        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const res = await this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
+        pending = (res.UnprocessedItems?.[this.tableName] ?? []).map((r) => r.PutRequest!.Item!);
+      }
+    }
+  }
+}
+
+function toSnapshot(i: Record<string, unknown>): TSnapshot {
+  return {
+    unit: String(i.pk).slice(5),
+    day: String(i.sk),
+    decayed: i.d as TVector,
+    cusum: i.cusum as number | undefined,
+    figures: i.fig as Record<string, unknown> | undefined,
+    band: i.band as string | undefined,
+    name: i.name as string | undefined,
+    parent: i.parent as string | undefined,
+  };
+}
