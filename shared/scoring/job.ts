@@ -70,6 +70,7 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
   const plan: TNightPlan = { day, runId: new Date(now).toISOString(), from, batches };
   await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId });
+  await deps.store.putPlanBatches(day, plan.runId, batches);
   return plan;
 }
 

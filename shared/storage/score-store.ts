@@ -115,6 +115,16 @@ export class ScoreStore {
     return (await this.query({ pk: `PART#${day}#${regionId}`, prefix: `${runId}#` })).map((i) => i.v as TVector);
   }
 
+  /* ---------- a run's batches (so later phases can fan out the same batches again) ---------- */
+
+  async putPlanBatches(day: string, runId: string, batches: { key: string }[]): Promise<void> {
+    await this.batchPut(batches.map((b) => marshall({ pk: `PLAN#${day}#${runId}`, sk: b.key, batch: b })));
+  }
+
+  async planBatches<T>(day: string, runId: string): Promise<T[]> {
+    return (await this.query({ pk: `PLAN#${day}#${runId}` })).map((i) => i.batch as T);
+  }
+
   /* ---------- runs ---------- */
 
   /** A new run of a day: replaces any earlier run record (and its finished-batch set). */
@@ -136,21 +146,22 @@ export class ScoreStore {
   }
 
   /**
-   * Records a finished batch of a run; true when it was the last one. A string-set ADD is idempotent, so a batch
-   * retried by SQS cannot be counted twice.
+   * Records that a batch finished a phase of the run; true when it was the last one. A string-set ADD is
+   * idempotent, so a batch retried by SQS cannot be counted twice.
    */
-  async completeBatch(day: string, batchKey: string): Promise<boolean> {
+  async completeBatch(day: string, batchKey: string, phase: 'processed' | 'finalized' = 'processed'): Promise<boolean> {
     const out = await this.db.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall({ pk: 'RUN', sk: day }),
-        UpdateExpression: 'ADD doneBatches :b',
+        UpdateExpression: 'ADD #set :b',
+        ExpressionAttributeNames: { '#set': phase },
         ExpressionAttributeValues: { ':b': { SS: [batchKey] } },
         ReturnValues: 'ALL_NEW',
       }),
     );
     const run = unmarshall(out.Attributes ?? {});
-    return (run.doneBatches as Set<string> | undefined)?.size === Number(run.batches);
+    return (run[phase] as Set<string> | undefined)?.size === Number(run.batches);
   }
 
   async lastCompletedRun(): Promise<string | undefined> {
