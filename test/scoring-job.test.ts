@@ -1,0 +1,219 @@
+/** The nightly job against dynalite: seeded data, re-runs, a killed run, late ratings, CUSUM, and its cost. */
+import { randomBytes } from 'node:crypto';
+import { afterAll, describe, expect, it } from 'vitest';
+import { V, addDays, slice5, unitId, zeroVector } from '../shared/domain/aggregate.js';
+import { unitFigures } from '../shared/domain/figures.js';
+import type { TRating } from '../shared/domain/model.js';
+import { DECAY } from '../shared/domain/scoring.js';
+import { seedDemo } from '../shared/local/seed.js';
+import { finalizeBatch, planNight, processBatch, rollUpNight, runNight, runRange, type TJobDeps } from '../shared/scoring/job.js';
+import { createDynamoClient } from '../shared/storage/client.js';
+import { Repository } from '../shared/storage/repository.js';
+import { ScoreStore, type TSnapshot } from '../shared/storage/score-store.js';
+import { ensureTable } from '../shared/storage/schema.js';
+import { engine, stopEngines } from './support/harness.js';
+
+afterAll(stopEngines);
+
+async function freshDeps(): Promise<TJobDeps> {
+  const e = await engine('dynalite');
+  const client = createDynamoClient({ endpoint: e.endpoint });
+  const table = `job-${randomBytes(5).toString('hex')}`;
+  await ensureTable(client, table);
+  return { repo: new Repository(client, table), store: new ScoreStore(client, table) };
+}
+
+/** A small city: two regions, one hall in each (steady / cooling), one window and one service each. */
+async function smallCity(deps: TJobDeps) {
+  await deps.repo.putRegion({ id: 'city', name: '市', level: 'city' });
+  await deps.repo.putRegion({ id: 'a', name: '甲区', level: 'district', parentId: 'city' });
+  await deps.repo.putRegion({ id: 'b', name: '乙区', level: 'district', parentId: 'city' });
+  for (const [hallId, regionId] of [['steady', 'a'], ['cooling', 'b']]) {
+    await deps.repo.putHall({ id: hallId, name: hallId, regionId, timezone: 'Asia/Shanghai' });
+    await deps.repo.putWindow({ hallId, id: 'w1', name: '1号窗口' });
+    await deps.repo.putService({ hallId, id: 's1', name: '事项' });
+  }
+}
+
+let seq = 0;
+/** `bad` of `n` ratings on `day` (grade 1 with a reason, else grade 5), tickets issued = n + 5. */
+async function addDay(deps: TJobDeps, hallId: string, day: string, n: number, bad: number): Promise<TRating[]> {
+  const ratings: TRating[] = Array.from({ length: n }, (_, i) => ({
+    ratingId: `r${++seq}`,
+    ticketId: `r${seq}`,
+    channel: 'ticket',
+    hallId,
+    windowId: 'w1',
+    serviceId: 's1',
+    createdAt: `${day}T02:${String(i % 60).padStart(2, '0')}:00.000Z`,
+    day,
+    overall: i < bad ? 1 : 5,
+    reasons: i < bad ? ['rude'] : undefined,
+    attitude: i < bad ? 1 : 4,
+    trips: i < bad ? 3 : 1,
+    done: i < bad ? 'no' : 'yes',
+  }));
+  await deps.repo.bulkPutRatings(ratings);
+  await deps.repo.bulkPutIssuedCounts([{ hallId, day, count: n + 5, windows: { w1: n + 5 }, services: { s1: n + 5 } }]);
+  return ratings;
+}
+
+const figuresOf = (snaps: Map<string, TSnapshot>) => Object.fromEntries([...snaps].map(([u, s]) => [u, { d: s.decayed, f: s.figures, c: s.cusum }]));
+const UNITS = ['H#steady', 'H#cooling', 'W#steady#w1', 'S#cooling#s1', 'R#a', 'R#b', 'R#city', 'ALL'];
+
+describe('nightly job on the demo city', () => {
+  it('scores every hall, window, service and region; the cold hall is cold and the decayed counts are exact', async () => {
+    const deps = await freshDeps();
+    const today = '2026-11-22';
+    const { data } = await seedDemo(deps.repo, { today, apiKey: 'st_demo_key_for_tests_0001', days: 40 });
+    const from = addDays(today, -40);
+    const last = addDays(today, -1);
+    await runRange(deps, from, last);
+
+    const hallUnits = data.halls.map((h) => unitId.hall(h.id));
+    const snaps = await deps.store.getSnapshots(last, [...hallUnits, 'R#r-city', 'R#r-east', 'R#r-west', 'ALL']);
+    for (const u of hallUnits) expect(snaps.get(u)?.figures, u).toBeDefined();
+    expect(snaps.get('H#h-xs-qingshi')?.band).toBe('cold');
+    expect(snaps.get('H#h-dh-huayuan')?.band).toBe('warm');
+
+    // The recurrence equals the direct sum Σ δ^(T−d)·count(d) over the raw ratings.
+    const direct = zeroVector();
+    for (const r of data.ratings.filter((x) => x.hallId === 'h-dh-gangkou')) {
+      const age = Math.round((Date.parse(last) - Date.parse(r.day)) / 86_400_000);
+      direct[V.grades + r.overall - 1] += DECAY ** age;
+    }
+    const stored = snaps.get('H#h-dh-gangkou')!.decayed;
+    for (let k = 0; k < 5; k++) expect(stored[V.grades + k]).toBeCloseTo(direct[V.grades + k], 9);
+    // and the published temperature is the formula over those counts with the district as prior
+    const expected = unitFigures(stored, snaps.get('R#r-east')!.decayed);
+    expect(snaps.get('H#h-dh-gangkou')!.figures).toEqual(expected);
+    // a region's counts are its halls' sums
+    const east = data.halls.filter((h) => h.regionId === 'r-east').map((h) => snaps.get(unitId.hall(h.id))!.decayed);
+    expect(slice5(snaps.get('R#r-east')!.decayed, V.grades).reduce((a, b) => a + b, 0)).toBeCloseTo(
+      east.reduce((n, v) => n + slice5(v, V.grades).reduce((a, b) => a + b, 0), 0),
+      6,
+    );
+    // the cooling hall cooled: its temperature now is well below a month ago
+    const trend = await deps.store.snapshotRange('H#h-dh-gangkou', from, last);
+    expect(trend).toHaveLength(40);
+    const t = (s: TSnapshot) => (s.figures as { temperature: number }).temperature;
+    expect(t(trend[39])).toBeLessThan(t(trend[9]) - 5);
+  }, 90_000);
+});
+
+describe('nightly job rules', () => {
+  it('is idempotent: re-running a day rewrites identical figures', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    for (let i = 0; i < 5; i++) {
+      await addDay(deps, 'steady', addDays('2026-03-01', i), 20, 1);
+      await addDay(deps, 'cooling', addDays('2026-03-01', i), 20, 3);
+    }
+    await runRange(deps, '2026-03-01', '2026-03-05');
+    const first = figuresOf(await deps.store.getSnapshots('2026-03-05', UNITS));
+    await runNight(deps, '2026-03-05');
+    await runNight(deps, '2026-03-05');
+    expect(figuresOf(await deps.store.getSnapshots('2026-03-05', UNITS))).toEqual(first);
+  });
+
+  it('completes a run killed halfway with the same result as a clean run', async () => {
+    const clean = await freshDeps();
+    const killed = await freshDeps();
+    for (const deps of [clean, killed]) {
+      await smallCity(deps);
+      for (let i = 0; i < 3; i++) {
+        await addDay(deps, 'steady', addDays('2026-04-01', i), 15, 2);
+        await addDay(deps, 'cooling', addDays('2026-04-01', i), 15, 4);
+      }
+      await runRange(deps, '2026-04-01', '2026-04-02');
+    }
+    await runNight(clean, '2026-04-03');
+    // the killed run got through planning, one batch and part of the roll-up, then died
+    const plan = await planNight(killed, '2026-04-03');
+    await processBatch(killed, plan, plan.batches[0]);
+    await rollUpNight(killed, plan);
+    await finalizeBatch(killed, plan, plan.batches[0]);
+    await runNight(killed, '2026-04-03');
+    expect(figuresOf(await killed.store.getSnapshots('2026-04-03', UNITS))).toEqual(figuresOf(await clean.store.getSnapshots('2026-04-03', UNITS)));
+    expect((await killed.store.getRun('2026-04-03'))?.status).toBe('done');
+  });
+
+  it('folds a late rating into its visit day and every day after it', async () => {
+    const late = await freshDeps();
+    const onTime = await freshDeps();
+    for (const deps of [late, onTime]) {
+      await smallCity(deps);
+      for (let i = 0; i < 4; i++) await addDay(deps, 'steady', addDays('2026-05-01', i), 10, 0);
+    }
+    const lateRating: TRating = {
+      ratingId: 'late-1', ticketId: 'late-1', channel: 'ticket', hallId: 'steady', windowId: 'w1', createdAt: '2026-05-03T09:00:00.000Z',
+      day: '2026-05-01', overall: 1, reasons: ['wait_long'],
+    };
+    await onTime.repo.bulkPutRatings([lateRating]);
+    await runRange(onTime, '2026-05-01', '2026-05-04');
+
+    await runRange(late, '2026-05-01', '2026-05-03');
+    // the resident rates on 05-03 a visit of 05-01: the rating service marks 05-01 dirty first
+    await late.repo.markDirty('steady', '2026-05-01', Date.parse('2026-05-03T09:00:00Z'));
+    await late.repo.bulkPutRatings([lateRating]);
+    const night = await runNight(late, '2026-05-04');
+    expect(night.from).toBe('2026-05-01');
+    for (const day of ['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04']) {
+      expect(figuresOf(await late.store.getSnapshots(day, UNITS)), day).toEqual(figuresOf(await onTime.store.getSnapshots(day, UNITS)));
+    }
+    expect(await late.store.listDirty()).toEqual([]); // answered
+    const next = await runNight(late, '2026-05-05');
+    expect(next.from).toBe('2026-05-05'); // nothing left to fold in
+  });
+
+  it('raises the CUSUM alert on a cooling hall and stays silent on a steady one', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    const start = '2026-01-01';
+    for (let i = 0; i < 50; i++) {
+      const day = addDays(start, i);
+      await addDay(deps, 'steady', day, 40, 2); // 5% bad, every day
+      await addDay(deps, 'cooling', day, 40, i < 35 ? 2 : 8); // 5%, then 20% from day 35
+    }
+    const nights = await runRange(deps, start, addDays(start, 49));
+    const cusum = nights.flatMap((n) => n.alerts).filter((a) => a.kind === 'cusum');
+    expect(cusum.filter((a) => a.hallId === 'steady')).toEqual([]);
+    const cooling = cusum.filter((a) => a.hallId === 'cooling');
+    expect(cooling.length).toBeGreaterThan(0);
+    expect(cooling[0].day >= addDays(start, 35)).toBe(true);
+    expect(cooling[0].day <= addDays(start, 37)).toBe(true); // caught within three days
+    expect((await deps.store.alertsForHall('cooling', start, addDays(start, 49))).length).toBe(cooling.length);
+  }, 60_000);
+
+  it('alerts when a hall turns cold', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    const start = '2026-02-01';
+    for (let i = 0; i < 12; i++) {
+      await addDay(deps, 'steady', addDays(start, i), 20, 0);
+      await addDay(deps, 'cooling', addDays(start, i), 20, i < 4 ? 0 : 16);
+    }
+    const nights = await runRange(deps, start, addDays(start, 11));
+    const cold = nights.flatMap((n) => n.alerts).filter((a) => a.kind === 'turned-cold');
+    expect(cold.map((a) => a.hallId)).toEqual(['cooling']);
+  });
+
+  it('costs that night\'s ratings plus the units, not history', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    const start = '2026-06-01';
+    for (let i = 0; i < 30; i++) {
+      const n = i === 29 ? 200 : 20;
+      await addDay(deps, 'steady', addDays(start, i), n, 1);
+      await addDay(deps, 'cooling', addDays(start, i), n, 1);
+    }
+    const nights = await runRange(deps, start, addDays(start, 29));
+    const reads = nights.map((n) => n.itemsRead);
+    // a quiet day early in history costs what a quiet day late in history costs
+    expect(reads[28]).toBe(reads[3]);
+    // a busy day costs exactly its extra ratings more (2 halls × 180 more ratings)
+    expect(reads[29] - reads[28]).toBe(2 * 180);
+    // and the rest is a small constant per unit
+    expect(reads[28] - 2 * 20).toBeLessThan(120);
+  }, 60_000);
+});
