@@ -18,6 +18,8 @@ const ZConfig = z.object({
   SEED_API_KEY: z.optional(z.string().check(z.minLength(16))),
   /** Days of synthetic history the demo seed creates on first start. */
   SEED_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(400)), 90),
+  /** The nightly job scores "yesterday" at 02:00 in this zone. */
+  SCORING_TIMEZONE: z._default(z.string(), 'Asia/Shanghai'),
   /** Requests per minute one client address may post ratings; per API key for machine routes it is ×10. */
   RATE_LIMIT_PER_MINUTE: z._default(z.coerce.number().check(z.int(), z.gte(1)), 120),
 });

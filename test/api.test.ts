@@ -218,3 +218,32 @@ describe('rating day', () => {
     expect(await w.repo.getRating(t.ticketId)).toMatchObject({ day: '2026-11-20', createdAt: '2026-11-23T02:00:00.000Z' });
   });
 });
+
+describe('score routes', () => {
+  it('serve the key\'s own hall only, explain when nothing is scored, and check dates', async () => {
+    const auth = { headers: { authorization: `Bearer ${w.apiKey}` } };
+    expect((await w.app.request('/api/v1/halls/h-other/scores', auth)).status).toBe(403);
+    const none = await w.app.request('/api/v1/halls/h-test/scores', auth);
+    expect(none.status).toBe(404);
+    expect((await none.json()).type).toBe('/problems/not-scored');
+    expect((await w.app.request('/api/v1/halls/h-test/scores?from=yesterday', auth)).status).toBe(422);
+    expect((await w.app.request('/api/v1/halls/h-test/scores')).status).toBe(401);
+  });
+
+  it('return the nightly figures of the hall and of its region', async () => {
+    const { runNight } = await import('../shared/scoring/job.js');
+    await w.repo.putRegion({ id: 'r-test', name: '测试区', level: 'district' });
+    const t = await mint();
+    await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 2, reasons: ['wait_long'] }));
+    await runNight({ repo: w.repo, store: w.scores }, '2026-11-20');
+    const auth = { headers: { authorization: `Bearer ${w.apiKey}` } };
+    const hall = await (await w.app.request('/api/v1/halls/h-test/scores', auth)).json();
+    expect(hall.to).toBe('2026-11-20');
+    expect(hall.days).toHaveLength(1);
+    expect(hall.days[0]).toMatchObject({ date: '2026-11-20', band: expect.any(String), goodRate: { rate: expect.any(Number) } });
+    const region = await (await w.app.request('/api/v1/regions/r-test/scores?date=2026-11-20', auth)).json();
+    expect(region.region.unit).toBe('R#r-test');
+    expect(region.children.map((c: { unit: string }) => c.unit)).toEqual(['H#h-test']);
+    expect(region.children[0].temperature).toBe(hall.days[0].temperature);
+  });
+});

@@ -3,6 +3,7 @@ import type { Context } from 'hono';
 import type { TConfig } from '../config.js';
 import type { TKeyring } from '../domain/keyring.js';
 import type { Repository, THallCatalogue } from '../storage/repository.js';
+import type { ScoreStore } from '../storage/score-store.js';
 
 export interface TLog {
   info(msg: string, data?: Record<string, unknown>): void;
@@ -13,6 +14,8 @@ export interface TLog {
 export interface TAppDeps {
   config: TConfig;
   repo: Repository;
+  /** The nightly job's figures (read by the score routes). */
+  scores: ScoreStore;
   keyring: TKeyring;
   /** Storage engine name for /health: dynalite, dynamodb-local or dynamodb. */
   engine: string;

@@ -77,6 +77,30 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           },
         },
       },
+      '/api/v1/halls/{hallId}/scores': {
+        get: {
+          summary:
+            "The hall's nightly figures per day (temperature with its 90% interval and band, dimensions, rates with Wilson intervals). Query: from, to (YYYY-MM-DD; default the last 90 scored days). A hall key reads its own hall only.",
+          security: [{ hallKey: [] }],
+          parameters: [
+            { name: 'hallId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
+            { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: { 200: { description: '{ hallId, from, to, days: [figures…] }' }, ...merge(problems('unauthorized', 'forbidden', 'not-scored', 'validation-failed')) },
+        },
+      },
+      '/api/v1/regions/{regionId}/scores': {
+        get: {
+          summary: "A region's figures and its child regions' and halls' on a date (one-machine runs only until staff sign-in exists).",
+          security: [{ hallKey: [] }],
+          parameters: [
+            { name: 'regionId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: { 200: { description: '{ regionId, date, region, children: [figures…] }' }, ...merge(problems('unauthorized', 'forbidden', 'not-found'), problems('not-scored', 'validation-failed')) },
+        },
+      },
       '/health': { get: { summary: 'Liveness and storage state', responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } } } },
     },
   };

@@ -18,6 +18,8 @@ export const PROBLEMS = {
   'unknown-window': { status: 422, title: 'The window does not belong to this hall' },
   'unknown-service': { status: 422, title: 'The service does not belong to this hall' },
   unauthorized: { status: 401, title: 'A valid hall API key is required' },
+  forbidden: { status: 403, title: 'This key may not read that unit' },
+  'not-scored': { status: 404, title: 'No scores yet for that unit and date (the nightly job has not scored it)' },
   'rate-limited': { status: 429, title: 'Too many requests; slow down and retry later' },
   'not-found': { status: 404, title: 'Nothing is here' },
   internal: { status: 500, title: 'Something went wrong on our side; the request can be retried' },

@@ -24,7 +24,7 @@ export async function seedDemo(repo: Repository, opts: { today: string; apiKey: 
   }));
   await repo.bulkPutRatings(ratings);
   await repo.bulkPutIssuedCounts(issuedByWindowAndService(data));
-  await repo.setMarker(SEED_MARKER, { at: new Date().toISOString(), today: opts.today, demoHallId, ratings: ratings.length });
+  await repo.setMarker(SEED_MARKER, { at: new Date().toISOString(), today: opts.today, days: opts.days ?? 90, demoHallId, ratings: ratings.length });
   return { data, demoHallId, ratings: ratings.length };
 }
 

@@ -15,13 +15,21 @@ import { consoleLog, type TLog } from '../http/deps.js';
 import { createDynamoClient } from '../storage/client.js';
 import { Repository } from '../storage/repository.js';
 import { ensureTable } from '../storage/schema.js';
+import { addDays } from '../domain/aggregate.js';
+import { scoreThrough, type TNightResult } from '../scoring/job.js';
+import { ScoreStore } from '../storage/score-store.js';
+import { announceEngine, runningEngine, withdrawEngine } from './data.js';
 import { startDynalite } from './engine.js';
+import { scheduleNightly, yesterdayIn } from './nightly.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
 
 export interface TLocalServer {
   url: string;
   config: TConfig;
   repo: Repository;
+  store: ScoreStore;
+  /** Scores every night not yet scored up to yesterday (what the 02:00 timer calls). */
+  scoreNow(onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]>;
   demo: { hallId: string; apiKey: string; surveyUrl: string; placardUrl: string; docsUrl: string };
   close(): Promise<void>;
 }
@@ -45,10 +53,16 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const dataDir = inMemory(config.DATA_DIR) ? ':memory:' : resolve(config.DATA_DIR);
   if (!inMemory(dataDir)) mkdirSync(dataDir, { recursive: true });
 
+  if (!inMemory(dataDir)) {
+    const other = await runningEngine(dataDir);
+    if (other) throw new Error(`Service Temperature is already running on ${dataDir} (process ${other.pid}). Stop it first, or use another DATA_DIR.`);
+  }
   const engine = await startDynalite({ path: inMemory(dataDir) ? undefined : join(dataDir, 'dynalite') });
+  if (!inMemory(dataDir)) announceEngine(dataDir, engine.endpoint);
   const client = createDynamoClient({ endpoint: engine.endpoint });
   await ensureTable(client, config.TABLE_NAME);
   const repo = new Repository(client, config.TABLE_NAME);
+  const store = new ScoreStore(client, config.TABLE_NAME);
   const keyring = parseKeyring(config.KEYRING ?? persisted(dataDir, 'keyring.json', () => generateKeyringJson()));
   const apiKey = config.SEED_API_KEY ?? persisted(dataDir, 'demo-api-key.txt', newApiKey);
 
@@ -60,8 +74,26 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     marker = await repo.getMarker(SEED_MARKER);
   }
   const demoHallId = String(marker!.demoHallId);
+  const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
+  const jobDeps = {
+    repo,
+    store,
+    publish: async (alerts: { hallId: string; day: string; kind: string }[]) => {
+      for (const a of alerts) log!.warn('alert', { hallId: a.hallId, day: a.day, kind: a.kind });
+    },
+  };
+  const scoreNow = (onDay?: (r: TNightResult, done: number, total: number) => void) =>
+    scoreThrough(jobDeps, yesterdayIn(config.SCORING_TIMEZONE), { firstDay: historyStart, onDay });
+  const nightly = scheduleNightly(async () => {
+    try {
+      const nights = await scoreNow();
+      log!.info('nightly scoring done', { nights: nights.length, ratings: nights.reduce((n, r) => n + r.ratings, 0) });
+    } catch (err) {
+      log!.error('nightly scoring failed', { error: (err as Error).message });
+    }
+  }, config.SCORING_TIMEZONE);
 
-  const app = createApp({ config, repo, keyring, engine: engine.name, log });
+  const app = createApp({ config, repo, scores: store, keyring, engine: engine.name, log });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: config.PORT }, () => ok(s));
   });
@@ -79,11 +111,15 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     url,
     config,
     repo,
+    store,
+    scoreNow,
     demo: { hallId: demoHallId, apiKey, surveyUrl: `${url}/r/${ticket}`, placardUrl: `${url}/r/${placard}/placard`, docsUrl: `${url}/api/v1/docs` },
     async close() {
+      nightly.stop();
       await new Promise<void>((ok) => server.close(() => ok()));
       client.destroy();
       await engine.close();
+      if (!inMemory(dataDir)) withdrawEngine(dataDir);
     },
   };
 }

@@ -301,13 +301,18 @@ export async function runRange(deps: TJobDeps, from: string, to: string, onDay?:
 }
 
 /**
- * Scores up to and including `day`, first catching up any nights that were missed since the last completed run
- * (the recurrence needs yesterday's state). With no run ever, `day` starts the history.
+ * Scores every night after the last completed run up to and including `day` (the recurrence needs yesterday's
+ * state, so missed nights are caught up, oldest first). With no run ever, history starts at `firstDay`.
  */
-export async function scoreThrough(deps: TJobDeps, day: string, onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]> {
+export async function scoreThrough(
+  deps: TJobDeps,
+  day: string,
+  opts: { firstDay?: string; onDay?: (r: TNightResult, done: number, total: number) => void } = {},
+): Promise<TNightResult[]> {
   const last = await deps.store.lastCompletedRun();
-  const from = last && last < day ? addDays(last, 1) : day;
-  return runRange(deps, from, day, onDay);
+  if (last && last >= day) return [];
+  const from = last ? addDays(last, 1) : (opts.firstDay ?? day);
+  return runRange(deps, from, day, opts.onDay);
 }
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {

@@ -12,6 +12,7 @@ import type { TLog } from '../../shared/http/deps.js';
 import { startDynalite, startDynamoDbLocal, type TEngine } from '../../shared/local/engine.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
 import { Repository } from '../../shared/storage/repository.js';
+import { ScoreStore } from '../../shared/storage/score-store.js';
 import { ensureTable } from '../../shared/storage/schema.js';
 
 export type TEngineName = 'dynalite' | 'dynamodb-local';
@@ -35,6 +36,7 @@ export const quietLog: TLog = { info() {}, warn() {}, error() {} };
 
 export interface TWorld {
   repo: Repository;
+  scores: ScoreStore;
   keyring: TKeyring;
   apiKey: string;
   hall: THall;
@@ -69,8 +71,9 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
   await repo.putApiKey(hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
   const clock = { now: Date.parse('2026-11-20T02:00:00Z') };
   const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test', RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000) });
-  const app = createApp({ config, repo, keyring, engine: e.name, log: quietLog, now: () => clock.now });
-  return { repo, keyring, apiKey, hall, windows, services, clock, app, engineName };
+  const scores = new ScoreStore(client, tableName);
+  const app = createApp({ config, repo, scores, keyring, engine: e.name, log: quietLog, now: () => clock.now });
+  return { repo, scores, keyring, apiKey, hall, windows, services, clock, app, engineName };
 }
 
 export const json = (body: unknown, headers: Record<string, string> = {}) => ({

@@ -2,7 +2,9 @@
 import { Hono } from 'hono/tiny';
 import { ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued } from '../../domain/model.js';
 import { keyedHash } from '../../domain/privacy.js';
-import { localDay } from '../../domain/time.js';
+import { isDay, localDay } from '../../domain/time.js';
+import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
+import { toUnitReport, unitTrend } from '../../scoring/report.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';
 import { acceptRating } from '../../services/ratings.js';
 import { baseUrl, cachedCatalogue, clientAddress, type TAppDeps } from '../deps.js';
@@ -76,6 +78,52 @@ export function apiRoutes(deps: TAppDeps) {
       return c.json({ ratingId: result.ratingId }, 201);
     }),
   );
+
+  /** A hall's daily figures over a date range (default: the last 90 scored days). Machine key: own hall only. */
+  api.get(
+    '/halls/:hallId/scores',
+    route({ auth: 'hall-key' }, async (c, { hallId }) => {
+      if (c.req.param('hallId') !== hallId) return problem(c, 'forbidden', 'A hall API key reads its own hall only.');
+      const range = await dateRange(c.req.query('from'), c.req.query('to'));
+      if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
+      const days = await unitTrend(deps.scores, unitId.hall(hallId), range.from, range.to);
+      return c.json({ hallId, from: range.from, to: range.to, days });
+    }),
+  );
+
+  /** A region's figures and its children's on a date. One-machine runs only until staff sign-in exists. */
+  api.get(
+    '/regions/:regionId/scores',
+    route({ auth: 'hall-key' }, async (c) => {
+      if (deps.config.APP_ENV === 'aws') return problem(c, 'forbidden', 'Region scores need a signed-in supervisor (not available to machine keys).');
+      const range = await dateRange(c.req.query('date'), c.req.query('date'));
+      if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
+      const regionId = c.req.param("regionId") ?? "";
+      const regions = await deps.repo.listRegions();
+      if (!regions.some((r) => r.id === regionId)) return problem(c, 'not-found', `No region "${regionId}".`);
+      const halls = (await deps.repo.listHalls()).filter((h) => h.regionId === regionId);
+      const units = [unitId.region(regionId), ...regions.filter((r) => r.parentId === regionId).map((r) => unitId.region(r.id)), ...halls.map((h) => unitId.hall(h.id))];
+      const snaps = await deps.scores.getSnapshots(range.to, units);
+      const own = snaps.get(units[0]);
+      if (!own) return problem(c, 'not-scored', `Region ${regionId} has no scores for ${range.to}.`);
+      return c.json({
+        regionId,
+        date: range.to,
+        region: toUnitReport(own),
+        children: units.slice(1).map((u) => snaps.get(u)).filter((s) => !!s).map((s) => toUnitReport(s!)),
+      });
+    }),
+  );
+
+  async function dateRange(from?: string, to?: string): Promise<{ from: string; to: string } | { error: 'invalid' | 'none'; detail: string }> {
+    for (const d of [from, to]) if (d !== undefined && !isDay(d)) return { error: 'invalid', detail: `"${d}" is not a date (YYYY-MM-DD).` };
+    const last = to ?? (await deps.scores.lastCompletedRun());
+    if (!last) return { error: 'none', detail: 'The nightly job has not run yet.' };
+    const first = from ?? addDays(last, -89);
+    if (first > last) return { error: 'invalid', detail: `from ${first} is after to ${last}.` };
+    if (daysBetween(first, last) > 400) return { error: 'invalid', detail: 'At most 400 days at a time.' };
+    return { from: first, to: last };
+  }
 
   api.all('*', (c) => problem(c, 'not-found', `${c.req.method} ${new URL(c.req.url).pathname} is not an API route; see /api/v1/openapi.json.`));
   return api;

@@ -1,0 +1,21 @@
+/** `npm run export -- --hall <hallId> --from YYYY-MM-DD --to YYYY-MM-DD`: the raw ratings as CSV on stdout. */
+import { once } from 'node:events';
+import { ratingsCsv } from '../shared/scoring/report.js';
+import { args, day, fail, withLocalData } from './cli.js';
+
+const usage = 'npm run export -- --hall <hallId> --from YYYY-MM-DD --to YYYY-MM-DD';
+const a = args({ hall: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, usage);
+if (!a.hall || !a.from || !a.to) fail(`--hall, --from and --to are required\nusage: ${usage}`);
+const from = day(a.from, 'from')!;
+const to = day(a.to, 'to')!;
+if (from > to) fail(`--from ${from} is after --to ${to}`);
+
+// A reader that stops early (`| head`) is not an error.
+process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
+
+await withLocalData(async ({ repo }) => {
+  if (!(await repo.getHallCatalogue(a.hall!))) fail(`no hall "${a.hall}"`);
+  for await (const chunk of ratingsCsv(repo, a.hall!, from, to)) {
+    if (!process.stdout.write(chunk)) await once(process.stdout, 'drain'); // respect a slow reader: constant memory
+  }
+});

@@ -1,0 +1,36 @@
+/** `npm run score -- --date YYYY-MM-DD` or `-- --from YYYY-MM-DD --to YYYY-MM-DD`: runs the nightly job. */
+import { addDays } from '../shared/domain/aggregate.js';
+import { runNight, runRange, scoreThrough, type TNightResult } from '../shared/scoring/job.js';
+import { args, day, fail, withLocalData } from './cli.js';
+
+const usage = 'npm run score -- --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD';
+const a = args({ date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, usage);
+const date = day(a.date, 'date');
+const from = day(a.from, 'from');
+const to = day(a.to, 'to');
+if (!date && !(from && to)) fail(`give --date, or both --from and --to\nusage: ${usage}`);
+if (date && (from || to)) fail(`give either --date or --from/--to, not both\nusage: ${usage}`);
+if (from && to && from > to) fail(`--from ${from} is after --to ${to}`);
+
+const bar = (done: number, total: number, r: TNightResult) => {
+  const width = 30;
+  const filled = Math.round((done / total) * width);
+  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.day}: ${r.ratings} ratings, ${r.alerts.filter((x) => x.day === r.day).length} alerts`;
+  if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
+  else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`${line}\n`);
+};
+
+await withLocalData(async ({ repo, store, via }) => {
+  process.stderr.write(`using the ${via}\n`);
+  const deps = { repo, store };
+  let nights: TNightResult[];
+  if (date) {
+    const last = await store.lastCompletedRun();
+    // The recurrence needs the day before: catch up missed nights first, then (re-)score the date itself.
+    nights = last && last < addDays(date, -1) ? await scoreThrough(deps, date, { onDay: (r, d, t) => bar(d, t, r) }) : [await runNight(deps, date)];
+  } else {
+    nights = await runRange(deps, from!, to!, (r, d, t) => bar(d, t, r));
+  }
+  const lastNight = nights[nights.length - 1];
+  console.log(JSON.stringify({ scored: nights.map((n) => n.day), ratings: nights.reduce((n, r) => n + r.ratings, 0), alerts: nights.flatMap((n) => n.alerts), lastDay: lastNight?.day }, null, 2));
+});
