@@ -45,7 +45,8 @@ async function addDay(deps: TJobDeps, hallId: string, day: string, n: number, ba
     hallId,
     windowId: 'w1',
     serviceId: 's1',
-    createdAt: `${day}T02:${String(i % 60).padStart(2, '0')}:00.000Z`,
+    // spread over the working day, one window serving people one after another
+    createdAt: new Date(Date.parse(`${day}T00:30:00Z`) + i * Math.max(2, Math.floor(480 / n)) * 60_000).toISOString(),
     day,
     overall: i < bad ? 1 : 5,
     reasons: i < bad ? ['rude'] : undefined,
@@ -78,9 +79,11 @@ describe('nightly job on the demo city', () => {
 
     // The recurrence equals the direct sum Σ δ^(T−d)·count(d) over the raw ratings.
     const direct = zeroVector();
-    for (const r of data.ratings.filter((x) => x.hallId === 'h-dh-gangkou')) {
-      const age = Math.round((Date.parse(last) - Date.parse(r.day)) / 86_400_000);
-      direct[V.grades + r.overall - 1] += DECAY ** age;
+    for (let d = from; d <= last; d = addDays(d, 1)) {
+      for (const r of await deps.repo.listRatingsForHallDay('h-dh-gangkou', d)) {
+        if (r.flags?.length) continue; // suspicious: kept, not counted
+        direct[V.grades + r.overall - 1] += DECAY ** Math.round((Date.parse(last) - Date.parse(d)) / 86_400_000);
+      }
     }
     const stored = snaps.get('H#h-dh-gangkou')!.decayed;
     for (let k = 0; k < 5; k++) expect(stored[V.grades + k]).toBeCloseTo(direct[V.grades + k], 9);
@@ -184,6 +187,24 @@ describe('nightly job rules', () => {
     expect(cooling[0].day <= addDays(start, 37)).toBe(true); // caught within three days
     expect((await deps.store.alertsForHall('cooling', start, addDays(start, 49))).length).toBe(cooling.length);
   }, 60_000);
+
+  it('flags suspicious ratings, keeps them, and leaves them out of the figures', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    await addDay(deps, 'steady', '2026-07-01', 10, 0);
+    // someone taps through nine identical bad ratings at one window within a minute
+    const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
+      ratingId: `burst${i}`, ticketId: `burst${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1', createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day: '2026-07-01', overall: 1,
+    }));
+    await deps.repo.bulkPutRatings(burst);
+    await runNight(deps, '2026-07-01');
+    expect((await deps.repo.getRating('burst0'))?.flags).toEqual(['identical-run']);
+    const snap = (await deps.store.getSnapshots('2026-07-01', ['H#steady'])).get('H#steady')!;
+    expect(snap.decayed[V.grades]).toBe(0); // none of the nine counted
+    expect(snap.decayed[V.grades + 4]).toBe(10);
+    await runNight(deps, '2026-07-01');
+    expect((await deps.repo.getRating('burst8'))?.flags).toEqual(['identical-run']); // stable on re-run
+  });
 
   it('alerts when a hall turns cold', async () => {
     const deps = await freshDeps();

@@ -16,6 +16,7 @@ import { V, addDays, addInto, addRating, daysBetween, unitId, zeroVector, type T
 import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
+import { findSuspicious } from '../domain/suspicion.js';
 import type { Repository, THallCatalogue } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TSnapshot } from '../storage/score-store.js';
 
@@ -108,9 +109,18 @@ export async function scoreHallDay(deps: TJobDeps, cat: THallCatalogue, day: str
   vec(hallUnit);
   for (const w of cat.windows) vec(unitId.window(hallId, w.id));
   for (const s of cat.services) vec(unitId.service(hallId, s.id));
+  // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure.
+  const suspicious = findSuspicious(ratings, cat.hall);
+  for (const r of ratings) {
+    const flags = suspicious.get(r.ratingId) ?? [];
+    if (flags.join() !== (r.flags ?? []).join()) {
+      await repo.setRatingFlags(r.ratingId, flags);
+      r.flags = flags;
+    }
+  }
   let counted = 0;
   for (const r of ratings) {
-    if (r.flags?.length) continue; // flagged as suspicious, or an upheld appeal: kept and listed, never scored
+    if (r.flags?.length) continue;
     counted++;
     addRating(vec(hallUnit), r);
     addRating(vec(unitId.window(hallId, r.windowId)), r);

@@ -252,6 +252,19 @@ export class Repository {
     return out.Item ? itemToRating(out.Item) : undefined;
   }
 
+  /** The nightly job's suspicion flags: the only change ever made to a stored rating, and never to its answers. */
+  async setRatingFlags(ratingId: string, flags: string[]): Promise<void> {
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: `RATING#${ratingId}`, sk: 'RATING' }),
+        UpdateExpression: flags.length ? 'SET fl = :f' : 'REMOVE fl',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: flags.length ? marshall({ ':f': flags }) : undefined,
+      }),
+    );
+  }
+
   /** A hall's ratings of one hall-local day, in time order (GSI1). */
   async listRatingsForHallDay(hallId: string, day: string): Promise<TRating[]> {
     return (await this.queryIndexAll(`HALLDAY#${hallId}#${day}`)).map(itemToRating);
