@@ -14,11 +14,11 @@
  */
 import { V, addDays, addInto, addRating, daysBetween, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
-import type { TRegion } from '../domain/model.js';
+import type { THall, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
 import { findSuspicious } from '../domain/suspicion.js';
-import type { Repository, THallCatalogue } from '../storage/repository.js';
-import type { ScoreStore, TAlert, TSnapshot } from '../storage/score-store.js';
+import type { Repository } from '../storage/repository.js';
+import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
 
 export interface TJobDeps {
   repo: Repository;
@@ -34,6 +34,8 @@ export interface TBatch {
   hallIds: string[];
   /** first day this batch recomputes: the scored day, or the earliest dirty day of its region's halls */
   from: string;
+  /** the late-rating marks of its halls this run answers (cleared once the batch is finalized) */
+  marks: TDirtyMark[];
 }
 
 export interface TNightPlan {
@@ -53,7 +55,8 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   const batchSize = opts.batchSize ?? 50;
   const now = opts.now ?? Date.now();
   const halls = (await deps.repo.listHalls()).sort((a, b) => a.id.localeCompare(b.id));
-  const dirty = (await deps.store.listDirty()).filter((m) => m.day < day && daysBetween(m.day, day) <= MAX_FOLD_DAYS);
+  const marks = (await deps.store.listDirty()).filter((m) => m.day <= day);
+  const dirty = marks.filter((m) => m.day < day && daysBetween(m.day, day) <= MAX_FOLD_DAYS);
   const earliestDirty = new Map<string, string>();
   for (const m of dirty) {
     const regionId = halls.find((h) => h.id === m.hallId)?.regionId;
@@ -65,7 +68,9 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   for (const [regionId, ids] of [...byRegion].sort(([a], [b]) => a.localeCompare(b))) {
     const chunks = Math.ceil(ids.length / batchSize);
     for (let c = 0; c < chunks; c++) {
-      batches.push({ key: chunks > 1 ? `${regionId}:${c}` : regionId, regionId, hallIds: ids.slice(c * batchSize, (c + 1) * batchSize), from: earliestDirty.get(regionId) ?? day });
+      const hallIds = ids.slice(c * batchSize, (c + 1) * batchSize);
+      const mine = new Set(hallIds);
+      batches.push({ key: chunks > 1 ? `${regionId}:${c}` : regionId, regionId, hallIds, from: earliestDirty.get(regionId) ?? day, marks: marks.filter((m) => mine.has(m.hallId)) });
     }
   }
   const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
@@ -78,77 +83,88 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
 /* ---------------------------------------------------------------- batch: halls, windows, services */
 
 export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number }> {
-  const cats = (await Promise.all(batch.hallIds.map((id) => deps.repo.getHallCatalogue(id)))).filter((c): c is THallCatalogue => !!c);
+  const halls = await deps.repo.getHalls(batch.hallIds);
   let ratings = 0;
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
-    const units = cats.map((c) => unitId.hall(c.hall.id));
-    if (t >= batch.from) {
-      for (const cat of cats) {
-        const r = await scoreHallDay(deps, cat, t);
-        if (t === plan.day) ratings += r.ratings;
-      }
-    }
+    // Recompute the days this batch needs; on earlier days (late ratings elsewhere) only re-read its halls.
+    const result = t >= batch.from ? await scoreHallsDay(deps, halls, t) : { ratings: 0, snapshots: await deps.store.getHallSnapshots(t, batch.hallIds) };
+    if (t === plan.day) ratings = result.ratings;
     // The region's partial sum for this batch, for every day the roll-up re-sums.
-    const snaps = await deps.store.getSnapshots(t, units);
     const sum = zeroVector();
-    for (const s of snaps.values()) addInto(sum, s.decayed);
+    for (const b of result.snapshots.values()) addInto(sum, b.hall.decayed);
     await deps.store.putPartial(t, batch.regionId, plan.runId, batch.key, sum);
   }
   return { ratings };
 }
 
-/** Aggregates one hall's day and rolls its units forward. Reads: the day's ratings + O(units of the hall). */
-export async function scoreHallDay(deps: TJobDeps, cat: THallCatalogue, day: string): Promise<{ ratings: number }> {
+type THallBundle = { hall: TSnapshot; units: TSnapshot[] };
+
+/**
+ * One day of some halls: reads each hall's ratings once (a Query per hall) and, for all of them together,
+ * tickets issued, yesterday's snapshots and the day leaving the window (batched gets); writes one day-vector
+ * item and one snapshot item per hall. Windows and services are scored here (their prior is the hall). The
+ * units of a hall are those with history or with ratings or tickets today, so no catalogue is read.
+ */
+export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string): Promise<{ ratings: number; snapshots: Map<string, THallBundle> }> {
   const { repo, store } = deps;
-  const hallId = cat.hall.id;
-  const hallUnit = unitId.hall(hallId);
-  const [ratings, issued] = await Promise.all([repo.listRatingsForHallDay(hallId, day), repo.getIssued(hallId, day)]);
-
-  const today = new Map<string, TVector>();
-  const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
-  vec(hallUnit);
-  for (const w of cat.windows) vec(unitId.window(hallId, w.id));
-  for (const s of cat.services) vec(unitId.service(hallId, s.id));
-  // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure.
-  const suspicious = findSuspicious(ratings, cat.hall);
-  for (const r of ratings) {
-    const flags = suspicious.get(r.ratingId) ?? [];
-    if (flags.join() !== (r.flags ?? []).join()) {
-      await repo.setRatingFlags(r.ratingId, flags);
-      r.flags = flags;
-    }
-  }
-  let counted = 0;
-  for (const r of ratings) {
-    if (r.flags?.length) continue;
-    counted++;
-    addRating(vec(hallUnit), r);
-    addRating(vec(unitId.window(hallId, r.windowId)), r);
-    if (r.serviceId) addRating(vec(unitId.service(hallId, r.serviceId)), r);
-  }
-  vec(hallUnit)[V.issued] = issued.total;
-  for (const [id, n] of Object.entries(issued.windows)) vec(unitId.window(hallId, id))[V.issued] = n;
-  for (const [id, n] of Object.entries(issued.services)) vec(unitId.service(hallId, id))[V.issued] = n;
-
-  const units = [...today.keys()];
-  await store.putAggregates(day, units.filter((u) => today.get(u)!.some((x) => x !== 0)).map((u) => ({ unit: u, vector: today.get(u)! })));
-  const [prev, dropped] = await Promise.all([store.getSnapshots(addDays(day, -1), units), store.getAggregates(addDays(day, -366), units)]);
-  const decayed = new Map(units.map((u) => [u, decayVector(prev.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector())]));
-
-  const hallDecayed = decayed.get(hallUnit)!;
-  const names = new Map<string, string>([
-    ...cat.windows.map((w) => [unitId.window(hallId, w.id), w.name] as const),
-    ...cat.services.map((s) => [unitId.service(hallId, s.id), s.name] as const),
+  const hallIds = halls.map((h) => h.id);
+  const [ratingsByHall, issuedByHall, prevByHall, droppedByHall] = await Promise.all([
+    mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
+    repo.getIssuedMany(hallIds, day),
+    store.getHallSnapshots(addDays(day, -1), hallIds),
+    store.getHallAggregates(addDays(day, -366), hallIds),
   ]);
-  await store.putSnapshots(
-    units.map((u) =>
-      u === hallUnit
-        ? // Scored in finalize, once its region's counts (its prior) are known; CUSUM carried until then.
-          { unit: u, day, decayed: hallDecayed, cusum: prev.get(u)?.cusum, name: cat.hall.name, parent: unitId.region(cat.hall.regionId) }
-        : withFigures({ unit: u, day, decayed: decayed.get(u)!, name: names.get(u) ?? u.split('#').pop(), parent: hallUnit }, hallDecayed),
-    ),
-  );
-  return { ratings: counted };
+  let counted = 0;
+  const aggregates: { hallId: string; vectors: Record<string, TVector> }[] = [];
+  const snapshots = new Map<string, THallBundle>();
+  for (let h = 0; h < halls.length; h++) {
+    const hall = halls[h];
+    const hallId = hall.id;
+    const hallUnit = unitId.hall(hallId);
+    const ratings = ratingsByHall[h];
+    const issued = issuedByHall.get(hallId)!;
+    const prev = prevByHall.get(hallId);
+
+    // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure.
+    const suspicious = findSuspicious(ratings, hall);
+    for (const r of ratings) {
+      const flags = suspicious.get(r.ratingId) ?? [];
+      if (flags.join() !== (r.flags ?? []).join()) {
+        await repo.setRatingFlags(r.ratingId, flags);
+        r.flags = flags;
+      }
+    }
+
+    const today = new Map<string, TVector>();
+    const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
+    vec(hallUnit);
+    for (const u of prev?.units ?? []) vec(u.unit);
+    for (const r of ratings) {
+      if (r.flags?.length) continue;
+      counted++;
+      addRating(vec(hallUnit), r);
+      addRating(vec(unitId.window(hallId, r.windowId)), r);
+      if (r.serviceId) addRating(vec(unitId.service(hallId, r.serviceId)), r);
+    }
+    vec(hallUnit)[V.issued] = issued.total;
+    for (const [id, n] of Object.entries(issued.windows)) vec(unitId.window(hallId, id))[V.issued] = n;
+    for (const [id, n] of Object.entries(issued.services)) vec(unitId.service(hallId, id))[V.issued] = n;
+
+    const nonZero = Object.fromEntries([...today].filter(([, v]) => v.some((x) => x !== 0)));
+    if (Object.keys(nonZero).length) aggregates.push({ hallId, vectors: nonZero });
+
+    const prevOf = new Map<string, TSnapshot>(prev ? [[hallUnit, prev.hall], ...prev.units.map((u) => [u.unit, u] as const)] : []);
+    const dropped = droppedByHall.get(hallId) ?? {};
+    const decayed = (u: string) => decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped[u] ?? zeroVector());
+    const hallDecayed = decayed(hallUnit);
+    snapshots.set(hallId, {
+      // Scored in finalize, once its region's counts (its prior) are known; the CUSUM is carried until then.
+      hall: { unit: hallUnit, day, decayed: hallDecayed, cusum: prev?.hall.cusum, name: hall.name, parent: unitId.region(hall.regionId) },
+      units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => withFigures({ unit: u, day, decayed: decayed(u), parent: hallUnit }, hallDecayed)),
+    });
+  }
+  await Promise.all([store.putHallAggregates(day, aggregates), store.putHallSnapshots(day, [...snapshots.values()])]);
+  return { ratings: counted, snapshots };
 }
 
 function withFigures(s: TSnapshot, parentDecayed: TVector | undefined): TSnapshot {
@@ -223,41 +239,39 @@ export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' |
  */
 export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'>, batch: TBatch): Promise<TAlert[]> {
   const { store } = deps;
-  const hallUnits = batch.hallIds.map(unitId.hall);
   const regionUnit = unitId.region(batch.regionId);
   const alerts: TAlert[] = [];
   for (let t = batch.from; t <= plan.day; t = addDays(t, 1)) {
     const y = addDays(t, -1);
     const [today, before, vectors, regions] = await Promise.all([
-      store.getSnapshots(t, hallUnits),
-      store.getSnapshots(y, hallUnits),
-      store.getAggregates(t, hallUnits),
-      Promise.all([store.getSnapshots(t, [regionUnit]), store.getSnapshots(y, [regionUnit])]),
+      store.getHallSnapshots(t, batch.hallIds),
+      store.getHallSnapshots(y, batch.hallIds),
+      store.getHallAggregates(t, batch.hallIds),
+      store.getSnapshots(t, [regionUnit]).then(async (a) => [a, await store.getSnapshots(y, [regionUnit])] as const),
     ]);
     const regionToday = regions[0].get(regionUnit)?.decayed;
     const parentBase = badAndAll(regions[1].get(regionUnit)?.decayed ?? zeroVector());
-    const out: TSnapshot[] = [];
-    for (const unit of hallUnits) {
-      const snap = today.get(unit);
-      if (!snap) continue;
-      const scored = withFigures(snap, regionToday);
-      const prev = before.get(unit);
+    const out: THallBundle[] = [];
+    for (const hallId of batch.hallIds) {
+      const bundle = today.get(hallId);
+      if (!bundle) continue;
+      const scored = withFigures(bundle.hall, regionToday);
+      const prev = before.get(hallId)?.hall;
       const base = badAndAll(prev?.decayed ?? zeroVector());
       const p0 = shrunkBadShare(base.bad, base.all, parentBase.all > 0 ? parentBase.bad / parentBase.all : 0.4);
-      const todayCounts = badAndAll(vectors.get(unit) ?? zeroVector());
+      const todayCounts = badAndAll(vectors.get(hallId)?.[unitId.hall(hallId)] ?? zeroVector());
       const step = cusumStep(prev?.cusum ?? 0, todayCounts.bad, todayCounts.all, p0);
       scored.cusum = step.s;
       const f = scored.figures as { temperature: number; low: number; high: number; band: string };
-      const hallId = unit.slice(2);
       if (step.alarm) {
         alerts.push({ hallId, day: t, kind: 'cusum', figures: { bad: todayCounts.bad, ratings: todayCounts.all, baselineBadShare: Math.round(p0 * 1e4) / 1e4, temperature: f.temperature, band: f.band } });
       }
       if (f.band === 'cold' && prev?.band && prev.band !== 'cold') {
         alerts.push({ hallId, day: t, kind: 'turned-cold', figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band } });
       }
-      out.push(scored);
+      out.push({ hall: scored, units: bundle.units });
     }
-    await store.putSnapshots(out);
+    await store.putHallSnapshots(t, out);
   }
   await store.putAlerts(alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
@@ -265,11 +279,12 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
   return alerts;
 }
 
-/** After a batch is finalized: its halls' dirty marks up to the scored day, made before the run was planned, are answered. */
-export async function clearAnswered(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId'>, batch: TBatch): Promise<void> {
-  const plannedAt = Date.parse(plan.runId);
-  const halls = new Set(batch.hallIds);
-  for (const m of await deps.store.listDirty()) if (halls.has(m.hallId) && m.day <= plan.day && m.at <= plannedAt) await deps.store.clearDirty(m);
+/**
+ * After a batch is finalized, the late-rating marks it answered are cleared; a mark re-written by a newer late
+ * rating since planning stays for the next night.
+ */
+export async function clearAnswered(deps: TJobDeps, batch: TBatch): Promise<void> {
+  for (const m of batch.marks) await deps.store.clearDirty(m);
 }
 
 /* ---------------------------------------------------------------- a whole night, locally */
@@ -290,7 +305,7 @@ export async function runNight(deps: TJobDeps, day: string, opts: { concurrency?
   const results = await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => processBatch(deps, plan, b));
   await rollUpNight(deps, plan);
   const alerts = (await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat();
-  for (const b of plan.batches) await clearAnswered(deps, plan, b);
+  for (const b of plan.batches) await clearAnswered(deps, b);
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
   const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
   await deps.store.finishRun(day, { finishedAt: new Date().toISOString(), halls, ratings, alerts: alerts.filter((a) => a.day === day).length });

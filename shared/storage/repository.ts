@@ -5,6 +5,7 @@
  * because local engines do not expire them.
  */
 import {
+  BatchGetItemCommand,
   BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DescribeTableCommand,
@@ -154,6 +155,13 @@ export class Repository {
     };
   }
 
+  /** Several halls' records in batched reads (the nightly job's workers get ids, not catalogues). */
+  async getHalls(hallIds: string[]): Promise<THall[]> {
+    const items = await this.batchGet(hallIds.map((id) => ({ pk: `HALL#${id}`, sk: 'CAT#META' })));
+    const byId = new Map(items.map((i) => strip<THall>(unmarshall(i))).map((h) => [h.id, h]));
+    return hallIds.map((id) => byId.get(id)).filter((h): h is THall => !!h);
+  }
+
   /* ---------- machine API keys (stored by hash only) ---------- */
 
   async putApiKey(keyHash: string, rec: TApiKeyRecord): Promise<void> {
@@ -217,6 +225,22 @@ export class Repository {
       if (isConditionFailure(err)) return false;
       throw err;
     }
+  }
+
+  /** Tickets issued on a day for several halls, in batched reads. */
+  async getIssuedMany(hallIds: string[], day: string): Promise<Map<string, TIssued>> {
+    const items = await this.batchGet(hallIds.map((id) => ({ pk: `HALL#${id}`, sk: `ISSUED#${day}` })));
+    const out = new Map<string, TIssued>(hallIds.map((id) => [id, { total: 0, windows: {}, services: {} }]));
+    for (const raw of items) {
+      const item = unmarshall(raw);
+      const issued: TIssued = { total: Number(item.issued ?? 0), windows: {}, services: {} };
+      for (const [k, v] of Object.entries(item)) {
+        if (k.startsWith('w_')) issued.windows[k.slice(2)] = Number(v);
+        if (k.startsWith('s_')) issued.services[k.slice(2)] = Number(v);
+      }
+      out.set(String(item.pk).slice(5), issued);
+    }
+    return out;
   }
 
   async getIssuedCount(hallId: string, day: string): Promise<number> {
@@ -362,6 +386,23 @@ export class Repository {
       }
     };
     await Promise.all(Array.from({ length: 8 }, worker));
+  }
+
+  private async batchGet(keys: { pk: string; sk: string }[]): Promise<Item[]> {
+    const out: Item[] = [];
+    for (let i = 0; i < keys.length; i += 100) {
+      let pending: Item[] = keys.slice(i, i + 100).map((k) => marshall(k));
+      for (let attempt = 0; pending.length; attempt++) {
+        if (attempt > 10) throw new Error('batch get: keys still unprocessed after 10 retries');
+        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
+        const res = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
+        const items = res.Responses?.[this.tableName] ?? [];
+        this.itemsRead += items.length;
+        out.push(...items);
+        pending = res.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
+      }
+    }
+    return out;
   }
 
   private async put(obj: Record<string, unknown>): Promise<void> {

@@ -34,6 +34,13 @@ export interface TSnapshot {
   parent?: string;
 }
 
+export interface TDirtyMark {
+  hallId: string;
+  day: string;
+  at: number;
+  shard: number;
+}
+
 export interface TAlert {
   hallId: string;
   day: string;
@@ -52,39 +59,57 @@ export class ScoreStore {
     readonly tableName: string,
   ) {}
 
-  /* ---------- day aggregates ---------- */
+  /*
+   * Items are per hall, not per unit: a hall's day vectors (hall, windows, services) share one AGG item and its
+   * snapshots one SNAP item, so a night writes two items per hall whatever its size, and a window's trend is the
+   * same one Query as its hall's. Payloads are JSON text: compact, and cheap to (de)serialise at 50,000 halls.
+   * Regions and ALL have an item each.
+   */
 
-  async putAggregates(day: string, rows: { unit: string; vector: TVector }[]): Promise<void> {
-    await this.batchPut(rows.map((r) => marshall({ pk: `AGG#${r.unit}`, sk: day, v: r.vector })));
+  /* ---------- day vectors ---------- */
+
+  async putHallAggregates(day: string, rows: { hallId: string; vectors: Record<string, TVector> }[]): Promise<void> {
+    await this.batchPut(rows.map((r) => marshall({ pk: `AGG#H#${r.hallId}`, sk: day, j: JSON.stringify(r.vectors) })));
   }
 
-  /** Missing aggregates are zero days (nothing happened), so only present ones are returned. */
-  async getAggregates(day: string, units: string[]): Promise<Map<string, TVector>> {
-    const items = await this.batchGet(units.map((u) => ({ pk: `AGG#${u}`, sk: day })));
-    return new Map(items.map((i) => [String(i.pk).slice(4), i.v as TVector]));
+  /** Each hall's day vectors by unit; halls with nothing that day are absent (a zero day). */
+  async getHallAggregates(day: string, hallIds: string[]): Promise<Map<string, Record<string, TVector>>> {
+    const items = await this.batchGet(hallIds.map((h) => ({ pk: `AGG#H#${h}`, sk: day })));
+    return new Map(items.map((i) => [String(i.pk).slice(6), JSON.parse(String(i.j)) as Record<string, TVector>]));
   }
 
   /* ---------- snapshots ---------- */
 
-  async putSnapshots(snaps: TSnapshot[]): Promise<void> {
+  /** A hall's snapshot with its windows' and services' (written together). */
+  async putHallSnapshots(day: string, bundles: { hall: TSnapshot; units: TSnapshot[] }[]): Promise<void> {
     await this.batchPut(
-      snaps.map((s) =>
-        marshall(
-          { pk: `SNAP#${s.unit}`, sk: s.day, d: s.decayed, cusum: s.cusum, fig: s.figures, band: s.band, name: s.name, parent: s.parent },
-          { removeUndefinedValues: true, convertClassInstanceToMap: true },
-        ),
-      ),
+      bundles.map((b) => marshall({ pk: `SNAP#${b.hall.unit}`, sk: day, j: JSON.stringify({ hall: strip(b.hall), units: b.units.map(strip) }) })),
     );
   }
 
+  async getHallSnapshots(day: string, hallIds: string[]): Promise<Map<string, { hall: TSnapshot; units: TSnapshot[] }>> {
+    const items = await this.batchGet(hallIds.map((h) => ({ pk: `SNAP#H#${h}`, sk: day })));
+    return new Map(items.map((i) => [String(i.pk).slice(7), unbundle(i)]));
+  }
+
+  /** Region and ALL snapshots (one item each). */
+  async putSnapshots(snaps: TSnapshot[]): Promise<void> {
+    for (const s of snaps) if (!/^(R#|ALL$)/.test(s.unit)) throw new Error(`putSnapshots takes regions only, got ${s.unit}; halls use putHallSnapshots`);
+    await this.batchPut(snaps.map((s) => marshall({ pk: `SNAP#${s.unit}`, sk: s.day, j: JSON.stringify(strip(s)) })));
+  }
+
+  /** Snapshots of any units (halls, windows, services, regions) on a day, read with one item per hall. */
   async getSnapshots(day: string, units: string[]): Promise<Map<string, TSnapshot>> {
-    const items = await this.batchGet(units.map((u) => ({ pk: `SNAP#${u}`, sk: day })));
-    return new Map(items.map((i) => [String(i.pk).slice(5), toSnapshot(i)]));
+    const items = await this.batchGet([...new Set(units.map(itemUnit))].map((u) => ({ pk: `SNAP#${u}`, sk: day })));
+    const all = new Map<string, TSnapshot>();
+    for (const i of items) for (const s of unpack(i)) all.set(s.unit, s);
+    return new Map(units.filter((u) => all.has(u)).map((u) => [u, all.get(u)!]));
   }
 
   /** A unit's snapshots between two days, oldest first: a 90-day trend in one Query. */
   async snapshotRange(unit: string, from: string, to: string): Promise<TSnapshot[]> {
-    return (await this.query({ pk: `SNAP#${unit}`, between: [from, to] })).map(toSnapshot);
+    const items = await this.query({ pk: `SNAP#${itemUnit(unit)}`, between: [from, to] });
+    return items.map((i) => unpack(i).find((s) => s.unit === unit)).filter((s): s is TSnapshot => !!s);
   }
 
   /* ---------- alerts ---------- */
@@ -186,8 +211,8 @@ export class ScoreStore {
 
   /* ---------- dirty days (late ratings) ---------- */
 
-  async listDirty(): Promise<{ hallId: string; day: string; at: number; shard: number }[]> {
-    const out: { hallId: string; day: string; at: number; shard: number }[] = [];
+  async listDirty(): Promise<TDirtyMark[]> {
+    const out: TDirtyMark[] = [];
     for (let shard = 0; shard < DIRTY_SHARDS; shard++) {
       for (const i of await this.query({ pk: `DIRTY#${shard}` })) out.push({ hallId: String(i.hallId), day: String(i.day), at: Number(i.at), shard });
     }
@@ -195,7 +220,7 @@ export class ScoreStore {
   }
 
   /** Clears a mark unless a newer late rating re-marked it meanwhile. */
-  async clearDirty(mark: { hallId: string; day: string; at: number; shard: number }): Promise<void> {
+  async clearDirty(mark: TDirtyMark): Promise<void> {
     try {
       await this.db.send(
         new DeleteItemCommand({
@@ -271,15 +296,22 @@ export class ScoreStore {
   }
 }
 
-function toSnapshot(i: Record<string, unknown>): TSnapshot {
-  return {
-    unit: String(i.pk).slice(5),
-    day: String(i.sk),
-    decayed: i.d as TVector,
-    cusum: i.cusum as number | undefined,
-    figures: i.fig as Record<string, unknown> | undefined,
-    band: i.band as string | undefined,
-    name: i.name as string | undefined,
-    parent: i.parent as string | undefined,
-  };
+/** The item a unit's snapshot lives in: its hall's for windows and services, its own otherwise. */
+const itemUnit = (unit: string) => (unit.startsWith('W#') || unit.startsWith('S#') ? `H#${unit.split('#')[1]}` : unit);
+
+/** Drops the day (it is the item's sort key) to keep items small. */
+const strip = ({ day: _day, ...rest }: TSnapshot) => rest;
+
+function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapshot[] } {
+  const day = String(i.sk);
+  const b = JSON.parse(String(i.j)) as { hall: Omit<TSnapshot, 'day'>; units: Omit<TSnapshot, 'day'>[] };
+  return { hall: { ...b.hall, day }, units: b.units.map((u) => ({ ...u, day })) };
+}
+
+function unpack(i: Record<string, unknown>): TSnapshot[] {
+  if (String(i.pk).startsWith('SNAP#H#')) {
+    const b = unbundle(i);
+    return [b.hall, ...b.units];
+  }
+  return [{ ...(JSON.parse(String(i.j)) as Omit<TSnapshot, 'day'>), day: String(i.sk) }];
 }
