@@ -9,6 +9,7 @@ import { parseKeyring } from '../shared/domain/keyring.js';
 import type { TAppDeps } from '../shared/http/deps.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
+import { ScoreStore } from '../shared/storage/score-store.js';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
 
@@ -22,10 +23,11 @@ export async function loadRuntime(env: Record<string, string | undefined> = proc
     sm.destroy();
   }
   if (!keyringJson) throw new Error('No key ring: set KEYRING_SECRET_ARN (AWS) or KEYRING (local).');
-  const repo = new Repository(createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION }), config.TABLE_NAME);
+  const client = createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
   return {
     config,
-    repo,
+    repo: new Repository(client, config.TABLE_NAME),
+    scores: new ScoreStore(client, config.TABLE_NAME),
     keyring: parseKeyring(keyringJson),
     engine: config.DYNAMODB_ENDPOINT ? 'dynamodb-compatible' : 'dynamodb',
     log: {
