@@ -10,11 +10,13 @@ export const STACK_NAME = 'ServiceTemperature';
 
 export const DEFAULT_THROTTLE_RATE_LIMIT = 1000;
 export const DEFAULT_THROTTLE_BURST_LIMIT = 2000;
+/** Time zone of the nightly scoring schedule (02:00) and of the day it scores; context `scoringTimezone`. */
+export const DEFAULT_SCORING_TIMEZONE = 'Asia/Shanghai';
 
 export interface BuildAppOptions {
   /**
    * Extra context (e.g. `{ 'aws:cdk:bundling-stacks': [] }` to skip bundling, `publicBaseUrl`,
-   * `apiThrottleRateLimit`, `apiThrottleBurstLimit`). Context passed by the CDK CLI still wins.
+   * `apiThrottleRateLimit`, `apiThrottleBurstLimit`, `scoringTimezone`). Context passed by the CDK CLI still wins.
    */
   readonly context?: Record<string, unknown>;
   /** Cloud assembly directory. @default the CLI's CDK_OUTDIR, else a temporary directory */
@@ -66,6 +68,17 @@ function publicBaseUrl(app: App): string | undefined {
   return raw.replace(/\/+$/, '');
 }
 
+/** An IANA time zone name that this Node (and so the Lambda runtime and EventBridge Scheduler) knows. */
+function scoringTimezone(app: App): string {
+  const zone = optionalString(app, 'scoringTimezone') ?? DEFAULT_SCORING_TIMEZONE;
+  try {
+    new Intl.DateTimeFormat('en-CA', { timeZone: zone });
+  } catch {
+    throw new Error(`context scoringTimezone must be an IANA time zone such as Asia/Shanghai, got ${JSON.stringify(zone)}`);
+  }
+  return zone;
+}
+
 export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   const app = new App({
     context: { ...cdkJsonContext(), ...options.context },
@@ -83,6 +96,11 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     publicBaseUrl: publicBaseUrl(app),
     throttleRateLimit: positiveInt(app, 'apiThrottleRateLimit', DEFAULT_THROTTLE_RATE_LIMIT),
     throttleBurstLimit: positiveInt(app, 'apiThrottleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT),
+    scoring: {
+      plannerEntry: join(PROJECT_ROOT, 'functions', 'score-planner.ts'),
+      workerEntry: join(PROJECT_ROOT, 'functions', 'score-worker.ts'),
+      timeZone: scoringTimezone(app),
+    },
   });
 
   if (options.nag ?? true) {

@@ -5,6 +5,7 @@ import { ApiFunction } from './constructs/api-function.js';
 import { DataTable } from './constructs/data-table.js';
 import { PublicHttpApi } from './constructs/http-api.js';
 import { KeyringSecret } from './constructs/keyring-secret.js';
+import { ScoringJob } from './constructs/scoring.js';
 
 export interface ServiceTemperatureStackProps extends StackProps {
   /** Absolute path of functions/api.ts. */
@@ -15,6 +16,15 @@ export interface ServiceTemperatureStackProps extends StackProps {
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
   readonly logRetention?: RetentionDays;
+  /** The nightly scoring job: its two handler modules and the time zone of its 02:00 schedule. */
+  readonly scoring: {
+    /** Absolute path of functions/score-planner.ts. */
+    readonly plannerEntry: string;
+    /** Absolute path of functions/score-worker.ts. */
+    readonly workerEntry: string;
+    /** IANA time zone, e.g. Asia/Shanghai. */
+    readonly timeZone: string;
+  };
 }
 
 export class ServiceTemperatureStack extends Stack {
@@ -22,6 +32,7 @@ export class ServiceTemperatureStack extends Stack {
   readonly keyring: KeyringSecret;
   readonly apiFunction: ApiFunction;
   readonly httpApi: PublicHttpApi;
+  readonly scoring: ScoringJob;
 
   constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
     super(scope, id, props);
@@ -49,8 +60,23 @@ export class ServiceTemperatureStack extends Stack {
       accessLogRetention: props.logRetention,
     });
 
+    this.scoring = new ScoringJob(this, 'Scoring', {
+      plannerEntry: props.scoring.plannerEntry,
+      workerEntry: props.scoring.workerEntry,
+      projectRoot: props.projectRoot,
+      data: this.data,
+      timeZone: props.scoring.timeZone,
+      logRetention: props.logRetention,
+    });
+
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'KeyringSecretArn', { value: this.keyring.secret.secretArn, description: 'Key-ring secret' });
+    new CfnOutput(this, 'ScoreQueueUrl', { value: this.scoring.queue.queueUrl, description: 'Nightly scoring queue (its DLQ is alarmed)' });
+    new CfnOutput(this, 'AlertsTopicArn', { value: this.scoring.alertsTopic.topicArn, description: 'SNS topic of hall alerts (CUSUM, turned cold)' });
+    new CfnOutput(this, 'ScoringPlannerName', {
+      value: this.scoring.planner.function.functionName,
+      description: 'Invoke with {"day":"YYYY-MM-DD"} (and optionally "through") to re-run or backfill scoring',
+    });
   }
 }

@@ -416,6 +416,21 @@ describe('SQS and SNS adapters', () => {
     expect(new Set(bodies).size).toBe(23);
   });
 
+  it('keeps each SendMessageBatch call under the payload limit', async () => {
+    const sizes: number[][] = [];
+    const client = {
+      send: async (cmd: { input: unknown }) => {
+        const entries = (cmd.input as { Entries: { Id: string; MessageBody: string }[] }).Entries;
+        sizes.push(entries.map((e) => e.MessageBody.length));
+        return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
+      },
+    };
+    const big = (i: number): TScoreMessage => ({ kind: 'rollup', day: '2026-11-10', from: '2026-11-10', runId: `run-${i}-${'x'.repeat(60_000)}` });
+    await sqsSender(client as never, 'q', { concurrency: 1 })(Array.from({ length: 7 }, (_, i) => big(i)));
+    expect(sizes.map((c) => c.length)).toEqual([3, 3, 1]);
+    for (const c of sizes) expect(c.reduce((a, b) => a + b, 0)).toBeLessThan(256 * 1024);
+  });
+
   it('gives up on a sender fault and after too many attempts', async () => {
     const fault = { send: async (cmd: { input: unknown }) => ({ Failed: [{ Id: (cmd.input as { Entries: { Id: string }[] }).Entries[0].Id, SenderFault: true, Code: 'InvalidMessageContents' }] }) };
     await expect(sqsSender(fault as never, 'q', { backoffMs: 1 })([msg(1)])).rejects.toThrow(/InvalidMessageContents/);

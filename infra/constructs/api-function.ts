@@ -31,17 +31,37 @@ export const POWERTOOLS_LAYER_VERSION = 44;
 /** Lets ESM output load CommonJS dependencies that call require(). */
 const ESM_REQUIRE_BANNER = "import { createRequire } from 'module'; const require = createRequire(import.meta.url);";
 
+export interface AppFunctionProps {
+  /** Absolute path of the handler module (exports `handler`). */
+  readonly entry: string;
+  /** Directory containing package.json / package-lock.json (esbuild's working directory). */
+  readonly projectRoot: string;
+  /** The function's description in the console. */
+  readonly description: string;
+  /** Its role's description: what it may touch. */
+  readonly roleDescription: string;
+  /** Added to the common settings (APP_ENV, POWERTOOLS_SERVICE_NAME, LOG_LEVEL, NODE_OPTIONS). */
+  readonly environment: Record<string, string>;
+  /** @default 512 */
+  readonly memorySize?: number;
+  /** @default 10 seconds */
+  readonly timeout?: Duration;
+  /** @default one year */
+  readonly logRetention?: RetentionDays;
+}
+
 /**
- * The Lambda behind the HTTP API: the Hono app (functions/api.ts), bundled locally with esbuild as one ESM file.
- * It gets its own role instead of AWSLambdaBasicExecutionRole, so it may write only to its own log group; the stack
- * adds read/write on the application table (and its index) and read on the key-ring secret, nothing else.
+ * One of the app's Lambda functions, all built alike: a handler module bundled locally with esbuild as one ESM file
+ * (AWS SDK and Powertools left to the runtime and the Powertools layer), nodejs22.x on arm64, active tracing, and
+ * its own role instead of AWSLambdaBasicExecutionRole, so it may write only to its own log group. Whoever creates
+ * it grants the rest (table, secret, queue, topic), nothing else.
  */
-export class ApiFunction extends Construct {
+export class AppFunction extends Construct {
   readonly function: NodejsFunction;
   readonly role: Role;
   readonly logGroup: LogGroup;
 
-  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+  constructor(scope: Construct, id: string, props: AppFunctionProps) {
     super(scope, id);
 
     this.logGroup = new LogGroup(this, 'LogGroup', {
@@ -51,19 +71,9 @@ export class ApiFunction extends Construct {
 
     this.role = new Role(this, 'Role', {
       assumedBy: new ServicePrincipal('lambda.amazonaws.com'),
-      description: 'Service Temperature API function: own log group, app table, key-ring secret, X-Ray.',
+      description: props.roleDescription,
     });
     this.logGroup.grantWrite(this.role);
-
-    const environment: Record<string, string> = {
-      TABLE_NAME: props.table.tableName,
-      KEYRING_SECRET_ARN: props.keyringSecret.secretArn,
-      APP_ENV: 'aws',
-      POWERTOOLS_SERVICE_NAME: 'service-temperature',
-      LOG_LEVEL: 'INFO',
-      NODE_OPTIONS: '--enable-source-maps',
-    };
-    if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
 
     this.function = new NodejsFunction(this, 'Function', {
       entry: props.entry,
@@ -72,12 +82,18 @@ export class ApiFunction extends Construct {
       depsLockFilePath: `${props.projectRoot}/package-lock.json`,
       runtime: Runtime.NODEJS_22_X,
       architecture: Architecture.ARM_64,
-      memorySize: 512,
-      timeout: Duration.seconds(10),
+      memorySize: props.memorySize ?? 512,
+      timeout: props.timeout ?? Duration.seconds(10),
       tracing: Tracing.ACTIVE,
       role: this.role,
       logGroup: this.logGroup,
-      environment,
+      environment: {
+        APP_ENV: 'aws',
+        POWERTOOLS_SERVICE_NAME: 'service-temperature',
+        LOG_LEVEL: 'INFO',
+        NODE_OPTIONS: '--enable-source-maps',
+        ...props.environment,
+      },
       layers: [
         LayerVersion.fromLayerVersionArn(
           this,
@@ -85,7 +101,7 @@ export class ApiFunction extends Construct {
           `arn:aws:lambda:${Stack.of(this).region}:094274105915:layer:AWSLambdaPowertoolsTypeScriptV2:${POWERTOOLS_LAYER_VERSION}`,
         ),
       ],
-      description: 'Service Temperature HTTP API (Hono)',
+      description: props.description,
       bundling: {
         format: OutputFormat.ESM,
         minify: true,
@@ -105,7 +121,7 @@ export class ApiFunction extends Construct {
 
   private acknowledgeFindings(): void {
     const policy = this.role.node.tryFindChild('DefaultPolicy');
-    if (!policy) throw new Error('ApiFunction: expected the role to have a DefaultPolicy');
+    if (!policy) throw new Error(`${this.node.path}: expected the role to have a DefaultPolicy`);
     const policies = Validations.of(policy);
 
     policies.acknowledge({
@@ -120,6 +136,30 @@ export class ApiFunction extends Construct {
       reason:
         'Pinned to nodejs22.x deliberately: it is the runtime the app and its bundle (target node22) are built and ' +
         'tested for; moving to a newer runtime is a tested change, not an automatic one.',
+    });
+  }
+}
+
+/**
+ * The Lambda behind the HTTP API: the Hono app (functions/api.ts). The stack adds read/write on the application
+ * table (and its index) and read on the key-ring secret, nothing else.
+ */
+export class ApiFunction extends AppFunction {
+  constructor(scope: Construct, id: string, props: ApiFunctionProps) {
+    const environment: Record<string, string> = {
+      TABLE_NAME: props.table.tableName,
+      KEYRING_SECRET_ARN: props.keyringSecret.secretArn,
+    };
+    if (props.publicBaseUrl) environment.PUBLIC_BASE_URL = props.publicBaseUrl;
+    super(scope, id, {
+      entry: props.entry,
+      projectRoot: props.projectRoot,
+      description: 'Service Temperature HTTP API (Hono)',
+      roleDescription: 'Service Temperature API function: own log group, app table, key-ring secret, X-Ray.',
+      environment,
+      memorySize: 512,
+      timeout: Duration.seconds(10),
+      logRetention: props.logRetention,
     });
   }
 }

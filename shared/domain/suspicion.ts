@@ -19,8 +19,11 @@ export const SUSPICION = {
   deviceDailyMax: 3,
 } as const;
 
+const formatters = new Map<string, Intl.DateTimeFormat>();
 const minutesOfDay = (iso: string, timeZone: string) => {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' }).formatToParts(Date.parse(iso));
+  let f = formatters.get(timeZone);
+  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  const parts = f.formatToParts(Date.parse(iso));
   return Number(parts.find((p) => p.type === 'hour')!.value) * 60 + Number(parts.find((p) => p.type === 'minute')!.value);
 };
 const hm = (s: string) => Number(s.slice(0, 2)) * 60 + Number(s.slice(3, 5));
@@ -38,8 +41,9 @@ export function findSuspicious(
     const open = hm(hall.openingHours.open) - SUSPICION.outsideHoursGraceMin;
     const close = hm(hall.openingHours.close) + SUSPICION.outsideHoursGraceMin;
     for (const r of sorted) {
+      if (r.channel !== 'placard') continue;
       const m = minutesOfDay(r.createdAt, hall.timezone);
-      if (r.channel === 'placard' && (m < open || m > close)) flag(r.ratingId, 'outside-hours');
+      if (m < open || m > close) flag(r.ratingId, 'outside-hours');
     }
   }
 

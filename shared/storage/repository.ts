@@ -355,6 +355,11 @@ export class Repository {
     await this.batchPut(ratings.map(ratingToItem));
   }
 
+  /** Bulk load of hall records (benchmarks, imports). */
+  async bulkPutHalls(halls: THall[]): Promise<void> {
+    await this.batchPut(halls.map((h) => marshall({ pk: `HALL#${h.id}`, sk: 'CAT#META', gsi1pk: 'CATALOG#HALL', gsi1sk: h.id, ...h }, { removeUndefinedValues: true })));
+  }
+
   async bulkPutIssuedCounts(counts: { hallId: string; day: string; count: number; windows?: Record<string, number>; services?: Record<string, number> }[]): Promise<void> {
     await this.batchPut(
       counts.map((c) =>

@@ -26,6 +26,10 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'ServiceTemperature/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'ServiceTemperature/Http/HttpApi/DefaultRoute AwsSolutions-APIG4',
   'ServiceTemperature/Keyring/Secret AwsSolutions-SMG4',
+  'ServiceTemperature/Scoring/Planner/Function AwsSolutions-L1',
+  'ServiceTemperature/Scoring/Planner/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'ServiceTemperature/Scoring/Worker/Function AwsSolutions-L1',
+  'ServiceTemperature/Scoring/Worker/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
 ];
 
 const outdirs: string[] = [];

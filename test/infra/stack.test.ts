@@ -21,6 +21,13 @@ function statementsOf(t: Template): Statement[] {
 
 const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
+/** The API function among the stack's Lambda functions (the scoring job's are covered by scoring.test.ts). */
+function apiFunction<T>(t: Template): { id: string; resource: T } {
+  const fns = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('ApiFunction'));
+  expect(fns, 'exactly one API function').toHaveLength(1);
+  return { id: fns[0][0], resource: fns[0][1] as T };
+}
+
 function onlyResource<T>(t: Template, type: string): { id: string; resource: T } {
   const all = t.findResources(type);
   const ids = Object.keys(all);
@@ -93,8 +100,10 @@ describe('ServiceTemperature stack', () => {
 
   describe('API function', () => {
     it('runs nodejs22.x on arm64 with 512 MB, 10 s, active tracing and no reserved concurrency', () => {
-      t.resourceCountIs('AWS::Lambda::Function', 1);
+      // The API function, the scoring planner and the scoring worker.
+      t.resourceCountIs('AWS::Lambda::Function', 3);
       t.hasResourceProperties('AWS::Lambda::Function', {
+        Description: 'Service Temperature HTTP API (Hono)',
         Runtime: 'nodejs22.x',
         Architectures: ['arm64'],
         MemorySize: 512,
@@ -136,10 +145,7 @@ describe('ServiceTemperature stack', () => {
     });
 
     it('logs to its own log group with a retention, not to an unbounded default group', () => {
-      const { id: fnId, resource: fn } = onlyResource<{ Properties: { LoggingConfig: { LogGroup: { Ref: string } } } }>(
-        t,
-        'AWS::Lambda::Function',
-      );
+      const { id: fnId, resource: fn } = apiFunction<{ Properties: { LoggingConfig: { LogGroup: { Ref: string } } } }>(t);
       const logGroupId = fn.Properties.LoggingConfig.LogGroup.Ref;
       expect(logGroupId, `${fnId} LoggingConfig.LogGroup`).toBeTruthy();
       const logGroup = t.toJSON().Resources[logGroupId];
@@ -148,13 +154,15 @@ describe('ServiceTemperature stack', () => {
     });
 
     it('has a role without managed policies (no AWSLambdaBasicExecutionRole)', () => {
-      t.resourceCountIs('AWS::IAM::Role', 1);
       t.hasResourceProperties('AWS::IAM::Role', {
+        Description: Match.stringLikeRegexp('^Service Temperature API function'),
         AssumeRolePolicyDocument: Match.objectLike({
           Statement: [Match.objectLike({ Principal: { Service: 'lambda.amazonaws.com' } })],
         }),
         ManagedPolicyArns: Match.absent(),
       });
+      // No role of the stack (API, scoring planner, worker, scheduler) carries a managed policy.
+      for (const role of Object.values(t.findResources('AWS::IAM::Role'))) expect(role.Properties.ManagedPolicyArns).toBeUndefined();
     });
   });
 
@@ -187,7 +195,8 @@ describe('ServiceTemperature stack', () => {
       const resources = dynamo.flatMap((s) => asList(s.Resource));
       expect(resources).toContainEqual(tableArn);
       expect(resources).toContainEqual({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] });
-      expect(resources).toHaveLength(2);
+      // Every function that touches the table (API, scoring planner and worker) names exactly these two.
+      expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(tableArn), JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] })]));
     });
 
     it('grants read on the key-ring secret only', () => {
@@ -200,11 +209,14 @@ describe('ServiceTemperature stack', () => {
 
     it('uses Resource "*" only for the two X-Ray actions that cannot be scoped', () => {
       const star = statementsOf(t).filter((s) => asList(s.Resource).includes('*'));
-      expect(star.flatMap((s) => asList(s.Action)).sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
+      expect([...new Set(star.flatMap((s) => asList(s.Action)))].sort()).toEqual(['xray:PutTelemetryRecords', 'xray:PutTraceSegments']);
     });
 
     it('lets the function write only to its own log group', () => {
-      const logs = statementsOf(t).filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
+      const apiPolicy = Object.entries(t.findResources('AWS::IAM::Policy')).find(([id]) => id.startsWith('ApiRoleDefaultPolicy'))![1] as {
+        Properties: { PolicyDocument: { Statement: Statement[] } };
+      };
+      const logs = apiPolicy.Properties.PolicyDocument.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('logs:')));
       expect(logs).toHaveLength(1);
       expect(asList(logs[0].Action).sort()).toEqual(['logs:CreateLogStream', 'logs:PutLogEvents']);
       expect(logs[0].Resource).toMatchObject({ 'Fn::GetAtt': [expect.stringMatching(/^ApiLogGroup/), 'Arn'] });
@@ -217,7 +229,7 @@ describe('ServiceTemperature stack', () => {
       t.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
       t.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
-      const fnId = onlyResource(t, 'AWS::Lambda::Function').id;
+      const fnId = apiFunction(t).id;
       t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',
         PayloadFormatVersion: '2.0',
