@@ -7,7 +7,7 @@
  *               decayed counts forward one day (yesterday + today − the day leaving the 366-day window), score
  *               windows and services (their prior is the hall); then one partial sum per region for the batch.
  *   roll-up   → regions bottom-up from the partial sums (never every hall), then region scores.
- *   finalize  → per batch: hall scores (prior = region), the CUSUM and "turned cold" alerts.
+ *   finalize  → per batch: hall scores (prior = region, now known), the CUSUM and "turned cold" alerts.
  *
  * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
  * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
@@ -101,9 +101,9 @@ type THallBundle = { hall: TSnapshot; units: TSnapshot[] };
 
 /**
  * One day of some halls: reads each hall's ratings once (a Query per hall) and, for all of them together,
- * tickets issued, yesterday's snapshots and the day leaving the window (batched gets); writes one day-vector
- * item and one snapshot item per hall. Windows and services are scored here (their prior is the hall). The
- * units of a hall are those with history or with ratings or tickets today, so no catalogue is read.
+ * tickets issued, yesterday's snapshots and the one of the day leaving the window (batched gets); writes one
+ * snapshot item per hall. Windows and services are scored here (their prior is the hall). The units of a
+ * hall are those with history or with ratings or tickets today, so no catalogue is read.
  */
 export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string): Promise<{ ratings: number; snapshots: Map<string, THallBundle> }> {
   const { repo, store } = deps;
@@ -112,10 +112,9 @@ export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string)
     mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
     repo.getIssuedMany(hallIds, day),
     store.getHallSnapshots(addDays(day, -1), hallIds),
-    store.getHallAggregates(addDays(day, -366), hallIds),
+    store.getHallSnapshots(addDays(day, -366), hallIds),
   ]);
   let counted = 0;
-  const aggregates: { hallId: string; vectors: Record<string, TVector> }[] = [];
   const snapshots = new Map<string, THallBundle>();
   for (let h = 0; h < halls.length; h++) {
     const hall = halls[h];
@@ -150,20 +149,20 @@ export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string)
     for (const [id, n] of Object.entries(issued.windows)) vec(unitId.window(hallId, id))[V.issued] = n;
     for (const [id, n] of Object.entries(issued.services)) vec(unitId.service(hallId, id))[V.issued] = n;
 
-    const nonZero = Object.fromEntries([...today].filter(([, v]) => v.some((x) => x !== 0)));
-    if (Object.keys(nonZero).length) aggregates.push({ hallId, vectors: nonZero });
-
     const prevOf = new Map<string, TSnapshot>(prev ? [[hallUnit, prev.hall], ...prev.units.map((u) => [u.unit, u] as const)] : []);
-    const dropped = droppedByHall.get(hallId) ?? {};
-    const decayed = (u: string) => decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped[u] ?? zeroVector());
+    const old = droppedByHall.get(hallId);
+    const dropped = new Map<string, TVector | undefined>(old ? [[hallUnit, old.hall.today], ...old.units.map((u) => [u.unit, u.today] as const)] : []);
+    const decayed = (u: string) => decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector());
     const hallDecayed = decayed(hallUnit);
+
+    const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
     snapshots.set(hallId, {
-      // Scored in finalize, once its region's counts (its prior) are known; the CUSUM is carried until then.
-      hall: { unit: hallUnit, day, decayed: hallDecayed, cusum: prev?.hall.cusum, name: hall.name, parent: unitId.region(hall.regionId) },
-      units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => withFigures({ unit: u, day, decayed: decayed(u), parent: hallUnit }, hallDecayed)),
+      // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known.
+      hall: { unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId) },
+      units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => withFigures({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit }, hallDecayed)),
     });
   }
-  await Promise.all([store.putHallAggregates(day, aggregates), store.putHallSnapshots(day, [...snapshots.values()])]);
+  await store.putHallSnapshots(day, [...snapshots.values()]);
   return { ratings: counted, snapshots };
 }
 
@@ -241,25 +240,24 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
   const { store } = deps;
   const regionUnit = unitId.region(batch.regionId);
   const alerts: TAlert[] = [];
+  // Days are finalized in order, so each day's "before" is the day just finalized (read once for the first).
+  let before = new Map([...(await store.getHallSnapshots(addDays(batch.from, -1), batch.hallIds))].map(([id, b]) => [id, b.hall]));
+  let regionBefore = (await store.getSnapshots(addDays(batch.from, -1), [regionUnit])).get(regionUnit)?.decayed;
   for (let t = batch.from; t <= plan.day; t = addDays(t, 1)) {
-    const y = addDays(t, -1);
-    const [today, before, vectors, regions] = await Promise.all([
-      store.getHallSnapshots(t, batch.hallIds),
-      store.getHallSnapshots(y, batch.hallIds),
-      store.getHallAggregates(t, batch.hallIds),
-      store.getSnapshots(t, [regionUnit]).then(async (a) => [a, await store.getSnapshots(y, [regionUnit])] as const),
-    ]);
-    const regionToday = regions[0].get(regionUnit)?.decayed;
-    const parentBase = badAndAll(regions[1].get(regionUnit)?.decayed ?? zeroVector());
+    const [today, region] = await Promise.all([store.getHallSnapshots(t, batch.hallIds), store.getSnapshots(t, [regionUnit])]);
+    const regionToday = region.get(regionUnit)?.decayed;
+    const parentBase = badAndAll(regionBefore ?? zeroVector());
     const out: THallBundle[] = [];
+    const scoredToday = new Map<string, TSnapshot>();
     for (const hallId of batch.hallIds) {
       const bundle = today.get(hallId);
       if (!bundle) continue;
       const scored = withFigures(bundle.hall, regionToday);
-      const prev = before.get(hallId)?.hall;
+      const prev = before.get(hallId);
+      // CUSUM on the day's bad share against the hall's own baseline from before that day, shrunk to its region's.
       const base = badAndAll(prev?.decayed ?? zeroVector());
       const p0 = shrunkBadShare(base.bad, base.all, parentBase.all > 0 ? parentBase.bad / parentBase.all : 0.4);
-      const todayCounts = badAndAll(vectors.get(hallId)?.[unitId.hall(hallId)] ?? zeroVector());
+      const todayCounts = badAndAll(bundle.hall.today ?? zeroVector());
       const step = cusumStep(prev?.cusum ?? 0, todayCounts.bad, todayCounts.all, p0);
       scored.cusum = step.s;
       const f = scored.figures as { temperature: number; low: number; high: number; band: string };
@@ -269,9 +267,12 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
       if (f.band === 'cold' && prev?.band && prev.band !== 'cold') {
         alerts.push({ hallId, day: t, kind: 'turned-cold', figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band } });
       }
+      scoredToday.set(hallId, scored);
       out.push({ hall: scored, units: bundle.units });
     }
     await store.putHallSnapshots(t, out);
+    before = scoredToday;
+    regionBefore = regionToday;
   }
   await store.putAlerts(alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);

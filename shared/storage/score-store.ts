@@ -22,6 +22,8 @@ type Item = Record<string, AttributeValue>;
 export interface TSnapshot {
   unit: string;
   day: string;
+  /** that day's own count vector (halls, windows, services) */
+  today?: TVector;
   /** decayed count vector Σ δ^(T−d)·c(d) over the last 366 days */
   decayed: TVector;
   /** CUSUM statistic after this day (halls only) */
@@ -60,23 +62,12 @@ export class ScoreStore {
   ) {}
 
   /*
-   * Items are per hall, not per unit: a hall's day vectors (hall, windows, services) share one AGG item and its
-   * snapshots one SNAP item, so a night writes two items per hall whatever its size, and a window's trend is the
-   * same one Query as its hall's. Payloads are JSON text: compact, and cheap to (de)serialise at 50,000 halls.
+   * Items are per hall, not per unit: a hall's snapshot, its windows' and its services' (each with that day's
+   * count vector and the decayed counts) share one SNAP item, so a night writes one item per hall whatever its
+   * size, the day leaving the 366-day window is read back from the same item, and a window's trend is the same
+   * one Query as its hall's. Payloads are JSON text: compact, and cheap to (de)serialise at 50,000 halls.
    * Regions and ALL have an item each.
    */
-
-  /* ---------- day vectors ---------- */
-
-  async putHallAggregates(day: string, rows: { hallId: string; vectors: Record<string, TVector> }[]): Promise<void> {
-    await this.batchPut(rows.map((r) => marshall({ pk: `AGG#H#${r.hallId}`, sk: day, j: JSON.stringify(r.vectors) })));
-  }
-
-  /** Each hall's day vectors by unit; halls with nothing that day are absent (a zero day). */
-  async getHallAggregates(day: string, hallIds: string[]): Promise<Map<string, Record<string, TVector>>> {
-    const items = await this.batchGet(hallIds.map((h) => ({ pk: `AGG#H#${h}`, sk: day })));
-    return new Map(items.map((i) => [String(i.pk).slice(6), JSON.parse(String(i.j)) as Record<string, TVector>]));
-  }
 
   /* ---------- snapshots ---------- */
 
