@@ -4,8 +4,9 @@
  *   plan      → the day's batches: halls grouped by their region (a street's halls together), each batch knowing
  *               from which day it must recompute (a late rating dirties its visit day; see foldFrom below).
  *   batch     → per hall: read the day's ratings once, write each hall/window/service day vector, roll the
- *               decayed counts forward one day (yesterday + today − the day leaving the 366-day window), score
- *               windows and services (their prior is the hall); then one partial sum per region for the batch.
+ *               decayed counts forward one day (yesterday + today − the day leaving the 366-day window); then
+ *               one partial sum per region for the batch. (Window and service figures, whose prior is the
+ *               hall, are derived from these counts when read.)
  *   roll-up   → regions bottom-up from the partial sums (never every hall), then region scores.
  *   finalize  → per batch: hall scores (prior = region, now known), the CUSUM and "turned cold" alerts.
  *
@@ -32,6 +33,8 @@ export interface TBatch {
   key: string;
   regionId: string;
   hallIds: string[];
+  /** the halls' records as planned (name, region, time zone, opening hours), so workers need not read them */
+  halls: THall[];
   /** first day this batch recomputes: the scored day, or the earliest dirty day of its region's halls */
   from: string;
   /** the late-rating marks of its halls this run answers (cleared once the batch is finalized) */
@@ -70,7 +73,14 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
     for (let c = 0; c < chunks; c++) {
       const hallIds = ids.slice(c * batchSize, (c + 1) * batchSize);
       const mine = new Set(hallIds);
-      batches.push({ key: chunks > 1 ? `${regionId}:${c}` : regionId, regionId, hallIds, from: earliestDirty.get(regionId) ?? day, marks: marks.filter((m) => mine.has(m.hallId)) });
+      batches.push({
+        key: chunks > 1 ? `${regionId}:${c}` : regionId,
+        regionId,
+        hallIds,
+        halls: halls.filter((h) => mine.has(h.id)),
+        from: earliestDirty.get(regionId) ?? day,
+        marks: marks.filter((m) => mine.has(m.hallId)),
+      });
     }
   }
   const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
@@ -83,7 +93,7 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
 /* ---------------------------------------------------------------- batch: halls, windows, services */
 
 export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number }> {
-  const halls = await deps.repo.getHalls(batch.hallIds);
+  const halls = batch.halls ?? (await deps.repo.getHalls(batch.hallIds));
   let ratings = 0;
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
     // Recompute the days this batch needs; on earlier days (late ratings elsewhere) only re-read its halls.
@@ -102,8 +112,8 @@ type THallBundle = { hall: TSnapshot; units: TSnapshot[] };
 /**
  * One day of some halls: reads each hall's ratings once (a Query per hall) and, for all of them together,
  * tickets issued, yesterday's snapshots and the one of the day leaving the window (batched gets); writes one
- * snapshot item per hall. Windows and services are scored here (their prior is the hall). The units of a
- * hall are those with history or with ratings or tickets today, so no catalogue is read.
+ * snapshot item per hall. The units of a hall are those with history or with ratings or tickets today, so no
+ * catalogue is read.
  */
 export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string): Promise<{ ratings: number; snapshots: Map<string, THallBundle> }> {
   const { repo, store } = deps;
@@ -160,7 +170,9 @@ export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string)
     snapshots.set(hallId, {
       // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known.
       hall: { unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId) },
-      units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => withFigures({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit }, hallDecayed)),
+      // Windows' and services' figures are a pure function of their counts and the hall's (their prior), so they are
+      // derived when read (ScoreStore) rather than stored: the nightly item stays small at 50,000 halls.
+      units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
     });
   }
   await store.putHallSnapshots(day, [...snapshots.values()]);

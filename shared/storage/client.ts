@@ -10,7 +10,8 @@ export function createDynamoClient(opts: { endpoint?: string; region?: string } 
     maxAttempts: 4,
     // Reuse the middleware stack between calls instead of rebuilding it each time.
     cacheMiddleware: true,
-    // No `info`: the SDK then skips building a redacted copy of every request and response just to log nothing.
-    logger: { debug: () => {}, warn: (...a: unknown[]) => console.warn(...a), error: (...a: unknown[]) => console.error(...a) } as never,
+    // Silent, and without `info`: the SDK then skips building a redacted copy of every request and response just to
+    // log nothing (its default logger has `info`). Failures still reach the caller as errors.
+    logger: { debug: () => {}, warn: () => {}, error: () => {} } as never,
   });
 }

@@ -16,6 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TVector } from '../domain/aggregate.js';
+import { unitFigures } from '../domain/figures.js';
 
 type Item = Record<string, AttributeValue>;
 
@@ -74,10 +75,13 @@ export class ScoreStore {
   /** A hall's snapshot with its windows' and services' (written together). */
   async putHallSnapshots(day: string, bundles: { hall: TSnapshot; units: TSnapshot[] }[]): Promise<void> {
     await this.batchPut(
-      bundles.map((b) => marshall({ pk: `SNAP#${b.hall.unit}`, sk: day, j: JSON.stringify({ hall: strip(b.hall), units: b.units.map(strip) }) })),
+      bundles.map((b) =>
+        marshall({ pk: `SNAP#${b.hall.unit}`, sk: day, j: JSON.stringify({ hall: strip(b.hall), units: b.units.map(({ figures: _f, band: _b, ...u }) => strip(u as TSnapshot)) }) }),
+      ),
     );
   }
 
+  /** Halls' snapshot items as stored (windows' and services' figures not derived: the job does not need them). */
   async getHallSnapshots(day: string, hallIds: string[]): Promise<Map<string, { hall: TSnapshot; units: TSnapshot[] }>> {
     const items = await this.batchGet(hallIds.map((h) => ({ pk: `SNAP#H#${h}`, sk: day })));
     return new Map(items.map((i) => [String(i.pk).slice(7), unbundle(i)]));
@@ -299,10 +303,17 @@ function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapsh
   return { hall: { ...b.hall, day }, units: b.units.map((u) => ({ ...u, day })) };
 }
 
+/** Every snapshot in an item, windows' and services' with their figures derived (prior = the hall). */
 function unpack(i: Record<string, unknown>): TSnapshot[] {
   if (String(i.pk).startsWith('SNAP#H#')) {
     const b = unbundle(i);
-    return [b.hall, ...b.units];
+    return [
+      b.hall,
+      ...b.units.map((u) => {
+        const figures = unitFigures(u.decayed, b.hall.decayed);
+        return { ...u, figures: figures as unknown as Record<string, unknown>, band: figures.band };
+      }),
+    ];
   }
   return [{ ...(JSON.parse(String(i.j)) as Omit<TSnapshot, 'day'>), day: String(i.sk) }];
 }
