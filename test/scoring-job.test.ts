@@ -104,6 +104,31 @@ describe('nightly job on the demo city', () => {
   }, 90_000);
 });
 
+describe('the two ways of scoring a hall agree', () => {
+  it('a street scored in one pass equals the same street split over batches (roll-up, then finalize)', async () => {
+    const whole = await freshDeps();
+    const split = await freshDeps();
+    for (const deps of [whole, split]) {
+      await smallCity(deps);
+      await deps.repo.putHall({ id: 'steady2', name: 'steady2', regionId: 'a', timezone: 'Asia/Shanghai' });
+      for (let i = 0; i < 6; i++) {
+        const day = addDays('2026-08-01', i);
+        await addDay(deps, 'steady', day, 12, 1);
+        await addDay(deps, 'steady2', day, 9, i % 3);
+        await addDay(deps, 'cooling', day, 15, i);
+      }
+    }
+    for (let i = 0; i < 6; i++) {
+      const day = addDays('2026-08-01', i);
+      const a = await runNight(whole, day); // region a's two halls in one batch: scored in one pass
+      const b = await runNight(split, day, { batchSize: 1 }); // one hall per batch: scored in finalize
+      expect(a.alerts.map((x) => `${x.hallId}${x.kind}`).sort()).toEqual(b.alerts.map((x) => `${x.hallId}${x.kind}`).sort());
+      const units = [...UNITS, 'H#steady2'];
+      expect(figuresOf(await split.store.getSnapshots(day, units)), day).toEqual(figuresOf(await whole.store.getSnapshots(day, units)));
+    }
+  });
+});
+
 describe('nightly job rules', () => {
   it('is idempotent: re-running a day rewrites identical figures', async () => {
     const deps = await freshDeps();

@@ -8,7 +8,8 @@
  *               one partial sum per region for the batch. (Window and service figures, whose prior is the
  *               hall, are derived from these counts when read.)
  *   roll-up   → regions bottom-up from the partial sums (never every hall), then region scores.
- *   finalize  → per batch: hall scores (prior = region, now known), the CUSUM and "turned cold" alerts.
+ *   finalize  → per batch: hall scores (prior = region, now known), the CUSUM and "turned cold" alerts. A batch
+ *               that is a whole region without sub-regions (the usual street) does this in its first pass.
  *
  * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
  * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
@@ -39,6 +40,12 @@ export interface TBatch {
   from: string;
   /** the late-rating marks of its halls this run answers (cleared once the batch is finalized) */
   marks: TDirtyMark[];
+  /**
+   * The batch holds every hall of its region and the region has no sub-regions (a street's centres, the common
+   * case): the region's counts are then the batch's own sum, so its halls are scored in the same pass and the
+   * finalize step has nothing left to do.
+   */
+  selfContained?: boolean;
 }
 
 export interface TNightPlan {
@@ -57,7 +64,9 @@ export const MAX_FOLD_DAYS = 366;
 export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?: number; now?: number } = {}): Promise<TNightPlan> {
   const batchSize = opts.batchSize ?? 50;
   const now = opts.now ?? Date.now();
-  const halls = (await deps.repo.listHalls()).sort((a, b) => a.id.localeCompare(b.id));
+  const [halls, regions] = await Promise.all([deps.repo.listHalls().then((h) => h.sort((a, b) => a.id.localeCompare(b.id))), deps.repo.listRegions()]);
+  const hasSubRegions = new Set(regions.map((r) => r.parentId).filter((p): p is string => !!p));
+  const knownRegions = new Set(regions.map((r) => r.id));
   const marks = (await deps.store.listDirty()).filter((m) => m.day <= day);
   const dirty = marks.filter((m) => m.day < day && daysBetween(m.day, day) <= MAX_FOLD_DAYS);
   const earliestDirty = new Map<string, string>();
@@ -80,6 +89,7 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
         halls: halls.filter((h) => mine.has(h.id)),
         from: earliestDirty.get(regionId) ?? day,
         marks: marks.filter((m) => mine.has(m.hallId)),
+        selfContained: chunks === 1 && knownRegions.has(regionId) && !hasSubRegions.has(regionId),
       });
     }
   }
@@ -92,19 +102,32 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
 
 /* ---------------------------------------------------------------- batch: halls, windows, services */
 
-export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number }> {
+export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number; alerts: TAlert[] }> {
   const halls = batch.halls ?? (await deps.repo.getHalls(batch.hallIds));
   let ratings = 0;
+  const alerts: TAlert[] = [];
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
     // Recompute the days this batch needs; on earlier days (late ratings elsewhere) only re-read its halls.
-    const result = t >= batch.from ? await scoreHallsDay(deps, halls, t) : { ratings: 0, snapshots: await deps.store.getHallSnapshots(t, batch.hallIds) };
+    const result =
+      t >= batch.from
+        ? await scoreHallsDay(deps, halls, t, { selfContained: !!batch.selfContained })
+        : { ratings: 0, alerts: [], snapshots: await deps.store.getHallSnapshots(t, batch.hallIds) };
     if (t === plan.day) ratings = result.ratings;
+    alerts.push(...result.alerts);
     // The region's partial sum for this batch, for every day the roll-up re-sums.
-    const sum = zeroVector();
-    for (const b of result.snapshots.values()) addInto(sum, b.hall.decayed);
-    await deps.store.putPartial(t, batch.regionId, plan.runId, batch.key, sum);
+    await deps.store.putPartial(t, batch.regionId, plan.runId, batch.key, sumHalls(result.snapshots));
   }
-  return { ratings };
+  await deps.store.putAlerts(alerts);
+  const fresh = alerts.filter((a) => a.day === plan.day);
+  if (fresh.length && deps.publish) await deps.publish(fresh);
+  return { ratings, alerts };
+}
+
+/** Halls' decayed counts summed in a fixed order (by id), so every path adds the same numbers the same way. */
+function sumHalls(bundles: Map<string, { hall: TSnapshot }>): TVector {
+  const sum = zeroVector();
+  for (const id of [...bundles.keys()].sort()) addInto(sum, bundles.get(id)!.hall.decayed);
+  return sum;
 }
 
 type THallBundle = { hall: TSnapshot; units: TSnapshot[] };
@@ -115,7 +138,12 @@ type THallBundle = { hall: TSnapshot; units: TSnapshot[] };
  * snapshot item per hall. The units of a hall are those with history or with ratings or tickets today, so no
  * catalogue is read.
  */
-export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string): Promise<{ ratings: number; snapshots: Map<string, THallBundle> }> {
+export async function scoreHallsDay(
+  deps: TJobDeps,
+  halls: THall[],
+  day: string,
+  opts: { selfContained?: boolean } = {},
+): Promise<{ ratings: number; snapshots: Map<string, THallBundle>; alerts: TAlert[] }> {
   const { repo, store } = deps;
   const hallIds = halls.map((h) => h.id);
   const [ratingsByHall, issuedByHall, prevByHall, droppedByHall] = await Promise.all([
@@ -175,8 +203,42 @@ export async function scoreHallsDay(deps: TJobDeps, halls: THall[], day: string)
       units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
     });
   }
+  let alerts: TAlert[] = [];
+  if (opts.selfContained) {
+    // The region is exactly these halls: its counts today and yesterday are their sums, so score them now.
+    const regionToday = sumHalls(snapshots);
+    const regionBefore = sumHalls(prevByHall);
+    for (const [hallId, bundle] of snapshots) {
+      const scored = scoreHall(hallId, bundle.hall, prevByHall.get(hallId)?.hall, regionToday, regionBefore);
+      bundle.hall = scored.hall;
+      alerts = alerts.concat(scored.alerts);
+    }
+  }
   await store.putHallSnapshots(day, [...snapshots.values()]);
-  return { ratings: counted, snapshots };
+  return { ratings: counted, snapshots, alerts };
+}
+
+/**
+ * A hall's figures (prior = its region's counts that day) and its alerts: the binomial CUSUM of the day's bad
+ * share against the hall's own baseline from before that day, shrunk toward its region's; and "turned cold".
+ */
+function scoreHall(hallId: string, hall: TSnapshot, prev: TSnapshot | undefined, regionToday: TVector | undefined, regionBefore: TVector | undefined): { hall: TSnapshot; alerts: TAlert[] } {
+  const scored = withFigures(hall, regionToday);
+  const alerts: TAlert[] = [];
+  const parentBase = badAndAll(regionBefore ?? zeroVector());
+  const base = badAndAll(prev?.decayed ?? zeroVector());
+  const p0 = shrunkBadShare(base.bad, base.all, parentBase.all > 0 ? parentBase.bad / parentBase.all : 0.4);
+  const todayCounts = badAndAll(hall.today ?? zeroVector());
+  const step = cusumStep(prev?.cusum ?? 0, todayCounts.bad, todayCounts.all, p0);
+  scored.cusum = step.s;
+  const f = scored.figures as { temperature: number; low: number; high: number; band: string };
+  if (step.alarm) {
+    alerts.push({ hallId, day: hall.day, kind: 'cusum', figures: { bad: todayCounts.bad, ratings: todayCounts.all, baselineBadShare: Math.round(p0 * 1e4) / 1e4, temperature: f.temperature, band: f.band } });
+  }
+  if (f.band === 'cold' && prev?.band && prev.band !== 'cold') {
+    alerts.push({ hallId, day: hall.day, kind: 'turned-cold', figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band } });
+  }
+  return { hall: scored, alerts };
 }
 
 function withFigures(s: TSnapshot, parentDecayed: TVector | undefined): TSnapshot {
@@ -250,6 +312,7 @@ export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' |
  * "turned cold". Reads per hall and day: snapshots today and yesterday, the day vector; plus its region's.
  */
 export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'>, batch: TBatch): Promise<TAlert[]> {
+  if (batch.selfContained) return []; // scored in the batch pass already
   const { store } = deps;
   const regionUnit = unitId.region(batch.regionId);
   const alerts: TAlert[] = [];
@@ -259,29 +322,15 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
   for (let t = batch.from; t <= plan.day; t = addDays(t, 1)) {
     const [today, region] = await Promise.all([store.getHallSnapshots(t, batch.hallIds), store.getSnapshots(t, [regionUnit])]);
     const regionToday = region.get(regionUnit)?.decayed;
-    const parentBase = badAndAll(regionBefore ?? zeroVector());
     const out: THallBundle[] = [];
     const scoredToday = new Map<string, TSnapshot>();
     for (const hallId of batch.hallIds) {
       const bundle = today.get(hallId);
       if (!bundle) continue;
-      const scored = withFigures(bundle.hall, regionToday);
-      const prev = before.get(hallId);
-      // CUSUM on the day's bad share against the hall's own baseline from before that day, shrunk to its region's.
-      const base = badAndAll(prev?.decayed ?? zeroVector());
-      const p0 = shrunkBadShare(base.bad, base.all, parentBase.all > 0 ? parentBase.bad / parentBase.all : 0.4);
-      const todayCounts = badAndAll(bundle.hall.today ?? zeroVector());
-      const step = cusumStep(prev?.cusum ?? 0, todayCounts.bad, todayCounts.all, p0);
-      scored.cusum = step.s;
-      const f = scored.figures as { temperature: number; low: number; high: number; band: string };
-      if (step.alarm) {
-        alerts.push({ hallId, day: t, kind: 'cusum', figures: { bad: todayCounts.bad, ratings: todayCounts.all, baselineBadShare: Math.round(p0 * 1e4) / 1e4, temperature: f.temperature, band: f.band } });
-      }
-      if (f.band === 'cold' && prev?.band && prev.band !== 'cold') {
-        alerts.push({ hallId, day: t, kind: 'turned-cold', figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band } });
-      }
-      scoredToday.set(hallId, scored);
-      out.push({ hall: scored, units: bundle.units });
+      const scored = scoreHall(hallId, bundle.hall, before.get(hallId), regionToday, regionBefore);
+      alerts.push(...scored.alerts);
+      scoredToday.set(hallId, scored.hall);
+      out.push({ hall: scored.hall, units: bundle.units });
     }
     await store.putHallSnapshots(t, out);
     before = scoredToday;
@@ -318,7 +367,7 @@ export async function runNight(deps: TJobDeps, day: string, opts: { concurrency?
   const plan = await planNight(deps, day, { batchSize: opts.batchSize });
   const results = await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => processBatch(deps, plan, b));
   await rollUpNight(deps, plan);
-  const alerts = (await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat();
+  const alerts = [...results.flatMap((r) => r.alerts), ...(await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat()];
   for (const b of plan.batches) await clearAnswered(deps, b);
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
   const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
