@@ -86,7 +86,8 @@ describe('nightly job on the demo city', () => {
       }
     }
     const stored = snaps.get('H#h-dh-gangkou')!.decayed;
-    for (let k = 0; k < 5; k++) expect(Math.abs(stored[V.grades + k] - direct[V.grades + k]) / direct[V.grades + k]).toBeLessThan(1e-9);
+    // (the job keeps decayed counts to a millionth of a rating each night; the rounding never accumulates past 1e-4)
+    for (let k = 0; k < 5; k++) expect(Math.abs(stored[V.grades + k] - direct[V.grades + k])).toBeLessThan(1e-4);
     // and the published temperature is the formula over those counts with the district as prior
     const expected = unitFigures(stored, snaps.get('R#r-east')!.decayed);
     expect(snaps.get('H#h-dh-gangkou')!.figures).toEqual(expected);

@@ -190,8 +190,8 @@ export async function scoreHallsDay(
     const prevOf = new Map<string, TSnapshot>(prev ? [[hallUnit, prev.hall], ...prev.units.map((u) => [u.unit, u] as const)] : []);
     const old = droppedByHall.get(hallId);
     const dropped = new Map<string, TVector | undefined>(old ? [[hallUnit, old.hall.today], ...old.units.map((u) => [u.unit, u.today] as const)] : []);
-    // 12 significant digits: far below any published precision, a third smaller to store, identical on re-runs.
-    const decayed = (u: string) => decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector()).map(round12);
+    // Kept to a millionth of a rating: far below any published precision, shorter to store, identical on re-runs.
+    const decayed = (u: string) => decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector()).map(toMicro);
     const hallDecayed = decayed(hallUnit);
 
     const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
@@ -403,7 +403,7 @@ export async function scoreThrough(
   return runRange(deps, from, day, opts.onDay);
 }
 
-const round12 = (x: number) => (x === 0 ? 0 : Number(x.toPrecision(12)));
+const toMicro = (x: number) => Math.round(x * 1e6) / 1e6;
 
 async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promise<R>): Promise<R[]> {
   const out = new Array<R>(items.length);
