@@ -76,7 +76,7 @@ export class ScoreStore {
   async putHallSnapshots(day: string, bundles: { hall: TSnapshot; units: TSnapshot[] }[]): Promise<void> {
     await this.batchPut(
       bundles.map((b) =>
-        marshall({ pk: `SNAP#${b.hall.unit}`, sk: day, j: JSON.stringify({ hall: strip(b.hall), units: b.units.map(({ figures: _f, band: _b, ...u }) => strip(u as TSnapshot)) }) }),
+        marshall({ pk: `SNAP#${b.hall.unit}`, sk: day, j: JSON.stringify({ hall: strip(b.hall), units: b.units.map(packUnit) }) }),
       ),
     );
   }
@@ -297,10 +297,22 @@ const itemUnit = (unit: string) => (unit.startsWith('W#') || unit.startsWith('S#
 /** Drops the day (it is the item's sort key) to keep items small. */
 const strip = ({ day: _day, ...rest }: TSnapshot) => rest;
 
+/**
+ * A window or service inside its hall's item, as [kind and id, that day's vector or 0, decayed counts]: the hall,
+ * the day and the parent are the item's, and figures are derived on read. Small items are what keep a night of
+ * 50,000 halls cheap for the database.
+ */
+type TPackedUnit = [string, TVector | 0, TVector];
+const packUnit = (u: TSnapshot): TPackedUnit => [`${u.unit[0]}#${u.unit.slice(u.unit.indexOf('#', 2) + 1)}`, u.today ?? 0, u.decayed];
+
 function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapshot[] } {
   const day = String(i.sk);
-  const b = JSON.parse(String(i.j)) as { hall: Omit<TSnapshot, 'day'>; units: Omit<TSnapshot, 'day'>[] };
-  return { hall: { ...b.hall, day }, units: b.units.map((u) => ({ ...u, day })) };
+  const b = JSON.parse(String(i.j)) as { hall: Omit<TSnapshot, 'day'>; units: TPackedUnit[] };
+  const hallId = b.hall.unit.slice(2);
+  return {
+    hall: { ...b.hall, day },
+    units: b.units.map(([id, today, decayed]) => ({ unit: `${id[0]}#${hallId}#${id.slice(2)}`, day, today: today || undefined, decayed, parent: b.hall.unit })),
+  };
 }
 
 /** Every snapshot in an item, windows' and services' with their figures derived (prior = the hall). */
