@@ -13,6 +13,8 @@ const ZConfig = z.object({
   DYNAMODB_ENDPOINT: z.optional(z.url()),
   AWS_REGION: z._default(z.string(), 'us-east-1'),
   LOG_LEVEL: z._default(z.enum(['DEBUG', 'INFO', 'WARN', 'ERROR', 'SILENT']), 'INFO'),
+  /** Local address to listen on. Unset: every interface (IPv4 and IPv6), so a phone on the same network can open the survey. */
+  HOST: z.optional(z.string()),
   PORT: z._default(z.coerce.number().check(z.int(), z.gte(0), z.lte(65535)), 3000),
   DATA_DIR: z._default(z.string(), '.data'),
   SEED_API_KEY: z.optional(z.string().check(z.minLength(16))),

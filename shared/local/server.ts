@@ -95,7 +95,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
 
   const app = createApp({ config, repo, scores: store, keyring, engine: engine.name, log });
   const server: ServerType = await new Promise((ok) => {
-    const s = serve({ fetch: app.fetch, port: config.PORT }, () => ok(s));
+    const s = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) }, () => ok(s));
   });
   const port = (server.address() as { port: number }).port;
   const url = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? `http://localhost:${port}`;

@@ -284,10 +284,13 @@ export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' |
   const index = indexRegions(regions);
   const deepestFirst = [...index.byId.keys()].sort((a, b) => index.depth.get(b)! - index.depth.get(a)!);
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
+    // Partial sums of all regions fetched in parallel (tens of thousands of regions nationally), then added up.
+    const parts = await mapLimit(deepestFirst, 16, (id) => deps.store.partials(t, id, plan.runId));
+    const partsOf = new Map(deepestFirst.map((id, i) => [id, parts[i]]));
     const sums = new Map<string, TVector>();
     for (const id of deepestFirst) {
       const sum = zeroVector();
-      for (const part of await deps.store.partials(t, id, plan.runId)) addInto(sum, part);
+      for (const part of partsOf.get(id)!) addInto(sum, part);
       for (const child of index.childRegions.get(id) ?? []) addInto(sum, sums.get(child)!);
       sums.set(id, sum);
     }
