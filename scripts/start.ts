@@ -14,6 +14,7 @@ console.log(`
 服务温度 Service Temperature is running (${Date.now() - started} ms) · data: ${local.config.DATA_DIR} · scored ${nights.length} night(s)
   居民评价页 Survey (fresh demo ticket):  ${demo.surveyUrl}
   窗口评价牌 Placard page (window 1):     ${demo.placardUrl}
+  管理端 Dashboard (demo sign-in):        ${demo.dashboardUrl}
   接口文档 API docs:                      ${demo.docsUrl}
   健康检查 Health:                        ${local.url}/health
   服务温度 Scores:  npm run report -- --hall ${demo.hallId}   (nightly at 02:00 ${local.config.SCORING_TIMEZONE})

@@ -13,7 +13,11 @@ import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
 import { residentRoutes } from './routes/resident.js';
 
-export function createApp(deps: TAppDeps) {
+/**
+ * `mount` adds more routes under the same headers and error handling: the local server mounts the staff dashboard
+ * there, while the resident/machine Lambda stays without it (its bundle has a size budget).
+ */
+export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } = {}) {
   const app = new Hono();
 
   app.use(
@@ -58,6 +62,7 @@ export function createApp(deps: TAppDeps) {
 
   app.route('/api/v1', apiRoutes(deps));
   app.route('/r', residentRoutes(deps));
+  opts.mount?.(app);
 
   app.get('/api/docs', (c) => c.redirect('/api/v1/docs'));
   app.get('/api/v1/docs', (c) => {

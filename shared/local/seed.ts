@@ -14,6 +14,7 @@ export async function seedDemo(repo: Repository, opts: { today: string; apiKey: 
     ...data.halls.map((h) => repo.putHall(h)),
     ...data.windows.map((w) => repo.putWindow(w)),
     ...data.services.map((s) => repo.putService(s)),
+    ...data.users.map((u) => repo.putUser(u)),
   ]);
   const demoHallId = data.halls[0].id;
   await repo.putApiKey(hashApiKey(opts.apiKey), { hallId: demoHallId, label: 'demo queue machine', createdAt: new Date().toISOString() });

@@ -11,6 +11,7 @@ import { newApiKey } from '../domain/privacy.js';
 import { localDay } from '../domain/time.js';
 import { newTicketId, signPlacard, signTicket } from '../domain/tokens.js';
 import { createApp } from '../http/app.js';
+import { dashboardRoutes } from '../http/routes/dashboard.js';
 import { consoleLog, type TLog } from '../http/deps.js';
 import { createDynamoClient } from '../storage/client.js';
 import { Repository } from '../storage/repository.js';
@@ -30,7 +31,7 @@ export interface TLocalServer {
   store: ScoreStore;
   /** Scores every night not yet scored up to yesterday (what the 02:00 timer calls). */
   scoreNow(onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]>;
-  demo: { hallId: string; apiKey: string; surveyUrl: string; placardUrl: string; docsUrl: string };
+  demo: { hallId: string; apiKey: string; surveyUrl: string; placardUrl: string; docsUrl: string; dashboardUrl: string };
   close(): Promise<void>;
 }
 
@@ -93,7 +94,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     }
   }, config.SCORING_TIMEZONE);
 
-  const app = createApp({ config, repo, scores: store, keyring, engine: engine.name, log });
+  const deps = { config, repo, scores: store, keyring, engine: engine.name, log };
+  const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) }, () => ok(s));
   });
@@ -113,7 +115,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     repo,
     store,
     scoreNow,
-    demo: { hallId: demoHallId, apiKey, surveyUrl: `${url}/r/${ticket}`, placardUrl: `${url}/r/${placard}/placard`, docsUrl: `${url}/api/v1/docs` },
+    demo: { hallId: demoHallId, apiKey, surveyUrl: `${url}/r/${ticket}`, placardUrl: `${url}/r/${placard}/placard`, docsUrl: `${url}/api/v1/docs`, dashboardUrl: `${url}/` },
     async close() {
       nightly.stop();
       await new Promise<void>((ok) => server.close(() => ok()));

@@ -17,6 +17,7 @@ import {
   type DynamoDBClient,
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TUser } from '../domain/access.js';
 import type { THall, TRating, TRegion, TService, TWindow } from '../domain/model.js';
 import { TABLE_KEYS } from './table.js';
 
@@ -160,6 +161,21 @@ export class Repository {
     const items = await this.batchGet(hallIds.map((id) => ({ pk: `HALL#${id}`, sk: 'CAT#META' })));
     const byId = new Map(items.map((i) => strip<THall>(unmarshall(i))).map((h) => [h.id, h]));
     return hallIds.map((id) => byId.get(id)).filter((h): h is THall => !!h);
+  }
+
+  /* ---------- staff users ---------- */
+
+  async putUser(u: TUser): Promise<void> {
+    await this.put({ pk: `USER#${u.id}`, sk: 'META', gsi1pk: 'CATALOG#USER', gsi1sk: u.id, ...u });
+  }
+
+  async getUser(id: string): Promise<TUser | undefined> {
+    const out = await this.db.send(new GetItemCommand({ TableName: this.tableName, Key: marshall({ pk: `USER#${id}`, sk: 'META' }) }));
+    return out.Item ? strip<TUser>(unmarshall(out.Item)) : undefined;
+  }
+
+  async listUsers(): Promise<TUser[]> {
+    return (await this.queryIndexAll('CATALOG#USER')).map((i) => strip<TUser>(unmarshall(i)));
   }
 
   /* ---------- machine API keys (stored by hash only) ---------- */

@@ -8,6 +8,7 @@
  *  - pk=HALL#<hallId>            sk=VISIT#<day>#<keyed hash of visitRef>               a machine's visit already ticketed (ttl)
  *  - pk=REGION#<regionId>        sk=META                                               region node
  *  - pk=APIKEY#<sha256 of key>   sk=META                                               machine API key → hall
+ *  - pk=USER#<userId>            sk=META    (GSI1 CATALOG#USER)                        staff user: role and scope
  *  - pk=RATING#<ratingId>        sk=RATING                                             one rating; for tickets ratingId = ticketId,
  *                                                                                      so "one visit, one rating" is a conditional put
  *  - pk=THROTTLE#<hmac>          sk=PLACARD                                            placard limit per device per window

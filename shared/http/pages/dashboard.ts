@@ -1,0 +1,59 @@
+/** Staff pages (hall managers, supervisors): server-rendered, Chinese first with English, no external requests. */
+import { html, raw } from 'hono/html';
+import type { HtmlEscapedString } from 'hono/utils/html';
+import type { TUser } from '../../domain/access.js';
+import type { TLang } from './i18n.js';
+
+type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
+
+export const D = {
+  zh: {
+    brand: '服务温度', signIn: '登录', signOut: '退出', signInTitle: '工作人员登录', devSignIn: '本机演示登录（仅开发环境）',
+    devHint: '选择一位演示用户。正式环境通过统一身份认证登录。', oidcMissing: '统一身份认证尚未配置，请联系管理员。',
+    landing: '各服务大厅的服务温度、差评和整改情况。', temperature: '服务温度', interval: '90% 区间', n: '有效评价数', band: '档位',
+    bands: { warm: '温暖', mild: '温和', cool: '偏凉', cold: '冰冷' } as Record<string, string>,
+    goodRate: '好评率', oneTripRate: '一次办成率', doneRate: '当天办结率', activeRate: '主动评价率',
+    dims: { attitude: '服务态度', efficiency: '服务效率', competence: '服务水平' } as Record<string, string>,
+    windows: '窗口', services: '事项', name: '名称', alerts: '预警', noAlerts: '近30天没有预警。', trend: '近90天趋势', date: '日期',
+    cusum: '差评比例持续升高', turnedCold: '转为冰冷', children: '下辖单位', attention: '需要关注（冰冷或近30天降温）', league: '排名',
+    unranked: '评价不足20条，暂不排名', change30: '30天变化', notScored: '还没有评分结果，夜间任务运行后显示。', asOf: '数据截至',
+    notFound: '找不到这个单位，或您无权查看。', rank: '名次', hall: '大厅',
+  },
+  en: {
+    brand: 'Service Temperature', signIn: 'Sign in', signOut: 'Sign out', signInTitle: 'Staff sign-in', devSignIn: 'Local demo sign-in (development only)',
+    devHint: 'Pick a demo user. In production, staff sign in with the identity provider.', oidcMissing: 'Sign-in with the identity provider is not configured yet; contact the administrator.',
+    landing: 'Service temperature, bad ratings and their handling for each service hall.', temperature: 'Temperature', interval: '90% interval', n: 'Effective ratings', band: 'Band',
+    bands: { warm: 'warm', mild: 'mild', cool: 'cool', cold: 'cold' } as Record<string, string>,
+    goodRate: 'Good-rating rate', oneTripRate: 'One-trip rate', doneRate: 'Done-today rate', activeRate: 'Active-rating rate',
+    dims: { attitude: 'Attitude', efficiency: 'Efficiency', competence: 'Competence' } as Record<string, string>,
+    windows: 'Windows', services: 'Services', name: 'Name', alerts: 'Alerts', noAlerts: 'No alerts in the last 30 days.', trend: 'Last 90 days', date: 'Date',
+    cusum: 'Bad-rating share rising', turnedCold: 'Turned cold', children: 'Units below', attention: 'Needs attention (cold, or cooled in 30 days)', league: 'League table',
+    unranked: 'Fewer than 20 ratings: not ranked', change30: '30-day change', notScored: 'No scores yet; they appear after the nightly job runs.', asOf: 'As of',
+    notFound: 'No such unit, or not yours to see.', rank: 'Rank', hall: 'Hall',
+  },
+} as const;
+export type TDWords = (typeof D)[TLang];
+
+const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f6f8}
+header{display:flex;gap:16px;align-items:center;justify-content:space-between;padding:10px 20px;background:#0b3d6e;color:#fff}header a,header button{color:#fff}
+header form{display:inline}header button{background:none;border:1px solid #fff;border-radius:6px;padding:6px 12px;font:inherit;cursor:pointer}
+main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.4em 0 .5em}
+.cards{display:flex;flex-wrap:wrap;gap:12px}.card{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;min-width:170px}
+.big{font-size:2.4em;font-weight:700}.muted{color:#3d4650;font-size:.9em}
+table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #c9d1d9;padding:6px 10px;text-align:left}th{background:#e8edf2}td.num{text-align:right;font-variant-numeric:tabular-nums}
+.band{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid}.warm{color:#7a2e00;border-color:#b35900}.mild{color:#1e5e1e;border-color:#2e7d32}.cool{color:#0b4f94;border-color:#0b5cad}.cold{color:#fff;background:#0b3d6e;border-color:#0b3d6e}
+a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}`;
+
+export function staffPage(opts: { lang: TLang; nonce: string; title: string; user?: TUser; csrf?: string; body: Html; path: string }): Html {
+  const w = D[opts.lang];
+  const other = opts.lang === 'en' ? 'zh' : 'en';
+  return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title><style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
+<header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav><a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${other === 'en' ? 'English' : '中文'}</a>
+${opts.user ? html` · <span>${opts.user.name}</span> <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${opts.csrf ?? ''}"><button type="submit">${w.signOut}</button></form>` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`}</nav></header>
+<main>${opts.body}</main></body></html>`;
+}
+
+export const bandTag = (w: TDWords, band?: string) => (band ? html`<span class="band ${band}">${w.bands[band] ?? band}</span>` : '');
+export const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
+export const rateCell = (r?: { rate: number | null; low: number | null; high: number | null }) =>
+  r && r.rate !== null ? `${pct(r.rate)} (${pct(r.low)}–${pct(r.high)})` : '—';

@@ -1,0 +1,190 @@
+/**
+ * The staff dashboard: sign-in, and scoped hall and region pages. Every page checks the signed-in user's scope on
+ * the server (shared/domain/access.ts); a unit outside it answers 404 with no data, the same as a unit that does
+ * not exist. Kept apart from the resident and machine routes so those stay small on Lambda.
+ */
+import type { Context } from 'hono';
+import { html } from 'hono/html';
+import { Hono } from 'hono/tiny';
+import { canSeeHall, canSeeRegion, homeOf, type TTree, type TUser } from '../../domain/access.js';
+import { addDays, unitId } from '../../domain/aggregate.js';
+import type { TFigures } from '../../domain/figures.js';
+import { toUnitReport, type TUnitReport } from '../../scoring/report.js';
+import type { TSnapshot } from '../../storage/score-store.js';
+import type { TAppDeps } from '../deps.js';
+import { pickLang, type TLang } from '../pages/i18n.js';
+import { D, bandTag, rateCell, staffPage } from '../pages/dashboard.js';
+import { csrfMatches, endSession, readSession, startSession } from '../session.js';
+
+const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
+
+export function dashboardRoutes(deps: TAppDeps) {
+  const now = deps.now ?? Date.now;
+  const devSignIn = deps.config.APP_ENV !== 'aws'; // impossible to enable in the AWS configuration
+  const r = new Hono();
+
+  /** The region tree, cached briefly: every page checks scope against it. */
+  let treeCache: { at: number; tree: TTree; rootRegion?: string } | undefined;
+  async function tree() {
+    if (treeCache && now() - treeCache.at < 30_000) return treeCache;
+    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    treeCache = {
+      at: now(),
+      tree: { regionParent: new Map(regions.map((x) => [x.id, x.parentId])), hallRegion: new Map(halls.map((h) => [h.id, h.regionId])) },
+      rootRegion: regions.find((x) => !x.parentId)?.id,
+    };
+    return treeCache;
+  }
+
+  async function signedIn(c: Context): Promise<{ user: TUser; csrf: string } | undefined> {
+    const s = readSession(c, deps.keyring, now());
+    if (!s) return undefined;
+    const user = await deps.repo.getUser(s.uid);
+    return user && { user, csrf: s.csrf };
+  }
+
+  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 404 = 200) =>
+    c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path: new URL(c.req.url).pathname }), status);
+
+  const notFound = (c: Context, lang: TLang, who: { user: TUser; csrf: string }) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
+
+  r.get('/', async (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const who = await signedIn(c);
+    if (who) return c.redirect(`${homeOf(who.user, (await tree()).rootRegion)}?lang=${lang}`, 303);
+    const w = D[lang];
+    return page(c, lang, w.brand, html`<h1>${w.brand}</h1><p>${w.landing}</p><p><a href="/signin?lang=${lang}">${w.signIn}</a></p>`);
+  });
+
+  r.get('/signin', async (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const w = D[lang];
+    if (!devSignIn) return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1><p>${w.oidcMissing}</p>`);
+    // Before a session exists, the sign-in form is protected by a double-submit token.
+    const pre = startSession(c, deps.keyring, '', now());
+    const users = await deps.repo.listUsers();
+    return page(
+      c, lang, w.signInTitle,
+      html`<h1>${w.signInTitle}</h1><h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
+<form method="post" action="/signin/dev?lang=${lang}" class="users"><input type="hidden" name="_csrf" value="${pre.csrf}">
+${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.name} — ${u.role} · ${u.scope}</button>`)}</form>`,
+    );
+  });
+
+  if (devSignIn) {
+    r.post('/signin/dev', async (c) => {
+      const lang = pickLang(c.req.query('lang'));
+      const form = await c.req.parseBody();
+      const pre = readSession(c, deps.keyring, now());
+      if (!pre || !csrfMatches(pre.csrf, form._csrf)) return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
+      const user = typeof form.userId === 'string' ? await deps.repo.getUser(form.userId) : undefined;
+      if (!user) return c.text('Unknown user. 没有这个用户。', 400);
+      startSession(c, deps.keyring, user.id, now());
+      return c.redirect(`${homeOf(user, (await tree()).rootRegion)}?lang=${lang}`, 303);
+    });
+  }
+
+  r.post('/signout', async (c) => {
+    const s = readSession(c, deps.keyring, now());
+    const form = await c.req.parseBody();
+    if (s && !csrfMatches(s.csrf, form._csrf)) return c.text('Forbidden', 403);
+    endSession(c);
+    return c.redirect('/', 303);
+  });
+
+  r.get('/halls/:hallId', async (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const who = await signedIn(c);
+    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
+    const hallId = c.req.param('hallId') ?? '';
+    if (!canSeeHall(who.user, (await tree()).tree, hallId)) return notFound(c, lang, who);
+    const w = D[lang];
+    const day = await deps.scores.lastCompletedRun();
+    const cat = await deps.repo.getHallCatalogue(hallId);
+    const title = cat?.hall.name ?? hallId;
+    if (!day) return page(c, lang, title, html`<h1>${title}</h1><p>${w.notScored}</p>`, who);
+    const [snaps, trend, alerts] = await Promise.all([
+      deps.scores.getSnapshots(day, [unitId.hall(hallId), ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)), ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id))]),
+      deps.scores.snapshotRange(unitId.hall(hallId), addDays(day, -89), day),
+      deps.scores.alertsForHall(hallId, addDays(day, -29), day),
+    ]);
+    const hall = snaps.get(unitId.hall(hallId));
+    const report = hall && toUnitReport(hall);
+    if (!report) return page(c, lang, title, html`<h1>${title}</h1><p>${w.notScored}</p>`, who);
+    const names = new Map([...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), x.name] as const), ...(cat?.services ?? []).map((x) => [unitId.service(hallId, x.id), x.name] as const)]);
+    const unitRows = (prefix: 'W#' | 'S#') =>
+      [...snaps.values()].filter((s) => s.unit.startsWith(prefix)).map((s) => ({ name: names.get(s.unit) ?? s.unit.split('#').pop()!, r: toUnitReport(s)! })).sort((a, b) => b.r.temperature - a.r.temperature);
+    return page(
+      c, lang, title,
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>
+${figureCards(w, report)}
+<h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
+<h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
+<h2>${w.alerts}</h2>${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>` : html`<p>${w.noAlerts}</p>`}
+<h2>${w.trend}</h2>${trendTable(w, trend)}`,
+      who,
+    );
+  });
+
+  r.get('/regions/:regionId', async (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const who = await signedIn(c);
+    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
+    const regionId = c.req.param('regionId') ?? '';
+    if (!canSeeRegion(who.user, (await tree()).tree, regionId)) return notFound(c, lang, who);
+    const w = D[lang];
+    const day = await deps.scores.lastCompletedRun();
+    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    const region = regions.find((x) => x.id === regionId)!;
+    const title = (lang === 'en' && region.nameEn) || region.name;
+    if (!day) return page(c, lang, title, html`<h1>${title}</h1><p>${w.notScored}</p>`, who);
+    const children = [
+      ...regions.filter((x) => x.parentId === regionId).map((x) => ({ unit: unitId.region(x.id), href: `/regions/${x.id}`, name: (lang === 'en' && x.nameEn) || x.name })),
+      ...halls.filter((h) => h.regionId === regionId).map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
+    ];
+    const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
+    const [nowSnaps, thenSnaps] = await Promise.all([deps.scores.getSnapshots(day, units), deps.scores.getSnapshots(addDays(day, -30), units)]);
+    const own = nowSnaps.get(unitId.region(regionId));
+    const rows = children
+      .map((x) => ({ ...x, r: nowSnaps.get(x.unit) && toUnitReport(nowSnaps.get(x.unit)!), before: (thenSnaps.get(x.unit)?.figures as TFigures | undefined)?.temperature }))
+      .filter((x): x is typeof x & { r: TUnitReport } => !!x.r)
+      .map((x) => ({ ...x, change: x.before === undefined ? undefined : x.r.temperature - x.before }));
+    const attention = rows.filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3)).sort((a, b) => a.r.temperature - b.r.temperature);
+    const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
+    const unranked = rows.filter((x) => !x.r.ranked);
+    const table = (list: typeof rows, numbered: boolean) => html`<table><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
+${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` : ''}<td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
+</tbody></table>`;
+    return page(
+      c, lang, title,
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${own && toUnitReport(own) ? figureCards(w, toUnitReport(own)!) : ''}
+${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
+<h2>${w.league}</h2>${table(ranked, true)}
+${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`,
+      who,
+    );
+  });
+
+  return r;
+}
+
+function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
+  return html`<div class="cards"><div class="card"><div class="muted">${w.temperature}</div><div class="big">${r.temperature.toFixed(1)}</div><div>${bandTag(w, r.band)} <span class="muted">${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)} · ${w.n} ${r.n.toFixed(0)}</span></div></div>
+<div class="card"><div class="muted">${w.goodRate}</div><div>${rateCell(r.goodRate)}</div><div class="muted">${w.oneTripRate}</div><div>${rateCell(r.oneTripRate)}</div></div>
+<div class="card"><div class="muted">${w.doneRate}</div><div>${rateCell(r.doneRate)}</div><div class="muted">${w.activeRate}</div><div>${rateCell(r.activeRate)}</div></div>
+<div class="card">${(['attitude', 'efficiency', 'competence'] as const).map((k) => html`<div><span class="muted">${w.dims[k]}</span> ${r.dimensions[k].temperature.toFixed(1)} <span class="muted">(${r.dimensions[k].low.toFixed(1)}–${r.dimensions[k].high.toFixed(1)})</span></div>`)}</div></div>`;
+}
+
+function unitTable(w: (typeof D)[TLang], rows: { name: string; r: TUnitReport }[]) {
+  return html`<table><thead><tr><th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.goodRate}</th></tr></thead><tbody>
+${rows.map((x) => html`<tr><td>${x.name}</td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
+</tbody></table>`;
+}
+
+/** The trend as a table: the text alternative a chart will sit on top of. */
+function trendTable(w: (typeof D)[TLang], trend: TSnapshot[]) {
+  const rows = trend.map((s) => toUnitReport(s)).filter((x): x is TUnitReport => !!x).reverse();
+  return html`<table><thead><tr><th>${w.date}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th></tr></thead><tbody>
+${rows.map((r) => html`<tr><td>${r.date}</td><td class="num">${r.temperature.toFixed(1)}</td><td class="num">${r.low.toFixed(1)}–${r.high.toFixed(1)}</td><td>${bandTag(w, r.band)}</td></tr>`)}
+</tbody></table>`;
+}

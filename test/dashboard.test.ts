@@ -1,0 +1,142 @@
+/** The staff dashboard through app.request(): demo sign-in, and every route walked by every role. */
+import { randomBytes } from 'node:crypto';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { canSeeHall, canSeeRegion, type TTree } from '../shared/domain/access.js';
+import { addDays } from '../shared/domain/aggregate.js';
+import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
+import { loadConfig } from '../shared/config.js';
+import { createApp } from '../shared/http/app.js';
+import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
+import { seedDemo } from '../shared/local/seed.js';
+import { runRange } from '../shared/scoring/job.js';
+import { createDynamoClient } from '../shared/storage/client.js';
+import { Repository } from '../shared/storage/repository.js';
+import { ScoreStore } from '../shared/storage/score-store.js';
+import { ensureTable } from '../shared/storage/schema.js';
+import { engine, quietLog, stopEngines } from './support/harness.js';
+import type { TDemoData } from '../shared/local/demo-data.js';
+
+let app: ReturnType<typeof createApp>;
+let data: TDemoData;
+let scoreStore: ScoreStore;
+const cookies = new Map<string, string>();
+const today = '2026-11-22';
+
+async function signIn(userId: string): Promise<string> {
+  const form = await app.request('/signin');
+  const pre = /st_session=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+  const res = await app.request('/signin/dev', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `st_session=${pre}` },
+    body: new URLSearchParams({ _csrf: csrf, userId }).toString(),
+  });
+  expect(res.status).toBe(303);
+  return /st_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+}
+
+beforeAll(async () => {
+  const e = await engine('dynalite');
+  const client = createDynamoClient({ endpoint: e.endpoint });
+  const table = `dash-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, table);
+  const repo = new Repository(client, table);
+  const scores = new ScoreStore(client, table);
+  scoreStore = scores;
+  ({ data } = await seedDemo(repo, { today, apiKey: 'st_dashboard_test_key_01', days: 8 }));
+  await runRange({ repo, store: scores }, addDays(today, -8), addDays(today, -1));
+  const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table }), repo, scores, keyring: parseKeyring(generateKeyringJson()), engine: 'dynalite', log: quietLog };
+  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+  for (const u of data.users) cookies.set(u.id, await signIn(u.id));
+}, 120_000);
+afterAll(stopEngines);
+
+describe('dashboard sign-in', () => {
+  it('offers sign-in when signed out and sends each role home after', async () => {
+    const root = await app.request('/');
+    expect(await root.text()).toContain('登录');
+    expect((await app.request('/halls/h-xs-qingshi')).status).toBe(303); // to /signin
+    const home = await app.request('/', { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } });
+    expect(home.headers.get('location')).toBe('/halls/h-xs-qingshi?lang=zh');
+    const sup = await app.request('/', { headers: { cookie: `st_session=${cookies.get('u-sup-west')}` } });
+    expect(sup.headers.get('location')).toBe('/regions/r-west?lang=zh');
+  });
+
+  it('refuses a sign-in without the form\'s token, and a forged session', async () => {
+    const res = await app.request('/signin/dev', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'userId=u-admin' });
+    expect(res.status).toBe(403);
+    const forged = await app.request('/halls/h-xs-qingshi', { headers: { cookie: 'st_session=k1.eyJ1aWQiOiJ1LWFkbWluIiwiZXhwIjo5OTk5OTk5OTk5OTk5LCJjc3JmIjoieCJ9.AAAA' } });
+    expect(forged.status).toBe(303);
+  });
+
+  it('signs out only with the session\'s token', async () => {
+    const session = await signIn('u-admin');
+    const bad = await app.request('/signout', { method: 'POST', headers: { cookie: `st_session=${session}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=nope' });
+    expect(bad.status).toBe(403);
+  });
+});
+
+describe('every route, every role: nothing leaks', () => {
+  it('shows each user exactly the halls and regions in scope, and 404 with no data elsewhere', async () => {
+    const tree: TTree = {
+      regionParent: new Map(data.regions.map((r) => [r.id, r.parentId])),
+      hallRegion: new Map(data.halls.map((h) => [h.id, h.regionId])),
+    };
+    let allowed = 0;
+    let refused = 0;
+    for (const user of data.users) {
+      const cookie = { headers: { cookie: `st_session=${cookies.get(user.id)}` } };
+      for (const hall of data.halls) {
+        const res = await app.request(`/halls/${hall.id}`, cookie);
+        const body = await res.text();
+        if (canSeeHall(user, tree, hall.id)) {
+          allowed++;
+          expect(res.status, `${user.id} → ${hall.id}`).toBe(200);
+          expect(body).toContain(hall.name);
+          expect(body).toMatch(/服务温度/);
+        } else {
+          refused++;
+          expect(res.status, `${user.id} → ${hall.id}`).toBe(404);
+          expect(body).not.toContain(hall.name);
+        }
+      }
+      for (const region of data.regions) {
+        const res = await app.request(`/regions/${region.id}`, cookie);
+        const body = await res.text();
+        if (canSeeRegion(user, tree, region.id)) {
+          allowed++;
+          expect(res.status, `${user.id} → ${region.id}`).toBe(200);
+          expect(body).toContain(region.name);
+        } else {
+          refused++;
+          expect(res.status, `${user.id} → ${region.id}`).toBe(404);
+          expect(body).not.toContain(region.name);
+          for (const h of data.halls) expect(body).not.toContain(h.name);
+        }
+      }
+      for (const path of ['/halls/h-nope', '/regions/r-nope']) expect((await app.request(path, cookie)).status).toBe(404);
+    }
+    expect(allowed).toBeGreaterThan(10);
+    expect(refused).toBeGreaterThan(10);
+  });
+
+  it('shows a hall the same temperature as `npm run report` computes, with windows, services and the trend', async () => {
+    const { hallReport } = await import('../shared/scoring/report.js');
+    const cookie = { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } };
+    const page = await (await app.request('/halls/h-xs-qingshi', cookie)).text();
+    const report = (await hallReport(scoreStore, 'h-xs-qingshi'))!;
+    expect(page).toContain(`<div class="big">${report.temperature.toFixed(1)}</div>`);
+    expect(page).toContain(`${report.low.toFixed(1)}–${report.high.toFixed(1)}`);
+    expect(page).toContain('窗口');
+    expect(page).toContain('近90天趋势');
+    expect(page).toMatch(/冰冷/);
+    const en = await (await app.request('/halls/h-xs-qingshi?lang=en', cookie)).text();
+    expect(en).toContain('Temperature');
+  });
+
+  it('lists a district\'s halls in a league table, cold ones under "needs attention"', async () => {
+    const page = await (await app.request('/regions/r-west', { headers: { cookie: `st_session=${cookies.get('u-sup-west')}` } })).text();
+    expect(page).toContain('需要关注');
+    expect(page.indexOf('西山区青石镇便民服务中心')).toBeLessThan(page.indexOf('排名'));
+  });
+});
