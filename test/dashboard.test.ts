@@ -134,6 +134,33 @@ describe('every route, every role: nothing leaks', () => {
     expect(en).toContain('Temperature');
   });
 
+  it('exports ratings and scores as CSV that Excel reads (BOM), scoped like the pages', async () => {
+    const cookie = { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } };
+    const day = addDays(today, -1);
+    const res = await app.request(`/halls/h-xs-qingshi/export/ratings?from=${addDays(today, -8)}&to=${day}`, cookie);
+    expect(res.status).toBe(200);
+    expect(res.headers.get('content-type')).toBe('text/csv; charset=utf-8');
+    const bytes = new Uint8Array(await res.arrayBuffer());
+    expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
+    const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\n');
+    expect(lines[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
+    expect(lines.length - 1).toBe(data.ratings.filter((r) => r.hallId === 'h-xs-qingshi').length);
+    const scoresCsv = await (await app.request(`/halls/h-xs-qingshi/export/scores?from=${addDays(today, -8)}&to=${day}`, cookie)).text();
+    expect(scoresCsv.trim().split('\n')).toHaveLength(1 + 8);
+    expect((await app.request('/halls/h-dh-center/export/ratings', cookie)).status).toBe(404);
+    expect((await app.request('/halls/h-xs-qingshi/export/ratings?from=bad', cookie)).status).toBe(400);
+  });
+
+  it('prints every window\'s placard of a hall on one page', async () => {
+    const cookie = { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } };
+    const page = await (await app.request('/halls/h-xs-qingshi/placards', cookie)).text();
+    const windows = data.windows.filter((w) => w.hallId === 'h-xs-qingshi');
+    expect(page.match(/<section class="placard">/g)).toHaveLength(windows.length);
+    expect(page.match(/<svg/g)?.length).toBe(windows.length);
+    expect(page).toContain('@page{size:A6');
+    expect((await app.request('/halls/h-dh-center/placards', cookie)).status).toBe(404);
+  });
+
   it('lists a district\'s halls in a league table, cold ones under "needs attention"', async () => {
     const page = await (await app.request('/regions/r-west', { headers: { cookie: `st_session=${cookies.get('u-sup-west')}` } })).text();
     expect(page).toContain('需要关注');

@@ -18,6 +18,7 @@ export const D = {
     cusum: '差评比例持续升高', turnedCold: '转为冰冷', children: '下辖单位', attention: '需要关注（冰冷或近30天降温）', league: '排名',
     unranked: '评价不足20条，暂不排名', change30: '30天变化', notScored: '还没有评分结果，夜间任务运行后显示。', asOf: '数据截至',
     notFound: '找不到这个单位，或您无权查看。', rank: '名次', hall: '大厅',
+    exportRatings: '导出近30天评价（CSV）', exportScores: '导出近90天服务温度（CSV）', placards: '打印窗口评价牌',
   },
   en: {
     brand: 'Service Temperature', signIn: 'Sign in', signOut: 'Sign out', signInTitle: 'Staff sign-in', devSignIn: 'Local demo sign-in (development only)',
@@ -30,6 +31,7 @@ export const D = {
     cusum: 'Bad-rating share rising', turnedCold: 'Turned cold', children: 'Units below', attention: 'Needs attention (cold, or cooled in 30 days)', league: 'League table',
     unranked: 'Fewer than 20 ratings: not ranked', change30: '30-day change', notScored: 'No scores yet; they appear after the nightly job runs.', asOf: 'As of',
     notFound: 'No such unit, or not yours to see.', rank: 'Rank', hall: 'Hall',
+    exportRatings: 'Export 30 days of ratings (CSV)', exportScores: 'Export 90 days of temperatures (CSV)', placards: 'Print window placards',
   },
 } as const;
 export type TDWords = (typeof D)[TLang];

@@ -4,14 +4,17 @@
  * not exist. Kept apart from the resident and machine routes so those stay small on Lambda.
  */
 import type { Context } from 'hono';
-import { html } from 'hono/html';
+import { html, raw } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { canSeeHall, canSeeRegion, homeOf, type TTree, type TUser } from '../../domain/access.js';
-import { addDays, unitId } from '../../domain/aggregate.js';
+import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
+import { isDay } from '../../domain/time.js';
+import { signPlacard } from '../../domain/tokens.js';
+import { qrSvg } from '../qr.js';
 import type { TFigures } from '../../domain/figures.js';
-import { toUnitReport, type TUnitReport } from '../../scoring/report.js';
+import { ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
-import type { TAppDeps } from '../deps.js';
+import { baseUrl, type TAppDeps } from '../deps.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
 import { D, bandTag, rateCell, staffPage } from '../pages/dashboard.js';
 import { csrfMatches, endSession, readSession, startSession } from '../session.js';
@@ -116,7 +119,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       [...snaps.values()].filter((s) => s.unit.startsWith(prefix)).map((s) => ({ name: names.get(s.unit) ?? s.unit.split('#').pop()!, r: toUnitReport(s)! })).sort((a, b) => b.r.temperature - a.r.temperature);
     return page(
       c, lang, title,
-      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · <a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a> · <a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a> · <a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a></p>
 ${figureCards(w, report)}
 <h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
 <h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
@@ -165,8 +168,76 @@ ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`
     );
   });
 
+  /**
+   * Exports: the hall's raw ratings, or its daily figures, as CSV. Streamed one day at a time, so a year of a busy
+   * hall neither times out nor fills memory; UTF-8 with a BOM so Excel opens the Chinese text correctly.
+   */
+  r.get('/halls/:hallId/export/:what{ratings|scores}', async (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const who = await signedIn(c);
+    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
+    const hallId = c.req.param('hallId') ?? '';
+    if (!canSeeHall(who.user, (await tree()).tree, hallId)) return notFound(c, lang, who);
+    const last = (await deps.scores.lastCompletedRun()) ?? localDayOf(now());
+    const to = c.req.query('to') ?? last;
+    const from = c.req.query('from') ?? addDays(to, -89);
+    if (!isDay(from) || !isDay(to) || from > to || daysBetween(from, to) > 400) return c.text('from/to must be dates (YYYY-MM-DD), at most 400 days apart. 日期格式应为 YYYY-MM-DD，最长400天。', 400);
+    const what = c.req.param('what');
+    const rows = what === 'ratings' ? ratingsCsv(deps.repo, hallId, from, to) : scoresCsv(hallId, from, to);
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array([0xef, 0xbb, 0xbf])); // BOM: Excel reads the file as UTF-8
+        for await (const chunk of rows) controller.enqueue(encoder.encode(chunk));
+        controller.close();
+      },
+    });
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${hallId}-${what}-${from}-${to}.csv"`,
+        'cache-control': 'no-store',
+      },
+    });
+  });
+
+  async function* scoresCsv(hallId: string, from: string, to: string): AsyncGenerator<string> {
+    yield 'date,temperature,low,high,band,n,good_rate,one_trip_rate,done_rate,active_rate,attitude,efficiency,competence\n';
+    const days = await deps.scores.snapshotRange(unitId.hall(hallId), from, to);
+    for (const s of days) {
+      const f = toUnitReport(s);
+      if (!f) continue;
+      yield `${[f.date, f.temperature, f.low, f.high, f.band, f.n, f.goodRate.rate, f.oneTripRate.rate, f.doneRate.rate, f.activeRate.rate, f.dimensions.attitude.temperature, f.dimensions.efficiency.temperature, f.dimensions.competence.temperature].map((v) => v ?? '').join(',')}\n`;
+    }
+  }
+
+  /** Every window's placard of a hall on one page, A6 each, ready to print. */
+  r.get('/halls/:hallId/placards', async (c) => {
+    const lang = pickLang(c.req.query('lang'));
+    const who = await signedIn(c);
+    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
+    const hallId = c.req.param('hallId') ?? '';
+    if (!canSeeHall(who.user, (await tree()).tree, hallId)) return notFound(c, lang, who);
+    const cat = await deps.repo.getHallCatalogue(hallId);
+    if (!cat) return notFound(c, lang, who);
+    const base = baseUrl(c, deps.config);
+    const nonce = nonceOf(c);
+    const cards = cat.windows.map((win) => {
+      const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
+      return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
+    });
+    return c.html(
+      staffPage({
+        lang, nonce, title: `${cat.hall.name} · placards`, user: who.user, csrf: who.csrf, path: new URL(c.req.url).pathname,
+        body: html`<style nonce="${nonce}">@page{size:A6;margin:6mm}.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;break-after:page;page-break-after:always}.placard .qr svg{width:60%;max-width:260px;height:auto}@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}</style>${cards}`,
+      }),
+    );
+  });
+
   return r;
 }
+
+const localDayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
   return html`<div class="cards"><div class="card"><div class="muted">${w.temperature}</div><div class="big">${r.temperature.toFixed(1)}</div><div>${bandTag(w, r.band)} <span class="muted">${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)} · ${w.n} ${r.n.toFixed(0)}</span></div></div>
