@@ -18,6 +18,8 @@ export const D = {
     cusum: '差评比例持续升高', turnedCold: '转为冰冷', children: '下辖单位', attention: '需要关注（冰冷或近30天降温）', league: '排名',
     unranked: '评价不足20条，暂不排名', change30: '30天变化', notScored: '还没有评分结果，夜间任务运行后显示。', asOf: '数据截至',
     notFound: '找不到这个单位，或您无权查看。', rank: '名次', hall: '大厅',
+    distribution: '评价分布', grade: '评价', count: '条数', share: '占比', heat: '时段分布（星期 × 小时）', heatHint: '每格：评价数 / 其中差评数；深色表示评价多，红框表示差评占三成以上。',
+    themes: '差评主题与关键词', ratingsWord: '条', noThemes: '近30天没有不满意的评价。', comments: '最近留言',
     exportRatings: '导出近30天评价（CSV）', exportScores: '导出近90天服务温度（CSV）', placards: '打印窗口评价牌',
   },
   en: {
@@ -31,6 +33,8 @@ export const D = {
     cusum: 'Bad-rating share rising', turnedCold: 'Turned cold', children: 'Units below', attention: 'Needs attention (cold, or cooled in 30 days)', league: 'League table',
     unranked: 'Fewer than 20 ratings: not ranked', change30: '30-day change', notScored: 'No scores yet; they appear after the nightly job runs.', asOf: 'As of',
     notFound: 'No such unit, or not yours to see.', rank: 'Rank', hall: 'Hall',
+    distribution: 'Grade distribution', grade: 'Grade', count: 'Count', share: 'Share', heat: 'When (weekday × hour)', heatHint: 'Each cell: ratings / of which bad; darker means more ratings, a red frame means 30% or more were bad.',
+    themes: 'Complaint themes and their words', ratingsWord: 'ratings', noThemes: 'No dissatisfied ratings in the last 30 days.', comments: 'Latest comments',
     exportRatings: 'Export 30 days of ratings (CSV)', exportScores: 'Export 90 days of temperatures (CSV)', placards: 'Print window placards',
   },
 } as const;
@@ -44,6 +48,7 @@ main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:1.6em;margin:.2em 
 .big{font-size:2.4em;font-weight:700}.muted{color:#3d4650;font-size:.9em}
 table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #c9d1d9;padding:6px 10px;text-align:left}th{background:#e8edf2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .band{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid}.warm{color:#7a2e00;border-color:#b35900}.mild{color:#1e5e1e;border-color:#2e7d32}.cool{color:#0b4f94;border-color:#0b5cad}.cold{color:#fff;background:#0b3d6e;border-color:#0b3d6e}
+table.heat td{min-width:44px}.h1{background:#eef4fb}.h2{background:#d6e6f7}.h3{background:#b7d3f0}.h4{background:#93bce6}.h5{background:#6fa3da}.hot{outline:3px solid #b3261e;outline-offset:-3px}.kw{display:inline-block;background:#eef1f4;border-radius:6px;padding:0 6px;margin:2px}meter{width:160px}
 a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}`;
 
 export function staffPage(opts: { lang: TLang; nonce: string; title: string; user?: TUser; csrf?: string; body: Html; path: string }): Html {

@@ -12,6 +12,8 @@ import { isDay } from '../../domain/time.js';
 import { signPlacard } from '../../domain/tokens.js';
 import { qrSvg } from '../qr.js';
 import type { TFigures } from '../../domain/figures.js';
+import { GRADE_LABELS } from '../../domain/grades.js';
+import { hallInsights, themeLabel, type TInsights } from '../../scoring/insights.js';
 import { ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
 import { baseUrl, type TAppDeps } from '../deps.js';
@@ -106,10 +108,11 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
     const cat = await deps.repo.getHallCatalogue(hallId);
     const title = cat?.hall.name ?? hallId;
     if (!day) return page(c, lang, title, html`<h1>${title}</h1><p>${w.notScored}</p>`, who);
-    const [snaps, trend, alerts] = await Promise.all([
+    const [snaps, trend, alerts, insights] = await Promise.all([
       deps.scores.getSnapshots(day, [unitId.hall(hallId), ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)), ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id))]),
       deps.scores.snapshotRange(unitId.hall(hallId), addDays(day, -89), day),
       deps.scores.alertsForHall(hallId, addDays(day, -29), day),
+      cat ? hallInsights(deps.repo, cat.hall, day) : undefined,
     ]);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
@@ -124,6 +127,7 @@ ${figureCards(w, report)}
 <h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
 <h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
 <h2>${w.alerts}</h2>${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>` : html`<p>${w.noAlerts}</p>`}
+${insights ? insightsHtml(w, lang, insights) : ''}
 <h2>${w.trend}</h2>${trendTable(w, trend)}`,
       who,
     );
@@ -250,6 +254,28 @@ function unitTable(w: (typeof D)[TLang], rows: { name: string; r: TUnitReport }[
   return html`<table><thead><tr><th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.goodRate}</th></tr></thead><tbody>
 ${rows.map((x) => html`<tr><td>${x.name}</td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
 </tbody></table>`;
+}
+
+/** Grade distribution, hour × weekday heat map, complaint themes and recent comments (last 30 days). */
+function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
+  const total = x.grades.reduce((a, b) => a + b, 0) || 1;
+  const hours = [...Array(24).keys()].filter((h) => x.heat.some((row) => row[h].n > 0));
+  const max = Math.max(1, ...x.heat.flat().map((c) => c.n));
+  const days = lang === 'zh' ? ['周一', '周二', '周三', '周四', '周五', '周六', '周日'] : ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  return html`<h2>${w.distribution} <span class="muted">(${x.from} – ${x.to})</span></h2>
+<table><thead><tr><th>${w.grade}</th><th>${w.count}</th><th>${w.share}</th></tr></thead><tbody>${[5, 4, 3, 2, 1].map(
+    (g) => html`<tr><td>${GRADE_LABELS[g as 1][lang]}</td><td class="num">${x.grades[g - 1]}</td><td><meter min="0" max="1" value="${(x.grades[g - 1] / total).toFixed(3)}"></meter> ${((x.grades[g - 1] / total) * 100).toFixed(1)}%</td></tr>`,
+  )}</tbody></table>
+<h2>${w.heat}</h2><p class="muted">${w.heatHint}</p>
+<table class="heat"><thead><tr><th></th>${hours.map((h) => html`<th>${h}:00</th>`)}</tr></thead><tbody>${x.heat.map(
+    (row, d) => html`<tr><th>${days[d]}</th>${hours.map((h) => {
+      const c = row[h];
+      const level = c.n ? Math.min(5, Math.ceil((c.n / max) * 5)) : 0;
+      return html`<td class="num h${level}${c.n && c.bad / c.n >= 0.3 ? ' hot' : ''}">${c.n ? html`${c.n}${c.bad ? html`<small> / ${c.bad}</small>` : ''}` : ''}</td>`;
+    })}</tr>`,
+  )}</tbody></table>
+<h2>${w.themes}</h2>${x.themes.length ? html`<ul>${x.themes.map((t) => html`<li><strong>${themeLabel(t.reason, lang)}</strong> · ${t.ratings} ${w.ratingsWord}${t.keywords.length ? html` — ${t.keywords.map((k) => html`<span class="kw">${k.word} ×${k.count}</span> `)}` : ''}</li>`)}</ul>` : html`<p>${w.noThemes}</p>`}
+<h2>${w.comments}</h2>${x.comments.length ? html`<ul>${x.comments.map((c) => html`<li><span class="muted">${c.day} · ${GRADE_LABELS[c.overall as 1][lang]}${c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang)).join('、')}` : ''}</span><br>${c.comment}</li>`)}</ul>` : ''}`;
 }
 
 /** The trend as a table: the text alternative a chart will sit on top of. */
