@@ -12,6 +12,7 @@ import { localDay } from '../domain/time.js';
 import { newTicketId, signPlacard, signTicket } from '../domain/tokens.js';
 import { createApp } from '../http/app.js';
 import { dashboardRoutes } from '../http/routes/dashboard.js';
+import { buildDashboardAssets } from './assets.js';
 import { consoleLog, type TLog } from '../http/deps.js';
 import { createDynamoClient } from '../storage/client.js';
 import { Repository } from '../storage/repository.js';
@@ -95,7 +96,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   }, config.SCORING_TIMEZONE);
 
   const deps = { config, repo, scores: store, keyring, engine: engine.name, log };
-  const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+  const assets = await buildDashboardAssets();
+  const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps, assets)) });
   const server: ServerType = await new Promise((ok) => {
     const s = serve({ fetch: app.fetch, port: config.PORT, ...(config.HOST ? { hostname: config.HOST } : {}) }, () => ok(s));
   });

@@ -24,6 +24,9 @@ describe('dashboard in Chromium', () => {
   it('a district supervisor signs in, sees only their district, opens a hall, switches language, signs out', async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await ctx.newPage();
+    const errors: string[] = [];
+    page.on('console', (m) => m.type() === 'error' && !m.text().includes('404') && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(`${local.url}/`);
     await page.locator('main').getByRole('link', { name: '登录' }).click();
     await page.getByRole('button', { name: /陈静/ }).click();
@@ -37,6 +40,9 @@ describe('dashboard in Chromium', () => {
     await page.getByRole('link', { name: '西山区青石镇便民服务中心' }).first().click();
     await page.waitForURL(/\/halls\/h-xs-qingshi/);
     expect(await page.textContent('main')).toContain('服务温度');
+    await page.waitForSelector('#trend-chart canvas'); // the trend chart drew (uPlot from the app's own assets)
+    await page.locator('#trend-chart').screenshot({ path: `${shots}trend-chart.png` });
+    expect(errors).toEqual([]); // no CSP violation, no script error
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${shots}hall.png`, fullPage: true });
     await page.getByRole('link', { name: 'English' }).click();

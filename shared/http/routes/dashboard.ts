@@ -16,6 +16,7 @@ import { GRADE_LABELS } from '../../domain/grades.js';
 import { hallInsights, themeLabel, type TInsights } from '../../scoring/insights.js';
 import { ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
+import type { TAsset } from '../../local/assets.js';
 import { baseUrl, type TAppDeps } from '../deps.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
 import { D, bandTag, rateCell, staffPage } from '../pages/dashboard.js';
@@ -23,10 +24,14 @@ import { csrfMatches, endSession, readSession, startSession } from '../session.j
 
 const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
 
-export function dashboardRoutes(deps: TAppDeps) {
+export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: string }) {
   const now = deps.now ?? Date.now;
   const devSignIn = deps.config.APP_ENV !== 'aws'; // impossible to enable in the AWS configuration
   const r = new Hono();
+
+  if (assets) {
+    r.get(assets.script.path, (c) => c.body(assets.script.body, 200, { 'content-type': assets.script.type, 'cache-control': 'public, max-age=31536000, immutable' }));
+  }
 
   /** The region tree, cached briefly: every page checks scope against it. */
   let treeCache: { at: number; tree: TTree; rootRegion?: string } | undefined;
@@ -128,7 +133,7 @@ ${figureCards(w, report)}
 <h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
 <h2>${w.alerts}</h2>${alerts.length ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>` : html`<p>${w.noAlerts}</p>`}
 ${insights ? insightsHtml(w, lang, insights) : ''}
-<h2>${w.trend}</h2>${trendTable(w, trend)}`,
+<h2>${w.trend}</h2>${assets ? trendChart(w, trend, assets, nonceOf(c)) : ''}${trendTable(w, trend)}`,
       who,
     );
   });
@@ -276,6 +281,19 @@ function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
   )}</tbody></table>
 <h2>${w.themes}</h2>${x.themes.length ? html`<ul>${x.themes.map((t) => html`<li><strong>${themeLabel(t.reason, lang)}</strong> · ${t.ratings} ${w.ratingsWord}${t.keywords.length ? html` — ${t.keywords.map((k) => html`<span class="kw">${k.word} ×${k.count}</span> `)}` : ''}</li>`)}</ul>` : html`<p>${w.noThemes}</p>`}
 <h2>${w.comments}</h2>${x.comments.length ? html`<ul>${x.comments.map((c) => html`<li><span class="muted">${c.day} · ${GRADE_LABELS[c.overall as 1][lang]}${c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang)).join('、')}` : ''}</span><br>${c.comment}</li>`)}</ul>` : ''}`;
+}
+
+/** The trend chart (uPlot, from the app's own assets); its data travel as JSON inside the page. */
+function trendChart(w: (typeof D)[TLang], trend: TSnapshot[], assets: { script: TAsset; css: string }, nonce: string) {
+  const rows = trend.map((s) => toUnitReport(s)).filter((x): x is TUnitReport => !!x);
+  const data = {
+    days: rows.map((r) => r.date), t: rows.map((r) => r.temperature), lo: rows.map((r) => r.low), hi: rows.map((r) => r.high),
+    labels: { temperature: w.temperature, low: `${w.interval} ↓`, high: `${w.interval} ↑`, date: w.date },
+  };
+  // JSON inside <script> must not be able to close the tag.
+  const json = JSON.stringify(data).replace(/</g, '\\u003c');
+  return html`<style nonce="${nonce}">${raw(assets.css)}</style><div id="trend-chart" role="img" aria-label="${w.trend}: ${w.temperature} ${rows.at(0)?.temperature ?? ''} → ${rows.at(-1)?.temperature ?? ''} (${w.chartAlt})"></div>
+<script type="application/json" id="trend-data">${raw(json)}</script><script nonce="${nonce}" src="${assets.script.path}" defer></script>`;
 }
 
 /** The trend as a table: the text alternative a chart will sit on top of. */
