@@ -10,6 +10,8 @@
  *   --concurrency=64   BENCH_CONCURRENCY     concurrent clients / in-flight puts
  *   --skip-bundle      BENCH_SKIP_BUNDLE=1   skip the esbuild bundle row
  *   --skip-score       BENCH_SKIP_SCORE=1    skip the scoring rows (pure scoring; one night of 10,000 halls)
+ *   --skip-dashboard   BENCH_SKIP_DASHBOARD=1 skip the dashboard rows (hall page with a year of data; the export)
+ *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
  */
@@ -28,6 +30,7 @@ import type { TLoadParams } from './loop.js';
 import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
+import { benchDashboard } from './dashboard.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
 
@@ -326,6 +329,13 @@ async function main() {
     for (const r of [benchPureScoring(), ...(await benchNight())]) {
       rows.push({ metric: r.metric, value: r.value, unit: r.unit, target: r.metric === 'score_night_vs_query_ratio' ? { op: '<=', value: 1.5 } : null });
       if (r.target && r.metric !== 'score_night_vs_query_ratio') notes.push(`${r.metric}: ${r.target}`);
+    }
+  }
+
+  if (!flag('skip-dashboard', 'BENCH_SKIP_DASHBOARD')) {
+    say('dashboard: a hall with a year of data, then a 1,000,000-row export…');
+    for (const r of await benchDashboard({ exportRows: option('export-rows', 'BENCH_EXPORT_ROWS', 1_000_000) })) {
+      rows.push({ metric: r.metric, value: r.value, unit: r.unit, target: r.target ?? null });
     }
   }
 
