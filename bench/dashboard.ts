@@ -3,8 +3,8 @@
  *  - dashboard_hall_ms: median server time to render a hall page for a hall with a year of data (in-process
  *    app.request, signed in as the hall's manager), target ≤ 150 ms;
  *  - dashboard_js_gzip_bytes: the dashboard's JavaScript as shipped (gzip);
- *  - export_rows_per_s and export_peak_mb: streaming 1,000,000 ratings of one hall as CSV, and the most memory the
- *    process gained meanwhile (it must stay flat: the export streams day by day).
+ *  - export_rows_per_s and export_peak_heap_mb: streaming 1,000,000 ratings of one hall as CSV, and the most heap
+ *    the exporting thread gained meanwhile (it must stay flat: the export streams day by day).
  */
 import { gzipSync } from 'node:zlib';
 import { addDays } from '../shared/domain/aggregate.js';
@@ -89,14 +89,16 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
       await repo.bulkPutRatings(ratingsFor('big', d, n, loaded));
       loaded += n;
     }
+    // Heap of this thread only: the engine runs on its own thread and keeps the million rows in its memory, so the
+    // process's RSS would measure the database, not the export.
     global.gc?.();
-    const rssBefore = process.memoryUsage().rss;
-    let peak = rssBefore;
+    const heapBefore = process.memoryUsage().heapUsed;
+    let peak = heapBefore;
     let rows = -1; // the header
     const started = performance.now();
     for await (const chunk of ratingsCsv(repo, 'big', first, last)) {
       for (let i = 0; i < chunk.length; i++) if (chunk.charCodeAt(i) === 10) rows++;
-      peak = Math.max(peak, process.memoryUsage().rss);
+      peak = Math.max(peak, process.memoryUsage().heapUsed);
     }
     const seconds = (performance.now() - started) / 1000;
     if (rows !== exportRows) throw new Error(`exported ${rows} of ${exportRows} rows`);
@@ -104,7 +106,7 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
       { metric: 'dashboard_hall_ms', value: Math.round(times[Math.floor(times.length / 2)] * 10) / 10, unit: 'ms', target: { op: '<=', value: 150 } },
       { metric: 'dashboard_js_gzip_bytes', value: gzipSync(assets.script.body).length, unit: 'B' },
       { metric: 'export_rows_per_s', value: Math.round(rows / seconds), unit: 'rows/s' },
-      { metric: 'export_peak_mb', value: Math.round((peak - rssBefore) / 2 ** 20), unit: 'MB above start' },
+      { metric: 'export_peak_heap_mb', value: Math.round((peak - heapBefore) / 2 ** 20), unit: 'MB above start' },
     ];
   } finally {
     client.destroy();
