@@ -5,8 +5,6 @@
  * because local engines do not expire them.
  */
 import {
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   ConditionalCheckFailedException,
   DescribeTableCommand,
   GetItemCommand,
@@ -19,6 +17,7 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TUser } from '../domain/access.js';
 import type { THall, TRating, TRegion, TService, TWindow } from '../domain/model.js';
+import { batchGetItems, batchPutItems } from './batch.js';
 import { TABLE_KEYS } from './table.js';
 
 type Item = Record<string, AttributeValue>;
@@ -390,40 +389,14 @@ export class Repository {
     );
   }
 
-  private async batchPut(items: Item[]): Promise<void> {
-    const chunks: Item[][] = [];
-    for (let i = 0; i < items.length; i += 25) chunks.push(items.slice(i, i + 25));
-    const worker = async () => {
-      for (let chunk = chunks.pop(); chunk; chunk = chunks.pop()) {
-        let pending: Item[] = chunk;
-        for (let attempt = 0; pending.length; attempt++) {
-          if (attempt > 10) throw new Error('batch write: items still unprocessed after 10 retries');
-          if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-          const out = await this.db.send(
-            new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }),
-          );
-          pending = (out.UnprocessedItems?.[this.tableName] ?? []).map((r) => r.PutRequest!.Item!);
-        }
-      }
-    };
-    await Promise.all(Array.from({ length: 8 }, worker));
+  private batchPut(items: Item[]): Promise<void> {
+    return batchPutItems(this.db, this.tableName, items, 8);
   }
 
   private async batchGet(keys: { pk: string; sk: string }[]): Promise<Item[]> {
-    const out: Item[] = [];
-    for (let i = 0; i < keys.length; i += 100) {
-      let pending: Item[] = keys.slice(i, i + 100).map((k) => marshall(k));
-      for (let attempt = 0; pending.length; attempt++) {
-        if (attempt > 10) throw new Error('batch get: keys still unprocessed after 10 retries');
-        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const res = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending } } }));
-        const items = res.Responses?.[this.tableName] ?? [];
-        this.itemsRead += items.length;
-        out.push(...items);
-        pending = res.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
-    return out;
+    const items = await batchGetItems(this.db, this.tableName, keys);
+    this.itemsRead += items.length;
+    return items;
   }
 
   private async put(obj: Record<string, unknown>): Promise<void> {

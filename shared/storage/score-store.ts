@@ -6,8 +6,6 @@
  */
 import {
   UpdateItemCommand,
-  BatchGetItemCommand,
-  BatchWriteItemCommand,
   DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
@@ -16,6 +14,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TVector } from '../domain/aggregate.js';
+import { batchGetItems, batchPutItems } from './batch.js';
 import { unitFigures } from '../domain/figures.js';
 
 type Item = Record<string, AttributeValue>;
@@ -261,33 +260,13 @@ export class ScoreStore {
   }
 
   private async batchGet(keys: { pk: string; sk: string }[]): Promise<Record<string, unknown>[]> {
-    const out: Record<string, unknown>[] = [];
-    const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
-    for (let i = 0; i < unique.length; i += 100) {
-      let pending: Item[] = unique.slice(i, i + 100).map((k) => marshall(k));
-      for (let attempt = 0; pending.length; attempt++) {
-        if (attempt > 10) throw new Error('batch get: keys still unprocessed after 10 retries');
-        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const res = await this.db.send(new BatchGetItemCommand({ RequestItems: { [this.tableName]: { Keys: pending, ConsistentRead: true } } }));
-        const items = res.Responses?.[this.tableName] ?? [];
-        this.itemsRead += items.length;
-        out.push(...items.map((it) => unmarshall(it)));
-        pending = res.UnprocessedKeys?.[this.tableName]?.Keys ?? [];
-      }
-    }
-    return out;
+    const items = await batchGetItems(this.db, this.tableName, keys, { consistent: true });
+    this.itemsRead += items.length;
+    return items.map((it) => unmarshall(it));
   }
 
-  private async batchPut(items: Item[]): Promise<void> {
-    for (let i = 0; i < items.length; i += 25) {
-      let pending = items.slice(i, i + 25);
-      for (let attempt = 0; pending.length; attempt++) {
-        if (attempt > 10) throw new Error('batch write: items still unprocessed after 10 retries');
-        if (attempt) await new Promise((r) => setTimeout(r, 20 * 2 ** attempt));
-        const res = await this.db.send(new BatchWriteItemCommand({ RequestItems: { [this.tableName]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
-        pending = (res.UnprocessedItems?.[this.tableName] ?? []).map((r) => r.PutRequest!.Item!);
-      }
-    }
+  private batchPut(items: Item[]): Promise<void> {
+    return batchPutItems(this.db, this.tableName, items);
   }
 }
 

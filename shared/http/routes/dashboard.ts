@@ -58,6 +58,23 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
 
   const notFound = (c: Context, lang: TLang, who: { user: TUser; csrf: string }) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
 
+  type TScoped = { lang: TLang; who: { user: TUser; csrf: string }; id: string };
+  /**
+   * The one gate for every unit page: signed in (else to sign-in), and the unit in the user's scope (else a 404
+   * that says nothing about the unit). Each route then only renders.
+   */
+  const scoped =
+    (kind: 'hall' | 'region', handler: (c: Context, s: TScoped) => Promise<Response>) =>
+    async (c: Context): Promise<Response> => {
+      const lang = pickLang(c.req.query('lang'));
+      const who = await signedIn(c);
+      if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
+      const id = c.req.param(kind === 'hall' ? 'hallId' : 'regionId') ?? '';
+      const { tree: t } = await tree();
+      if (!(kind === 'hall' ? canSeeHall(who.user, t, id) : canSeeRegion(who.user, t, id))) return notFound(c, lang, who);
+      return handler(c, { lang, who, id });
+    };
+
   r.get('/', async (c) => {
     const lang = pickLang(c.req.query('lang'));
     const who = await signedIn(c);
@@ -102,12 +119,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
     return c.redirect('/', 303);
   });
 
-  r.get('/halls/:hallId', async (c) => {
-    const lang = pickLang(c.req.query('lang'));
-    const who = await signedIn(c);
-    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
-    const hallId = c.req.param('hallId') ?? '';
-    if (!canSeeHall(who.user, (await tree()).tree, hallId)) return notFound(c, lang, who);
+  r.get('/halls/:hallId', scoped('hall', async (c, { lang, who, id: hallId }) => {
     const w = D[lang];
     const day = await deps.scores.lastCompletedRun();
     const cat = await deps.repo.getHallCatalogue(hallId);
@@ -136,14 +148,9 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
 <h2>${w.trend}</h2>${assets ? trendChart(w, trend, assets, nonceOf(c)) : ''}${trendTable(w, trend)}`,
       who,
     );
-  });
+  }));
 
-  r.get('/regions/:regionId', async (c) => {
-    const lang = pickLang(c.req.query('lang'));
-    const who = await signedIn(c);
-    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
-    const regionId = c.req.param('regionId') ?? '';
-    if (!canSeeRegion(who.user, (await tree()).tree, regionId)) return notFound(c, lang, who);
+  r.get('/regions/:regionId', scoped('region', async (c, { lang, who, id: regionId }) => {
     const w = D[lang];
     const day = await deps.scores.lastCompletedRun();
     const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
@@ -175,18 +182,13 @@ ${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : '
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`,
       who,
     );
-  });
+  }));
 
   /**
    * Exports: the hall's raw ratings, or its daily figures, as CSV. Streamed one day at a time, so a year of a busy
    * hall neither times out nor fills memory; UTF-8 with a BOM so Excel opens the Chinese text correctly.
    */
-  r.get('/halls/:hallId/export/:what{ratings|scores}', async (c) => {
-    const lang = pickLang(c.req.query('lang'));
-    const who = await signedIn(c);
-    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
-    const hallId = c.req.param('hallId') ?? '';
-    if (!canSeeHall(who.user, (await tree()).tree, hallId)) return notFound(c, lang, who);
+  r.get('/halls/:hallId/export/:what{ratings|scores}', scoped('hall', async (c, { lang, who, id: hallId }) => {
     const last = (await deps.scores.lastCompletedRun()) ?? localDayOf(now());
     const to = c.req.query('to') ?? last;
     const from = c.req.query('from') ?? addDays(to, -89);
@@ -208,7 +210,7 @@ ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`
         'cache-control': 'no-store',
       },
     });
-  });
+  }));
 
   async function* scoresCsv(hallId: string, from: string, to: string): AsyncGenerator<string> {
     yield 'date,temperature,low,high,band,n,good_rate,one_trip_rate,done_rate,active_rate,attitude,efficiency,competence\n';
@@ -221,12 +223,7 @@ ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`
   }
 
   /** Every window's placard of a hall on one page, A6 each, ready to print. */
-  r.get('/halls/:hallId/placards', async (c) => {
-    const lang = pickLang(c.req.query('lang'));
-    const who = await signedIn(c);
-    if (!who) return c.redirect(`/signin?lang=${lang}`, 303);
-    const hallId = c.req.param('hallId') ?? '';
-    if (!canSeeHall(who.user, (await tree()).tree, hallId)) return notFound(c, lang, who);
+  r.get('/halls/:hallId/placards', scoped('hall', async (c, { lang, who, id: hallId }) => {
     const cat = await deps.repo.getHallCatalogue(hallId);
     if (!cat) return notFound(c, lang, who);
     const base = baseUrl(c, deps.config);
@@ -241,7 +238,7 @@ ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`
         body: html`<style nonce="${nonce}">@page{size:A6;margin:6mm}.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;break-after:page;page-break-after:always}.placard .qr svg{width:60%;max-width:260px;height:auto}@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}</style>${cards}`,
       }),
     );
-  });
+  }));
 
   return r;
 }
