@@ -80,8 +80,9 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const jobDeps = {
     repo,
     store,
+    // Alerts are stored for the dashboard; the console only hears about last night's (not a backfill's history).
     publish: async (alerts: { hallId: string; day: string; kind: string }[]) => {
-      for (const a of alerts) log!.warn('alert', { hallId: a.hallId, day: a.day, kind: a.kind });
+      for (const a of alerts) if (a.day === yesterdayIn(config.SCORING_TIMEZONE)) log!.warn('alert', { hallId: a.hallId, day: a.day, kind: a.kind });
     },
   };
   const scoreNow = (onDay?: (r: TNightResult, done: number, total: number) => void) =>
