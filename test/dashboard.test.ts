@@ -120,6 +120,37 @@ describe('every route, every role: nothing leaks', () => {
     expect(refused).toBeGreaterThan(10);
   });
 
+  it('walks the JSON API the same way: 401 without a session, 404 problem outside scope, the report inside', async () => {
+    const tree: TTree = { regionParent: new Map(data.regions.map((r) => [r.id, r.parentId])), hallRegion: new Map(data.halls.map((h) => [h.id, h.regionId])) };
+    for (const path of ['/api/v1/me', '/api/v1/halls/h-xs-qingshi/report', '/api/v1/regions/r-city/report']) {
+      const res = await app.request(path);
+      expect(res.status, path).toBe(401);
+      expect(res.headers.get('content-type')).toContain('application/problem+json');
+    }
+    for (const user of data.users) {
+      const cookie = { headers: { cookie: `st_session=${cookies.get(user.id)}` } };
+      expect(await (await app.request('/api/v1/me', cookie)).json()).toMatchObject({ id: user.id, role: user.role });
+      for (const hall of data.halls) {
+        const res = await app.request(`/api/v1/halls/${hall.id}/report`, cookie);
+        const body = await res.text();
+        if (canSeeHall(user, tree, hall.id)) {
+          expect(res.status, `${user.id} → ${hall.id}`).toBe(200);
+          expect(JSON.parse(body)).toMatchObject({ hallId: hall.id, band: expect.any(String) });
+        } else {
+          expect(res.status, `${user.id} → ${hall.id}`).toBe(404);
+          expect(body).not.toContain('temperature');
+        }
+      }
+      for (const region of data.regions) {
+        const res = await app.request(`/api/v1/regions/${region.id}/report`, cookie);
+        expect(res.status, `${user.id} → ${region.id}`).toBe(canSeeRegion(user, tree, region.id) ? 200 : 404);
+      }
+    }
+    const { hallReport } = await import('../shared/scoring/report.js');
+    const cookie = { headers: { cookie: `st_session=${cookies.get('u-admin')}` } };
+    expect(await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json()).toEqual(await hallReport(scoreStore, 'h-dh-center'));
+  });
+
   it('shows a hall the same temperature as `npm run report` computes, with windows, services and the trend', async () => {
     const { hallReport } = await import('../shared/scoring/report.js');
     const cookie = { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } };

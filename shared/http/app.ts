@@ -60,9 +60,9 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
     }
   });
 
+  opts.mount?.(app); // first, so a mounted /api/v1/… route is found before the API's own catch-all
   app.route('/api/v1', apiRoutes(deps));
   app.route('/r', residentRoutes(deps));
-  opts.mount?.(app);
 
   app.get('/api/docs', (c) => c.redirect('/api/v1/docs'));
   app.get('/api/v1/docs', (c) => {

@@ -19,6 +19,7 @@ export const PROBLEMS = {
   'unknown-service': { status: 422, title: 'The service does not belong to this hall' },
   unauthorized: { status: 401, title: 'A valid hall API key is required' },
   forbidden: { status: 403, title: 'This key may not read that unit' },
+  'sign-in-required': { status: 401, title: 'This route needs a signed-in staff session' },
   'not-scored': { status: 404, title: 'No scores yet for that unit and date (the nightly job has not scored it)' },
   'rate-limited': { status: 429, title: 'Too many requests; slow down and retry later' },
   'not-found': { status: 404, title: 'Nothing is here' },

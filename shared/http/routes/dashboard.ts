@@ -14,9 +14,10 @@ import { qrSvg } from '../qr.js';
 import type { TFigures } from '../../domain/figures.js';
 import { GRADE_LABELS } from '../../domain/grades.js';
 import { hallInsights, themeLabel, type TInsights } from '../../scoring/insights.js';
-import { ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
+import { hallReport, ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
 import type { TAsset } from '../../local/assets.js';
+import { problem } from '../problem.js';
 import { baseUrl, type TAppDeps } from '../deps.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
 import { D, bandTag, rateCell, staffPage } from '../pages/dashboard.js';
@@ -74,6 +75,45 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
       if (!(kind === 'hall' ? canSeeHall(who.user, t, id) : canSeeRegion(who.user, t, id))) return notFound(c, lang, who);
       return handler(c, { lang, who, id });
     };
+
+  /* ---------- the dashboard's JSON API: a signed-in session, scope checked like the pages ---------- */
+
+  const scopedJson =
+    (kind: 'hall' | 'region', handler: (c: Context, s: { user: TUser; id: string }) => Promise<Response>) =>
+    async (c: Context): Promise<Response> => {
+      const who = await signedIn(c);
+      if (!who) return problem(c, 'sign-in-required');
+      const id = c.req.param(kind === 'hall' ? 'hallId' : 'regionId') ?? '';
+      const { tree: t } = await tree();
+      if (!(kind === 'hall' ? canSeeHall(who.user, t, id) : canSeeRegion(who.user, t, id))) return problem(c, 'not-found', 'No such unit in your scope.');
+      return handler(c, { user: who.user, id });
+    };
+
+  r.get('/api/v1/me', async (c) => {
+    const who = await signedIn(c);
+    if (!who) return problem(c, 'sign-in-required');
+    return c.json({ id: who.user.id, name: who.user.name, role: who.user.role, scope: who.user.scope });
+  });
+
+  /** The hall's figures, the same JSON as `npm run report`. */
+  r.get('/api/v1/halls/:hallId/report', scopedJson('hall', async (c, { id }) => {
+    const date = c.req.query('date');
+    if (date !== undefined && !isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
+    const report = await hallReport(deps.scores, id, date);
+    return report ? c.json(report) : problem(c, 'not-scored', 'No scores for that hall and date yet.');
+  }));
+
+  /** A region's figures and its child units' (a league table's data). */
+  r.get('/api/v1/regions/:regionId/report', scopedJson('region', async (c, { id }) => {
+    const date = c.req.query('date') ?? (await deps.scores.lastCompletedRun());
+    if (!date) return problem(c, 'not-scored', 'Nothing scored yet.');
+    if (!isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
+    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    const units = [unitId.region(id), ...regions.filter((x) => x.parentId === id).map((x) => unitId.region(x.id)), ...halls.filter((h) => h.regionId === id).map((h) => unitId.hall(h.id))];
+    const snaps = await deps.scores.getSnapshots(date, units);
+    const reports = units.map((u) => snaps.get(u)).filter((x): x is TSnapshot => !!x).map(toUnitReport).filter((x): x is TUnitReport => !!x);
+    return c.json({ regionId: id, date, region: reports.find((x) => x.unit === unitId.region(id)), children: reports.filter((x) => x.unit !== unitId.region(id)) });
+  }));
 
   r.get('/', async (c) => {
     const lang = pickLang(c.req.query('lang'));
@@ -244,6 +284,8 @@ ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`
 }
 
 const localDayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+
 
 function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
   return html`<div class="cards"><div class="card"><div class="muted">${w.temperature}</div><div class="big">${r.temperature.toFixed(1)}</div><div>${bandTag(w, r.band)} <span class="muted">${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)} · ${w.n} ${r.n.toFixed(0)}</span></div></div>
