@@ -37,7 +37,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         'Machine API for queue machines and window systems (hall API key), and the rating endpoint that residents\' pages call. Errors are RFC 9457 application/problem+json.',
     },
     components: {
-      securitySchemes: { hallKey: { type: 'http', scheme: 'bearer', description: 'Per-hall API key (st_…), stored hashed.' } },
+      securitySchemes: {
+        hallKey: { type: 'http', scheme: 'bearer', description: 'Per-hall API key (st_…), stored hashed.' },
+        staffSession: { type: 'apiKey', in: 'cookie', name: 'st_session', description: 'Signed staff session from the dashboard sign-in.' },
+      },
       schemas: {
         RatingInput: schema(ZRatingInput, 'input'),
         RatingCreated: schema(ZRatingCreated),
@@ -99,6 +102,25 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } },
           ],
           responses: { 200: { description: '{ regionId, date, region, children: [figures…] }' }, ...merge(problems('unauthorized', 'forbidden', 'not-found'), problems('not-scored', 'validation-failed')) },
+        },
+      },
+      '/api/v1/me': {
+        get: { summary: 'The signed-in staff user (role and scope).', security: [{ staffSession: [] }], responses: { 200: { description: '{ id, name, role, scope }' }, ...merge(problems('sign-in-required')) } },
+      },
+      '/api/v1/halls/{hallId}/report': {
+        get: {
+          summary: "A hall's figures on a date (default: the last scored night), as `npm run report` prints them. Scope-checked: a unit outside the user's scope is 404.",
+          security: [{ staffSession: [] }],
+          parameters: [{ name: 'hallId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } }],
+          responses: { 200: { description: 'The hall report' }, ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')) },
+        },
+      },
+      '/api/v1/regions/{regionId}/report': {
+        get: {
+          summary: "A region's figures and its child units' on a date. Scope-checked like the pages.",
+          security: [{ staffSession: [] }],
+          parameters: [{ name: 'regionId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } }],
+          responses: { 200: { description: '{ regionId, date, region, children }' }, ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')) },
         },
       },
       '/health': { get: { summary: 'Liveness and storage state', responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } } } },
