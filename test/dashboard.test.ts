@@ -192,6 +192,29 @@ describe('every route, every role: nothing leaks', () => {
     expect((await app.request('/halls/h-dh-center/placards', cookie)).status).toBe(404);
   });
 
+  it('lets an administrator create a machine key (shown once, stored hashed) and revoke one; nobody else may', async () => {
+    const admin = `st_session=${cookies.get('u-admin')}`;
+    const form = await (await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: admin } })).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1];
+    const post = (path: string, body: Record<string, string>) =>
+      app.request(path, { method: 'POST', headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+    const created = await (await post('/admin/halls/h-xs-center/keys', { _csrf: csrf, label: '二号取号机' })).text();
+    const keyA = /<code>(st_[\w-]+)<\/code>/.exec(created)![1];
+    const keyB = /<code>(st_[\w-]+)<\/code>/.exec(await (await post('/admin/halls/h-xs-center/keys', { _csrf: csrf, label: '三号取号机' })).text())![1];
+    expect((await app.request('/api/v1/hall', { headers: { authorization: `Bearer ${keyA}` } })).status).toBe(200);
+    const listed = await (await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: admin } })).text();
+    expect(listed).toContain('二号取号机');
+    expect(listed).not.toContain(keyA); // never shown again
+    const idB = [...listed.matchAll(/keys\/([0-9a-f]{12})\/revoke/g)].map((m) => m[1]);
+    expect(idB).toHaveLength(2);
+    for (const id of idB) expect((await post(`/admin/halls/h-xs-center/keys/${id}/revoke`, { _csrf: csrf })).status).toBe(303);
+    expect((await app.request('/api/v1/hall', { headers: { authorization: `Bearer ${keyB}` } })).status).toBe(401); // revoked before first use
+    expect((await post('/admin/halls/h-xs-center/keys', { _csrf: 'wrong', label: 'x' })).status).toBe(403);
+    for (const u of data.users.filter((x) => x.role !== 'admin')) {
+      expect((await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: `st_session=${cookies.get(u.id)}` } })).status, u.id).toBe(404);
+    }
+  });
+
   it('lists a district\'s halls in a league table, cold ones under "needs attention"', async () => {
     const page = await (await app.request('/regions/r-west', { headers: { cookie: `st_session=${cookies.get('u-sup-west')}` } })).text();
     expect(page).toContain('需要关注');

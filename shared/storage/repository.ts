@@ -180,7 +180,31 @@ export class Repository {
   /* ---------- machine API keys (stored by hash only) ---------- */
 
   async putApiKey(keyHash: string, rec: TApiKeyRecord): Promise<void> {
-    await this.put({ pk: `APIKEY#${keyHash}`, sk: 'META', ...rec });
+    // Listed per hall by a short, non-secret id (the hash's first 12 characters), never by the key itself.
+    await this.put({ pk: `APIKEY#${keyHash}`, sk: 'META', gsi1pk: `KEYS#${rec.hallId}`, gsi1sk: `${rec.createdAt}#${keyHash.slice(0, 12)}`, ...rec });
+  }
+
+  async listApiKeys(hallId: string): Promise<(TApiKeyRecord & { keyId: string })[]> {
+    return (await this.queryIndexAll(`KEYS#${hallId}`)).map((i) => {
+      const raw = unmarshall(i);
+      return { ...strip<TApiKeyRecord>(raw), keyId: String(raw.pk).slice('APIKEY#'.length, 'APIKEY#'.length + 12) };
+    });
+  }
+
+  /** Revokes a hall's key by its short id; false if there is no such key of that hall. */
+  async revokeApiKey(hallId: string, keyId: string, at: string): Promise<boolean> {
+    const key = (await this.queryIndexAll(`KEYS#${hallId}`)).map((i) => unmarshall(i)).find((k) => String(k.pk).startsWith(`APIKEY#${keyId}`));
+    if (!key || !/^[0-9a-f]{12}$/.test(keyId)) return false;
+    await this.db.send(
+      new UpdateItemCommand({
+        TableName: this.tableName,
+        Key: marshall({ pk: key.pk, sk: 'META' }),
+        UpdateExpression: 'SET revokedAt = if_not_exists(revokedAt, :at)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: marshall({ ':at': at }),
+      }),
+    );
+    return true;
   }
 
   async getApiKey(keyHash: string): Promise<TApiKeyRecord | undefined> {

@@ -7,7 +7,7 @@
  *  - pk=HALL#<hallId>            sk=ISSUED#<day>                                       tickets issued that hall-local day (counter)
  *  - pk=HALL#<hallId>            sk=VISIT#<day>#<keyed hash of visitRef>               a machine's visit already ticketed (ttl)
  *  - pk=REGION#<regionId>        sk=META                                               region node
- *  - pk=APIKEY#<sha256 of key>   sk=META                                               machine API key → hall
+ *  - pk=APIKEY#<sha256 of key>   sk=META    (GSI1 KEYS#<hallId>)                       machine API key → hall; a hall's keys
  *  - pk=USER#<userId>            sk=META    (GSI1 CATALOG#USER)                        staff user: role and scope
  *  - pk=RATING#<ratingId>        sk=RATING                                             one rating; for tickets ratingId = ticketId,
  *                                                                                      so "one visit, one rating" is a conditional put

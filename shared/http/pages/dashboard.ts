@@ -20,6 +20,8 @@ export const D = {
     notFound: '找不到这个单位，或您无权查看。', rank: '名次', hall: '大厅',
     chartAlt: '下表逐日列出同样的数据', distribution: '评价分布', grade: '评价', count: '条数', share: '占比', heat: '时段分布（星期 × 小时）', heatHint: '每格：评价数 / 其中差评数；深色表示评价多，红框表示差评占三成以上。',
     themes: '差评主题与关键词', ratingsWord: '条', noThemes: '近30天没有不满意的评价。', comments: '最近留言',
+    keys: '取号机接口密钥', keyCreated: '新密钥如下，只显示这一次，请立即复制到取号机：', keyId: '编号', keyLabel: '用途说明', keyCreatedAt: '创建时间', keyState: '状态',
+    revoked: '已停用', active: '使用中', revoke: '停用', newKey: '新建密钥', create: '创建',
     exportRatings: '导出近30天评价（CSV）', exportScores: '导出近90天服务温度（CSV）', placards: '打印窗口评价牌',
   },
   en: {
@@ -35,6 +37,8 @@ export const D = {
     notFound: 'No such unit, or not yours to see.', rank: 'Rank', hall: 'Hall',
     chartAlt: 'the table below lists the same data day by day', distribution: 'Grade distribution', grade: 'Grade', count: 'Count', share: 'Share', heat: 'When (weekday × hour)', heatHint: 'Each cell: ratings / of which bad; darker means more ratings, a red frame means 30% or more were bad.',
     themes: 'Complaint themes and their words', ratingsWord: 'ratings', noThemes: 'No dissatisfied ratings in the last 30 days.', comments: 'Latest comments',
+    keys: 'Machine API keys', keyCreated: 'The new key is below. It is shown only this once: copy it into the queue machine now.', keyId: 'Id', keyLabel: 'Label', keyCreatedAt: 'Created', keyState: 'State',
+    revoked: 'revoked', active: 'active', revoke: 'Revoke', newKey: 'New key', create: 'Create',
     exportRatings: 'Export 30 days of ratings (CSV)', exportScores: 'Export 90 days of temperatures (CSV)', placards: 'Print window placards',
   },
 } as const;

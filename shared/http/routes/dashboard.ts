@@ -9,6 +9,7 @@ import { Hono } from 'hono/tiny';
 import { canSeeHall, canSeeRegion, homeOf, type TTree, type TUser } from '../../domain/access.js';
 import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
 import { isDay } from '../../domain/time.js';
+import { hashApiKey, newApiKey } from '../../domain/privacy.js';
 import { signPlacard } from '../../domain/tokens.js';
 import { qrSvg } from '../qr.js';
 import type { TFigures } from '../../domain/figures.js';
@@ -179,7 +180,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       [...snaps.values()].filter((s) => s.unit.startsWith(prefix)).map((s) => ({ name: names.get(s.unit) ?? s.unit.split('#').pop()!, r: toUnitReport(s)! })).sort((a, b) => b.r.temperature - a.r.temperature);
     return page(
       c, lang, title,
-      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · <a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a> · <a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a> · <a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a></p>
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · <a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a> · <a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a> · <a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a>${who.user.role === 'admin' ? html` · <a href="/admin/halls/${hallId}/keys?lang=${lang}">${w.keys}</a>` : ''}</p>
 ${figureCards(w, report)}
 <h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
 <h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
@@ -261,6 +262,48 @@ ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`
       yield `${[f.date, f.temperature, f.low, f.high, f.band, f.n, f.goodRate.rate, f.oneTripRate.rate, f.doneRate.rate, f.activeRate.rate, f.dimensions.attitude.temperature, f.dimensions.efficiency.temperature, f.dimensions.competence.temperature].map((v) => v ?? '').join(',')}\n`;
     }
   }
+
+  /* ---------- administration: a hall's machine API keys (shown once, stored hashed, revocable) ---------- */
+
+  const adminOnly =
+    (handler: (c: Context, s: TScoped) => Promise<Response>) =>
+    scoped('hall', async (c, s) => (s.who.user.role === 'admin' ? handler(c, s) : notFound(c, s.lang, s.who)));
+
+  const keysPage = async (c: Context, { lang, who, id: hallId }: TScoped, created?: string) => {
+    const w = D[lang];
+    const cat = await deps.repo.getHallCatalogue(hallId);
+    const keys = await deps.repo.listApiKeys(hallId);
+    return page(
+      c, lang, `${cat?.hall.name ?? hallId} · ${w.keys}`,
+      html`<h1>${cat?.hall.name ?? hallId} · ${w.keys}</h1>
+${created ? html`<div class="card" role="status"><p><strong>${w.keyCreated}</strong></p><p><code>${created}</code></p></div>` : ''}
+<table><thead><tr><th>${w.keyId}</th><th>${w.keyLabel}</th><th>${w.keyCreatedAt}</th><th>${w.keyState}</th><th></th></tr></thead><tbody>
+${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><td>${k.createdAt.slice(0, 16).replace('T', ' ')}</td><td>${k.revokedAt ? `${w.revoked} ${k.revokedAt.slice(0, 10)}` : w.active}</td><td>${k.revokedAt ? '' : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}"><input type="hidden" name="_csrf" value="${who.csrf}"><button type="submit">${w.revoke}</button></form>`}</td></tr>`)}
+</tbody></table>
+<h2>${w.newKey}</h2><form method="post" action="/admin/halls/${hallId}/keys?lang=${lang}"><input type="hidden" name="_csrf" value="${who.csrf}"><label for="label">${w.keyLabel}</label> <input id="label" name="label" maxlength="60" required> <button type="submit">${w.create}</button></form>`,
+      who,
+    );
+  };
+
+  r.get('/admin/halls/:hallId/keys', adminOnly((c, s) => keysPage(c, s)));
+
+  r.post('/admin/halls/:hallId/keys', adminOnly(async (c, s) => {
+    const form = await c.req.parseBody();
+    if (!csrfMatches(s.who.csrf, form._csrf)) return c.text('Forbidden', 403);
+    const label = typeof form.label === 'string' ? form.label.trim().slice(0, 60) : '';
+    if (!label) return c.text('A label is required. 请填写用途说明。', 400);
+    const key = newApiKey();
+    await deps.repo.putApiKey(hashApiKey(key), { hallId: s.id, label, createdAt: new Date(now()).toISOString() });
+    c.header('cache-control', 'no-store');
+    return keysPage(c, s, key); // the only time the key is ever shown
+  }));
+
+  r.post('/admin/halls/:hallId/keys/:keyId/revoke', adminOnly(async (c, s) => {
+    const form = await c.req.parseBody();
+    if (!csrfMatches(s.who.csrf, form._csrf)) return c.text('Forbidden', 403);
+    if (!(await deps.repo.revokeApiKey(s.id, c.req.param('keyId') ?? '', new Date(now()).toISOString()))) return notFound(c, s.lang, s.who);
+    return c.redirect(`/admin/halls/${s.id}/keys?lang=${s.lang}`, 303);
+  }));
 
   /** Every window's placard of a hall on one page, A6 each, ready to print. */
   r.get('/halls/:hallId/placards', scoped('hall', async (c, { lang, who, id: hallId }) => {
