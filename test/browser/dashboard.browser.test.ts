@@ -57,3 +57,63 @@ describe('dashboard in Chromium', () => {
     await ctx.close();
   }, 60_000);
 });
+
+describe('dashboard for every demo user', () => {
+  it('signs in as each demo user and lands on exactly their units', async () => {
+    const users = await local.repo.listUsers();
+    const halls = await local.repo.listHalls();
+    const regions = await local.repo.listRegions();
+    expect(users.map((u) => u.role).sort()).toEqual(['admin', 'manager', 'manager', 'supervisor', 'supervisor']);
+    for (const user of users) {
+      const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+      const page = await ctx.newPage();
+      await page.goto(`${local.url}/signin`);
+      await page.getByRole('button', { name: new RegExp(user.name) }).click();
+      await page.waitForLoadState('domcontentloaded');
+      const main = (await page.textContent('main')) ?? '';
+      if (user.role === 'manager') {
+        expect(page.url()).toContain(`/halls/${user.scope}`);
+        const mine = halls.find((h) => h.id === user.scope)!;
+        expect(main).toContain(mine.name);
+        for (const h of halls.filter((x) => x.id !== user.scope)) expect(main, `${user.id} sees ${h.id}`).not.toContain(h.name);
+      } else {
+        const regionId = user.role === 'admin' ? regions.find((r) => !r.parentId)!.id : user.scope;
+        expect(page.url()).toContain(`/regions/${regionId}`);
+        expect(main).toContain(regions.find((r) => r.id === regionId)!.name);
+      }
+      await ctx.close();
+    }
+  }, 90_000);
+
+  it('reads the hall temperature npm run report gives, downloads its CSV, and print-previews the placards', async () => {
+    const { hallReport } = await import('../../shared/scoring/report.js');
+    const report = (await hallReport(local.store, 'h-xs-qingshi'))!;
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
+    const page = await ctx.newPage();
+    await page.goto(`${local.url}/signin`);
+    await page.getByRole('button', { name: /刘海波/ }).click();
+    await page.waitForURL(/\/halls\/h-xs-qingshi/);
+    expect(await page.textContent('.big')).toBe(report.temperature.toFixed(1));
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByRole('link', { name: /导出近30天评价/ }).click()]);
+    const csv = await new Promise<string>((resolve, reject) => {
+      download.createReadStream().then((s) => {
+        const parts: Buffer[] = [];
+        s.on('data', (d: Buffer) => parts.push(d));
+        s.on('end', () => resolve(Buffer.concat(parts).toString('utf8')));
+        s.on('error', reject);
+      }, reject);
+    });
+    const lines = csv.replace(/^\uFEFF/, '').trim().split('\n');
+    expect(lines[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
+    let stored = 0;
+    for (let d = report.date, i = 0; i < 30; i++, d = new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)) stored += (await local.repo.listRatingsForHallDay('h-xs-qingshi', d)).length;
+    expect(lines.length - 1).toBe(stored);
+    await page.getByRole('link', { name: /打印窗口评价牌/ }).click();
+    await page.waitForURL(/placards/);
+    await page.emulateMedia({ media: 'print' });
+    expect(await page.locator('header').isVisible()).toBe(false); // print CSS hides the page chrome
+    expect(await page.locator('section.placard svg').count()).toBeGreaterThan(0);
+    await page.screenshot({ path: `${shots}placards-print.png`, fullPage: true });
+    await ctx.close();
+  }, 60_000);
+});
