@@ -68,3 +68,19 @@ export const bandTag = (w: TDWords, band?: string) => (band ? html`<span class="
 export const pct = (x: number | null | undefined) => (x === null || x === undefined ? '—' : `${(x * 100).toFixed(1)}%`);
 export const rateCell = (r?: { rate: number | null; low: number | null; high: number | null }) =>
   r && r.rate !== null ? `${pct(r.rate)} (${pct(r.low)}–${pct(r.high)})` : '—';
+
+/**
+ * The temperature as a half-dial: bands cold / cool / mild / warm along the arc, the 90% interval as a thick arc,
+ * the value as a needle. Drawn on the server as SVG (no script, nothing to load); the label carries the numbers.
+ */
+export function gauge(t: number, lo: number, hi: number, label: string): Html {
+  const pt = (v: number, r: number) => {
+    const a = Math.PI * (1 - Math.max(0, Math.min(100, v)) / 100);
+    return `${(60 + r * Math.cos(a)).toFixed(2)} ${(60 - r * Math.sin(a)).toFixed(2)}`;
+  };
+  const arc = (from: number, to: number, r: number) => `M ${pt(from, r)} A ${r} ${r} 0 0 1 ${pt(to, r)}`;
+  const bands: [number, number, string][] = [[0, 55, '#0b3d6e'], [55, 70, '#5b8fd0'], [70, 85, '#2e7d32'], [85, 100, '#b35900']];
+  return html`<svg class="gauge" viewBox="0 0 120 70" width="180" height="105" role="img" aria-label="${label}">${bands.map(
+    ([a, b, color]) => html`<path d="${arc(a, b, 50)}" fill="none" stroke="${color}" stroke-width="6"/>`,
+  )}<path d="${arc(lo, hi, 40)}" fill="none" stroke="#93bce6" stroke-width="8"/><line x1="60" y1="60" x2="${pt(t, 46).split(' ')[0]}" y2="${pt(t, 46).split(' ')[1]}" stroke="#1a1a1a" stroke-width="2.5" stroke-linecap="round"/><circle cx="60" cy="60" r="3.5" fill="#1a1a1a"/></svg>`;
+}

@@ -21,7 +21,7 @@ import type { TAsset } from '../../local/assets.js';
 import { problem } from '../problem.js';
 import { baseUrl, type TAppDeps } from '../deps.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
-import { D, bandTag, rateCell, staffPage } from '../pages/dashboard.js';
+import { D, bandTag, gauge, rateCell, staffPage } from '../pages/dashboard.js';
 import { csrfMatches, endSession, readSession, startSession } from '../session.js';
 
 const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
@@ -331,7 +331,7 @@ const localDayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
 
 function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
-  return html`<div class="cards"><div class="card"><div class="muted">${w.temperature}</div><div class="big">${r.temperature.toFixed(1)}</div><div>${bandTag(w, r.band)} <span class="muted">${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)} · ${w.n} ${r.n.toFixed(0)}</span></div></div>
+  return html`<div class="cards"><div class="card">${gauge(r.temperature, r.low, r.high, `${w.temperature} ${r.temperature.toFixed(1)} (${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)}), ${w.bands[r.band] ?? r.band}`)}<div class="muted">${w.temperature}</div><div class="big">${r.temperature.toFixed(1)}</div><div>${bandTag(w, r.band)} <span class="muted">${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)} · ${w.n} ${r.n.toFixed(0)}</span></div></div>
 <div class="card"><div class="muted">${w.goodRate}</div><div>${rateCell(r.goodRate)}</div><div class="muted">${w.oneTripRate}</div><div>${rateCell(r.oneTripRate)}</div></div>
 <div class="card"><div class="muted">${w.doneRate}</div><div>${rateCell(r.doneRate)}</div><div class="muted">${w.activeRate}</div><div>${rateCell(r.activeRate)}</div></div>
 <div class="card">${(['attitude', 'efficiency', 'competence'] as const).map((k) => html`<div><span class="muted">${w.dims[k]}</span> ${r.dimensions[k].temperature.toFixed(1)} <span class="muted">(${r.dimensions[k].low.toFixed(1)}–${r.dimensions[k].high.toFixed(1)})</span></div>`)}</div></div>`;
