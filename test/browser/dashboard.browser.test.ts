@@ -36,6 +36,14 @@ describe('dashboard in Chromium', () => {
     expect(body).toContain('西山区青石镇便民服务中心');
     expect(body).not.toContain('东湖区'); // another district's halls never appear
     expect(await axeViolations(page)).toEqual([]);
+    // the league table sorts by a column from the keyboard
+    const league = page.locator('table.sortable').last();
+    const names = () => league.locator('tbody tr td:nth-child(2)').allTextContents();
+    const before = await names();
+    await league.getByRole('button', { name: '服务温度' }).focus();
+    await page.keyboard.press('Enter');
+    expect(await league.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
+    expect(await names()).toEqual([...before].reverse()); // ranked high→low on the server; now low→high
     await page.screenshot({ path: `${shots}region.png`, fullPage: true });
     await page.getByRole('link', { name: '西山区青石镇便民服务中心' }).first().click();
     await page.waitForURL(/\/halls\/h-xs-qingshi/);

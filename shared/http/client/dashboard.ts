@@ -40,3 +40,38 @@ function draw(el: HTMLElement, data: TTrend) {
 const source = document.getElementById('trend-data');
 const target = document.getElementById('trend-chart');
 if (source && target) draw(target, JSON.parse(source.textContent ?? '{}') as TTrend);
+
+/**
+ * Sortable tables: each column header of a `table.sortable` becomes a button (keyboard and screen-reader
+ * friendly, with aria-sort); numbers sort as numbers. Without JavaScript the server's order stays.
+ */
+function sortable(table: HTMLTableElement) {
+  const heads = Array.from(table.tHead?.rows[0]?.cells ?? []);
+  heads.forEach((th, col) => {
+    const button = document.createElement('button');
+    button.type = 'button';
+    button.className = 'sort';
+    button.textContent = th.textContent;
+    th.textContent = '';
+    th.appendChild(button);
+    button.addEventListener('click', () => {
+      const ascending = th.getAttribute('aria-sort') !== 'ascending';
+      heads.forEach((h) => h.removeAttribute('aria-sort'));
+      th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
+      const body = table.tBodies[0];
+      const key = (row: HTMLTableRowElement) => {
+        const text = row.cells[col]?.textContent?.trim() ?? '';
+        const n = parseFloat(text.replace(/[,%]/g, ''));
+        return Number.isNaN(n) ? text : n;
+      };
+      const rows = Array.from(body.rows).sort((a, b) => {
+        const x = key(a);
+        const y = key(b);
+        const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'zh-CN');
+        return ascending ? c : -c;
+      });
+      rows.forEach((r) => body.appendChild(r));
+    });
+  });
+}
+document.querySelectorAll<HTMLTableElement>('table.sortable').forEach(sortable);

@@ -212,7 +212,7 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
     const attention = rows.filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3)).sort((a, b) => a.r.temperature - b.r.temperature);
     const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
     const unranked = rows.filter((x) => !x.r.ranked);
-    const table = (list: typeof rows, numbered: boolean) => html`<table><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
+    const table = (list: typeof rows, numbered: boolean) => html`<table class="sortable"><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
 ${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` : ''}<td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
 </tbody></table>`;
     return page(
@@ -220,7 +220,8 @@ ${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` :
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${own && toUnitReport(own) ? figureCards(w, toUnitReport(own)!) : ''}
 ${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
 <h2>${w.league}</h2>${table(ranked, true)}
-${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}`,
+${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
+${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer></script>` : ''}`,
       who,
     );
   }));
@@ -338,7 +339,7 @@ function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
 }
 
 function unitTable(w: (typeof D)[TLang], rows: { name: string; r: TUnitReport }[]) {
-  return html`<table><thead><tr><th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.goodRate}</th></tr></thead><tbody>
+  return html`<table class="sortable"><thead><tr><th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.goodRate}</th></tr></thead><tbody>
 ${rows.map((x) => html`<tr><td>${x.name}</td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
 </tbody></table>`;
 }
