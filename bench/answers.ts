@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import type { TRating, TRatingInput } from '../shared/domain/model.js';
 import type { TKeyring } from '../shared/domain/keyring.js';
-import { encryptPhone, keyedHash, maskPhone } from '../shared/domain/privacy.js';
+import { keyedHash } from '../shared/domain/privacy.js';
+import { storedAnswers } from '../shared/services/ratings.js';
 import { localDay } from '../shared/domain/time.js';
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
@@ -46,17 +47,7 @@ export function ratingFor(
     ticketId: t.ticketId,
     createdAt: new Date(now).toISOString(),
     day: localDay(now, t.timezone),
-    overall: a.overall,
-    attitude: a.attitude,
-    efficiency: a.efficiency,
-    competence: a.competence,
-    trips: a.trips,
-    done: a.done,
-    reasons: a.reasons?.length ? [...new Set(a.reasons)] : undefined,
-    comment: a.comment?.trim() || undefined,
-    phoneEnc: a.contact ? encryptPhone(keyring, a.contact.phone) : undefined,
-    phoneMasked: a.contact ? maskPhone(a.contact.phone) : undefined,
-    lang: a.lang,
+    ...storedAnswers(keyring, a),
     submissionId: a.submissionId,
     deviceHash: keyedHash(keyring, 'address', '127.0.0.1', 'st-bench/1'),
   };

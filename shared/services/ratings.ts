@@ -46,6 +46,23 @@ export function checkToken(keyring: TKeyring, token: string, now: number): TToke
   return { ok: false, refusal: v.reason === 'expired' ? 'ticket-expired' : 'invalid-ticket' };
 }
 
+/** The resident's answers as stored: reasons de-duplicated, comment trimmed, the phone sealed and masked. */
+export function storedAnswers(keyring: TKeyring, input: TRatingInput) {
+  return {
+    overall: input.overall,
+    attitude: input.attitude,
+    efficiency: input.efficiency,
+    competence: input.competence,
+    trips: input.trips,
+    done: input.done,
+    reasons: input.reasons?.length ? [...new Set(input.reasons)] : undefined,
+    comment: input.comment?.trim() || undefined,
+    phoneEnc: input.contact ? encryptPhone(keyring, input.contact.phone) : undefined,
+    phoneMasked: input.contact ? maskPhone(input.contact.phone) : undefined,
+    lang: input.lang,
+  } satisfies Partial<TRating>;
+}
+
 export async function acceptRating(deps: TRatingDeps, input: TRatingInput, client: TClient): Promise<TAcceptResult> {
   const now = deps.now();
   const token = checkToken(deps.keyring, input.ticket, now);
@@ -81,17 +98,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     createdAt,
     // A ticket's rating belongs to the day of the visit (it may come up to 7 days later); a placard's to today.
     day: localDay(claims.kind === 'ticket' ? claims.issuedAt : now, cat.hall.timezone),
-    overall: input.overall,
-    attitude: input.attitude,
-    efficiency: input.efficiency,
-    competence: input.competence,
-    trips: input.trips,
-    done: input.done,
-    reasons: input.reasons?.length ? [...new Set(input.reasons)] : undefined,
-    comment: input.comment?.trim() || undefined,
-    phoneEnc: input.contact ? encryptPhone(deps.keyring, input.contact.phone) : undefined,
-    phoneMasked: input.contact ? maskPhone(input.contact.phone) : undefined,
-    lang: input.lang,
+    ...storedAnswers(deps.keyring, input),
     submissionId,
     deviceHash: device,
   };
