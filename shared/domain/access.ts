@@ -11,6 +11,13 @@ export interface TUser {
   role: TRole;
   /** a region id (supervisor), a hall id (manager), '*' (administrator) */
   scope: string;
+  /**
+   * The address the identity provider vouches for (a verified `email` claim). An OIDC sign-in is matched to a
+   * staff user by this; without it the user can only sign in with the local demo sign-in.
+   */
+  email?: string;
+  /** The identity provider's subject, bound on the first OIDC sign-in so a later change of address cannot take the account over. */
+  oidcSub?: string;
 }
 
 export interface TTree {

@@ -24,6 +24,7 @@ export interface TDemoUser {
   role: 'admin' | 'supervisor' | 'manager';
   /** regionId or hallId; '*' for the administrator */
   scope: string;
+  email: string;
 }
 
 export interface TDemoData {
@@ -302,11 +303,11 @@ const REGIONS: TRegion[] = [
 ];
 
 const USERS: TDemoUser[] = [
-  { id: 'u-admin', name: '系统管理员', role: 'admin', scope: '*' },
-  { id: 'u-sup-city', name: '王立新', role: 'supervisor', scope: 'r-city' },
-  { id: 'u-sup-west', name: '陈静', role: 'supervisor', scope: 'r-west' },
-  { id: 'u-mgr-qingshi', name: '刘海波', role: 'manager', scope: 'h-xs-qingshi' },
-  { id: 'u-mgr-gangkou', name: '赵敏', role: 'manager', scope: 'h-dh-gangkou' },
+  { id: 'u-admin', name: '系统管理员', role: 'admin', scope: '*', email: 'admin@qingchuan.example' },
+  { id: 'u-sup-city', name: '王立新', role: 'supervisor', scope: 'r-city', email: 'wang.lixin@qingchuan.example' },
+  { id: 'u-sup-west', name: '陈静', role: 'supervisor', scope: 'r-west', email: 'chen.jing@qingchuan.example' },
+  { id: 'u-mgr-qingshi', name: '刘海波', role: 'manager', scope: 'h-xs-qingshi', email: 'liu.haibo@qingchuan.example' },
+  { id: 'u-mgr-gangkou', name: '赵敏', role: 'manager', scope: 'h-dh-gangkou', email: 'zhao.min@qingchuan.example' },
 ];
 
 /* ---------------------------------------------------------------- reasons and comments */
