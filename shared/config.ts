@@ -22,6 +22,20 @@ const ZConfig = z.object({
   SEED_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(400)), 90),
   /** The nightly job scores "yesterday" at 02:00 in this zone. */
   SCORING_TIMEZONE: z._default(z.string(), 'Asia/Shanghai'),
+  /**
+   * Staff sign-in with any OpenID Connect provider (authorization code + PKCE). On AWS the CDK app sets these
+   * to its Cognito user pool unless pointed at another provider. Unset locally: only the demo sign-in.
+   */
+  OIDC_ISSUER: z.optional(z.url()),
+  OIDC_CLIENT_ID: z.optional(z.string().check(z.minLength(1))),
+  /** A confidential client's secret; or OIDC_CLIENT_SECRET_ARN names it in Secrets Manager. Public clients need neither (PKCE). */
+  OIDC_CLIENT_SECRET: z.optional(z.string()),
+  OIDC_CLIENT_SECRET_ARN: z.optional(z.string()),
+  OIDC_SCOPES: z._default(z.string(), 'openid email profile'),
+  /** Where the provider sends staff back; unset: PUBLIC_BASE_URL (or the request's origin) + /auth/callback. */
+  OIDC_REDIRECT_URI: z.optional(z.url()),
+  /** The provider's own sign-out page (Cognito's /logout?client_id&logout_uri); unset: its end_session_endpoint if it has one. */
+  OIDC_LOGOUT_URL: z.optional(z.url()),
   /** Requests per minute one client address may post ratings; per API key for machine routes it is ×10. */
   RATE_LIMIT_PER_MINUTE: z._default(z.coerce.number().check(z.int(), z.gte(1)), 120),
 });

@@ -15,31 +15,42 @@ export interface TSession {
   uid: string;
   exp: number; // epoch ms
   csrf: string;
+  /** How the user signed in: the provider's sign-out page is only offered after a provider sign-in. */
+  via?: 'oidc' | 'dev';
 }
 
 const mac = (keyring: TKeyring, kid: string, body: string) => createHmac('sha256', keyring.key('session', kid)!).update(body).digest('base64url');
 
-export function sealSession(keyring: TKeyring, s: TSession): string {
-  const body = Buffer.from(JSON.stringify(s)).toString('base64url');
+/** A signed, tamper-evident cookie value: `kid.body.mac`, the body base64url JSON. */
+export function seal(keyring: TKeyring, value: object): string {
+  const body = Buffer.from(JSON.stringify(value)).toString('base64url');
   return `${keyring.activeKid}.${body}.${mac(keyring, keyring.activeKid, body)}`;
 }
 
-export function openSession(keyring: TKeyring, token: string | undefined, now: number): TSession | undefined {
-  const [kid, body, sig] = (token ?? '').split('.');
-  if (!kid || !body || !sig || !keyring.key('session', kid)) return undefined;
+/** The value of a sealed cookie, if its MAC is right under a known key and it has not expired (`exp`, epoch ms). */
+export function unseal<T extends { exp: number }>(keyring: TKeyring, token: string | undefined, now: number): T | undefined {
+  const [kid, body, sig, extra] = (token ?? '').split('.');
+  if (!kid || !body || !sig || extra !== undefined || !keyring.key('session', kid)) return undefined;
   const want = Buffer.from(mac(keyring, kid, body));
   const got = Buffer.from(sig);
   if (want.length !== got.length || !timingSafeEqual(want, got)) return undefined;
   try {
-    const s = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as TSession;
-    return typeof s.uid === 'string' && typeof s.csrf === 'string' && s.exp > now ? s : undefined;
+    const v = JSON.parse(Buffer.from(body, 'base64url').toString('utf8')) as T;
+    return typeof v === 'object' && v !== null && typeof v.exp === 'number' && v.exp > now ? v : undefined;
   } catch {
     return undefined;
   }
 }
 
-export function startSession(c: Context, keyring: TKeyring, uid: string, now: number): TSession {
-  const s: TSession = { uid, exp: now + SESSION_HOURS * 3600_000, csrf: randomBytes(18).toString('base64url') };
+export const sealSession = (keyring: TKeyring, s: TSession): string => seal(keyring, s);
+
+export function openSession(keyring: TKeyring, token: string | undefined, now: number): TSession | undefined {
+  const s = unseal<TSession>(keyring, token, now);
+  return s && typeof s.uid === 'string' && typeof s.csrf === 'string' ? s : undefined;
+}
+
+export function startSession(c: Context, keyring: TKeyring, uid: string, now: number, via?: TSession['via']): TSession {
+  const s: TSession = { uid, exp: now + SESSION_HOURS * 3600_000, csrf: randomBytes(18).toString('base64url'), ...(via ? { via } : {}) };
   setCookie(c, SESSION_COOKIE, sealSession(keyring, s), {
     path: '/', httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:', maxAge: SESSION_HOURS * 3600,
   });

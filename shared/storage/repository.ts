@@ -173,6 +173,28 @@ export class Repository {
     return out.Item ? strip<TUser>(unmarshall(out.Item)) : undefined;
   }
 
+  /**
+   * Binds an identity provider's subject to a staff user on their first sign-in. Conditional, so two first
+   * sign-ins racing cannot both bind, and a bound account is never rebound here. False: it was not bound.
+   */
+  async bindOidcSub(userId: string, sub: string): Promise<boolean> {
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: `USER#${userId}`, sk: 'META' }),
+          UpdateExpression: 'SET oidcSub = :sub',
+          ConditionExpression: 'attribute_exists(pk) AND attribute_not_exists(oidcSub)',
+          ExpressionAttributeValues: marshall({ ':sub': sub }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
+  }
+
   async listUsers(): Promise<TUser[]> {
     return (await this.queryIndexAll('CATALOG#USER')).map((i) => strip<TUser>(unmarshall(i)));
   }

@@ -10,6 +10,13 @@ export const D = {
   zh: {
     brand: '服务温度', signIn: '登录', signOut: '退出', signInTitle: '工作人员登录', devSignIn: '本机演示登录（仅开发环境）',
     devHint: '选择一位演示用户。正式环境通过统一身份认证登录。', oidcMissing: '统一身份认证尚未配置，请联系管理员。',
+    signInWith: '使用统一身份认证登录', signInAgain: '重新登录',
+    refused: {
+      'no-account': '这个身份还没有开通工作人员账号。请把您登录时用的邮箱告诉系统管理员，开通后再登录。',
+      'email-unverified': '身份认证平台还没有验证您的邮箱。请先在身份认证平台完成邮箱验证，再登录。',
+      'bound-elsewhere': '这个邮箱对应的工作人员账号已经绑定了另一个身份。请联系系统管理员。',
+    } as Record<string, string>,
+    flowExpired: '登录已超时或已在别处完成，请重新登录。', providerSaid: '身份认证平台没有完成登录', providerDown: '暂时连不上身份认证平台，请稍后再试。',
     landing: '各服务大厅的服务温度、差评和整改情况。', temperature: '服务温度', interval: '90% 区间', n: '有效评价数', band: '档位',
     bands: { warm: '温暖', mild: '温和', cool: '偏凉', cold: '冰冷' } as Record<string, string>,
     goodRate: '好评率', oneTripRate: '一次办成率', doneRate: '当天办结率', activeRate: '主动评价率',
@@ -27,6 +34,13 @@ export const D = {
   en: {
     brand: 'Service Temperature', signIn: 'Sign in', signOut: 'Sign out', signInTitle: 'Staff sign-in', devSignIn: 'Local demo sign-in (development only)',
     devHint: 'Pick a demo user. In production, staff sign in with the identity provider.', oidcMissing: 'Sign-in with the identity provider is not configured yet; contact the administrator.',
+    signInWith: 'Sign in with the identity provider', signInAgain: 'Sign in again',
+    refused: {
+      'no-account': 'This identity has no staff account yet. Give the administrator the email address you signed in with, then sign in again once it is added.',
+      'email-unverified': 'The identity provider has not verified your email address yet. Verify it there first, then sign in.',
+      'bound-elsewhere': 'The staff account for this email address is already bound to another identity. Contact the administrator.',
+    } as Record<string, string>,
+    flowExpired: 'The sign-in timed out or was already completed; please sign in again.', providerSaid: 'The identity provider did not complete the sign-in', providerDown: 'The identity provider cannot be reached right now; please try again later.',
     landing: 'Service temperature, bad ratings and their handling for each service hall.', temperature: 'Temperature', interval: '90% interval', n: 'Effective ratings', band: 'Band',
     bands: { warm: 'warm', mild: 'mild', cool: 'cool', cold: 'cold' } as Record<string, string>,
     goodRate: 'Good-rating rate', oneTripRate: 'One-trip rate', doneRate: 'Done-today rate', activeRate: 'Active-rating rate',
