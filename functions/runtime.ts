@@ -16,10 +16,12 @@ export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_N
 export async function loadRuntime(env: Record<string, string | undefined> = process.env): Promise<TAppDeps> {
   const config = loadConfig(env);
   let keyringJson = config.KEYRING;
-  if (config.KEYRING_SECRET_ARN) {
+  if (config.KEYRING_SECRET_ARN || config.OIDC_CLIENT_SECRET_ARN) {
     const sm = new SecretsManagerClient({});
-    const out = await sm.send(new GetSecretValueCommand({ SecretId: config.KEYRING_SECRET_ARN }));
-    keyringJson = out.SecretString;
+    const secret = async (arn: string) => (await sm.send(new GetSecretValueCommand({ SecretId: arn }))).SecretString;
+    if (config.KEYRING_SECRET_ARN) keyringJson = await secret(config.KEYRING_SECRET_ARN);
+    // A confidential OIDC client's secret (another provider than the stack's Cognito, which uses PKCE alone).
+    if (config.OIDC_CLIENT_SECRET_ARN) config.OIDC_CLIENT_SECRET = await secret(config.OIDC_CLIENT_SECRET_ARN);
     sm.destroy();
   }
   if (!keyringJson) throw new Error('No key ring: set KEYRING_SECRET_ARN (AWS) or KEYRING (local).');

@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { App, Validations } from 'aws-cdk-lib';
+import { App, Aws, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { ServiceTemperatureStack } from './stack.js';
 
@@ -79,6 +79,27 @@ function scoringTimezone(app: App): string {
   return zone;
 }
 
+/**
+ * Staff sign-in: a Cognito user pool by default (context `authDomainPrefix`, `requireStaffMfa`), or any OIDC
+ * provider with context `oidcIssuer` + `oidcClientId` (+ `oidcClientSecretArn` for a confidential client).
+ */
+function staffSignIn(app: App) {
+  const issuer = optionalString(app, 'oidcIssuer');
+  const clientId = optionalString(app, 'oidcClientId');
+  if ((issuer === undefined) !== (clientId === undefined)) throw new Error('context oidcIssuer and oidcClientId go together');
+  if (issuer !== undefined && !/^https:\/\/[^/]/.test(issuer)) throw new Error(`context oidcIssuer must be an https URL, got ${JSON.stringify(issuer)}`);
+  const prefix = optionalString(app, 'authDomainPrefix') ?? `service-temperature-${Aws.ACCOUNT_ID}`;
+  if (!Token.isUnresolved(prefix) && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) {
+    throw new Error(`context authDomainPrefix must be lower-case letters, digits and hyphens, got ${JSON.stringify(prefix)}`);
+  }
+  const mfa: unknown = app.node.tryGetContext('requireStaffMfa');
+  return {
+    domainPrefix: prefix,
+    requireMfa: !(mfa === false || mfa === 'false'),
+    ...(issuer && clientId ? { external: { issuer, clientId, clientSecretArn: optionalString(app, 'oidcClientSecretArn') } } : {}),
+  };
+}
+
 export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   const app = new App({
     context: { ...cdkJsonContext(), ...options.context },
@@ -96,6 +117,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     publicBaseUrl: publicBaseUrl(app),
     throttleRateLimit: positiveInt(app, 'apiThrottleRateLimit', DEFAULT_THROTTLE_RATE_LIMIT),
     throttleBurstLimit: positiveInt(app, 'apiThrottleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT),
+    dashboardEntry: join(PROJECT_ROOT, 'functions', 'dashboard.ts'),
+    staffSignIn: staffSignIn(app),
     scoring: {
       plannerEntry: join(PROJECT_ROOT, 'functions', 'score-planner.ts'),
       workerEntry: join(PROJECT_ROOT, 'functions', 'score-worker.ts'),

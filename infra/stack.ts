@@ -6,6 +6,25 @@ import { DataTable } from './constructs/data-table.js';
 import { PublicHttpApi } from './constructs/http-api.js';
 import { KeyringSecret } from './constructs/keyring-secret.js';
 import { ScoringJob } from './constructs/scoring.js';
+import { DashboardFunction } from './constructs/dashboard-function.js';
+import { StaffSignIn } from './constructs/staff-sign-in.js';
+import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+
+/** The staff dashboard's paths; everything else goes to the resident and machine API function. */
+export const DASHBOARD_PATHS = [
+  '/',
+  '/signin',
+  '/signin/{proxy+}',
+  '/signout',
+  '/auth/{proxy+}',
+  '/halls/{proxy+}',
+  '/regions/{proxy+}',
+  '/admin/{proxy+}',
+  '/assets/{proxy+}',
+  '/api/v1/me',
+  '/api/v1/halls/{hallId}/report',
+  '/api/v1/regions/{regionId}/report',
+] as const;
 
 export interface ServiceTemperatureStackProps extends StackProps {
   /** Absolute path of functions/api.ts. */
@@ -16,6 +35,17 @@ export interface ServiceTemperatureStackProps extends StackProps {
   readonly throttleRateLimit: number;
   readonly throttleBurstLimit: number;
   readonly logRetention?: RetentionDays;
+  /** Absolute path of functions/dashboard.ts. */
+  readonly dashboardEntry: string;
+  /**
+   * Staff sign-in. Default: a Cognito user pool made here (hosted domain `<domainPrefix>.auth.<region>…`). With
+   * `external`, the app is pointed at that OIDC provider instead and no user pool is made.
+   */
+  readonly staffSignIn: {
+    readonly domainPrefix: string;
+    readonly requireMfa: boolean;
+    readonly external?: { readonly issuer: string; readonly clientId: string; readonly clientSecretArn?: string };
+  };
   /** The nightly scoring job: its two handler modules and the time zone of its 02:00 schedule. */
   readonly scoring: {
     /** Absolute path of functions/score-planner.ts. */
@@ -33,6 +63,8 @@ export class ServiceTemperatureStack extends Stack {
   readonly apiFunction: ApiFunction;
   readonly httpApi: PublicHttpApi;
   readonly scoring: ScoringJob;
+  readonly dashboard: DashboardFunction;
+  readonly staffSignIn?: StaffSignIn;
 
   constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
     super(scope, id, props);
@@ -60,6 +92,34 @@ export class ServiceTemperatureStack extends Stack {
       accessLogRetention: props.logRetention,
     });
 
+    // The staff dashboard: its own function, reached through the same API on the staff paths.
+    const dashboardOrigin = props.publicBaseUrl ?? this.httpApi.api.apiEndpoint;
+    let signInEnv: Record<string, string>;
+    const external = props.staffSignIn.external;
+    if (external) {
+      signInEnv = { OIDC_ISSUER: external.issuer, OIDC_CLIENT_ID: external.clientId, OIDC_REDIRECT_URI: `${dashboardOrigin}/auth/callback` };
+      if (external.clientSecretArn) signInEnv.OIDC_CLIENT_SECRET_ARN = external.clientSecretArn;
+    } else {
+      this.staffSignIn = new StaffSignIn(this, 'StaffSignIn', {
+        dashboardOrigin,
+        domainPrefix: props.staffSignIn.domainPrefix,
+        requireMfa: props.staffSignIn.requireMfa,
+      });
+      signInEnv = this.staffSignIn.environment;
+    }
+    this.dashboard = new DashboardFunction(this, 'Dashboard', {
+      entry: props.dashboardEntry,
+      projectRoot: props.projectRoot,
+      table: this.data.table,
+      keyringSecret: this.keyring.secret,
+      environment: { ...signInEnv, ...(props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : {}) },
+      logRetention: props.logRetention,
+    });
+    this.data.grantReadWriteData(this.dashboard.role);
+    this.keyring.secret.grantRead(this.dashboard.role);
+    if (external?.clientSecretArn) Secret.fromSecretCompleteArn(this, 'OidcClientSecret', external.clientSecretArn).grantRead(this.dashboard.role);
+    this.httpApi.routeTo('Dashboard', this.dashboard.function, DASHBOARD_PATHS);
+
     this.scoring = new ScoringJob(this, 'Scoring', {
       plannerEntry: props.scoring.plannerEntry,
       workerEntry: props.scoring.workerEntry,
@@ -69,6 +129,10 @@ export class ServiceTemperatureStack extends Stack {
       logRetention: props.logRetention,
     });
 
+    new CfnOutput(this, 'DashboardUrl', { value: `${dashboardOrigin}/`, description: 'Staff dashboard (sign in here)' });
+    if (this.staffSignIn) {
+      new CfnOutput(this, 'StaffUserPoolId', { value: this.staffSignIn.userPool.userPoolId, description: 'Invite staff here (email = the staff user\'s email in the app)' });
+    }
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'KeyringSecretArn', { value: this.keyring.secret.secretArn, description: 'Key-ring secret' });

@@ -2,7 +2,7 @@ import { Duration, RemovalPolicy, Stack, Validations } from 'aws-cdk-lib';
 import type { ITable } from 'aws-cdk-lib/aws-dynamodb';
 import { Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
 import { Architecture, LayerVersion, Runtime, Tracing } from 'aws-cdk-lib/aws-lambda';
-import { NodejsFunction, OutputFormat } from 'aws-cdk-lib/aws-lambda-nodejs';
+import { NodejsFunction, OutputFormat, type ICommandHooks } from 'aws-cdk-lib/aws-lambda-nodejs';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
 import { Construct } from 'constructs';
@@ -48,6 +48,10 @@ export interface AppFunctionProps {
   readonly timeout?: Duration;
   /** @default one year */
   readonly logRetention?: RetentionDays;
+  /** More modules left out of the bundle (shipped beside it by `commandHooks`). */
+  readonly extraExternalModules?: string[];
+  /** Commands run on the build machine around bundling (e.g. to put assets beside the bundle). */
+  readonly commandHooks?: ICommandHooks;
 }
 
 /**
@@ -108,11 +112,12 @@ export class AppFunction extends Construct {
         sourceMap: true,
         target: 'node22',
         // The runtime ships the AWS SDK v3; the Powertools layer ships @aws-lambda-powertools/*.
-        externalModules: ['@aws-sdk/*', '@aws-lambda-powertools/*'],
+        externalModules: ['@aws-sdk/*', '@aws-lambda-powertools/*', ...(props.extraExternalModules ?? [])],
         // Chinese page text stays UTF-8 instead of \uXXXX escapes (half the bytes).
         esbuildArgs: { '--charset': 'utf8' },
         mainFields: ['module', 'main'],
         banner: ESM_REQUIRE_BANNER,
+        ...(props.commandHooks ? { commandHooks: props.commandHooks } : {}),
       },
     });
 

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -83,6 +83,25 @@ export class PublicHttpApi extends Construct {
         'authorizes per route - machine routes need a per-hall API key, staff routes a signed-in session, and ' +
         'resident rating routes are anonymous (no login, SPEC section 2), protected by HMAC-signed QR tokens and ' +
         'per-device limits.',
+    });
+  }
+
+  /**
+   * Sends these paths to another function (the staff dashboard); everything else stays on the $default route.
+   * Each path becomes `ANY <path>`; API Gateway picks the most specific route, so `/api/v1/halls/{id}/report`
+   * goes to the dashboard while `/api/v1/halls/{id}/scores` stays on the API function.
+   */
+  routeTo(id: string, handler: IFunction, paths: readonly string[]): void {
+    const integration = new HttpLambdaIntegration(`${id}Integration`, handler);
+    paths.forEach((path, i) => {
+      const [route] = this.api.addRoutes({ path, methods: [HttpMethod.ANY], integration });
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          'No API Gateway authorizer by design: staff pages use a signed session cookie set after OIDC sign-in, which ' +
+          'a JWT authorizer cannot read; the dashboard app checks the session and the unit scope on every route, and ' +
+          `the sign-in routes themselves must be reachable signed out (route ${i + 1} of ${paths.length}: ${path}).`,
+      });
     });
   }
 

@@ -24,6 +24,12 @@ const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
 const EXPECTED_ACKNOWLEDGEMENTS = [
   'ServiceTemperature/Api/Function AwsSolutions-L1',
   'ServiceTemperature/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'ServiceTemperature/Dashboard/Function AwsSolutions-L1',
+  'ServiceTemperature/Dashboard/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  // The staff paths go to the dashboard function; the app checks the session cookie and scope (no authorizer).
+  ...['', 'admin--{proxy+}', 'api--v1--halls--{hallId}--report', 'api--v1--me', 'api--v1--regions--{regionId}--report', 'assets--{proxy+}', 'auth--{proxy+}', 'halls--{proxy+}', 'regions--{proxy+}', 'signin', 'signin--{proxy+}', 'signout'].map(
+    (p) => `ServiceTemperature/Http/HttpApi/ANY--${p} AwsSolutions-APIG4`,
+  ),
   'ServiceTemperature/Http/HttpApi/DefaultRoute AwsSolutions-APIG4',
   'ServiceTemperature/Keyring/Secret AwsSolutions-SMG4',
   'ServiceTemperature/Scoring/Planner/Function AwsSolutions-L1',

@@ -1,6 +1,7 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build.js';
+import { DASHBOARD_PATHS } from '../../infra/stack.js';
 import { TABLE_KEYS } from '../../shared/storage/table.js';
 
 /** Skip esbuild: these tests look at the template only (bundle.test.ts bundles for real). */
@@ -100,8 +101,8 @@ describe('ServiceTemperature stack', () => {
 
   describe('API function', () => {
     it('runs nodejs22.x on arm64 with 512 MB, 10 s, active tracing and no reserved concurrency', () => {
-      // The API function, the scoring planner and the scoring worker.
-      t.resourceCountIs('AWS::Lambda::Function', 3);
+      // The API function, the dashboard, the scoring planner and the scoring worker.
+      t.resourceCountIs('AWS::Lambda::Function', 4);
       t.hasResourceProperties('AWS::Lambda::Function', {
         Description: 'Service Temperature HTTP API (Hono)',
         Runtime: 'nodejs22.x',
@@ -199,12 +200,16 @@ describe('ServiceTemperature stack', () => {
       expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(tableArn), JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] })]));
     });
 
-    it('grants read on the key-ring secret only', () => {
+    it('grants read on the key-ring secret only, to the API and dashboard functions', () => {
       const secretId = onlyResource(t, 'AWS::SecretsManager::Secret').id;
-      const secrets = statementsOf(t).filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:')));
-      expect(secrets).toHaveLength(1);
-      expect(asList(secrets[0].Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
-      expect(secrets[0].Resource).toEqual({ Ref: secretId });
+      const secrets = Object.entries(t.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
+        (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:'))).map((s) => ({ id, s })),
+      );
+      expect(secrets.map((x) => x.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiRoleDefaultPolicy', 'DashboardRoleDefaultPolicy']);
+      for (const { s } of secrets) {
+        expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
+        expect(s.Resource).toEqual({ Ref: secretId });
+      }
     });
 
     it('uses Resource "*" only for the two X-Ray actions that cannot be scoped', () => {
@@ -224,11 +229,17 @@ describe('ServiceTemperature stack', () => {
   });
 
   describe('HTTP API', () => {
-    it('routes everything ($default) to the function through a Lambda proxy integration', () => {
+    it('routes everything ($default) to the function through a Lambda proxy integration, the staff paths to the dashboard', () => {
       t.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
       t.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      t.resourceCountIs('AWS::ApiGatewayV2::Route', 1);
+      t.resourceCountIs('AWS::ApiGatewayV2::Route', 1 + DASHBOARD_PATHS.length);
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
+      const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
+      const dashboardFn = Object.keys(t.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('DashboardFunction'))!;
+      const toDashboard = Object.entries(integrations).find(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes(dashboardFn))![0];
+      for (const path of DASHBOARD_PATHS) {
+        t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `ANY ${path}`, Target: { 'Fn::Join': ['', ['integrations/', { Ref: toDashboard }]] } });
+      }
       const fnId = apiFunction(t).id;
       t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {
         IntegrationType: 'AWS_PROXY',

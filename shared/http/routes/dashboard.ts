@@ -17,7 +17,7 @@ import { GRADE_LABELS } from '../../domain/grades.js';
 import { hallInsights, themeLabel, type TInsights } from '../../scoring/insights.js';
 import { hallReport, ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
-import type { TAsset } from '../../local/assets.js';
+import type { TAsset } from '../assets.js';
 import { problem } from '../problem.js';
 import { baseUrl, type TAppDeps } from '../deps.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
