@@ -1,5 +1,6 @@
 /** The staff dashboard through app.request(): demo sign-in, and every route walked by every role. */
 import { randomBytes } from 'node:crypto';
+import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canSeeHall, canSeeRegion, type TTree } from '../shared/domain/access.js';
 import { addDays } from '../shared/domain/aggregate.js';
@@ -178,6 +179,12 @@ describe('every route, every role: nothing leaks', () => {
     expect(lines.length - 1).toBe(data.ratings.filter((r) => r.hallId === 'h-xs-qingshi').length);
     const scoresCsv = await (await app.request(`/halls/h-xs-qingshi/export/scores?from=${addDays(today, -8)}&to=${day}`, cookie)).text();
     expect(scoresCsv.trim().split('\n')).toHaveLength(1 + 8);
+    // Compressed for clients that take gzip (browsers do; a Lambda response is capped at 6 MB): same rows, fewer bytes.
+    const gz = await app.request(`/halls/h-xs-qingshi/export/ratings?from=${addDays(today, -8)}&to=${day}`, { headers: { ...cookie.headers, 'accept-encoding': 'gzip' } });
+    expect(gz.headers.get('content-encoding')).toBe('gzip');
+    const packed = Buffer.from(await gz.arrayBuffer());
+    expect(new Uint8Array(gunzipSync(packed))).toEqual(bytes);
+    expect(packed.length).toBeLessThan(bytes.length / 3);
     expect((await app.request('/halls/h-dh-center/export/ratings', cookie)).status).toBe(404);
     expect((await app.request('/halls/h-xs-qingshi/export/ratings?from=bad', cookie)).status).toBe(400);
   });

@@ -41,7 +41,9 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
   );
   // Pages and documents are worth compressing for a weak signal; small API answers are not (and compress()
   // makes every response a stream that then costs more to send).
-  for (const path of ['/r/*', '/api/v1/docs', '/api/v1/openapi.json']) app.use(path, compress());
+  // Staff pages and CSV exports too: on Lambda a response is capped at 6 MB, and a year's ratings of a busy hall
+  // compress about sevenfold.
+  for (const path of ['/r/*', '/api/v1/docs', '/api/v1/openapi.json', '/halls/*', '/regions/*', '/admin/*', '/assets/*']) app.use(path, compress());
 
   // One line per request: route, status, latency. Never the client's address, never the token.
   app.use('*', async (c, next) => {
