@@ -10,7 +10,7 @@ export const D = {
   zh: {
     brand: '服务温度', signIn: '登录', signOut: '退出', signInTitle: '工作人员登录', devSignIn: '本机演示登录（仅开发环境）',
     devHint: '选择一位演示用户。正式环境通过统一身份认证登录。', oidcMissing: '统一身份认证尚未配置，请联系管理员。',
-    signInWith: '使用统一身份认证登录', signInAgain: '重新登录',
+    signInWith: '使用统一身份认证登录', signInAgain: '重新登录', signedOut: '您已退出', signingOutProvider: '正在同时退出统一身份认证平台…', continue: '继续',
     refused: {
       'no-account': '这个身份还没有开通工作人员账号。请把您登录时用的邮箱告诉系统管理员，开通后再登录。',
       'email-unverified': '身份认证平台还没有验证您的邮箱。请先在身份认证平台完成邮箱验证，再登录。',
@@ -34,7 +34,7 @@ export const D = {
   en: {
     brand: 'Service Temperature', signIn: 'Sign in', signOut: 'Sign out', signInTitle: 'Staff sign-in', devSignIn: 'Local demo sign-in (development only)',
     devHint: 'Pick a demo user. In production, staff sign in with the identity provider.', oidcMissing: 'Sign-in with the identity provider is not configured yet; contact the administrator.',
-    signInWith: 'Sign in with the identity provider', signInAgain: 'Sign in again',
+    signInWith: 'Sign in with the identity provider', signInAgain: 'Sign in again', signedOut: 'You are signed out', signingOutProvider: 'Signing you out of the identity provider too…', continue: 'Continue',
     refused: {
       'no-account': 'This identity has no staff account yet. Give the administrator the email address you signed in with, then sign in again once it is added.',
       'email-unverified': 'The identity provider has not verified your email address yet. Verify it there first, then sign in.',
@@ -67,12 +67,12 @@ main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:1.6em;margin:.2em 
 table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #c9d1d9;padding:6px 10px;text-align:left}th{background:#e8edf2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .band{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid}.warm{color:#7a2e00;border-color:#b35900}.mild{color:#1e5e1e;border-color:#2e7d32}.cool{color:#0b4f94;border-color:#0b5cad}.cold{color:#fff;background:#0b3d6e;border-color:#0b3d6e}
 button.sort{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;color:inherit}th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}table.heat td{min-width:44px}.h1{background:#eef4fb}.h2{background:#d6e6f7}.h3{background:#b7d3f0}.h4{background:#93bce6}.h5{background:#6fa3da}.hot{outline:3px solid #b3261e;outline-offset:-3px}.kw{display:inline-block;background:#eef1f4;border-radius:6px;padding:0 6px;margin:2px}meter{width:160px}
-a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}`;
+a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}a.button{display:inline-block;padding:12px 20px;border-radius:8px;background:#0b5cad;color:#fff;text-decoration:none;font-weight:700;min-height:24px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}`;
 
-export function staffPage(opts: { lang: TLang; nonce: string; title: string; user?: TUser; csrf?: string; body: Html; path: string }): Html {
+export function staffPage(opts: { lang: TLang; nonce: string; title: string; user?: TUser; csrf?: string; body: Html; path: string; head?: Html }): Html {
   const w = D[opts.lang];
   const other = opts.lang === 'en' ? 'zh' : 'en';
-  return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title><style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
+  return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title>${opts.head ?? ''}<style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav><a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${other === 'en' ? 'English' : '中文'}</a>
 ${opts.user ? html` · <span>${opts.user.name}</span> <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${opts.csrf ?? ''}"><button type="submit">${w.signOut}</button></form>` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`}</nav></header>
 <main>${opts.body}</main></body></html>`;

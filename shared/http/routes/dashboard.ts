@@ -222,7 +222,19 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
     // After a provider sign-in, also end the provider's session: on a shared office computer the next person
     // must not be signed straight back in.
     const away = s?.via === 'oidc' && provider ? await provider.logoutUrl(`${baseUrl(c, deps.config)}/`) : undefined;
-    return c.redirect(away ?? '/', 303);
+    if (!away) return c.redirect('/', 303);
+    // Not a redirect: the form's CSP (form-action 'self') would block a redirect to the provider; a page that
+    // moves on at once (and says so, with a link) is a plain navigation.
+    const lang = pickLang(c.req.query('lang'));
+    const w = D[lang];
+    c.header('cache-control', 'no-store');
+    return c.html(
+      staffPage({
+        lang, nonce: nonceOf(c), title: w.signedOut, path: '/signout',
+        head: html`<meta http-equiv="refresh" content="0;url=${away}">`,
+        body: html`<h1>${w.signedOut}</h1><p>${w.signingOutProvider}</p><p><a id="provider-signout" href="${away}">${w.continue}</a></p>`,
+      }),
+    );
   });
 
   r.get('/halls/:hallId', scoped('hall', async (c, { lang, who, id: hallId }) => {
