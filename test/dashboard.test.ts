@@ -227,4 +227,23 @@ describe('every route, every role: nothing leaks', () => {
     expect(page).toContain('需要关注');
     expect(page.indexOf('西山区青石镇便民服务中心')).toBeLessThan(page.indexOf('排名'));
   });
+
+  it('lists the alerts of a region\'s halls (30 days, newest first), and none from outside it', async () => {
+    const day = addDays(today, -1);
+    await scoreStore.putAlerts([
+      { hallId: 'h-xs-qingshi', day, kind: 'turned-cold', figures: { temperature: 38.2 } },
+      { hallId: 'h-dh-gangkou', day: addDays(day, -2), kind: 'cusum', figures: { temperature: 61 } },
+      { hallId: 'h-xs-qingshi', day: addDays(day, -40), kind: 'cusum', figures: {} }, // too old
+    ]);
+    const west = await (await app.request('/regions/r-west', { headers: { cookie: `st_session=${cookies.get('u-sup-west')}` } })).text();
+    const list = west.slice(west.indexOf('近30天预警'));
+    expect(list).toContain(`${day} · <a href="/halls/h-xs-qingshi?lang=zh">西山区青石镇便民服务中心</a> — 转为冰冷`);
+    expect(list).not.toContain('h-dh-gangkou');
+    expect(list).not.toContain(addDays(day, -40));
+    const city = await (await app.request('/regions/r-city', { headers: { cookie: `st_session=${cookies.get('u-sup-city')}` } })).text();
+    const all = city.slice(city.indexOf('近30天预警'));
+    expect(all).toContain(`${addDays(day, -2)} · <a href="/halls/h-dh-gangkou?lang=zh">`);
+    const days = [...all.matchAll(/<li>(\d{4}-\d\d-\d\d) · /g)].map((m) => m[1]);
+    expect(days).toEqual([...days].sort().reverse()); // newest first
+  });
 });

@@ -6,7 +6,7 @@
 import type { Context } from 'hono';
 import { html, raw } from 'hono/html';
 import { Hono } from 'hono/tiny';
-import { canSeeHall, canSeeRegion, homeOf, type TTree, type TUser } from '../../domain/access.js';
+import { canSeeHall, canSeeRegion, homeOf, regionChain, type TTree, type TUser } from '../../domain/access.js';
 import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
 import { isDay } from '../../domain/time.js';
 import { hashApiKey, newApiKey } from '../../domain/privacy.js';
@@ -280,7 +280,15 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
       ...halls.filter((h) => h.regionId === regionId).map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
     ];
     const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
-    const [nowSnaps, thenSnaps] = await Promise.all([deps.scores.getSnapshots(day, units), deps.scores.getSnapshots(addDays(day, -30), units)]);
+    const { tree: t } = await tree();
+    const inRegion = (hallId: string) => regionChain(t, t.hallRegion.get(hallId) ?? '').includes(regionId);
+    const [nowSnaps, thenSnaps, alerts] = await Promise.all([
+      deps.scores.getSnapshots(day, units),
+      deps.scores.getSnapshots(addDays(day, -30), units),
+      // The region's alerts of 30 days, newest first: one Query per day (alerts are indexed by day), kept to this subtree.
+      Promise.all([...Array(30).keys()].map((i) => deps.scores.alertsOfDay(addDays(day, -i)))).then((days) => days.flat().filter((a) => inRegion(a.hallId))),
+    ]);
+    const hallName = new Map(halls.map((h) => [h.id, (lang === 'en' && h.nameEn) || h.name]));
     const own = nowSnaps.get(unitId.region(regionId));
     const rows = children
       .map((x) => ({ ...x, r: nowSnaps.get(x.unit) && toUnitReport(nowSnaps.get(x.unit)!), before: (thenSnaps.get(x.unit)?.figures as TFigures | undefined)?.temperature }))
@@ -298,6 +306,9 @@ ${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` :
 ${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
 <h2>${w.league}</h2>${table(ranked, true)}
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
+<h2>${w.regionAlerts}</h2>${alerts.length
+      ? html`<ul class="alerts">${alerts.map((a) => html`<li>${a.day} · <a href="/halls/${a.hallId}?lang=${lang}">${hallName.get(a.hallId) ?? a.hallId}</a> — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}${typeof a.figures.temperature === 'number' ? html` <span class="muted">(${w.temperature} ${(a.figures.temperature as number).toFixed(1)})</span>` : ''}</li>`)}</ul>`
+      : html`<p>${w.noAlerts}</p>`}
 ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer></script>` : ''}`,
       who,
     );
