@@ -35,13 +35,15 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     r.get(assets.script.path, (c) => c.body(assets.script.body, 200, { 'content-type': assets.script.type, 'cache-control': 'public, max-age=31536000, immutable' }));
   }
 
-  /** The region tree, cached briefly: every page checks scope against it. */
-  let treeCache: { at: number; tree: TTree; rootRegion?: string } | undefined;
+  /** The region tree, cached briefly: every page checks scope against it. An administrator's change drops it at once. */
+  let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string } | undefined;
   async function tree() {
-    if (treeCache && now() - treeCache.at < 30_000) return treeCache;
+    if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.repo.catalogueVersion) return treeCache;
+    const version = deps.repo.catalogueVersion;
     const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
     treeCache = {
       at: now(),
+      version,
       tree: { regionParent: new Map(regions.map((x) => [x.id, x.parentId])), hallRegion: new Map(halls.map((h) => [h.id, h.regionId])) },
       rootRegion: regions.find((x) => !x.parentId)?.id,
     };
@@ -312,7 +314,7 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     if (!cat) return notFound(c, lang, who);
     const base = baseUrl(c, deps.config);
     const nonce = nonceOf(c);
-    const cards = cat.windows.map((win) => {
+    const cards = cat.windows.filter((win) => !win.retiredAt).map((win) => {
       const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
       return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
     });
