@@ -1,6 +1,6 @@
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
-import { ZHallForm, ZRegionForm, ZUserForm, formErrors, formValues, isTimeZone, toHall, wouldCycle } from './admin.js';
+import { ZHallForm, ZRegionForm, ZUserForm, formErrors, formValues, isTimeZone, placementError, toHall, wouldCycle } from './admin.js';
 
 const errors = (schema: z.ZodMiniType, v: unknown) => {
   const r = z.safeParse(schema, v);
@@ -39,5 +39,15 @@ describe('administration forms', () => {
     expect(wouldCycle(parent, 'city', 'street')).toBe(true);
     expect(wouldCycle(parent, 'street', 'city')).toBe(false);
     expect(wouldCycle(parent, 'east', undefined)).toBe(false);
+  });
+
+  it('keeps one top region and only existing parents', () => {
+    const regions = [{ id: 'city', name: '市', level: 'city' as const }, { id: 'east', name: '东', parentId: 'city', level: 'district' as const }];
+    expect(placementError(regions, 'new', undefined)).toBe('oneRoot');
+    expect(placementError(regions, 'city', undefined)).toBeUndefined();
+    expect(placementError([], 'city', undefined)).toBeUndefined();
+    expect(placementError(regions, 'new', 'nowhere')).toBe('parentUnknown');
+    expect(placementError(regions, 'city', 'east')).toBe('cycle');
+    expect(placementError(regions, 'new', 'east')).toBeUndefined();
   });
 });

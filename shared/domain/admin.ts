@@ -141,6 +141,16 @@ export const toHall = (f: THallForm): THall => ({
   openingHours: f.open && f.close ? { open: f.open, close: f.close } : undefined,
 });
 
+/**
+ * Where a region may hang: under an existing region that is neither itself nor below it, or at the top if there is
+ * no other top region (the tree has one root: the administrator's home and every supervisor's chain end there).
+ */
+export function placementError(regions: readonly TRegion[], regionId: string, parentId: string | undefined): TAdminError | undefined {
+  if (parentId === undefined) return regions.some((r) => !r.parentId && r.id !== regionId) ? 'oneRoot' : undefined;
+  if (!regions.some((r) => r.id === parentId)) return 'parentUnknown';
+  return wouldCycle(new Map(regions.map((r) => [r.id, r.parentId])), regionId, parentId) ? 'cycle' : undefined;
+}
+
 /** True if hanging `regionId` under `parentId` would put it under itself (the parent is the region or below it). */
 export function wouldCycle(regionParent: Map<string, string | undefined>, regionId: string, parentId: string | undefined): boolean {
   const seen = new Set<string>();

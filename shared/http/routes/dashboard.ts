@@ -23,6 +23,7 @@ import { baseUrl, type TAppDeps } from '../deps.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
 import { D, bandTag, gauge, rateCell, staffPage } from '../pages/dashboard.js';
 import { csrfMatches, endSession, readSession, startSession } from '../session.js';
+import { adminRoutes } from './admin.js';
 
 const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
 
@@ -57,7 +58,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     return user && { user, csrf: s.csrf };
   }
 
-  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 404 = 200) =>
+  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 400 | 404 = 200) =>
     c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path: new URL(c.req.url).pathname }), status);
 
   const notFound = (c: Context, lang: TLang, who: { user: TUser; csrf: string }) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
@@ -307,6 +308,10 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     if (!(await deps.repo.revokeApiKey(s.id, c.req.param('keyId') ?? '', new Date(now()).toISOString()))) return notFound(c, s.lang, s.who);
     return c.redirect(`/admin/halls/${s.id}/keys?lang=${s.lang}`, 303);
   }));
+
+  /* ---------- administration: region tree, halls, windows and services, staff users (routes/admin.ts) ---------- */
+
+  r.route('/admin', adminRoutes(deps, { signedIn, page, notFound }));
 
   /** Every window's placard of a hall on one page, A6 each, ready to print. */
   r.get('/halls/:hallId/placards', scoped('hall', async (c, { lang, who, id: hallId }) => {
