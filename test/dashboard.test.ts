@@ -10,6 +10,7 @@ import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { runRange } from '../shared/scoring/job.js';
 import { createDynamoClient } from '../shared/storage/client.js';
+import { AdminRepository } from '../shared/storage/admin-repository.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
@@ -280,7 +281,7 @@ describe('every route, every role: nothing leaks', () => {
     expect(await snapshot()).toEqual(before);
     const admin = `st_session=${cookies.get('u-admin')}`;
     for (const [method, path] of requests.filter(([m]) => m === 'GET')) expect((await send(method, path, undefined, admin)).status, path).toBe(200);
-    await repo.deleteRegion('r-empty');
+    await new AdminRepository(repo).deleteRegion('r-empty');
   });
 
   it('lists a district\'s halls in a league table, cold ones under "needs attention"', async () => {

@@ -12,6 +12,7 @@ import type { TUser } from '../../domain/access.js';
 import {
   ZHallForm, ZRegionForm, ZUnitForm, ZUserForm, formErrors, formValues, placementError, toHall, toRegion, type TFormErrors,
 } from '../../domain/admin.js';
+import { AdminRepository } from '../../storage/admin-repository.js';
 import type { TAppDeps } from '../deps.js';
 import { A, hallBody, regionBody, regionsBody, userBody, usersBody, type TFailed } from '../pages/admin.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
@@ -39,6 +40,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
   const now = deps.now ?? Date.now;
   const r = new Hono();
   const repo = deps.repo;
+  const writes = new AdminRepository(repo);
 
   /** The gate of every route here: signed in (else to sign-in), an administrator (else the unknown-unit 404). */
   const admin =
@@ -80,7 +82,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (!parsed.success) return regionsPage(c, s, failed('region', values, formErrors(parsed.error.issues)));
     const placement = placementError(await repo.listRegions(), parsed.data.id, parsed.data.parentId);
     if (placement) return regionsPage(c, s, failed('region', values, { parentId: placement }));
-    if (!(await repo.createRegion(toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
+    if (!(await writes.createRegion(toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
     return back(c, s, `/admin/regions/${parsed.data.id}`);
   }));
 
@@ -104,7 +106,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (!parsed.success) return regionPage(c, s, regionId, failed('edit', values, formErrors(parsed.error.issues)));
     const placement = placementError(regions, regionId, parsed.data.parentId);
     if (placement) return regionPage(c, s, regionId, failed('edit', values, { parentId: placement }));
-    if (!(await repo.updateRegion(toRegion(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    if (!(await writes.updateRegion(toRegion(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/regions/${regionId}`);
   }));
 
@@ -115,7 +117,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
     if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
     if (users.some((u) => u.role === 'supervisor' && u.scope === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
-    await repo.deleteRegion(regionId);
+    await writes.deleteRegion(regionId);
     return back(c, s, '/admin/regions');
   }));
 
@@ -126,7 +128,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('hall', values, formErrors(parsed.error.issues)));
     if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId)) return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
-    if (!(await repo.createHall(toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
+    if (!(await writes.createHall(toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
     return back(c, s, `/admin/halls/${parsed.data.id}`);
   }));
 
@@ -147,7 +149,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed('hall', values, formErrors(parsed.error.issues)));
     if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId)) return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
-    if (!(await repo.updateHall(toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    if (!(await writes.updateHall(toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`);
   }));
 
@@ -161,7 +163,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     const values = formValues(form, UNIT_FIELDS);
     const parsed = z.safeParse(ZUnitForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, formErrors(parsed.error.issues)));
-    if (!(await repo.createUnit(kind, { hallId, ...parsed.data })))
+    if (!(await writes.createUnit(kind, { hallId, ...parsed.data })))
       return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, { id: kind === 'window' ? 'windowExists' : 'serviceExists' }));
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   }));
@@ -175,7 +177,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     const values = { ...formValues(form, UNIT_FIELDS), id: unitId };
     const parsed = z.safeParse(ZUnitForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, unitId), values, formErrors(parsed.error.issues)));
-    if (!(await repo.renameUnit(kind, hallId, unitId, parsed.data.name, parsed.data.nameEn))) return kit.notFound(c, s.lang, s.who);
+    if (!(await writes.renameUnit(kind, hallId, unitId, parsed.data.name, parsed.data.nameEn))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   }));
 
@@ -186,7 +188,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
   r.post('/halls/:hallId/:kind{windows|services}/:unitId/:action{retire|restore}', change(async (c, s) => {
     const hallId = c.req.param('hallId') ?? '';
     const retire = c.req.param('action') === 'retire';
-    const ok = await repo.setUnitRetired(kindOf(c), hallId, c.req.param('unitId') ?? '', retire ? new Date(now()).toISOString() : undefined);
+    const ok = await writes.setUnitRetired(kindOf(c), hallId, c.req.param('unitId') ?? '', retire ? new Date(now()).toISOString() : undefined);
     if (!ok) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`, `#${kindOf(c)}s`);
   }));
@@ -224,7 +226,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (!parsed.success) return usersPage(c, s, failed('user', values, formErrors(parsed.error.issues, { name: 'userName' })));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return usersPage(c, s, failed('user', values, problems));
-    if (!(await repo.createUser(parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
+    if (!(await writes.createUser(parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
     return back(c, s, '/admin/users');
   }));
 
@@ -240,20 +242,20 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (userId === s.who.user.id && parsed.data.role !== 'admin') return userPage(c, s, userId, failed('edit', values, { role: 'selfDemote' }));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
-    if (!(await repo.updateUser(parsed.data))) return kit.notFound(c, s.lang, s.who);
+    if (!(await writes.updateUser(parsed.data))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
   }));
 
   r.post('/users/:userId/unbind', change(async (c, s) => {
     const userId = c.req.param('userId') ?? '';
-    if (!(await repo.unbindUser(userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await writes.unbindUser(userId))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
   }));
 
   r.post('/users/:userId/remove', change(async (c, s) => {
     const userId = c.req.param('userId') ?? '';
     if (userId === s.who.user.id) return userPage(c, s, userId, failed('remove', {}, { _form: 'selfRemove' }));
-    if (!(await repo.removeUser(userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await writes.removeUser(userId))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, '/admin/users');
   }));
 
