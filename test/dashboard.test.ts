@@ -11,6 +11,7 @@ import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { runRange } from '../shared/scoring/job.js';
 import { createDynamoClient } from '../shared/storage/client.js';
+import { AdminRepository } from '../shared/storage/admin-repository.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
@@ -20,6 +21,8 @@ import type { TDemoData } from '../shared/local/demo-data.js';
 let app: ReturnType<typeof createApp>;
 let data: TDemoData;
 let scoreStore: ScoreStore;
+let repo: Repository;
+let deps: Parameters<typeof dashboardRoutes>[0];
 const cookies = new Map<string, string>();
 const today = '2026-11-22';
 
@@ -41,12 +44,12 @@ beforeAll(async () => {
   const client = createDynamoClient({ endpoint: e.endpoint });
   const table = `dash-${randomBytes(4).toString('hex')}`;
   await ensureTable(client, table);
-  const repo = new Repository(client, table);
+  repo = new Repository(client, table);
   const scores = new ScoreStore(client, table);
   scoreStore = scores;
   ({ data } = await seedDemo(repo, { today, apiKey: 'st_dashboard_test_key_01', days: 8 }));
   await runRange({ repo, store: scores }, addDays(today, -8), addDays(today, -1));
-  const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table }), repo, scores, keyring: parseKeyring(generateKeyringJson()), engine: 'dynalite', log: quietLog };
+  deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table }), repo, scores, keyring: parseKeyring(generateKeyringJson()), engine: 'dynalite', log: quietLog };
   app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
   for (const u of data.users) cookies.set(u.id, await signIn(u.id));
 }, 120_000);
@@ -220,6 +223,72 @@ describe('every route, every role: nothing leaks', () => {
     for (const u of data.users.filter((x) => x.role !== 'admin')) {
       expect((await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: `st_session=${cookies.get(u.id)}` } })).status, u.id).toBe(404);
     }
+  });
+
+  it('keeps every administration route (GET and POST) to administrators: 404 to other staff, sign-in to strangers, nothing written', async () => {
+    const hall = 'h-xs-qingshi';
+    const win = data.windows.find((w) => w.hallId === hall)!.id;
+    const svc = data.services.find((x) => x.hallId === hall)!.id;
+    await repo.putRegion({ id: 'r-empty', name: '待删街道', parentId: 'r-west', level: 'street' }); // a region a leak could delete
+    const [keyHash] = (await repo.listApiKeys('h-dh-center')).map((k) => k.keyId);
+    // Each body would succeed for an administrator, so a missing gate would show as a write.
+    const requests: [string, string, Record<string, string>?][] = [
+      ['GET', '/admin/regions'], ['GET', '/admin/regions/r-west'], ['GET', `/admin/halls/${hall}`], ['GET', `/admin/halls/${hall}/keys`], ['GET', '/admin/users'], ['GET', '/admin/users/u-sup-west'],
+      ['POST', '/admin/regions', { id: 'r-sneak', name: '潜入街道', parentId: 'r-west', level: 'street' }],
+      ['POST', '/admin/regions/r-west', { name: '被改名区', parentId: 'r-city', level: 'district' }],
+      ['POST', '/admin/regions/r-empty/delete', {}],
+      ['POST', '/admin/halls', { id: 'h-sneak', name: '潜入大厅', regionId: 'r-west', timezone: 'Asia/Shanghai' }],
+      ['POST', `/admin/halls/${hall}`, { name: '被改名大厅', regionId: 'r-west', timezone: 'Asia/Shanghai' }],
+      ['POST', `/admin/halls/${hall}/windows`, { id: 'w-sneak', name: '潜入窗口' }],
+      ['POST', `/admin/halls/${hall}/windows/${win}`, { name: '被改名窗口' }],
+      ['POST', `/admin/halls/${hall}/windows/${win}/retire`, {}],
+      ['POST', `/admin/halls/${hall}/services`, { id: 's-sneak', name: '潜入事项' }],
+      ['POST', `/admin/halls/${hall}/services/${svc}`, { name: '被改名事项' }],
+      ['POST', `/admin/halls/${hall}/services/${svc}/retire`, {}],
+      ['POST', `/admin/halls/h-dh-center/services/${data.services.find((x) => x.hallId === 'h-dh-center')!.id}/restore`, {}],
+      ['POST', '/admin/users', { id: 'u-sneak', name: '潜入者', role: 'admin', scope: '*' }],
+      ['POST', '/admin/users/u-mgr-gangkou', { name: '潜入者', role: 'admin', scope: '*' }],
+      ['POST', '/admin/users/u-sup-west/unbind', {}],
+      ['POST', '/admin/users/u-mgr-gangkou/remove', {}],
+      ['POST', `/admin/halls/${hall}/keys`, { label: '潜入' }],
+      ['POST', `/admin/halls/h-dh-center/keys/${keyHash}/revoke`, {}],
+    ];
+    // Every administration route the app has is in the list above (a new one cannot be forgotten here).
+    const routes = dashboardRoutes(deps).routes.filter((x) => x.path.startsWith('/admin') && x.method !== 'ALL');
+    expect(routes.length).toBeGreaterThan(15);
+    for (const route of routes) {
+      const pattern = new RegExp(`^${route.path.replace(/:\w+\{([^}]+)\}/g, '($1)').replace(/:\w+/g, '[^/]+')}$`);
+      expect(requests.some(([m, p]) => m === route.method && pattern.test(p)), `${route.method} ${route.path} is walked`).toBe(true);
+    }
+    const snapshot = async () => ({
+      regions: await repo.listRegions(), halls: await repo.listHalls(), users: await repo.listUsers(),
+      catalogues: await Promise.all(data.halls.map((h) => repo.getHallCatalogue(h.id))), keys: [await repo.listApiKeys(hall), await repo.listApiKeys('h-dh-center')],
+    });
+    const before = await snapshot();
+    const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>
+      app.request(path, method === 'GET' ? { headers: cookie ? { cookie } : {} } : {
+        method, headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...(csrf ? { _csrf: csrf } : {}), ...body }).toString(),
+      });
+    for (const [method, path, body] of requests) {
+      const res = await send(method, path, body);
+      expect(res.status, `anonymous ${method} ${path}`).toBe(303);
+      expect(res.headers.get('location')).toMatch(/^\/signin\?lang=zh&next=%2Fadmin%2F/);
+    }
+    for (const user of data.users.filter((u) => u.role !== 'admin')) {
+      const cookie = `st_session=${cookies.get(user.id)}`;
+      const csrf = /name="_csrf" value="([^"]+)"/.exec(await (await app.request('/admin/regions', { headers: { cookie } })).text())![1];
+      for (const [method, path, body] of requests) {
+        const res = await send(method, path, body, cookie, csrf);
+        const page = await res.text();
+        expect(res.status, `${user.id} ${method} ${path}`).toBe(404);
+        expect(page).toContain('找不到这个单位，或您无权查看。');
+        expect(page).not.toContain('区域与大厅');
+      }
+    }
+    expect(await snapshot()).toEqual(before);
+    const admin = `st_session=${cookies.get('u-admin')}`;
+    for (const [method, path] of requests.filter(([m]) => m === 'GET')) expect((await send(method, path, undefined, admin)).status, path).toBe(200);
+    await new AdminRepository(repo).deleteRegion('r-empty');
   });
 
   it('lists a district\'s halls in a league table, cold ones under "needs attention"', async () => {

@@ -1,6 +1,7 @@
 /** The data layer on both engines: dynalite (the local default) and the official DynamoDB Local. Same tests. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TRating } from '../shared/domain/model.js';
+import { AdminRepository } from '../shared/storage/admin-repository.js';
 import { itemSize, ratingToItem } from '../shared/storage/repository.js';
 import { stopEngines, world, type TEngineName, type TWorld } from './support/harness.js';
 
@@ -70,6 +71,43 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
     expect(await w.repo.claimPlacardSlot('dev-a', 'sub-2', t + 1000, win)).toBe(false);
     expect(await w.repo.claimPlacardSlot('dev-b', 'sub-3', t + 1000, win)).toBe(true);
     expect(await w.repo.claimPlacardSlot('dev-a', 'sub-4', t + win + 1, win)).toBe(true);
+  });
+
+  it('administers the catalogue with conditional writes: create never overwrites, update never creates', async () => {
+    const admin = new AdminRepository(w.repo);
+    const v0 = w.repo.catalogueVersion;
+    expect(await admin.createRegion({ id: 'r-test', name: '测试区', level: 'district' })).toBe(true);
+    expect(await admin.createRegion({ id: 'r-test', name: '冒名区', level: 'street' })).toBe(false);
+    expect(await admin.updateRegion({ id: 'r-none', name: '无', level: 'street' })).toBe(false);
+    expect((await w.repo.listRegions()).find((r) => r.id === 'r-test')?.name).toBe('测试区');
+    expect(await admin.createHall({ ...w.hall, name: '冒名大厅' })).toBe(false);
+    expect(await admin.createUnit('window', { hallId: 'h-test', id: 'w1', name: '冒名窗口' })).toBe(false);
+    expect(await admin.createUnit('window', { hallId: 'h-test', id: 'w9', name: '9号窗口' })).toBe(true);
+    expect(await admin.setUnitRetired('window', 'h-test', 'w9', '2026-11-20T02:00:00.000Z')).toBe(true);
+    expect(await admin.renameUnit('window', 'h-test', 'w9', '9号窗口 综合', 'Window 9')).toBe(true);
+    expect((await w.repo.getHallCatalogue('h-test'))?.windows.find((x) => x.id === 'w9')).toEqual({ hallId: 'h-test', id: 'w9', name: '9号窗口 综合', nameEn: 'Window 9', retiredAt: '2026-11-20T02:00:00.000Z' });
+    expect(await admin.setUnitRetired('window', 'h-test', 'w9', undefined)).toBe(true);
+    expect(await admin.renameUnit('service', 'h-test', 's-none', 'x')).toBe(false);
+    expect((await w.repo.getHallCatalogue('h-test'))?.windows.find((x) => x.id === 'w9')?.retiredAt).toBeUndefined();
+    expect(await admin.deleteRegion('r-test')).toBe(true);
+    expect(await admin.deleteRegion('r-test')).toBe(false);
+    expect(w.repo.catalogueVersion).toBeGreaterThan(v0);
+  });
+
+  it('edits a staff user without touching the identity bound at sign-in; removes and unbinds only existing users', async () => {
+    const admin = new AdminRepository(w.repo);
+    await w.repo.putUser({ id: 'u-x', name: '张三', role: 'manager', scope: 'h-test', email: 'zhang@example.test', oidcSub: 'sub-123' });
+    expect(await admin.createUser({ id: 'u-x', name: '冒名', role: 'admin', scope: '*' })).toBe(false);
+    expect(await admin.updateUser({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test' })).toBe(true);
+    expect(await w.repo.getUser('u-x')).toEqual({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test', oidcSub: 'sub-123' });
+    expect(await admin.unbindUser('u-x')).toBe(true);
+    expect((await w.repo.getUser('u-x'))?.oidcSub).toBeUndefined();
+    expect(await admin.updateUser({ id: 'u-none', name: 'x', role: 'admin', scope: '*' })).toBe(false);
+    expect(await w.repo.getUser('u-none')).toBeUndefined();
+    expect(await admin.removeUser('u-x')).toBe(true);
+    expect(await admin.removeUser('u-x')).toBe(false);
+    expect(await admin.unbindUser('u-x')).toBe(false);
+    expect(await w.repo.getUser('u-x')).toBeUndefined();
   });
 });
 

@@ -106,6 +106,11 @@ export interface TWindow {
   id: string;
   name: string;
   nameEn?: string;
+  /**
+   * When an administrator retired it (ISO instant). Its id stays in stored ratings and scores, so it is never
+   * deleted: a retired unit is only left off what starts new visits (placards, the machine's hall view, new tickets).
+   */
+  retiredAt?: string;
 }
 
 export interface TService {
@@ -113,6 +118,8 @@ export interface TService {
   id: string;
   name: string;
   nameEn?: string;
+  /** As for a window: retired services are not offered for new tickets; their history stays. */
+  retiredAt?: string;
 }
 
 /** A stored rating. Phone is never here in clear: `phoneEnc` is AES-256-GCM, `phoneMasked` is 138****1234. */

@@ -37,15 +37,19 @@ export const consoleLog = (level: TConfig['LOG_LEVEL']): TLog => {
   };
 };
 
-/** Caches each hall's catalogue briefly: it is read on every rating and changes rarely. */
+/**
+ * Caches each hall's catalogue briefly: it is read on every rating and changes rarely. A change made in this
+ * process (an administrator's edit, on the local server) is seen at once; one made elsewhere within the TTL.
+ */
 export function cachedCatalogue(repo: Repository, ttlMs = 60_000, now = () => Date.now()) {
-  const cache = new Map<string, { at: number; value: THallCatalogue | undefined }>();
+  const cache = new Map<string, { at: number; version: number; value: THallCatalogue | undefined }>();
   return async (hallId: string): Promise<THallCatalogue | undefined> => {
     const hit = cache.get(hallId);
-    if (hit && now() - hit.at < ttlMs) return hit.value;
+    if (hit && now() - hit.at < ttlMs && hit.version === repo.catalogueVersion) return hit.value;
+    const version = repo.catalogueVersion; // read before the query: a write landing during it is not masked
     const value = await repo.getHallCatalogue(hallId);
     if (cache.size > 10_000) cache.clear();
-    cache.set(hallId, { at: now(), value });
+    cache.set(hallId, { at: now(), version, value });
     return value;
   };
 }

@@ -65,7 +65,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketRequest' } } } },
           responses: {
             201: { description: 'Ticket issued', content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketIssued' } } } },
-            ...merge(problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'), problems('validation-failed', 'unknown-window', 'unknown-service')),
+            ...merge(problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'), problems('validation-failed'), problems('unknown-window'), problems('unknown-service'), problems('window-retired'), problems('service-retired')),
           },
         },
       },

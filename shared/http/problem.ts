@@ -17,6 +17,8 @@ export const PROBLEMS = {
   'unknown-hall': { status: 404, title: 'The hall of this rating code no longer exists' },
   'unknown-window': { status: 422, title: 'The window does not belong to this hall' },
   'unknown-service': { status: 422, title: 'The service does not belong to this hall' },
+  'window-retired': { status: 422, title: 'The window has been retired and no longer issues tickets' },
+  'service-retired': { status: 422, title: 'The service has been retired and no longer issues tickets' },
   unauthorized: { status: 401, title: 'A valid hall API key is required' },
   forbidden: { status: 403, title: 'This key may not read that unit' },
   'sign-in-required': { status: 401, title: 'This route needs a signed-in staff session' },

@@ -98,7 +98,8 @@ export class Repository {
   itemsRead = 0;
 
   constructor(
-    private readonly db: DynamoDBClient,
+    /** Also used by AdminRepository (admin-repository.ts), which writes through the same client and table. */
+    readonly db: DynamoDBClient,
     readonly tableName: string,
   ) {}
 
@@ -106,18 +107,22 @@ export class Repository {
 
   async putRegion(region: TRegion): Promise<void> {
     await this.put({ pk: `REGION#${region.id}`, sk: 'META', gsi1pk: 'CATALOG#REGION', gsi1sk: region.id, ...region });
+    this.catalogueVersion++;
   }
 
   async putHall(hall: THall): Promise<void> {
     await this.put({ pk: `HALL#${hall.id}`, sk: 'CAT#META', gsi1pk: 'CATALOG#HALL', gsi1sk: hall.id, ...hall });
+    this.catalogueVersion++;
   }
 
   async putWindow(w: TWindow): Promise<void> {
     await this.put({ pk: `HALL#${w.hallId}`, sk: `CAT#WINDOW#${w.id}`, ...w });
+    this.catalogueVersion++;
   }
 
   async putService(s: TService): Promise<void> {
     await this.put({ pk: `HALL#${s.hallId}`, sk: `CAT#SERVICE#${s.id}`, ...s });
+    this.catalogueVersion++;
   }
 
   async listRegions(): Promise<TRegion[]> {
@@ -161,6 +166,13 @@ export class Repository {
     const byId = new Map(items.map((i) => strip<THall>(unmarshall(i))).map((h) => [h.id, h]));
     return hallIds.map((id) => byId.get(id)).filter((h): h is THall => !!h);
   }
+
+  /**
+   * Bumped by every catalogue write made in this process (here and in admin-repository.ts), so the process's caches
+   * (the resident path's hall catalogues, the dashboard's region tree) drop what they hold at once; other processes'
+   * caches expire by time.
+   */
+  catalogueVersion = 0;
 
   /* ---------- staff users ---------- */
 

@@ -125,3 +125,50 @@ describe('dashboard for every demo user', () => {
     await ctx.close();
   }, 60_000);
 });
+
+describe('administration in Chromium', () => {
+  it('the administrator walks the region tree, a hall, the staff list and a refused form; no serious accessibility violation anywhere', async () => {
+    const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
+    const page = await ctx.newPage();
+    const errors: string[] = [];
+    // The refused form is answered 400 on purpose; any other console error (a CSP violation) counts.
+    page.on('console', (m) => m.type() === 'error' && !/status of 40[04]/.test(m.text()) && errors.push(m.text()));
+    page.on('pageerror', (e) => errors.push(e.message));
+    await page.goto(`${local.url}/signin`);
+    await page.getByRole('button', { name: /系统管理员/ }).click();
+    await page.waitForURL(/\/regions\//);
+    await page.locator('header').getByRole('link', { name: '管理' }).click();
+    await page.waitForURL(/\/admin\/regions/);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}admin-regions.png`, fullPage: true });
+    // a refused form: the message next to the field, what was typed kept, and still accessible
+    await page.locator('#region-id').fill('坏 编号');
+    await page.locator('#region-name').fill('湖滨街道');
+    await page.locator('#region-parentId').selectOption('r-east');
+    await page.locator('#region-level').selectOption('street');
+    await page.getByRole('button', { name: '新增区域' }).click();
+    await page.waitForLoadState('domcontentloaded');
+    expect(await page.locator('#region-id-err').textContent()).toContain('编号只能用');
+    expect(await page.locator('#region-name').inputValue()).toBe('湖滨街道');
+    expect(await page.locator('#region-id').getAttribute('aria-invalid')).toBe('true');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}admin-refused.png`, fullPage: true });
+    await page.locator('#region-id').fill('r-hubin');
+    await page.getByRole('button', { name: '新增区域' }).click();
+    await page.waitForURL(/\/admin\/regions\/r-hubin/);
+    expect(await page.textContent('[role=status]')).toContain('已保存');
+    expect(await axeViolations(page)).toEqual([]);
+    await page.goto(`${local.url}/admin/regions`);
+    await page.getByRole('link', { name: '西山区青石镇便民服务中心' }).click();
+    await page.waitForURL(/\/admin\/halls\/h-xs-qingshi/);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}admin-hall.png`, fullPage: true });
+    for (const path of ['/admin/users', '/admin/users/u-sup-west', '/admin/regions/r-west', '/admin/halls/h-xs-qingshi/keys', '/admin/users?lang=en']) {
+      await page.goto(`${local.url}${path}`);
+      expect(await axeViolations(page), path).toEqual([]);
+    }
+    await page.screenshot({ path: `${shots}admin-users.png`, fullPage: true });
+    expect(errors).toEqual([]); // no CSP violation
+    await ctx.close();
+  }, 60_000);
+});

@@ -30,6 +30,7 @@ export const D = {
     keys: '取号机接口密钥', keyCreated: '新密钥如下，只显示这一次，请立即复制到取号机：', keyId: '编号', keyLabel: '用途说明', keyCreatedAt: '创建时间', keyState: '状态',
     revoked: '已停用', active: '使用中', revoke: '停用', newKey: '新建密钥', create: '创建',
     exportRatings: '导出近30天评价（CSV）', exportScores: '导出近90天服务温度（CSV）', placards: '打印窗口评价牌',
+    admin: '管理',
   },
   en: {
     brand: 'Service Temperature', signIn: 'Sign in', signOut: 'Sign out', signInTitle: 'Staff sign-in', devSignIn: 'Local demo sign-in (development only)',
@@ -54,6 +55,7 @@ export const D = {
     keys: 'Machine API keys', keyCreated: 'The new key is below. It is shown only this once: copy it into the queue machine now.', keyId: 'Id', keyLabel: 'Label', keyCreatedAt: 'Created', keyState: 'State',
     revoked: 'revoked', active: 'active', revoke: 'Revoke', newKey: 'New key', create: 'Create',
     exportRatings: 'Export 30 days of ratings (CSV)', exportScores: 'Export 90 days of temperatures (CSV)', placards: 'Print window placards',
+    admin: 'Administration',
   },
 } as const;
 export type TDWords = (typeof D)[TLang];
@@ -67,13 +69,24 @@ main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:1.6em;margin:.2em 
 table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #c9d1d9;padding:6px 10px;text-align:left}th{background:#e8edf2}td.num{text-align:right;font-variant-numeric:tabular-nums}
 .band{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid}.warm{color:#7a2e00;border-color:#b35900}.mild{color:#1e5e1e;border-color:#2e7d32}.cool{color:#0b4f94;border-color:#0b5cad}.cold{color:#fff;background:#0b3d6e;border-color:#0b3d6e}
 button.sort{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;color:inherit}th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}table.heat td{min-width:44px}.h1{background:#eef4fb}.h2{background:#d6e6f7}.h3{background:#b7d3f0}.h4{background:#93bce6}.h5{background:#6fa3da}.hot{outline:3px solid #b3261e;outline-offset:-3px}.kw{display:inline-block;background:#eef1f4;border-radius:6px;padding:0 6px;margin:2px}meter{width:160px}
-a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}a.button{display:inline-block;padding:12px 20px;border-radius:8px;background:#0b5cad;color:#fff;text-decoration:none;font-weight:700;min-height:24px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}`;
+a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}a.button{display:inline-block;padding:12px 20px;border-radius:8px;background:#0b5cad;color:#fff;text-decoration:none;font-weight:700;min-height:24px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}
+.adm-nav{display:flex;gap:20px;margin:4px 0 8px}.adm-nav a{padding:10px 0}.adm-nav a[aria-current=page]{font-weight:700}
+form.adm{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;margin:8px 0 16px}form.adm.inline{display:flex;flex-wrap:wrap;gap:0 12px;align-items:flex-end;border:0;padding:0;margin:0;background:none}
+.field{margin:0 0 12px}.field label{display:block;font-weight:600}.hint{display:block;color:#3d4650;font-size:.9em}
+.field input,.field select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px;background:#fff;color:#1a1a1a;width:100%;max-width:420px}
+.field [aria-invalid=true]{border:2px solid #b3261e}.err{display:block;color:#b3261e;font-weight:600}.pair{display:flex;flex-wrap:wrap;gap:0 16px}.pair .field{min-width:180px}
+.errors{border:2px solid #b3261e;background:#fdf1f0;border-radius:8px;padding:4px 16px;margin:0 0 12px}.errors a{color:#8c1d18}.saved{border:2px solid #2e7d32;background:#eef7ee;border-radius:8px;padding:8px 16px}
+.btn{font:inherit;min-height:44px;padding:8px 18px;border-radius:8px;border:2px solid #0b5cad;background:#0b5cad;color:#fff;cursor:pointer}.btn.quiet{background:#fff;color:#0b3d6e}.btn.danger{background:#fff;color:#b3261e;border-color:#b3261e}
+input:focus-visible,select:focus-visible{outline:3px solid #b35900;outline-offset:2px}
+.tree,.tree ul{list-style:none}.tree{padding-left:0}.tree ul{margin:4px 0 4px 10px;padding-left:18px;border-left:2px solid #c9d1d9}.tree li{margin:8px 0}.tree a{display:inline-block;padding:4px 0}
+table.units td{vertical-align:top}tr.retired td{background:#eef1f4}`;
 
 export function staffPage(opts: { lang: TLang; nonce: string; title: string; user?: TUser; csrf?: string; body: Html; path: string; head?: Html }): Html {
   const w = D[opts.lang];
   const other = opts.lang === 'en' ? 'zh' : 'en';
   return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title>${opts.head ?? ''}<style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav><a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${other === 'en' ? 'English' : '中文'}</a>
+${opts.user?.role === 'admin' ? html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a>` : ''}
 ${opts.user ? html` · <span>${opts.user.name}</span> <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${opts.csrf ?? ''}"><button type="submit">${w.signOut}</button></form>` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`}</nav></header>
 <main>${opts.body}</main></body></html>`;
 }

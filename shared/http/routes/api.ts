@@ -32,8 +32,9 @@ export function apiRoutes(deps: TAppDeps) {
         name: cat.hall.name,
         regionId: cat.hall.regionId,
         timezone: cat.hall.timezone,
-        windows: cat.windows.map((w) => ({ id: w.id, name: w.name, placardUrl: `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: w.id })}` })),
-        services: cat.services.map((s) => ({ id: s.id, name: s.name })),
+        // Retired windows and services start no new visits; the machine never offers them.
+        windows: cat.windows.filter((w) => !w.retiredAt).map((w) => ({ id: w.id, name: w.name, placardUrl: `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: w.id })}` })),
+        services: cat.services.filter((s) => !s.retiredAt).map((s) => ({ id: s.id, name: s.name })),
       };
       return c.json(view);
     }),
@@ -44,9 +45,12 @@ export function apiRoutes(deps: TAppDeps) {
     route({ auth: 'hall-key', body: ZTicketRequest }, async (c, { body, hallId }) => {
       const cat = await catalogue(hallId);
       if (!cat) return problem(c, 'unknown-hall', `Hall ${hallId} of this key no longer exists.`);
-      if (!cat.windows.some((w) => w.id === body.windowId)) return problem(c, 'unknown-window', `Window "${body.windowId}" is not a window of hall ${hallId}.`);
-      if (body.serviceId && !cat.services.some((s) => s.id === body.serviceId))
-        return problem(c, 'unknown-service', `Service "${body.serviceId}" is not offered by hall ${hallId}.`);
+      const win = cat.windows.find((w) => w.id === body.windowId);
+      if (!win) return problem(c, 'unknown-window', `Window "${body.windowId}" is not a window of hall ${hallId}.`);
+      if (win.retiredAt) return problem(c, 'window-retired', `Window "${body.windowId}" of hall ${hallId} was retired on ${win.retiredAt.slice(0, 10)}; refresh the window list (GET /api/v1/hall).`);
+      const service = body.serviceId ? cat.services.find((s) => s.id === body.serviceId) : undefined;
+      if (body.serviceId && !service) return problem(c, 'unknown-service', `Service "${body.serviceId}" is not offered by hall ${hallId}.`);
+      if (service?.retiredAt) return problem(c, 'service-retired', `Service "${body.serviceId}" of hall ${hallId} was retired on ${service.retiredAt.slice(0, 10)}; refresh the service list (GET /api/v1/hall).`);
       const issuedAt = Math.floor(now() / 1000) * 1000;
       const day = localDay(issuedAt, cat.hall.timezone);
       // With the machine's own visit reference, a retried request maps to the same ticket id and is counted once.

@@ -26,6 +26,7 @@ import { csrfMatches, endSession, readSession, seal, startSession, unseal } from
 import { FLOW_MINUTES, oidcClient, oidcSettings, safeNext, type TOidcFlow } from '../oidc.js';
 import { matchStaffUser } from '../../domain/staff-identity.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
+import { adminRoutes } from './admin.js';
 
 const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
 
@@ -38,13 +39,15 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     r.get(assets.script.path, (c) => c.body(assets.script.body, 200, { 'content-type': assets.script.type, 'cache-control': 'public, max-age=31536000, immutable' }));
   }
 
-  /** The region tree, cached briefly: every page checks scope against it. */
-  let treeCache: { at: number; tree: TTree; rootRegion?: string } | undefined;
+  /** The region tree, cached briefly: every page checks scope against it. An administrator's change drops it at once. */
+  let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string } | undefined;
   async function tree() {
-    if (treeCache && now() - treeCache.at < 30_000) return treeCache;
+    if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.repo.catalogueVersion) return treeCache;
+    const version = deps.repo.catalogueVersion;
     const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
     treeCache = {
       at: now(),
+      version,
       tree: { regionParent: new Map(regions.map((x) => [x.id, x.parentId])), hallRegion: new Map(halls.map((h) => [h.id, h.regionId])) },
       rootRegion: regions.find((x) => !x.parentId)?.id,
     };
@@ -58,7 +61,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     return user && { user, csrf: s.csrf };
   }
 
-  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 404 = 200) =>
+  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 400 | 404 = 200) =>
     c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path: new URL(c.req.url).pathname }), status);
 
   const notFound = (c: Context, lang: TLang, who: { user: TUser; csrf: string }) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
@@ -149,7 +152,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     return page(
       c, lang, w.signInTitle,
       html`<h1>${w.signInTitle}</h1>${viaProvider}<h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
-<form method="post" action="/signin/dev?lang=${lang}" class="users"><input type="hidden" name="_csrf" value="${pre.csrf}">
+<form method="post" action="/signin/dev?lang=${lang}&amp;next=${encodeURIComponent(next)}" class="users"><input type="hidden" name="_csrf" value="${pre.csrf}">
 ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.name} — ${u.role} · ${u.scope}</button>`)}</form>`,
     );
   });
@@ -163,7 +166,8 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       const user = typeof form.userId === 'string' ? await deps.repo.getUser(form.userId) : undefined;
       if (!user) return c.text('Unknown user. 没有这个用户。', 400);
       startSession(c, deps.keyring, user.id, now(), 'dev');
-      return c.redirect(`${homeOf(user, (await tree()).rootRegion)}?lang=${lang}`, 303);
+      const next = safeNext(c.req.query('next'));
+      return c.redirect(`${next !== '/' ? next : homeOf(user, (await tree()).rootRegion)}?lang=${lang}`, 303);
     });
   }
 
@@ -394,13 +398,17 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     return c.redirect(`/admin/halls/${s.id}/keys?lang=${s.lang}`, 303);
   }));
 
+  /* ---------- administration: region tree, halls, windows and services, staff users (routes/admin.ts) ---------- */
+
+  r.route('/admin', adminRoutes(deps, { signedIn, page, notFound }));
+
   /** Every window's placard of a hall on one page, A6 each, ready to print. */
   r.get('/halls/:hallId/placards', scoped('hall', async (c, { lang, who, id: hallId }) => {
     const cat = await deps.repo.getHallCatalogue(hallId);
     if (!cat) return notFound(c, lang, who);
     const base = baseUrl(c, deps.config);
     const nonce = nonceOf(c);
-    const cards = cat.windows.map((win) => {
+    const cards = cat.windows.filter((win) => !win.retiredAt).map((win) => {
       const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
       return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
     });
