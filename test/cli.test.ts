@@ -45,6 +45,20 @@ describe('command-line tools', () => {
     expect((await tsx('report.ts', '--hall', local.demo.hallId, '--date', day)).stdout).toBe(reportWhileRunning); // idempotent
   }, 120_000);
 
+  it('adds the first administrator once, refusing a taken email or id, and the tools read it back', async () => {
+    const out = await tsx('add-admin.ts', '--email', 'Li.Na@Example.gov.cn', '--name', '李娜');
+    expect(out.stdout).toContain('administrator "admin-LiNa" (li.na@example.gov.cn) added');
+    await expect(tsx('add-admin.ts', '--email', 'li.na@example.gov.cn', '--name', '李娜', '--id', 'other')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('already belongs to user "admin-LiNa"') });
+    await expect(tsx('add-admin.ts', '--email', 'x@example.gov.cn', '--name', 'X', '--id', 'admin-LiNa')).rejects.toMatchObject({ stderr: expect.stringContaining('exists') });
+    await expect(tsx('add-admin.ts', '--email', 'not-an-email', '--name', 'X')).rejects.toMatchObject({ stderr: expect.stringContaining('--email') });
+    const local = await startLocal({ DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'SILENT' });
+    try {
+      expect(await local.repo.getUser('admin-LiNa')).toMatchObject({ role: 'admin', scope: '*', email: 'li.na@example.gov.cn', name: '李娜' });
+    } finally {
+      await local.close();
+    }
+  }, 60_000);
+
   it('explains bad arguments plainly', async () => {
     await expect(tsx('report.ts')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--hall is required') });
     await expect(tsx('score.ts', '--date', '2026-13-45')).rejects.toMatchObject({ stderr: expect.stringContaining('must be a date') });
