@@ -17,7 +17,7 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
-import { engine, json, quietLog, stopEngines } from './support/harness.js';
+import { engine, json, quietLog, stopEngines, demoSignIn } from './support/harness.js';
 
 const today = '2026-11-22';
 const API_KEY = 'st_admin_test_key_0001';
@@ -29,15 +29,7 @@ const clock = { now: Date.parse(`${today}T02:00:00Z`) }; // 10:00 in the halls' 
 const sessions = new Map<string, { cookie: string; csrf: string }>();
 
 async function signIn(userId: string) {
-  const form = await app.request('/signin');
-  const pre = /st_session=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-  const res = await app.request('/signin/dev', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `st_session=${pre}` },
-    body: new URLSearchParams({ _csrf: csrf, userId }).toString(),
-  });
-  const cookie = `st_session=${/st_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1]}`;
+  const cookie = `st_session=${await demoSignIn(app, userId)}`;
   // Every staff page (the 404 too) carries the session's token in its sign-out form.
   const page = await (await app.request('/admin/regions', { headers: { cookie } })).text();
   sessions.set(userId, { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1] });

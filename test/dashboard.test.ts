@@ -15,7 +15,7 @@ import { AdminRepository } from '../shared/storage/admin-repository.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
-import { engine, quietLog, stopEngines } from './support/harness.js';
+import { engine, quietLog, stopEngines, demoSignIn } from './support/harness.js';
 import type { TDemoData } from '../shared/local/demo-data.js';
 
 let app: ReturnType<typeof createApp>;
@@ -26,18 +26,7 @@ let deps: Parameters<typeof dashboardRoutes>[0];
 const cookies = new Map<string, string>();
 const today = '2026-11-22';
 
-async function signIn(userId: string): Promise<string> {
-  const form = await app.request('/signin');
-  const pre = /st_session=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
-  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
-  const res = await app.request('/signin/dev', {
-    method: 'POST',
-    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `st_session=${pre}` },
-    body: new URLSearchParams({ _csrf: csrf, userId }).toString(),
-  });
-  expect(res.status).toBe(303);
-  return /st_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
-}
+const signIn = (userId: string) => demoSignIn(app, userId);
 
 beforeAll(async () => {
   const e = await engine('dynalite');

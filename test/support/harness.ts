@@ -81,3 +81,17 @@ export const json = (body: unknown, headers: Record<string, string> = {}) => ({
   headers: { 'content-type': 'application/json', ...headers },
   body: JSON.stringify(body),
 });
+
+/** Signs a staff user in through the local demo sign-in form (its double-submit token included); the session cookie's value. */
+export async function demoSignIn(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, userId: string): Promise<string> {
+  const form = await app.request('/signin');
+  const pre = /st_session=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
+  const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];
+  const res = await app.request('/signin/dev', {
+    method: 'POST',
+    headers: { 'content-type': 'application/x-www-form-urlencoded', cookie: `st_session=${pre}` },
+    body: new URLSearchParams({ _csrf: csrf, userId }).toString(),
+  });
+  if (res.status !== 303) throw new Error(`demo sign-in of ${userId} answered ${res.status}`);
+  return /st_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+}
