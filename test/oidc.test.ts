@@ -21,11 +21,12 @@ let idp: TTestIdp;
 let repo: Repository;
 let app: ReturnType<typeof createApp>;
 let table: string;
+let endpoint: string;
 const logged: string[] = [];
 
 function appWith(env: Record<string, string>) {
   const keyring = parseKeyring(generateKeyringJson());
-  const client = createDynamoClient({ endpoint: process.env.__E! });
+  const client = createDynamoClient({ endpoint });
   const log = { info: (m: string, d?: object) => logged.push(JSON.stringify([m, d])), warn: (m: string, d?: object) => logged.push(JSON.stringify([m, d])), error: (m: string, d?: object) => logged.push(JSON.stringify([m, d])) };
   const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, ...env }), repo: new Repository(client, table), scores: new ScoreStore(client, table), keyring, engine: 'dynalite', log };
   return createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
@@ -48,8 +49,8 @@ async function roundTrip(login: string, opts: { abort?: boolean; tamper?: (u: UR
 
 beforeAll(async () => {
   const e = await engine('dynalite');
-  process.env.__E = e.endpoint;
-  const client = createDynamoClient({ endpoint: e.endpoint });
+  endpoint = e.endpoint;
+  const client = createDynamoClient({ endpoint });
   table = `oidc-${randomBytes(4).toString('hex')}`;
   await ensureTable(client, table);
   repo = new Repository(client, table);

@@ -21,8 +21,6 @@ export interface TAppDeps {
   engine: string;
   log: TLog;
   now?: () => number;
-  /** The staff sign-in provider; undefined: built from OIDC_* configuration; null: none (tests). */
-  oidc?: import('./oidc.js').TOidcClient | null;
 }
 
 export const consoleLog = (level: TConfig['LOG_LEVEL']): TLog => {

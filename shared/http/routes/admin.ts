@@ -25,6 +25,7 @@ type TForm = Record<string, unknown>;
 /** What the dashboard lends these routes: its sign-in check and its page frame. */
 export interface TStaffKit {
   signedIn(c: Context): Promise<TWho | undefined>;
+  toSignIn(c: Context, lang: TLang): Response;
   page(c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: TWho, status?: 200 | 400 | 404): Response | Promise<Response>;
   notFound(c: Context, lang: TLang, who: TWho): Response | Promise<Response>;
 }
@@ -48,7 +49,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     async (c: Context): Promise<Response> => {
       const lang = pickLang(c.req.query('lang'));
       const who = await kit.signedIn(c);
-      if (!who) return c.redirect(`/signin?lang=${lang}&next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+      if (!who) return kit.toSignIn(c, lang);
       if (who.user.role !== 'admin') return kit.notFound(c, lang, who);
       return handler(c, { lang, who });
     };

@@ -17,6 +17,7 @@ import { GRADE_LABELS } from '../../domain/grades.js';
 import { hallInsights, themeLabel, type TInsights } from '../../scoring/insights.js';
 import { hallReport, ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
+import type { THall, TRegion } from '../../domain/model.js';
 import type { TAsset } from '../assets.js';
 import { problem } from '../problem.js';
 import { baseUrl, type TAppDeps } from '../deps.js';
@@ -40,7 +41,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
   }
 
   /** The region tree, cached briefly: every page checks scope against it. An administrator's change drops it at once. */
-  let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string } | undefined;
+  let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string; regions: TRegion[]; halls: THall[] } | undefined;
   async function tree() {
     if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.repo.catalogueVersion) return treeCache;
     const version = deps.repo.catalogueVersion;
@@ -50,9 +51,14 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
       version,
       tree: { regionParent: new Map(regions.map((x) => [x.id, x.parentId])), hallRegion: new Map(halls.map((h) => [h.id, h.regionId])) },
       rootRegion: regions.find((x) => !x.parentId)?.id,
+      regions,
+      halls,
     };
     return treeCache;
   }
+
+  /** A signed-out visitor goes to sign-in, which brings them back here afterwards. */
+  const toSignIn = (c: Context, lang: TLang) => c.redirect(`/signin?lang=${lang}&next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
 
   async function signedIn(c: Context): Promise<{ user: TUser; csrf: string } | undefined> {
     const s = readSession(c, deps.keyring, now());
@@ -61,7 +67,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     return user && { user, csrf: s.csrf };
   }
 
-  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 400 | 404 = 200) =>
+  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: { user: TUser; csrf: string }, status: 200 | 400 | 403 | 404 | 502 = 200) =>
     c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path: new URL(c.req.url).pathname }), status);
 
   const notFound = (c: Context, lang: TLang, who: { user: TUser; csrf: string }) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
@@ -76,7 +82,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     async (c: Context): Promise<Response> => {
       const lang = pickLang(c.req.query('lang'));
       const who = await signedIn(c);
-      if (!who) return c.redirect(`/signin?lang=${lang}&next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+      if (!who) return toSignIn(c, lang);
       const id = c.req.param(kind === 'hall' ? 'hallId' : 'regionId') ?? '';
       const { tree: t } = await tree();
       if (!(kind === 'hall' ? canSeeHall(who.user, t, id) : canSeeRegion(who.user, t, id))) return notFound(c, lang, who);
@@ -115,7 +121,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     const date = c.req.query('date') ?? (await deps.scores.lastCompletedRun());
     if (!date) return problem(c, 'not-scored', 'Nothing scored yet.');
     if (!isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
-    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    const { regions, halls } = await tree();
     const units = [unitId.region(id), ...regions.filter((x) => x.parentId === id).map((x) => unitId.region(x.id)), ...halls.filter((h) => h.regionId === id).map((h) => unitId.hall(h.id))];
     const snaps = await deps.scores.getSnapshots(date, units);
     const reports = units.map((u) => snaps.get(u)).filter((x): x is TSnapshot => !!x).map(toUnitReport).filter((x): x is TUnitReport => !!x);
@@ -132,12 +138,13 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
 
   /* ---------- sign-in: the identity provider (OIDC), and locally a demo sign-in ---------- */
 
-  const provider = deps.oidc !== undefined ? deps.oidc : (() => { const s = oidcSettings(deps.config); return s && oidcClient(s); })();
+  const settings = oidcSettings(deps.config);
+  const provider = settings && oidcClient(settings);
   const FLOW_COOKIE = 'st_oidc';
   const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
   const signInProblem = (c: Context, lang: TLang, message: string, status: 400 | 403 | 502) => {
     c.header('cache-control', 'no-store');
-    return page(c, lang, D[lang].signInTitle, html`<h1>${D[lang].signInTitle}</h1><p role="alert">${message}</p><p><a href="/signin?lang=${lang}">${D[lang].signInAgain}</a></p>`, undefined, status as 200);
+    return page(c, lang, D[lang].signInTitle, html`<h1>${D[lang].signInTitle}</h1><p role="alert">${message}</p><p><a href="/signin?lang=${lang}">${D[lang].signInAgain}</a></p>`, undefined, status);
   };
 
   r.get('/signin', async (c) => {
@@ -275,7 +282,7 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
   r.get('/regions/:regionId', scoped('region', async (c, { lang, who, id: regionId }) => {
     const w = D[lang];
     const day = await deps.scores.lastCompletedRun();
-    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    const { regions, halls, tree: t } = await tree(); // the scope check just read it: no second catalogue read
     const region = regions.find((x) => x.id === regionId)!;
     const title = (lang === 'en' && region.nameEn) || region.name;
     if (!day) return page(c, lang, title, html`<h1>${title}</h1><p>${w.notScored}</p>`, who);
@@ -284,7 +291,6 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
       ...halls.filter((h) => h.regionId === regionId).map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
     ];
     const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
-    const { tree: t } = await tree();
     const inRegion = (hallId: string) => regionChain(t, t.hallRegion.get(hallId) ?? '').includes(regionId);
     const [nowSnaps, thenSnaps, alerts] = await Promise.all([
       deps.scores.getSnapshots(day, units),
@@ -400,7 +406,7 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
 
   /* ---------- administration: region tree, halls, windows and services, staff users (routes/admin.ts) ---------- */
 
-  r.route('/admin', adminRoutes(deps, { signedIn, page, notFound }));
+  r.route('/admin', adminRoutes(deps, { signedIn, toSignIn, page, notFound }));
 
   /** Every window's placard of a hall on one page, A6 each, ready to print. */
   r.get('/halls/:hallId/placards', scoped('hall', async (c, { lang, who, id: hallId }) => {
