@@ -1,5 +1,6 @@
 /** Configuration from the environment, validated once at start-up so a bad value fails loudly. */
 import * as z from 'zod/mini';
+import { localDay } from './domain/time.js';
 import { DEFAULT_TABLE_NAME } from './storage/table.js';
 
 const ZConfig = z.object({
@@ -22,6 +23,9 @@ const ZConfig = z.object({
   SEED_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(400)), 90),
   /** The nightly job scores "yesterday" at 02:00 in this zone. */
   SCORING_TIMEZONE: z._default(z.string(), 'Asia/Shanghai'),
+  /** AWS: the nightly fan-out's queue (planner and worker) and the alerts topic (worker). */
+  SCORE_QUEUE_URL: z.optional(z.string()),
+  ALERTS_TOPIC_ARN: z.optional(z.string()),
   /**
    * Staff sign-in with any OpenID Connect provider (authorization code + PKCE). On AWS the CDK app sets these
    * to its Cognito user pool unless pointed at another provider. Unset locally: only the demo sign-in.
@@ -49,4 +53,37 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines}`);
   }
   return parsed.data;
+}
+
+export interface TScoringEnv {
+  tableName: string;
+  queueUrl: string;
+  alertsTopicArn?: string;
+  timeZone: string;
+  dynamoEndpoint?: string;
+  region?: string;
+}
+
+/**
+ * The nightly fan-out's functions' configuration (the same variables, read through loadConfig): the table and
+ * the queue must be named (no default table on AWS), the worker also needs the alerts topic, and the time zone
+ * must be a real IANA zone. A missing or bad value fails the cold start loudly.
+ */
+export function loadScoringConfig(env: Record<string, string | undefined>, needs: { alertsTopic?: boolean } = {}): TScoringEnv {
+  const missing = ['TABLE_NAME', 'SCORE_QUEUE_URL', ...(needs.alertsTopic ? ['ALERTS_TOPIC_ARN'] : [])].filter((k) => !env[k]);
+  if (missing.length) throw new Error(`Invalid configuration: missing ${missing.join(', ')}`);
+  const config = loadConfig(env);
+  try {
+    localDay(0, config.SCORING_TIMEZONE);
+  } catch {
+    throw new Error(`Invalid configuration: SCORING_TIMEZONE ${JSON.stringify(config.SCORING_TIMEZONE)} is not an IANA time zone`);
+  }
+  return {
+    tableName: config.TABLE_NAME,
+    queueUrl: config.SCORE_QUEUE_URL!,
+    alertsTopicArn: config.ALERTS_TOPIC_ARN,
+    timeZone: config.SCORING_TIMEZONE,
+    dynamoEndpoint: config.DYNAMODB_ENDPOINT,
+    region: env.AWS_REGION ? config.AWS_REGION : undefined,
+  };
 }

@@ -1,5 +1,5 @@
 /**
- * The nightly job's AWS fan-out (functions/scoring-runtime.ts) end to end against dynalite: the planner and the
+ * The nightly job's AWS fan-out (shared/scoring/fanout.ts, functions/scoring-aws.ts) end to end against dynalite: the planner and the
  * SQS worker with an in-memory queue in place of SQS and a recorder in place of SNS. Its figures must equal the
  * local `runNight` on an identically seeded table, and every message must be safe to deliver again.
  */
@@ -15,17 +15,11 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { ScoreStore, type TAlert } from '../shared/storage/score-store.js';
-import {
-  createPlanner,
-  createWorker,
-  loadScoringEnv,
-  parseScoreMessage,
-  snsPublisher,
-  sqsSender,
-  type TScoreMessage,
-  type TScoringCore,
-  type TScoringLog,
-} from '../functions/scoring-runtime.js';
+import { loadScoringConfig as loadScoringEnv } from '../shared/config.js';
+import type { TLog as TScoringLog } from '../shared/log.js';
+import { createPlanner, type TScoringCore } from '../shared/scoring/fanout.js';
+import { parseScoreMessage, type TScoreMessage } from '../shared/scoring/messages.js';
+import { createWorker, snsPublisher, sqsSender } from '../functions/scoring-aws.js';
 import { engine, stopEngines } from './support/harness.js';
 
 const TODAY = '2026-11-20';

@@ -146,11 +146,13 @@ export async function scoreHallsDay(
 ): Promise<{ ratings: number; snapshots: Map<string, THallBundle>; alerts: TAlert[] }> {
   const { repo, store } = deps;
   const hallIds = halls.map((h) => h.id);
-  const [ratingsByHall, issuedByHall, prevByHall, droppedByHall] = await Promise.all([
+  const [ratingsByHall, issuedByHall, prevByHall, droppedByHall, shownByHall] = await Promise.all([
     mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
     repo.getIssuedMany(hallIds, day),
     store.getHallSnapshots(addDays(day, -1), hallIds),
     store.getHallSnapshots(addDays(day, -366), hallIds),
+    // A re-run of a scored day: the halls' figures wait for finalize, so the ones shown keep them until then.
+    opts.selfContained ? undefined : store.getHallSnapshots(day, hallIds),
   ]);
   let counted = 0;
   const snapshots = new Map<string, THallBundle>();
@@ -195,9 +197,14 @@ export async function scoreHallsDay(
     const hallDecayed = decayed(hallUnit);
 
     const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
+    const shown = shownByHall?.get(hallId)?.hall.figures;
     snapshots.set(hallId, {
-      // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known.
-      hall: { unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId) },
+      // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known; until then
+      // a re-scored day keeps showing the figures of its last complete run (finalize replaces them).
+      hall: {
+        unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId),
+        ...(shown ? { figures: shown } : {}),
+      },
       // Windows' and services' figures are a pure function of their counts and the hall's (their prior), so they are
       // derived when read (ScoreStore) rather than stored: the nightly item stays small at 50,000 halls.
       units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
@@ -400,7 +407,7 @@ export async function scoreThrough(
   day: string,
   opts: { firstDay?: string; onDay?: (r: TNightResult, done: number, total: number) => void } = {},
 ): Promise<TNightResult[]> {
-  const last = await deps.store.lastCompletedRun();
+  const last = await deps.store.lastFinishedRun();
   if (last && last >= day) return [];
   const from = last ? addDays(last, 1) : (opts.firstDay ?? day);
   return runRange(deps, from, day, opts.onDay);
