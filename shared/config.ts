@@ -23,9 +23,6 @@ const ZConfig = z.object({
   SEED_DAYS: z._default(z.coerce.number().check(z.int(), z.gte(1), z.lte(400)), 90),
   /** The nightly job scores "yesterday" at 02:00 in this zone. */
   SCORING_TIMEZONE: z._default(z.string(), 'Asia/Shanghai'),
-  /** AWS: the nightly fan-out's queue (planner and worker) and the alerts topic (worker). */
-  SCORE_QUEUE_URL: z.optional(z.string()),
-  ALERTS_TOPIC_ARN: z.optional(z.string()),
   /**
    * Staff sign-in with any OpenID Connect provider (authorization code + PKCE). On AWS the CDK app sets these
    * to its Cognito user pool unless pointed at another provider. Unset locally: only the demo sign-in.
@@ -65,8 +62,8 @@ export interface TScoringEnv {
 }
 
 /**
- * The nightly fan-out's functions' configuration (the same variables, read through loadConfig): the table and
- * the queue must be named (no default table on AWS), the worker also needs the alerts topic, and the time zone
+ * The nightly fan-out's functions' configuration: loadConfig's variables, plus SCORE_QUEUE_URL (planner and worker)
+ * and ALERTS_TOPIC_ARN (worker), which only these functions read. The table and the queue must be named (no default table on AWS), the worker also needs the alerts topic, and the time zone
  * must be a real IANA zone. A missing or bad value fails the cold start loudly.
  */
 export function loadScoringConfig(env: Record<string, string | undefined>, needs: { alertsTopic?: boolean } = {}): TScoringEnv {
@@ -80,8 +77,8 @@ export function loadScoringConfig(env: Record<string, string | undefined>, needs
   }
   return {
     tableName: config.TABLE_NAME,
-    queueUrl: config.SCORE_QUEUE_URL!,
-    alertsTopicArn: config.ALERTS_TOPIC_ARN,
+    queueUrl: env.SCORE_QUEUE_URL!,
+    alertsTopicArn: env.ALERTS_TOPIC_ARN,
     timeZone: config.SCORING_TIMEZONE,
     dynamoEndpoint: config.DYNAMODB_ENDPOINT,
     region: env.AWS_REGION ? config.AWS_REGION : undefined,

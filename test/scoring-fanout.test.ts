@@ -12,6 +12,7 @@ import type { TRating } from '../shared/domain/model.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { runNight, type TJobDeps } from '../shared/scoring/job.js';
 import { hallReport, toUnitReport } from '../shared/scoring/report.js';
+import { ZRun } from '../shared/scoring/run.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ensureTable } from '../shared/storage/schema.js';
@@ -399,7 +400,9 @@ describe('a re-run of a completed day', () => {
     // Re-run again to the end: done, the same figures.
     await p({ day: '2026-11-12' });
     expect((await drain(w, q4)).failures).toEqual([]);
-    expect(await t.deps.store.getRun('2026-11-12')).toMatchObject({ status: 'done' });
+    const run = await t.deps.store.getRun('2026-11-12');
+    expect(run).toMatchObject({ status: 'done' });
+    expect(ZRun.safeParse(run).error, 'the stored run record is a ZRun').toBeUndefined();
     expect(await shown(t)).toEqual(completed);
   }, 120_000);
 });

@@ -152,7 +152,9 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
       if (!(await current(msg))) return;
       finishedAt = iso(now());
       const halls = batches.reduce((n, b) => n + b.hallIds.length, 0);
-      await store.finishRun(msg.day, { finishedAt, halls, batches: batches.length, alerts: alerts.length, mode: 'fan-out' });
+      await store.finishRun(msg.day, {
+        finishedAt, completedAt: finishedAt, halls, batches: batches.length, alerts: alerts.length, mode: 'fan-out',
+      });
       log.info('scoring: night finished', { day: msg.day, runId: msg.runId, halls, batches: batches.length, alerts: alerts.length });
     }
     // Catching up: the next night starts from this one's snapshots. `after` is this night's finish time, the same on

@@ -19,6 +19,7 @@ import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
 import { findSuspicious } from '../domain/suspicion.js';
+import { completedAtOf } from './run.js';
 import type { Repository } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
 
@@ -95,7 +96,10 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   }
   const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
   const plan: TNightPlan = { day, runId: new Date(now).toISOString(), from, batches };
-  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId });
+  // A re-run keeps the day's last completion, so reports show its completed figures until this run completes.
+  // (Read, then put: a run of the same day finishing in between would leave the mark unset until this one ends.)
+  const completedAt = completedAtOf(await deps.store.getRun(day));
+  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId, ...(completedAt ? { completedAt } : {}) });
   await deps.store.putPlanBatches(day, plan.runId, batches);
   return plan;
 }
@@ -381,7 +385,8 @@ export async function runNight(deps: TJobDeps, day: string, opts: { concurrency?
   for (const b of plan.batches) await clearAnswered(deps, b);
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
   const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
-  await deps.store.finishRun(day, { finishedAt: new Date().toISOString(), halls, ratings, alerts: alerts.filter((a) => a.day === day).length });
+  const finishedAt = new Date().toISOString();
+  await deps.store.finishRun(day, { finishedAt, completedAt: finishedAt, halls, ratings, alerts: alerts.filter((a) => a.day === day).length });
   return { day, halls, ratings, alerts, from: plan.from, itemsRead: deps.store.itemsRead + deps.repo.itemsRead - readsBefore };
 }
 

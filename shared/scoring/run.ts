@@ -3,7 +3,7 @@
  * phases count batches into it, the finish marks it done; storage reads and writes exactly this shape.
  *
  * `completedAt` outlives a re-plan: it is when the day's figures were last complete. A re-run of the day (after a
- * late rating, or by hand after a killed run) resets the run's own fields but keeps it, so the dashboard keeps
+ * late rating, or by hand after a killed run) replaces the run's own fields but the planner carries it over, so the dashboard keeps
  * showing that day's completed figures while the re-run is pending instead of falling back to the day before.
  */
 import * as z from 'zod/mini';
@@ -32,7 +32,11 @@ export const ZRun = z.object({
 });
 export type TRun = z.infer<typeof ZRun>;
 
-/** What a new run of a day writes (the rest is reset; `completedAt` is kept). */
-export type TRunStart = Pick<TRun, 'runId' | 'from' | 'batches' | 'plannedAt'>;
-/** What finishing a run records beside `status: 'done'` (and `completedAt = finishedAt`). */
-export type TRunFinish = Required<Pick<TRun, 'finishedAt' | 'halls' | 'alerts'>> & Partial<Pick<TRun, 'batches' | 'ratings' | 'mode'>>;
+/** What a new run of a day writes (the earlier run's fields are gone; its `completedAt` is passed on). */
+export type TRunStart = Pick<TRun, 'runId' | 'from' | 'batches' | 'plannedAt' | 'completedAt'>;
+
+/** When the day's figures were last complete, as a new run of the day must keep it (older records: finishedAt). */
+export const completedAtOf = (run: TRun | undefined): string | undefined =>
+  run?.completedAt ?? (run?.status === 'done' ? run.finishedAt : undefined);
+/** What finishing a run records beside `status: 'done'`; `completedAt` is its `finishedAt`. */
+export type TRunFinish = Required<Pick<TRun, 'finishedAt' | 'completedAt' | 'halls' | 'alerts'>> & Partial<Pick<TRun, 'batches' | 'ratings' | 'mode'>>;

@@ -51,10 +51,7 @@ export interface TAlert {
 }
 
 import { DIRTY_SHARDS } from './repository.js';
-import { ZRun, type TRun, type TRunFinish, type TRunStart } from '../scoring/run.js';
-
-/** A run's own fields, removed when the day is planned again (see startRun). */
-const RUN_RESET = ['processed', 'finalized', 'finishedAt', 'halls', 'ratings', 'alerts', 'mode'] as const;
+import type { TRun, TRunFinish, TRunStart } from '../scoring/run.js';
 
 export class ScoreStore {
   /** Items read since construction (or the last reset): the job's cost, in DynamoDB's own unit. */
@@ -151,37 +148,23 @@ export class ScoreStore {
   /* ---------- runs ---------- */
 
   /**
-   * A new run of a day: resets the run's own fields (an earlier run's finished-batch sets and counts are removed)
-   * but keeps `completedAt`, so the day's last completed figures stay the ones reports show while it re-runs.
+   * A new run of a day: replaces any earlier run record (and its finished-batch sets). The planner passes on the
+   * earlier record's `completedAt`, so reports keep showing the day's completed figures while it re-runs.
    */
   async startRun(day: string, run: TRunStart): Promise<void> {
-    const set = { status: 'running', ...run };
-    const names = Object.keys(set);
-    await this.db.send(
-      new UpdateItemCommand({
-        TableName: this.tableName,
-        Key: marshall({ pk: 'RUN', sk: day }),
-        UpdateExpression: `SET ${names.map((_, i) => `#s${i} = :s${i}`).join(', ')} REMOVE ${RUN_RESET.map((_, i) => `#r${i}`).join(', ')}`,
-        ExpressionAttributeNames: {
-          ...Object.fromEntries(names.map((n, i) => [`#s${i}`, n])),
-          ...Object.fromEntries(RUN_RESET.map((n, i) => [`#r${i}`, n])),
-        },
-        ExpressionAttributeValues: marshall(Object.fromEntries(names.map((n, i) => [`:s${i}`, set[n as keyof typeof set]]))),
-      }),
-    );
+    await this.batchPut([marshall({ pk: 'RUN', sk: day, status: 'running', ...run })]);
   }
 
-  /** Marks the run done with its counts; the day's figures are now complete (`completedAt = finishedAt`). */
+  /** Marks the run done with its counts; with `completedAt` (= finishedAt) the day's figures are complete. */
   async finishRun(day: string, fields: TRunFinish): Promise<void> {
-    const all: Record<string, unknown> = { ...fields, completedAt: fields.finishedAt };
-    const names = Object.keys(all).filter((n) => all[n] !== undefined);
+    const names = Object.keys(fields) as (keyof TRunFinish)[];
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall({ pk: 'RUN', sk: day }),
         UpdateExpression: `SET #status = :done, ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((n, i) => [`#f${i}`, n])) },
-        ExpressionAttributeValues: marshall({ ':done': 'done', ...Object.fromEntries(names.map((n, i) => [`:f${i}`, all[n]])) }),
+        ExpressionAttributeValues: marshall({ ':done': 'done', ...Object.fromEntries(names.map((n, i) => [`:f${i}`, fields[n]])) }, { removeUndefinedValues: true }),
       }),
     );
   }
@@ -208,26 +191,16 @@ export class ScoreStore {
   /**
    * The latest day whose figures are complete: its run is done, or it completed once and is being re-run (a
    * re-run pending or killed halfway). What reports and the dashboard show as "latest".
+   * With `finished`: the latest day whose current run is done (none pending), where the job's catch-up continues
+   * from, since the next night starts from this one's snapshots (see lastFinishedRun).
    */
-  async lastCompletedRun(): Promise<string | undefined> {
-    return this.lastRunWhere('#s = :done OR attribute_exists(#c)', { '#c': 'completedAt' });
-  }
-
-  /**
-   * The latest day whose current run is done (none pending): where the job's catch-up continues from, since the
-   * next night starts from this one's snapshots.
-   */
-  async lastFinishedRun(): Promise<string | undefined> {
-    return this.lastRunWhere('#s = :done');
-  }
-
-  private async lastRunWhere(filter: string, names: Record<string, string> = {}): Promise<string | undefined> {
+  async lastCompletedRun(finished?: boolean): Promise<string | undefined> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        FilterExpression: filter,
-        ExpressionAttributeNames: { '#s': 'status', ...names },
+        FilterExpression: finished ? '#s = :done' : '#s = :done OR attribute_exists(completedAt)',
+        ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: marshall({ ':pk': 'RUN', ':done': 'done' }),
         ScanIndexForward: false,
       }),
@@ -236,10 +209,19 @@ export class ScoreStore {
     return out.Items?.[0] ? String(unmarshall(out.Items[0]).sk) : undefined;
   }
 
-  /** The day's run record (ZRun), or undefined before the day was ever planned. */
+  /** The latest day whose current run is done (none pending): the job's, not the reports' "latest". */
+  lastFinishedRun(): Promise<string | undefined> {
+    return this.lastCompletedRun(true);
+  }
+
+  /**
+   * The day's run record (with its pk and sk), or undefined before the day was ever planned. Its shape is ZRun's:
+   * only startRun, finishRun and completeBatch write it, from typed arguments (the fan-out test checks it against
+   * ZRun). Not parsed here, so the API function, which reads scores through this class, carries no schema for it.
+   */
   async getRun(day: string): Promise<TRun | undefined> {
     const [item] = await this.batchGet([{ pk: 'RUN', sk: day }]);
-    return item && ZRun.parse(item);
+    return item as TRun | undefined;
   }
 
   /* ---------- dirty days (late ratings) ---------- */
