@@ -62,9 +62,10 @@ export interface TScoringEnv {
 }
 
 /**
- * The nightly fan-out's functions' configuration: loadConfig's variables, plus SCORE_QUEUE_URL (planner and worker)
- * and ALERTS_TOPIC_ARN (worker), which only these functions read. The table and the queue must be named (no default table on AWS), the worker also needs the alerts topic, and the time zone
- * must be a real IANA zone. A missing or bad value fails the cold start loudly.
+ * The nightly fan-out's functions' configuration: loadConfig's variables, plus SCORE_QUEUE_URL (planner and
+ * worker) and ALERTS_TOPIC_ARN (worker), which only these functions read. The table and the queue must be named
+ * (no default table on AWS), the worker also needs the alerts topic, and the time zone must be a real IANA zone.
+ * A missing or bad value fails the cold start loudly.
  */
 export function loadScoringConfig(env: Record<string, string | undefined>, needs: { alertsTopic?: boolean } = {}): TScoringEnv {
   const missing = ['TABLE_NAME', 'SCORE_QUEUE_URL', ...(needs.alertsTopic ? ['ALERTS_TOPIC_ARN'] : [])].filter((k) => !env[k]);

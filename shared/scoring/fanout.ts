@@ -140,7 +140,8 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
    * Records a phase done for a batch; true when the run's set is complete. The run is re-read just before, so a
    * message whose run was superseded while it worked does not count itself into the newer run's set.
    */
-  async function complete(msg: TRunRef & { kind: 'batch' | 'finalize'; batch: TBatch }, phase: 'processed' | 'finalized'): Promise<boolean> {
+  type TBatchMsg = TRunRef & { kind: 'batch' | 'finalize'; batch: TBatch };
+  async function complete(msg: TBatchMsg, phase: 'processed' | 'finalized'): Promise<boolean> {
     if (!(await current(msg))) return false;
     return store.completeBatch(msg.day, msg.batch.key, phase);
   }

@@ -99,7 +99,8 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   // A re-run keeps the day's last completion, so reports show its completed figures until this run completes.
   // (Read, then put: a run of the same day finishing in between would leave the mark unset until this one ends.)
   const completedAt = completedAtOf(await deps.store.getRun(day));
-  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId, ...(completedAt ? { completedAt } : {}) });
+  const carried = completedAt ? { completedAt } : {};
+  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId, ...carried });
   await deps.store.putPlanBatches(day, plan.runId, batches);
   return plan;
 }

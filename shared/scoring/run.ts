@@ -39,4 +39,5 @@ export type TRunStart = Pick<TRun, 'runId' | 'from' | 'batches' | 'plannedAt' | 
 export const completedAtOf = (run: TRun | undefined): string | undefined =>
   run?.completedAt ?? (run?.status === 'done' ? run.finishedAt : undefined);
 /** What finishing a run records beside `status: 'done'`; `completedAt` is its `finishedAt`. */
-export type TRunFinish = Required<Pick<TRun, 'finishedAt' | 'completedAt' | 'halls' | 'alerts'>> & Partial<Pick<TRun, 'batches' | 'ratings' | 'mode'>>;
+export type TRunFinish = Required<Pick<TRun, 'finishedAt' | 'completedAt' | 'halls' | 'alerts'>> &
+  Partial<Pick<TRun, 'batches' | 'ratings' | 'mode'>>;
