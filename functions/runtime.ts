@@ -7,6 +7,7 @@ import { Logger } from '@aws-lambda-powertools/logger';
 import { loadConfig } from '../shared/config.js';
 import { parseKeyring } from '../shared/domain/keyring.js';
 import type { TAppDeps } from '../shared/http/deps.js';
+import { powertoolsLog } from '../shared/log.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
@@ -32,10 +33,6 @@ export async function loadRuntime(env: Record<string, string | undefined> = proc
     scores: new ScoreStore(client, config.TABLE_NAME),
     keyring: parseKeyring(keyringJson),
     engine: config.DYNAMODB_ENDPOINT ? 'dynamodb-compatible' : 'dynamodb',
-    log: {
-      info: (msg, data) => logger.info(msg, data ?? {}),
-      warn: (msg, data) => logger.warn(msg, data ?? {}),
-      error: (msg, data) => logger.error(msg, data ?? {}),
-    },
+    log: powertoolsLog(logger),
   };
 }

@@ -1,27 +1,29 @@
 /**
  * Lambda entry for the nightly job's planner, invoked by EventBridge Scheduler at 02:00 in the scoring time zone
  * (payload `{ "scheduledTime": "<aws.scheduler.scheduled-time>" }`), or by hand with `{ "day": "YYYY-MM-DD" }`
- * (optionally `"through"`) to re-run or backfill. It pages through the halls, writes the run record and one SQS
- * message per batch; the scoring itself happens in score-worker.ts. See scoring-runtime.ts.
+ * (optionally `"through"`) to re-run or backfill. Wiring only: the planner is shared/scoring/fanout.ts.
  */
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
 import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SQSClient } from '@aws-sdk/client-sqs';
+import { loadScoringConfig } from '../shared/config.js';
+import { powertoolsLog } from '../shared/log.js';
+import { createPlanner, type TPlannerEvent } from '../shared/scoring/fanout.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
-import { createPlanner, loadScoringEnv, sqsSender, structuredLog, type TPlannerEvent } from './scoring-runtime.js';
+import { sqsSender } from './scoring-aws.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
-const env = loadScoringEnv(process.env);
+const env = loadScoringConfig(process.env);
 const db = createDynamoClient({ endpoint: env.dynamoEndpoint, region: env.region });
 
 const plan = createPlanner(
   {
     deps: { repo: new Repository(db, env.tableName), store: new ScoreStore(db, env.tableName) },
     send: sqsSender(new SQSClient({ region: env.region }), env.queueUrl),
-    log: structuredLog(logger),
+    log: powertoolsLog(logger),
   },
   { timeZone: env.timeZone },
 );

@@ -1,7 +1,7 @@
 /**
  * Lambda entry for the nightly job's worker: SQS-triggered (ReportBatchItemFailures), it runs one phase of one
- * batch per message — process, roll up, finalize — and enqueues what comes next; alerts go to SNS. A failed
- * message is reported in `batchItemFailures` so only it is retried. See scoring-runtime.ts.
+ * batch per message — process, roll up, finalize — and enqueues what comes next; alerts go to SNS. Wiring only:
+ * the run state machine is shared/scoring/fanout.ts, the SQS/SNS adapters scoring-aws.ts.
  */
 import middy from '@middy/core';
 import { Logger } from '@aws-lambda-powertools/logger';
@@ -9,20 +9,22 @@ import { injectLambdaContext } from '@aws-lambda-powertools/logger/middleware';
 import { SNSClient } from '@aws-sdk/client-sns';
 import { SQSClient } from '@aws-sdk/client-sqs';
 import type { SQSEvent } from 'aws-lambda';
+import { loadScoringConfig } from '../shared/config.js';
+import { powertoolsLog } from '../shared/log.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
-import { createWorker, loadScoringEnv, snsPublisher, sqsSender, structuredLog } from './scoring-runtime.js';
+import { createWorker, snsPublisher, sqsSender } from './scoring-aws.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
-const env = loadScoringEnv(process.env, { alertsTopic: true });
+const env = loadScoringConfig(process.env, { alertsTopic: true });
 const db = createDynamoClient({ endpoint: env.dynamoEndpoint, region: env.region });
 
 const work = createWorker({
   deps: { repo: new Repository(db, env.tableName), store: new ScoreStore(db, env.tableName) },
   send: sqsSender(new SQSClient({ region: env.region }), env.queueUrl),
   publish: snsPublisher(new SNSClient({ region: env.region }), env.alertsTopicArn!),
-  log: structuredLog(logger),
+  log: powertoolsLog(logger),
 });
 
 export const handler = middy((event: SQSEvent) => work(event)).use(injectLambdaContext(logger, { resetKeys: true }));

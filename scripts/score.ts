@@ -25,7 +25,7 @@ await withLocalData(async ({ repo, store, via }) => {
   const deps = { repo, store };
   let nights: TNightResult[];
   if (date) {
-    const last = await store.lastCompletedRun();
+    const last = await store.lastFinishedRun();
     // The recurrence needs the day before: catch up missed nights first, then (re-)score the date itself.
     nights = last && last < addDays(date, -1) ? await scoreThrough(deps, date, { onDay: (r, d, t) => bar(d, t, r) }) : [await runNight(deps, date)];
   } else {

@@ -1,5 +1,6 @@
 /** Configuration from the environment, validated once at start-up so a bad value fails loudly. */
 import * as z from 'zod/mini';
+import { localDay } from './domain/time.js';
 import { DEFAULT_TABLE_NAME } from './storage/table.js';
 
 const ZConfig = z.object({
@@ -49,4 +50,38 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
     throw new Error(`Invalid configuration:\n${lines}`);
   }
   return parsed.data;
+}
+
+export interface TScoringEnv {
+  tableName: string;
+  queueUrl: string;
+  alertsTopicArn?: string;
+  timeZone: string;
+  dynamoEndpoint?: string;
+  region?: string;
+}
+
+/**
+ * The nightly fan-out's functions' configuration: loadConfig's variables, plus SCORE_QUEUE_URL (planner and
+ * worker) and ALERTS_TOPIC_ARN (worker), which only these functions read. The table and the queue must be named
+ * (no default table on AWS), the worker also needs the alerts topic, and the time zone must be a real IANA zone.
+ * A missing or bad value fails the cold start loudly.
+ */
+export function loadScoringConfig(env: Record<string, string | undefined>, needs: { alertsTopic?: boolean } = {}): TScoringEnv {
+  const missing = ['TABLE_NAME', 'SCORE_QUEUE_URL', ...(needs.alertsTopic ? ['ALERTS_TOPIC_ARN'] : [])].filter((k) => !env[k]);
+  if (missing.length) throw new Error(`Invalid configuration: missing ${missing.join(', ')}`);
+  const config = loadConfig(env);
+  try {
+    localDay(0, config.SCORING_TIMEZONE);
+  } catch {
+    throw new Error(`Invalid configuration: SCORING_TIMEZONE ${JSON.stringify(config.SCORING_TIMEZONE)} is not an IANA time zone`);
+  }
+  return {
+    tableName: config.TABLE_NAME,
+    queueUrl: env.SCORE_QUEUE_URL!,
+    alertsTopicArn: env.ALERTS_TOPIC_ARN,
+    timeZone: config.SCORING_TIMEZONE,
+    dynamoEndpoint: config.DYNAMODB_ENDPOINT,
+    region: env.AWS_REGION ? config.AWS_REGION : undefined,
+  };
 }

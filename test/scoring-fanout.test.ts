@@ -1,5 +1,5 @@
 /**
- * The nightly job's AWS fan-out (functions/scoring-runtime.ts) end to end against dynalite: the planner and the
+ * The nightly job's AWS fan-out (shared/scoring/fanout.ts, functions/scoring-aws.ts) end to end against dynalite: the planner and the
  * SQS worker with an in-memory queue in place of SQS and a recorder in place of SNS. Its figures must equal the
  * local `runNight` on an identically seeded table, and every message must be safe to deliver again.
  */
@@ -11,21 +11,17 @@ import { unitId } from '../shared/domain/aggregate.js';
 import type { TRating } from '../shared/domain/model.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { runNight, type TJobDeps } from '../shared/scoring/job.js';
+import { hallReport, toUnitReport } from '../shared/scoring/report.js';
+import { ZRun } from '../shared/scoring/run.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { ScoreStore, type TAlert } from '../shared/storage/score-store.js';
-import {
-  createPlanner,
-  createWorker,
-  loadScoringEnv,
-  parseScoreMessage,
-  snsPublisher,
-  sqsSender,
-  type TScoreMessage,
-  type TScoringCore,
-  type TScoringLog,
-} from '../functions/scoring-runtime.js';
+import { loadScoringConfig as loadScoringEnv } from '../shared/config.js';
+import type { TLog as TScoringLog } from '../shared/log.js';
+import { createPlanner, type TScoringCore } from '../shared/scoring/fanout.js';
+import { parseScoreMessage, type TScoreMessage } from '../shared/scoring/messages.js';
+import { createWorker, snsPublisher, sqsSender } from '../functions/scoring-aws.js';
 import { engine, stopEngines } from './support/harness.js';
 
 const TODAY = '2026-11-20';
@@ -356,6 +352,58 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     await drain(createWorker(c), q3);
     expect(q3.sent.filter((m) => m.kind === 'plan').map((m) => m.day)).toEqual(['2026-11-14', '2026-11-15']);
     for (const d of ['2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15']) expect(await gap.deps.store.getRun(d), d).toMatchObject({ status: 'done' });
+  }, 120_000);
+});
+
+describe('a re-run of a completed day', () => {
+  /** What people see for the latest day: every hall's report and every region's and ALL's figures. */
+  async function shown(t: TTable) {
+    const day = await t.deps.store.lastCompletedRun();
+    const halls = await Promise.all(t.seeded.data.halls.map((h) => hallReport(t.deps.store, h.id)));
+    const units = [unitId.all, ...t.seeded.data.regions.map((r) => unitId.region(r.id))];
+    const regions = day ? [...(await t.deps.store.getSnapshots(day, units)).values()].map(toUnitReport) : [];
+    return { day, halls, regions };
+  }
+
+  it('keeps showing that day\'s completed figures while a re-run is pending or was killed halfway', async () => {
+    const t = await seededTable();
+    const q4 = new MemoryQueue();
+    const c: TScoringCore = { deps: t.deps, send: q4.send, now: clock(), batchSize: BATCH_SIZE };
+    const p = createPlanner(c, { timeZone: TZ });
+    const w = createWorker(c);
+    await p({ day: FIRST, through: '2026-11-12' });
+    await drain(w, q4);
+    const completed = await shown(t);
+    expect(completed.day).toBe('2026-11-12');
+    expect(completed.halls.every((r) => r?.date === '2026-11-12'), 'every hall has figures').toBe(true);
+    expect(completed.regions.every((r) => r?.date === '2026-11-12'), 'every region has figures').toBe(true);
+
+    // Re-run the day by hand; a worker dies after two of its four batches (their hall items are rewritten).
+    await p({ day: '2026-11-12' });
+    expect(q4.items).toHaveLength(4);
+    expect((await w(sqsEvent(q4.items.splice(0, 2)))).batchItemFailures).toEqual([]);
+    expect(await t.deps.store.getRun('2026-11-12')).toMatchObject({ status: 'running' });
+    expect(await shown(t), 'pending: the completed figures of the same day').toEqual(completed);
+
+    // The rest is processed and rolled up, one batch of four finalized, then the run is killed.
+    expect((await w(sqsEvent(q4.items.splice(0)))).batchItemFailures).toEqual([]);
+    expect(q4.items.map((i) => JSON.parse(i.body).kind)).toEqual(['rollup']);
+    expect((await w(sqsEvent(q4.items.splice(0)))).batchItemFailures).toEqual([]);
+    expect(q4.items.map((i) => JSON.parse(i.body).kind)).toEqual(['finalize', 'finalize', 'finalize', 'finalize']);
+    expect((await w(sqsEvent(q4.items.splice(0, 1)))).batchItemFailures).toEqual([]);
+    q4.items.length = 0;
+    expect(await t.deps.store.getRun('2026-11-12')).toMatchObject({ status: 'running' });
+    expect(await shown(t), 'killed halfway: still the completed figures, no half-written mix').toEqual(completed);
+    // The job itself does not take the unfinished day as done: the schedule re-plans it.
+    expect(await t.deps.store.lastFinishedRun()).toBe('2026-11-11');
+
+    // Re-run again to the end: done, the same figures.
+    await p({ day: '2026-11-12' });
+    expect((await drain(w, q4)).failures).toEqual([]);
+    const run = await t.deps.store.getRun('2026-11-12');
+    expect(run).toMatchObject({ status: 'done' });
+    expect(ZRun.safeParse(run).error, 'the stored run record is a ZRun').toBeUndefined();
+    expect(await shown(t)).toEqual(completed);
   }, 120_000);
 });
 

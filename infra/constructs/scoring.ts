@@ -49,7 +49,7 @@ export const MAX_RECEIVE_COUNT = 5;
 /**
  * The nightly scoring job on AWS (SPEC §4, §7): EventBridge Scheduler invokes the planner at 02:00 in the scoring
  * time zone; the planner enqueues one message per batch of halls; the SQS-triggered worker runs each phase and
- * enqueues the next (see functions/scoring-runtime.ts). Alerts go to an SNS topic. A message that keeps failing
+ * enqueues the next (see shared/scoring/fanout.ts). Alerts go to an SNS topic. A message that keeps failing
  * lands in the dead-letter queue, whose depth is alarmed.
  */
 export class ScoringJob extends Construct {

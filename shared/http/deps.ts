@@ -4,12 +4,10 @@ import type { TConfig } from '../config.js';
 import type { TKeyring } from '../domain/keyring.js';
 import type { Repository, THallCatalogue } from '../storage/repository.js';
 import type { ScoreStore } from '../storage/score-store.js';
+import type { TLog } from '../log.js';
 
-export interface TLog {
-  info(msg: string, data?: Record<string, unknown>): void;
-  warn(msg: string, data?: Record<string, unknown>): void;
-  error(msg: string, data?: Record<string, unknown>): void;
-}
+/** The log type lives in shared/log.ts (shared with the scoring job); re-exported for the app's modules. */
+export type { TLog };
 
 export interface TAppDeps {
   config: TConfig;

@@ -19,6 +19,7 @@ import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
 import { findSuspicious } from '../domain/suspicion.js';
+import { completedAtOf } from './run.js';
 import type { Repository } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
 
@@ -95,7 +96,11 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   }
   const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
   const plan: TNightPlan = { day, runId: new Date(now).toISOString(), from, batches };
-  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId });
+  // A re-run keeps the day's last completion, so reports show its completed figures until this run completes.
+  // (Read, then put: a run of the same day finishing in between would leave the mark unset until this one ends.)
+  const completedAt = completedAtOf(await deps.store.getRun(day));
+  const carried = completedAt ? { completedAt } : {};
+  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId, ...carried });
   await deps.store.putPlanBatches(day, plan.runId, batches);
   return plan;
 }
@@ -146,11 +151,13 @@ export async function scoreHallsDay(
 ): Promise<{ ratings: number; snapshots: Map<string, THallBundle>; alerts: TAlert[] }> {
   const { repo, store } = deps;
   const hallIds = halls.map((h) => h.id);
-  const [ratingsByHall, issuedByHall, prevByHall, droppedByHall] = await Promise.all([
+  const [ratingsByHall, issuedByHall, prevByHall, droppedByHall, shownByHall] = await Promise.all([
     mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
     repo.getIssuedMany(hallIds, day),
     store.getHallSnapshots(addDays(day, -1), hallIds),
     store.getHallSnapshots(addDays(day, -366), hallIds),
+    // A re-run of a scored day: the halls' figures wait for finalize, so the ones shown keep them until then.
+    opts.selfContained ? undefined : store.getHallSnapshots(day, hallIds),
   ]);
   let counted = 0;
   const snapshots = new Map<string, THallBundle>();
@@ -195,9 +202,14 @@ export async function scoreHallsDay(
     const hallDecayed = decayed(hallUnit);
 
     const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
+    const shown = shownByHall?.get(hallId)?.hall.figures;
     snapshots.set(hallId, {
-      // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known.
-      hall: { unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId) },
+      // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known; until then
+      // a re-scored day keeps showing the figures of its last complete run (finalize replaces them).
+      hall: {
+        unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId),
+        ...(shown ? { figures: shown } : {}),
+      },
       // Windows' and services' figures are a pure function of their counts and the hall's (their prior), so they are
       // derived when read (ScoreStore) rather than stored: the nightly item stays small at 50,000 halls.
       units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
@@ -374,7 +386,8 @@ export async function runNight(deps: TJobDeps, day: string, opts: { concurrency?
   for (const b of plan.batches) await clearAnswered(deps, b);
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
   const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
-  await deps.store.finishRun(day, { finishedAt: new Date().toISOString(), halls, ratings, alerts: alerts.filter((a) => a.day === day).length });
+  const finishedAt = new Date().toISOString();
+  await deps.store.finishRun(day, { finishedAt, completedAt: finishedAt, halls, ratings, alerts: alerts.filter((a) => a.day === day).length });
   return { day, halls, ratings, alerts, from: plan.from, itemsRead: deps.store.itemsRead + deps.repo.itemsRead - readsBefore };
 }
 
@@ -400,7 +413,7 @@ export async function scoreThrough(
   day: string,
   opts: { firstDay?: string; onDay?: (r: TNightResult, done: number, total: number) => void } = {},
 ): Promise<TNightResult[]> {
-  const last = await deps.store.lastCompletedRun();
+  const last = await deps.store.lastFinishedRun();
   if (last && last >= day) return [];
   const from = last ? addDays(last, 1) : (opts.firstDay ?? day);
   return runRange(deps, from, day, opts.onDay);

@@ -51,6 +51,7 @@ export interface TAlert {
 }
 
 import { DIRTY_SHARDS } from './repository.js';
+import type { TRun, TRunFinish, TRunStart } from '../scoring/run.js';
 
 export class ScoreStore {
   /** Items read since construction (or the last reset): the job's cost, in DynamoDB's own unit. */
@@ -146,13 +147,17 @@ export class ScoreStore {
 
   /* ---------- runs ---------- */
 
-  /** A new run of a day: replaces any earlier run record (and its finished-batch set). */
-  async startRun(day: string, run: { runId: string; from: string; batches: number; plannedAt: string }): Promise<void> {
+  /**
+   * A new run of a day: replaces any earlier run record (and its finished-batch sets). The planner passes on the
+   * earlier record's `completedAt`, so reports keep showing the day's completed figures while it re-runs.
+   */
+  async startRun(day: string, run: TRunStart): Promise<void> {
     await this.batchPut([marshall({ pk: 'RUN', sk: day, status: 'running', ...run })]);
   }
 
-  async finishRun(day: string, fields: Record<string, unknown>): Promise<void> {
-    const names = Object.keys(fields);
+  /** Marks the run done with its counts; with `completedAt` (= finishedAt) the day's figures are complete. */
+  async finishRun(day: string, fields: TRunFinish): Promise<void> {
+    const names = Object.keys(fields) as (keyof TRunFinish)[];
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.tableName,
@@ -183,12 +188,18 @@ export class ScoreStore {
     return (run[phase] as Set<string> | undefined)?.size === Number(run.batches);
   }
 
-  async lastCompletedRun(): Promise<string | undefined> {
+  /**
+   * The latest day whose figures are complete: its run is done, or it completed once and is being re-run (a
+   * re-run pending or killed halfway). What reports and the dashboard show as "latest".
+   * With `finished`: the latest day whose current run is done (none pending), where the job's catch-up continues
+   * from, since the next night starts from this one's snapshots (see lastFinishedRun).
+   */
+  async lastCompletedRun(finished?: boolean): Promise<string | undefined> {
     const out = await this.db.send(
       new QueryCommand({
         TableName: this.tableName,
         KeyConditionExpression: 'pk = :pk',
-        FilterExpression: '#s = :done',
+        FilterExpression: finished ? '#s = :done' : '#s = :done OR attribute_exists(completedAt)',
         ExpressionAttributeNames: { '#s': 'status' },
         ExpressionAttributeValues: marshall({ ':pk': 'RUN', ':done': 'done' }),
         ScanIndexForward: false,
@@ -198,9 +209,19 @@ export class ScoreStore {
     return out.Items?.[0] ? String(unmarshall(out.Items[0]).sk) : undefined;
   }
 
-  async getRun(day: string): Promise<Record<string, unknown> | undefined> {
+  /** The latest day whose current run is done (none pending): the job's, not the reports' "latest". */
+  lastFinishedRun(): Promise<string | undefined> {
+    return this.lastCompletedRun(true);
+  }
+
+  /**
+   * The day's run record (with its pk and sk), or undefined before the day was ever planned. Its shape is ZRun's:
+   * only startRun, finishRun and completeBatch write it, from typed arguments (the fan-out test checks it against
+   * ZRun). Not parsed here, so the API function, which reads scores through this class, carries no schema for it.
+   */
+  async getRun(day: string): Promise<TRun | undefined> {
     const [item] = await this.batchGet([{ pk: 'RUN', sk: day }]);
-    return item;
+    return item as TRun | undefined;
   }
 
   /* ---------- dirty days (late ratings) ---------- */
