@@ -24,7 +24,7 @@ import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
 import { addDays } from '../shared/domain/aggregate.js';
-import { isDay, localDay } from '../shared/domain/time.js';
+import { isDay, localDay, unendedDayError } from '../shared/domain/time.js';
 import { clearAnswered, finalizeBatch, planNight, processBatch, rollUpNight, type TBatch, type TJobDeps } from '../shared/scoring/job.js';
 import type { TAlert } from '../shared/storage/score-store.js';
 
@@ -151,6 +151,8 @@ export function createPlanner(core: TScoringCore, opts: { timeZone: string }): (
       if (typeof e.day !== 'string' || !isDay(e.day)) throw new Error(`planner: "day" must be YYYY-MM-DD, got ${JSON.stringify(e.day)}`);
       const through = e.through ?? e.day;
       if (typeof through !== 'string' || !isDay(through) || through < e.day) throw new Error(`planner: "through" must be a day on or after "day", got ${JSON.stringify(e.through)}`);
+      const unended = unendedDayError(through, opts.timeZone, now());
+      if (unended) throw new Error(`planner: cannot score ${through}: ${unended}`);
       return planDay(core, e.day, through);
     }
     const at = e.scheduledTime ? Date.parse(e.scheduledTime) : now();
