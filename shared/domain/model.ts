@@ -8,7 +8,7 @@ import { ZText } from './text.js';
 import { says } from './validation.js'; // also registers the messages for every schema
 
 /** Ids appear inside signed tokens separated by dots, so they are restricted to URL-safe characters. */
-export const ZId = z.string(says('must be text')).check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, says('must be 1–40 letters, digits, "_" or "-"')));
+export const ZId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, says('must be 1–40 letters, digits, "_" or "-"')));
 
 const grade = says('must be 1–5');
 const ZGrade = z.int(says('must be a whole number 1–5')).check(z.gte(1, grade), z.lte(5, grade));

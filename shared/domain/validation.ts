@@ -15,53 +15,36 @@ export function fieldName(path: readonly PropertyKey[] | undefined): string {
   return path.map((p, i) => (typeof p === 'number' ? `[${p}]` : `${i ? '.' : ''}${String(p)}`)).join('');
 }
 
-const TYPES: Record<string, string> = {
-  string: 'text', number: 'a number', int: 'a whole number', boolean: 'true or false', object: 'an object', array: 'a list', bigint: 'a whole number',
+const TYPES: Record<string, string> = { string: 'text', number: 'a number', int: 'a whole number', object: 'an object', array: 'a list' };
+const either = (values: readonly unknown[]) => {
+  const shown = values.map((v) => (typeof v === 'string' ? `"${v}"` : String(v)));
+  return `${shown.length > 3 ? 'one of ' : ''}${shown.length > 1 ? `${shown.slice(0, -1).join(', ')} or ` : ''}${shown.at(-1)}`;
 };
-const show = (v: unknown) => (typeof v === 'string' ? `"${v}"` : String(v));
-const either = (values: readonly unknown[]) =>
-  values.length === 1 ? show(values[0]) : `${values.length > 3 ? 'one of ' : ''}${values.slice(0, -1).map(show).join(', ')} or ${show(values.at(-1))}`;
-const count = (n: number, unit: string) => `${n} ${unit}${n === 1 ? '' : 's'}`;
 
-/** What is wrong, after the field's name. */
+/** What is wrong, after the field's name. Codes the schemas here cannot raise read "is not valid". */
 function predicate(iss: TRawIssue): string {
   switch (iss.code) {
     case 'invalid_type':
       return iss.input === undefined ? 'is required' : `must be ${TYPES[iss.expected] ?? iss.expected}`;
-    case 'too_small': {
-      const n = Number(iss.minimum);
-      if (iss.origin === 'string') return n === 1 ? 'must not be empty' : `must be at least ${count(n, 'character')}`;
-      if (iss.origin === 'array' || iss.origin === 'set') return `must have at least ${count(n, 'item')}`;
-      return iss.inclusive === false ? `must be more than ${n}` : `must be at least ${n}`;
-    }
+    case 'too_small':
     case 'too_big': {
-      const n = Number(iss.maximum);
-      if (iss.origin === 'string') return `must be at most ${count(n, 'character')}`;
-      if (iss.origin === 'array' || iss.origin === 'set') return `must have at most ${count(n, 'item')}`;
-      return iss.inclusive === false ? `must be less than ${n}` : `must be at most ${n}`;
+      const small = iss.code === 'too_small';
+      const n = Number(small ? iss.minimum : iss.maximum);
+      if (small && n === 1 && iss.origin === 'string') return 'must not be empty';
+      const unit = iss.origin === 'string' ? ' character' : iss.origin === 'array' ? ' item' : '';
+      return `must ${unit === ' item' ? 'have' : 'be'} ${small ? 'at least' : 'at most'} ${n}${unit}${unit && n !== 1 ? 's' : ''}`;
     }
     case 'invalid_value':
       return `must be ${either(iss.values)}`;
     case 'invalid_format':
-      if (iss.format === 'email') return 'must be an email address';
-      if (iss.format === 'url') return 'must be a URL';
-      return iss.format === 'regex' ? 'is not in the expected format' : `must be a valid ${iss.format}`;
+      return `is not a valid ${iss.format === 'regex' ? 'value' : iss.format}`;
     case 'invalid_union': {
       // A union of literals (1 | 2 | 3) reads as its values.
-      const values = iss.errors.flat().flatMap((e) => (e.code === 'invalid_value' && e.path.length === 0 ? e.values : [undefined]));
-      return values.length && !values.includes(undefined) ? `must be ${either(values)}` : 'does not match any accepted form';
+      const values = iss.errors.flat().flatMap((e) => (e.code === 'invalid_value' ? e.values : [undefined]));
+      if (values.length && !values.includes(undefined)) return `must be ${either(values)}`;
     }
-    case 'not_multiple_of':
-      return `must be a multiple of ${String(iss.divisor)}`;
-    case 'unrecognized_keys':
-      return `has unknown field${iss.keys.length === 1 ? '' : 's'} ${iss.keys.join(', ')}`;
-    case 'invalid_key':
-      return 'has a key that is not valid';
-    case 'invalid_element':
-      return 'has an element that is not valid';
-    default:
-      return 'is not valid';
   }
+  return 'is not valid';
 }
 
 /** The sentence for an issue that has no message of its own: its field's name, then what is wrong. */
