@@ -1,8 +1,14 @@
-import { defineConfig } from 'vitest/config';
+import { configDefaults, defineConfig } from 'vitest/config';
+
+/** SKIP_BROWSER_TESTS=1 leaves the real-Chromium suites out, on purpose and said so (README); nothing else skips them. */
+const skipBrowser = process.env.SKIP_BROWSER_TESTS === '1';
 
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'shared/**/*.test.ts'],
+    exclude: [...configDefaults.exclude, ...(skipBrowser ? ['test/browser/**'] : [])],
+    // Finds (or installs) the Chromium the browser suites drive, or stops the run with one line saying how to get one.
+    globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
     hookTimeout: 60_000,
     // Two cores: keep file-level parallelism modest so engine start-ups and browser tests do not starve each other.

@@ -1,5 +1,7 @@
 /** `npm run score -- --date YYYY-MM-DD` or `-- --from YYYY-MM-DD --to YYYY-MM-DD`: runs the nightly job. */
+import { loadConfig } from '../shared/config.js';
 import { addDays } from '../shared/domain/aggregate.js';
+import { unendedDayError } from '../shared/domain/time.js';
 import { runNight, runRange, scoreThrough, type TNightResult } from '../shared/scoring/job.js';
 import { args, day, fail, withLocalData } from './cli.js';
 
@@ -11,6 +13,8 @@ const to = day(a.to, 'to');
 if (!date && !(from && to)) fail(`give --date, or both --from and --to\nusage: ${usage}`);
 if (date && (from || to)) fail(`give either --date or --from/--to, not both\nusage: ${usage}`);
 if (from && to && from > to) fail(`--from ${from} is after --to ${to}`);
+const unended = unendedDayError((date ?? to)!, loadConfig().SCORING_TIMEZONE);
+if (unended) fail(`cannot score ${date ? '--date' : '--to'} ${date ?? to}: ${unended} (SCORING_TIMEZONE)`);
 
 const bar = (done: number, total: number, r: TNightResult) => {
   const width = 30;

@@ -1,6 +1,7 @@
 /** Configuration from the environment, validated once at start-up so a bad value fails loudly. */
 import * as z from 'zod/mini';
 import { localDay } from './domain/time.js';
+import './domain/validation.js'; // issues in words
 import { DEFAULT_TABLE_NAME } from './storage/table.js';
 
 const ZConfig = z.object({
@@ -46,7 +47,7 @@ export function loadConfig(env: Record<string, string | undefined> = process.env
   const picked = Object.fromEntries(Object.keys(ZConfig.shape).map((k) => [k, env[k] === '' ? undefined : env[k]]));
   const parsed = ZConfig.safeParse(picked);
   if (!parsed.success) {
-    const lines = parsed.error.issues.map((i) => `  ${i.path.join('.')}: ${i.message}`).join('\n');
+    const lines = parsed.error.issues.map((i) => `  ${i.message}`).join('\n'); // "PORT must be at most 65535"
     throw new Error(`Invalid configuration:\n${lines}`);
   }
   return parsed.data;

@@ -106,6 +106,22 @@ describe('POST /api/v1/ratings', () => {
     expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
   });
 
+  it('names every bad field in words, in the detail and the errors list', async () => {
+    const ticketRes = await w.app.request('/api/v1/tickets', json({}, { authorization: `Bearer ${w.apiKey}` }));
+    expect(ticketRes.status).toBe(422);
+    const missing = await ticketRes.json();
+    expect(missing).toMatchObject({ type: '/problems/validation-failed', detail: 'windowId is required', errors: [{ path: 'windowId', message: 'windowId is required' }] });
+    const t = await mint();
+    const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 9, attitude: 'good', done: 'maybe' }));
+    expect(res.status).toBe(422);
+    expect((await res.json()).errors).toEqual([
+      { path: 'overall', message: 'overall must be 1–5' },
+      { path: 'attitude', message: 'attitude must be a whole number 1–5' },
+      { path: 'done', message: 'done must be "yes", "partly" or "no"' },
+    ]);
+    expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
+  });
+
   it('refuses reasons that do not fit the grade, bad fields and long comments', async () => {
     const t = await mint();
     for (const bad of [

@@ -5,6 +5,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
+import { localDay } from '../shared/domain/time.js';
 import { startLocal } from '../shared/local/server.js';
 
 const run = promisify(execFile);
@@ -62,6 +63,11 @@ describe('command-line tools', () => {
   it('explains bad arguments plainly', async () => {
     await expect(tsx('report.ts')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('--hall is required') });
     await expect(tsx('score.ts', '--date', '2026-13-45')).rejects.toMatchObject({ stderr: expect.stringContaining('must be a date') });
+    // A day that has not ended in the scoring time zone (today, or later) is refused before anything is opened.
+    const today = localDay(Date.now(), 'Asia/Shanghai');
+    await expect(tsx('score.ts', '--date', today)).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining(`${today} has not ended yet in Asia/Shanghai`) });
+    await expect(tsx('score.ts', '--date', '2099-12-05')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('2099-12-05 has not ended yet') });
+    await expect(tsx('score.ts', '--from', '2026-01-01', '--to', '2099-12-05')).rejects.toMatchObject({ code: 2, stderr: expect.stringContaining('cannot score --to 2099-12-05') });
     await expect(tsx('export.ts', '--hall', 'h-nope', '--from', '2026-01-02', '--to', '2026-01-01')).rejects.toMatchObject({ stderr: expect.stringContaining('is after') });
   }, 60_000);
 });

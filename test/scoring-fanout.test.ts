@@ -418,6 +418,13 @@ describe('planner and worker input checks', () => {
     expect(() => createPlanner(noStore, { timeZone: 'Mars/Olympus' })).toThrow(RangeError);
   });
 
+  it('refuses by hand a day that has not ended in the scoring time zone (today or later), with the reason', async () => {
+    const p = createPlanner({ ...noStore, now: () => Date.parse('2026-11-20T17:00:00Z') }, { timeZone: 'Asia/Shanghai' }); // 01:00 on 11-21
+    await expect(p({ day: '2026-11-21' })).rejects.toThrow('2026-11-21 has not ended yet in Asia/Shanghai');
+    await expect(p({ day: '2026-12-05' })).rejects.toThrow(/not ended yet/);
+    await expect(p({ day: '2026-11-19', through: '2026-11-21' })).rejects.toThrow(/cannot score 2026-11-21/);
+  });
+
   it('parses the four message kinds and rejects malformed ones', () => {
     const batch = { key: 'r:0', regionId: 'r', hallIds: ['h'], from: '2026-11-10' };
     const ref = { day: '2026-11-10', runId: '2026-11-11T02:00:00.000Z', from: '2026-11-10' };

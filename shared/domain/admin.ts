@@ -7,6 +7,7 @@
 import * as z from 'zod/mini';
 import type { TRole } from './access.js';
 import { ZId, type THall, type TRegion } from './model.js';
+import { ZLine } from './text.js';
 
 export const REGION_LEVELS = ['province', 'city', 'district', 'street'] as const;
 export const ROLES = ['admin', 'supervisor', 'manager'] as const satisfies readonly TRole[];
@@ -50,8 +51,9 @@ export type TAdminError = keyof typeof ADMIN_ERRORS;
 /** Field name → the one message shown next to it ("_form" for a refusal of the whole form). */
 export type TFormErrors = Record<string, TAdminError>;
 
-const ZName = z.string().check(z.trim(), z.minLength(1), z.maxLength(60));
-const ZNameEn = z.optional(z.string().check(z.trim(), z.maxLength(120)));
+// Names are one line of free text: control and bidi characters removed, then trimmed (text.ts).
+const ZName = ZLine(1, 60);
+const ZNameEn = z.optional(ZLine(0, 120));
 const CLOCK = /^([01]\d|2[0-3]):[0-5]\d$/;
 const ZClock = z.string().check(z.regex(CLOCK));
 const isClock = (t?: string) => t !== undefined && CLOCK.test(t);
@@ -99,7 +101,7 @@ export const ZUnitForm = z.object({ id: ZId, name: ZName, nameEn: ZNameEn });
 export const ZUserForm = z
   .object({
     id: ZId,
-    name: z.string().check(z.trim(), z.minLength(1), z.maxLength(40)),
+    name: ZLine(1, 40),
     // Stored lower-cased: the identity provider's address is matched to it case-insensitively.
     email: z.optional(z.pipe(z.string().check(z.trim(), z.toLowerCase()), z.email())),
     role: z.enum(ROLES),

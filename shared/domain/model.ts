@@ -4,11 +4,14 @@
  */
 import * as z from 'zod/mini';
 import { REASON_TAGS, isBadGrade, reasonsForGrade } from './grades.js';
+import { ZText } from './text.js';
+import { says } from './validation.js'; // also registers the messages for every schema
 
 /** Ids appear inside signed tokens separated by dots, so they are restricted to URL-safe characters. */
-export const ZId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, 'must be 1–40 letters, digits, "_" or "-"'));
+export const ZId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, says('must be 1–40 letters, digits, "_" or "-"')));
 
-const ZGrade = z.int().check(z.gte(1), z.lte(5));
+const grade = says('must be 1–5');
+const ZGrade = z.int(says('must be a whole number 1–5')).check(z.gte(1, grade), z.lte(5, grade));
 
 export const ZChannel = z.enum(['ticket', 'placard', 'link']);
 export type TChannel = z.infer<typeof ZChannel>;
@@ -23,7 +26,7 @@ export const ZRatingInput = z
     trips: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3)])),
     done: z.optional(z.enum(['yes', 'partly', 'no'])),
     reasons: z.optional(z.array(z.enum(REASON_TAGS as [string, ...string[]])).check(z.maxLength(REASON_TAGS.length))),
-    comment: z.optional(z.string().check(z.maxLength(500, 'comment is at most 500 characters'))),
+    comment: z.optional(ZText(500, 'comment is at most 500 characters')), // control and bidi characters removed (text.ts)
     contact: z.optional(
       z.object({
         phone: z.string().check(z.regex(/^1[3-9]\d{9}$/, 'phone must be an 11-digit mainland mobile number')),

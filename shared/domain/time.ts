@@ -11,3 +11,16 @@ export function localDay(instant: Date | number, timeZone: string): string {
 }
 
 export const isDay = (s: string): boolean => /^\d{4}-\d{2}-\d{2}$/.test(s) && !Number.isNaN(Date.parse(`${s}T00:00:00Z`));
+
+const dayBefore = (day: string): string => new Date(Date.parse(`${day}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10);
+
+/**
+ * Only a day that has ended in the scoring time zone can be scored: a future or unfinished day would publish
+ * figures ("数据截至 …") from ratings not yet given, with no undo. Undefined when `day` may be scored; otherwise why
+ * not, in words. The one rule for every place a day is scored on request (CLI, planner payload, local nightly).
+ */
+export function unendedDayError(day: string, timeZone: string, now: number = Date.now()): string | undefined {
+  const today = localDay(now, timeZone);
+  if (day < today) return undefined;
+  return `${day} has not ended yet in ${timeZone} (today there is ${today}); the latest day that can be scored is ${dayBefore(today)}`;
+}

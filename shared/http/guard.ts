@@ -18,6 +18,7 @@ export interface TGuardCtx<B> {
 
 type TSchema = z.ZodMiniType;
 
+/** Each issue's field and its sentence ("windowId is required": shared/domain/validation.ts words every issue). */
 export function issuesOf(err: z.core.$ZodError): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
 }
@@ -68,7 +69,7 @@ export function createGuard(deps: TAppDeps) {
         const parsed = z.safeParse(opts.body, raw);
         if (!parsed.success) {
           const errors = issuesOf(parsed.error);
-          return problem(c, 'validation-failed', errors.map((e) => `${e.path}: ${e.message}`).join('; '), { errors });
+          return problem(c, 'validation-failed', errors.map((e) => e.message).join('; '), { errors });
         }
         body = parsed.data;
       }

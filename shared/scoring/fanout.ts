@@ -19,7 +19,7 @@
  * SNS adapters are in functions/scoring-aws.ts.
  */
 import { addDays } from '../domain/aggregate.js';
-import { isDay, localDay } from '../domain/time.js';
+import { isDay, localDay, unendedDayError } from '../domain/time.js';
 import { quietLog, type TLog } from '../log.js';
 import type { TAlert } from '../storage/score-store.js';
 import { clearAnswered, finalizeBatch, planNight, processBatch, rollUpNight, type TBatch, type TJobDeps } from './job.js';
@@ -102,6 +102,8 @@ export function createPlanner(core: TScoringCore, opts: { timeZone: string }): (
       if (typeof through !== 'string' || !isDay(through) || through < e.day) {
         throw new Error(`planner: "through" must be a day on or after "day", got ${JSON.stringify(e.through)}`);
       }
+      const unended = unendedDayError(through, opts.timeZone, now());
+      if (unended) throw new Error(`planner: cannot score ${through}: ${unended}`);
       return planDay(core, e.day, through);
     }
     const at = e.scheduledTime ? Date.parse(e.scheduledTime) : now();

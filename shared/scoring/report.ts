@@ -54,16 +54,26 @@ export async function unitTrend(store: ScoreStore, unit: string, from: string, t
 
 export const CSV_HEADER = ['id', 'time', 'day', 'window', 'service', 'channel', 'overall', 'attitude', 'efficiency', 'competence', 'trips', 'done', 'reasons', 'flagged'];
 
-const cell = (v: unknown): string => {
+/** One CSV cell, verbatim: quoted only when it holds a comma, quote or line break. Ids come out exactly as stored. */
+export const csvCell = (v: unknown): string => {
   const s = v === undefined || v === null ? '' : String(v);
-  // Quote when needed; a leading = + - @ would be read as a formula by spreadsheets, so it is neutralised.
-  const safe = /^[=+\-@\t\r]/.test(s) ? `'${s}` : s;
-  return /[",\n\r]/.test(safe) ? `"${safe.replace(/"/g, '""')}"` : safe;
+  return /[",\n\r]/.test(s) ? `"${s.replace(/"/g, '""')}"` : s;
 };
 
+/**
+ * A free-text cell (a name, a comment): a leading = + - @ tab or CR would be read as a formula by spreadsheets, so it
+ * is neutralised with a quote. Only for text people typed — ids, codes and numbers use csvCell and stay verbatim, so
+ * an export joins and recomputes by id (a rating id may begin with "-").
+ */
+export const csvText = (v: unknown): string => {
+  const s = v === undefined || v === null ? '' : String(v);
+  return csvCell(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
+};
+
+/** Every column of a rating row is an id, a time, a number or a fixed tag: no free text, nothing rewritten. */
 export const csvRow = (r: TRating): string =>
   [r.ratingId, r.createdAt, r.day, r.windowId, r.serviceId, r.channel, r.overall, r.attitude, r.efficiency, r.competence, r.trips, r.done, (r.reasons ?? []).join('|'), r.flags?.length ? r.flags.join('|') : '']
-    .map(cell)
+    .map(csvCell)
     .join(',');
 
 /**

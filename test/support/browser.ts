@@ -1,11 +1,14 @@
-/** Debian's Chromium driven by playwright-core; never a downloaded browser. */
+/** The Chromium test/support/global-setup.ts found (Debian's, CHROMIUM_PATH, PATH or Playwright's), driven by playwright-core. */
 import { chromium, type Browser } from 'playwright-core';
+import { inject } from 'vitest';
+import { locateChromium } from './chromium.js';
 
-export const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
+/** The path global-setup handed over; looked up here too when a suite runs without it (an editor's test runner). */
+const chromiumPath = (): string => inject('chromiumPath') || locateChromium();
 
 export function launchChromium(): Promise<Browser> {
   return chromium.launch({
-    executablePath: CHROMIUM,
+    executablePath: chromiumPath(),
     headless: true,
     args: ['--no-sandbox', '--disable-gpu', '--disable-background-networking', '--disable-component-update', '--disable-sync', '--disable-quic', '--no-first-run'],
   });

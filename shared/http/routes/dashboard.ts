@@ -15,6 +15,7 @@ import { qrSvg } from '../qr.js';
 import type { TFigures } from '../../domain/figures.js';
 import { GRADE_LABELS } from '../../domain/grades.js';
 import { hallInsights, themeLabel, type TInsights } from '../../scoring/insights.js';
+import { cleanLine } from '../../domain/text.js';
 import { hallReport, ratingsCsv, toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
 import type { THall, TRegion } from '../../domain/model.js';
@@ -389,7 +390,7 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
   r.post('/admin/halls/:hallId/keys', adminOnly(async (c, s) => {
     const form = await c.req.parseBody();
     if (!csrfMatches(s.who.csrf, form._csrf)) return c.text('Forbidden', 403);
-    const label = typeof form.label === 'string' ? form.label.trim().slice(0, 60) : '';
+    const label = typeof form.label === 'string' ? cleanLine(form.label).trim().slice(0, 60) : ''; // free text: no control/bidi chars
     if (!label) return c.text('A label is required. 请填写用途说明。', 400);
     const key = newApiKey();
     await deps.repo.putApiKey(hashApiKey(key), { hallId: s.id, label, createdAt: new Date(now()).toISOString() });

@@ -1,0 +1,26 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { localDay, unendedDayError } from './time.js';
+
+describe('which days may be scored', () => {
+  const now = Date.parse('2026-11-20T17:00:00Z'); // 01:00 on 11-21 in Shanghai, still 11-20 in UTC
+
+  it('refuses the current and future days of the scoring time zone, and says which day is the latest', () => {
+    expect(unendedDayError('2026-11-21', 'Asia/Shanghai', now)).toBe(
+      '2026-11-21 has not ended yet in Asia/Shanghai (today there is 2026-11-21); the latest day that can be scored is 2026-11-20',
+    );
+    expect(unendedDayError('2026-12-05', 'Asia/Shanghai', now)).toMatch(/^2026-12-05 has not ended yet/);
+    expect(unendedDayError('2026-11-20', 'Asia/Shanghai', now)).toBeUndefined();
+    expect(unendedDayError('2026-11-20', 'UTC', now)).toMatch(/not ended/); // the zone decides
+    expect(unendedDayError('2025-01-31', 'UTC', now)).toBeUndefined();
+  });
+
+  it('allows exactly the days before today in the zone', () => {
+    fc.assert(
+      fc.property(fc.integer({ min: Date.parse('2000-01-01'), max: Date.parse('2100-01-01') }), fc.integer({ min: -3, max: 3 }), (t, shift) => {
+        const day = localDay(t + shift * 86_400_000, 'Asia/Shanghai');
+        return (unendedDayError(day, 'Asia/Shanghai', t) === undefined) === shift < 0;
+      }),
+    );
+  });
+});
