@@ -16,6 +16,10 @@ export type TCaseState = (typeof CASE_STATES)[number];
 const ZState = z.enum(CASE_STATES);
 const ZInstant = z.iso.datetime();
 const text = (min: number, max: number) => z.string().check(z.trim(), z.minLength(min), z.maxLength(max));
+/** Staff free text: a phone number typed into a note would sit unencrypted in the case and its history. */
+const PHONE_IN_TEXT = 'phone_in_text';
+const staffText = (min: number, max: number) =>
+  text(min, max).check(z.refine((s) => !/1[3-9]\d{9}/.test(s.replace(/[\s-]/g, '')), PHONE_IN_TEXT));
 
 export const CONTACT_HOWS = ['phone', 'sms', 'in_person', 'written_reply', 'unreachable'] as const;
 export const FIX_CATEGORIES = ['staff_coached', 'process_changed', 'system_fixed', 'explained_no_fault', 'other'] as const;
@@ -89,13 +93,13 @@ export const ZCase = z.object({
 export type TCase = z.infer<typeof ZCase>;
 
 export const ZCaseCommand = z.discriminatedUnion('type', [
-  z.object({ type: z.literal('contact'), how: z.enum(CONTACT_HOWS), note: text(0, 500) }),
-  z.object({ type: z.literal('rectify'), publicReply: text(1, 1000), fix: text(0, 1000), category: z.enum(FIX_CATEGORIES) }),
+  z.object({ type: z.literal('contact'), how: z.enum(CONTACT_HOWS), note: staffText(0, 500) }),
+  z.object({ type: z.literal('rectify'), publicReply: staffText(1, 1000), fix: staffText(0, 1000), category: z.enum(FIX_CATEGORIES) }),
   z.object({ type: z.literal('followUp'), grade: z.enum(FOLLOW_UP_GRADES), comment: z.optional(text(0, 500)) }),
   z.object({ type: z.literal('autoClose') }),
   z.object({ type: z.literal('escalate') }),
-  z.object({ type: z.literal('fileAppeal'), kind: z.enum(APPEAL_KINDS), evidence: text(1, 1000), reference: z.optional(text(0, 200)) }),
-  z.object({ type: z.literal('decideAppeal'), decision: z.enum(['upheld', 'rejected']), reason: text(1, 500) }),
+  z.object({ type: z.literal('fileAppeal'), kind: z.enum(APPEAL_KINDS), evidence: staffText(1, 1000), reference: z.optional(staffText(0, 200)) }),
+  z.object({ type: z.literal('decideAppeal'), decision: z.enum(['upheld', 'rejected']), reason: staffText(1, 500) }),
   z.object({ type: z.literal('revealPhone') }),
 ]);
 export type TCaseCommand = z.infer<typeof ZCaseCommand>;
@@ -163,6 +167,7 @@ const COMMAND_PHRASE: Record<TCommandType, { zh: string; en: string }> = {
 
 export const CASE_ERRORS = {
   invalid: { zh: '填写内容有误，请检查后再提交。', en: 'Some of the input is not valid; check it and submit again.' },
+  phone_in_text: { zh: '请不要在文字里写电话号码，号码已另行加密保存。', en: 'Do not write phone numbers in the text; the number is kept encrypted elsewhere.' },
   no_phone: { zh: '群众没有留电话，请在此页给群众书面答复（或当面答复）。', en: 'The resident left no phone; reply in writing on the case page (or in person).' },
   no_phone_reveal: { zh: '群众没有留电话，没有号码可显示。', en: 'The resident left no phone; there is no number to show.' },
   too_early: { zh: '整改后满 7 天仍无追评才自动结案，现在还不到时候。', en: 'A case closes automatically only 7 days after rectification without a follow-up; not yet.' },
@@ -220,7 +225,7 @@ export function transition(c: TCase, command: TCaseCommand, ctx: TCaseContext): 
   if (!(COMMAND_TYPES as readonly string[]).includes(type)) return refuse('invalid');
   if (!ALLOWED[type].includes(c.state)) return refuse('wrong_state', wrongStateMessage(c.state, type));
   const parsed = ZCaseCommand.safeParse(command);
-  if (!parsed.success) return refuse('invalid');
+  if (!parsed.success) return refuse(parsed.error.issues.some((i) => i.message === PHONE_IN_TEXT) ? 'phone_in_text' : 'invalid');
   const cmd = parsed.data;
   const { now, hall, cal } = ctx;
   const next: TCase = structuredClone(c);
