@@ -4,8 +4,14 @@ import { effectiveCalendar } from './calendar.js';
 import { openCase, transition } from './cases.js';
 
 const base: TAuditEntry = {
-  at: '2026-12-01T02:00:00.000Z', actor: 'u1', actorRole: 'admin', kind: 'calendar.override_set',
-  unit: { type: 'region', id: 'city' }, targetId: 'city/2026-12-07', to: 'closed', note: 'city closure',
+  at: '2026-12-01T02:00:00.000Z',
+  actor: 'u1',
+  actorRole: 'admin',
+  kind: 'calendar.override_set',
+  unit: { type: 'region', id: 'city' },
+  targetId: 'city/2026-12-07',
+  to: 'closed',
+  note: 'city closure',
 };
 
 describe('audit entries', () => {
@@ -22,16 +28,40 @@ describe('audit entries', () => {
   it('records a case transition and a phone reveal from the case history, without the phone', () => {
     const hall = { timezone: 'Asia/Shanghai' };
     const cal = effectiveCalendar(['street']);
-    const c = openCase({ ratingId: 'r1', channel: 'ticket', hallId: 'h1', windowId: 'w1', createdAt: '', day: '2026-11-30', overall: 1,
-      phoneEnc: 'k.iv.ct.tag', phoneMasked: '138****1234' }, hall, cal, '2026-11-30T02:00:00.000Z')!;
+    const c = openCase(
+      {
+        ratingId: 'r1',
+        channel: 'ticket',
+        hallId: 'h1',
+        windowId: 'w1',
+        createdAt: '',
+        day: '2026-11-30',
+        overall: 1,
+        phoneEnc: 'k.iv.ct.tag',
+        phoneMasked: '138****1234',
+      },
+      hall,
+      cal,
+      '2026-11-30T02:00:00.000Z',
+    )!;
     const ctx = { now: '2026-11-30T03:00:00.000Z', actor: 'm1', hall, cal, regionPath: ['street'] };
     const reveal = transition(c, { type: 'revealPhone' }, ctx);
-    expect(transition(c, { type: 'contact', how: 'phone', note: 'called 13812345678' }, ctx)).toMatchObject({ ok: false, code: 'phone_in_text' });
+    expect(transition(c, { type: 'contact', how: 'phone', note: 'called 13812345678' }, ctx)).toMatchObject({
+      ok: false,
+      code: 'phone_in_text',
+    });
     const contact = transition(c, { type: 'contact', how: 'phone', note: 'called, apologised' }, ctx);
     if (!reveal.ok || !contact.ok) throw new Error('refused');
     expect(auditOfCaseTransition(reveal.case, reveal.events, 'manager')).toEqual({
-      at: ctx.now, actor: 'm1', actorRole: 'manager', kind: 'case.phone_revealed', unit: { type: 'hall', id: 'h1' }, targetId: 'r1',
-      from: 'open', to: 'open', note: 'revealPhone',
+      at: ctx.now,
+      actor: 'm1',
+      actorRole: 'manager',
+      kind: 'case.phone_revealed',
+      unit: { type: 'hall', id: 'h1' },
+      targetId: 'r1',
+      from: 'open',
+      to: 'open',
+      note: 'revealPhone',
     });
     const a = auditOfCaseTransition(contact.case, contact.events, 'manager');
     expect(a).toMatchObject({ kind: 'case.transition', from: 'open', to: 'contacted', note: 'contact: phone' });

@@ -41,13 +41,24 @@ type TRole = TAuditEntry['actorRole'];
 /** The audit entry of one accepted case transition: the history entry it just appended, filed under the hall. */
 export function auditOfCaseTransition(after: TCase, events: readonly TCaseEvent[], actorRole: TRole): TAuditEntry {
   const h = after.history[after.history.length - 1];
-  const kind = h.action === 'revealPhone' ? 'case.phone_revealed'
-    : h.action === 'fileAppeal' ? 'appeal.filed'
-      : h.action === 'decideAppeal' ? 'appeal.decided' : 'case.transition';
+  const kind =
+    h.action === 'revealPhone'
+      ? 'case.phone_revealed'
+      : h.action === 'fileAppeal'
+        ? 'appeal.filed'
+        : h.action === 'decideAppeal'
+          ? 'appeal.decided'
+          : 'case.transition';
   const level = events.find((e) => e.type === 'case.escalated')?.level;
   return auditEntry({
-    at: h.at, actor: h.actor, actorRole, kind, unit: { type: 'hall', id: after.hallId }, targetId: after.caseId,
-    ...(h.from ? { from: h.from } : {}), to: h.to,
+    at: h.at,
+    actor: h.actor,
+    actorRole,
+    kind,
+    unit: { type: 'hall', id: after.hallId },
+    targetId: after.caseId,
+    ...(h.from ? { from: h.from } : {}),
+    to: h.to,
     note: [h.action, h.note, level ? `level ${level}` : undefined].filter(Boolean).join(': ').slice(0, 200),
   });
 }

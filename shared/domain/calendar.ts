@@ -53,11 +53,15 @@ export interface TCalendar {
 }
 
 /** The calendar of a hall whose region chain is `regionPath` (its own region first, the root last). */
-export function effectiveCalendar(regionPath: readonly string[], overrides: readonly TCalendarOverride[] = [],
-  settings: readonly TRegionDeadlines[] = []): TCalendar {
+export function effectiveCalendar(
+  regionPath: readonly string[],
+  overrides: readonly TCalendarOverride[] = [],
+  settings: readonly TRegionDeadlines[] = [],
+): TCalendar {
   const map = new Map<string, { kind: 'closed' | 'open'; regionId: string; note: string }>();
   let deadlines = { ...DEFAULT_DEADLINES };
-  for (const regionId of [...regionPath].reverse()) { // root first, so nearer regions overwrite
+  for (const regionId of [...regionPath].reverse()) {
+    // root first, so nearer regions overwrite
     for (const o of overrides) if (o.regionId === regionId) map.set(o.day, { kind: o.kind, regionId, note: o.note });
     for (const s of settings) {
       if (s.regionId !== regionId) continue;
@@ -72,12 +76,20 @@ export function effectiveCalendar(regionPath: readonly string[], overrides: read
 export function calendarCoverage(year: number): { year: number; official: boolean; source: string; zh: string; en: string } {
   const official = year in NATIONAL_YEARS;
   return official
-    ? { year, official, source: NATIONAL_SOURCE, zh: `已载入 ${year} 年国务院节假日安排。`, en: `The official ${year} holiday schedule is loaded.` }
+    ? {
+        year,
+        official,
+        source: NATIONAL_SOURCE,
+        zh: `已载入 ${year} 年国务院节假日安排。`,
+        en: `The official ${year} holiday schedule is loaded.`,
+      }
     : {
-      year, official, source: 'weekends only',
-      zh: `尚未载入 ${year} 年国务院节假日安排，目前只按周末计算；请手动添加放假和调休日。`,
-      en: `No official schedule loaded for ${year} yet; only weekends count as days off. Add closures and make-up days by hand.`,
-    };
+        year,
+        official,
+        source: 'weekends only',
+        zh: `尚未载入 ${year} 年国务院节假日安排，目前只按周末计算；请手动添加放假和调休日。`,
+        en: `No official schedule loaded for ${year} yet; only weekends count as days off. Add closures and make-up days by hand.`,
+      };
 }
 
 const DAY_MS = 86_400_000;
@@ -116,7 +128,14 @@ export function nthWorkingDayAfter(day: string, n: number, cal: TCalendar): stri
 /** Offset of a zone from UTC at an instant, in ms (east positive). */
 function zoneOffset(ms: number, timeZone: string): number {
   const parts = new Intl.DateTimeFormat('en-US', {
-    timeZone, hourCycle: 'h23', year: 'numeric', month: 'numeric', day: 'numeric', hour: 'numeric', minute: 'numeric', second: 'numeric',
+    timeZone,
+    hourCycle: 'h23',
+    year: 'numeric',
+    month: 'numeric',
+    day: 'numeric',
+    hour: 'numeric',
+    minute: 'numeric',
+    second: 'numeric',
   }).formatToParts(ms);
   const p = (t: string) => Number(parts.find((x) => x.type === t)?.value);
   return Date.UTC(p('year'), p('month') - 1, p('day'), p('hour'), p('minute'), p('second')) - Math.floor(ms / 1000) * 1000;
@@ -134,7 +153,8 @@ export function localInstant(day: string, clock: string, timeZone: string): Date
 /** A hall without opening hours closes, for deadlines, at 17:00 (the usual end of a government office's day). */
 export const DEFAULT_CLOSE = '17:00';
 export type THallClock = Pick<THall, 'timezone' | 'openingHours'>;
-export const closingOf = (day: string, hall: THallClock): Date => localInstant(day, hall.openingHours?.close ?? DEFAULT_CLOSE, hall.timezone);
+export const closingOf = (day: string, hall: THallClock): Date =>
+  localInstant(day, hall.openingHours?.close ?? DEFAULT_CLOSE, hall.timezone);
 
 /**
  * The deadline n working days after an instant: the hall's closing time on the n-th working day after the

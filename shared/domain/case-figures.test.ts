@@ -10,7 +10,17 @@ const cal = effectiveCalendar(['street']);
 const bj = (day: string, hm = '10:00') => new Date(`${day}T${hm}:00+08:00`).toISOString();
 
 function build(openedDay: string, steps: [TCaseCommand, string, string?][], ratingId = openedDay, hallId = 'h1'): TCase {
-  const rating: TRating = { ratingId, channel: 'ticket', hallId, windowId: 'w1', createdAt: bj(openedDay), day: openedDay, overall: 2, reasons: ['rude'], phoneEnc: 'k.iv.ct.tag' };
+  const rating: TRating = {
+    ratingId,
+    channel: 'ticket',
+    hallId,
+    windowId: 'w1',
+    createdAt: bj(openedDay),
+    day: openedDay,
+    overall: 2,
+    reasons: ['rude'],
+    phoneEnc: 'k.iv.ct.tag',
+  };
   let c = openCase(rating, hall, cal, bj(openedDay))!;
   for (const [cmd, now, actor] of steps) {
     const r = transition(c, cmd, { now, actor: actor ?? 'm1', hall, cal, regionPath: ['street'] });
@@ -27,15 +37,46 @@ const decide = (decision: 'upheld' | 'rejected'): TCaseCommand => ({ type: 'deci
 
 // Opened Tuesday 2026-12-01 10:00 Beijing: contact due 12-02 17:30, rectify due 12-22 17:30.
 const cases = [
-  build('2026-12-01', [[contact, bj('2026-12-01', '11:00')], [rectify, bj('2026-12-04')], [follow('satisfied'), bj('2026-12-05'), 'resident']], 'A'),
-  build('2026-12-01', [[contact, bj('2026-12-03')], [rectify, bj('2026-12-23')], [{ type: 'autoClose' }, bj('2026-12-31'), 'system']], 'B'),
+  build(
+    '2026-12-01',
+    [
+      [contact, bj('2026-12-01', '11:00')],
+      [rectify, bj('2026-12-04')],
+      [follow('satisfied'), bj('2026-12-05'), 'resident'],
+    ],
+    'A',
+  ),
+  build(
+    '2026-12-01',
+    [
+      [contact, bj('2026-12-03')],
+      [rectify, bj('2026-12-23')],
+      [{ type: 'autoClose' }, bj('2026-12-31'), 'system'],
+    ],
+    'B',
+  ),
   build('2026-12-01', [], 'C'),
-  build('2026-12-01', [[appeal, bj('2026-12-01', '12:00')], [decide('upheld'), bj('2026-12-03'), 's1']], 'D'),
-  build('2026-12-01', [
-    [appeal, bj('2026-12-01', '12:00')], [decide('rejected'), bj('2026-12-02', '12:00'), 's1'], // paused 24 h: contact due 12-03 17:30
-    [contact, bj('2026-12-03')], [rectify, bj('2026-12-10')], [follow('dissatisfied'), bj('2026-12-11'), 'resident'], // rework: due 2027-01-01
-    [rectify, bj('2026-12-15')], [follow('basic'), bj('2026-12-16'), 'resident'],
-  ], 'E'),
+  build(
+    '2026-12-01',
+    [
+      [appeal, bj('2026-12-01', '12:00')],
+      [decide('upheld'), bj('2026-12-03'), 's1'],
+    ],
+    'D',
+  ),
+  build(
+    '2026-12-01',
+    [
+      [appeal, bj('2026-12-01', '12:00')],
+      [decide('rejected'), bj('2026-12-02', '12:00'), 's1'], // paused 24 h: contact due 12-03 17:30
+      [contact, bj('2026-12-03')],
+      [rectify, bj('2026-12-10')],
+      [follow('dissatisfied'), bj('2026-12-11'), 'resident'], // rework: due 2027-01-01
+      [rectify, bj('2026-12-15')],
+      [follow('basic'), bj('2026-12-16'), 'resident'],
+    ],
+    'E',
+  ),
   build('2026-12-31', [], 'F'), // contact due Friday 2027-01-01 (no official 2027 schedule yet): outside the period
 ];
 const ctx = { now: bj('2027-01-05'), timeZone: () => hall.timezone, calendar: () => cal };
@@ -44,7 +85,11 @@ const december = { from: '2026-12-01', to: '2026-12-31' };
 describe('case figures against a hand count', () => {
   it('counts December', () => {
     const f = caseFigures(cases, december, ctx);
-    const w = (k: number, n: number) => ({ rate: expect.closeTo(wilson(k, n).rate!, 4), low: expect.closeTo(wilson(k, n).low!, 4), high: expect.closeTo(wilson(k, n).high!, 4) });
+    const w = (k: number, n: number) => ({
+      rate: expect.closeTo(wilson(k, n).rate!, 4),
+      low: expect.closeTo(wilson(k, n).low!, 4),
+      high: expect.closeTo(wilson(k, n).high!, 4),
+    });
     // reply: A on time, B late, C never, E on time after the pause; D (upheld) left out, F not due in December
     expect(f.replyRate).toEqual({ on: 2, due: 4, ...w(2, 4) });
     // rectify: A on time, B late, C never; E's rework deadline is in January

@@ -85,8 +85,14 @@ export function caseFigures(cases: readonly TCase[], period: TPeriod, ctx: TCase
   const decided = cases.filter((c) => c.appeal?.decision && inPeriod(c, c.appeal.decidedAt));
   const upheld = decided.filter((c) => c.appeal!.decision === 'upheld').length;
   return {
-    replyRate: deadlineRate((c) => c.contactDue, (c) => c.contact?.at),
-    rectifyRate: deadlineRate((c) => c.rectifyDue, (c) => c.rectification?.at),
+    replyRate: deadlineRate(
+      (c) => c.contactDue,
+      (c) => c.contact?.at,
+    ),
+    rectifyRate: deadlineRate(
+      (c) => c.rectifyDue,
+      (c) => c.rectification?.at,
+    ),
     followUpSatisfaction: { ...rate(good, followUps.length), good, given: followUps.length },
     followUpsGiven: followUps.length,
     overdueNow: cases.filter((c) => dueState(c, ctx.now, ctx.timeZone(c.hallId)) === 'overdue').length,

@@ -22,30 +22,66 @@ export interface TResidentStatus {
   canFollowUp: boolean;
 }
 
+type TLine = Record<TLang, (date: string) => string>;
+const line = (zh: TLine['zh'], en: TLine['en']): TLine => ({ zh, en });
+export const RESIDENT_WORDING = {
+  openPhone: line(
+    (d) => `工作人员将在 ${d} 前联系您。`,
+    (d) => `Staff will contact you by ${d}.`,
+  ),
+  openNoPhone: line(
+    (d) => `大厅将在 ${d} 前在此页回复您。`,
+    (d) => `The hall will reply to you on this page by ${d}.`,
+  ),
+  contacted: line(
+    (d) => `大厅正在处理，将在 ${d} 前答复您。`,
+    (d) => `The hall is working on it and will answer by ${d}.`,
+  ),
+  rework: line(
+    (d) => `大厅正在重新办理，将在 ${d} 前答复您。`,
+    (d) => `The hall is handling it again and will answer by ${d}.`,
+  ),
+  rectified: line(
+    () => '大厅已答复。处理得怎么样？请告诉我们。',
+    () => 'The hall has answered. How was it handled? Please tell us.',
+  ),
+  appealed: line(
+    () => '大厅申请上级复核这条评价，复核期间处理暂停。',
+    () => 'The hall asked its supervisors to review this rating; handling is paused meanwhile.',
+  ),
+  rejected: line(
+    () => '上级复核后，您的评价保留。',
+    () => 'After review by the supervisors, your rating stands. ',
+  ),
+  upheld: line(
+    () => '经上级复核，这条评价不计入大厅的评分。',
+    () => "After review by the supervisors, this rating is not counted in the hall's score.",
+  ),
+  closed: line(
+    () => '本案已办结，感谢您的监督。',
+    () => 'This case is closed. Thank you for telling us.',
+  ),
+} as const;
+
 export function residentStatus(c: TCase, timeZone: string, lang: TLang): TResidentStatus {
-  const zh = lang === 'zh';
-  const date = (t: string) => shortDate(t, timeZone, lang);
+  const say = (key: keyof typeof RESIDENT_WORDING, due?: string) => RESIDENT_WORDING[key][lang](due ? shortDate(due, timeZone, lang) : '');
   const written = c.contact?.how === 'written_reply' ? c.contact.note : undefined;
-  const appealNote = c.appeal?.decision === 'rejected' ? (zh ? '上级复核后，您的评价保留。' : 'After review by the supervisors, your rating stands. ') : '';
-  const s = (headline: string, reply?: string, canFollowUp = false): TResidentStatus => ({ headline, ...(reply ? { reply } : {}), canFollowUp });
+  const pre = c.appeal?.decision === 'rejected' ? say('rejected') : '';
+  const s = (headline: string, reply?: string, canFollowUp = false): TResidentStatus => ({
+    headline,
+    ...(reply ? { reply } : {}),
+    canFollowUp,
+  });
   switch (c.state) {
     case 'open':
-      return s(appealNote + (c.hasPhone
-        ? (zh ? `工作人员将在 ${date(c.contactDue)} 前联系您。` : `Staff will contact you by ${date(c.contactDue)}.`)
-        : (zh ? `大厅将在 ${date(c.contactDue)} 前在此页回复您。` : `The hall will reply to you on this page by ${date(c.contactDue)}.`)));
+      return s(pre + say(c.hasPhone ? 'openPhone' : 'openNoPhone', c.contactDue));
     case 'contacted':
-      return s(appealNote + (c.reworkCount
-        ? (zh ? `大厅正在重新办理，将在 ${date(c.rectifyDue)} 前答复您。` : `The hall is handling it again and will answer by ${date(c.rectifyDue)}.`)
-        : (zh ? `大厅正在处理，将在 ${date(c.rectifyDue)} 前答复您。` : `The hall is working on it and will answer by ${date(c.rectifyDue)}.`)), written);
+      return s(pre + say(c.reworkCount ? 'rework' : 'contacted', c.rectifyDue), written);
     case 'rectified':
-      return s(appealNote + (zh ? '大厅已答复。处理得怎么样？请告诉我们。' : 'The hall has answered. How was it handled? Please tell us.'),
-        c.rectification?.publicReply ?? written, true);
+      return s(pre + say('rectified'), c.rectification?.publicReply ?? written, true);
     case 'appealed':
-      return s(zh ? '大厅申请上级复核这条评价，复核期间处理暂停。' : 'The hall asked its supervisors to review this rating; handling is paused meanwhile.', written);
+      return s(say('appealed'), written);
     case 'closed':
-      if (c.closeReason === 'upheld') {
-        return s(zh ? '经上级复核，这条评价不计入大厅的评分。' : 'After review by the supervisors, this rating is not counted in the hall\'s score.');
-      }
-      return s(zh ? '本案已办结，感谢您的监督。' : 'This case is closed. Thank you for telling us.', c.rectification?.publicReply ?? written);
+      return c.closeReason === 'upheld' ? s(say('upheld')) : s(say('closed'), c.rectification?.publicReply ?? written);
   }
 }

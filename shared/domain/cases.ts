@@ -98,13 +98,27 @@ export const ZCaseCommand = z.discriminatedUnion('type', [
   z.object({ type: z.literal('followUp'), grade: z.enum(FOLLOW_UP_GRADES), comment: z.optional(text(0, 500)) }),
   z.object({ type: z.literal('autoClose') }),
   z.object({ type: z.literal('escalate') }),
-  z.object({ type: z.literal('fileAppeal'), kind: z.enum(APPEAL_KINDS), evidence: staffText(1, 1000), reference: z.optional(staffText(0, 200)) }),
+  z.object({
+    type: z.literal('fileAppeal'),
+    kind: z.enum(APPEAL_KINDS),
+    evidence: staffText(1, 1000),
+    reference: z.optional(staffText(0, 200)),
+  }),
   z.object({ type: z.literal('decideAppeal'), decision: z.enum(['upheld', 'rejected']), reason: staffText(1, 500) }),
   z.object({ type: z.literal('revealPhone') }),
 ]);
 export type TCaseCommand = z.infer<typeof ZCaseCommand>;
 export type TCommandType = TCaseCommand['type'];
-export const COMMAND_TYPES = ['contact', 'rectify', 'followUp', 'autoClose', 'escalate', 'fileAppeal', 'decideAppeal', 'revealPhone'] as const;
+export const COMMAND_TYPES = [
+  'contact',
+  'rectify',
+  'followUp',
+  'autoClose',
+  'escalate',
+  'fileAppeal',
+  'decideAppeal',
+  'revealPhone',
+] as const satisfies readonly TCommandType[];
 
 /** Ids only, never a phone or a comment: these go to the alerts topic and the log. */
 export interface TCaseEvent {
@@ -129,9 +143,7 @@ export interface TCaseContext {
   regionPath?: readonly string[];
 }
 
-export type TTransition =
-  | { ok: true; case: TCase; events: TCaseEvent[] }
-  | { ok: false; code: TCaseError; zh: string; en: string };
+export type TTransition = { ok: true; case: TCase; events: TCaseEvent[] } | { ok: false; code: TCaseError; zh: string; en: string };
 
 /** Cases close automatically this long after rectification when the resident gives no 追评. */
 export const AUTO_CLOSE_MS = 7 * 86_400_000;
@@ -150,7 +162,7 @@ const ALLOWED: Record<TCommandType, readonly TCaseState[]> = {
 const STATE_PHRASE: Record<TCaseState, { zh: string; en: string }> = {
   open: { zh: '案件尚未联系群众', en: 'The resident has not been contacted yet' },
   contacted: { zh: '案件已联系，尚未整改', en: 'The case is contacted but not yet rectified' },
-  rectified: { zh: '案件已整改，正等待群众追评', en: 'The case is rectified and awaits the resident\'s follow-up' },
+  rectified: { zh: '案件已整改，正等待群众追评', en: "The case is rectified and awaits the resident's follow-up" },
   appealed: { zh: '案件正在申诉复核中', en: 'The case is under appeal' },
   closed: { zh: '案件已结案', en: 'The case is closed' },
 };
@@ -167,16 +179,31 @@ const COMMAND_PHRASE: Record<TCommandType, { zh: string; en: string }> = {
 
 export const CASE_ERRORS = {
   invalid: { zh: '填写内容有误，请检查后再提交。', en: 'Some of the input is not valid; check it and submit again.' },
-  phone_in_text: { zh: '请不要在文字里写电话号码，号码已另行加密保存。', en: 'Do not write phone numbers in the text; the number is kept encrypted elsewhere.' },
-  no_phone: { zh: '群众没有留电话，请在此页给群众书面答复（或当面答复）。', en: 'The resident left no phone; reply in writing on the case page (or in person).' },
+  phone_in_text: {
+    zh: '请不要在文字里写电话号码，号码已另行加密保存。',
+    en: 'Do not write phone numbers in the text; the number is kept encrypted elsewhere.',
+  },
+  no_phone: {
+    zh: '群众没有留电话，请在此页给群众书面答复（或当面答复）。',
+    en: 'The resident left no phone; reply in writing on the case page (or in person).',
+  },
   no_phone_reveal: { zh: '群众没有留电话，没有号码可显示。', en: 'The resident left no phone; there is no number to show.' },
-  too_early: { zh: '整改后满 7 天仍无追评才自动结案，现在还不到时候。', en: 'A case closes automatically only 7 days after rectification without a follow-up; not yet.' },
+  too_early: {
+    zh: '整改后满 7 天仍无追评才自动结案，现在还不到时候。',
+    en: 'A case closes automatically only 7 days after rectification without a follow-up; not yet.',
+  },
   not_overdue: { zh: '案件还没有超期，不能升级督办。', en: 'The case is not overdue; it cannot be escalated.' },
-  escalate_wait: { zh: '案件刚升级过，下一级督办要等下一个期限。', en: 'The case was escalated recently; the next level waits for the next deadline.' },
+  escalate_wait: {
+    zh: '案件刚升级过，下一级督办要等下一个期限。',
+    en: 'The case was escalated recently; the next level waits for the next deadline.',
+  },
   escalate_top: { zh: '案件已升级到最高一级。', en: 'The case has reached the top of the region tree.' },
-  no_region: { zh: '不知道大厅所属区域，无法升级或通知督导员。', en: 'The hall\'s region is unknown; cannot escalate or inform a supervisor.' },
+  no_region: {
+    zh: '不知道大厅所属区域，无法升级或通知督导员。',
+    en: "The hall's region is unknown; cannot escalate or inform a supervisor.",
+  },
   appeal_used: { zh: '这个案件已经申诉过一次，不能再申诉。', en: 'This case has already been appealed once; it cannot be appealed again.' },
-  wrong_state: { zh: '当前状态不能这样操作。', en: 'This is not possible in the case\'s current state.' },
+  wrong_state: { zh: '当前状态不能这样操作。', en: "This is not possible in the case's current state." },
 } as const;
 export type TCaseError = keyof typeof CASE_ERRORS;
 
@@ -208,7 +235,8 @@ export function openCase(rating: TRating, hall: THallClock, cal: TCalendar, now:
 }
 
 /** The deadline the hall is working against now; none once rectified, closed or paused by an appeal. */
-export const activeDue = (c: TCase): string | undefined => (c.state === 'open' ? c.contactDue : c.state === 'contacted' ? c.rectifyDue : undefined);
+export const activeDue = (c: TCase): string | undefined =>
+  c.state === 'open' ? c.contactDue : c.state === 'contacted' ? c.rectifyDue : undefined;
 
 export type TDueState = 'overdue' | 'due_today' | 'ok' | 'none';
 export function dueState(c: TCase, now: string, timeZone: string): TDueState {
@@ -290,8 +318,14 @@ export function transition(c: TCase, command: TCaseCommand, ctx: TCaseContext): 
     case 'fileAppeal':
       if (c.appeal) return refuse('appeal_used');
       next.appeal = {
-        kind: cmd.kind, evidence: cmd.evidence, ...(cmd.reference ? { reference: cmd.reference } : {}),
-        filedAt: now, by: ctx.actor, due: addWorkingDays(now, cal.deadlines.appealDays, hall, cal), priorState: c.state, pausedMs: 0,
+        kind: cmd.kind,
+        evidence: cmd.evidence,
+        ...(cmd.reference ? { reference: cmd.reference } : {}),
+        filedAt: now,
+        by: ctx.actor,
+        due: addWorkingDays(now, cal.deadlines.appealDays, hall, cal),
+        priorState: c.state,
+        pausedMs: 0,
       };
       next.state = 'appealed';
       note = cmd.kind;
@@ -342,7 +376,7 @@ export function caseProblems(c: TCase): string[] {
   if (!ZCase.safeParse(c).success) p.push('schema');
   if (c.state !== 'open' && c.state !== 'appealed' && !c.contact && c.closeReason !== 'upheld') p.push('not contacted');
   if (c.state === 'rectified' && !c.rectification) p.push('rectified without a rectification');
-  if (c.state === 'closed' !== Boolean(c.closedAt && c.closeReason)) p.push('closedAt/closeReason do not match the state');
+  if ((c.state === 'closed') !== Boolean(c.closedAt && c.closeReason)) p.push('closedAt/closeReason do not match the state');
   if (c.state === 'appealed' && (!c.appeal || c.appeal.decision)) p.push('appealed without a pending appeal');
   if (c.appeal && !c.appeal.decision && c.state !== 'appealed') p.push('pending appeal outside appealed');
   if (c.reworkCount !== (c.rework ? 1 : 0)) p.push('reworkCount');
