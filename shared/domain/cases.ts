@@ -10,6 +10,7 @@ import * as z from 'zod/mini';
 import { addWorkingDays, pushDeadline, type TCalendar, type THallClock } from './calendar.js';
 import { isBadGrade } from './grades.js';
 import type { TRating } from './model.js';
+import { localDay } from './time.js';
 
 export const CASE_STATES = ['open', 'contacted', 'rectified', 'appealed', 'closed'] as const;
 export type TCaseState = (typeof CASE_STATES)[number];
@@ -243,7 +244,7 @@ export function dueState(c: TCase, now: string, timeZone: string): TDueState {
   const due = activeDue(c);
   if (!due) return 'none';
   if (Date.parse(now) > Date.parse(due)) return 'overdue';
-  const day = (t: string) => new Intl.DateTimeFormat('en-CA', { timeZone }).format(new Date(t));
+  const day = (t: string) => localDay(new Date(t), timeZone);
   return day(due) === day(now) ? 'due_today' : 'ok';
 }
 
