@@ -7,7 +7,8 @@ import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { hashApiKey } from '../domain/privacy.js';
 import type { TApiKeyRecord } from '../storage/repository.js';
-import { clientAddress, type TAppDeps } from './deps.js';
+import { clientAddress } from './client-address.js';
+import type { TAppDeps } from './deps.js';
 import { problem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
 

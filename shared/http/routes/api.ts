@@ -7,19 +7,19 @@ import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
 import { toUnitReport, unitTrend } from '../../scoring/report.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';
 import { acceptRating } from '../../services/ratings.js';
-import { baseUrl, cachedCatalogue, clientAddress, type TAppDeps } from '../deps.js';
+import { baseUrl } from '../base-url.js';
+import type { TCatalogueLookup } from '../catalogue-cache.js';
+import { clientAddress } from '../client-address.js';
+import type { TAppDeps } from '../deps.js';
 import { createGuard } from '../guard.js';
-import { openApiDocument } from '../openapi.js';
 import { problem } from '../problem.js';
 import { DEVICE_COOKIE, readCookie } from './resident.js';
 
-export function apiRoutes(deps: TAppDeps) {
+/** `catalogue`: the app's one catalogue cache, shared with the resident pages. */
+export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
   const route = createGuard(deps);
-  const catalogue = cachedCatalogue(deps.repo, 60_000, now);
   const api = new Hono();
-
-  api.get('/openapi.json', (c) => c.json(openApiDocument(baseUrl(c, deps.config))));
 
   api.get(
     '/hall',
