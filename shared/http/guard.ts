@@ -49,7 +49,8 @@ export function createGuard(deps: TAppDeps) {
     return rec;
   }
 
-  return function route<S extends TSchema | undefined, Q extends TSchema | undefined = undefined, P extends TSchema | undefined = undefined>(
+  type TOpt = TSchema | undefined;
+  return function route<S extends TOpt, Q extends TOpt = undefined, P extends TOpt = undefined>(
     opts: { auth: 'hall-key' | 'none'; body?: S; query?: Q; params?: P },
     handler: (c: Context, g: TGuardCtx<TOut<S>, TOut<Q>, TOut<P>>) => Promise<Response> | Response,
   ) {

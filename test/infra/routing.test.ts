@@ -32,7 +32,8 @@ beforeAll(() => {
   dashboardFn = fns.find((id) => id.startsWith('DashboardFunction'))!;
   apiFn = fns.find((id) => id.startsWith('ApiFunction'))!;
   const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
-  const fnOf = (integrationId: string) => fns.find((id) => JSON.stringify(integrations[integrationId].Properties.IntegrationUri).includes(id))!;
+  const fnOf = (integrationId: string) =>
+    fns.find((id) => JSON.stringify(integrations[integrationId].Properties.IntegrationUri).includes(id))!;
   const api = t.findResources('AWS::ApiGatewayV2::Api');
   const defaultIntegration = (Object.values(api)[0] as { Properties: { Target?: unknown } }).Properties.Target;
   routes = Object.values(t.findResources('AWS::ApiGatewayV2::Route')).map((r) => {
@@ -72,9 +73,12 @@ function samples(pattern: string): string[] {
 
 function deps(): TAppDeps {
   // Both sign-in routes registered: the demo sign-in (not APP_ENV=aws) and the provider's (OIDC configured).
-  const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: 'routing-table', OIDC_ISSUER: 'https://idp.example.test', OIDC_CLIENT_ID: 'dashboard' });
+  const env = { APP_ENV: 'test', TABLE_NAME: 'routing-table', OIDC_ISSUER: 'https://idp.example.test', OIDC_CLIENT_ID: 'dashboard' };
+  const config = loadConfig(env);
   const client = createDynamoClient({ endpoint: 'http://127.0.0.1:9' }); // never called: the apps are only built
-  return { config, repo: new Repository(client, 'routing-table'), scores: new ScoreStore(client, 'routing-table'), keyring: parseKeyring(generateKeyringJson()), engine: 'none', log: quietLog };
+  const keyring = parseKeyring(generateKeyringJson());
+  const [repo, scores] = [new Repository(client, 'routing-table'), new ScoreStore(client, 'routing-table')];
+  return { config, repo, scores, keyring, engine: 'none', log: quietLog };
 }
 
 describe('HTTP API routing', () => {
@@ -87,7 +91,8 @@ describe('HTTP API routing', () => {
   it('sends every route the dashboard app registers to the dashboard function', () => {
     const app = dashboardRoutes(deps(), dashboardAssetsFrom('console.log(1)', ''));
     const paths = [...new Set(app.routes.flatMap((r) => samples(r.path)))];
-    for (const must of ['/', '/signin/dev', '/auth/callback', '/halls/id-1/export/scores', '/admin/halls/id-1/keys', '/api/v1/docs', '/api/v1/me']) {
+    const areas = ['/', '/signin/dev', '/auth/callback', '/halls/id-1/export/scores', '/admin/halls/id-1/keys', '/api/v1/docs', '/api/v1/me'];
+    for (const must of areas) {
       expect(paths, must).toContain(must); // the walk covers every area
     }
     expect(paths.some((p) => p.startsWith('/assets/dashboard.'))).toBe(true);
@@ -97,7 +102,8 @@ describe('HTTP API routing', () => {
   it('sends every resident and machine route to the API function', () => {
     const app = createApp(deps());
     const paths = [...new Set(app.routes.filter((r) => r.path !== '*' && r.path !== '/*').flatMap((r) => samples(r.path)))];
-    for (const must of ['/health', '/api/v1/tickets', '/api/v1/ratings', '/api/v1/halls/id-1/scores', '/r/id-1', '/r/id-1/qr.svg', '/api/v1/any']) {
+    const kinds = ['/health', '/api/v1/tickets', '/api/v1/ratings', '/api/v1/halls/id-1/scores', '/r/id-1', '/r/id-1/qr.svg', '/api/v1/any'];
+    for (const must of kinds) {
       expect(paths, must).toContain(must);
     }
     for (const path of paths) expect(gatewayRoute(path).fn, `${path} → ${gatewayRoute(path).key}`).toBe(apiFn);

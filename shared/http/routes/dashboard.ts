@@ -26,7 +26,8 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*']) r.use(path, compress());
   if (assets) {
     const { script } = assets;
-    r.get(script.path, (c) => c.body(script.body, 200, { 'content-type': script.type, 'cache-control': 'public, max-age=31536000, immutable' }));
+    const headers = { 'content-type': script.type, 'cache-control': 'public, max-age=31536000, immutable' };
+    r.get(script.path, (c) => c.body(script.body, 200, headers));
   }
   r.route('/', signInRoutes(kit));
   r.route('/', exportRoutes(kit));

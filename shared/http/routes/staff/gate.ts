@@ -19,7 +19,11 @@ import { csrfMatches, readSession } from '../../session.js';
 
 export type TWho = { user: TUser; csrf: string };
 type TUnitKind = 'hall' | 'region';
-export type TUnitOf<K> = K extends 'hall' ? { kind: 'hall'; id: string; hall: THall } : K extends 'region' ? { kind: 'region'; id: string; region: TRegion } : undefined;
+export type TUnitOf<K> = K extends 'hall'
+  ? { kind: 'hall'; id: string; hall: THall }
+  : K extends 'region'
+    ? { kind: 'region'; id: string; region: TRegion }
+    : undefined;
 /** What the gate sets for every signed-in route: the page's language, the user, the session's CSRF token. */
 export type TSignedIn = { Variables: { lang: TLang; user: TUser; csrf: string } };
 /** ... and the unit in scope, when the route names one. */
@@ -28,7 +32,8 @@ export type TStaffEnv<K extends TUnitKind | undefined = undefined> = { Variables
 export type TFormEnv = { Variables: TSignedIn['Variables'] & { form: Record<string, unknown> } };
 export type TPageStatus = 200 | 400 | 403 | 404 | 502;
 
-const FORBIDDEN = '表单已过期或来源不明，请刷新页面后重试。Forbidden: the form expired or did not come from this site; reload the page and try again.';
+const FORBIDDEN =
+  '表单已过期或来源不明，请刷新页面后重试。Forbidden: the form expired or did not come from this site; reload the page and try again.';
 
 export type TStaffKit = ReturnType<typeof staffKit>;
 
@@ -60,10 +65,13 @@ export function staffKit(deps: TAppDeps) {
   }
 
   /** A signed-out visitor goes to sign-in, which brings them back here afterwards. */
-  const toSignIn = (c: Context, lang: TLang) => c.redirect(`/signin?lang=${lang}&next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+  const toSignIn = (c: Context, lang: TLang) =>
+    c.redirect(`/signin?lang=${lang}&next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
 
-  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: TWho, status: TPageStatus = 200) =>
-    c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path: new URL(c.req.url).pathname }), status);
+  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: TWho, status: TPageStatus = 200) => {
+    const path = new URL(c.req.url).pathname;
+    return c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path }), status);
+  };
 
   const notFound = (c: Context, lang: TLang, who: TWho) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
 
