@@ -20,7 +20,7 @@ import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyringJson } from '../shared/domain/keyring.js';
-import type { TLog } from '../shared/http/deps.js';
+import type { TLog } from '../shared/log.js';
 import { startDynalite, type TEngine } from '../shared/local/engine.js';
 import { startLocal } from '../shared/local/server.js';
 import { createDynamoClient } from '../shared/storage/client.js';

@@ -9,22 +9,10 @@ import { ScoringJob } from './constructs/scoring.js';
 import { DashboardFunction } from './constructs/dashboard-function.js';
 import { StaffSignIn } from './constructs/staff-sign-in.js';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
+import { DASHBOARD_PATHS } from '../shared/http/dashboard-paths.js';
 
-/** The staff dashboard's paths; everything else goes to the resident and machine API function. */
-export const DASHBOARD_PATHS = [
-  '/',
-  '/signin',
-  '/signin/{proxy+}',
-  '/signout',
-  '/auth/{proxy+}',
-  '/halls/{proxy+}',
-  '/regions/{proxy+}',
-  '/admin/{proxy+}',
-  '/assets/{proxy+}',
-  '/api/v1/me',
-  '/api/v1/halls/{hallId}/report',
-  '/api/v1/regions/{regionId}/report',
-] as const;
+/** The dashboard function's paths (staff routes and the API's documents); everything else goes to the API function. */
+export { DASHBOARD_PATHS };
 
 export interface ServiceTemperatureStackProps extends StackProps {
   /** Absolute path of functions/api.ts. */

@@ -246,6 +246,19 @@ describe('score routes', () => {
     expect((await w.app.request('/api/v1/halls/h-test/scores')).status).toBe(401);
   });
 
+  it('validate path and query parameters with the route\'s schemas: problem+json naming the parameter', async () => {
+    const auth = { headers: { authorization: `Bearer ${w.apiKey}` } };
+    const badDate = await w.app.request('/api/v1/halls/h-test/scores?from=yesterday&to=2026-11-20', auth);
+    expect(badDate.status).toBe(422);
+    expect(badDate.headers.get('content-type')).toContain('application/problem+json');
+    expect((await badDate.json()).errors).toEqual([{ path: 'query.from', message: 'must be a date (YYYY-MM-DD)' }]);
+    const badRegionDate = await (await w.app.request('/api/v1/regions/r-test/scores?date=11%2F20', auth)).json();
+    expect(badRegionDate).toMatchObject({ type: '/problems/validation-failed', errors: [{ path: 'query.date' }] });
+    const badId = await w.app.request('/api/v1/halls/h%20test!/scores', auth);
+    expect(badId.status).toBe(422);
+    expect((await badId.json()).errors).toEqual([expect.objectContaining({ path: 'path.hallId' })]);
+  });
+
   it('return the nightly figures of the hall and of its region', async () => {
     const { runNight } = await import('../shared/scoring/job.js');
     await w.repo.putRegion({ id: 'r-test', name: '测试区', level: 'district' });

@@ -1,27 +1,36 @@
 /**
- * One wrapper for every API route: it rate-limits, checks the hall API key when the route needs one, parses
- * and validates the JSON body against the route's zod schema, and turns every refusal into problem+json —
- * so each route handler is a few lines of product logic and can never forget a check.
+ * One wrapper for every API route: it rate-limits, checks the hall API key when the route needs one, validates the
+ * path parameters, the query and the JSON body against the route's zod schemas, and turns every refusal into
+ * problem+json — so each route handler is a few lines of product logic and can never forget a check.
  */
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { hashApiKey } from '../domain/privacy.js';
 import type { TApiKeyRecord } from '../storage/repository.js';
-import { clientAddress, type TAppDeps } from './deps.js';
+import { clientAddress } from './client-address.js';
+import type { TAppDeps } from './deps.js';
 import { problem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
 
-export interface TGuardCtx<B> {
+type TSchema = z.ZodMiniType;
+type TOut<S> = S extends TSchema ? z.infer<S> : undefined;
+
+export interface TGuardCtx<B, Q = undefined, P = undefined> {
   body: B;
+  /** The query, validated (when the route gives a schema). */
+  query: Q;
+  /** The path parameters, validated (when the route gives a schema). */
+  params: P;
   hallId: string; // '' when the route takes no key
 }
 
-type TSchema = z.ZodMiniType;
-
-/** Each issue's field and its sentence ("windowId is required": shared/domain/validation.ts words every issue). */
-export function issuesOf(err: z.core.$ZodError): { path: string; message: string }[] {
-  return err.issues.map((i) => ({ path: i.path.join('.') || '(body)', message: i.message }));
+/** Each issue's sentence (shared/domain/validation.ts words it) with where it is: a body field (`overall`), a query parameter (`query.from`) or a path one (`path.hallId`). */
+export function issuesOf(err: z.core.$ZodError, where?: 'query' | 'path'): { path: string; message: string }[] {
+  return err.issues.map((i) => ({ path: [where, ...i.path].filter((x) => x !== undefined).join('.') || '(body)', message: i.message }));
 }
+
+const refused = (c: Context, errors: { path: string; message: string }[]) =>
+  problem(c, 'validation-failed', errors.map((e) => e.message).join('; '), { errors });
 
 export function createGuard(deps: TAppDeps) {
   const now = deps.now ?? Date.now;
@@ -40,9 +49,10 @@ export function createGuard(deps: TAppDeps) {
     return rec;
   }
 
-  return function route<S extends TSchema | undefined>(
-    opts: { auth: 'hall-key' | 'none'; body?: S },
-    handler: (c: Context, g: TGuardCtx<S extends TSchema ? z.infer<S> : undefined>) => Promise<Response> | Response,
+  type TOpt = TSchema | undefined;
+  return function route<S extends TOpt, Q extends TOpt = undefined, P extends TOpt = undefined>(
+    opts: { auth: 'hall-key' | 'none'; body?: S; query?: Q; params?: P },
+    handler: (c: Context, g: TGuardCtx<TOut<S>, TOut<Q>, TOut<P>>) => Promise<Response> | Response,
   ) {
     return async (c: Context): Promise<Response> => {
       let hallId = '';
@@ -58,6 +68,18 @@ export function createGuard(deps: TAppDeps) {
       } else if (!byClient.take(`a:${clientAddress(c)}`, now())) {
         return problem(c, 'rate-limited', `At most ${perMinute} requests a minute from one client.`);
       }
+      let params: unknown = undefined;
+      if (opts.params) {
+        const parsed = z.safeParse(opts.params, c.req.param());
+        if (!parsed.success) return refused(c, issuesOf(parsed.error, 'path'));
+        params = parsed.data;
+      }
+      let query: unknown = undefined;
+      if (opts.query) {
+        const parsed = z.safeParse(opts.query, c.req.query());
+        if (!parsed.success) return refused(c, issuesOf(parsed.error, 'query'));
+        query = parsed.data;
+      }
       let body: unknown = undefined;
       if (opts.body) {
         let raw: unknown;
@@ -67,13 +89,10 @@ export function createGuard(deps: TAppDeps) {
           return problem(c, 'malformed-request', 'Send a JSON object with content-type application/json.');
         }
         const parsed = z.safeParse(opts.body, raw);
-        if (!parsed.success) {
-          const errors = issuesOf(parsed.error);
-          return problem(c, 'validation-failed', errors.map((e) => e.message).join('; '), { errors });
-        }
+        if (!parsed.success) return refused(c, issuesOf(parsed.error));
         body = parsed.data;
       }
-      return handler(c, { body: body as never, hallId });
+      return handler(c, { body: body as never, query: query as never, params: params as never, hallId });
     };
   };
 }

@@ -13,7 +13,8 @@ import { newTicketId, signPlacard, signTicket } from '../domain/tokens.js';
 import { createApp } from '../http/app.js';
 import { dashboardRoutes } from '../http/routes/dashboard.js';
 import { buildDashboardAssets } from './assets.js';
-import { consoleLog, type TLog } from '../http/deps.js';
+import type { TLog } from '../log.js';
+import { consoleLog } from './console-log.js';
 import { createDynamoClient } from '../storage/client.js';
 import { Repository } from '../storage/repository.js';
 import { ensureTable } from '../storage/schema.js';
@@ -33,6 +34,8 @@ export interface TLocalServer {
   /** Scores every night not yet scored up to yesterday (what the 02:00 timer calls). */
   scoreNow(onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]>;
   demo: { hallId: string; apiKey: string; surveyUrl: string; placardUrl: string; docsUrl: string; dashboardUrl: string };
+  /** The app the socket serves (for app.request() in tests). */
+  app: ReturnType<typeof createApp>;
   close(): Promise<void>;
 }
 
@@ -118,6 +121,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     repo,
     store,
     scoreNow,
+    app,
     demo: { hallId: demoHallId, apiKey, surveyUrl: `${url}/r/${ticket}`, placardUrl: `${url}/r/${placard}/placard`, docsUrl: `${url}/api/v1/docs`, dashboardUrl: `${url}/` },
     async close() {
       nightly.stop();

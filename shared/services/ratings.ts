@@ -38,11 +38,11 @@ export interface TRatingDeps {
   catalogue: (hallId: string) => Promise<THallCatalogue | undefined>;
 }
 
-export type TTokenCheck = { ok: true; claims: TTokenClaims } | { ok: false; refusal: 'invalid-ticket' | 'ticket-expired' };
+export type TTokenCheck = { ok: true; token: string; claims: TTokenClaims } | { ok: false; refusal: 'invalid-ticket' | 'ticket-expired' };
 
 export function checkToken(keyring: TKeyring, token: string, now: number): TTokenCheck {
   const v = verifyToken(keyring, token, now);
-  if (v.ok) return { ok: true, claims: v.claims };
+  if (v.ok) return { ok: true, token, claims: v.claims };
   return { ok: false, refusal: v.reason === 'expired' ? 'ticket-expired' : 'invalid-ticket' };
 }
 
@@ -63,9 +63,10 @@ export function storedAnswers(keyring: TKeyring, input: TRatingInput) {
   } satisfies Partial<TRating>;
 }
 
-export async function acceptRating(deps: TRatingDeps, input: TRatingInput, client: TClient): Promise<TAcceptResult> {
+/** `checked`: the caller's own verification of this very ticket (the form post checks it first), so it is done once. */
+export async function acceptRating(deps: TRatingDeps, input: TRatingInput, client: TClient, checked?: TTokenCheck): Promise<TAcceptResult> {
   const now = deps.now();
-  const token = checkToken(deps.keyring, input.ticket, now);
+  const token = checked?.ok && checked.token === input.ticket ? checked : checkToken(deps.keyring, input.ticket, now);
   if (!token.ok) return token;
   const claims = token.claims;
   const cat = await deps.catalogue(claims.hallId);

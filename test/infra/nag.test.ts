@@ -8,6 +8,7 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/build.js';
+import { DASHBOARD_PATHS } from '../../shared/http/dashboard-paths.js';
 
 /**
  * cdk-nag 3 runs as a CDK policy-validation plugin (Validations.of(app).addPlugins). A pack reports success only
@@ -27,7 +28,8 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'ServiceTemperature/Dashboard/Function AwsSolutions-L1',
   'ServiceTemperature/Dashboard/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   // The staff paths go to the dashboard function; the app checks the session cookie and scope (no authorizer).
-  ...['', 'admin--{proxy+}', 'api--v1--halls--{hallId}--report', 'api--v1--me', 'api--v1--regions--{regionId}--report', 'assets--{proxy+}', 'auth--{proxy+}', 'halls--{proxy+}', 'regions--{proxy+}', 'signin', 'signin--{proxy+}', 'signout'].map(
+  // (one per entry of the dashboard's path list: '/api/v1/me' → 'api--v1--me')
+  ...DASHBOARD_PATHS.map((p) => p.slice(1).replaceAll('/', '--')).map(
     (p) => `ServiceTemperature/Http/HttpApi/ANY--${p} AwsSolutions-APIG4`,
   ),
   'ServiceTemperature/Http/HttpApi/DefaultRoute AwsSolutions-APIG4',
@@ -36,7 +38,7 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'ServiceTemperature/Scoring/Planner/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'ServiceTemperature/Scoring/Worker/Function AwsSolutions-L1',
   'ServiceTemperature/Scoring/Worker/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
-];
+].sort();
 
 const outdirs: string[] = [];
 function build(): BuiltApp & { outdir: string } {

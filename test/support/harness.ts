@@ -8,7 +8,8 @@ import { parseKeyring, generateKeyringJson, type TKeyring } from '../../shared/d
 import type { THall, TService, TWindow } from '../../shared/domain/model.js';
 import { hashApiKey, newApiKey } from '../../shared/domain/privacy.js';
 import { createApp } from '../../shared/http/app.js';
-import type { TLog } from '../../shared/http/deps.js';
+import { docsRoutes } from '../../shared/http/routes/docs.js';
+import type { TLog } from '../../shared/log.js';
 import { startDynalite, startDynamoDbLocal, type TEngine } from '../../shared/local/engine.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
 import { Repository } from '../../shared/storage/repository.js';
@@ -72,7 +73,8 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
   const clock = { now: Date.parse('2026-11-20T02:00:00Z') };
   const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test', RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000) });
   const scores = new ScoreStore(client, tableName);
-  const app = createApp({ config, repo, scores, keyring, engine: e.name, log: quietLog, now: () => clock.now });
+  // The resident pages and machine API, plus the API's documents (served by the dashboard function on AWS).
+  const app = createApp({ config, repo, scores, keyring, engine: e.name, log: quietLog, now: () => clock.now }, { mount: (a) => a.route('/', docsRoutes({ config })) });
   return { repo, scores, keyring, apiKey, hall, windows, services, clock, app, engineName };
 }
 

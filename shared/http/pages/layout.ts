@@ -37,3 +37,6 @@ export function notice(opts: { lang: TLang; nonce: string; icon: string; title: 
     body: html`<div class="notice"><div class="big" aria-hidden="true">${opts.icon}</div><h1>${opts.title}</h1><p>${opts.body}</p>${opts.link ? html`<a class="btn" href="${opts.link.href}">${opts.link.text}</a>` : ''}</div>`,
   });
 }
+
+/** The CSP nonce that hono/secure-headers made for this response ('' outside the app, e.g. in a unit test). */
+export const nonceOf = (c: { get(key: never): unknown }): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';

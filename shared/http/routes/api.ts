@@ -1,25 +1,26 @@
 /** The machine API (v1): queue machines configure themselves and mint tickets; resident pages post ratings. */
 import { Hono } from 'hono/tiny';
-import { ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued } from '../../domain/model.js';
+import * as z from 'zod/mini';
+import { ZId, ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued } from '../../domain/model.js';
 import { keyedHash } from '../../domain/privacy.js';
 import { isDay, localDay } from '../../domain/time.js';
 import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
 import { toUnitReport, unitTrend } from '../../scoring/report.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';
 import { acceptRating } from '../../services/ratings.js';
-import { baseUrl, cachedCatalogue, clientAddress, type TAppDeps } from '../deps.js';
+import { baseUrl } from '../base-url.js';
+import type { TCatalogueLookup } from '../catalogue-cache.js';
+import { clientAddress } from '../client-address.js';
+import type { TAppDeps } from '../deps.js';
 import { createGuard } from '../guard.js';
-import { openApiDocument } from '../openapi.js';
 import { problem } from '../problem.js';
 import { DEVICE_COOKIE, readCookie } from './resident.js';
 
-export function apiRoutes(deps: TAppDeps) {
+/** `catalogue`: the app's one catalogue cache, shared with the resident pages. */
+export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
   const route = createGuard(deps);
-  const catalogue = cachedCatalogue(deps.repo, 60_000, now);
   const api = new Hono();
-
-  api.get('/openapi.json', (c) => c.json(openApiDocument(baseUrl(c, deps.config))));
 
   api.get(
     '/hall',
@@ -86,9 +87,9 @@ export function apiRoutes(deps: TAppDeps) {
   /** A hall's daily figures over a date range (default: the last 90 scored days). Machine key: own hall only. */
   api.get(
     '/halls/:hallId/scores',
-    route({ auth: 'hall-key' }, async (c, { hallId }) => {
-      if (c.req.param('hallId') !== hallId) return problem(c, 'forbidden', 'A hall API key reads its own hall only.');
-      const range = await dateRange(c.req.query('from'), c.req.query('to'));
+    route({ auth: 'hall-key', params: ZHallPath, query: ZRangeQuery }, async (c, { hallId, params, query }) => {
+      if (params.hallId !== hallId) return problem(c, 'forbidden', 'A hall API key reads its own hall only.');
+      const range = await dateRange(query.from, query.to);
       if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
       const days = await unitTrend(deps.scores, unitId.hall(hallId), range.from, range.to);
       return c.json({ hallId, from: range.from, to: range.to, days });
@@ -98,11 +99,11 @@ export function apiRoutes(deps: TAppDeps) {
   /** A region's figures and its children's on a date. One-machine runs only until staff sign-in exists. */
   api.get(
     '/regions/:regionId/scores',
-    route({ auth: 'hall-key' }, async (c) => {
+    route({ auth: 'hall-key', params: ZRegionPath, query: ZDateQuery }, async (c, { params, query }) => {
       if (deps.config.APP_ENV === 'aws') return problem(c, 'forbidden', 'Region scores need a signed-in supervisor (not available to machine keys).');
-      const range = await dateRange(c.req.query('date'), c.req.query('date'));
+      const range = await dateRange(query.date, query.date);
       if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
-      const regionId = c.req.param("regionId") ?? "";
+      const { regionId } = params;
       const regions = await deps.repo.listRegions();
       if (!regions.some((r) => r.id === regionId)) return problem(c, 'not-found', `No region "${regionId}".`);
       const halls = (await deps.repo.listHalls()).filter((h) => h.regionId === regionId);
@@ -119,8 +120,8 @@ export function apiRoutes(deps: TAppDeps) {
     }),
   );
 
+  /** Dates are valid days already (the guard checked the query); here: the defaults, their order and the span. */
   async function dateRange(from?: string, to?: string): Promise<{ from: string; to: string } | { error: 'invalid' | 'none'; detail: string }> {
-    for (const d of [from, to]) if (d !== undefined && !isDay(d)) return { error: 'invalid', detail: `"${d}" is not a date (YYYY-MM-DD).` };
     const last = to ?? (await deps.scores.lastCompletedRun());
     if (!last) return { error: 'none', detail: 'The nightly job has not run yet.' };
     const first = from ?? addDays(last, -89);
@@ -132,6 +133,12 @@ export function apiRoutes(deps: TAppDeps) {
   api.all('*', (c) => problem(c, 'not-found', `${c.req.method} ${new URL(c.req.url).pathname} is not an API route; see /api/v1/openapi.json.`));
   return api;
 }
+
+const ZDay = z.string().check(z.refine(isDay, 'must be a date (YYYY-MM-DD)'));
+const ZRangeQuery = z.object({ from: z.optional(ZDay), to: z.optional(ZDay) });
+const ZDateQuery = z.object({ date: z.optional(ZDay) });
+const ZHallPath = z.object({ hallId: ZId });
+const ZRegionPath = z.object({ regionId: ZId });
 
 const refusalDetail = {
   'invalid-ticket': 'The code was not issued by this system or has been altered. Scan the code again. 二维码无效，请重新扫码。',

@@ -1,5 +1,6 @@
 /** The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards. */
 import type { Context } from 'hono';
+import { compress } from 'hono/compress';
 import { Hono } from 'hono/tiny';
 import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
@@ -9,9 +10,12 @@ import { gradeGroup, reasonsForGrade } from '../../domain/grades.js';
 import { ZRatingInput } from '../../domain/model.js';
 import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
 import { qrSvg } from '../qr.js';
-import { baseUrl, cachedCatalogue, clientAddress, type TAppDeps } from '../deps.js';
+import { baseUrl } from '../base-url.js';
+import type { TCatalogueLookup } from '../catalogue-cache.js';
+import { clientAddress } from '../client-address.js';
+import type { TAppDeps } from '../deps.js';
 import { T, pickLang, type TLang } from '../pages/i18n.js';
-import { notice, page } from '../pages/layout.js';
+import { nonceOf, notice, page } from '../pages/layout.js';
 import { surveyPage, type TSurveyValues } from '../pages/survey.js';
 
 export const DEVICE_COOKIE = 'st_dev';
@@ -20,12 +24,11 @@ export const readCookie = (c: Context, name: string): string | undefined => {
   return v && /^[A-Za-z0-9_-]{16,64}$/.test(v) ? v : undefined;
 };
 
-const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
-
-export function residentRoutes(deps: TAppDeps) {
+/** `catalogue`: the app's one catalogue cache, shared with the API. */
+export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
-  const catalogue = cachedCatalogue(deps.repo, 60_000, now);
   const r = new Hono();
+  r.use('*', compress()); // pages for a weak signal
 
   const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal, token?: string) => {
     const w = T[lang];
@@ -104,6 +107,7 @@ export function residentRoutes(deps: TAppDeps) {
       { repo: deps.repo, keyring: deps.keyring, now, catalogue },
       parsed.data,
       { deviceId: readCookie(c, DEVICE_COOKIE), address: clientAddress(c), userAgent: c.req.header('user-agent') },
+      checked, // verified above: once per post
     );
     if (!result.ok) return refusalPage(c, lang, result.refusal, token);
     return c.redirect(`/r/thanks?lang=${lang}${gradeGroup(parsed.data.overall) === 'bad' ? '&bad=1' : ''}`, 303);

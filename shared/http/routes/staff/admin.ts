@@ -5,62 +5,40 @@
  * input comes back as the form with what was typed and a specific message (400), and writes nothing.
  */
 import type { Context } from 'hono';
-import type { html } from 'hono/html';
+import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import * as z from 'zod/mini';
-import type { TUser } from '../../domain/access.js';
 import {
   ZHallForm, ZRegionForm, ZUnitForm, ZUserForm, formErrors, formValues, placementError, toHall, toRegion, type TFormErrors,
-} from '../../domain/admin.js';
-import { AdminRepository } from '../../storage/admin-repository.js';
-import type { TAppDeps } from '../deps.js';
-import { A, hallBody, regionBody, regionsBody, userBody, usersBody, type TFailed } from '../pages/admin.js';
-import { pickLang, type TLang } from '../pages/i18n.js';
-import { csrfMatches } from '../session.js';
+} from '../../../domain/admin.js';
+import { hashApiKey, newApiKey } from '../../../domain/privacy.js';
+import { AdminRepository } from '../../../storage/admin-repository.js';
+import { A, hallBody, regionBody, regionsBody, userBody, usersBody, type TFailed } from '../../pages/admin.js';
+import { D } from '../../pages/dashboard.js';
+import type { TLang } from '../../pages/i18n.js';
+import type { TSignedIn, TStaffKit, TWho } from './gate.js';
+import { cleanLine } from '../../../domain/text.js';
 
-type TWho = { user: TUser; csrf: string };
 type TAdmin = { lang: TLang; who: TWho };
-type TForm = Record<string, unknown>;
-
-/** What the dashboard lends these routes: its sign-in check and its page frame. */
-export interface TStaffKit {
-  signedIn(c: Context): Promise<TWho | undefined>;
-  toSignIn(c: Context, lang: TLang): Response;
-  page(c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: TWho, status?: 200 | 400 | 404): Response | Promise<Response>;
-  notFound(c: Context, lang: TLang, who: TWho): Response | Promise<Response>;
-}
 
 const REGION_FIELDS = ['id', 'name', 'nameEn', 'parentId', 'level'] as const;
 const HALL_FIELDS = ['id', 'name', 'nameEn', 'regionId', 'timezone', 'open', 'close'] as const;
 const UNIT_FIELDS = ['id', 'name', 'nameEn'] as const;
 const USER_FIELDS = ['id', 'name', 'email', 'role', 'scope'] as const;
 
-const FORBIDDEN = '表单已过期或来源不明，请刷新页面后重试。Forbidden: the form expired or did not come from this site; reload the page and try again.';
-
-export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
+/** Mounted under /admin. */
+export function adminRoutes(kit: TStaffKit) {
+  const { deps } = kit;
   const now = deps.now ?? Date.now;
   const r = new Hono();
   const repo = deps.repo;
   const writes = new AdminRepository(repo);
 
   /** The gate of every route here: signed in (else to sign-in), an administrator (else the unknown-unit 404). */
-  const admin =
-    (handler: (c: Context, s: TAdmin) => Promise<Response>) =>
-    async (c: Context): Promise<Response> => {
-      const lang = pickLang(c.req.query('lang'));
-      const who = await kit.signedIn(c);
-      if (!who) return kit.toSignIn(c, lang);
-      if (who.user.role !== 'admin') return kit.notFound(c, lang, who);
-      return handler(c, { lang, who });
-    };
-
-  /** A change: the gate, then the form's CSRF token (403, nothing written, if missing or wrong). */
-  const change = (handler: (c: Context, s: TAdmin, form: TForm) => Promise<Response>) =>
-    admin(async (c, s) => {
-      const form = await c.req.parseBody();
-      if (!csrfMatches(s.who.csrf, form._csrf)) return c.text(FORBIDDEN, 403);
-      return handler(c, s, form);
-    });
+  const admin = kit.gate({ admin: true });
+  /** A change also needs the form's CSRF token (403, nothing written, if missing or wrong). */
+  const csrf = kit.form;
+  const as = <E extends TSignedIn>(c: Context<E>): TAdmin => ({ lang: c.var.lang, who: { user: c.var.user, csrf: c.var.csrf } });
 
   const back = (c: Context, s: TAdmin, path: string, anchor = '') => c.redirect(`${path}?lang=${s.lang}&saved=1${anchor}`, 303);
   const ctx = (s: TAdmin) => ({ lang: s.lang, csrf: s.who.csrf });
@@ -75,9 +53,11 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     return kit.page(c, s.lang, A[s.lang].regions, body, s.who, refused ? 400 : 200);
   };
 
-  r.get('/regions', admin((c, s) => regionsPage(c, s)));
+  r.get('/regions', admin, (c) => regionsPage(c, as(c)));
 
-  r.post('/regions', change(async (c, s, form) => {
+  r.post('/regions', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
     const values = formValues(form, REGION_FIELDS);
     const parsed = z.safeParse(ZRegionForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('region', values, formErrors(parsed.error.issues)));
@@ -85,7 +65,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (placement) return regionsPage(c, s, failed('region', values, { parentId: placement }));
     if (!(await writes.createRegion(toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
     return back(c, s, `/admin/regions/${parsed.data.id}`);
-  }));
+  });
 
   /** One region's page, or the 404 if there is no such region. */
   const regionPage = async (c: Context, s: TAdmin, regionId: string, refused?: TFailed) => {
@@ -96,10 +76,12 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     return kit.page(c, s.lang, `${A[s.lang].editRegion}: ${region.name}`, body, s.who, refused ? 400 : 200);
   };
 
-  r.get('/regions/:regionId', admin((c, s) => regionPage(c, s, c.req.param('regionId') ?? '')));
+  r.get('/regions/:regionId', admin, (c) => regionPage(c, as(c), c.req.param('regionId')));
 
-  r.post('/regions/:regionId', change(async (c, s, form) => {
-    const regionId = c.req.param('regionId') ?? '';
+  r.post('/regions/:regionId', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
+    const regionId = c.req.param('regionId');
     const regions = await repo.listRegions();
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, REGION_FIELDS), id: regionId }; // the id is the page's: ids never change
@@ -109,10 +91,11 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (placement) return regionPage(c, s, regionId, failed('edit', values, { parentId: placement }));
     if (!(await writes.updateRegion(toRegion(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/regions/${regionId}`);
-  }));
+  });
 
-  r.post('/regions/:regionId/delete', change(async (c, s) => {
-    const regionId = c.req.param('regionId') ?? '';
+  r.post('/regions/:regionId/delete', admin, csrf, async (c) => {
+    const s = as(c);
+    const regionId = c.req.param('regionId');
     const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), repo.listUsers()]);
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
@@ -120,18 +103,20 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (users.some((u) => u.role === 'supervisor' && u.scope === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
     await writes.deleteRegion(regionId);
     return back(c, s, '/admin/regions');
-  }));
+  });
 
   /* ---------------------------------------------------------------- halls, windows, services */
 
-  r.post('/halls', change(async (c, s, form) => {
+  r.post('/halls', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
     const values = formValues(form, HALL_FIELDS);
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('hall', values, formErrors(parsed.error.issues)));
     if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId)) return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await writes.createHall(toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
     return back(c, s, `/admin/halls/${parsed.data.id}`);
-  }));
+  });
 
   const hallPage = async (c: Context, s: TAdmin, hallId: string, refused?: TFailed) => {
     const [cat, regions, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listRegions(), repo.listApiKeys(hallId)]);
@@ -140,10 +125,12 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     return kit.page(c, s.lang, cat.hall.name, body, s.who, refused ? 400 : 200);
   };
 
-  r.get('/halls/:hallId', admin((c, s) => hallPage(c, s, c.req.param('hallId') ?? '')));
+  r.get('/halls/:hallId', admin, (c) => hallPage(c, as(c), c.req.param('hallId')));
 
-  r.post('/halls/:hallId', change(async (c, s, form) => {
-    const hallId = c.req.param('hallId') ?? '';
+  r.post('/halls/:hallId', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
+    const hallId = c.req.param('hallId');
     if (!(await repo.getHallCatalogue(hallId))) return kit.notFound(c, s.lang, s.who);
     // The id stays the page's: it is inside every printed QR code and every stored rating.
     const values = { ...formValues(form, HALL_FIELDS), id: hallId };
@@ -152,13 +139,15 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId)) return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await writes.updateHall(toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`);
-  }));
+  });
 
   const kindOf = (c: Context) => (c.req.param('kind') === 'services' ? 'service' : 'window');
   const formKey = (kind: 'window' | 'service', unit: string) => `${kind === 'window' ? 'win' : 'svc'}-${unit}`;
 
-  r.post('/halls/:hallId/:kind{windows|services}', change(async (c, s, form) => {
-    const hallId = c.req.param('hallId') ?? '';
+  r.post('/halls/:hallId/:kind{windows|services}', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
+    const hallId = c.req.param('hallId');
     const kind = kindOf(c);
     if (!(await repo.getHallCatalogue(hallId))) return kit.notFound(c, s.lang, s.who);
     const values = formValues(form, UNIT_FIELDS);
@@ -167,11 +156,13 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (!(await writes.createUnit(kind, { hallId, ...parsed.data })))
       return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, { id: kind === 'window' ? 'windowExists' : 'serviceExists' }));
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
-  }));
+  });
 
-  r.post('/halls/:hallId/:kind{windows|services}/:unitId', change(async (c, s, form) => {
-    const hallId = c.req.param('hallId') ?? '';
-    const unitId = c.req.param('unitId') ?? '';
+  r.post('/halls/:hallId/:kind{windows|services}/:unitId', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
+    const hallId = c.req.param('hallId');
+    const unitId = c.req.param('unitId');
     const kind = kindOf(c);
     const cat = await repo.getHallCatalogue(hallId);
     if (!cat || !(kind === 'window' ? cat.windows : cat.services).some((u) => u.id === unitId)) return kit.notFound(c, s.lang, s.who);
@@ -180,19 +171,20 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, unitId), values, formErrors(parsed.error.issues)));
     if (!(await writes.renameUnit(kind, hallId, unitId, parsed.data.name, parsed.data.nameEn))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
-  }));
+  });
 
   /**
    * Retiring keeps the unit and its history (stored ratings and scores carry its id): it only stops starting new
    * visits. Restoring undoes exactly that.
    */
-  r.post('/halls/:hallId/:kind{windows|services}/:unitId/:action{retire|restore}', change(async (c, s) => {
-    const hallId = c.req.param('hallId') ?? '';
+  r.post('/halls/:hallId/:kind{windows|services}/:unitId/:action{retire|restore}', admin, csrf, async (c) => {
+    const s = as(c);
+    const hallId = c.req.param('hallId');
     const retire = c.req.param('action') === 'retire';
-    const ok = await writes.setUnitRetired(kindOf(c), hallId, c.req.param('unitId') ?? '', retire ? new Date(now()).toISOString() : undefined);
+    const ok = await writes.setUnitRetired(kindOf(c), hallId, c.req.param('unitId'), retire ? new Date(now()).toISOString() : undefined);
     if (!ok) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`, `#${kindOf(c)}s`);
-  }));
+  });
 
   /* ---------------------------------------------------------------- staff users */
 
@@ -219,9 +211,11 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     return errors;
   }
 
-  r.get('/users', admin((c, s) => usersPage(c, s)));
+  r.get('/users', admin, (c) => usersPage(c, as(c)));
 
-  r.post('/users', change(async (c, s, form) => {
+  r.post('/users', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
     const values = formValues(form, USER_FIELDS);
     const parsed = z.safeParse(ZUserForm, values);
     if (!parsed.success) return usersPage(c, s, failed('user', values, formErrors(parsed.error.issues, { name: 'userName' })));
@@ -229,12 +223,14 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (Object.keys(problems).length) return usersPage(c, s, failed('user', values, problems));
     if (!(await writes.createUser(parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
     return back(c, s, '/admin/users');
-  }));
+  });
 
-  r.get('/users/:userId', admin((c, s) => userPage(c, s, c.req.param('userId') ?? '')));
+  r.get('/users/:userId', admin, (c) => userPage(c, as(c), c.req.param('userId')));
 
-  r.post('/users/:userId', change(async (c, s, form) => {
-    const userId = c.req.param('userId') ?? '';
+  r.post('/users/:userId', admin, csrf, async (c) => {
+    const s = as(c);
+    const form = c.var.form;
+    const userId = c.req.param('userId');
     if (!(await repo.getUser(userId))) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, USER_FIELDS), id: userId };
     const parsed = z.safeParse(ZUserForm, values);
@@ -245,20 +241,64 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
     if (!(await writes.updateUser(parsed.data))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
-  }));
+  });
 
-  r.post('/users/:userId/unbind', change(async (c, s) => {
-    const userId = c.req.param('userId') ?? '';
+  r.post('/users/:userId/unbind', admin, csrf, async (c) => {
+    const s = as(c);
+    const userId = c.req.param('userId');
     if (!(await writes.unbindUser(userId))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
-  }));
+  });
 
-  r.post('/users/:userId/remove', change(async (c, s) => {
-    const userId = c.req.param('userId') ?? '';
+  r.post('/users/:userId/remove', admin, csrf, async (c) => {
+    const s = as(c);
+    const userId = c.req.param('userId');
     if (userId === s.who.user.id) return userPage(c, s, userId, failed('remove', {}, { _form: 'selfRemove' }));
     if (!(await writes.removeUser(userId))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, '/admin/users');
-  }));
+  });
+
+  /* ---------------------------------------------------------------- a hall's machine API keys (shown once, stored hashed, revocable) */
+
+  const adminHall = kit.gate({ unit: 'hall', admin: true });
+
+  const keysPage = async (c: Context, s: TAdmin, hallId: string, created?: string) => {
+    const w = D[s.lang];
+    const lang = s.lang;
+    const [cat, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listApiKeys(hallId)]);
+    const name = cat?.hall.name ?? hallId;
+    const csrfField = html`<input type="hidden" name="_csrf" value="${s.who.csrf}">`;
+    const state = (k: (typeof keys)[number]) => (k.revokedAt ? `${w.revoked} ${k.revokedAt.slice(0, 10)}` : w.active);
+    const revoke = (k: (typeof keys)[number]) =>
+      k.revokedAt ? '' : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">${csrfField}<button type="submit">${w.revoke}</button></form>`;
+    return kit.page(
+      c, lang, `${name} · ${w.keys}`,
+      html`<h1>${name} · ${w.keys}</h1>
+${created ? html`<div class="card" role="status"><p><strong>${w.keyCreated}</strong></p><p><code>${created}</code></p></div>` : ''}
+<table><thead><tr><th>${w.keyId}</th><th>${w.keyLabel}</th><th>${w.keyCreatedAt}</th><th>${w.keyState}</th><th></th></tr></thead><tbody>
+${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><td>${k.createdAt.slice(0, 16).replace('T', ' ')}</td><td>${state(k)}</td><td>${revoke(k)}</td></tr>`)}
+</tbody></table>
+<h2>${w.newKey}</h2><form method="post" action="/admin/halls/${hallId}/keys?lang=${lang}">${csrfField}<label for="label">${w.keyLabel}</label> <input id="label" name="label" maxlength="60" required> <button type="submit">${w.create}</button></form>`,
+      s.who,
+    );
+  };
+
+  r.get('/halls/:hallId/keys', adminHall, (c) => keysPage(c, as(c), c.var.unit.id));
+
+  r.post('/halls/:hallId/keys', adminHall, csrf, async (c) => {
+    const label = typeof c.var.form.label === 'string' ? cleanLine(c.var.form.label).trim().slice(0, 60) : '';
+    if (!label) return c.text('A label is required. 请填写用途说明。', 400);
+    const key = newApiKey();
+    await repo.putApiKey(hashApiKey(key), { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
+    c.header('cache-control', 'no-store');
+    return keysPage(c, as(c), c.var.unit.id, key); // the only time the key is ever shown
+  });
+
+  r.post('/halls/:hallId/keys/:keyId/revoke', adminHall, csrf, async (c) => {
+    const s = as(c);
+    if (!(await repo.revokeApiKey(c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString()))) return kit.notFound(c, s.lang, s.who);
+    return c.redirect(`/admin/halls/${c.var.unit.id}/keys?lang=${s.lang}`, 303);
+  });
 
   return r;
 }

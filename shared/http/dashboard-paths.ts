@@ -1,0 +1,47 @@
+/**
+ * Which Lambda answers which path on AWS: API Gateway sends these paths (its route syntax: `{name}` one segment,
+ * `{proxy+}` one or more) to the dashboard function, and everything else ($default) to the resident/machine
+ * function. One list: infra/stack.ts builds the routes from it, `dashboardRoutes` refuses to start with a route it
+ * does not cover, and test/infra/routing.test.ts walks every registered route through the synthesized template.
+ * No imports, so the CDK app can read it without loading the app.
+ */
+export const DASHBOARD_PATHS = [
+  // Staff: sign-in, the areas (halls, regions, exports, administration), the dashboard's assets and JSON routes.
+  '/',
+  '/signin',
+  '/signin/{proxy+}',
+  '/signout',
+  '/auth/{proxy+}',
+  '/halls/{proxy+}',
+  '/regions/{proxy+}',
+  '/admin/{proxy+}',
+  '/assets/{proxy+}',
+  '/api/v1/me',
+  '/api/v1/halls/{hallId}/report',
+  '/api/v1/regions/{regionId}/report',
+  // The API's documents (routes/docs.ts): ~11 KB the resident/machine bundle need not carry.
+  '/api/docs',
+  '/api/v1/docs',
+  '/api/v1/openapi.json',
+] as const;
+
+/** Does one of DASHBOARD_PATHS match this concrete request path? */
+export function reachesDashboard(path: string): boolean {
+  const segs = path.split('/').slice(1);
+  return DASHBOARD_PATHS.some((route) => {
+    const parts = route.split('/').slice(1);
+    if (parts.at(-1) === '{proxy+}') {
+      const fixed = parts.slice(0, -1);
+      return segs.length > fixed.length && fixed.every((p, i) => p === segs[i] || (/^\{\w+\}$/.test(p) && segs[i] !== ''));
+    }
+    return parts.length === segs.length && parts.every((p, i) => p === segs[i] || (/^\{\w+\}$/.test(p) && segs[i] !== ''));
+  });
+}
+
+/** A concrete path a Hono route pattern answers (`:id` → a sample value, `:what{a|b}` → `a`, `*` → a segment). */
+export function samplePath(pattern: string): string {
+  return pattern
+    .replace(/:\w+\{([\w-]+)(?:\|[^}]*)?\}/g, '$1')
+    .replace(/:\w+(\{[^}]*\})?/g, 'x1')
+    .replace(/\*/g, 'x1');
+}

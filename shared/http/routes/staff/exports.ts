@@ -1,0 +1,59 @@
+/**
+ * Exports area: a hall's raw ratings, or its daily figures, as CSV. Streamed one day at a time, so a year of a busy
+ * hall neither times out nor fills memory; UTF-8 with a BOM so Excel opens the Chinese text correctly.
+ */
+import { Hono } from 'hono/tiny';
+import { addDays, daysBetween, unitId } from '../../../domain/aggregate.js';
+import { isDay } from '../../../domain/time.js';
+import { ratingsCsv, toUnitReport } from '../../../scoring/report.js';
+import type { TStaffKit } from './gate.js';
+
+const localDayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
+
+export function exportRoutes(kit: TStaffKit) {
+  const { deps } = kit;
+  const r = new Hono();
+
+  r.get('/halls/:hallId/export/:what{ratings|scores}', kit.gate({ unit: 'hall' }), async (c) => {
+    const hallId = c.var.unit.id;
+    const last = (await deps.scores.lastCompletedRun()) ?? localDayOf(kit.now());
+    const to = c.req.query('to') ?? last;
+    const from = c.req.query('from') ?? addDays(to, -89);
+    if (!isDay(from) || !isDay(to) || from > to || daysBetween(from, to) > 400) {
+      return c.text('from/to must be dates (YYYY-MM-DD), at most 400 days apart. 日期格式应为 YYYY-MM-DD，最长400天。', 400);
+    }
+    const what = c.req.param('what');
+    const rows = what === 'ratings' ? ratingsCsv(deps.repo, hallId, from, to) : scoresCsv(hallId, from, to);
+    const encoder = new TextEncoder();
+    const body = new ReadableStream<Uint8Array>({
+      async start(controller) {
+        controller.enqueue(new Uint8Array([0xef, 0xbb, 0xbf])); // BOM: Excel reads the file as UTF-8
+        for await (const chunk of rows) controller.enqueue(encoder.encode(chunk));
+        controller.close();
+      },
+    });
+    return new Response(body, {
+      headers: {
+        'content-type': 'text/csv; charset=utf-8',
+        'content-disposition': `attachment; filename="${hallId}-${what}-${from}-${to}.csv"`,
+        'cache-control': 'no-store',
+      },
+    });
+  });
+
+  async function* scoresCsv(hallId: string, from: string, to: string): AsyncGenerator<string> {
+    yield 'date,temperature,low,high,band,n,good_rate,one_trip_rate,done_rate,active_rate,attitude,efficiency,competence\n';
+    const days = await deps.scores.snapshotRange(unitId.hall(hallId), from, to);
+    for (const s of days) {
+      const f = toUnitReport(s);
+      if (!f) continue;
+      const cells = [
+        f.date, f.temperature, f.low, f.high, f.band, f.n, f.goodRate.rate, f.oneTripRate.rate, f.doneRate.rate, f.activeRate.rate,
+        f.dimensions.attitude.temperature, f.dimensions.efficiency.temperature, f.dimensions.competence.temperature,
+      ];
+      yield `${cells.map((v) => v ?? '').join(',')}\n`;
+    }
+  }
+
+  return r;
+}

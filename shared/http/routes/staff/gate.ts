@@ -1,0 +1,121 @@
+/**
+ * The staff areas' one gate and what they share. `kit.gate({ unit, admin, answer })` is a Hono middleware that signs
+ * the user in (else the sign-in redirect, or 401 problem+json), checks the unit named by the route's `:hallId` or
+ * `:regionId` against the user's scope (else the same 404 as a unit that does not exist, page or problem+json), and
+ * sets a typed `c.var`: `lang`, `user`, `csrf` and the `unit`. A handler reads the user and the unit only from there,
+ * so a route without the gate does not type-check. `kit.form` then checks a form post's CSRF token.
+ */
+import type { Context } from 'hono';
+import { createMiddleware } from 'hono/factory';
+import { html } from 'hono/html';
+import { canSeeHall, canSeeRegion, type TTree, type TUser } from '../../../domain/access.js';
+import type { THall, TRegion } from '../../../domain/model.js';
+import type { TAppDeps } from '../../deps.js';
+import { D, staffPage } from '../../pages/dashboard.js';
+import { pickLang, type TLang } from '../../pages/i18n.js';
+import { nonceOf } from '../../pages/layout.js';
+import { problem } from '../../problem.js';
+import { csrfMatches, readSession } from '../../session.js';
+
+export type TWho = { user: TUser; csrf: string };
+type TUnitKind = 'hall' | 'region';
+export type TUnitOf<K> = K extends 'hall'
+  ? { kind: 'hall'; id: string; hall: THall }
+  : K extends 'region'
+    ? { kind: 'region'; id: string; region: TRegion }
+    : undefined;
+/** What the gate sets for every signed-in route: the page's language, the user, the session's CSRF token. */
+export type TSignedIn = { Variables: { lang: TLang; user: TUser; csrf: string } };
+/** ... and the unit in scope, when the route names one. */
+export type TStaffEnv<K extends TUnitKind | undefined = undefined> = { Variables: TSignedIn['Variables'] & { unit: TUnitOf<K> } };
+/** After `kit.form`: the posted form, its CSRF token checked. */
+export type TFormEnv = { Variables: TSignedIn['Variables'] & { form: Record<string, unknown> } };
+export type TPageStatus = 200 | 400 | 403 | 404 | 502;
+
+const FORBIDDEN =
+  '表单已过期或来源不明，请刷新页面后重试。Forbidden: the form expired or did not come from this site; reload the page and try again.';
+
+export type TStaffKit = ReturnType<typeof staffKit>;
+
+export function staffKit(deps: TAppDeps) {
+  const now = deps.now ?? Date.now;
+
+  /** The region tree, cached briefly: every gate checks scope against it. An administrator's change drops it at once. */
+  let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string; regions: TRegion[]; halls: THall[] } | undefined;
+  async function tree() {
+    if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.repo.catalogueVersion) return treeCache;
+    const version = deps.repo.catalogueVersion;
+    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    treeCache = {
+      at: now(),
+      version,
+      tree: { regionParent: new Map(regions.map((x) => [x.id, x.parentId])), hallRegion: new Map(halls.map((h) => [h.id, h.regionId])) },
+      rootRegion: regions.find((x) => !x.parentId)?.id,
+      regions,
+      halls,
+    };
+    return treeCache;
+  }
+
+  async function signedIn(c: Context): Promise<TWho | undefined> {
+    const s = readSession(c, deps.keyring, now());
+    if (!s) return undefined;
+    const user = await deps.repo.getUser(s.uid);
+    return user && { user, csrf: s.csrf };
+  }
+
+  /** A signed-out visitor goes to sign-in, which brings them back here afterwards. */
+  const toSignIn = (c: Context, lang: TLang) =>
+    c.redirect(`/signin?lang=${lang}&next=${encodeURIComponent(new URL(c.req.url).pathname)}`, 303);
+
+  const page = (c: Context, lang: TLang, title: string, body: ReturnType<typeof html>, who?: TWho, status: TPageStatus = 200) => {
+    const path = new URL(c.req.url).pathname;
+    return c.html(staffPage({ lang, nonce: nonceOf(c), title, user: who?.user, csrf: who?.csrf, body, path }), status);
+  };
+
+  const notFound = (c: Context, lang: TLang, who: TWho) => page(c, lang, D[lang].notFound, html`<h1>${D[lang].notFound}</h1>`, who, 404);
+
+  /** A gated route's page: language, user and CSRF token from the gate. */
+  const view = <E extends TSignedIn>(c: Context<E>, title: string, body: ReturnType<typeof html>, status: TPageStatus = 200) =>
+    page(c, c.var.lang, title, body, { user: c.var.user, csrf: c.var.csrf }, status);
+
+  function gate<K extends TUnitKind | undefined = undefined>(opts: { unit?: K; admin?: boolean; answer?: 'page' | 'json' } = {}) {
+    return createMiddleware<TStaffEnv<K>>(async (c, next) => {
+      const lang = pickLang(c.req.query('lang'));
+      const json = opts.answer === 'json';
+      const who = await signedIn(c);
+      if (!who) return json ? problem(c, 'sign-in-required') : toSignIn(c, lang);
+      const refuse = () => (json ? problem(c, 'not-found', 'No such unit in your scope.') : notFound(c, lang, who));
+      if (opts.admin && who.user.role !== 'admin') return refuse();
+      let unit: TUnitOf<TUnitKind> | undefined;
+      if (opts.unit === 'hall') {
+        const id = c.req.param('hallId') ?? '';
+        const t = await tree();
+        const hall = t.halls.find((h) => h.id === id);
+        if (!hall || !canSeeHall(who.user, t.tree, id)) return refuse();
+        unit = { kind: 'hall', id, hall };
+      } else if (opts.unit === 'region') {
+        const id = c.req.param('regionId') ?? '';
+        const t = await tree();
+        const region = t.regions.find((x) => x.id === id);
+        if (!region || !canSeeRegion(who.user, t.tree, id)) return refuse();
+        unit = { kind: 'region', id, region };
+      }
+      c.set('lang', lang);
+      c.set('user', who.user);
+      c.set('csrf', who.csrf);
+      c.set('unit', unit as TUnitOf<K>);
+      await next();
+    });
+  }
+
+  /** A change: the form's CSRF token must be the session's (403, nothing written, if missing or wrong). After a gate. */
+  const form = createMiddleware<TFormEnv>(async (c, next) => {
+    const body = await c.req.parseBody();
+    if (!csrfMatches(c.var.csrf, body._csrf)) return c.text(FORBIDDEN, 403);
+    c.set('form', body);
+    await next();
+  });
+
+  return { deps, now, tree, signedIn, toSignIn, page, notFound, view, gate, form };
+}

@@ -1,0 +1,102 @@
+/**
+ * Halls area: a hall's page (figures, windows and services, alerts, insights, the 90-day trend), its placards on
+ * one printable page, and its figures as JSON. Every route behind the gate with the hall in the user's scope.
+ */
+import { html, raw } from 'hono/html';
+import { Hono } from 'hono/tiny';
+import { addDays, unitId } from '../../../domain/aggregate.js';
+import { isDay } from '../../../domain/time.js';
+import { signPlacard } from '../../../domain/tokens.js';
+import { hallInsights } from '../../../scoring/insights.js';
+import { hallReport, toUnitReport } from '../../../scoring/report.js';
+import type { TDashboardAssets } from '../../assets.js';
+import { baseUrl } from '../../base-url.js';
+import { D, staffPage } from '../../pages/dashboard.js';
+import { nonceOf } from '../../pages/layout.js';
+import { figureCards, insightsHtml, trendChart, trendTable, unitTable } from '../../pages/report.js';
+import { problem } from '../../problem.js';
+import { qrSvg } from '../../qr.js';
+import type { TStaffKit } from './gate.js';
+
+export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
+  const { deps } = kit;
+  const r = new Hono();
+  const hallPage = kit.gate({ unit: 'hall' });
+
+  r.get('/halls/:hallId', hallPage, async (c) => {
+    const { lang, user, unit } = c.var;
+    const hallId = unit.id;
+    const w = D[lang];
+    const day = await deps.scores.lastCompletedRun();
+    const cat = await deps.repo.getHallCatalogue(hallId);
+    const title = cat?.hall.name ?? hallId;
+    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
+    const [snaps, trend, alerts, insights] = await Promise.all([
+      deps.scores.getSnapshots(day, [
+        unitId.hall(hallId),
+        ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
+        ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
+      ]),
+      deps.scores.snapshotRange(unitId.hall(hallId), addDays(day, -89), day),
+      deps.scores.alertsForHall(hallId, addDays(day, -29), day),
+      cat ? hallInsights(deps.repo, cat.hall, day) : undefined,
+    ]);
+    const hall = snaps.get(unitId.hall(hallId));
+    const report = hall && toUnitReport(hall);
+    if (!report) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
+    const names = new Map([
+      ...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), x.name] as const),
+      ...(cat?.services ?? []).map((x) => [unitId.service(hallId, x.id), x.name] as const),
+    ]);
+    const unitRows = (prefix: 'W#' | 'S#') =>
+      [...snaps.values()]
+        .filter((s) => s.unit.startsWith(prefix))
+        .map((s) => ({ name: names.get(s.unit) ?? s.unit.split('#').pop()!, r: toUnitReport(s)! }))
+        .sort((a, b) => b.r.temperature - a.r.temperature);
+    const links = html`<a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a> · <a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a> · <a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a>${user.role === 'admin' ? html` · <a href="/admin/halls/${hallId}/keys?lang=${lang}">${w.keys}</a>` : ''}`;
+    const alertList = alerts.length
+      ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>`
+      : html`<p>${w.noAlerts}</p>`;
+    return kit.view(
+      c, title,
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · ${links}</p>
+${figureCards(w, report)}
+<h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
+<h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
+<h2>${w.alerts}</h2>${alertList}
+${insights ? insightsHtml(w, lang, insights) : ''}
+<h2>${w.trend}</h2>${assets ? trendChart(w, trend, assets, nonceOf(c)) : ''}${trendTable(w, trend)}`,
+    );
+  });
+
+  /** Every window's placard of a hall on one page, A6 each, ready to print. */
+  r.get('/halls/:hallId/placards', hallPage, async (c) => {
+    const { lang, user, csrf, unit } = c.var;
+    const hallId = unit.id;
+    const cat = await deps.repo.getHallCatalogue(hallId);
+    if (!cat) return kit.notFound(c, lang, { user, csrf });
+    const base = baseUrl(c, deps.config);
+    const nonce = nonceOf(c);
+    const cards = cat.windows.filter((win) => !win.retiredAt).map((win) => {
+      const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
+      return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
+    });
+    const css = '@page{size:A6;margin:6mm}.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;break-after:page;page-break-after:always}.placard .qr svg{width:60%;max-width:260px;height:auto}@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}';
+    return c.html(
+      staffPage({
+        lang, nonce, title: `${cat.hall.name} · placards`, user, csrf, path: new URL(c.req.url).pathname,
+        body: html`<style nonce="${nonce}">${css}</style>${cards}`,
+      }),
+    );
+  });
+
+  /** The hall's figures, the same JSON as `npm run report`. */
+  r.get('/api/v1/halls/:hallId/report', kit.gate({ unit: 'hall', answer: 'json' }), async (c) => {
+    const date = c.req.query('date');
+    if (date !== undefined && !isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
+    const report = await hallReport(deps.scores, c.var.unit.id, date);
+    return report ? c.json(report) : problem(c, 'not-scored', 'No scores for that hall and date yet.');
+  });
+
+  return r;
+}

@@ -1,0 +1,91 @@
+/**
+ * Regions area: a region's page (its figures, "needs attention", the league table of its units, its halls' alerts)
+ * and its figures as JSON. Every route behind the gate with the region in the user's scope.
+ */
+import { html } from 'hono/html';
+import { Hono } from 'hono/tiny';
+import { regionChain } from '../../../domain/access.js';
+import { addDays, unitId } from '../../../domain/aggregate.js';
+import type { TFigures } from '../../../domain/figures.js';
+import { isDay } from '../../../domain/time.js';
+import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';
+import type { TSnapshot } from '../../../storage/score-store.js';
+import type { TDashboardAssets } from '../../assets.js';
+import { D, bandTag, rateCell } from '../../pages/dashboard.js';
+import { nonceOf } from '../../pages/layout.js';
+import { figureCards } from '../../pages/report.js';
+import { problem } from '../../problem.js';
+import type { TStaffKit } from './gate.js';
+
+export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
+  const { deps } = kit;
+  const r = new Hono();
+
+  r.get('/regions/:regionId', kit.gate({ unit: 'region' }), async (c) => {
+    const { lang, unit } = c.var;
+    const regionId = unit.id;
+    const w = D[lang];
+    const day = await deps.scores.lastCompletedRun();
+    const { regions, halls, tree: t } = await kit.tree(); // the gate just read it: no second catalogue read
+    const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
+    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
+    const children = [
+      ...regions.filter((x) => x.parentId === regionId).map((x) => ({ unit: unitId.region(x.id), href: `/regions/${x.id}`, name: (lang === 'en' && x.nameEn) || x.name })),
+      ...halls.filter((h) => h.regionId === regionId).map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
+    ];
+    const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
+    const inRegion = (hallId: string) => regionChain(t, t.hallRegion.get(hallId) ?? '').includes(regionId);
+    const [nowSnaps, thenSnaps, alerts] = await Promise.all([
+      deps.scores.getSnapshots(day, units),
+      deps.scores.getSnapshots(addDays(day, -30), units),
+      // The region's alerts of 30 days, newest first: one Query per day (alerts are indexed by day), kept to this subtree.
+      Promise.all([...Array(30).keys()].map((i) => deps.scores.alertsOfDay(addDays(day, -i)))).then((days) => days.flat().filter((a) => inRegion(a.hallId))),
+    ]);
+    const hallName = new Map(halls.map((h) => [h.id, (lang === 'en' && h.nameEn) || h.name]));
+    const own = nowSnaps.get(unitId.region(regionId));
+    const ownReport = own && toUnitReport(own);
+    const rows = children
+      .map((x) => ({ ...x, r: nowSnaps.get(x.unit) && toUnitReport(nowSnaps.get(x.unit)!), before: (thenSnaps.get(x.unit)?.figures as TFigures | undefined)?.temperature }))
+      .filter((x): x is typeof x & { r: TUnitReport } => !!x.r)
+      .map((x) => ({ ...x, change: x.before === undefined ? undefined : x.r.temperature - x.before }));
+    const attention = rows.filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3)).sort((a, b) => a.r.temperature - b.r.temperature);
+    const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
+    const unranked = rows.filter((x) => !x.r.ranked);
+    const change = (x: (typeof rows)[number]) => (x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`);
+    const table = (list: typeof rows, numbered: boolean) => html`<table class="sortable"><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
+${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` : ''}<td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${change(x)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
+</tbody></table>`;
+    const alertItem = (a: (typeof alerts)[number]) => {
+      const t = typeof a.figures.temperature === 'number' ? html` <span class="muted">(${w.temperature} ${a.figures.temperature.toFixed(1)})</span>` : '';
+      return html`<li>${a.day} · <a href="/halls/${a.hallId}?lang=${lang}">${hallName.get(a.hallId) ?? a.hallId}</a> — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}${t}</li>`;
+    };
+    return kit.view(
+      c, title,
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${ownReport ? figureCards(w, ownReport) : ''}
+${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
+<h2>${w.league}</h2>${table(ranked, true)}
+${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
+<h2>${w.regionAlerts}</h2>${alerts.length ? html`<ul class="alerts">${alerts.map(alertItem)}</ul>` : html`<p>${w.noAlerts}</p>`}
+${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer></script>` : ''}`,
+    );
+  });
+
+  /** A region's figures and its child units' (a league table's data). */
+  r.get('/api/v1/regions/:regionId/report', kit.gate({ unit: 'region', answer: 'json' }), async (c) => {
+    const id = c.var.unit.id;
+    const date = c.req.query('date') ?? (await deps.scores.lastCompletedRun());
+    if (!date) return problem(c, 'not-scored', 'Nothing scored yet.');
+    if (!isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
+    const { regions, halls } = await kit.tree();
+    const units = [
+      unitId.region(id),
+      ...regions.filter((x) => x.parentId === id).map((x) => unitId.region(x.id)),
+      ...halls.filter((h) => h.regionId === id).map((h) => unitId.hall(h.id)),
+    ];
+    const snaps = await deps.scores.getSnapshots(date, units);
+    const reports = units.map((u) => snaps.get(u)).filter((x): x is TSnapshot => !!x).map(toUnitReport).filter((x): x is TUnitReport => !!x);
+    return c.json({ regionId: id, date, region: reports.find((x) => x.unit === unitId.region(id)), children: reports.filter((x) => x.unit !== unitId.region(id)) });
+  });
+
+  return r;
+}
