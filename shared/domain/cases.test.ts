@@ -332,7 +332,8 @@ describe('properties', () => {
           reached.add(c.state).add(`${c.closeReason}`).add(`rework ${c.reworkCount}`).add(`${c.appeal?.decision}`);
         }
       }),
-      { numRuns: 400 },
+      // a fixed seed: the coverage check below must not depend on the draw (it once missed 'rework 1')
+      { numRuns: 1500, seed: 20261130 },
     );
     // the generator must actually exercise the machine, or this property proves little
     for (const s of [...CASE_STATES, 'followed_up', 'auto_7d', 'upheld', 'rework 1', 'rejected']) expect(reached, s).toContain(s);
