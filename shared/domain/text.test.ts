@@ -46,6 +46,7 @@ describe('free text is cleaned on input', () => {
     expect(cleanText('\u2066a\u2069\u200e\u001b[2J')).toBe('a[2J');
     expect(cleanLine(' 1号窗口\n综合\u202e受理 ')).toBe(' 1号窗口 综合受理 ');
     expect(cleanText('好👍🏽 ok')).toBe('好👍🏽 ok'); // ordinary text and emoji untouched
+    expect(cleanText('\ud800\u0000\udc00')).toBe('\ufffd\ufffd'); // two lone halves stay apart once the NUL goes
   });
 
   it('leaves no unsafe character in any string, is idempotent, and keeps ordinary characters', () => {
