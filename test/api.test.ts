@@ -110,7 +110,11 @@ describe('POST /api/v1/ratings', () => {
     const ticketRes = await w.app.request('/api/v1/tickets', json({}, { authorization: `Bearer ${w.apiKey}` }));
     expect(ticketRes.status).toBe(422);
     const missing = await ticketRes.json();
-    expect(missing).toMatchObject({ type: '/problems/validation-failed', detail: 'windowId is required', errors: [{ path: 'windowId', message: 'windowId is required' }] });
+    expect(missing).toMatchObject({
+      type: '/problems/validation-failed',
+      detail: 'windowId is required',
+      errors: [{ path: 'windowId', message: 'windowId is required' }],
+    });
     const t = await mint();
     const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 9, attitude: 'good', done: 'maybe' }));
     expect(res.status).toBe(422);

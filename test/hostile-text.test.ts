@@ -35,7 +35,15 @@ beforeAll(async () => {
   await ensureTable(client, table);
   repo = new Repository(client, table);
   await seedDemo(repo, { today: '2026-11-22', apiKey: API_KEY, days: 1 });
-  const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }), repo, scores: new ScoreStore(client, table), keyring: parseKeyring(generateKeyringJson()), engine: 'dynalite', log: quietLog, now: () => clock.now };
+  const deps = {
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
+    repo,
+    scores: new ScoreStore(client, table),
+    keyring: parseKeyring(generateKeyringJson()),
+    engine: 'dynalite',
+    log: quietLog,
+    now: () => clock.now,
+  };
   app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
   cookie = `st_session=${await demoSignIn(app, 'u-admin')}`;
   csrf = /name="_csrf" value="([^"]+)"/.exec(await (await app.request('/admin/regions', { headers: { cookie } })).text())![1];
@@ -43,11 +51,18 @@ beforeAll(async () => {
 afterAll(stopEngines);
 
 const form = (path: string, body: Record<string, string>, headers: Record<string, string> = { cookie }) =>
-  app.request(path, { method: 'POST', headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ _csrf: csrf, ...body }).toString() });
+  app.request(path, {
+    method: 'POST',
+    headers: { ...headers, 'content-type': 'application/x-www-form-urlencoded' },
+    body: new URLSearchParams({ _csrf: csrf, ...body }).toString(),
+  });
 
 let visits = 0;
 async function mint(): Promise<{ ticketId: string; ticket: string }> {
-  const res = await app.request('/api/v1/tickets', json({ windowId: 'w1', visitRef: `${++visits}${HOSTILE}`.slice(0, 60) }, { authorization: `Bearer ${API_KEY}` }));
+  const res = await app.request(
+    '/api/v1/tickets',
+    json({ windowId: 'w1', visitRef: `${++visits}${HOSTILE}`.slice(0, 60) }, { authorization: `Bearer ${API_KEY}` }),
+  );
   expect(res.status).toBe(201);
   return res.json();
 }
@@ -65,7 +80,8 @@ async function scanStrings(): Promise<[string, string][]> {
   let start: Record<string, AttributeValue> | undefined;
   do {
     const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
-    for (const item of page.Items ?? []) for (const [k, v] of Object.entries(item)) out.push(...strings(v, `${item.pk?.S}/${item.sk?.S}:${k}`));
+    for (const item of page.Items ?? [])
+      for (const [k, v] of Object.entries(item)) out.push(...strings(v, `${item.pk?.S}/${item.sk?.S}:${k}`));
     start = page.LastEvaluatedKey;
   } while (start);
   return out;
@@ -87,7 +103,10 @@ describe('free text in storage', () => {
       ['/admin/halls/h-hostile/windows', { id: 'w-hostile', name: `窗${HOSTILE}`, nameEn: HOSTILE }],
       ['/admin/halls/h-hostile/windows/w-hostile', { name: `窗${HOSTILE}`, nameEn: HOSTILE }],
       ['/admin/halls/h-hostile/services', { id: 's-hostile', name: `事${HOSTILE}`, nameEn: HOSTILE }],
-      ['/admin/users', { id: 'u-hostile', name: `人${HOSTILE}`.slice(0, 40), email: 'hostile@example.gov.cn', role: 'manager', scope: 'h-hostile' }],
+      [
+        '/admin/users',
+        { id: 'u-hostile', name: `人${HOSTILE}`.slice(0, 40), email: 'hostile@example.gov.cn', role: 'manager', scope: 'h-hostile' },
+      ],
     ];
     for (const [path, body] of posts) expect((await form(path, body)).status, path).toBe(303);
     expect((await form('/admin/halls/h-hostile/keys', { label: `钥${HOSTILE}` })).status).toBeLessThan(400);
@@ -101,7 +120,9 @@ describe('free text in storage', () => {
 
     const all = await scanStrings();
     expect(all.length).toBeGreaterThan(100);
-    const dirty = all.filter(([, s]) => UNSAFE_TEXT.test(s) || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s));
+    const dirty = all.filter(
+      ([, s]) => UNSAFE_TEXT.test(s) || /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s),
+    );
     expect(dirty.map(([at, s]) => `${at} = ${JSON.stringify(s)}`)).toEqual([]);
   }, 60_000);
 });

@@ -8,13 +8,37 @@ import { UNSAFE_TEXT, cleanLine, cleanText } from './text.js';
 const wellFormed = (s: string) => !/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/.test(s);
 
 /** Any string, weighted towards the characters that matter here. */
-const hostile = fc.array(
-  fc.oneof(
-    fc.string({ unit: 'binary' }),
-    fc.constantFrom('\u0000', '\u0007', '\u001b[31m', '\r\n', '\r', '\n', '\t', '\u007f', '\u0085', '\u009b', '\u202e', '\u202a', '\u2066', '\u2069', '\u200f', '\u061c', '\u2028', '\ud800', '\udc00', '好', '👍🏽'),
-  ),
-  { maxLength: 30 },
-).map((parts) => parts.join(''));
+const hostile = fc
+  .array(
+    fc.oneof(
+      fc.string({ unit: 'binary' }),
+      fc.constantFrom(
+        '\u0000',
+        '\u0007',
+        '\u001b[31m',
+        '\r\n',
+        '\r',
+        '\n',
+        '\t',
+        '\u007f',
+        '\u0085',
+        '\u009b',
+        '\u202e',
+        '\u202a',
+        '\u2066',
+        '\u2069',
+        '\u200f',
+        '\u061c',
+        '\u2028',
+        '\ud800',
+        '\udc00',
+        '好',
+        '👍🏽',
+      ),
+    ),
+    { maxLength: 30 },
+  )
+  .map((parts) => parts.join(''));
 
 describe('free text is cleaned on input', () => {
   it('removes control and bidi characters, keeps line breaks as "\\n"', () => {
@@ -22,6 +46,7 @@ describe('free text is cleaned on input', () => {
     expect(cleanText('\u2066a\u2069\u200e\u001b[2J')).toBe('a[2J');
     expect(cleanLine(' 1号窗口\n综合\u202e受理 ')).toBe(' 1号窗口 综合受理 ');
     expect(cleanText('好👍🏽 ok')).toBe('好👍🏽 ok'); // ordinary text and emoji untouched
+    expect(cleanText('\ud800\u0000\udc00')).toBe('\ufffd\ufffd'); // two lone halves stay apart once the NUL goes
   });
 
   it('leaves no unsafe character in any string, is idempotent, and keeps ordinary characters', () => {
@@ -34,7 +59,9 @@ describe('free text is cleaned on input', () => {
         expect(cleanText(t)).toBe(t);
         expect(cleanLine(s).includes('\n')).toBe(false);
         // Only what is unsafe goes: the string's other characters stay, in order.
-        const ordinary = [...s.replace(/\r\n?|[\u2028\u2029\t]/g, ' ').replace(/\n/g, ' ')].map((ch) => (!wellFormed(ch) ? '\uFFFD' : UNSAFE_TEXT.test(ch) ? '' : ch)).join('');
+        const ordinary = [...s.replace(/\r\n?|[\u2028\u2029\t]/g, ' ').replace(/\n/g, ' ')]
+          .map((ch) => (!wellFormed(ch) ? '\uFFFD' : UNSAFE_TEXT.test(ch) ? '' : ch))
+          .join('');
         expect(cleanLine(s)).toBe(ordinary);
       }),
     );

@@ -18,7 +18,12 @@ export const UNSAFE_TEXT = /[\u0000-\u0009\u000B-\u001F\u007F-\u009F\u061C\u200E
 
 /** Multi-line text: CRLF, CR and the Unicode line/paragraph separators become "\n"; other controls go. */
 export const cleanText = (s: string): string =>
-  s.replace(/\r\n?|[\u2028\u2029]/g, '\n').replace(/\t/g, ' ').replace(CONTROL, '').replace(BIDI, '').replace(LONE_SURROGATE, '\uFFFD');
+  s
+    .replace(LONE_SURROGATE, '\uFFFD') // first: removing a character between two halves must not pair them
+    .replace(/\r\n?|[\u2028\u2029]/g, '\n')
+    .replace(/\t/g, ' ')
+    .replace(CONTROL, '')
+    .replace(BIDI, '');
 
 /** One line of text (a name): as cleanText, and a line break becomes a space. */
 export const cleanLine = (s: string): string => cleanText(s).replace(/\n/g, ' ');

@@ -17,10 +17,14 @@ describe('which days may be scored', () => {
 
   it('allows exactly the days before today in the zone', () => {
     fc.assert(
-      fc.property(fc.integer({ min: Date.parse('2000-01-01'), max: Date.parse('2100-01-01') }), fc.integer({ min: -3, max: 3 }), (t, shift) => {
-        const day = localDay(t + shift * 86_400_000, 'Asia/Shanghai');
-        return (unendedDayError(day, 'Asia/Shanghai', t) === undefined) === shift < 0;
-      }),
+      fc.property(
+        fc.integer({ min: Date.parse('2000-01-01'), max: Date.parse('2100-01-01') }),
+        fc.integer({ min: -3, max: 3 }),
+        (t, shift) => {
+          const day = localDay(t + shift * 86_400_000, 'Asia/Shanghai');
+          return (unendedDayError(day, 'Asia/Shanghai', t) === undefined) === shift < 0;
+        },
+      ),
     );
   });
 });

@@ -38,11 +38,16 @@ describe('validation messages name the field and say what is wrong', () => {
     expect(messages(ZRatingInput, { ticket, overall: 4, done: 'maybe' })).toEqual(['done must be "yes", "partly" or "no"']);
     expect(messages(ZRatingInput, { ticket, overall: 4, lang: 'fr' })).toEqual(['lang must be "zh" or "en"']);
     expect(messages(ZRatingInput, { ticket, overall: 4, reasons: ['nope'] })[0]).toMatch(/^reasons\[0\] must be one of "wait_long", /);
-    expect(messages(ZRatingInput, { ticket, overall: 4, contact: { phone: '13800138000', consent: false } })).toEqual(['contact.consent must be true']);
+    expect(messages(ZRatingInput, { ticket, overall: 4, contact: { phone: '13800138000', consent: false } })).toEqual([
+      'contact.consent must be true',
+    ]);
   });
 
   it('never says only "Invalid input"', () => {
-    for (const v of [{}, { ticket: 1, overall: null, attitude: 'x', trips: '1', done: 1, reasons: [1], comment: 5, contact: {}, lang: 1, submissionId: 1 }]) {
+    for (const v of [
+      {},
+      { ticket: 1, overall: null, attitude: 'x', trips: '1', done: 1, reasons: [1], comment: 5, contact: {}, lang: 1, submissionId: 1 },
+    ]) {
       for (const m of messages(ZRatingInput, v)) expect(m).not.toMatch(/invalid input/i);
     }
     for (const m of messages(ZHallForm, { id: 1, name: 2, regionId: 3, timezone: 4, open: 5 })) expect(m).not.toMatch(/invalid input/i);

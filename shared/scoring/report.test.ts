@@ -4,7 +4,14 @@ import type { TRating } from '../domain/model.js';
 import { CSV_HEADER, csvCell, csvRow, csvText } from './report.js';
 
 const rating = (over: Partial<TRating> = {}): TRating => ({
-  ratingId: 'r1', channel: 'ticket', hallId: 'h1', windowId: 'w1', createdAt: '2026-11-20T02:00:00.000Z', day: '2026-11-20', overall: 4, ...over,
+  ratingId: 'r1',
+  channel: 'ticket',
+  hallId: 'h1',
+  windowId: 'w1',
+  createdAt: '2026-11-20T02:00:00.000Z',
+  day: '2026-11-20',
+  overall: 4,
+  ...over,
 });
 
 describe('ratings CSV', () => {

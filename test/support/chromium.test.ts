@@ -12,13 +12,24 @@ const machine = (files: string[], env: Record<string, string | undefined> = {}):
 
 describe('finding a Chromium', () => {
   it('takes CHROMIUM_PATH first, and says so when it points at nothing', () => {
-    expect(findChromium(machine(['/opt/chrome/chrome', '/usr/bin/chromium'], { CHROMIUM_PATH: '/opt/chrome/chrome' }))).toEqual({ path: '/opt/chrome/chrome', via: 'CHROMIUM_PATH' });
-    expect(findChromium(machine(['/usr/bin/chromium'], { CHROMIUM_PATH: '/nope' }))).toEqual({ problem: 'CHROMIUM_PATH=/nope is not an executable file; fix or unset it.' });
+    expect(findChromium(machine(['/opt/chrome/chrome', '/usr/bin/chromium'], { CHROMIUM_PATH: '/opt/chrome/chrome' }))).toEqual({
+      path: '/opt/chrome/chrome',
+      via: 'CHROMIUM_PATH',
+    });
+    expect(findChromium(machine(['/usr/bin/chromium'], { CHROMIUM_PATH: '/nope' }))).toEqual({
+      problem: 'CHROMIUM_PATH=/nope is not an executable file; fix or unset it.',
+    });
   });
 
   it('then the Debian path, then chromium-browser or Chrome on PATH', () => {
-    expect(findChromium(machine(['/usr/bin/chromium', '/usr/bin/chromium-browser']))).toEqual({ path: '/usr/bin/chromium', via: 'Debian chromium' });
-    expect(findChromium(machine(['/usr/bin/chromium-browser']))).toEqual({ path: '/usr/bin/chromium-browser', via: 'chromium-browser on PATH' });
+    expect(findChromium(machine(['/usr/bin/chromium', '/usr/bin/chromium-browser']))).toEqual({
+      path: '/usr/bin/chromium',
+      via: 'Debian chromium',
+    });
+    expect(findChromium(machine(['/usr/bin/chromium-browser']))).toEqual({
+      path: '/usr/bin/chromium-browser',
+      via: 'chromium-browser on PATH',
+    });
     expect(findChromium(machine(['/usr/local/bin/chromium']))).toEqual({ path: '/usr/local/bin/chromium', via: 'chromium on PATH' });
     expect(findChromium(machine(['/usr/bin/google-chrome']))).toMatchObject({ path: '/usr/bin/google-chrome' });
   });
@@ -34,7 +45,9 @@ describe('finding a Chromium', () => {
     expect(findChromium(machine(files))).toEqual({ path: `${cache}/chromium-1200/chrome-linux64/chrome`, via: "Playwright's cache" });
     expect(findChromium(machine(files.slice(0, 1)))).toMatchObject({ path: files[0] });
     expect(playwrightCandidates(machine(files)).every((p) => !p.includes('firefox'))).toBe(true);
-    expect(findChromium(machine(['/pw/chromium-1/chrome-linux/chrome'], { PLAYWRIGHT_BROWSERS_PATH: '/pw' }))).toMatchObject({ path: '/pw/chromium-1/chrome-linux/chrome' });
+    expect(findChromium(machine(['/pw/chromium-1/chrome-linux/chrome'], { PLAYWRIGHT_BROWSERS_PATH: '/pw' }))).toMatchObject({
+      path: '/pw/chromium-1/chrome-linux/chrome',
+    });
   });
 
   it('finds nothing on a bare machine; installs only as root with apt-get; otherwise one line says how', () => {
@@ -44,7 +57,8 @@ describe('finding a Chromium', () => {
     expect(mayInstall(0, false)).toBe(false);
     expect(mayInstall(undefined, true)).toBe(false);
     expect(HOW_TO_GET_ONE).not.toContain('\n');
-    for (const way of ['apt-get install chromium', 'CHROMIUM_PATH', 'playwright', 'SKIP_BROWSER_TESTS=1']) expect(HOW_TO_GET_ONE).toContain(way);
+    for (const way of ['apt-get install chromium', 'CHROMIUM_PATH', 'playwright', 'SKIP_BROWSER_TESTS=1'])
+      expect(HOW_TO_GET_ONE).toContain(way);
   });
 
   it('installs Debian chromium where it may, and otherwise stops with the one line', () => {

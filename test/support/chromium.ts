@@ -40,17 +40,26 @@ const PLAYWRIGHT_BINARIES = [
 
 /** Playwright's browsers, best first: full Chromium before the headless shell, newest revision first. */
 export function playwrightCandidates(io: Pick<TLookIo, 'env' | 'home' | 'listDir'>): string[] {
-  const root = io.env.PLAYWRIGHT_BROWSERS_PATH && io.env.PLAYWRIGHT_BROWSERS_PATH !== '0' ? io.env.PLAYWRIGHT_BROWSERS_PATH : join(io.home, '.cache', 'ms-playwright');
+  const root =
+    io.env.PLAYWRIGHT_BROWSERS_PATH && io.env.PLAYWRIGHT_BROWSERS_PATH !== '0'
+      ? io.env.PLAYWRIGHT_BROWSERS_PATH
+      : join(io.home, '.cache', 'ms-playwright');
   const revision = (dir: string) => Number(/-(\d+)$/.exec(dir)?.[1] ?? 0);
   const dirs = io.listDir(root).filter((d) => /^(chromium|chromium_headless_shell)-\d+$/.test(d));
-  dirs.sort((a, b) => Number(a.startsWith('chromium_headless_shell')) - Number(b.startsWith('chromium_headless_shell')) || revision(b) - revision(a));
+  dirs.sort(
+    (a, b) =>
+      Number(a.startsWith('chromium_headless_shell')) - Number(b.startsWith('chromium_headless_shell')) || revision(b) - revision(a),
+  );
   return dirs.flatMap((d) => PLAYWRIGHT_BINARIES.map((parts) => join(root, d, ...parts)));
 }
 
 /** The first Chromium this machine has, and how it was found; a CHROMIUM_PATH that is no browser is a problem. */
 export function findChromium(io: TLookIo): TFound {
   const set = io.env.CHROMIUM_PATH;
-  if (set) return io.isExecutable(set) ? { path: set, via: 'CHROMIUM_PATH' } : { problem: `CHROMIUM_PATH=${set} is not an executable file; fix or unset it.` };
+  if (set)
+    return io.isExecutable(set)
+      ? { path: set, via: 'CHROMIUM_PATH' }
+      : { problem: `CHROMIUM_PATH=${set} is not an executable file; fix or unset it.` };
   if (io.isExecutable('/usr/bin/chromium')) return { path: '/usr/bin/chromium', via: 'Debian chromium' };
   const dirs = (io.env.PATH ?? '').split(delimiter).filter(Boolean);
   for (const name of PATH_NAMES) {

@@ -33,7 +33,9 @@ export default class SummaryReporter implements Reporter {
     process.stdout.write(`\nvitest: ${passed} passed, ${failed} failed, ${skipped} skipped\n`);
     if (process.env.SKIP_BROWSER_TESTS === '1') process.stdout.write('browser suites left out (SKIP_BROWSER_TESTS=1)\n');
     else if (browserSkipped && !this.namePattern) {
-      process.stdout.write(`error: ${browserSkipped} browser tests were skipped; they must run (SKIP_BROWSER_TESTS=1 skips them on purpose)\n`);
+      process.stdout.write(
+        `error: ${browserSkipped} browser tests were skipped; they must run (SKIP_BROWSER_TESTS=1 skips them on purpose)\n`,
+      );
       process.exitCode = 1;
     }
   }
