@@ -7,7 +7,7 @@
  *    the exporting thread gained meanwhile (it must stay flat: the export streams day by day).
  */
 import { gzipSync } from 'node:zlib';
-import { addDays } from '../shared/domain/aggregate.js';
+import { addDays } from '../shared/domain/time.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import type { TRating } from '../shared/domain/model.js';
 import { loadConfig } from '../shared/config.js';

@@ -23,8 +23,7 @@ import type { Logger } from '@aws-lambda-powertools/logger';
 import type { SQSBatchItemFailure, SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
-import { addDays } from '../shared/domain/aggregate.js';
-import { isDay, localDay } from '../shared/domain/time.js';
+import { isDay, localDay, addDays } from '../shared/domain/time.js';
 import { clearAnswered, finalizeBatch, planNight, processBatch, rollUpNight, type TBatch, type TJobDeps } from '../shared/scoring/job.js';
 import type { TAlert } from '../shared/storage/score-store.js';
 

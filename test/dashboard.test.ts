@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canSeeHall, canSeeRegion, type TTree } from '../shared/domain/access.js';
-import { addDays } from '../shared/domain/aggregate.js';
+import { addDays } from '../shared/domain/time.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import { loadConfig } from '../shared/config.js';
 import { createApp } from '../shared/http/app.js';

@@ -1,7 +1,8 @@
 /** The nightly job against dynalite: seeded data, re-runs, a killed run, late ratings, CUSUM, and its cost. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { V, addDays, slice5, unitId, zeroVector } from '../shared/domain/aggregate.js';
+import { V, slice5, unitId, zeroVector } from '../shared/domain/aggregate.js';
+import { addDays } from '../shared/domain/time.js';
 import { unitFigures } from '../shared/domain/figures.js';
 import type { TRating } from '../shared/domain/model.js';
 import { DECAY } from '../shared/domain/scoring.js';

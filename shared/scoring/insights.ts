@@ -4,7 +4,7 @@
  * use most for it (Chinese word segmentation and TF-IDF keywords by @node-rs/jieba). Reads one Query per day.
  */
 import { createRequire } from 'node:module';
-import { addDays } from '../domain/aggregate.js';
+import { addDays } from '../domain/time.js';
 import { REASONS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { Repository } from '../storage/repository.js';

@@ -14,7 +14,8 @@
  * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
  * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
  */
-import { V, addDays, addInto, addRating, daysBetween, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { V, addInto, addRating, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { addDays, daysBetween } from '../domain/time.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';

@@ -2,8 +2,8 @@
 import { Hono } from 'hono/tiny';
 import { ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued } from '../../domain/model.js';
 import { keyedHash } from '../../domain/privacy.js';
-import { isDay, localDay } from '../../domain/time.js';
-import { addDays, daysBetween, unitId } from '../../domain/aggregate.js';
+import { isDay, localDay, addDays, daysBetween } from '../../domain/time.js';
+import { unitId } from '../../domain/aggregate.js';
 import { toUnitReport, unitTrend } from '../../scoring/report.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';
 import { acceptRating } from '../../services/ratings.js';
