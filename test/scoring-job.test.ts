@@ -233,6 +233,70 @@ describe('nightly job rules', () => {
     expect((await deps.repo.getRating('burst8'))?.flags).toEqual(['identical-run']); // stable on re-run
   });
 
+  it('keeps a person\'s decision apart from the job\'s flags: a cleared flag survives the re-score a late rating brings', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    await addDay(deps, 'steady', '2026-07-01', 10, 0);
+    const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
+      ratingId: `clr${i}`, ticketId: `clr${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1',
+      createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day: '2026-07-01', overall: 1,
+    }));
+    await deps.repo.bulkPutRatings(burst);
+    await runNight(deps, '2026-07-01');
+    const grades = async () =>
+      (await deps.store.getSnapshots('2026-07-01', ['H#steady'])).get('H#steady')!.decayed.slice(V.grades, V.grades + 5);
+    expect((await grades())[0]).toBe(0);
+    // a supervisor clears one flag: the rating counts, its flags stay as the job found them
+    const decision = { review: 'cleared' as const, by: 'u-sup', at: '2026-07-02T09:00:00.000Z', reason: 'checked the queue log' };
+    expect(await deps.repo.setRatingDecision('clr0', decision)).toBe(true);
+    expect(await deps.repo.setRatingDecision('no-such-rating', decision)).toBe(false);
+    // a late rating of that day arrives (its day is marked dirty first), and the next night re-scores the day
+    await deps.repo.markDirty('steady', '2026-07-01', Date.parse('2026-07-02T10:00:00Z'));
+    await deps.repo.putRating({
+      ratingId: 'late1', ticketId: 'late1', channel: 'ticket', hallId: 'steady', windowId: 'w1', serviceId: 's1',
+      createdAt: '2026-07-02T10:00:00.000Z', day: '2026-07-01', overall: 5,
+    });
+    await runNight(deps, '2026-07-02');
+    const stored = await deps.repo.getRating('clr0');
+    expect(stored?.decision).toEqual(decision);
+    expect(stored?.flags).toEqual(['identical-run']);
+    expect(stored?.overall).toBe(1);
+    expect((await grades())[0]).toBe(1); // the cleared rating counts, the other eight flagged ones do not
+    expect((await grades())[4]).toBe(11); // ten on time and the late one
+  });
+
+  it('converges on a re-run whatever a killed run left: flags in the index but not on the item, and the reverse', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    const day = '2026-07-03';
+    const [honest] = await addDay(deps, 'steady', day, 10, 0);
+    const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
+      ratingId: `cv${i}`, ticketId: `cv${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1',
+      createdAt: `${day}T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day, overall: 1,
+    }));
+    await deps.repo.bulkPutRatings(burst);
+    await runNight(deps, day);
+    const ids = [...burst.map((r) => r.ratingId), honest.ratingId];
+    const state = async () => Promise.all(ids.map(async (id) => (await deps.repo.getRating(id))?.flags ?? []));
+    const uninterrupted = await state();
+    // A kill between dynalite's index write and its item write: the index (what the job lists) has the flag, the
+    // item has not. The engine cannot be stopped between the two, so the job is shown that index view directly.
+    await deps.repo.setRatingFlags('cv3', []);
+    const indexView = deps.repo.listRatingsForHallDay.bind(deps.repo);
+    deps.repo.listRatingsForHallDay = async (h, d) =>
+      (await indexView(h, d)).map((r) => (r.ratingId === 'cv3' ? { ...r, flags: ['identical-run'] } : r));
+    await runNight(deps, day);
+    expect(await state()).toEqual(uninterrupted);
+    // The reverse: a run clearing a flag killed after the index write: the index shows fl cleared, the item keeps it.
+    deps.repo.listRatingsForHallDay = async (h, d) =>
+      (await indexView(h, d)).map((r) => (r.ratingId === honest.ratingId ? { ...r, flags: [] } : r));
+    await deps.repo.setRatingFlags(honest.ratingId, ['device-burst']);
+    await runNight(deps, day);
+    expect(await state()).toEqual(uninterrupted);
+    const snap = (await deps.store.getSnapshots(day, ['H#steady'])).get('H#steady')!;
+    expect(snap.decayed[V.grades + 4]).toBe(10);
+  });
+
   it('alerts when a hall turns cold', async () => {
     const deps = await freshDeps();
     await smallCity(deps);

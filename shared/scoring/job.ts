@@ -19,6 +19,7 @@ import { addDays, daysBetween } from '../domain/time.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
+import { isExcluded } from '../domain/exclusion.js';
 import { findSuspicious } from '../domain/suspicion.js';
 import type { Repository } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
@@ -163,11 +164,15 @@ export async function scoreHallsDay(
     const issued = issuedByHall.get(hallId)!;
     const prev = prevByHall.get(hallId);
 
-    // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure.
+    // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure unless a person
+    // cleared them. The job owns `flags` only; `decision` is people's and never written here. The flags come from
+    // the index's copy of the item, which a run killed mid-write can leave ahead of the item itself, so every
+    // rating flagged now or flagged at all in the index (fl present, even empty) is written again: a re-run
+    // brings every item to the state an uninterrupted run leaves, whatever it finds. Ratings never flagged cost nothing.
     const suspicious = findSuspicious(ratings, hall);
     for (const r of ratings) {
       const flags = suspicious.get(r.ratingId) ?? [];
-      if (flags.join() !== (r.flags ?? []).join()) {
+      if (flags.length || r.flags !== undefined) {
         await repo.setRatingFlags(r.ratingId, flags);
         r.flags = flags;
       }
@@ -178,7 +183,7 @@ export async function scoreHallsDay(
     vec(hallUnit);
     for (const u of prev?.units ?? []) vec(u.unit);
     for (const r of ratings) {
-      if (r.flags?.length) continue;
+      if (isExcluded(r)) continue;
       counted++;
       addRating(vec(hallUnit), r);
       addRating(vec(unitId.window(hallId, r.windowId)), r);

@@ -16,7 +16,7 @@ import {
 } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TUser } from '../domain/access.js';
-import type { THall, TRating, TRegion, TService, TWindow } from '../domain/model.js';
+import type { THall, TRating, TRatingDecision, TRegion, TService, TWindow } from '../domain/model.js';
 import { batchGetItems, batchPutItems } from './batch.js';
 import { TABLE_KEYS } from './table.js';
 
@@ -30,6 +30,7 @@ const RATING_FIELDS = {
   channel: 'ch', hallId: 'h', windowId: 'w', serviceId: 's', ticketId: 't', createdAt: 'at', day: 'd',
   overall: 'o', attitude: 'ga', efficiency: 'ge', competence: 'gc', trips: 'tr', done: 'dn', reasons: 'rs',
   comment: 'cm', phoneEnc: 'pe', phoneMasked: 'pm', lang: 'lg', submissionId: 'sub', deviceHash: 'dev', flags: 'fl',
+  decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
 
 export function ratingToItem(r: TRating): Item {
@@ -349,17 +350,44 @@ export class Repository {
     return out.Item ? itemToRating(out.Item) : undefined;
   }
 
-  /** The nightly job's suspicion flags: the only change ever made to a stored rating, and never to its answers. */
+  /**
+   * The nightly job's suspicion flags, never its answers nor a person's decision. Clearing writes an empty list
+   * rather than removing the attribute, so a run killed between an engine's index write and its item write leaves
+   * a trace in the index (fl present) that tells the re-run to write again: see scoreHallsDay.
+   */
   async setRatingFlags(ratingId: string, flags: string[]): Promise<void> {
     await this.db.send(
       new UpdateItemCommand({
         TableName: this.tableName,
         Key: marshall({ pk: `RATING#${ratingId}`, sk: 'RATING' }),
-        UpdateExpression: flags.length ? 'SET fl = :f' : 'REMOVE fl',
+        UpdateExpression: 'SET fl = :f',
         ConditionExpression: 'attribute_exists(pk)',
-        ExpressionAttributeValues: flags.length ? marshall({ ':f': flags }) : undefined,
+        ExpressionAttributeValues: marshall({ ':f': flags }),
       }),
     );
+  }
+
+  /**
+   * Records a person's decision on a rating (a review of its flags, an appeal's outcome): merged into the
+   * rating's decision, never touching its answers or the job's flags. False if there is no such rating.
+   */
+  async setRatingDecision(ratingId: string, decision: TRatingDecision): Promise<boolean> {
+    const current = (await this.getRating(ratingId))?.decision;
+    try {
+      await this.db.send(
+        new UpdateItemCommand({
+          TableName: this.tableName,
+          Key: marshall({ pk: `RATING#${ratingId}`, sk: 'RATING' }),
+          UpdateExpression: 'SET dc = :d',
+          ConditionExpression: 'attribute_exists(pk)',
+          ExpressionAttributeValues: marshall({ ':d': { ...current, ...decision } }, { removeUndefinedValues: true }),
+        }),
+      );
+      return true;
+    } catch (err) {
+      if (isConditionFailure(err)) return false;
+      throw err;
+    }
   }
 
   /** A hall's ratings of one hall-local day, in time order (GSI1). */
