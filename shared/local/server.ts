@@ -23,6 +23,7 @@ import { announceEngine, runningEngine, withdrawEngine } from './data.js';
 import { startDynalite } from './engine.js';
 import { scheduleNightly, yesterdayIn } from './nightly.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
+import { getMarker } from '../storage/meta.js';
 
 export interface TLocalServer {
   url: string;
@@ -67,12 +68,12 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const keyring = parseKeyring(config.KEYRING ?? persisted(dataDir, 'keyring.json', () => generateKeyringJson()));
   const apiKey = config.SEED_API_KEY ?? persisted(dataDir, 'demo-api-key.txt', newApiKey);
 
-  let marker = await repo.getMarker(SEED_MARKER);
+  let marker = await getMarker(repo.table, SEED_MARKER);
   if (!marker) {
     const started = Date.now();
     const seeded = await seedDemo(repo, { today: localDay(Date.now(), 'Asia/Shanghai'), apiKey, days: config.SEED_DAYS });
     log.info('seeded demo data', { ratings: seeded.ratings, halls: seeded.data.halls.length, ms: Date.now() - started });
-    marker = await repo.getMarker(SEED_MARKER);
+    marker = await getMarker(repo.table, SEED_MARKER);
   }
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));

@@ -23,6 +23,9 @@ import { isExcluded } from '../domain/exclusion.js';
 import { findSuspicious } from '../domain/suspicion.js';
 import type { Repository } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
+import { getHalls } from '../storage/catalogue.js';
+import { setRatingFlags } from '../storage/ratings.js';
+import { getIssued } from '../storage/tickets.js';
 
 export interface TJobDeps {
   repo: Repository;
@@ -105,7 +108,7 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
 /* ---------------------------------------------------------------- batch: halls, windows, services */
 
 export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number; alerts: TAlert[] }> {
-  const halls = batch.halls ?? (await deps.repo.getHalls(batch.hallIds));
+  const halls = batch.halls ?? (await getHalls(deps.repo.table, batch.hallIds));
   let ratings = 0;
   const alerts: TAlert[] = [];
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
@@ -150,7 +153,7 @@ export async function scoreHallsDay(
   const hallIds = halls.map((h) => h.id);
   const [ratingsByHall, issuedByHall, prevByHall, droppedByHall] = await Promise.all([
     mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
-    repo.getIssuedMany(hallIds, day),
+    getIssued(repo.table, hallIds, day),
     store.getHallSnapshots(addDays(day, -1), hallIds),
     store.getHallSnapshots(addDays(day, -366), hallIds),
   ]);
@@ -173,7 +176,7 @@ export async function scoreHallsDay(
     for (const r of ratings) {
       const flags = suspicious.get(r.ratingId) ?? [];
       if (flags.length || r.flags !== undefined) {
-        await repo.setRatingFlags(r.ratingId, flags);
+        await setRatingFlags(repo.table, r.ratingId, flags);
         r.flags = flags;
       }
     }

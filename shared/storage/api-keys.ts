@@ -2,7 +2,7 @@
 import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { getItem, put, queryAll, strip, type TTable } from './db.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 
 export interface TApiKeyRecord {
   hallId: string;

@@ -8,7 +8,8 @@ import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { THall, TRegion, TService, TWindow } from '../domain/model.js';
 import { batchGet, batchPut, ifCondition, put, putIf, queryAll, strip, updateIfPresent, type TTable } from './db.js';
-import { keys, type TKey } from './keys.js';
+import * as keys from './keys.js';
+import type { TKey } from './keys.js';
 
 export interface THallCatalogue {
   hall: THall;

@@ -5,7 +5,8 @@
 import { DeleteItemCommand, PutItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { ifCondition, queryAll, type TTable } from './db.js';
-import { DIRTY_SHARDS, dirtyShard, keys } from './keys.js';
+import * as keys from './keys.js';
+import { DIRTY_SHARDS, dirtyShard } from './keys.js';
 
 export interface TDirtyMark {
   hallId: string;
@@ -25,7 +26,7 @@ export async function markDirty(t: TTable, hallId: string, day: string, now: num
 export async function listDirty(t: TTable): Promise<TDirtyMark[]> {
   const out: TDirtyMark[] = [];
   for (let shard = 0; shard < DIRTY_SHARDS; shard++) {
-    for (const i of await queryAll(t, { pk: keys.dirtyShard(shard) })) {
+    for (const i of await queryAll(t, { pk: keys.dirtyPartition(shard) })) {
       const m = unmarshall(i);
       out.push({ hallId: String(m.hallId), day: String(m.day), at: Number(m.at), shard });
     }

@@ -1,7 +1,7 @@
 /** Small named markers (META items: e.g. the local runtime's last scored night) and the table's own status. */
 import { DescribeTableCommand } from '@aws-sdk/client-dynamodb';
 import { getItem, put, type TTable } from './db.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 
 export function getMarker(t: TTable, name: string): Promise<Record<string, unknown> | undefined> {
   return getItem(t, keys.marker(name), { consistent: true });

@@ -7,7 +7,7 @@ import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TRating, TRatingDecision } from '../domain/model.js';
 import { batchPut, getItem, isConditionFailure, queryAll, updateIfPresent, type Item, type TTable } from './db.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 
 const RATING_FIELDS = {
   channel: 'ch', hallId: 'h', windowId: 'w', serviceId: 's', ticketId: 't', createdAt: 'at', day: 'd',

@@ -5,7 +5,7 @@
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { batchGet, batchPut, getItem, ifCondition, type TTable } from './db.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 
 export interface TIssued {
   total: number;
@@ -104,4 +104,9 @@ export async function claimPlacardSlot(t: TTable, throttleKey: string, submissio
   if (claimed) return true;
   // A live claim: allowed only if it is this very submission being retried (its window is not extended).
   return (await getItem(t, keys.throttle(throttleKey), { consistent: true }))?.sub === submissionId;
+}
+
+/** One hall's total tickets issued on a day. */
+export async function getIssuedCount(t: TTable, hallId: string, day: string): Promise<number> {
+  return (await getIssuedOfHall(t, hallId, day)).total;
 }

@@ -7,7 +7,7 @@ import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TUser } from '../domain/access.js';
 import { deleteIfPresent } from './catalogue.js';
 import { getItem, ifCondition, put, putIf, queryAll, strip, updateIfPresent, type TTable } from './db.js';
-import { keys } from './keys.js';
+import * as keys from './keys.js';
 
 const userItem = (u: TUser) => ({ ...keys.user(u.id), ...keys.userIndex(u.id), ...u });
 

@@ -17,6 +17,8 @@ import type { TAppDeps } from '../deps.js';
 import { A, hallBody, regionBody, regionsBody, userBody, usersBody, type TFailed } from '../pages/admin.js';
 import { pickLang, type TLang } from '../pages/i18n.js';
 import { csrfMatches } from '../session.js';
+import { listApiKeys } from '../../storage/api-keys.js';
+import { getUser, listUsers } from '../../storage/users.js';
 
 type TWho = { user: TUser; csrf: string };
 type TAdmin = { lang: TLang; who: TWho };
@@ -113,7 +115,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
 
   r.post('/regions/:regionId/delete', change(async (c, s) => {
     const regionId = c.req.param('regionId') ?? '';
-    const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), repo.listUsers()]);
+    const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), listUsers(repo.table)]);
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
     if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
@@ -134,7 +136,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
   }));
 
   const hallPage = async (c: Context, s: TAdmin, hallId: string, refused?: TFailed) => {
-    const [cat, regions, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listRegions(), repo.listApiKeys(hallId)]);
+    const [cat, regions, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listRegions(), listApiKeys(repo.table, hallId)]);
     if (!cat) return kit.notFound(c, s.lang, s.who);
     const body = hallBody(ctx(s), { ...cat, regions: byId(regions), keys, failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, cat.hall.name, body, s.who, refused ? 400 : 200);
@@ -197,13 +199,13 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
   /* ---------------------------------------------------------------- staff users */
 
   const usersPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const [users, regions, halls] = await Promise.all([repo.listUsers(), repo.listRegions(), repo.listHalls()]);
+    const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
     const body = usersBody(ctx(s), { users, me: s.who.user.id, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, A[s.lang].users, body, s.who, refused ? 400 : 200);
   };
 
   const userPage = async (c: Context, s: TAdmin, userId: string, refused?: TFailed) => {
-    const [user, regions, halls] = await Promise.all([repo.getUser(userId), repo.listRegions(), repo.listHalls()]);
+    const [user, regions, halls] = await Promise.all([getUser(repo.table, userId), repo.listRegions(), repo.listHalls()]);
     if (!user) return kit.notFound(c, s.lang, s.who);
     const body = userBody(ctx(s), { user, me: s.who.user.id, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, `${A[s.lang].editUser}: ${user.name}`, body, s.who, refused ? 400 : 200);
@@ -211,7 +213,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
 
   /** A user form's checks beyond its shape: the scope is a real unit of the role's kind; the email is nobody else's. */
   async function userProblems(u: z.infer<typeof ZUserForm>): Promise<TFormErrors> {
-    const [users, regions, halls] = await Promise.all([repo.listUsers(), repo.listRegions(), repo.listHalls()]);
+    const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
     const errors: TFormErrors = {};
     if (u.role === 'supervisor' && !regions.some((x) => x.id === u.scope)) errors.scope = 'scopeSupervisor';
     if (u.role === 'manager' && !halls.some((h) => h.id === u.scope)) errors.scope = 'scopeManager';
@@ -235,7 +237,7 @@ export function adminRoutes(deps: TAppDeps, kit: TStaffKit) {
 
   r.post('/users/:userId', change(async (c, s, form) => {
     const userId = c.req.param('userId') ?? '';
-    if (!(await repo.getUser(userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await getUser(repo.table, userId))) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, USER_FIELDS), id: userId };
     const parsed = z.safeParse(ZUserForm, values);
     if (!parsed.success) return userPage(c, s, userId, failed('edit', values, formErrors(parsed.error.issues, { name: 'userName' })));

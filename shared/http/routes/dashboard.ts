@@ -28,6 +28,8 @@ import { FLOW_MINUTES, oidcClient, oidcSettings, safeNext, type TOidcFlow } from
 import { matchStaffUser } from '../../domain/staff-identity.js';
 import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { adminRoutes } from './admin.js';
+import { listApiKeys, putApiKey, revokeApiKey } from '../../storage/api-keys.js';
+import { bindOidcSub, getUser, listUsers } from '../../storage/users.js';
 
 const nonceOf = (c: Context): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
 
@@ -63,7 +65,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
   async function signedIn(c: Context): Promise<{ user: TUser; csrf: string } | undefined> {
     const s = readSession(c, deps.keyring, now());
     if (!s) return undefined;
-    const user = await deps.repo.getUser(s.uid);
+    const user = await getUser(deps.repo.table, s.uid);
     return user && { user, csrf: s.csrf };
   }
 
@@ -155,7 +157,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: { script: TAsset; css: 
     if (!devSignIn) return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
     // Before a session exists, the sign-in form is protected by a double-submit token.
     const pre = startSession(c, deps.keyring, '', now());
-    const users = await deps.repo.listUsers();
+    const users = await listUsers(deps.repo.table);
     return page(
       c, lang, w.signInTitle,
       html`<h1>${w.signInTitle}</h1>${viaProvider}<h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
@@ -170,7 +172,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       const form = await c.req.parseBody();
       const pre = readSession(c, deps.keyring, now());
       if (!pre || !csrfMatches(pre.csrf, form._csrf)) return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
-      const user = typeof form.userId === 'string' ? await deps.repo.getUser(form.userId) : undefined;
+      const user = typeof form.userId === 'string' ? await getUser(deps.repo.table, form.userId) : undefined;
       if (!user) return c.text('Unknown user. 没有这个用户。', 400);
       startSession(c, deps.keyring, user.id, now(), 'dev');
       const next = safeNext(c.req.query('next'));
@@ -212,8 +214,8 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
         deps.log.warn('sign-in: provider response refused', { error: (err as Error).name, code: (err as { code?: string }).code });
         return signInProblem(c, lang, w.flowExpired, 400);
       }
-      const match = matchStaffUser(await deps.repo.listUsers(), claims);
-      if (match.kind === 'bind' && !(await deps.repo.bindOidcSub(match.user.id, claims.sub))) return signInProblem(c, lang, w.refused['bound-elsewhere'], 403);
+      const match = matchStaffUser(await listUsers(deps.repo.table), claims);
+      if (match.kind === 'bind' && !(await bindOidcSub(deps.repo.table, match.user.id, claims.sub))) return signInProblem(c, lang, w.refused['bound-elsewhere'], 403);
       if (match.kind === 'refused') {
         deps.log.warn('sign-in: identity refused', { reason: match.reason });
         return signInProblem(c, lang, w.refused[match.reason], 403);
@@ -371,7 +373,7 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
   const keysPage = async (c: Context, { lang, who, id: hallId }: TScoped, created?: string) => {
     const w = D[lang];
     const cat = await deps.repo.getHallCatalogue(hallId);
-    const keys = await deps.repo.listApiKeys(hallId);
+    const keys = await listApiKeys(deps.repo.table, hallId);
     return page(
       c, lang, `${cat?.hall.name ?? hallId} · ${w.keys}`,
       html`<h1>${cat?.hall.name ?? hallId} · ${w.keys}</h1>
@@ -392,7 +394,7 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     const label = typeof form.label === 'string' ? form.label.trim().slice(0, 60) : '';
     if (!label) return c.text('A label is required. 请填写用途说明。', 400);
     const key = newApiKey();
-    await deps.repo.putApiKey(hashApiKey(key), { hallId: s.id, label, createdAt: new Date(now()).toISOString() });
+    await putApiKey(deps.repo.table, hashApiKey(key), { hallId: s.id, label, createdAt: new Date(now()).toISOString() });
     c.header('cache-control', 'no-store');
     return keysPage(c, s, key); // the only time the key is ever shown
   }));
@@ -400,7 +402,7 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
   r.post('/admin/halls/:hallId/keys/:keyId/revoke', adminOnly(async (c, s) => {
     const form = await c.req.parseBody();
     if (!csrfMatches(s.who.csrf, form._csrf)) return c.text('Forbidden', 403);
-    if (!(await deps.repo.revokeApiKey(s.id, c.req.param('keyId') ?? '', new Date(now()).toISOString()))) return notFound(c, s.lang, s.who);
+    if (!(await revokeApiKey(deps.repo.table, s.id, c.req.param('keyId') ?? '', new Date(now()).toISOString()))) return notFound(c, s.lang, s.who);
     return c.redirect(`/admin/halls/${s.id}/keys?lang=${s.lang}`, 303);
   }));
 
