@@ -101,9 +101,14 @@ export async function queryAll(
 ): Promise<Item[]> {
   const out: Item[] = [];
   let start: Item | undefined;
-  const [pkName, skName] = q.index ? [TABLE_KEYS.gsi1.partitionKey, TABLE_KEYS.gsi1.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  const { gsi1 } = TABLE_KEYS;
+  const [pkName, skName] = q.index ? [gsi1.partitionKey, gsi1.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
   const cond = q.between ? ` AND ${skName} BETWEEN :a AND :b` : q.prefix ? ` AND begins_with(${skName}, :p)` : '';
-  const values = q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : q.prefix ? { ':pk': q.pk, ':p': q.prefix } : { ':pk': q.pk };
+  const values = q.between
+    ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] }
+    : q.prefix
+      ? { ':pk': q.pk, ':p': q.prefix }
+      : { ':pk': q.pk };
   do {
     const page = await t.db.send(
       new QueryCommand({

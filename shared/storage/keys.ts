@@ -26,7 +26,10 @@ export const catalogPrefix = 'CAT#';
 export const hallMetaSk = 'CAT#META';
 export const window = (hallId: string, id: string): TKey => ({ pk: `HALL#${hallId}`, sk: `${unitSk.window}${id}` });
 export const service = (hallId: string, id: string): TKey => ({ pk: `HALL#${hallId}`, sk: `${unitSk.service}${id}` });
-export const unit = (kind: 'window' | 'service', hallId: string, id: string): TKey => ({ pk: `HALL#${hallId}`, sk: `${unitSk[kind]}${id}` });
+export const unit = (kind: 'window' | 'service', hallId: string, id: string): TKey => ({
+  pk: `HALL#${hallId}`,
+  sk: `${unitSk[kind]}${id}`,
+});
 export const windowSkPrefix = unitSk.window;
 export const serviceSkPrefix = unitSk.service;
 export const isCatalogue = (pk: string): boolean => pk.startsWith('HALL#') || pk.startsWith('REGION#');
@@ -70,14 +73,20 @@ export const snap = (unit: string, day: string): TKey => ({ pk: `SNAP#${unit}`, 
 export const snapPartition = (unit: string): string => `SNAP#${unit}`;
 export const hallSnapPrefix = 'SNAP#H#';
 export const hallIdOfSnap = (pk: string): string => pk.slice('SNAP#H#'.length);
-export const part = (day: string, regionId: string, runId: string, batchKey: string): TKey => ({ pk: `PART#${day}#${regionId}`, sk: `${runId}#${batchKey}` });
+export const part = (day: string, regionId: string, runId: string, batchKey: string): TKey => ({
+  pk: `PART#${day}#${regionId}`,
+  sk: `${runId}#${batchKey}`,
+});
 export const partPartition = (day: string, regionId: string): string => `PART#${day}#${regionId}`;
 export const plan = (day: string, runId: string, batchKey: string): TKey => ({ pk: `PLAN#${day}#${runId}`, sk: batchKey });
 export const planPartition = (day: string, runId: string): string => `PLAN#${day}#${runId}`;
 export const run = (day: string): TKey => ({ pk: 'RUN', sk: day });
 export const runPartition = 'RUN';
 export const alert = (hallId: string, day: string, kind: string): TKey => ({ pk: `ALERT#${hallId}`, sk: `${day}#${kind}` });
-export const alertIndex = (hallId: string, day: string, kind: string): TIndexKey => ({ gsi1pk: `ALERTS#${day}`, gsi1sk: `${hallId}#${kind}` });
+export const alertIndex = (hallId: string, day: string, kind: string): TIndexKey => ({
+  gsi1pk: `ALERTS#${day}`,
+  gsi1sk: `${hallId}#${kind}`,
+});
 export const alertsOfHall = (hallId: string): string => `ALERT#${hallId}`;
 export const alertsOfDay = (day: string): string => `ALERTS#${day}`;
 

@@ -1,8 +1,9 @@
 /**
- * Storage for the nightly job, on the same table: a count vector per unit per day (AGG), a snapshot per unit per
- * day (SNAP: decayed counts and the published figures, so a 90-day trend is one Query), alerts, run records and
- * the dirty marks that late ratings leave. Every write is a plain put of a value computed from inputs, so
- * re-running a day rewrites identical items (idempotent). Counts the items it reads, for the cost tests.
+ * Storage for the nightly job, on the same table: a snapshot per hall (windows and services inside) or region per
+ * day (SNAP: that day's counts, decayed counts and the published figures, so a 90-day trend is one Query), partial
+ * region sums (PART), a run's batches (PLAN), run records (RUN) and alerts (ALERT); late marks are late-marks.ts's.
+ * Every write is a plain put of a value computed from inputs, so re-running a day rewrites identical items
+ * (idempotent). Counts the items it reads, for the cost tests.
  */
 import {
   UpdateItemCommand,
