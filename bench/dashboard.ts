@@ -7,7 +7,7 @@
  *    the exporting thread gained meanwhile (it must stay flat: the export streams day by day).
  */
 import { gzipSync } from 'node:zlib';
-import { addDays } from '../shared/domain/aggregate.js';
+import { addDays } from '../shared/domain/time.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import type { TRating } from '../shared/domain/model.js';
 import { loadConfig } from '../shared/config.js';
@@ -22,6 +22,9 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
+import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
+import { bulkPutRatings } from '../shared/storage/ratings.js';
+import { putUser } from '../shared/storage/users.js';
 
 export interface TDashRow {
   metric: string;
@@ -53,17 +56,17 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     await ensureTable(client, 'bench-dash');
     const repo = new Repository(client, 'bench-dash');
     const scores = new ScoreStore(client, 'bench-dash');
-    await repo.putRegion({ id: 'city', name: '市', level: 'city' });
-    await repo.putHall({ id: 'busy', name: '一年数据的大厅', regionId: 'city', timezone: 'Asia/Shanghai', openingHours: { open: '08:30', close: '17:30' } });
-    await repo.putHall({ id: 'big', name: '导出测试大厅', regionId: 'city', timezone: 'Asia/Shanghai' });
-    for (let w = 1; w <= 4; w++) await repo.putWindow({ hallId: 'busy', id: `w${w}`, name: `${w}号窗口` });
-    for (let s = 1; s <= 5; s++) await repo.putService({ hallId: 'busy', id: `s${s}`, name: `事项${s}` });
-    await repo.putUser({ id: 'mgr', name: '经理', role: 'manager', scope: 'busy' });
+    await putRegion(repo.table, { id: 'city', name: '市', level: 'city' });
+    await putHall(repo.table, { id: 'busy', name: '一年数据的大厅', regionId: 'city', timezone: 'Asia/Shanghai', openingHours: { open: '08:30', close: '17:30' } });
+    await putHall(repo.table, { id: 'big', name: '导出测试大厅', regionId: 'city', timezone: 'Asia/Shanghai' });
+    for (let w = 1; w <= 4; w++) await putWindow(repo.table, { hallId: 'busy', id: `w${w}`, name: `${w}号窗口` });
+    for (let s = 1; s <= 5; s++) await putService(repo.table, { hallId: 'busy', id: `s${s}`, name: `事项${s}` });
+    await putUser(repo.table, { id: 'mgr', name: '经理', role: 'manager', scope: 'busy' });
 
     // A year of a busy hall: 100 ratings a day, scored every night.
     const last = '2026-11-20';
     const first = addDays(last, -364);
-    for (let d = first; d <= last; d = addDays(d, 1)) await repo.bulkPutRatings(ratingsFor('busy', d, 100, Date.parse(d)));
+    for (let d = first; d <= last; d = addDays(d, 1)) await bulkPutRatings(repo.table, ratingsFor('busy', d, 100, Date.parse(d)));
     await runRange({ repo, store: scores }, first, last);
 
     const keyring = parseKeyring(generateKeyringJson());
@@ -86,7 +89,7 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     let loaded = 0;
     for (let d = first; d <= last && loaded < exportRows; d = addDays(d, 1)) {
       const n = Math.min(perDay, exportRows - loaded);
-      await repo.bulkPutRatings(ratingsFor('big', d, n, loaded));
+      await bulkPutRatings(repo.table, ratingsFor('big', d, n, loaded));
       loaded += n;
     }
     // Heap of this thread only: the engine runs on its own thread and keeps the million rows in its memory, so the

@@ -15,6 +15,9 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
+import { bulkPutHalls, putRegion } from '../shared/storage/catalogue.js';
+import { bulkPutRatings } from '../shared/storage/ratings.js';
+import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
 
 export interface TScoreRow {
   metric: string;
@@ -83,13 +86,13 @@ export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TSc
     const repo = new Repository(client, 'bench-night');
     const store = new ScoreStore(client, 'bench-night');
     const day = '2026-11-20';
-    await repo.putRegion({ id: 'city', name: '市', level: 'city' });
+    await putRegion(repo.table, { id: 'city', name: '市', level: 'city' });
     const regions = Array.from({ length: 100 }, (_, i) => ({ id: `d${i}`, name: `区${i}`, level: 'district' as const, parentId: 'city' }));
-    for (const r of regions) await repo.putRegion(r);
+    for (const r of regions) await putRegion(repo.table, r);
     const hallRecords: THall[] = Array.from({ length: halls }, (_, i) => ({ id: `h${i}`, name: `大厅${i}`, regionId: `d${i % 100}`, timezone: 'Asia/Shanghai' }));
-    await repo.bulkPutHalls(hallRecords);
-    await repo.bulkPutRatings(synthetic(halls, ratings, day));
-    await repo.bulkPutIssuedCounts(hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })));
+    await bulkPutHalls(repo.table, hallRecords);
+    await bulkPutRatings(repo.table, synthetic(halls, ratings, day));
+    await bulkPutIssuedCounts(repo.table, hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })));
 
     // The bare cost of reading the day's ratings: one Query per hall, same concurrency as the job's workers.
     let started = performance.now();

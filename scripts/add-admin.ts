@@ -10,6 +10,7 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { AdminRepository } from '../shared/storage/admin-repository.js';
 import { Repository } from '../shared/storage/repository.js';
 import { args, fail, withLocalData } from './cli.js';
+import { listUsers } from '../shared/storage/users.js';
 
 const usage = 'npm run add-admin -- --email <address> --name <name> [--id <id>] [--aws]';
 const a = args({ email: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, aws: { type: 'boolean' } }, usage);
@@ -18,7 +19,7 @@ if (!parsed.success || !a.email) fail(`${parsed.success ? '--email is required' 
 const user = parsed.data;
 
 async function add(repo: Repository): Promise<void> {
-  const taken = (await repo.listUsers()).find((u) => u.email?.toLowerCase() === user.email);
+  const taken = (await listUsers(repo.table)).find((u) => u.email?.toLowerCase() === user.email);
   if (taken) fail(`${user.email} already belongs to user "${taken.id}" (${taken.role})`);
   if (!(await new AdminRepository(repo).createUser(user))) fail(`a user with id "${user.id}" exists; choose another --id`);
   console.log(`administrator "${user.id}" (${user.email}) added`);

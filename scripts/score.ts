@@ -1,7 +1,6 @@
 /** `npm run score -- --date YYYY-MM-DD` or `-- --from YYYY-MM-DD --to YYYY-MM-DD`: runs the nightly job. */
 import { loadConfig } from '../shared/config.js';
-import { addDays } from '../shared/domain/aggregate.js';
-import { unendedDayError } from '../shared/domain/time.js';
+import { addDays, unendedDayError } from '../shared/domain/time.js';
 import { runNight, runRange, scoreThrough, type TNightResult } from '../shared/scoring/job.js';
 import { args, day, fail, withLocalData } from './cli.js';
 

@@ -18,6 +18,7 @@ import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, json, quietLog, stopEngines, demoSignIn } from './support/harness.js';
+import { getUser, listUsers, putUser } from '../shared/storage/users.js';
 
 const today = '2026-11-22';
 const API_KEY = 'st_admin_test_key_0001';
@@ -52,7 +53,7 @@ async function snapshot() {
     regions: byId(await repo.listRegions()),
     halls,
     catalogues: await Promise.all(halls.map((h) => repo.getHallCatalogue(h.id))),
-    users: byId(await repo.listUsers()),
+    users: byId(await listUsers(repo.table)),
   };
 }
 
@@ -277,16 +278,16 @@ describe('staff users', () => {
   it('adds a user with a lower-cased email; lists and edits them; keeps the bound identity on edit; unbinds it', async () => {
     const res = await post('/admin/users', { id: 'u-mgr-lake', name: '孙丽', email: ' Sun.Li@Qingchuan.Example ', role: 'manager', scope: 'h-lake' });
     expect(res.status).toBe(303);
-    expect(await repo.getUser('u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽', email: 'sun.li@qingchuan.example', role: 'manager', scope: 'h-lake' });
+    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽', email: 'sun.li@qingchuan.example', role: 'manager', scope: 'h-lake' });
     expect(await (await get('/admin/users')).text()).toContain('sun.li@qingchuan.example');
-    await repo.putUser({ ...(await repo.getUser('u-mgr-lake'))!, oidcSub: 'idp|12345' }); // as the first OIDC sign-in would
+    await putUser(repo.table, { ...(await getUser(repo.table, 'u-mgr-lake'))!, oidcSub: 'idp|12345' }); // as the first OIDC sign-in would
     expect((await post('/admin/users/u-mgr-lake', { name: '孙丽华', email: 'sunlihua@qingchuan.example', role: 'supervisor', scope: 'r-lake', oidcSub: 'forged' })).status).toBe(303);
-    expect(await repo.getUser('u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', email: 'sunlihua@qingchuan.example', role: 'supervisor', scope: 'r-lake', oidcSub: 'idp|12345' });
+    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', email: 'sunlihua@qingchuan.example', role: 'supervisor', scope: 'r-lake', oidcSub: 'idp|12345' });
     expect(await (await get('/admin/users/u-mgr-lake')).text()).toContain('解除身份绑定');
     expect((await post('/admin/users/u-mgr-lake/unbind', {})).status).toBe(303);
-    expect((await repo.getUser('u-mgr-lake'))?.oidcSub).toBeUndefined();
+    expect((await getUser(repo.table, 'u-mgr-lake'))?.oidcSub).toBeUndefined();
     expect((await post('/admin/users/u-mgr-lake', { name: '孙丽华', email: '', role: 'admin', scope: '*' })).status).toBe(303);
-    expect(await repo.getUser('u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', role: 'admin', scope: '*' });
+    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', role: 'admin', scope: '*' });
   });
 
   it('refuses a taken id or email, a scope that does not fit the role or the catalogue — writing nothing', async () => {
@@ -316,7 +317,7 @@ describe('staff users', () => {
   it('removes another user: their session stops at the next request', async () => {
     expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).status).toBe(200);
     expect((await post('/admin/users/u-mgr-gangkou/remove', {})).status).toBe(303);
-    expect(await repo.getUser('u-mgr-gangkou')).toBeUndefined();
+    expect(await getUser(repo.table, 'u-mgr-gangkou')).toBeUndefined();
     expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).headers.get('location')).toBe('/signin?lang=zh&next=%2Fhalls%2Fh-dh-gangkou');
     expect((await post('/admin/users/u-mgr-gangkou/remove', {})).status).toBe(404);
     expect((await get('/admin/users/u-mgr-gangkou')).status).toBe(404);

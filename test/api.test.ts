@@ -1,6 +1,8 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTicket } from '../shared/domain/tokens.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
+import { putRegion } from '../shared/storage/catalogue.js';
+import { getIssuedCount } from '../shared/storage/tickets.js';
 
 let w: TWorld;
 beforeAll(async () => {
@@ -35,12 +37,12 @@ describe('machine API', () => {
   });
 
   it('mints a signed ticket, counts it, and serves its QR code', async () => {
-    const before = await w.repo.getIssuedCount('h-test', '2026-11-20');
+    const before = await getIssuedCount(w.repo.table, 'h-test', '2026-11-20');
     const t = await mint();
     expect(t.ticket.startsWith('T.')).toBe(true);
     expect(t.url).toBe(`https://rate.example.test/r/${t.ticket}`);
     expect(Date.parse(t.expiresAt) - w.clock.now).toBe(7 * 24 * 3600 * 1000);
-    expect(await w.repo.getIssuedCount('h-test', '2026-11-20')).toBe(before + 1);
+    expect(await getIssuedCount(w.repo.table, 'h-test', '2026-11-20')).toBe(before + 1);
     const qr = await w.app.request(new URL(t.qrSvgUrl).pathname);
     expect(qr.status).toBe(200);
     expect(qr.headers.get('content-type')).toBe('image/svg+xml');
@@ -48,14 +50,14 @@ describe('machine API', () => {
   });
 
   it('mints one ticket id per machine visit reference: a retried request is not counted twice', async () => {
-    const before = await w.repo.getIssuedCount('h-test', '2026-11-20');
+    const before = await getIssuedCount(w.repo.table, 'h-test', '2026-11-20');
     const a = await mint({ windowId: 'w1', visitRef: 'A023' });
     const b = await mint({ windowId: 'w1', visitRef: 'A023' });
     const c = await mint({ windowId: 'w1', visitRef: 'A024' });
     expect(b.ticketId).toBe(a.ticketId);
     expect(c.ticketId).not.toBe(a.ticketId);
     expect(a.ticketId).not.toContain('A023'); // the machine's reference is not exposed in the code
-    expect(await w.repo.getIssuedCount('h-test', '2026-11-20')).toBe(before + 2);
+    expect(await getIssuedCount(w.repo.table, 'h-test', '2026-11-20')).toBe(before + 2);
     expect((await w.app.request('/api/v1/ratings', json({ ticket: a.ticket, overall: 5 }))).status).toBe(201);
     expect((await w.app.request('/api/v1/ratings', json({ ticket: b.ticket, overall: 5 }))).status).toBe(409); // same visit
   });
@@ -265,7 +267,7 @@ describe('score routes', () => {
 
   it('return the nightly figures of the hall and of its region', async () => {
     const { runNight } = await import('../shared/scoring/job.js');
-    await w.repo.putRegion({ id: 'r-test', name: '测试区', level: 'district' });
+    await putRegion(w.repo.table, { id: 'r-test', name: '测试区', level: 'district' });
     const t = await mint();
     await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 2, reasons: ['wait_long'] }));
     await runNight({ repo: w.repo, store: w.scores }, '2026-11-20');

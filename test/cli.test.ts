@@ -7,6 +7,7 @@ import { promisify } from 'node:util';
 import { afterAll, describe, expect, it } from 'vitest';
 import { localDay } from '../shared/domain/time.js';
 import { startLocal } from '../shared/local/server.js';
+import { getUser } from '../shared/storage/users.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'st-cli-'));
@@ -54,7 +55,7 @@ describe('command-line tools', () => {
     await expect(tsx('add-admin.ts', '--email', 'not-an-email', '--name', 'X')).rejects.toMatchObject({ stderr: expect.stringContaining('--email') });
     const local = await startLocal({ DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'SILENT' });
     try {
-      expect(await local.repo.getUser('admin-LiNa')).toMatchObject({ role: 'admin', scope: '*', email: 'li.na@example.gov.cn', name: '李娜' });
+      expect(await getUser(local.repo.table, 'admin-LiNa')).toMatchObject({ role: 'admin', scope: '*', email: 'li.na@example.gov.cn', name: '李娜' });
     } finally {
       await local.close();
     }

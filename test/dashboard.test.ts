@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { canSeeHall, canSeeRegion, type TTree } from '../shared/domain/access.js';
-import { addDays } from '../shared/domain/aggregate.js';
+import { addDays } from '../shared/domain/time.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import { loadConfig } from '../shared/config.js';
 import { createApp } from '../shared/http/app.js';
@@ -17,6 +17,9 @@ import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, quietLog, stopEngines, demoSignIn } from './support/harness.js';
 import type { TDemoData } from '../shared/local/demo-data.js';
+import { listApiKeys } from '../shared/storage/api-keys.js';
+import { putRegion } from '../shared/storage/catalogue.js';
+import { listUsers } from '../shared/storage/users.js';
 
 let app: ReturnType<typeof createApp>;
 let data: TDemoData;
@@ -218,8 +221,8 @@ describe('every route, every role: nothing leaks', () => {
     const hall = 'h-xs-qingshi';
     const win = data.windows.find((w) => w.hallId === hall)!.id;
     const svc = data.services.find((x) => x.hallId === hall)!.id;
-    await repo.putRegion({ id: 'r-empty', name: '待删街道', parentId: 'r-west', level: 'street' }); // a region a leak could delete
-    const [keyHash] = (await repo.listApiKeys('h-dh-center')).map((k) => k.keyId);
+    await putRegion(repo.table, { id: 'r-empty', name: '待删街道', parentId: 'r-west', level: 'street' }); // a region a leak could delete
+    const [keyHash] = (await listApiKeys(repo.table, 'h-dh-center')).map((k) => k.keyId);
     // Each body would succeed for an administrator, so a missing gate would show as a write.
     const requests: [string, string, Record<string, string>?][] = [
       ['GET', '/admin/regions'], ['GET', '/admin/regions/r-west'], ['GET', `/admin/halls/${hall}`], ['GET', `/admin/halls/${hall}/keys`], ['GET', '/admin/users'], ['GET', '/admin/users/u-sup-west'],
@@ -250,8 +253,8 @@ describe('every route, every role: nothing leaks', () => {
       expect(requests.some(([m, p]) => m === route.method && pattern.test(p)), `${route.method} ${route.path} is walked`).toBe(true);
     }
     const snapshot = async () => ({
-      regions: await repo.listRegions(), halls: await repo.listHalls(), users: await repo.listUsers(),
-      catalogues: await Promise.all(data.halls.map((h) => repo.getHallCatalogue(h.id))), keys: [await repo.listApiKeys(hall), await repo.listApiKeys('h-dh-center')],
+      regions: await repo.listRegions(), halls: await repo.listHalls(), users: await listUsers(repo.table),
+      catalogues: await Promise.all(data.halls.map((h) => repo.getHallCatalogue(h.id))), keys: [await listApiKeys(repo.table, hall), await listApiKeys(repo.table, 'h-dh-center')],
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>

@@ -7,6 +7,8 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, stopEngines } from './support/harness.js';
+import { putApiKey } from '../shared/storage/api-keys.js';
+import { putHall, putWindow } from '../shared/storage/catalogue.js';
 
 type THandler = (e: APIGatewayProxyEventV2, c: Context) => Promise<APIGatewayProxyResultV2 & { statusCode: number; body: string; headers: Record<string, string>; isBase64Encoded?: boolean }>;
 let handler: THandler;
@@ -39,9 +41,9 @@ beforeAll(async () => {
   const client = createDynamoClient({ endpoint: e.endpoint });
   await ensureTable(client, 'lambda-table');
   const repo = new Repository(client, 'lambda-table');
-  await repo.putHall({ id: 'h-l', name: '云端测试大厅', regionId: 'r', timezone: 'Asia/Shanghai' });
-  await repo.putWindow({ hallId: 'h-l', id: 'w1', name: '1号窗口' });
-  await repo.putApiKey(hashApiKey(apiKey), { hallId: 'h-l', label: 'lambda', createdAt: new Date().toISOString() });
+  await putHall(repo.table, { id: 'h-l', name: '云端测试大厅', regionId: 'r', timezone: 'Asia/Shanghai' });
+  await putWindow(repo.table, { hallId: 'h-l', id: 'w1', name: '1号窗口' });
+  await putApiKey(repo.table, hashApiKey(apiKey), { hallId: 'h-l', label: 'lambda', createdAt: new Date().toISOString() });
   Object.assign(process.env, { TABLE_NAME: 'lambda-table', DYNAMODB_ENDPOINT: e.endpoint, KEYRING: generateKeyringJson(), APP_ENV: 'aws', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_LEVEL: 'ERROR' });
   ({ handler } = (await import('../functions/api.js')) as unknown as { handler: THandler });
 });

@@ -15,6 +15,7 @@ import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, quietLog, stopEngines } from './support/harness.js';
 import { startTestIdp, type TTestIdp } from './support/idp.js';
+import { getUser } from '../shared/storage/users.js';
 
 const APP = 'http://localhost';
 let idp: TTestIdp;
@@ -91,7 +92,7 @@ describe('OIDC sign-in', () => {
     expect(res.headers.get('location')).toBe('/regions/r-west?lang=zh');
     const session = cookieOf(res, 'st_session')!;
     expect(session).toBeTruthy();
-    expect((await repo.getUser('u-sup-west'))?.oidcSub).toBe('sub-chen');
+    expect((await getUser(repo.table, 'u-sup-west'))?.oidcSub).toBe('sub-chen');
     const me = await app.request('/api/v1/me', { headers: { cookie: `st_session=${session}` } });
     expect(await me.json()).toMatchObject({ id: 'u-sup-west', role: 'supervisor', scope: 'r-west' });
     // Scope still applies: the other district's hall is not theirs.
@@ -114,7 +115,7 @@ describe('OIDC sign-in', () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('已经绑定了另一个身份');
     expect(cookieOf(res, 'st_session')).toBeUndefined();
-    expect((await repo.getUser('u-sup-west'))?.oidcSub).toBe('sub-chen');
+    expect((await getUser(repo.table, 'u-sup-west'))?.oidcSub).toBe('sub-chen');
   });
 
   it('refuses identities without a staff account or with an unverified email, and binds nothing', async () => {
@@ -126,7 +127,7 @@ describe('OIDC sign-in', () => {
     const unverified = await roundTrip('sub-unverified');
     expect(unverified.status).toBe(403);
     expect(cookieOf(unverified, 'st_session')).toBeUndefined();
-    expect((await repo.getUser('u-mgr-gangkou'))?.oidcSub).toBeUndefined();
+    expect((await getUser(repo.table, 'u-mgr-gangkou'))?.oidcSub).toBeUndefined();
   });
 
   it('refuses a forged state, a replayed callback, a missing flow cookie and a cancelled sign-in, without a session', async () => {

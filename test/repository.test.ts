@@ -4,6 +4,9 @@ import type { TRating } from '../shared/domain/model.js';
 import { AdminRepository } from '../shared/storage/admin-repository.js';
 import { itemSize, ratingToItem } from '../shared/storage/repository.js';
 import { stopEngines, world, type TEngineName, type TWorld } from './support/harness.js';
+import { bulkPutRatings } from '../shared/storage/ratings.js';
+import { getIssuedOfHall } from '../shared/storage/tickets.js';
+import { getUser, putUser } from '../shared/storage/users.js';
 
 const rating = (over: Partial<TRating> = {}): TRating => ({
   ratingId: `r${Math.random().toString(36).slice(2, 12)}`,
@@ -54,13 +57,13 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
 
   it('bulk-loads more than one batch', async () => {
     const rs = Array.from({ length: 60 }, (_, i) => rating({ day: '2026-09-01', createdAt: `2026-09-01T01:00:${String(i).padStart(2, '0')}.000Z` }));
-    await w.repo.bulkPutRatings(rs);
+    await bulkPutRatings(w.repo.table, rs);
     expect(await w.repo.listRatingsForHallDay('h-test', '2026-09-01')).toHaveLength(60);
   });
 
   it('counts issued tickets atomically', async () => {
     await Promise.all(Array.from({ length: 25 }, (_, i) => w.repo.countIssuedTicket('h-test', '2026-08-01', i % 5 ? 'w1' : 'w2', i % 2 ? 's1' : undefined)));
-    expect(await w.repo.getIssued('h-test', '2026-08-01')).toEqual({ total: 25, windows: { w1: 20, w2: 5 }, services: { s1: 12 } });
+    expect(await getIssuedOfHall(w.repo.table, 'h-test', '2026-08-01')).toEqual({ total: 25, windows: { w1: 20, w2: 5 }, services: { s1: 12 } });
   });
 
   it('claims a placard slot once per window of time, re-entrant for the same submission', async () => {
@@ -96,18 +99,18 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
 
   it('edits a staff user without touching the identity bound at sign-in; removes and unbinds only existing users', async () => {
     const admin = new AdminRepository(w.repo);
-    await w.repo.putUser({ id: 'u-x', name: '张三', role: 'manager', scope: 'h-test', email: 'zhang@example.test', oidcSub: 'sub-123' });
+    await putUser(w.repo.table, { id: 'u-x', name: '张三', role: 'manager', scope: 'h-test', email: 'zhang@example.test', oidcSub: 'sub-123' });
     expect(await admin.createUser({ id: 'u-x', name: '冒名', role: 'admin', scope: '*' })).toBe(false);
     expect(await admin.updateUser({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test' })).toBe(true);
-    expect(await w.repo.getUser('u-x')).toEqual({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test', oidcSub: 'sub-123' });
+    expect(await getUser(w.repo.table, 'u-x')).toEqual({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test', oidcSub: 'sub-123' });
     expect(await admin.unbindUser('u-x')).toBe(true);
-    expect((await w.repo.getUser('u-x'))?.oidcSub).toBeUndefined();
+    expect((await getUser(w.repo.table, 'u-x'))?.oidcSub).toBeUndefined();
     expect(await admin.updateUser({ id: 'u-none', name: 'x', role: 'admin', scope: '*' })).toBe(false);
-    expect(await w.repo.getUser('u-none')).toBeUndefined();
+    expect(await getUser(w.repo.table, 'u-none')).toBeUndefined();
     expect(await admin.removeUser('u-x')).toBe(true);
     expect(await admin.removeUser('u-x')).toBe(false);
     expect(await admin.unbindUser('u-x')).toBe(false);
-    expect(await w.repo.getUser('u-x')).toBeUndefined();
+    expect(await getUser(w.repo.table, 'u-x')).toBeUndefined();
   });
 });
 

@@ -1,7 +1,8 @@
 /** The nightly job against dynalite: seeded data, re-runs, a killed run, late ratings, CUSUM, and its cost. */
 import { randomBytes } from 'node:crypto';
 import { afterAll, describe, expect, it } from 'vitest';
-import { V, addDays, slice5, unitId, zeroVector } from '../shared/domain/aggregate.js';
+import { V, slice5, unitId, zeroVector } from '../shared/domain/aggregate.js';
+import { addDays } from '../shared/domain/time.js';
 import { unitFigures } from '../shared/domain/figures.js';
 import type { TRating } from '../shared/domain/model.js';
 import { DECAY } from '../shared/domain/scoring.js';
@@ -12,6 +13,9 @@ import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore, type TSnapshot } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, stopEngines } from './support/harness.js';
+import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
+import { bulkPutRatings, setRatingDecision, setRatingFlags } from '../shared/storage/ratings.js';
+import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
 
 afterAll(stopEngines);
 
@@ -25,13 +29,13 @@ async function freshDeps(): Promise<TJobDeps> {
 
 /** A small city: two regions, one hall in each (steady / cooling), one window and one service each. */
 async function smallCity(deps: TJobDeps) {
-  await deps.repo.putRegion({ id: 'city', name: '市', level: 'city' });
-  await deps.repo.putRegion({ id: 'a', name: '甲区', level: 'district', parentId: 'city' });
-  await deps.repo.putRegion({ id: 'b', name: '乙区', level: 'district', parentId: 'city' });
+  await putRegion(deps.repo.table, { id: 'city', name: '市', level: 'city' });
+  await putRegion(deps.repo.table, { id: 'a', name: '甲区', level: 'district', parentId: 'city' });
+  await putRegion(deps.repo.table, { id: 'b', name: '乙区', level: 'district', parentId: 'city' });
   for (const [hallId, regionId] of [['steady', 'a'], ['cooling', 'b']]) {
-    await deps.repo.putHall({ id: hallId, name: hallId, regionId, timezone: 'Asia/Shanghai' });
-    await deps.repo.putWindow({ hallId, id: 'w1', name: '1号窗口' });
-    await deps.repo.putService({ hallId, id: 's1', name: '事项' });
+    await putHall(deps.repo.table, { id: hallId, name: hallId, regionId, timezone: 'Asia/Shanghai' });
+    await putWindow(deps.repo.table, { hallId, id: 'w1', name: '1号窗口' });
+    await putService(deps.repo.table, { hallId, id: 's1', name: '事项' });
   }
 }
 
@@ -54,8 +58,8 @@ async function addDay(deps: TJobDeps, hallId: string, day: string, n: number, ba
     trips: i < bad ? 3 : 1,
     done: i < bad ? 'no' : 'yes',
   }));
-  await deps.repo.bulkPutRatings(ratings);
-  await deps.repo.bulkPutIssuedCounts([{ hallId, day, count: n + 5, windows: { w1: n + 5 }, services: { s1: n + 5 } }]);
+  await bulkPutRatings(deps.repo.table, ratings);
+  await bulkPutIssuedCounts(deps.repo.table, [{ hallId, day, count: n + 5, windows: { w1: n + 5 }, services: { s1: n + 5 } }]);
   return ratings;
 }
 
@@ -111,7 +115,7 @@ describe('the two ways of scoring a hall agree', () => {
     const split = await freshDeps();
     for (const deps of [whole, split]) {
       await smallCity(deps);
-      await deps.repo.putHall({ id: 'steady2', name: 'steady2', regionId: 'a', timezone: 'Asia/Shanghai' });
+      await putHall(deps.repo.table, { id: 'steady2', name: 'steady2', regionId: 'a', timezone: 'Asia/Shanghai' });
       for (let i = 0; i < 6; i++) {
         const day = addDays('2026-08-01', i);
         await addDay(deps, 'steady', day, 12, 1);
@@ -178,13 +182,13 @@ describe('nightly job rules', () => {
       ratingId: 'late-1', ticketId: 'late-1', channel: 'ticket', hallId: 'steady', windowId: 'w1', createdAt: '2026-05-03T09:00:00.000Z',
       day: '2026-05-01', overall: 1, reasons: ['wait_long'],
     };
-    await onTime.repo.bulkPutRatings([lateRating]);
+    await bulkPutRatings(onTime.repo.table, [lateRating]);
     await runRange(onTime, '2026-05-01', '2026-05-04');
 
     await runRange(late, '2026-05-01', '2026-05-03');
     // the resident rates on 05-03 a visit of 05-01: the rating service marks 05-01 dirty first
     await late.repo.markDirty('steady', '2026-05-01', Date.parse('2026-05-03T09:00:00Z'));
-    await late.repo.bulkPutRatings([lateRating]);
+    await bulkPutRatings(late.repo.table, [lateRating]);
     const night = await runNight(late, '2026-05-04');
     expect(night.from).toBe('2026-05-01');
     for (const day of ['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04']) {
@@ -222,7 +226,7 @@ describe('nightly job rules', () => {
     const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
       ratingId: `burst${i}`, ticketId: `burst${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1', createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day: '2026-07-01', overall: 1,
     }));
-    await deps.repo.bulkPutRatings(burst);
+    await bulkPutRatings(deps.repo.table, burst);
     await runNight(deps, '2026-07-01');
     expect((await deps.repo.getRating('burst0'))?.flags).toEqual(['identical-run']);
     const snap = (await deps.store.getSnapshots('2026-07-01', ['H#steady'])).get('H#steady')!;
@@ -230,6 +234,70 @@ describe('nightly job rules', () => {
     expect(snap.decayed[V.grades + 4]).toBe(10);
     await runNight(deps, '2026-07-01');
     expect((await deps.repo.getRating('burst8'))?.flags).toEqual(['identical-run']); // stable on re-run
+  });
+
+  it('keeps a person\'s decision apart from the job\'s flags: a cleared flag survives the re-score a late rating brings', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    await addDay(deps, 'steady', '2026-07-01', 10, 0);
+    const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
+      ratingId: `clr${i}`, ticketId: `clr${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1',
+      createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day: '2026-07-01', overall: 1,
+    }));
+    await bulkPutRatings(deps.repo.table, burst);
+    await runNight(deps, '2026-07-01');
+    const grades = async () =>
+      (await deps.store.getSnapshots('2026-07-01', ['H#steady'])).get('H#steady')!.decayed.slice(V.grades, V.grades + 5);
+    expect((await grades())[0]).toBe(0);
+    // a supervisor clears one flag: the rating counts, its flags stay as the job found them
+    const decision = { review: 'cleared' as const, by: 'u-sup', at: '2026-07-02T09:00:00.000Z', reason: 'checked the queue log' };
+    expect(await setRatingDecision(deps.repo.table, 'clr0', decision)).toBe(true);
+    expect(await setRatingDecision(deps.repo.table, 'no-such-rating', decision)).toBe(false);
+    // a late rating of that day arrives (its day is marked dirty first), and the next night re-scores the day
+    await deps.repo.markDirty('steady', '2026-07-01', Date.parse('2026-07-02T10:00:00Z'));
+    await deps.repo.putRating({
+      ratingId: 'late1', ticketId: 'late1', channel: 'ticket', hallId: 'steady', windowId: 'w1', serviceId: 's1',
+      createdAt: '2026-07-02T10:00:00.000Z', day: '2026-07-01', overall: 5,
+    });
+    await runNight(deps, '2026-07-02');
+    const stored = await deps.repo.getRating('clr0');
+    expect(stored?.decision).toEqual(decision);
+    expect(stored?.flags).toEqual(['identical-run']);
+    expect(stored?.overall).toBe(1);
+    expect((await grades())[0]).toBe(1); // the cleared rating counts, the other eight flagged ones do not
+    expect((await grades())[4]).toBe(11); // ten on time and the late one
+  });
+
+  it('converges on a re-run whatever a killed run left: flags in the index but not on the item, and the reverse', async () => {
+    const deps = await freshDeps();
+    await smallCity(deps);
+    const day = '2026-07-03';
+    const [honest] = await addDay(deps, 'steady', day, 10, 0);
+    const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
+      ratingId: `cv${i}`, ticketId: `cv${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1',
+      createdAt: `${day}T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day, overall: 1,
+    }));
+    await bulkPutRatings(deps.repo.table, burst);
+    await runNight(deps, day);
+    const ids = [...burst.map((r) => r.ratingId), honest.ratingId];
+    const state = async () => Promise.all(ids.map(async (id) => (await deps.repo.getRating(id))?.flags ?? []));
+    const uninterrupted = await state();
+    // A kill between dynalite's index write and its item write: the index (what the job lists) has the flag, the
+    // item has not. The engine cannot be stopped between the two, so the job is shown that index view directly.
+    await setRatingFlags(deps.repo.table, 'cv3', []);
+    const indexView = deps.repo.listRatingsForHallDay.bind(deps.repo);
+    deps.repo.listRatingsForHallDay = async (h, d) =>
+      (await indexView(h, d)).map((r) => (r.ratingId === 'cv3' ? { ...r, flags: ['identical-run'] } : r));
+    await runNight(deps, day);
+    expect(await state()).toEqual(uninterrupted);
+    // The reverse: a run clearing a flag killed after the index write: the index shows fl cleared, the item keeps it.
+    deps.repo.listRatingsForHallDay = async (h, d) =>
+      (await indexView(h, d)).map((r) => (r.ratingId === honest.ratingId ? { ...r, flags: [] } : r));
+    await setRatingFlags(deps.repo.table, honest.ratingId, ['device-burst']);
+    await runNight(deps, day);
+    expect(await state()).toEqual(uninterrupted);
+    const snap = (await deps.store.getSnapshots(day, ['H#steady'])).get('H#steady')!;
+    expect(snap.decayed[V.grades + 4]).toBe(10);
   });
 
   it('alerts when a hall turns cold', async () => {

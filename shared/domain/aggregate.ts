@@ -59,9 +59,3 @@ export const unitId = {
 export function unitKind(id: string): TUnitKind {
   return id === 'ALL' ? 'all' : ({ H: 'hall', W: 'window', S: 'service', R: 'region' } as const)[id[0] as 'H' | 'W' | 'S' | 'R'];
 }
-
-/* ---------- calendar arithmetic on YYYY-MM-DD (hall-local days are plain dates) ---------- */
-
-const DAY_MS = 86_400_000;
-export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
-export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);

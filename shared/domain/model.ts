@@ -125,6 +125,15 @@ export interface TService {
   retiredAt?: string;
 }
 
+/** A person's decision on a rating: a supervisor's review of its flags, an appeal's outcome; who and when. */
+export interface TRatingDecision {
+  review?: 'confirmed' | 'cleared';
+  appeal?: 'upheld';
+  by: string;
+  at: string;
+  reason?: string;
+}
+
 /** A stored rating. Phone is never here in clear: `phoneEnc` is AES-256-GCM, `phoneMasked` is 138****1234. */
 export interface TRating {
   ratingId: string;
@@ -148,6 +157,8 @@ export interface TRating {
   lang?: 'zh' | 'en';
   submissionId?: string;
   deviceHash?: string; // keyed hash of the device, for the suspicious-rating checks; never an IP
-  /** Why the rating is kept but not scored (suspicious-rating checks, an upheld appeal). Empty: it counts. */
+  /** What the nightly job's suspicion checks found; the job rewrites these on every re-score. Empty: none. */
   flags?: string[];
+  /** People's decisions about the rating (review, appeal): never touched by the job. See domain/exclusion.ts. */
+  decision?: TRatingDecision;
 }

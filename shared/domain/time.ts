@@ -1,4 +1,4 @@
-/** Hall-local calendar days. Every "day" in the product is the hall's own calendar day, not UTC's. */
+/** Calendar days: hall-local days (every "day" in the product is the hall's own, not UTC's) and their arithmetic. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
 export function localDay(instant: Date | number, timeZone: string): string {
@@ -24,3 +24,8 @@ export function unendedDayError(day: string, timeZone: string, now: number = Dat
   if (day < today) return undefined;
   return `${day} has not ended yet in ${timeZone} (today there is ${today}); the latest day that can be scored is ${dayBefore(today)}`;
 }
+/* ---------- calendar arithmetic on YYYY-MM-DD (hall-local days are plain dates) ---------- */
+
+const DAY_MS = 86_400_000;
+export const addDays = (day: string, n: number): string => new Date(Date.parse(`${day}T00:00:00Z`) + n * DAY_MS).toISOString().slice(0, 10);
+export const daysBetween = (from: string, to: string): number => Math.round((Date.parse(`${to}T00:00:00Z`) - Date.parse(`${from}T00:00:00Z`)) / DAY_MS);

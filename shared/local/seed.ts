@@ -4,28 +4,34 @@ import type { TRating } from '../domain/model.js';
 import { hashApiKey } from '../domain/privacy.js';
 import type { Repository } from '../storage/repository.js';
 import { generateDemoData, type TDemoData } from './demo-data.js';
+import { putApiKey } from '../storage/api-keys.js';
+import { putHall, putRegion, putService, putWindow } from '../storage/catalogue.js';
+import { setMarker } from '../storage/meta.js';
+import { bulkPutRatings } from '../storage/ratings.js';
+import { bulkPutIssuedCounts } from '../storage/tickets.js';
+import { putUser } from '../storage/users.js';
 
 export const SEED_MARKER = 'seed';
 
 export async function seedDemo(repo: Repository, opts: { today: string; apiKey: string; days?: number }): Promise<{ data: TDemoData; demoHallId: string; ratings: number }> {
   const data = generateDemoData({ today: opts.today, days: opts.days });
   await Promise.all([
-    ...data.regions.map((r) => repo.putRegion(r)),
-    ...data.halls.map((h) => repo.putHall(h)),
-    ...data.windows.map((w) => repo.putWindow(w)),
-    ...data.services.map((s) => repo.putService(s)),
-    ...data.users.map((u) => repo.putUser(u)),
+    ...data.regions.map((r) => putRegion(repo.table, r)),
+    ...data.halls.map((h) => putHall(repo.table, h)),
+    ...data.windows.map((w) => putWindow(repo.table, w)),
+    ...data.services.map((s) => putService(repo.table, s)),
+    ...data.users.map((u) => putUser(repo.table, u)),
   ]);
   const demoHallId = data.halls[0].id;
-  await repo.putApiKey(hashApiKey(opts.apiKey), { hallId: demoHallId, label: 'demo queue machine', createdAt: new Date().toISOString() });
+  await putApiKey(repo.table, hashApiKey(opts.apiKey), { hallId: demoHallId, label: 'demo queue machine', createdAt: new Date().toISOString() });
   const ratings: TRating[] = data.ratings.map((r, i) => ({
     ...r,
     // Ticket ratings are keyed by their ticket (one visit, one rating); placard ones get a stable synthetic id.
     ratingId: r.ticketId ?? `p${createHash('sha256').update(`demo-${opts.today}-${i}`).digest('base64url').slice(0, 20)}`,
   }));
-  await repo.bulkPutRatings(ratings);
-  await repo.bulkPutIssuedCounts(issuedByWindowAndService(data));
-  await repo.setMarker(SEED_MARKER, { at: new Date().toISOString(), today: opts.today, days: opts.days ?? 90, demoHallId, ratings: ratings.length });
+  await bulkPutRatings(repo.table, ratings);
+  await bulkPutIssuedCounts(repo.table, issuedByWindowAndService(data));
+  await setMarker(repo.table, SEED_MARKER, { at: new Date().toISOString(), today: opts.today, days: opts.days ?? 90, demoHallId, ratings: ratings.length });
   return { data, demoHallId, ratings: ratings.length };
 }
 

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { loadConfig, type TConfig } from '../config.js';
 import { generateKeyringJson, parseKeyring } from '../domain/keyring.js';
 import { newApiKey } from '../domain/privacy.js';
-import { localDay } from '../domain/time.js';
+import { localDay, addDays } from '../domain/time.js';
 import { newTicketId, signPlacard, signTicket } from '../domain/tokens.js';
 import { createApp } from '../http/app.js';
 import { dashboardRoutes } from '../http/routes/dashboard.js';
@@ -18,13 +18,13 @@ import { consoleLog } from './console-log.js';
 import { createDynamoClient } from '../storage/client.js';
 import { Repository } from '../storage/repository.js';
 import { ensureTable } from '../storage/schema.js';
-import { addDays } from '../domain/aggregate.js';
 import { scoreThrough, type TNightResult } from '../scoring/job.js';
 import { ScoreStore } from '../storage/score-store.js';
 import { announceEngine, runningEngine, withdrawEngine } from './data.js';
 import { startDynalite } from './engine.js';
 import { scheduleNightly, yesterdayIn } from './nightly.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
+import { getMarker } from '../storage/meta.js';
 
 export interface TLocalServer {
   url: string;
@@ -71,12 +71,12 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const keyring = parseKeyring(config.KEYRING ?? persisted(dataDir, 'keyring.json', () => generateKeyringJson()));
   const apiKey = config.SEED_API_KEY ?? persisted(dataDir, 'demo-api-key.txt', newApiKey);
 
-  let marker = await repo.getMarker(SEED_MARKER);
+  let marker = await getMarker(repo.table, SEED_MARKER);
   if (!marker) {
     const started = Date.now();
     const seeded = await seedDemo(repo, { today: localDay(Date.now(), 'Asia/Shanghai'), apiKey, days: config.SEED_DAYS });
     log.info('seeded demo data', { ratings: seeded.ratings, halls: seeded.data.halls.length, ms: Date.now() - started });
-    marker = await repo.getMarker(SEED_MARKER);
+    marker = await getMarker(repo.table, SEED_MARKER);
   }
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));

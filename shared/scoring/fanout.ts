@@ -18,7 +18,7 @@
  * and a `publish` for alerts, so tests run the whole chain against dynalite and an in-memory queue. The SQS and
  * SNS adapters are in functions/scoring-aws.ts.
  */
-import { addDays } from '../domain/aggregate.js';
+import { addDays } from '../domain/time.js';
 import { isDay, localDay, unendedDayError } from '../domain/time.js';
 import { quietLog, type TLog } from '../log.js';
 import type { TAlert } from '../storage/score-store.js';

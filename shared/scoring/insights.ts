@@ -3,8 +3,9 @@
  * weekday), the latest comments, and the themes in complaints — each reason tag a theme, with the words residents
  * use most for it (Chinese word segmentation and TF-IDF keywords by @node-rs/jieba). Reads one Query per day.
  */
+import { isExcluded } from '../domain/exclusion.js';
 import { createRequire } from 'node:module';
-import { addDays } from '../domain/aggregate.js';
+import { addDays } from '../domain/time.js';
 import { REASONS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { Repository } from '../storage/repository.js';
@@ -46,7 +47,7 @@ export async function hallInsights(repo: Repository, hall: { id: string; timezon
   const from = addDays(to, -(days - 1));
   const ratings: TRating[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) ratings.push(...(await repo.listRatingsForHallDay(hall.id, d)));
-  return summarise(ratings.filter((r) => !r.flags?.length), hall.timezone, from, to);
+  return summarise(ratings.filter((r) => !isExcluded(r)), hall.timezone, from, to);
 }
 
 export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {

@@ -14,14 +14,19 @@
  * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
  * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
  */
-import { V, addDays, addInto, addRating, daysBetween, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { V, addInto, addRating, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { addDays, daysBetween } from '../domain/time.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
+import { isExcluded } from '../domain/exclusion.js';
 import { findSuspicious } from '../domain/suspicion.js';
 import { completedAtOf } from './run.js';
 import type { Repository } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
+import { getHalls } from '../storage/catalogue.js';
+import { setRatingFlags } from '../storage/ratings.js';
+import { getIssued } from '../storage/tickets.js';
 
 export interface TJobDeps {
   repo: Repository;
@@ -108,7 +113,7 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
 /* ---------------------------------------------------------------- batch: halls, windows, services */
 
 export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number; alerts: TAlert[] }> {
-  const halls = batch.halls ?? (await deps.repo.getHalls(batch.hallIds));
+  const halls = batch.halls ?? (await getHalls(deps.repo.table, batch.hallIds));
   let ratings = 0;
   const alerts: TAlert[] = [];
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
@@ -153,7 +158,7 @@ export async function scoreHallsDay(
   const hallIds = halls.map((h) => h.id);
   const [ratingsByHall, issuedByHall, prevByHall, droppedByHall, shownByHall] = await Promise.all([
     mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
-    repo.getIssuedMany(hallIds, day),
+    getIssued(repo.table, hallIds, day),
     store.getHallSnapshots(addDays(day, -1), hallIds),
     store.getHallSnapshots(addDays(day, -366), hallIds),
     // A re-run of a scored day: the halls' figures wait for finalize, so the ones shown keep them until then.
@@ -169,12 +174,16 @@ export async function scoreHallsDay(
     const issued = issuedByHall.get(hallId)!;
     const prev = prevByHall.get(hallId);
 
-    // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure.
+    // Suspicious ratings are flagged (kept, listed for the supervisor) and left out of every figure unless a person
+    // cleared them. The job owns `flags` only; `decision` is people's and never written here. The flags come from
+    // the index's copy of the item, which a run killed mid-write can leave ahead of the item itself, so every
+    // rating flagged now or flagged at all in the index (fl present, even empty) is written again: a re-run
+    // brings every item to the state an uninterrupted run leaves, whatever it finds. Ratings never flagged cost nothing.
     const suspicious = findSuspicious(ratings, hall);
     for (const r of ratings) {
       const flags = suspicious.get(r.ratingId) ?? [];
-      if (flags.join() !== (r.flags ?? []).join()) {
-        await repo.setRatingFlags(r.ratingId, flags);
+      if (flags.length || r.flags !== undefined) {
+        await setRatingFlags(repo.table, r.ratingId, flags);
         r.flags = flags;
       }
     }
@@ -184,7 +193,7 @@ export async function scoreHallsDay(
     vec(hallUnit);
     for (const u of prev?.units ?? []) vec(u.unit);
     for (const r of ratings) {
-      if (r.flags?.length) continue;
+      if (isExcluded(r)) continue;
       counted++;
       addRating(vec(hallUnit), r);
       addRating(vec(unitId.window(hallId, r.windowId)), r);

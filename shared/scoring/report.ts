@@ -2,7 +2,8 @@
  * What the job's figures look like to people and to other programs: one hall's report (the shape of
  * `npm run report`, the API and the dashboard), and the raw ratings as CSV so anyone can recompute them.
  */
-import { addDays, daysBetween, unitId } from '../domain/aggregate.js';
+import { unitId } from '../domain/aggregate.js';
+import { addDays, daysBetween } from '../domain/time.js';
 import type { TFigures } from '../domain/figures.js';
 import type { TRating } from '../domain/model.js';
 import type { Repository } from '../storage/repository.js';

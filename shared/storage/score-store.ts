@@ -1,12 +1,12 @@
 /**
- * Storage for the nightly job, on the same table: a count vector per unit per day (AGG), a snapshot per unit per
- * day (SNAP: decayed counts and the published figures, so a 90-day trend is one Query), alerts, run records and
- * the dirty marks that late ratings leave. Every write is a plain put of a value computed from inputs, so
- * re-running a day rewrites identical items (idempotent). Counts the items it reads, for the cost tests.
+ * Storage for the nightly job, on the same table: a snapshot per hall (windows and services inside) or region per
+ * day (SNAP: that day's counts, decayed counts and the published figures, so a 90-day trend is one Query), partial
+ * region sums (PART), a run's batches (PLAN), run records (RUN) and alerts (ALERT); late marks are late-marks.ts's.
+ * Every write is a plain put of a value computed from inputs, so re-running a day rewrites identical items
+ * (idempotent). Counts the items it reads, for the cost tests.
  */
 import {
   UpdateItemCommand,
-  DeleteItemCommand,
   PutItemCommand,
   QueryCommand,
   type AttributeValue,
@@ -15,6 +15,11 @@ import {
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TVector } from '../domain/aggregate.js';
 import { batchGetItems, batchPutItems } from './batch.js';
+import { openTable, type TTable } from './db.js';
+import * as lateMarks from './late-marks.js';
+import type { TDirtyMark } from './late-marks.js';
+
+export type { TDirtyMark } from './late-marks.js';
 import { unitFigures } from '../domain/figures.js';
 
 type Item = Record<string, AttributeValue>;
@@ -36,13 +41,6 @@ export interface TSnapshot {
   parent?: string;
 }
 
-export interface TDirtyMark {
-  hallId: string;
-  day: string;
-  at: number;
-  shard: number;
-}
-
 export interface TAlert {
   hallId: string;
   day: string;
@@ -50,17 +48,26 @@ export interface TAlert {
   figures: Record<string, unknown>;
 }
 
-import { DIRTY_SHARDS } from './repository.js';
 import type { TRun, TRunFinish, TRunStart } from '../scoring/run.js';
 
 export class ScoreStore {
-  /** Items read since construction (or the last reset): the job's cost, in DynamoDB's own unit. */
-  itemsRead = 0;
+  /** The table handle (the late-mark functions take it); its reads are this store's. */
+  readonly table: TTable;
 
   constructor(
     private readonly db: DynamoDBClient,
     readonly tableName: string,
-  ) {}
+  ) {
+    this.table = openTable(db, tableName);
+  }
+
+  /** Items read since construction (or the last reset): the job's cost, in DynamoDB's own unit. */
+  get itemsRead(): number {
+    return this.table.itemsRead;
+  }
+  set itemsRead(n: number) {
+    this.table.itemsRead = n;
+  }
 
   /*
    * Items are per hall, not per unit: a hall's snapshot, its windows' and its services' (each with that day's
@@ -224,31 +231,15 @@ export class ScoreStore {
     return item as TRun | undefined;
   }
 
-  /* ---------- dirty days (late ratings) ---------- */
+  /* ---------- dirty days (late ratings): late-marks.ts owns the DIRTY items ---------- */
 
   async listDirty(): Promise<TDirtyMark[]> {
-    const out: TDirtyMark[] = [];
-    for (let shard = 0; shard < DIRTY_SHARDS; shard++) {
-      for (const i of await this.query({ pk: `DIRTY#${shard}` })) out.push({ hallId: String(i.hallId), day: String(i.day), at: Number(i.at), shard });
-    }
-    return out;
+    return lateMarks.listDirty(this.table);
   }
 
   /** Clears a mark unless a newer late rating re-marked it meanwhile. */
   async clearDirty(mark: TDirtyMark): Promise<void> {
-    try {
-      await this.db.send(
-        new DeleteItemCommand({
-          TableName: this.tableName,
-          Key: marshall({ pk: `DIRTY#${mark.shard}`, sk: `${mark.hallId}#${mark.day}` }),
-          ConditionExpression: '#at = :at',
-          ExpressionAttributeNames: { '#at': 'at' },
-          ExpressionAttributeValues: marshall({ ':at': mark.at }),
-        }),
-      );
-    } catch (err) {
-      if ((err as Error).name !== 'ConditionalCheckFailedException') throw err;
-    }
+    await lateMarks.clearDirty(this.table, mark);
   }
 
   /* ---------- plumbing ---------- */

@@ -1,19 +1,34 @@
 /**
  * The single DynamoDB table's shape, shared by the CDK stack (infra/) and by the local runtime that
- * creates the table in the embedded engine, so the two can never drift apart.
+ * creates the table in the embedded engine, so the two can never drift apart. Every key below is built in
+ * keys.ts only; the module named on the right reads and writes the item.
  *
- * Access patterns (see README "Storage"):
- *  - pk=HALL#<hallId>            sk=CAT#META | CAT#WINDOW#<windowId> | CAT#SERVICE#<id>  hall + catalogue (one Query, begins_with CAT#)
- *  - pk=HALL#<hallId>            sk=ISSUED#<day>                                       tickets issued that hall-local day (counter)
- *  - pk=HALL#<hallId>            sk=VISIT#<day>#<keyed hash of visitRef>               a machine's visit already ticketed (ttl)
- *  - pk=REGION#<regionId>        sk=META                                               region node
- *  - pk=APIKEY#<sha256 of key>   sk=META    (GSI1 KEYS#<hallId>)                       machine API key → hall; a hall's keys
- *  - pk=USER#<userId>            sk=META    (GSI1 CATALOG#USER)                        staff user: role and scope
- *  - pk=RATING#<ratingId>        sk=RATING                                             one rating; for tickets ratingId = ticketId,
- *                                                                                      so "one visit, one rating" is a conditional put
- *  - pk=THROTTLE#<hmac>          sk=PLACARD                                            placard limit per device per window
- *  - GSI1: gsi1pk=HALLDAY#<hallId>#<day> gsi1sk=<iso time>#<ratingId>                  a hall's ratings of one day, in time order
- *  - GSI1: gsi1pk=CATALOG#HALL    gsi1sk=<hallId>                                      every hall (paged by the nightly planner)
+ * Item (pk / sk, GSI1)                                    Access pattern it serves                          Module
+ *  HALL#<hall> / CAT#META  (GSI1 CATALOG#HALL / <hall>)   a hall; every hall (the nightly planner)          catalogue.ts
+ *  HALL#<hall> / CAT#WINDOW#<id> | CAT#SERVICE#<id>       hall + windows + services in one Query (CAT#)     catalogue.ts
+ *  REGION#<region> / META  (GSI1 CATALOG#REGION)          the region tree                                   catalogue.ts
+ *  USER#<user> / META  (GSI1 CATALOG#USER)                staff user: role, scope, bound OIDC subject       users.ts
+ *  APIKEY#<sha256 of key> / META  (GSI1 KEYS#<hall>)      machine key → hall (by hash); a hall's keys       api-keys.ts
+ *  HALL#<hall> / ISSUED#<day>                             tickets issued that day, per window/service (ADD) tickets.ts
+ *  HALL#<hall> / VISIT#<day>#<keyed hash of visitRef>     a machine's visit already ticketed (ttl)          tickets.ts
+ *  THROTTLE#<hmac of device+window> / PLACARD             one placard rating per device per window (ttl)    tickets.ts
+ *  RATING#<rating> / RATING  (GSI1 HALLDAY#<hall>#<day>   one rating, short attribute names; ratingId =     ratings.ts
+ *     / <iso time>#<rating>)                              ticketId makes "one visit, one rating" a
+ *                                                         conditional put; a hall's ratings of a day in
+ *                                                         time order; fl = the job's flags, dc = people's
+ *                                                         decisions (never written by the job)
+ *  DIRTY#<shard 0..15> / <hall>#<day>                     late-rating marks: the job re-scores those days   late-marks.ts
+ *  SNAP#H#<hall> / <day>                                  a hall's day (its windows' and services' inside): score-store.ts
+ *                                                         counts, decayed counts, figures; trend = 1 Query
+ *  SNAP#R#<region> | SNAP#ALL / <day>                     a region's (the deployment's) day: the roll-up    score-store.ts
+ *  PART#<day>#<region> / <run>#<batch>                    one batch's partial region sum (roll-up input)    score-store.ts
+ *  PLAN#<day>#<run> / <batch>                             a run's batches, so later phases fan out again    score-store.ts
+ *  RUN / <day>                                            a run of a day: status, batches done per phase    score-store.ts
+ *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   score-store.ts
+ *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
+ *
+ * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
+ * SNAP item (`today`), so a night writes one item per hall.
  */
 export const TABLE_KEYS = {
   partitionKey: 'pk',

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type TLocalServer } from '../../shared/local/server.js';
 import { axeViolations, launchChromium } from '../support/browser.js';
+import { listUsers } from '../../shared/storage/users.js';
 
 let local: TLocalServer;
 let browser: Browser;
@@ -68,7 +69,7 @@ describe('dashboard in Chromium', () => {
 
 describe('dashboard for every demo user', () => {
   it('signs in as each demo user and lands on exactly their units', async () => {
-    const users = await local.repo.listUsers();
+    const users = await listUsers(local.repo.table);
     const halls = await local.repo.listHalls();
     const regions = await local.repo.listRegions();
     expect(users.map((u) => u.role).sort()).toEqual(['admin', 'manager', 'manager', 'supervisor', 'supervisor']);

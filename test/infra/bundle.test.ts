@@ -8,7 +8,7 @@ import { join } from 'node:path';
 import type { APIGatewayProxyEventV2, Context } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildApp, PROJECT_ROOT, STACK_NAME } from '../../infra/build.js';
-import { addDays } from '../../shared/domain/aggregate.js';
+import { addDays } from '../../shared/domain/time.js';
 import { generateKeyringJson, parseKeyring } from '../../shared/domain/keyring.js';
 import { sealSession } from '../../shared/http/session.js';
 import { seedDemo } from '../../shared/local/seed.js';

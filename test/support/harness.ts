@@ -15,6 +15,8 @@ import { createDynamoClient } from '../../shared/storage/client.js';
 import { Repository } from '../../shared/storage/repository.js';
 import { ScoreStore } from '../../shared/storage/score-store.js';
 import { ensureTable } from '../../shared/storage/schema.js';
+import { putApiKey } from '../../shared/storage/api-keys.js';
+import { putHall, putService, putWindow } from '../../shared/storage/catalogue.js';
 
 export type TEngineName = 'dynalite' | 'dynamodb-local';
 
@@ -65,11 +67,11 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
     { hallId: hall.id, id: 's1', name: '居民身份证换领' },
     { hallId: hall.id, id: 's2', name: '医保异地就医备案' },
   ];
-  await repo.putHall(hall);
-  for (const w of windows) await repo.putWindow(w);
-  for (const s of services) await repo.putService(s);
+  await putHall(repo.table, hall);
+  for (const w of windows) await putWindow(repo.table, w);
+  for (const s of services) await putService(repo.table, s);
   const apiKey = newApiKey();
-  await repo.putApiKey(hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
+  await putApiKey(repo.table, hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
   const clock = { now: Date.parse('2026-11-20T02:00:00Z') };
   const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test', RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000) });
   const scores = new ScoreStore(client, tableName);

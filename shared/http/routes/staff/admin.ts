@@ -18,6 +18,8 @@ import { D } from '../../pages/dashboard.js';
 import type { TLang } from '../../pages/i18n.js';
 import type { TSignedIn, TStaffKit, TWho } from './gate.js';
 import { cleanLine } from '../../../domain/text.js';
+import { listApiKeys, putApiKey, revokeApiKey } from '../../../storage/api-keys.js';
+import { getUser, listUsers } from '../../../storage/users.js';
 
 type TAdmin = { lang: TLang; who: TWho };
 
@@ -96,7 +98,7 @@ export function adminRoutes(kit: TStaffKit) {
   r.post('/regions/:regionId/delete', admin, csrf, async (c) => {
     const s = as(c);
     const regionId = c.req.param('regionId');
-    const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), repo.listUsers()]);
+    const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), listUsers(repo.table)]);
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
     if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
@@ -119,7 +121,7 @@ export function adminRoutes(kit: TStaffKit) {
   });
 
   const hallPage = async (c: Context, s: TAdmin, hallId: string, refused?: TFailed) => {
-    const [cat, regions, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listRegions(), repo.listApiKeys(hallId)]);
+    const [cat, regions, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listRegions(), listApiKeys(repo.table, hallId)]);
     if (!cat) return kit.notFound(c, s.lang, s.who);
     const body = hallBody(ctx(s), { ...cat, regions: byId(regions), keys, failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, cat.hall.name, body, s.who, refused ? 400 : 200);
@@ -189,13 +191,13 @@ export function adminRoutes(kit: TStaffKit) {
   /* ---------------------------------------------------------------- staff users */
 
   const usersPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const [users, regions, halls] = await Promise.all([repo.listUsers(), repo.listRegions(), repo.listHalls()]);
+    const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
     const body = usersBody(ctx(s), { users, me: s.who.user.id, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, A[s.lang].users, body, s.who, refused ? 400 : 200);
   };
 
   const userPage = async (c: Context, s: TAdmin, userId: string, refused?: TFailed) => {
-    const [user, regions, halls] = await Promise.all([repo.getUser(userId), repo.listRegions(), repo.listHalls()]);
+    const [user, regions, halls] = await Promise.all([getUser(repo.table, userId), repo.listRegions(), repo.listHalls()]);
     if (!user) return kit.notFound(c, s.lang, s.who);
     const body = userBody(ctx(s), { user, me: s.who.user.id, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, `${A[s.lang].editUser}: ${user.name}`, body, s.who, refused ? 400 : 200);
@@ -203,7 +205,7 @@ export function adminRoutes(kit: TStaffKit) {
 
   /** A user form's checks beyond its shape: the scope is a real unit of the role's kind; the email is nobody else's. */
   async function userProblems(u: z.infer<typeof ZUserForm>): Promise<TFormErrors> {
-    const [users, regions, halls] = await Promise.all([repo.listUsers(), repo.listRegions(), repo.listHalls()]);
+    const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
     const errors: TFormErrors = {};
     if (u.role === 'supervisor' && !regions.some((x) => x.id === u.scope)) errors.scope = 'scopeSupervisor';
     if (u.role === 'manager' && !halls.some((h) => h.id === u.scope)) errors.scope = 'scopeManager';
@@ -231,7 +233,7 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const userId = c.req.param('userId');
-    if (!(await repo.getUser(userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await getUser(repo.table, userId))) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, USER_FIELDS), id: userId };
     const parsed = z.safeParse(ZUserForm, values);
     if (!parsed.success) return userPage(c, s, userId, failed('edit', values, formErrors(parsed.error.issues, { name: 'userName' })));
@@ -265,7 +267,7 @@ export function adminRoutes(kit: TStaffKit) {
   const keysPage = async (c: Context, s: TAdmin, hallId: string, created?: string) => {
     const w = D[s.lang];
     const lang = s.lang;
-    const [cat, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listApiKeys(hallId)]);
+    const [cat, keys] = await Promise.all([repo.getHallCatalogue(hallId), listApiKeys(repo.table, hallId)]);
     const name = cat?.hall.name ?? hallId;
     const csrfField = html`<input type="hidden" name="_csrf" value="${s.who.csrf}">`;
     const state = (k: (typeof keys)[number]) => (k.revokedAt ? `${w.revoked} ${k.revokedAt.slice(0, 10)}` : w.active);
@@ -289,14 +291,14 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     const label = typeof c.var.form.label === 'string' ? cleanLine(c.var.form.label).trim().slice(0, 60) : '';
     if (!label) return c.text('A label is required. 请填写用途说明。', 400);
     const key = newApiKey();
-    await repo.putApiKey(hashApiKey(key), { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
+    await putApiKey(repo.table, hashApiKey(key), { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
     c.header('cache-control', 'no-store');
     return keysPage(c, as(c), c.var.unit.id, key); // the only time the key is ever shown
   });
 
   r.post('/halls/:hallId/keys/:keyId/revoke', adminHall, csrf, async (c) => {
     const s = as(c);
-    if (!(await repo.revokeApiKey(c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString()))) return kit.notFound(c, s.lang, s.who);
+    if (!(await revokeApiKey(repo.table, c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString()))) return kit.notFound(c, s.lang, s.who);
     return c.redirect(`/admin/halls/${c.var.unit.id}/keys?lang=${s.lang}`, 303);
   });
 

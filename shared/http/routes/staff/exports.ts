@@ -3,7 +3,8 @@
  * hall neither times out nor fills memory; UTF-8 with a BOM so Excel opens the Chinese text correctly.
  */
 import { Hono } from 'hono/tiny';
-import { addDays, daysBetween, unitId } from '../../../domain/aggregate.js';
+import { unitId } from '../../../domain/aggregate.js';
+import { addDays, daysBetween } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { ratingsCsv, toUnitReport } from '../../../scoring/report.js';
 import type { TStaffKit } from './gate.js';

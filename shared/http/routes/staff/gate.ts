@@ -16,6 +16,7 @@ import { pickLang, type TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
 import { problem } from '../../problem.js';
 import { csrfMatches, readSession } from '../../session.js';
+import { getUser } from '../../../storage/users.js';
 
 export type TWho = { user: TUser; csrf: string };
 type TUnitKind = 'hall' | 'region';
@@ -60,7 +61,7 @@ export function staffKit(deps: TAppDeps) {
   async function signedIn(c: Context): Promise<TWho | undefined> {
     const s = readSession(c, deps.keyring, now());
     if (!s) return undefined;
-    const user = await deps.repo.getUser(s.uid);
+    const user = await getUser(deps.repo.table, s.uid);
     return user && { user, csrf: s.csrf };
   }
 

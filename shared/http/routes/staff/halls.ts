@@ -4,7 +4,8 @@
  */
 import { html, raw } from 'hono/html';
 import { Hono } from 'hono/tiny';
-import { addDays, unitId } from '../../../domain/aggregate.js';
+import { unitId } from '../../../domain/aggregate.js';
+import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { signPlacard } from '../../../domain/tokens.js';
 import { hallInsights } from '../../../scoring/insights.js';

@@ -5,7 +5,8 @@
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { regionChain } from '../../../domain/access.js';
-import { addDays, unitId } from '../../../domain/aggregate.js';
+import { unitId } from '../../../domain/aggregate.js';
+import { addDays } from '../../../domain/time.js';
 import type { TFigures } from '../../../domain/figures.js';
 import { isDay } from '../../../domain/time.js';
 import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';

@@ -15,6 +15,7 @@ import { pickLang, type TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
 import { csrfMatches, endSession, readSession, seal, startSession, unseal } from '../../session.js';
 import type { TStaffKit } from './gate.js';
+import { bindOidcSub, getUser, listUsers } from '../../../storage/users.js';
 
 const FLOW_COOKIE = 'st_oidc';
 
@@ -54,7 +55,7 @@ export function signInRoutes(kit: TStaffKit) {
     if (!devSignIn) return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
     // Before a session exists, the sign-in form is protected by a double-submit token.
     const pre = startSession(c, deps.keyring, '', now());
-    const users = await deps.repo.listUsers();
+    const users = await listUsers(deps.repo.table);
     return page(
       c, lang, w.signInTitle,
       html`<h1>${w.signInTitle}</h1>${viaProvider}<h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
@@ -69,7 +70,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       const form = await c.req.parseBody();
       const pre = readSession(c, deps.keyring, now());
       if (!pre || !csrfMatches(pre.csrf, form._csrf)) return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
-      const user = typeof form.userId === 'string' ? await deps.repo.getUser(form.userId) : undefined;
+      const user = typeof form.userId === 'string' ? await getUser(deps.repo.table, form.userId) : undefined;
       if (!user) return c.text('Unknown user. 没有这个用户。', 400);
       startSession(c, deps.keyring, user.id, now(), 'dev');
       const next = safeNext(c.req.query('next'));
@@ -111,8 +112,8 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
         deps.log.warn('sign-in: provider response refused', { error: (err as Error).name, code: (err as { code?: string }).code });
         return signInProblem(c, lang, w.flowExpired, 400);
       }
-      const match = matchStaffUser(await deps.repo.listUsers(), claims);
-      if (match.kind === 'bind' && !(await deps.repo.bindOidcSub(match.user.id, claims.sub))) {
+      const match = matchStaffUser(await listUsers(deps.repo.table), claims);
+      if (match.kind === 'bind' && !(await bindOidcSub(deps.repo.table, match.user.id, claims.sub))) {
         return signInProblem(c, lang, w.refused['bound-elsewhere'], 403);
       }
       if (match.kind === 'refused') {

@@ -1,0 +1,144 @@
+/**
+ * The table handle and the few calls every storage module makes (put, conditional put and update, get, query-all on
+ * the table or its index, batch get and put), written once. Reads are counted on the handle: the nightly job's cost,
+ * measured by the cost tests in DynamoDB's own unit.
+ */
+import {
+  ConditionalCheckFailedException,
+  GetItemCommand,
+  PutItemCommand,
+  QueryCommand,
+  UpdateItemCommand,
+  type AttributeValue,
+  type DynamoDBClient,
+} from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { batchGetItems, batchPutItems } from './batch.js';
+import type { TKey } from './keys.js';
+import { TABLE_KEYS } from './table.js';
+
+export type Item = Record<string, AttributeValue>;
+
+export interface TTable {
+  readonly db: DynamoDBClient;
+  readonly name: string;
+  /** Items read through this handle: the job's cost, for the cost tests. */
+  itemsRead: number;
+  /**
+   * Bumped by every catalogue write made through this handle, so the process's caches (the resident path's hall
+   * catalogues, the dashboard's region tree) drop what they hold at once; other processes' caches expire by time.
+   */
+  catalogueVersion: number;
+}
+
+export const openTable = (db: DynamoDBClient, name: string): TTable => ({ db, name, itemsRead: 0, catalogueVersion: 0 });
+
+export const isConditionFailure = (err: unknown): boolean =>
+  err instanceof ConditionalCheckFailedException || (err as Error)?.name === 'ConditionalCheckFailedException';
+
+/** Runs a conditional write; false when its condition did not hold (nothing was written). */
+export async function ifCondition(write: () => Promise<unknown>): Promise<boolean> {
+  try {
+    await write();
+    return true;
+  } catch (err) {
+    if (isConditionFailure(err)) return false;
+    throw err;
+  }
+}
+
+export async function put(t: TTable, obj: Record<string, unknown>): Promise<void> {
+  await t.db.send(new PutItemCommand({ TableName: t.name, Item: marshall(obj, { removeUndefinedValues: true }) }));
+}
+
+/** A conditional put: 'absent' creates only, 'present' replaces only. False when the condition did not hold. */
+export function putIf(t: TTable, when: 'absent' | 'present', obj: Record<string, unknown>): Promise<boolean> {
+  return ifCondition(() =>
+    t.db.send(
+      new PutItemCommand({
+        TableName: t.name,
+        Item: marshall(obj, { removeUndefinedValues: true }),
+        ConditionExpression: when === 'absent' ? 'attribute_not_exists(pk)' : 'attribute_exists(pk)',
+      }),
+    ),
+  );
+}
+
+/** An update of an existing item; false if there is none. Names the expression does not use are dropped. */
+export function updateIfPresent(
+  t: TTable,
+  key: TKey,
+  update: string,
+  names?: Record<string, string>,
+  values?: Record<string, unknown>,
+): Promise<boolean> {
+  // DynamoDB refuses names the expression does not use.
+  const used = names && Object.fromEntries(Object.entries(names).filter(([n]) => update.includes(n)));
+  return ifCondition(() =>
+    t.db.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: marshall(key),
+        UpdateExpression: update,
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeNames: used && Object.keys(used).length ? used : undefined,
+        ExpressionAttributeValues: values && Object.keys(values).length ? marshall(values, { removeUndefinedValues: true }) : undefined,
+      }),
+    ),
+  );
+}
+
+/** One item, read consistently unless told otherwise; not counted (the job's reads go through batches and queries). */
+export async function getItem(t: TTable, key: TKey, opts: { consistent?: boolean } = {}): Promise<Record<string, unknown> | undefined> {
+  const out = await t.db.send(new GetItemCommand({ TableName: t.name, Key: marshall(key), ConsistentRead: opts.consistent }));
+  return out.Item ? unmarshall(out.Item) : undefined;
+}
+
+/** Every page of a Query on the table (pk) or on GSI1 (gsi1pk), optionally narrowed by sort key. Counted. */
+export async function queryAll(
+  t: TTable,
+  q: { pk: string; index?: boolean; between?: [string, string]; prefix?: string },
+): Promise<Item[]> {
+  const out: Item[] = [];
+  let start: Item | undefined;
+  const { gsi1 } = TABLE_KEYS;
+  const [pkName, skName] = q.index ? [gsi1.partitionKey, gsi1.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  const cond = q.between ? ` AND ${skName} BETWEEN :a AND :b` : q.prefix ? ` AND begins_with(${skName}, :p)` : '';
+  const values = q.between
+    ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] }
+    : q.prefix
+      ? { ':pk': q.pk, ':p': q.prefix }
+      : { ':pk': q.pk };
+  do {
+    const page = await t.db.send(
+      new QueryCommand({
+        TableName: t.name,
+        IndexName: q.index ? TABLE_KEYS.gsi1.name : undefined,
+        KeyConditionExpression: `${pkName} = :pk${cond}`,
+        ExpressionAttributeValues: marshall(values),
+        ExclusiveStartKey: start,
+      }),
+    );
+    out.push(...(page.Items ?? []));
+    t.itemsRead += page.Items?.length ?? 0;
+    start = page.LastEvaluatedKey;
+  } while (start);
+  return out;
+}
+
+/** Many items by key, in batches; counted. */
+export async function batchGet(t: TTable, keyList: TKey[], opts: { consistent?: boolean } = {}): Promise<Item[]> {
+  const items = await batchGetItems(t.db, t.name, keyList, opts);
+  t.itemsRead += items.length;
+  return items;
+}
+
+export function batchPut(t: TTable, items: Item[], concurrency = 1): Promise<void> {
+  return batchPutItems(t.db, t.name, items, concurrency);
+}
+
+/** Drops the storage keys from an item, leaving the entity. */
+export function strip<T>(item: Record<string, unknown>): T {
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
+  return rest as T;
+}

@@ -1,0 +1,94 @@
+/**
+ * Every key and index value of the one table, built here and nowhere else (the ElectroDB idea: a key is declared
+ * once), so two modules can never spell the same item differently. table.ts lists what each item is for.
+ */
+
+/** Late-rating marks are spread over a few partitions so a burst of late ratings never makes one hot key. */
+export const DIRTY_SHARDS = 16;
+export const dirtyShard = (hallId: string): number =>
+  [...hallId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % DIRTY_SHARDS;
+
+export type TKey = { pk: string; sk: string };
+export type TIndexKey = { gsi1pk: string; gsi1sk: string };
+
+const unitSk = { window: 'CAT#WINDOW#', service: 'CAT#SERVICE#' } as const;
+
+/* catalogue */
+export const region = (id: string): TKey => ({ pk: `REGION#${id}`, sk: 'META' });
+export const regionIndex = (id: string): TIndexKey => ({ gsi1pk: 'CATALOG#REGION', gsi1sk: id });
+export const regionsIndex = 'CATALOG#REGION';
+export const hall = (id: string): TKey => ({ pk: `HALL#${id}`, sk: 'CAT#META' });
+export const hallIndex = (id: string): TIndexKey => ({ gsi1pk: 'CATALOG#HALL', gsi1sk: id });
+export const hallsIndex = 'CATALOG#HALL';
+/** The partition holding a hall and its windows and services (one Query, begins_with CAT#). */
+export const hallPartition = (id: string): string => `HALL#${id}`;
+export const catalogPrefix = 'CAT#';
+export const hallMetaSk = 'CAT#META';
+export const window = (hallId: string, id: string): TKey => ({ pk: `HALL#${hallId}`, sk: `${unitSk.window}${id}` });
+export const service = (hallId: string, id: string): TKey => ({ pk: `HALL#${hallId}`, sk: `${unitSk.service}${id}` });
+export const unit = (kind: 'window' | 'service', hallId: string, id: string): TKey => ({
+  pk: `HALL#${hallId}`,
+  sk: `${unitSk[kind]}${id}`,
+});
+export const windowSkPrefix = unitSk.window;
+export const serviceSkPrefix = unitSk.service;
+export const isCatalogue = (pk: string): boolean => pk.startsWith('HALL#') || pk.startsWith('REGION#');
+/** The hall id of a HALL#… partition key. */
+export const hallIdOf = (pk: string): string => pk.slice('HALL#'.length);
+
+/* staff users and machine keys */
+export const user = (id: string): TKey => ({ pk: `USER#${id}`, sk: 'META' });
+export const userIndex = (id: string): TIndexKey => ({ gsi1pk: 'CATALOG#USER', gsi1sk: id });
+export const usersIndex = 'CATALOG#USER';
+export const apiKey = (keyHash: string): TKey => ({ pk: `APIKEY#${keyHash}`, sk: 'META' });
+/** Listed per hall by a short, non-secret id (the hash's first 12 characters), never by the key itself. */
+export const apiKeyIndex = (hallId: string, createdAt: string, keyHash: string): TIndexKey => ({
+  gsi1pk: `KEYS#${hallId}`,
+  gsi1sk: `${createdAt}#${keyHash.slice(0, 12)}`,
+});
+export const apiKeysOfHall = (hallId: string): string => `KEYS#${hallId}`;
+export const apiKeyIdOf = (pk: string): string => pk.slice('APIKEY#'.length, 'APIKEY#'.length + 12);
+export const apiKeyPkPrefix = (keyId: string): string => `APIKEY#${keyId}`;
+
+/* tickets */
+export const issued = (hallId: string, day: string): TKey => ({ pk: `HALL#${hallId}`, sk: `ISSUED#${day}` });
+export const visit = (hallId: string, day: string, visitKey: string): TKey => ({ pk: `HALL#${hallId}`, sk: `VISIT#${day}#${visitKey}` });
+export const throttle = (throttleKey: string): TKey => ({ pk: `THROTTLE#${throttleKey}`, sk: 'PLACARD' });
+
+/* ratings */
+export const rating = (ratingId: string): TKey => ({ pk: `RATING#${ratingId}`, sk: 'RATING' });
+export const ratingIdOf = (pk: string): string => pk.slice('RATING#'.length);
+export const hallDay = (hallId: string, day: string): string => `HALLDAY#${hallId}#${day}`;
+export const hallDayIndex = (hallId: string, day: string, createdAt: string, ratingId: string): TIndexKey => ({
+  gsi1pk: `HALLDAY#${hallId}#${day}`,
+  gsi1sk: `${createdAt}#${ratingId}`,
+});
+export const dirty = (hallId: string, day: string): TKey => ({ pk: `DIRTY#${dirtyShard(hallId)}`, sk: `${hallId}#${day}` });
+export const dirtyPartition = (shard: number): string => `DIRTY#${shard}`;
+export const dirtyOfShard = (shard: number, hallId: string, day: string): TKey => ({ pk: `DIRTY#${shard}`, sk: `${hallId}#${day}` });
+
+/* the nightly job */
+/** unit: H#<hall> (with its windows and services inside), R#<region> or ALL */
+export const snap = (unit: string, day: string): TKey => ({ pk: `SNAP#${unit}`, sk: day });
+export const snapPartition = (unit: string): string => `SNAP#${unit}`;
+export const hallSnapPrefix = 'SNAP#H#';
+export const hallIdOfSnap = (pk: string): string => pk.slice('SNAP#H#'.length);
+export const part = (day: string, regionId: string, runId: string, batchKey: string): TKey => ({
+  pk: `PART#${day}#${regionId}`,
+  sk: `${runId}#${batchKey}`,
+});
+export const partPartition = (day: string, regionId: string): string => `PART#${day}#${regionId}`;
+export const plan = (day: string, runId: string, batchKey: string): TKey => ({ pk: `PLAN#${day}#${runId}`, sk: batchKey });
+export const planPartition = (day: string, runId: string): string => `PLAN#${day}#${runId}`;
+export const run = (day: string): TKey => ({ pk: 'RUN', sk: day });
+export const runPartition = 'RUN';
+export const alert = (hallId: string, day: string, kind: string): TKey => ({ pk: `ALERT#${hallId}`, sk: `${day}#${kind}` });
+export const alertIndex = (hallId: string, day: string, kind: string): TIndexKey => ({
+  gsi1pk: `ALERTS#${day}`,
+  gsi1sk: `${hallId}#${kind}`,
+});
+export const alertsOfHall = (hallId: string): string => `ALERT#${hallId}`;
+export const alertsOfDay = (day: string): string => `ALERTS#${day}`;
+
+/* misc */
+export const marker = (name: string): TKey => ({ pk: `META#${name}`, sk: 'META' });
