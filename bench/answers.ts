@@ -10,12 +10,22 @@ import { storedAnswers } from '../shared/services/ratings.js';
 import { localDay } from '../shared/domain/time.js';
 
 const pick = <T>(xs: readonly T[]): T => xs[Math.floor(Math.random() * xs.length)];
-const COMMENTS = ['窗口人员很耐心，但排队时间有点长。', '材料一次说清楚就好了。', 'Quick and friendly, thank you.', '系统又出故障了，等了一个小时。'];
+const COMMENTS = [
+  '窗口人员很耐心，但排队时间有点长。',
+  '材料一次说清楚就好了。',
+  'Quick and friendly, thank you.',
+  '系统又出故障了，等了一个小时。',
+];
 
 /** One answer: grade 1–5 uniformly; bad grades always carry a reason (the API requires one). */
 export function randomAnswer(ticket: string): TRatingInput {
   const overall = 1 + Math.floor(Math.random() * 5);
-  const a: TRatingInput = { ticket, overall, submissionId: randomBytes(12).toString('base64url'), lang: Math.random() < 0.85 ? 'zh' : 'en' };
+  const a: TRatingInput = {
+    ticket,
+    overall,
+    submissionId: randomBytes(12).toString('base64url'),
+    lang: Math.random() < 0.85 ? 'zh' : 'en',
+  };
   if (overall <= 2) a.reasons = Math.random() < 0.5 ? ['wait_long'] : ['wait_long', 'rude'];
   else if (overall === 3 && Math.random() < 0.5) a.reasons = ['unclear'];
   else if (overall >= 4 && Math.random() < 0.3) a.reasons = ['fast'];
@@ -27,7 +37,11 @@ export function randomAnswer(ticket: string): TRatingInput {
     a.competence = 1 + Math.floor(Math.random() * 5);
   }
   if (Math.random() < 0.2) a.comment = pick(COMMENTS);
-  if (overall <= 2 && Math.random() < 0.2) a.contact = { phone: `1${3 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`, consent: true };
+  if (overall <= 2 && Math.random() < 0.2)
+    a.contact = {
+      phone: `1${3 + Math.floor(Math.random() * 7)}${String(Math.floor(Math.random() * 1e9)).padStart(9, '0')}`,
+      consent: true,
+    };
   return a;
 }
 

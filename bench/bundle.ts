@@ -27,9 +27,13 @@ function constructOptions(root: string) {
   try {
     const src = readFileSync(join(root, 'infra/constructs/api-function.ts'), 'utf8');
     const banner = /const ESM_REQUIRE_BANNER\s*=\s*"([^"]+)"/.exec(src)?.[1];
-    const externals = /externalModules:\s*\[([^\]]*)\]/.exec(src)?.[1].match(/'[^']+'/g)?.map((s) => s.slice(1, -1));
+    const externals = /externalModules:\s*\[([^\]]*)\]/
+      .exec(src)?.[1]
+      .match(/'[^']+'/g)
+      ?.map((s) => s.slice(1, -1));
     const target = /target:\s*'(node\d+)'/.exec(src)?.[1];
-    if (!banner || !externals?.length || !target || !/minify:\s*true/.test(src) || !/'--charset':\s*'utf8'/.test(src)) throw new Error('shape changed');
+    if (!banner || !externals?.length || !target || !/minify:\s*true/.test(src) || !/'--charset':\s*'utf8'/.test(src))
+      throw new Error('shape changed');
     return { target, externals, banner, fromConstruct: true };
   } catch {
     return { ...fallback, fromConstruct: false };
@@ -67,7 +71,10 @@ export async function measureBundle(root: string): Promise<TBundleResult> {
       const key = m ? m[1] : input.split('/').slice(0, 2).join('/');
       byPackage.set(key, (byPackage.get(key) ?? 0) + bytesInOutput);
     }
-    const top = [...byPackage].map(([input, b]) => ({ input, bytes: b })).sort((a, b) => b.bytes - a.bytes).slice(0, 6);
+    const top = [...byPackage]
+      .map(([input, b]) => ({ input, bytes: b }))
+      .sort((a, b) => b.bytes - a.bytes)
+      .slice(0, 6);
     return { bytes, ms, top, options: opts };
   } finally {
     rmSync(outdir, { recursive: true, force: true });

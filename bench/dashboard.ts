@@ -35,15 +35,27 @@ export interface TDashRow {
 
 function ratingsFor(hallId: string, day: string, n: number, seed: number): TRating[] {
   let a = seed >>> 0;
-  const rnd = () => ((a = (a * 1664525 + 1013904223) >>> 0) / 4294967296);
+  const rnd = () => {
+    a = (a * 1664525 + 1013904223) >>> 0;
+    return a / 4294967296;
+  };
   return Array.from({ length: n }, (_, i) => {
     const overall = rnd() < 0.1 ? 1 + Math.floor(rnd() * 2) : 3 + Math.floor(rnd() * 3);
     const id = `${hallId}-${day}-${i}`;
     return {
-      ratingId: id, ticketId: id, channel: 'ticket' as const, hallId, windowId: `w${1 + (i % 4)}`, serviceId: `s${1 + (i % 5)}`, day,
-      createdAt: new Date(Date.parse(`${day}T00:30:00Z`) + Math.floor(rnd() * 9 * 3600_000)).toISOString(), overall,
-      reasons: overall <= 2 ? ['wait_long'] : undefined, comment: overall <= 2 && rnd() < 0.3 ? '排队等了一个多小时，窗口只开了两个' : undefined,
-      trips: 1 as const, done: 'yes' as const,
+      ratingId: id,
+      ticketId: id,
+      channel: 'ticket' as const,
+      hallId,
+      windowId: `w${1 + (i % 4)}`,
+      serviceId: `s${1 + (i % 5)}`,
+      day,
+      createdAt: new Date(Date.parse(`${day}T00:30:00Z`) + Math.floor(rnd() * 9 * 3600_000)).toISOString(),
+      overall,
+      reasons: overall <= 2 ? ['wait_long'] : undefined,
+      comment: overall <= 2 && rnd() < 0.3 ? '排队等了一个多小时，窗口只开了两个' : undefined,
+      trips: 1 as const,
+      done: 'yes' as const,
     };
   });
 }
@@ -57,7 +69,13 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     const repo = new Repository(client, 'bench-dash');
     const scores = new ScoreStore(client, 'bench-dash');
     await putRegion(repo.table, { id: 'city', name: '市', level: 'city' });
-    await putHall(repo.table, { id: 'busy', name: '一年数据的大厅', regionId: 'city', timezone: 'Asia/Shanghai', openingHours: { open: '08:30', close: '17:30' } });
+    await putHall(repo.table, {
+      id: 'busy',
+      name: '一年数据的大厅',
+      regionId: 'city',
+      timezone: 'Asia/Shanghai',
+      openingHours: { open: '08:30', close: '17:30' },
+    });
     await putHall(repo.table, { id: 'big', name: '导出测试大厅', regionId: 'city', timezone: 'Asia/Shanghai' });
     for (let w = 1; w <= 4; w++) await putWindow(repo.table, { hallId: 'busy', id: `w${w}`, name: `${w}号窗口` });
     for (let s = 1; s <= 5; s++) await putService(repo.table, { hallId: 'busy', id: `s${s}`, name: `事项${s}` });
@@ -70,7 +88,14 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     await runRange({ repo, store: scores }, first, last);
 
     const keyring = parseKeyring(generateKeyringJson());
-    const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: 'bench-dash' }), repo, scores, keyring, engine: 'dynalite', log: { info() {}, warn() {}, error() {} } };
+    const deps = {
+      config: loadConfig({ APP_ENV: 'test', TABLE_NAME: 'bench-dash' }),
+      repo,
+      scores,
+      keyring,
+      engine: 'dynalite',
+      log: { info() {}, warn() {}, error() {} },
+    };
     const assets = await buildDashboardAssets();
     const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps, assets)) });
     const cookie = `st_session=${sealSession(keyring, { uid: 'mgr', exp: Date.now() + 3600_000, csrf: 'x' })}`;
@@ -106,7 +131,12 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     const seconds = (performance.now() - started) / 1000;
     if (rows !== exportRows) throw new Error(`exported ${rows} of ${exportRows} rows`);
     return [
-      { metric: 'dashboard_hall_ms', value: Math.round(times[Math.floor(times.length / 2)] * 10) / 10, unit: 'ms', target: { op: '<=', value: 150 } },
+      {
+        metric: 'dashboard_hall_ms',
+        value: Math.round(times[Math.floor(times.length / 2)] * 10) / 10,
+        unit: 'ms',
+        target: { op: '<=', value: 150 },
+      },
       { metric: 'dashboard_js_gzip_bytes', value: gzipSync(assets.script.body).length, unit: 'B' },
       { metric: 'export_rows_per_s', value: Math.round(rows / seconds), unit: 'rows/s' },
       { metric: 'export_peak_heap_mb', value: Math.round((peak - heapBefore) / 2 ** 20), unit: 'MB above start' },
@@ -119,5 +149,6 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
 
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
-  for (const r of await benchDashboard({ exportRows: Number(process.argv[2] ?? 1_000_000) })) console.log(`${r.metric.padEnd(28)} ${String(r.value).padStart(12)} ${r.unit}`);
+  for (const r of await benchDashboard({ exportRows: Number(process.argv[2] ?? 1_000_000) }))
+    console.log(`${r.metric.padEnd(28)} ${String(r.value).padStart(12)} ${r.unit}`);
 }

@@ -60,7 +60,13 @@ export async function runLoop(p: TLoadParams, edge: (at: 'window-start' | 'windo
     const ticketId = newTicketId();
     const windowId = p.hall.windows[Math.floor(Math.random() * p.hall.windows.length)];
     const serviceId = p.hall.services.length ? p.hall.services[Math.floor(Math.random() * p.hall.services.length)] : undefined;
-    const ticket = signTicket(keyring, { ticketId, hallId: p.hall.hallId, windowId, serviceId, issuedAt: Math.floor(Date.now() / 1000) * 1000 });
+    const ticket = signTicket(keyring, {
+      ticketId,
+      hallId: p.hall.hallId,
+      windowId,
+      serviceId,
+      issuedAt: Math.floor(Date.now() / 1000) * 1000,
+    });
     return { ticket, ticketId, windowId, serviceId };
   };
 
@@ -94,7 +100,11 @@ export async function runLoop(p: TLoadParams, edge: (at: 'window-start' | 'windo
       new Promise<{ status: number; body: string }>((resolve, reject) => {
         const req = request(
           {
-            host: '127.0.0.1', port: Number(url.port), path: '/api/v1/ratings', method: 'POST', agent,
+            host: '127.0.0.1',
+            port: Number(url.port),
+            path: '/api/v1/ratings',
+            method: 'POST',
+            agent,
             headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), 'user-agent': 'st-bench/1' },
           },
           (res) => {
@@ -189,4 +199,3 @@ export async function runLoop(p: TLoadParams, edge: (at: 'window-start' | 'windo
     presignMs,
   };
 }
-

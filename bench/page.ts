@@ -30,8 +30,15 @@ export function get(origin: string, path: string, headers: Record<string, string
         const raw = Buffer.concat(chunks);
         const enc = res.headers['content-encoding'];
         let headerBytes = Buffer.byteLength(`HTTP/1.1 ${res.statusCode} ${res.statusMessage}\r\n\r\n`);
-        for (let i = 0; i < res.rawHeaders.length; i += 2) headerBytes += Buffer.byteLength(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`);
-        resolve({ status: res.statusCode ?? 0, headers: res.headers, wireBytes: raw.length, body: enc === 'gzip' ? gunzipSync(raw) : raw, headerBytes });
+        for (let i = 0; i < res.rawHeaders.length; i += 2)
+          headerBytes += Buffer.byteLength(`${res.rawHeaders[i]}: ${res.rawHeaders[i + 1]}\r\n`);
+        resolve({
+          status: res.statusCode ?? 0,
+          headers: res.headers,
+          wireBytes: raw.length,
+          body: enc === 'gzip' ? gunzipSync(raw) : raw,
+          headerBytes,
+        });
       });
     });
     req.on('error', reject);
@@ -39,14 +46,22 @@ export function get(origin: string, path: string, headers: Record<string, string
   });
 }
 
-export function postJson(origin: string, path: string, body: unknown, headers: Record<string, string> = {}): Promise<{ status: number; json: unknown }> {
+export function postJson(
+  origin: string,
+  path: string,
+  body: unknown,
+  headers: Record<string, string> = {},
+): Promise<{ status: number; json: unknown }> {
   const url = new URL(path, origin);
   if (url.hostname !== '127.0.0.1') throw new Error(`bench: loopback only, refusing ${url.href}`);
   const payload = JSON.stringify(body);
   return new Promise((resolve, reject) => {
     const req = request(
       {
-        host: '127.0.0.1', port: Number(url.port), path: url.pathname, method: 'POST',
+        host: '127.0.0.1',
+        port: Number(url.port),
+        path: url.pathname,
+        method: 'POST',
         headers: { 'content-type': 'application/json', 'content-length': Buffer.byteLength(payload), ...headers },
       },
       (res) => {
@@ -74,7 +89,17 @@ export function postJson(origin: string, path: string, body: unknown, headers: R
 export function subresources(html: string): string[] {
   const found = new Set<string>();
   const attr = (tag: string, name: string) => new RegExp(`<${tag}\\b[^>]*?\\s${name}\\s*=\\s*["']?([^"'\\s>]+)`, 'gi');
-  const patterns = [attr('link', 'href'), attr('script', 'src'), attr('img', 'src'), attr('source', 'src'), attr('iframe', 'src'), attr('video', 'poster'), attr('input', 'src'), attr('object', 'data'), attr('embed', 'src')];
+  const patterns = [
+    attr('link', 'href'),
+    attr('script', 'src'),
+    attr('img', 'src'),
+    attr('source', 'src'),
+    attr('iframe', 'src'),
+    attr('video', 'poster'),
+    attr('input', 'src'),
+    attr('object', 'data'),
+    attr('embed', 'src'),
+  ];
   for (const re of patterns) for (const m of html.matchAll(re)) found.add(m[1]);
   for (const m of html.matchAll(/url\(\s*["']?([^"')]+)["']?\s*\)/gi)) found.add(m[1]); // inline CSS backgrounds, fonts
   for (const m of html.matchAll(/@import\s+["']([^"']+)["']/gi)) found.add(m[1]);

@@ -35,7 +35,8 @@ export function ownerOf(url: string, fn: string): string {
   if (!url) return fn.startsWith('(') ? fn : '(native/V8)';
   const pkg = /node_modules\/((?:@[^/]+\/)?[^/]+)/.exec(url);
   if (pkg) return pkg[1];
-  if (url.startsWith('node:')) return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(5).split('/').slice(0, 2).join('/') : url.slice(5)}`;
+  if (url.startsWith('node:'))
+    return `node:${url.slice(5).split('/')[0] === 'internal' ? url.slice(5).split('/').slice(0, 2).join('/') : url.slice(5)}`;
   const app = /\/(shared|functions|bench)\/(.+?)(\.ts)?$/.exec(url);
   if (app) return `${app[1]}/${app[2]}`;
   return url;
@@ -50,7 +51,8 @@ export interface TProfileSummary {
 export function summarise(profile: TProfile, top = 12): TProfileSummary {
   const byId = new Map(profile.nodes.map((n) => [n.id, n]));
   const self = new Map<number, number>();
-  for (let i = 0; i < profile.samples.length; i++) self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
+  for (let i = 0; i < profile.samples.length; i++)
+    self.set(profile.samples[i], (self.get(profile.samples[i]) ?? 0) + (profile.timeDeltas[i] ?? 0));
   let total = 0;
   const owners = new Map<string, number>();
   const fns = new Map<string, number>();
@@ -65,7 +67,10 @@ export function summarise(profile: TProfile, top = 12): TProfileSummary {
     fns.set(key, (fns.get(key) ?? 0) + us);
   }
   const rank = (m: Map<string, number>) =>
-    [...m].sort((a, b) => b[1] - a[1]).slice(0, top).map(([k, us]) => ({ k, ms: us / 1000, share: us / total }));
+    [...m]
+      .sort((a, b) => b[1] - a[1])
+      .slice(0, top)
+      .map(([k, us]) => ({ k, ms: us / 1000, share: us / total }));
   return {
     totalMs: total / 1000,
     byOwner: rank(owners).map(({ k, ms, share }) => ({ owner: k, ms, share })),

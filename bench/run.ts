@@ -175,7 +175,12 @@ async function main() {
   try {
     const cat = await local.repo.getHallCatalogue(local.demo.hallId);
     if (!cat) throw new Error('bench: the demo hall has no catalogue');
-    const hall = { hallId: cat.hall.id, timezone: cat.hall.timezone, windows: cat.windows.map((w) => w.id), services: cat.services.map((s) => s.id) };
+    const hall = {
+      hallId: cat.hall.id,
+      timezone: cat.hall.timezone,
+      windows: cat.windows.map((w) => w.id),
+      services: cat.services.map((s) => s.id),
+    };
 
     /* ---------- survey page, gzip, first view ---------- */
     say('measuring the survey page…');
@@ -188,7 +193,9 @@ async function main() {
           ? `sub-resources added: ${pg.subresources.map((s) => `${s.url} ${s.wireBytes} B (${s.status})`).join(', ')}`
           : 'no sub-resources (no <link href>/<script src>/<img src>/url() to fetch)') +
         `; response headers ${pg.htmlHeaderBytes} B (not counted)` +
-        (pg.favicon.declared ? '; icon declared inline' : `; no <link rel=icon>, so browsers also request /favicon.ico → ${pg.favicon.status}, ${pg.favicon.wireBytes} B (not counted)`),
+        (pg.favicon.declared
+          ? '; icon declared inline'
+          : `; no <link rel=icon>, so browsers also request /favicon.ico → ${pg.favicon.status}, ${pg.favicon.wireBytes} B (not counted)`),
     );
     if (pg.contentEncoding !== 'gzip') notes.push('WARNING: the survey page was not gzip-compressed');
 
@@ -214,7 +221,9 @@ async function main() {
     };
     const blocks = {
       engine: async () =>
-        totals.engine.add(await runLoad({ ...base, mode: 'engine', endpoint: engineWorker.endpoint, tableName, presign: prepare() }, timeoutMs)),
+        totals.engine.add(
+          await runLoad({ ...base, mode: 'engine', endpoint: engineWorker.endpoint, tableName, presign: prepare() }, timeoutMs),
+        ),
       same: async () =>
         totals.same.add(await runLoadInline({ ...base, mode: 'engine', endpoint: engineSame.endpoint, tableName, presign: prepare() })),
       ingest: async () => {
@@ -242,7 +251,11 @@ async function main() {
         totals.ingest.add(r);
       },
     } as const;
-    const labels = { engine: 'engine (SDK client in a worker)', same: 'engine (SDK client on the engine thread)', ingest: 'ingest over HTTP' };
+    const labels = {
+      engine: 'engine (SDK client in a worker)',
+      same: 'engine (SDK client on the engine thread)',
+      ingest: 'ingest over HTTP',
+    };
 
     for (let r = 0; r < rounds; r++) {
       // Alternate the order so slow drift (heap growth, a neighbour's job) does not favour one kind.
@@ -284,7 +297,12 @@ async function main() {
     rows.push({ metric: 'ingest_vs_engine_ratio', value: round(ing.rps / eng.rps, 3), unit: 'x', target: { op: '>=', value: 0.7 } });
     rows.push({ metric: 'engine_put_rps_same_thread', value: round(same.rps, 1), unit: 'put/s', target: null });
     rows.push({ metric: 'ingest_vs_same_thread_ratio', value: round(ing.rps / same.rps, 3), unit: 'x', target: null });
-    rows.push({ metric: 'ingest_vs_engine_ratio_cpu', value: round(eng.bottleneckCpuPerOp / ing.bottleneckCpuPerOp, 3), unit: 'x', target: null });
+    rows.push({
+      metric: 'ingest_vs_engine_ratio_cpu',
+      value: round(eng.bottleneckCpuPerOp / ing.bottleneckCpuPerOp, 3),
+      unit: 'x',
+      target: null,
+    });
     rows.push({ metric: 'server_cpu_ms_per_rating', value: round(ing.mainCpuPerOp, 3), unit: 'ms', target: null });
     rows.push({ metric: 'engine_cpu_ms_per_put', value: round(eng.mainCpuPerOp, 3), unit: 'ms', target: null });
     rows.push({ metric: 'sdk_engine_cpu_ms_per_put', value: round(same.mainCpuPerOp, 3), unit: 'ms', target: null });
@@ -309,15 +327,27 @@ async function main() {
     rows.push({ metric: 'neighbour_cpu_cores', value: round(busiest, 2), unit: 'cores', target: null });
     const neighbourNote = `other processes used ${round(neighbours.ingest, 2)} / ${round(neighbours.engine, 2)} / ${round(neighbours.same, 2)} cores during the ingest / engine / same-thread windows (of ${cpus().length})`;
     if (busiest > 0.25) {
-      notes.unshift(`WARNING: ${neighbourNote}. The *_rps rows and ingest_vs_engine_ratio are unreliable in this run; the *_cpu_ms_* rows and ingest_vs_engine_ratio_cpu hold up better. Re-run on a quiet machine.`);
+      notes.unshift(
+        `WARNING: ${neighbourNote}. The *_rps rows and ingest_vs_engine_ratio are unreliable in this run; the *_cpu_ms_* rows and ingest_vs_engine_ratio_cpu hold up better. Re-run on a quiet machine.`,
+      );
     } else notes.push(neighbourNote);
-    for (const [name, t] of [['engine', eng], ['engine same-thread', same]] as const)
+    for (const [name, t] of [
+      ['engine', eng],
+      ['engine same-thread', same],
+    ] as const)
       if (t.failed) notes.push(`${name} failures: ${JSON.stringify(t.failures)}; first: ${t.sample}`);
     if (profile) {
       const { summary: s, path } = profile;
-      notes.push(`main-thread CPU profile of the first ingest window: ${path} (${round(s.totalMs)} ms on-CPU in ${round(profile.ms)} ms; the profiler itself slows the server)`);
+      notes.push(
+        `main-thread CPU profile of the first ingest window: ${path} (${round(s.totalMs)} ms on-CPU in ${round(profile.ms)} ms; the profiler itself slows the server)`,
+      );
       notes.push(`  self time by owner: ${s.byOwner.map((o) => `${o.owner} ${pct(o.share)}`).join(', ')}`);
-      notes.push(`  hottest functions: ${s.byFunction.slice(0, 8).map((f) => `${f.fn} ${pct(f.share)}`).join('; ')}`);
+      notes.push(
+        `  hottest functions: ${s.byFunction
+          .slice(0, 8)
+          .map((f) => `${f.fn} ${pct(f.share)}`)
+          .join('; ')}`,
+      );
     }
   } finally {
     for (const e of engines) await e.close();
@@ -327,7 +357,12 @@ async function main() {
   if (!flag('skip-score', 'BENCH_SKIP_SCORE')) {
     say('scoring: pure aggregation over 1,000,000 ratings, then one night of 10,000 halls against the engine…');
     for (const r of [benchPureScoring(), ...(await benchNight())]) {
-      rows.push({ metric: r.metric, value: r.value, unit: r.unit, target: r.metric === 'score_night_vs_query_ratio' ? { op: '<=', value: 1.5 } : null });
+      rows.push({
+        metric: r.metric,
+        value: r.value,
+        unit: r.unit,
+        target: r.metric === 'score_night_vs_query_ratio' ? { op: '<=', value: 1.5 } : null,
+      });
       if (r.target && r.metric !== 'score_night_vs_query_ratio') notes.push(`${r.metric}: ${r.target}`);
     }
   }
@@ -341,12 +376,19 @@ async function main() {
 
   const missed = printTable(rows);
   for (const n of notes) console.log(`  · ${n}`);
-  console.log(`  total bench time ${round((performance.now() - benchStarted) / 1000, 1)} s; ${missed ? `${missed} target(s) MISSED` : 'all targets met'}`);
+  console.log(
+    `  total bench time ${round((performance.now() - benchStarted) / 1000, 1)} s; ${missed ? `${missed} target(s) MISSED` : 'all targets met'}`,
+  );
 
   const out = {
     at: new Date().toISOString(),
     node: process.version,
-    machine: { cpus: cpus().length, cpuModel: cpus()[0]?.model, memGB: round(totalmem() / 2 ** 30, 1), platform: `${process.platform}-${process.arch}` },
+    machine: {
+      cpus: cpus().length,
+      cpuModel: cpus()[0]?.model,
+      memGB: round(totalmem() / 2 ** 30, 1),
+      platform: `${process.platform}-${process.arch}`,
+    },
     options: { durationS, rounds, warmupS, concurrency },
     rows: rows.map((r) => ({ ...r, target: r.target ? `${r.target.op} ${r.target.value}` : null, ok: r.target ? r.ok : null })),
     notes,

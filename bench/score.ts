@@ -45,9 +45,18 @@ function synthetic(halls: number, ratings: number, day: string, seed = 7): TRati
     const overall = r() < 0.08 ? 1 + Math.floor(r() * 2) : 3 + Math.floor(r() * 3);
     const id = `b${i.toString(36)}`;
     out[i] = {
-      ratingId: id, ticketId: id, channel: 'ticket', hallId: `h${Math.floor(r() * halls)}`, windowId: `w${1 + Math.floor(r() * 5)}`, serviceId: `s${1 + Math.floor(r() * 6)}`,
-      createdAt: `${day}T0${1 + Math.floor(r() * 8)}:${String(Math.floor(r() * 60)).padStart(2, '0')}:00.000Z`, day, overall,
-      reasons: overall <= 2 ? ['wait_long'] : undefined, attitude: r() < 0.6 ? overall : undefined, trips: r() < 0.8 ? (1 + Math.floor(r() * 3)) as 1 | 2 | 3 : undefined,
+      ratingId: id,
+      ticketId: id,
+      channel: 'ticket',
+      hallId: `h${Math.floor(r() * halls)}`,
+      windowId: `w${1 + Math.floor(r() * 5)}`,
+      serviceId: `s${1 + Math.floor(r() * 6)}`,
+      createdAt: `${day}T0${1 + Math.floor(r() * 8)}:${String(Math.floor(r() * 60)).padStart(2, '0')}:00.000Z`,
+      day,
+      overall,
+      reasons: overall <= 2 ? ['wait_long'] : undefined,
+      attitude: r() < 0.6 ? overall : undefined,
+      trips: r() < 0.8 ? ((1 + Math.floor(r() * 3)) as 1 | 2 | 3) : undefined,
       done: r() < 0.8 ? (['yes', 'partly', 'no'] as const)[Math.floor(r() * 3)] : undefined,
     };
   }
@@ -89,10 +98,18 @@ export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TSc
     await putRegion(repo.table, { id: 'city', name: '市', level: 'city' });
     const regions = Array.from({ length: 100 }, (_, i) => ({ id: `d${i}`, name: `区${i}`, level: 'district' as const, parentId: 'city' }));
     for (const r of regions) await putRegion(repo.table, r);
-    const hallRecords: THall[] = Array.from({ length: halls }, (_, i) => ({ id: `h${i}`, name: `大厅${i}`, regionId: `d${i % 100}`, timezone: 'Asia/Shanghai' }));
+    const hallRecords: THall[] = Array.from({ length: halls }, (_, i) => ({
+      id: `h${i}`,
+      name: `大厅${i}`,
+      regionId: `d${i % 100}`,
+      timezone: 'Asia/Shanghai',
+    }));
     await bulkPutHalls(repo.table, hallRecords);
     await bulkPutRatings(repo.table, synthetic(halls, ratings, day));
-    await bulkPutIssuedCounts(repo.table, hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })));
+    await bulkPutIssuedCounts(
+      repo.table,
+      hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })),
+    );
 
     // The bare cost of reading the day's ratings: one Query per hall, same concurrency as the job's workers.
     let started = performance.now();
@@ -132,5 +149,8 @@ const round = (x: number) => Math.round(x * 100) / 100;
 if (import.meta.url === `file://${process.argv[1]}`) {
   process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
   const rows = [benchPureScoring(), ...(await benchNight())];
-  for (const r of rows) console.log(`${r.metric.padEnd(30)} ${String(r.value).padStart(12)} ${r.unit.padEnd(10)} ${r.target ?? ''} ${r.ok === false ? 'MISSED' : ''}`);
+  for (const r of rows)
+    console.log(
+      `${r.metric.padEnd(30)} ${String(r.value).padStart(12)} ${r.unit.padEnd(10)} ${r.target ?? ''} ${r.ok === false ? 'MISSED' : ''}`,
+    );
 }

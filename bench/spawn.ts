@@ -20,7 +20,6 @@ export interface TLoadRun extends TLoadResult {
   neighbourCores: number;
 }
 
-
 export interface THooks {
   onWindowStart?: () => void | Promise<void>;
   onWindowEnd?: () => void | Promise<void>;
@@ -71,7 +70,17 @@ export function runLoad(params: TLoadParams, timeoutMs: number, hooks: THooks = 
       else if (msg.type === 'done') {
         clearTimeout(timer);
         void worker.terminate();
-        Promise.all(meter.m.pending).then(() => resolve({ ...msg.result!, mainElu: meter.m.mainElu, processCores: meter.m.processCores, mainCpuMs: meter.m.mainCpuMs, neighbourCores: meter.m.neighbourCores }), reject);
+        Promise.all(meter.m.pending).then(
+          () =>
+            resolve({
+              ...msg.result!,
+              mainElu: meter.m.mainElu,
+              processCores: meter.m.processCores,
+              mainCpuMs: meter.m.mainCpuMs,
+              neighbourCores: meter.m.neighbourCores,
+            }),
+          reject,
+        );
       } else if (msg.type === 'failed') {
         clearTimeout(timer);
         void worker.terminate();
@@ -90,5 +99,11 @@ export async function runLoadInline(params: TLoadParams, hooks: THooks = {}): Pr
   const meter = windowMeter(hooks);
   const result = await runLoop(params, (at) => meter.edge(at));
   await Promise.all(meter.m.pending);
-  return { ...result, mainElu: meter.m.mainElu, processCores: meter.m.processCores, mainCpuMs: meter.m.mainCpuMs, neighbourCores: meter.m.neighbourCores };
+  return {
+    ...result,
+    mainElu: meter.m.mainElu,
+    processCores: meter.m.processCores,
+    mainCpuMs: meter.m.mainCpuMs,
+    neighbourCores: meter.m.neighbourCores,
+  };
 }

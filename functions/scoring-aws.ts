@@ -25,7 +25,10 @@ export function createWorker(core: TScoringCore): (event: SQSEvent) => Promise<S
     } catch (err) {
       const e = err as Error;
       log.error('scoring: message failed, will be retried', {
-        messageId: r.messageId, receiveCount: r.attributes?.ApproximateReceiveCount, error: e?.message, stack: e?.stack,
+        messageId: r.messageId,
+        receiveCount: r.attributes?.ApproximateReceiveCount,
+        error: e?.message,
+        stack: e?.stack,
       });
       throw err;
     }

@@ -87,7 +87,8 @@ function staffSignIn(app: App) {
   const issuer = optionalString(app, 'oidcIssuer');
   const clientId = optionalString(app, 'oidcClientId');
   if ((issuer === undefined) !== (clientId === undefined)) throw new Error('context oidcIssuer and oidcClientId go together');
-  if (issuer !== undefined && !/^https:\/\/[^/]/.test(issuer)) throw new Error(`context oidcIssuer must be an https URL, got ${JSON.stringify(issuer)}`);
+  if (issuer !== undefined && !/^https:\/\/[^/]/.test(issuer))
+    throw new Error(`context oidcIssuer must be an https URL, got ${JSON.stringify(issuer)}`);
   const prefix = optionalString(app, 'authDomainPrefix') ?? `service-temperature-${Aws.ACCOUNT_ID}`;
   if (!Token.isUnresolved(prefix) && !/^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$/.test(prefix)) {
     throw new Error(`context authDomainPrefix must be lower-case letters, digits and hyphens, got ${JSON.stringify(prefix)}`);

@@ -28,7 +28,13 @@ export function packageJieba(projectRoot: string, outputDir: string, target = JI
   }
   const tmp = mkdtempSync(join(tmpdir(), 'jieba-'));
   try {
-    const out = execFileSync('npm', ['pack', `${binaryPkg}@${version}`, '--silent', '--pack-destination', tmp], { cwd: tmp, encoding: 'utf8' }).trim().split('\n').pop()!;
+    const out = execFileSync('npm', ['pack', `${binaryPkg}@${version}`, '--silent', '--pack-destination', tmp], {
+      cwd: tmp,
+      encoding: 'utf8',
+    })
+      .trim()
+      .split('\n')
+      .pop()!;
     mkdirSync(binaryTo, { recursive: true });
     execFileSync('tar', ['-xzf', join(tmp, out), '-C', binaryTo, '--strip-components=1']);
   } finally {

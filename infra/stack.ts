@@ -85,7 +85,11 @@ export class ServiceTemperatureStack extends Stack {
     let signInEnv: Record<string, string>;
     const external = props.staffSignIn.external;
     if (external) {
-      signInEnv = { OIDC_ISSUER: external.issuer, OIDC_CLIENT_ID: external.clientId, OIDC_REDIRECT_URI: `${dashboardOrigin}/auth/callback` };
+      signInEnv = {
+        OIDC_ISSUER: external.issuer,
+        OIDC_CLIENT_ID: external.clientId,
+        OIDC_REDIRECT_URI: `${dashboardOrigin}/auth/callback`,
+      };
       if (external.clientSecretArn) signInEnv.OIDC_CLIENT_SECRET_ARN = external.clientSecretArn;
     } else {
       this.staffSignIn = new StaffSignIn(this, 'StaffSignIn', {
@@ -105,7 +109,8 @@ export class ServiceTemperatureStack extends Stack {
     });
     this.data.grantReadWriteData(this.dashboard.role);
     this.keyring.secret.grantRead(this.dashboard.role);
-    if (external?.clientSecretArn) Secret.fromSecretCompleteArn(this, 'OidcClientSecret', external.clientSecretArn).grantRead(this.dashboard.role);
+    if (external?.clientSecretArn)
+      Secret.fromSecretCompleteArn(this, 'OidcClientSecret', external.clientSecretArn).grantRead(this.dashboard.role);
     this.httpApi.routeTo('Dashboard', this.dashboard.function, DASHBOARD_PATHS);
 
     this.scoring = new ScoringJob(this, 'Scoring', {
@@ -119,13 +124,19 @@ export class ServiceTemperatureStack extends Stack {
 
     new CfnOutput(this, 'DashboardUrl', { value: `${dashboardOrigin}/`, description: 'Staff dashboard (sign in here)' });
     if (this.staffSignIn) {
-      new CfnOutput(this, 'StaffUserPoolId', { value: this.staffSignIn.userPool.userPoolId, description: 'Invite staff here (email = the staff user\'s email in the app)' });
+      new CfnOutput(this, 'StaffUserPoolId', {
+        value: this.staffSignIn.userPool.userPoolId,
+        description: "Invite staff here (email = the staff user's email in the app)",
+      });
     }
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'KeyringSecretArn', { value: this.keyring.secret.secretArn, description: 'Key-ring secret' });
     new CfnOutput(this, 'ScoreQueueUrl', { value: this.scoring.queue.queueUrl, description: 'Nightly scoring queue (its DLQ is alarmed)' });
-    new CfnOutput(this, 'AlertsTopicArn', { value: this.scoring.alertsTopic.topicArn, description: 'SNS topic of hall alerts (CUSUM, turned cold)' });
+    new CfnOutput(this, 'AlertsTopicArn', {
+      value: this.scoring.alertsTopic.topicArn,
+      description: 'SNS topic of hall alerts (CUSUM, turned cold)',
+    });
     new CfnOutput(this, 'ScoringPlannerName', {
       value: this.scoring.planner.function.functionName,
       description: 'Invoke with {"day":"YYYY-MM-DD"} (and optionally "through") to re-run or backfill scoring',

@@ -14,8 +14,24 @@ import { listUsers } from '../shared/storage/users.js';
 
 const usage = 'npm run add-admin -- --email <address> --name <name> [--id <id>] [--aws]';
 const a = args({ email: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, aws: { type: 'boolean' } }, usage);
-const parsed = ZUserForm.safeParse({ id: a.id ?? `admin-${(a.email ?? '').split('@')[0].replace(/[^A-Za-z0-9_-]/g, '').slice(0, 30) || 'first'}`, name: a.name, email: a.email, role: 'admin', scope: '*' });
-if (!parsed.success || !a.email) fail(`${parsed.success ? '--email is required' : parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}\nusage: ${usage}`);
+const parsed = ZUserForm.safeParse({
+  id:
+    a.id ??
+    `admin-${
+      (a.email ?? '')
+        .split('@')[0]
+        .replace(/[^A-Za-z0-9_-]/g, '')
+        .slice(0, 30) || 'first'
+    }`,
+  name: a.name,
+  email: a.email,
+  role: 'admin',
+  scope: '*',
+});
+if (!parsed.success || !a.email)
+  fail(
+    `${parsed.success ? '--email is required' : parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}\nusage: ${usage}`,
+  );
 const user = parsed.data;
 
 async function add(repo: Repository): Promise<void> {

@@ -11,12 +11,28 @@ await withLocalData(async ({ store, repo }) => {
   const report = await hallReport(store, a.hall!, date);
   if (!report) {
     const halls = (await repo.listHalls()).map((h) => h.id);
-    fail(halls.includes(a.hall!) ? `no scores for ${a.hall} on ${date ?? 'the last scored day'}: run \`npm run score\` first` : `no hall "${a.hall}"; halls: ${halls.join(', ')}`);
+    fail(
+      halls.includes(a.hall!)
+        ? `no scores for ${a.hall} on ${date ?? 'the last scored day'}: run \`npm run score\` first`
+        : `no hall "${a.hall}"; halls: ${halls.join(', ')}`,
+    );
   }
   const r = report;
   const out = {
-    hallId: r.hallId, name: r.name, date: r.date, temperature: r.temperature, low: r.low, high: r.high, band: r.band, n: r.n, ranked: r.ranked,
-    goodRate: r.goodRate, oneTripRate: r.oneTripRate, doneRate: r.doneRate, activeRate: r.activeRate, dimensions: r.dimensions,
+    hallId: r.hallId,
+    name: r.name,
+    date: r.date,
+    temperature: r.temperature,
+    low: r.low,
+    high: r.high,
+    band: r.band,
+    n: r.n,
+    ranked: r.ranked,
+    goodRate: r.goodRate,
+    oneTripRate: r.oneTripRate,
+    doneRate: r.doneRate,
+    activeRate: r.activeRate,
+    dimensions: r.dimensions,
   };
   console.log(JSON.stringify(out, null, 2));
 });

@@ -30,10 +30,24 @@ await withLocalData(async ({ repo, store, via }) => {
   if (date) {
     const last = await store.lastFinishedRun();
     // The recurrence needs the day before: catch up missed nights first, then (re-)score the date itself.
-    nights = last && last < addDays(date, -1) ? await scoreThrough(deps, date, { onDay: (r, d, t) => bar(d, t, r) }) : [await runNight(deps, date)];
+    nights =
+      last && last < addDays(date, -1)
+        ? await scoreThrough(deps, date, { onDay: (r, d, t) => bar(d, t, r) })
+        : [await runNight(deps, date)];
   } else {
     nights = await runRange(deps, from!, to!, (r, d, t) => bar(d, t, r));
   }
   const lastNight = nights[nights.length - 1];
-  console.log(JSON.stringify({ scored: nights.map((n) => n.day), ratings: nights.reduce((n, r) => n + r.ratings, 0), alerts: nights.flatMap((n) => n.alerts), lastDay: lastNight?.day }, null, 2));
+  console.log(
+    JSON.stringify(
+      {
+        scored: nights.map((n) => n.day),
+        ratings: nights.reduce((n, r) => n + r.ratings, 0),
+        alerts: nights.flatMap((n) => n.alerts),
+        lastDay: lastNight?.day,
+      },
+      null,
+      2,
+    ),
+  );
 });

@@ -43,7 +43,8 @@ const post = (path: string, body: Record<string, string>, as = 'u-admin', csrf: 
     headers: { cookie: sessions.get(as)!.cookie, 'content-type': 'application/x-www-form-urlencoded' },
     body: new URLSearchParams(csrf === null ? body : { _csrf: csrf, ...body }).toString(),
   });
-const machine = async (path: string, init: RequestInit = {}): Promise<Response> => app.request(`/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${API_KEY}`, ...(init.headers as Record<string, string>) } });
+const machine = async (path: string, init: RequestInit = {}): Promise<Response> =>
+  app.request(`/api/v1${path}`, { ...init, headers: { authorization: `Bearer ${API_KEY}`, ...(init.headers as Record<string, string>) } });
 
 /** Everything the administration pages can change, in a stable order. */
 async function snapshot() {
@@ -65,12 +66,14 @@ async function refused(path: string, body: Record<string, string>, error: TAdmin
   expect(res.status, `${path} ${JSON.stringify(body)}`).toBe(400);
   expect(page, error).toContain(htmlEscape(ADMIN_ERRORS[error].zh));
   // What was typed comes back (choices from lists cannot hold an unknown value, so only the typed fields are checked).
-  for (const [k, v] of Object.entries(body)) if (TYPED.has(k) && v.trim()) expect(page, `${k} kept`).toContain(`value="${htmlEscape(v.trim())}"`);
+  for (const [k, v] of Object.entries(body))
+    if (TYPED.has(k) && v.trim()) expect(page, `${k} kept`).toContain(`value="${htmlEscape(v.trim())}"`);
   expect(await snapshot()).toEqual(before);
   return page;
 }
 const TYPED = new Set(['id', 'name', 'nameEn', 'timezone', 'open', 'close', 'email']);
-const htmlEscape = (s: string) => s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
+const htmlEscape = (s: string) =>
+  s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 beforeAll(async () => {
   const e = await engine('dynalite');
@@ -80,14 +83,22 @@ beforeAll(async () => {
   repo = new Repository(client, table);
   scores = new ScoreStore(client, table);
   await seedDemo(repo, { today, apiKey: API_KEY, days: 2 });
-  const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }), repo, scores, keyring: parseKeyring(generateKeyringJson()), engine: 'dynalite', log: quietLog, now: () => clock.now };
+  const deps = {
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
+    repo,
+    scores,
+    keyring: parseKeyring(generateKeyringJson()),
+    engine: 'dynalite',
+    log: quietLog,
+    now: () => clock.now,
+  };
   app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
   for (const id of ['u-admin', 'u-sup-city', 'u-sup-west', 'u-mgr-qingshi', 'u-mgr-gangkou']) await signIn(id);
 }, 120_000);
 afterAll(stopEngines);
 
 describe('the region tree', () => {
-  it('shows every region, sub-region and hall, linked to the hall\'s admin page, placards and keys; the header links administrators here', async () => {
+  it("shows every region, sub-region and hall, linked to the hall's admin page, placards and keys; the header links administrators here", async () => {
     const home = await (await get('/regions/r-city')).text();
     expect(home).toContain('href="/admin/regions?lang=zh">管理</a>');
     expect(await (await get('/regions/r-city', 'u-sup-city')).text()).not.toContain('/admin/regions');
@@ -96,7 +107,8 @@ describe('the region tree', () => {
     const page = await res.text();
     for (const r of await repo.listRegions()) expect(page).toContain(`href="/admin/regions/${r.id}?lang=zh">${r.name}</a>`);
     for (const h of await repo.listHalls()) {
-      for (const link of [`/admin/halls/${h.id}?lang=zh`, `/halls/${h.id}/placards?lang=zh`, `/admin/halls/${h.id}/keys?lang=zh`]) expect(page).toContain(`href="${link}"`);
+      for (const link of [`/admin/halls/${h.id}?lang=zh`, `/halls/${h.id}/placards?lang=zh`, `/admin/halls/${h.id}/keys?lang=zh`])
+        expect(page).toContain(`href="${link}"`);
     }
     // nested: 青川市 › 西山区 › its halls
     expect(page.indexOf('青川市')).toBeLessThan(page.indexOf('西山区'));
@@ -106,18 +118,38 @@ describe('the region tree', () => {
 
   it('adds a street under a district, and its supervisor sees it at once (no stale cached tree)', async () => {
     expect((await get('/regions/r-hubin', 'u-sup-city')).status).toBe(404); // also primes the dashboard's tree cache
-    const res = await post('/admin/regions', { id: 'r-hubin', name: '湖滨街道', nameEn: 'Hubin Street', parentId: 'r-east', level: 'street' });
+    const res = await post('/admin/regions', {
+      id: 'r-hubin',
+      name: '湖滨街道',
+      nameEn: 'Hubin Street',
+      parentId: 'r-east',
+      level: 'street',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/regions/r-hubin?lang=zh&saved=1');
-    expect((await repo.listRegions()).find((r) => r.id === 'r-hubin')).toEqual({ id: 'r-hubin', name: '湖滨街道', nameEn: 'Hubin Street', parentId: 'r-east', level: 'street' });
+    expect((await repo.listRegions()).find((r) => r.id === 'r-hubin')).toEqual({
+      id: 'r-hubin',
+      name: '湖滨街道',
+      nameEn: 'Hubin Street',
+      parentId: 'r-east',
+      level: 'street',
+    });
     expect((await get('/regions/r-hubin', 'u-sup-city')).status).toBe(200);
     expect((await get('/regions/r-hubin', 'u-sup-west')).status).toBe(404);
     expect(await (await get('/admin/regions')).text()).toContain('href="/admin/regions/r-hubin?lang=zh">湖滨街道</a>');
   });
 
-  it('edits a region\'s names and level, and moves it under another parent', async () => {
-    expect((await post('/admin/regions/r-hubin', { name: '湖滨新区', nameEn: 'Hubin New Area', parentId: 'r-west', level: 'district' })).status).toBe(303);
-    expect((await repo.listRegions()).find((r) => r.id === 'r-hubin')).toEqual({ id: 'r-hubin', name: '湖滨新区', nameEn: 'Hubin New Area', parentId: 'r-west', level: 'district' });
+  it("edits a region's names and level, and moves it under another parent", async () => {
+    expect(
+      (await post('/admin/regions/r-hubin', { name: '湖滨新区', nameEn: 'Hubin New Area', parentId: 'r-west', level: 'district' })).status,
+    ).toBe(303);
+    expect((await repo.listRegions()).find((r) => r.id === 'r-hubin')).toEqual({
+      id: 'r-hubin',
+      name: '湖滨新区',
+      nameEn: 'Hubin New Area',
+      parentId: 'r-west',
+      level: 'district',
+    });
     expect((await get('/regions/r-hubin', 'u-sup-west')).status).toBe(200); // moved into 西山区's scope at once
     expect((await post('/admin/regions/r-hubin', { name: '湖滨街道', parentId: 'r-east', level: 'street' })).status).toBe(303);
     const region = (await repo.listRegions()).find((r) => r.id === 'r-hubin')!;
@@ -160,20 +192,45 @@ describe('the region tree', () => {
 describe('halls', () => {
   it('adds a hall under a region with its time zone and hours; its supervisor sees it at once', async () => {
     expect((await post('/admin/regions', { id: 'r-lake', name: '湖滨街道', parentId: 'r-east', level: 'street' })).status).toBe(303);
-    const res = await post('/admin/halls', { id: 'h-lake', name: '湖滨街道便民服务中心', nameEn: 'Hubin Service Centre', regionId: 'r-lake', timezone: 'asia/shanghai', open: '08:30', close: '17:30' });
+    const res = await post('/admin/halls', {
+      id: 'h-lake',
+      name: '湖滨街道便民服务中心',
+      nameEn: 'Hubin Service Centre',
+      regionId: 'r-lake',
+      timezone: 'asia/shanghai',
+      open: '08:30',
+      close: '17:30',
+    });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/halls/h-lake?lang=zh&saved=1');
-    expect((await repo.getHallCatalogue('h-lake'))?.hall).toEqual({ id: 'h-lake', name: '湖滨街道便民服务中心', nameEn: 'Hubin Service Centre', regionId: 'r-lake', timezone: 'Asia/Shanghai', openingHours: { open: '08:30', close: '17:30' } });
+    expect((await repo.getHallCatalogue('h-lake'))?.hall).toEqual({
+      id: 'h-lake',
+      name: '湖滨街道便民服务中心',
+      nameEn: 'Hubin Service Centre',
+      regionId: 'r-lake',
+      timezone: 'Asia/Shanghai',
+      openingHours: { open: '08:30', close: '17:30' },
+    });
     expect((await get('/halls/h-lake', 'u-sup-city')).status).toBe(200);
     expect((await get('/halls/h-lake', 'u-sup-west')).status).toBe(404);
     const page = await (await get('/admin/regions')).text();
     expect(page).toContain('href="/admin/halls/h-lake?lang=zh">湖滨街道便民服务中心</a>');
   });
 
-  it('edits a hall\'s names, region, time zone and hours, never its id', async () => {
-    const res = await post('/admin/halls/h-lake', { id: 'h-renamed', name: '湖滨便民服务中心', regionId: 'r-west', timezone: 'Asia/Urumqi' });
+  it("edits a hall's names, region, time zone and hours, never its id", async () => {
+    const res = await post('/admin/halls/h-lake', {
+      id: 'h-renamed',
+      name: '湖滨便民服务中心',
+      regionId: 'r-west',
+      timezone: 'Asia/Urumqi',
+    });
     expect(res.status).toBe(303);
-    expect((await repo.getHallCatalogue('h-lake'))?.hall).toEqual({ id: 'h-lake', name: '湖滨便民服务中心', regionId: 'r-west', timezone: 'Asia/Urumqi' });
+    expect((await repo.getHallCatalogue('h-lake'))?.hall).toEqual({
+      id: 'h-lake',
+      name: '湖滨便民服务中心',
+      regionId: 'r-west',
+      timezone: 'Asia/Urumqi',
+    });
     expect(await repo.getHallCatalogue('h-renamed')).toBeUndefined();
     expect((await get('/halls/h-lake', 'u-sup-west')).status).toBe(200);
     const page = await (await get('/admin/halls/h-lake')).text();
@@ -205,7 +262,7 @@ describe('windows and services', () => {
   const day = localDay(clock.now, 'Asia/Shanghai');
   let ticket = '';
 
-  it('adds a window: on the placards page, in the machine\'s hall view, and it issues tickets', async () => {
+  it("adds a window: on the placards page, in the machine's hall view, and it issues tickets", async () => {
     expect((await machine('/tickets', json({ windowId: 'w-new' }))).status).toBe(422); // primes the machine path's catalogue cache
     const res = await post(`/admin/halls/${HALL}/windows`, { id: 'w-new', name: '9号窗口 综合受理', nameEn: 'Window 9' });
     expect(res.status).toBe(303);
@@ -226,7 +283,7 @@ describe('windows and services', () => {
     expect((await repo.getHallCatalogue(HALL))?.windows.find((w) => w.id === 'w-new')?.nameEn).toBeUndefined();
   });
 
-  it('retires a window: off the placards and the machine\'s view, no new tickets — but its history and scoring stay', async () => {
+  it("retires a window: off the placards and the machine's view, no new tickets — but its history and scoring stay", async () => {
     expect((await post(`/admin/halls/${HALL}/windows/w-new/retire`, {})).status).toBe(303);
     expect((await repo.getHallCatalogue(HALL))?.windows.find((w) => w.id === 'w-new')?.retiredAt).toBe(new Date(clock.now).toISOString());
     expect((await machine('/hall').then((r) => r.json())).windows.map((w: { id: string }) => w.id)).not.toContain('w-new');
@@ -252,9 +309,12 @@ describe('windows and services', () => {
     expect((await post(`/admin/halls/${HALL}/services/s-new-x/retire`, {})).status).toBe(303);
     const cat = (await repo.getHallCatalogue(HALL))!;
     const win = cat.windows.find((w) => !w.retiredAt)!.id;
-    expect((await machine('/tickets', json({ windowId: win, serviceId: 's-new-x' })).then((r) => r.json())).type).toBe('/problems/service-retired');
+    expect((await machine('/tickets', json({ windowId: win, serviceId: 's-new-x' })).then((r) => r.json())).type).toBe(
+      '/problems/service-retired',
+    );
     expect((await machine('/hall').then((r) => r.json())).services.map((s: { id: string }) => s.id)).not.toContain('s-new-x');
-    for (const path of [`/admin/halls/${HALL}/services/s-new-x/restore`, `/admin/halls/${HALL}/windows/w-new/restore`]) expect((await post(path, {})).status).toBe(303);
+    for (const path of [`/admin/halls/${HALL}/services/s-new-x/restore`, `/admin/halls/${HALL}/windows/w-new/restore`])
+      expect((await post(path, {})).status).toBe(303);
     expect((await machine('/tickets', json({ windowId: 'w-new', serviceId: 's-new-x' }))).status).toBe(201);
     expect(await (await get(`/halls/${HALL}/placards`)).text()).toContain('9号窗口 社保医保');
     expect((await repo.getHallCatalogue(HALL))?.windows.find((w) => w.id === 'w-new')?.retiredAt).toBeUndefined();
@@ -266,7 +326,12 @@ describe('windows and services', () => {
     await refused(`/admin/halls/${HALL}/windows`, { id: 'w 10', name: '10号窗口' }, 'id');
     await refused(`/admin/halls/${HALL}/windows`, { id: 'w-10', name: '' }, 'name');
     await refused(`/admin/halls/${HALL}/windows/w-new`, { name: '', nameEn: 'Window 9' }, 'name');
-    for (const path of [`/admin/halls/${HALL}/windows/w-nope`, `/admin/halls/${HALL}/windows/w-nope/retire`, `/admin/halls/${HALL}/services/s-nope/restore`, '/admin/halls/h-nope/windows']) {
+    for (const path of [
+      `/admin/halls/${HALL}/windows/w-nope`,
+      `/admin/halls/${HALL}/windows/w-nope/retire`,
+      `/admin/halls/${HALL}/services/s-nope/restore`,
+      '/admin/halls/h-nope/windows',
+    ]) {
       const before = await snapshot();
       expect((await post(path, { id: 'w-x', name: 'x' })).status, path).toBe(404);
       expect(await snapshot()).toEqual(before);
@@ -276,13 +341,42 @@ describe('windows and services', () => {
 
 describe('staff users', () => {
   it('adds a user with a lower-cased email; lists and edits them; keeps the bound identity on edit; unbinds it', async () => {
-    const res = await post('/admin/users', { id: 'u-mgr-lake', name: '孙丽', email: ' Sun.Li@Qingchuan.Example ', role: 'manager', scope: 'h-lake' });
+    const res = await post('/admin/users', {
+      id: 'u-mgr-lake',
+      name: '孙丽',
+      email: ' Sun.Li@Qingchuan.Example ',
+      role: 'manager',
+      scope: 'h-lake',
+    });
     expect(res.status).toBe(303);
-    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽', email: 'sun.li@qingchuan.example', role: 'manager', scope: 'h-lake' });
+    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({
+      id: 'u-mgr-lake',
+      name: '孙丽',
+      email: 'sun.li@qingchuan.example',
+      role: 'manager',
+      scope: 'h-lake',
+    });
     expect(await (await get('/admin/users')).text()).toContain('sun.li@qingchuan.example');
     await putUser(repo.table, { ...(await getUser(repo.table, 'u-mgr-lake'))!, oidcSub: 'idp|12345' }); // as the first OIDC sign-in would
-    expect((await post('/admin/users/u-mgr-lake', { name: '孙丽华', email: 'sunlihua@qingchuan.example', role: 'supervisor', scope: 'r-lake', oidcSub: 'forged' })).status).toBe(303);
-    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', email: 'sunlihua@qingchuan.example', role: 'supervisor', scope: 'r-lake', oidcSub: 'idp|12345' });
+    expect(
+      (
+        await post('/admin/users/u-mgr-lake', {
+          name: '孙丽华',
+          email: 'sunlihua@qingchuan.example',
+          role: 'supervisor',
+          scope: 'r-lake',
+          oidcSub: 'forged',
+        })
+      ).status,
+    ).toBe(303);
+    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({
+      id: 'u-mgr-lake',
+      name: '孙丽华',
+      email: 'sunlihua@qingchuan.example',
+      role: 'supervisor',
+      scope: 'r-lake',
+      oidcSub: 'idp|12345',
+    });
     expect(await (await get('/admin/users/u-mgr-lake')).text()).toContain('解除身份绑定');
     expect((await post('/admin/users/u-mgr-lake/unbind', {})).status).toBe(303);
     expect((await getUser(repo.table, 'u-mgr-lake'))?.oidcSub).toBeUndefined();
@@ -294,7 +388,11 @@ describe('staff users', () => {
     const base = { id: 'u-new', name: '钱多', role: 'manager', scope: 'h-xs-qingshi' };
     await refused('/admin/users', { ...base, id: 'u-sup-west' }, 'userExists');
     await refused('/admin/users', { ...base, email: 'Chen.Jing@QINGCHUAN.example' }, 'emailTaken');
-    await refused('/admin/users/u-mgr-gangkou', { name: '赵敏', email: 'chen.jing@qingchuan.example', role: 'manager', scope: 'h-dh-gangkou' }, 'emailTaken');
+    await refused(
+      '/admin/users/u-mgr-gangkou',
+      { name: '赵敏', email: 'chen.jing@qingchuan.example', role: 'manager', scope: 'h-dh-gangkou' },
+      'emailTaken',
+    );
     await refused('/admin/users', { ...base, email: 'not-an-address' }, 'email');
     await refused('/admin/users', { ...base, role: 'supervisor', scope: 'h-xs-qingshi' }, 'scopeSupervisor');
     await refused('/admin/users', { ...base, scope: 'h-nowhere' }, 'scopeManager');
@@ -305,11 +403,18 @@ describe('staff users', () => {
     await refused('/admin/users', { ...base, name: '' }, 'userName');
     await refused('/admin/users', { ...base, id: '钱多' }, 'id');
     // editing keeps one's own email: not "taken" by oneself
-    expect((await post('/admin/users/u-sup-west', { name: '陈静', email: 'CHEN.JING@qingchuan.example', role: 'supervisor', scope: 'r-west' })).status).toBe(303);
+    expect(
+      (await post('/admin/users/u-sup-west', { name: '陈静', email: 'CHEN.JING@qingchuan.example', role: 'supervisor', scope: 'r-west' }))
+        .status,
+    ).toBe(303);
   });
 
   it('never lets an administrator demote or remove themselves', async () => {
-    await refused('/admin/users/u-admin', { name: '系统管理员', email: 'admin@qingchuan.example', role: 'supervisor', scope: 'r-city' }, 'selfDemote');
+    await refused(
+      '/admin/users/u-admin',
+      { name: '系统管理员', email: 'admin@qingchuan.example', role: 'supervisor', scope: 'r-city' },
+      'selfDemote',
+    );
     await refused('/admin/users/u-admin/remove', {}, 'selfRemove');
     expect((await get('/admin/regions')).status).toBe(200);
   });
@@ -318,13 +423,15 @@ describe('staff users', () => {
     expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).status).toBe(200);
     expect((await post('/admin/users/u-mgr-gangkou/remove', {})).status).toBe(303);
     expect(await getUser(repo.table, 'u-mgr-gangkou')).toBeUndefined();
-    expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).headers.get('location')).toBe('/signin?lang=zh&next=%2Fhalls%2Fh-dh-gangkou');
+    expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).headers.get('location')).toBe(
+      '/signin?lang=zh&next=%2Fhalls%2Fh-dh-gangkou',
+    );
     expect((await post('/admin/users/u-mgr-gangkou/remove', {})).status).toBe(404);
     expect((await get('/admin/users/u-mgr-gangkou')).status).toBe(404);
   });
 });
 
-describe('forms without the session\'s token', () => {
+describe("forms without the session's token", () => {
   it('answers 403 to every administration post without or with a wrong CSRF token, and writes nothing', async () => {
     const posts: [string, Record<string, string>][] = [
       ['/admin/regions', { id: 'r-csrf', name: '伪造', parentId: 'r-east', level: 'street' }],

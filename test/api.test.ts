@@ -17,7 +17,7 @@ async function mint(body: Record<string, unknown> = { windowId: 'w1', serviceId:
 }
 
 describe('machine API', () => {
-  it('GET /api/v1/hall returns the key\'s hall with windows, placards and services', async () => {
+  it("GET /api/v1/hall returns the key's hall with windows, placards and services", async () => {
     const res = await w.app.request('/api/v1/hall', { headers: { authorization: `Bearer ${w.apiKey}` } });
     expect(res.status).toBe(200);
     const body = await res.json();
@@ -29,7 +29,7 @@ describe('machine API', () => {
 
   it('refuses a missing or unknown API key with problem+json', async () => {
     for (const headers of [{}, { authorization: 'Bearer st_nope' }]) {
-      const res = await w.app.request("/api/v1/hall", { headers: headers as Record<string, string> });
+      const res = await w.app.request('/api/v1/hall', { headers: headers as Record<string, string> });
       expect(res.status).toBe(401);
       expect(res.headers.get('content-type')).toContain('application/problem+json');
       expect((await res.json()).type).toBe('/problems/unauthorized');
@@ -68,7 +68,11 @@ describe('machine API', () => {
     expect((await a.json()).type).toBe('/problems/unknown-window');
     const b = await w.app.request('/api/v1/tickets', json({ windowId: 'w1', serviceId: 's9' }, { authorization: `Bearer ${w.apiKey}` }));
     expect((await b.json()).type).toBe('/problems/unknown-service');
-    const c = await w.app.request('/api/v1/tickets', { method: 'POST', headers: { authorization: `Bearer ${w.apiKey}`, 'content-type': 'application/json' }, body: '{oops' });
+    const c = await w.app.request('/api/v1/tickets', {
+      method: 'POST',
+      headers: { authorization: `Bearer ${w.apiKey}`, 'content-type': 'application/json' },
+      body: '{oops',
+    });
     expect(c.status).toBe(400);
     expect((await c.json()).type).toBe('/problems/malformed-request');
   });
@@ -77,11 +81,23 @@ describe('machine API', () => {
 describe('POST /api/v1/ratings', () => {
   it('stores a good rating once, with its channel and hall-local day', async () => {
     const t = await mint();
-    const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 5, trips: 1, done: 'yes', submissionId: 'sub-good-0001' }));
+    const res = await w.app.request(
+      '/api/v1/ratings',
+      json({ ticket: t.ticket, overall: 5, trips: 1, done: 'yes', submissionId: 'sub-good-0001' }),
+    );
     expect(res.status).toBe(201);
     const { ratingId } = await res.json();
     const stored = await w.repo.getRating(ratingId);
-    expect(stored).toMatchObject({ channel: 'ticket', hallId: 'h-test', windowId: 'w1', serviceId: 's1', overall: 5, day: '2026-11-20', trips: 1, done: 'yes' });
+    expect(stored).toMatchObject({
+      channel: 'ticket',
+      hallId: 'h-test',
+      windowId: 'w1',
+      serviceId: 's1',
+      overall: 5,
+      day: '2026-11-20',
+      trips: 1,
+      done: 'yes',
+    });
   });
 
   it('answers a retry with the same submissionId with the original answer, and a second rating with 409', async () => {
@@ -147,8 +163,11 @@ describe('POST /api/v1/ratings', () => {
   it('refuses forged, altered and expired tickets with specific problems', async () => {
     const t = await mint();
     const altered = t.ticket.replace('.w1.', '.w2.');
-    const forged = signTicket((await import('../shared/domain/keyring.js')).parseKeyring('{"active":"k1","k1":"' + 'x'.repeat(40) + '"}'), {
-      ticketId: 'forged123', hallId: 'h-test', windowId: 'w1', issuedAt: w.clock.now,
+    const forged = signTicket((await import('../shared/domain/keyring.js')).parseKeyring(`{"active":"k1","k1":"${'x'.repeat(40)}"}`), {
+      ticketId: 'forged123',
+      hallId: 'h-test',
+      windowId: 'w1',
+      issuedAt: w.clock.now,
     });
     for (const ticket of [altered, forged, 'T.k1.garbage', 'not-a-token-at-all']) {
       const res = await w.app.request('/api/v1/ratings', json({ ticket, overall: 5 }));
@@ -166,7 +185,10 @@ describe('POST /api/v1/ratings', () => {
 
   it('encrypts the call-back phone and keeps only a masked copy readable', async () => {
     const t = await mint();
-    const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 1, reasons: ['rude', 'wait_long'], contact: { phone: '13812341234', consent: true } }));
+    const res = await w.app.request(
+      '/api/v1/ratings',
+      json({ ticket: t.ticket, overall: 1, reasons: ['rude', 'wait_long'], contact: { phone: '13812341234', consent: true } }),
+    );
     expect(res.status).toBe(201);
     const stored = await w.repo.getRating(t.ticketId);
     expect(stored?.phoneMasked).toBe('138****1234');
@@ -188,7 +210,10 @@ describe('POST /api/v1/ratings', () => {
     const second = await w.app.request('/api/v1/ratings', json({ ticket: placard, overall: 4, submissionId: 'plac-sub-0002' }, cookie));
     expect(second.status).toBe(429);
     expect((await second.json()).type).toBe('/problems/placard-limit');
-    const otherDevice = await w.app.request('/api/v1/ratings', json({ ticket: placard, overall: 4, submissionId: 'plac-sub-0003' }, { cookie: 'st_dev=device-bbbbbbbbbbbbbbbb' }));
+    const otherDevice = await w.app.request(
+      '/api/v1/ratings',
+      json({ ticket: placard, overall: 4, submissionId: 'plac-sub-0003' }, { cookie: 'st_dev=device-bbbbbbbbbbbbbbbb' }),
+    );
     expect(otherDevice.status).toBe(201);
     const saved = w.clock.now;
     w.clock.now += 2 * 3600 * 1000 + 1;
@@ -242,7 +267,7 @@ describe('rating day', () => {
 });
 
 describe('score routes', () => {
-  it('serve the key\'s own hall only, explain when nothing is scored, and check dates', async () => {
+  it("serve the key's own hall only, explain when nothing is scored, and check dates", async () => {
     const auth = { headers: { authorization: `Bearer ${w.apiKey}` } };
     expect((await w.app.request('/api/v1/halls/h-other/scores', auth)).status).toBe(403);
     const none = await w.app.request('/api/v1/halls/h-test/scores', auth);
@@ -252,7 +277,7 @@ describe('score routes', () => {
     expect((await w.app.request('/api/v1/halls/h-test/scores')).status).toBe(401);
   });
 
-  it('validate path and query parameters with the route\'s schemas: problem+json naming the parameter', async () => {
+  it("validate path and query parameters with the route's schemas: problem+json naming the parameter", async () => {
     const auth = { headers: { authorization: `Bearer ${w.apiKey}` } };
     const badDate = await w.app.request('/api/v1/halls/h-test/scores?from=yesterday&to=2026-11-20', auth);
     expect(badDate.status).toBe(422);

@@ -41,7 +41,14 @@ beforeAll(async () => {
   scoreStore = scores;
   ({ data } = await seedDemo(repo, { today, apiKey: 'st_dashboard_test_key_01', days: 8 }));
   await runRange({ repo, store: scores }, addDays(today, -8), addDays(today, -1));
-  deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table }), repo, scores, keyring: parseKeyring(generateKeyringJson()), engine: 'dynalite', log: quietLog };
+  deps = {
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table }),
+    repo,
+    scores,
+    keyring: parseKeyring(generateKeyringJson()),
+    engine: 'dynalite',
+    log: quietLog,
+  };
   app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
   for (const u of data.users) cookies.set(u.id, await signIn(u.id));
 }, 120_000);
@@ -58,16 +65,26 @@ describe('dashboard sign-in', () => {
     expect(sup.headers.get('location')).toBe('/regions/r-west?lang=zh');
   });
 
-  it('refuses a sign-in without the form\'s token, and a forged session', async () => {
-    const res = await app.request('/signin/dev', { method: 'POST', headers: { 'content-type': 'application/x-www-form-urlencoded' }, body: 'userId=u-admin' });
+  it("refuses a sign-in without the form's token, and a forged session", async () => {
+    const res = await app.request('/signin/dev', {
+      method: 'POST',
+      headers: { 'content-type': 'application/x-www-form-urlencoded' },
+      body: 'userId=u-admin',
+    });
     expect(res.status).toBe(403);
-    const forged = await app.request('/halls/h-xs-qingshi', { headers: { cookie: 'st_session=k1.eyJ1aWQiOiJ1LWFkbWluIiwiZXhwIjo5OTk5OTk5OTk5OTk5LCJjc3JmIjoieCJ9.AAAA' } });
+    const forged = await app.request('/halls/h-xs-qingshi', {
+      headers: { cookie: 'st_session=k1.eyJ1aWQiOiJ1LWFkbWluIiwiZXhwIjo5OTk5OTk5OTk5OTk5LCJjc3JmIjoieCJ9.AAAA' },
+    });
     expect(forged.status).toBe(303);
   });
 
-  it('signs out only with the session\'s token', async () => {
+  it("signs out only with the session's token", async () => {
     const session = await signIn('u-admin');
-    const bad = await app.request('/signout', { method: 'POST', headers: { cookie: `st_session=${session}`, 'content-type': 'application/x-www-form-urlencoded' }, body: '_csrf=nope' });
+    const bad = await app.request('/signout', {
+      method: 'POST',
+      headers: { cookie: `st_session=${session}`, 'content-type': 'application/x-www-form-urlencoded' },
+      body: '_csrf=nope',
+    });
     expect(bad.status).toBe(403);
   });
 });
@@ -117,7 +134,10 @@ describe('every route, every role: nothing leaks', () => {
   });
 
   it('walks the JSON API the same way: 401 without a session, 404 problem outside scope, the report inside', async () => {
-    const tree: TTree = { regionParent: new Map(data.regions.map((r) => [r.id, r.parentId])), hallRegion: new Map(data.halls.map((h) => [h.id, h.regionId])) };
+    const tree: TTree = {
+      regionParent: new Map(data.regions.map((r) => [r.id, r.parentId])),
+      hallRegion: new Map(data.halls.map((h) => [h.id, h.regionId])),
+    };
     for (const path of ['/api/v1/me', '/api/v1/halls/h-xs-qingshi/report', '/api/v1/regions/r-city/report']) {
       const res = await app.request(path);
       expect(res.status, path).toBe(401);
@@ -144,7 +164,9 @@ describe('every route, every role: nothing leaks', () => {
     }
     const { hallReport } = await import('../shared/scoring/report.js');
     const cookie = { headers: { cookie: `st_session=${cookies.get('u-admin')}` } };
-    expect(await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json()).toEqual(await hallReport(scoreStore, 'h-dh-center'));
+    expect(await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json()).toEqual(
+      await hallReport(scoreStore, 'h-dh-center'),
+    );
   });
 
   it('shows a hall the same temperature as `npm run report` computes, with windows, services and the trend', async () => {
@@ -175,7 +197,9 @@ describe('every route, every role: nothing leaks', () => {
     const scoresCsv = await (await app.request(`/halls/h-xs-qingshi/export/scores?from=${addDays(today, -8)}&to=${day}`, cookie)).text();
     expect(scoresCsv.trim().split('\n')).toHaveLength(1 + 8);
     // Compressed for clients that take gzip (browsers do; a Lambda response is capped at 6 MB): same rows, fewer bytes.
-    const gz = await app.request(`/halls/h-xs-qingshi/export/ratings?from=${addDays(today, -8)}&to=${day}`, { headers: { ...cookie.headers, 'accept-encoding': 'gzip' } });
+    const gz = await app.request(`/halls/h-xs-qingshi/export/ratings?from=${addDays(today, -8)}&to=${day}`, {
+      headers: { ...cookie.headers, 'accept-encoding': 'gzip' },
+    });
     expect(gz.headers.get('content-encoding')).toBe('gzip');
     const packed = Buffer.from(await gz.arrayBuffer());
     expect(new Uint8Array(gunzipSync(packed))).toEqual(bytes);
@@ -184,7 +208,7 @@ describe('every route, every role: nothing leaks', () => {
     expect((await app.request('/halls/h-xs-qingshi/export/ratings?from=bad', cookie)).status).toBe(400);
   });
 
-  it('prints every window\'s placard of a hall on one page', async () => {
+  it("prints every window's placard of a hall on one page", async () => {
     const cookie = { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } };
     const page = await (await app.request('/halls/h-xs-qingshi/placards', cookie)).text();
     const windows = data.windows.filter((w) => w.hallId === 'h-xs-qingshi');
@@ -199,10 +223,16 @@ describe('every route, every role: nothing leaks', () => {
     const form = await (await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: admin } })).text();
     const csrf = /name="_csrf" value="([^"]+)"/.exec(form)![1];
     const post = (path: string, body: Record<string, string>) =>
-      app.request(path, { method: 'POST', headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams(body).toString() });
+      app.request(path, {
+        method: 'POST',
+        headers: { cookie: admin, 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams(body).toString(),
+      });
     const created = await (await post('/admin/halls/h-xs-center/keys', { _csrf: csrf, label: '二号取号机' })).text();
     const keyA = /<code>(st_[\w-]+)<\/code>/.exec(created)![1];
-    const keyB = /<code>(st_[\w-]+)<\/code>/.exec(await (await post('/admin/halls/h-xs-center/keys', { _csrf: csrf, label: '三号取号机' })).text())![1];
+    const keyB = /<code>(st_[\w-]+)<\/code>/.exec(
+      await (await post('/admin/halls/h-xs-center/keys', { _csrf: csrf, label: '三号取号机' })).text(),
+    )![1];
     expect((await app.request('/api/v1/hall', { headers: { authorization: `Bearer ${keyA}` } })).status).toBe(200);
     const listed = await (await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: admin } })).text();
     expect(listed).toContain('二号取号机');
@@ -213,7 +243,10 @@ describe('every route, every role: nothing leaks', () => {
     expect((await app.request('/api/v1/hall', { headers: { authorization: `Bearer ${keyB}` } })).status).toBe(401); // revoked before first use
     expect((await post('/admin/halls/h-xs-center/keys', { _csrf: 'wrong', label: 'x' })).status).toBe(403);
     for (const u of data.users.filter((x) => x.role !== 'admin')) {
-      expect((await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: `st_session=${cookies.get(u.id)}` } })).status, u.id).toBe(404);
+      expect(
+        (await app.request('/admin/halls/h-xs-center/keys', { headers: { cookie: `st_session=${cookies.get(u.id)}` } })).status,
+        u.id,
+      ).toBe(404);
     }
   });
 
@@ -225,7 +258,12 @@ describe('every route, every role: nothing leaks', () => {
     const [keyHash] = (await listApiKeys(repo.table, 'h-dh-center')).map((k) => k.keyId);
     // Each body would succeed for an administrator, so a missing gate would show as a write.
     const requests: [string, string, Record<string, string>?][] = [
-      ['GET', '/admin/regions'], ['GET', '/admin/regions/r-west'], ['GET', `/admin/halls/${hall}`], ['GET', `/admin/halls/${hall}/keys`], ['GET', '/admin/users'], ['GET', '/admin/users/u-sup-west'],
+      ['GET', '/admin/regions'],
+      ['GET', '/admin/regions/r-west'],
+      ['GET', `/admin/halls/${hall}`],
+      ['GET', `/admin/halls/${hall}/keys`],
+      ['GET', '/admin/users'],
+      ['GET', '/admin/users/u-sup-west'],
       ['POST', '/admin/regions', { id: 'r-sneak', name: '潜入街道', parentId: 'r-west', level: 'street' }],
       ['POST', '/admin/regions/r-west', { name: '被改名区', parentId: 'r-city', level: 'district' }],
       ['POST', '/admin/regions/r-empty/delete', {}],
@@ -250,17 +288,30 @@ describe('every route, every role: nothing leaks', () => {
     expect(routes.length).toBeGreaterThan(15);
     for (const route of routes) {
       const pattern = new RegExp(`^${route.path.replace(/:\w+\{([^}]+)\}/g, '($1)').replace(/:\w+/g, '[^/]+')}$`);
-      expect(requests.some(([m, p]) => m === route.method && pattern.test(p)), `${route.method} ${route.path} is walked`).toBe(true);
+      expect(
+        requests.some(([m, p]) => m === route.method && pattern.test(p)),
+        `${route.method} ${route.path} is walked`,
+      ).toBe(true);
     }
     const snapshot = async () => ({
-      regions: await repo.listRegions(), halls: await repo.listHalls(), users: await listUsers(repo.table),
-      catalogues: await Promise.all(data.halls.map((h) => repo.getHallCatalogue(h.id))), keys: [await listApiKeys(repo.table, hall), await listApiKeys(repo.table, 'h-dh-center')],
+      regions: await repo.listRegions(),
+      halls: await repo.listHalls(),
+      users: await listUsers(repo.table),
+      catalogues: await Promise.all(data.halls.map((h) => repo.getHallCatalogue(h.id))),
+      keys: [await listApiKeys(repo.table, hall), await listApiKeys(repo.table, 'h-dh-center')],
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>
-      app.request(path, method === 'GET' ? { headers: cookie ? { cookie } : {} } : {
-        method, headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded' }, body: new URLSearchParams({ ...(csrf ? { _csrf: csrf } : {}), ...body }).toString(),
-      });
+      app.request(
+        path,
+        method === 'GET'
+          ? { headers: cookie ? { cookie } : {} }
+          : {
+              method,
+              headers: { ...(cookie ? { cookie } : {}), 'content-type': 'application/x-www-form-urlencoded' },
+              body: new URLSearchParams({ ...(csrf ? { _csrf: csrf } : {}), ...body }).toString(),
+            },
+      );
     for (const [method, path, body] of requests) {
       const res = await send(method, path, body);
       expect(res.status, `anonymous ${method} ${path}`).toBe(303);
@@ -279,7 +330,8 @@ describe('every route, every role: nothing leaks', () => {
     }
     expect(await snapshot()).toEqual(before);
     const admin = `st_session=${cookies.get('u-admin')}`;
-    for (const [method, path] of requests.filter(([m]) => m === 'GET')) expect((await send(method, path, undefined, admin)).status, path).toBe(200);
+    for (const [method, path] of requests.filter(([m]) => m === 'GET'))
+      expect((await send(method, path, undefined, admin)).status, path).toBe(200);
     await new AdminRepository(repo).deleteRegion('r-empty');
   });
 
@@ -289,7 +341,7 @@ describe('every route, every role: nothing leaks', () => {
     expect(page.indexOf('西山区青石镇便民服务中心')).toBeLessThan(page.indexOf('排名'));
   });
 
-  it('lists the alerts of a region\'s halls (30 days, newest first), and none from outside it', async () => {
+  it("lists the alerts of a region's halls (30 days, newest first), and none from outside it", async () => {
     const day = addDays(today, -1);
     await scoreStore.putAlerts([
       { hallId: 'h-xs-qingshi', day, kind: 'turned-cold', figures: { temperature: 38.2 } },

@@ -120,7 +120,11 @@ describe('generateDemoData', () => {
       const n = r.reasons?.length ?? 0;
       if (isBadGrade(r.overall)) check(n >= 1 && n <= 3, 'bad rating has 1–3 reasons', r);
       check(r.reasons === undefined || n > 0, 'reasons absent rather than empty', r);
-      check((r.reasons ?? []).every((tag) => reasonsForGrade(r.overall).includes(tag as never)), 'reasons fit the grade', r);
+      check(
+        (r.reasons ?? []).every((tag) => reasonsForGrade(r.overall).includes(tag as never)),
+        'reasons fit the grade',
+        r,
+      );
       check(new Set(r.reasons ?? []).size === n, 'reasons are distinct', r);
       check(!(r.reasons?.includes('not_done') && r.done && r.done !== 'no'), 'not_done reason means done = no', r);
       check(r.comment === undefined || (r.comment.length > 0 && r.comment.length <= 500), 'comment 1..500 chars', r);
@@ -236,8 +240,7 @@ describe('generateDemoData', () => {
         if (weekday(d) === 0) {
           expect(c).toBeLessThanOrEqual(1);
           sunday += c;
-        }
-        else if (weekday(d) === 6) saturdays.push(c);
+        } else if (weekday(d) === 6) saturdays.push(c);
         else weekdays.push(c);
       }
       for (const c of weekdays) {
@@ -279,7 +282,8 @@ describe('generateDemoData', () => {
     const tickets = data.ratings.filter((r) => r.channel === 'ticket').map((r) => r.ticketId!);
     expect(new Set(tickets).size).toBe(tickets.length);
     const rated = new Map<string, number>();
-    for (const r of data.ratings) if (r.channel === 'ticket') rated.set(`${r.hallId}|${r.day}`, (rated.get(`${r.hallId}|${r.day}`) ?? 0) + 1);
+    for (const r of data.ratings)
+      if (r.channel === 'ticket') rated.set(`${r.hallId}|${r.day}`, (rated.get(`${r.hallId}|${r.day}`) ?? 0) + 1);
     const issued = new Map(data.issuedPerHallDay.map((i) => [`${i.hallId}|${i.day}`, i.count]));
     expect(issued.size).toBe(data.issuedPerHallDay.length); // one entry per hall-day
     for (const [key, n] of rated) expect(issued.get(key) ?? 0).toBeGreaterThanOrEqual(n);
@@ -294,5 +298,4 @@ describe('generateDemoData', () => {
       expect(totalRated / totalIssued).toBeLessThan(0.8);
     }
   });
-
 });

@@ -18,7 +18,9 @@ describe('local server', () => {
     expect(page.status).toBe(200);
     const ticket = new URL(first.demo.surveyUrl).pathname.slice(3);
     const rated = await fetch(`${first.url}/api/v1/ratings`, {
-      method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ ticket, overall: 4, submissionId: 'restart-sub-1' }),
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ ticket, overall: 4, submissionId: 'restart-sub-1' }),
     });
     expect(rated.status).toBe(201);
     const { ratingId } = await rated.json();

@@ -13,7 +13,7 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
 import { ensureTable } from '../shared/storage/schema.js';
-import { engine, quietLog, stopEngines } from './support/harness.js';
+import { engine, stopEngines } from './support/harness.js';
 import { startTestIdp, type TTestIdp } from './support/idp.js';
 import { getUser } from '../shared/storage/users.js';
 
@@ -28,8 +28,19 @@ const logged: string[] = [];
 function appWith(env: Record<string, string>) {
   const keyring = parseKeyring(generateKeyringJson());
   const client = createDynamoClient({ endpoint });
-  const log = { info: (m: string, d?: object) => logged.push(JSON.stringify([m, d])), warn: (m: string, d?: object) => logged.push(JSON.stringify([m, d])), error: (m: string, d?: object) => logged.push(JSON.stringify([m, d])) };
-  const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, ...env }), repo: new Repository(client, table), scores: new ScoreStore(client, table), keyring, engine: 'dynalite', log };
+  const log = {
+    info: (m: string, d?: object) => logged.push(JSON.stringify([m, d])),
+    warn: (m: string, d?: object) => logged.push(JSON.stringify([m, d])),
+    error: (m: string, d?: object) => logged.push(JSON.stringify([m, d])),
+  };
+  const deps = {
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, ...env }),
+    repo: new Repository(client, table),
+    scores: new ScoreStore(client, table),
+    keyring,
+    engine: 'dynalite',
+    log,
+  };
   return createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
 }
 

@@ -10,8 +10,15 @@ import { getUser, putUser } from '../shared/storage/users.js';
 
 const rating = (over: Partial<TRating> = {}): TRating => ({
   ratingId: `r${Math.random().toString(36).slice(2, 12)}`,
-  channel: 'ticket', hallId: 'h-test', windowId: 'w1', serviceId: 's1', createdAt: '2026-11-20T02:00:00.000Z', day: '2026-11-20',
-  overall: 4, submissionId: 'sub-00000001', ...over,
+  channel: 'ticket',
+  hallId: 'h-test',
+  windowId: 'w1',
+  serviceId: 's1',
+  createdAt: '2026-11-20T02:00:00.000Z',
+  day: '2026-11-20',
+  overall: 4,
+  submissionId: 'sub-00000001',
+  ...over,
 });
 
 afterAll(stopEngines, 30_000);
@@ -42,11 +49,15 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
 
   it('lets exactly one of many racing puts of the same ticket win', async () => {
     const id = 'race-ticket-1';
-    const results = await Promise.all(Array.from({ length: 20 }, (_, i) => w.repo.putRating(rating({ ratingId: id, overall: (i % 5) + 1, submissionId: `sub-race-${i}0000` }))));
+    const results = await Promise.all(
+      Array.from({ length: 20 }, (_, i) =>
+        w.repo.putRating(rating({ ratingId: id, overall: (i % 5) + 1, submissionId: `sub-race-${i}0000` })),
+      ),
+    );
     expect(results.filter((r) => r.status === 'created')).toHaveLength(1);
   });
 
-  it('lists a hall\'s ratings of one day in time order', async () => {
+  it("lists a hall's ratings of one day in time order", async () => {
     const day = '2026-10-01';
     const rs = [3, 1, 2].map((h) => rating({ day, createdAt: `2026-10-01T0${h}:00:00.000Z` }));
     for (const r of rs) await w.repo.putRating(r);
@@ -56,14 +67,22 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
   });
 
   it('bulk-loads more than one batch', async () => {
-    const rs = Array.from({ length: 60 }, (_, i) => rating({ day: '2026-09-01', createdAt: `2026-09-01T01:00:${String(i).padStart(2, '0')}.000Z` }));
+    const rs = Array.from({ length: 60 }, (_, i) =>
+      rating({ day: '2026-09-01', createdAt: `2026-09-01T01:00:${String(i).padStart(2, '0')}.000Z` }),
+    );
     await bulkPutRatings(w.repo.table, rs);
     expect(await w.repo.listRatingsForHallDay('h-test', '2026-09-01')).toHaveLength(60);
   });
 
   it('counts issued tickets atomically', async () => {
-    await Promise.all(Array.from({ length: 25 }, (_, i) => w.repo.countIssuedTicket('h-test', '2026-08-01', i % 5 ? 'w1' : 'w2', i % 2 ? 's1' : undefined)));
-    expect(await getIssuedOfHall(w.repo.table, 'h-test', '2026-08-01')).toEqual({ total: 25, windows: { w1: 20, w2: 5 }, services: { s1: 12 } });
+    await Promise.all(
+      Array.from({ length: 25 }, (_, i) => w.repo.countIssuedTicket('h-test', '2026-08-01', i % 5 ? 'w1' : 'w2', i % 2 ? 's1' : undefined)),
+    );
+    expect(await getIssuedOfHall(w.repo.table, 'h-test', '2026-08-01')).toEqual({
+      total: 25,
+      windows: { w1: 20, w2: 5 },
+      services: { s1: 12 },
+    });
   });
 
   it('claims a placard slot once per window of time, re-entrant for the same submission', async () => {
@@ -88,7 +107,13 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
     expect(await admin.createUnit('window', { hallId: 'h-test', id: 'w9', name: '9号窗口' })).toBe(true);
     expect(await admin.setUnitRetired('window', 'h-test', 'w9', '2026-11-20T02:00:00.000Z')).toBe(true);
     expect(await admin.renameUnit('window', 'h-test', 'w9', '9号窗口 综合', 'Window 9')).toBe(true);
-    expect((await w.repo.getHallCatalogue('h-test'))?.windows.find((x) => x.id === 'w9')).toEqual({ hallId: 'h-test', id: 'w9', name: '9号窗口 综合', nameEn: 'Window 9', retiredAt: '2026-11-20T02:00:00.000Z' });
+    expect((await w.repo.getHallCatalogue('h-test'))?.windows.find((x) => x.id === 'w9')).toEqual({
+      hallId: 'h-test',
+      id: 'w9',
+      name: '9号窗口 综合',
+      nameEn: 'Window 9',
+      retiredAt: '2026-11-20T02:00:00.000Z',
+    });
     expect(await admin.setUnitRetired('window', 'h-test', 'w9', undefined)).toBe(true);
     expect(await admin.renameUnit('service', 'h-test', 's-none', 'x')).toBe(false);
     expect((await w.repo.getHallCatalogue('h-test'))?.windows.find((x) => x.id === 'w9')?.retiredAt).toBeUndefined();
@@ -99,10 +124,23 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
 
   it('edits a staff user without touching the identity bound at sign-in; removes and unbinds only existing users', async () => {
     const admin = new AdminRepository(w.repo);
-    await putUser(w.repo.table, { id: 'u-x', name: '张三', role: 'manager', scope: 'h-test', email: 'zhang@example.test', oidcSub: 'sub-123' });
+    await putUser(w.repo.table, {
+      id: 'u-x',
+      name: '张三',
+      role: 'manager',
+      scope: 'h-test',
+      email: 'zhang@example.test',
+      oidcSub: 'sub-123',
+    });
     expect(await admin.createUser({ id: 'u-x', name: '冒名', role: 'admin', scope: '*' })).toBe(false);
     expect(await admin.updateUser({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test' })).toBe(true);
-    expect(await getUser(w.repo.table, 'u-x')).toEqual({ id: 'u-x', name: '张三丰', role: 'supervisor', scope: 'r-test', oidcSub: 'sub-123' });
+    expect(await getUser(w.repo.table, 'u-x')).toEqual({
+      id: 'u-x',
+      name: '张三丰',
+      role: 'supervisor',
+      scope: 'r-test',
+      oidcSub: 'sub-123',
+    });
     expect(await admin.unbindUser('u-x')).toBe(true);
     expect((await getUser(w.repo.table, 'u-x'))?.oidcSub).toBeUndefined();
     expect(await admin.updateUser({ id: 'u-none', name: 'x', role: 'admin', scope: '*' })).toBe(false);
@@ -117,10 +155,22 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('repository on %s', (
 describe('rating item size', () => {
   it('stays under 1 KB (one write unit) with every field and a 150-character Chinese comment', () => {
     const full = rating({
-      ratingId: 'AbCdEfGhIjKlMnOp', ticketId: 'AbCdEfGhIjKlMnOp', hallId: 'h-a-rather-long-hall-id-0001', attitude: 1, efficiency: 1, competence: 1,
-      trips: 3, done: 'no', overall: 1, reasons: ['wait_long', 'more_documents', 'rude', 'sent_elsewhere', 'not_done'],
-      comment: '排队等了一个多小时'.repeat(17).slice(0, 150), phoneEnc: 'k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA', phoneMasked: '138****1234',
-      lang: 'zh', submissionId: 'x'.repeat(24), deviceHash: 'y'.repeat(22),
+      ratingId: 'AbCdEfGhIjKlMnOp',
+      ticketId: 'AbCdEfGhIjKlMnOp',
+      hallId: 'h-a-rather-long-hall-id-0001',
+      attitude: 1,
+      efficiency: 1,
+      competence: 1,
+      trips: 3,
+      done: 'no',
+      overall: 1,
+      reasons: ['wait_long', 'more_documents', 'rude', 'sent_elsewhere', 'not_done'],
+      comment: '排队等了一个多小时'.repeat(17).slice(0, 150),
+      phoneEnc: 'k1.AAAAAAAAAAAAAAAA.AAAAAAAAAAAAAAA.AAAAAAAAAAAAAAAAAAAAAA',
+      phoneMasked: '138****1234',
+      lang: 'zh',
+      submissionId: 'x'.repeat(24),
+      deviceHash: 'y'.repeat(22),
     });
     expect(itemSize(ratingToItem(full))).toBeLessThan(1024);
   });

@@ -51,12 +51,34 @@ describe('survey page', () => {
 
   it('accepts a plain form post (JavaScript off) and redirects to the thank-you page', async () => {
     const t = await mint();
-    const res = await w.app.request(`/r/${t.ticket}`, form([['overall', '1'], ['reasons', 'rude'], ['reasons', 'patient'], ['trips', '3'], ['done', 'no'], ['comment', '态度很差'], ['phone', '139 1234 5678'], ['consent', '1'], ['submissionId', 'form-sub-0001'], ['lang', 'zh']]));
+    const res = await w.app.request(
+      `/r/${t.ticket}`,
+      form([
+        ['overall', '1'],
+        ['reasons', 'rude'],
+        ['reasons', 'patient'],
+        ['trips', '3'],
+        ['done', 'no'],
+        ['comment', '态度很差'],
+        ['phone', '139 1234 5678'],
+        ['consent', '1'],
+        ['submissionId', 'form-sub-0001'],
+        ['lang', 'zh'],
+      ]),
+    );
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/r/thanks?lang=zh&bad=1');
     const stored = await w.repo.getRating(t.ticketId);
     // 'patient' sat in a tag group hidden for grade 1, so it was not the resident's answer.
-    expect(stored).toMatchObject({ overall: 1, reasons: ['rude'], trips: 3, done: 'no', comment: '态度很差', phoneMasked: '139****5678', channel: 'ticket' });
+    expect(stored).toMatchObject({
+      overall: 1,
+      reasons: ['rude'],
+      trips: 3,
+      done: 'no',
+      comment: '态度很差',
+      phoneMasked: '139****5678',
+      channel: 'ticket',
+    });
     const thanks = await (await w.app.request('/r/thanks?lang=zh&bad=1')).text();
     expect(thanks).toContain('感谢您的评价');
     expect(thanks).toContain('1个工作日内');
@@ -64,7 +86,13 @@ describe('survey page', () => {
     const again = await (await w.app.request(`/r/${t.ticket}`)).text();
     expect(again).toContain('这次办事已经评价过了');
     // and posting again is refused kindly, changing nothing
-    const twice = await w.app.request(`/r/${t.ticket}`, form([['overall', '5'], ['submissionId', 'form-sub-0002']]));
+    const twice = await w.app.request(
+      `/r/${t.ticket}`,
+      form([
+        ['overall', '5'],
+        ['submissionId', 'form-sub-0002'],
+      ]),
+    );
     expect(twice.status).toBe(409);
     expect(await twice.text()).toContain('这次办事已经评价过了');
     expect((await w.repo.getRating(t.ticketId))?.overall).toBe(1);
@@ -72,14 +100,24 @@ describe('survey page', () => {
 
   it('a resubmitted form (same submissionId) lands on the thank-you page, not an error', async () => {
     const t = await mint();
-    const fields: [string, string][] = [['overall', '4'], ['submissionId', 'form-sub-0003']];
+    const fields: [string, string][] = [
+      ['overall', '4'],
+      ['submissionId', 'form-sub-0003'],
+    ];
     expect((await w.app.request(`/r/${t.ticket}`, form(fields))).status).toBe(303);
     expect((await w.app.request(`/r/${t.ticket}`, form(fields))).status).toBe(303);
   });
 
   it('shows the form again with a kind message when a bad rating has no reason, and stores nothing', async () => {
     const t = await mint();
-    const res = await w.app.request(`/r/${t.ticket}`, form([['overall', '2'], ['comment', '等太久'], ['submissionId', 'form-sub-0004']]));
+    const res = await w.app.request(
+      `/r/${t.ticket}`,
+      form([
+        ['overall', '2'],
+        ['comment', '等太久'],
+        ['submissionId', 'form-sub-0004'],
+      ]),
+    );
     expect(res.status).toBe(422);
     const page = await res.text();
     expect(page).toContain('role="alert"');
@@ -92,7 +130,14 @@ describe('survey page', () => {
 
   it('asks for consent before keeping a phone number', async () => {
     const t = await mint();
-    const res = await w.app.request(`/r/${t.ticket}`, form([['overall', '1'], ['reasons', 'rude'], ['phone', '13912345678']]));
+    const res = await w.app.request(
+      `/r/${t.ticket}`,
+      form([
+        ['overall', '1'],
+        ['reasons', 'rude'],
+        ['phone', '13912345678'],
+      ]),
+    );
     expect(res.status).toBe(422);
     expect(await res.text()).toContain('请勾选同意联系');
     expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
@@ -129,8 +174,30 @@ describe('placards', () => {
   it('limits a device to one placard rating per window per 2 hours, kindly', async () => {
     const token = signPlacard(w.keyring, { hallId: 'h-test', windowId: 'w1' });
     const cookie = { cookie: 'st_dev=placard-device-000001' };
-    expect((await w.app.request(`/r/${token}`, form([['overall', '5'], ['submissionId', 'plac-form-0001']], cookie))).status).toBe(303);
-    const second = await w.app.request(`/r/${token}`, form([['overall', '4'], ['submissionId', 'plac-form-0002']], cookie));
+    expect(
+      (
+        await w.app.request(
+          `/r/${token}`,
+          form(
+            [
+              ['overall', '5'],
+              ['submissionId', 'plac-form-0001'],
+            ],
+            cookie,
+          ),
+        )
+      ).status,
+    ).toBe(303);
+    const second = await w.app.request(
+      `/r/${token}`,
+      form(
+        [
+          ['overall', '4'],
+          ['submissionId', 'plac-form-0002'],
+        ],
+        cookie,
+      ),
+    );
     expect(second.status).toBe(429);
     expect(await second.text()).toContain('您刚刚已经评价过这个窗口');
   });

@@ -58,7 +58,9 @@ async function scanAll(t: TTable): Promise<Record<string, unknown>[]> {
     out.push(...(page.Items ?? []));
     start = page.LastEvaluatedKey;
   } while (start);
-  return out.map((i) => JSON.parse(JSON.stringify(i)) as Record<string, unknown>).sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
+  return out
+    .map((i) => JSON.parse(JSON.stringify(i)) as Record<string, unknown>)
+    .sort((a, b) => JSON.stringify(a).localeCompare(JSON.stringify(b)));
 }
 
 /** Every scored unit of the demo: halls, their windows and services, regions, and the whole deployment. */
@@ -184,7 +186,14 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
       }
       return fan.deps.store.completeBatch(day, key, phase);
     };
-    core = { deps: { repo: fan.deps.repo, store }, send: q.send, publish: async (a) => void published.push(...a), log, now: clock(), batchSize: BATCH_SIZE };
+    core = {
+      deps: { repo: fan.deps.repo, store },
+      send: q.send,
+      publish: async (a) => void published.push(...a),
+      log,
+      now: clock(),
+      batchSize: BATCH_SIZE,
+    };
     worker = createWorker(core);
     planner = createPlanner(core, { timeZone: TZ });
 
@@ -193,7 +202,8 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     firstDrain = await drain(worker, q);
 
     // Local reference, same batches.
-    for (let d = FIRST; d <= '2026-11-18'; d = nextDay(d)) localAlerts.push(...(await runNight(local.deps, d, { batchSize: BATCH_SIZE })).alerts);
+    for (let d = FIRST; d <= '2026-11-18'; d = nextDay(d))
+      localAlerts.push(...(await runNight(local.deps, d, { batchSize: BATCH_SIZE })).alerts);
   }, 240_000);
 
   it('finishes every night of the chain (RUN status done) through the queue alone', async () => {
@@ -205,7 +215,8 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     }
     expect(await fan.deps.store.lastCompletedRun()).toBe('2026-11-18');
     // 9 nights × (4 batch + 1 rollup + 4 finalize) + 8 plan messages
-    const kinds = q.sent.reduce<Record<string, number>>((m, s) => ({ ...m, [s.kind]: (m[s.kind] ?? 0) + 1 }), {});
+    const kinds: Record<string, number> = {};
+    for (const s of q.sent) kinds[s.kind] = (kinds[s.kind] ?? 0) + 1;
     expect(kinds).toEqual({ batch: 36, rollup: 9, finalize: 36, plan: 8 });
   });
 
@@ -254,8 +265,20 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     const before = await scanAll(fan);
     const publishedBefore = published.length;
     const sentBefore = q.sent.length;
-    const again = (['batch', 'rollup', 'finalize'] as const).flatMap((kind) => q.sent.filter((m) => m.kind === kind && m.day === '2026-11-15'));
-    expect(again.map((m) => m.kind)).toEqual(['batch', 'batch', 'batch', 'batch', 'rollup', 'finalize', 'finalize', 'finalize', 'finalize']);
+    const again = (['batch', 'rollup', 'finalize'] as const).flatMap((kind) =>
+      q.sent.filter((m) => m.kind === kind && m.day === '2026-11-15'),
+    );
+    expect(again.map((m) => m.kind)).toEqual([
+      'batch',
+      'batch',
+      'batch',
+      'batch',
+      'rollup',
+      'finalize',
+      'finalize',
+      'finalize',
+      'finalize',
+    ]);
     const items = again.map((m, i) => ({ messageId: `again-${i}`, body: JSON.stringify(m), receiveCount: 2 }));
     for (let i = 0; i < items.length; i += 3) expect((await worker(sqsEvent(items.slice(i, i + 3)))).batchItemFailures).toEqual([]);
     expect(await scanAll(fan)).toEqual(before);
@@ -267,7 +290,13 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     const twice = await seededTable();
     const q2 = new MemoryQueue();
     const got: TAlert[] = [];
-    const c: TScoringCore = { deps: twice.deps, send: q2.send, publish: async (a) => void got.push(...a), now: clock(), batchSize: BATCH_SIZE };
+    const c: TScoringCore = {
+      deps: twice.deps,
+      send: q2.send,
+      publish: async (a) => void got.push(...a),
+      now: clock(),
+      batchSize: BATCH_SIZE,
+    };
     const w = createWorker(c);
     await createPlanner(c, { timeZone: TZ })({ day: FIRST, through: '2026-11-13' });
     // Each event carries a message and its own duplicate, handled concurrently, as SQS may deliver it.
@@ -283,7 +312,12 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     }
     // At least once: a duplicate handled at the same instant may publish an alert twice (same alertId).
     const key = (a: TAlert) => `${a.hallId}|${a.day}|${a.kind}`;
-    expect([...new Set(got.map(key))].sort()).toEqual(published.filter((a) => a.day <= '2026-11-13').map(key).sort());
+    expect([...new Set(got.map(key))].sort()).toEqual(
+      published
+        .filter((a) => a.day <= '2026-11-13')
+        .map(key)
+        .sort(),
+    );
   }, 180_000);
 
   it('scores "yesterday" in the scoring zone from the schedule, folding a late rating into its past day', async () => {
@@ -321,7 +355,9 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     expect(res.runId).not.toBe(before!.runId);
     const pending = q.items.splice(0);
     const lines = log.lines.length;
-    const out = await worker(sqsEvent(old.slice(0, 3).map((m, i) => ({ messageId: `old-${i}`, body: JSON.stringify(m), receiveCount: 2 }))));
+    const out = await worker(
+      sqsEvent(old.slice(0, 3).map((m, i) => ({ messageId: `old-${i}`, body: JSON.stringify(m), receiveCount: 2 }))),
+    );
     expect(out.batchItemFailures).toEqual([]);
     const warned = log.lines.slice(lines).filter((l) => l.message.includes('superseded run'));
     expect(warned).toHaveLength(3);
@@ -351,7 +387,8 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     expect(await p({ scheduledTime: '2026-11-15T18:00:00Z' })).toMatchObject({ day: '2026-11-13', skipped: 'already-planned' });
     await drain(createWorker(c), q3);
     expect(q3.sent.filter((m) => m.kind === 'plan').map((m) => m.day)).toEqual(['2026-11-14', '2026-11-15']);
-    for (const d of ['2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15']) expect(await gap.deps.store.getRun(d), d).toMatchObject({ status: 'done' });
+    for (const d of ['2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15'])
+      expect(await gap.deps.store.getRun(d), d).toMatchObject({ status: 'done' });
   }, 120_000);
 });
 
@@ -365,7 +402,7 @@ describe('a re-run of a completed day', () => {
     return { day, halls, regions };
   }
 
-  it('keeps showing that day\'s completed figures while a re-run is pending or was killed halfway', async () => {
+  it("keeps showing that day's completed figures while a re-run is pending or was killed halfway", async () => {
     const t = await seededTable();
     const q4 = new MemoryQueue();
     const c: TScoringCore = { deps: t.deps, send: q4.send, now: clock(), batchSize: BATCH_SIZE };
@@ -375,8 +412,14 @@ describe('a re-run of a completed day', () => {
     await drain(w, q4);
     const completed = await shown(t);
     expect(completed.day).toBe('2026-11-12');
-    expect(completed.halls.every((r) => r?.date === '2026-11-12'), 'every hall has figures').toBe(true);
-    expect(completed.regions.every((r) => r?.date === '2026-11-12'), 'every region has figures').toBe(true);
+    expect(
+      completed.halls.every((r) => r?.date === '2026-11-12'),
+      'every hall has figures',
+    ).toBe(true);
+    expect(
+      completed.regions.every((r) => r?.date === '2026-11-12'),
+      'every region has figures',
+    ).toBe(true);
 
     // Re-run the day by hand; a worker dies after two of its four batches (their hall items are rewritten).
     await p({ day: '2026-11-12' });
@@ -428,7 +471,12 @@ describe('planner and worker input checks', () => {
   it('parses the four message kinds and rejects malformed ones', () => {
     const batch = { key: 'r:0', regionId: 'r', hallIds: ['h'], from: '2026-11-10' };
     const ref = { day: '2026-11-10', runId: '2026-11-11T02:00:00.000Z', from: '2026-11-10' };
-    for (const m of [{ kind: 'batch', ...ref, batch }, { kind: 'rollup', ...ref }, { kind: 'finalize', ...ref, batch, through: '2026-11-12' }, { kind: 'plan', day: '2026-11-11', through: '2026-11-12', after: '2026-11-11T02:10:00.000Z' }]) {
+    for (const m of [
+      { kind: 'batch', ...ref, batch },
+      { kind: 'rollup', ...ref },
+      { kind: 'finalize', ...ref, batch, through: '2026-11-12' },
+      { kind: 'plan', day: '2026-11-11', through: '2026-11-12', after: '2026-11-11T02:10:00.000Z' },
+    ]) {
       expect(parseScoreMessage(JSON.stringify(m))).toEqual(m);
     }
     expect(() => parseScoreMessage(JSON.stringify({ kind: 'batch', ...ref }))).toThrow(/batch/);
@@ -463,7 +511,9 @@ describe('SQS and SNS adapters', () => {
         return { Successful: input.Entries.map((e) => ({ Id: e.Id })), Failed: [] };
       },
     };
-    await sqsSender(client as never, 'https://sqs.example/q', { backoffMs: 1, concurrency: 1 })(Array.from({ length: 23 }, (_, i) => msg(i)));
+    await sqsSender(client as never, 'https://sqs.example/q', { backoffMs: 1, concurrency: 1 })(
+      Array.from({ length: 23 }, (_, i) => msg(i)),
+    );
     expect(calls.map((c) => c.Entries.length)).toEqual([10, 1, 10, 3]);
     expect(calls.every((c) => c.QueueUrl === 'https://sqs.example/q')).toBe(true);
     expect(JSON.parse(calls[1].Entries[0].MessageBody)).toEqual(msg(3));
@@ -480,16 +530,29 @@ describe('SQS and SNS adapters', () => {
         return { Successful: entries.map((e) => ({ Id: e.Id })), Failed: [] };
       },
     };
-    const big = (i: number): TScoreMessage => ({ kind: 'rollup', day: '2026-11-10', from: '2026-11-10', runId: `run-${i}-${'x'.repeat(60_000)}` });
+    const big = (i: number): TScoreMessage => ({
+      kind: 'rollup',
+      day: '2026-11-10',
+      from: '2026-11-10',
+      runId: `run-${i}-${'x'.repeat(60_000)}`,
+    });
     await sqsSender(client as never, 'q', { concurrency: 1 })(Array.from({ length: 7 }, (_, i) => big(i)));
     expect(sizes.map((c) => c.length)).toEqual([3, 3, 1]);
     for (const c of sizes) expect(c.reduce((a, b) => a + b, 0)).toBeLessThan(256 * 1024);
   });
 
   it('gives up on a sender fault and after too many attempts', async () => {
-    const fault = { send: async (cmd: { input: unknown }) => ({ Failed: [{ Id: (cmd.input as { Entries: { Id: string }[] }).Entries[0].Id, SenderFault: true, Code: 'InvalidMessageContents' }] }) };
+    const fault = {
+      send: async (cmd: { input: unknown }) => ({
+        Failed: [{ Id: (cmd.input as { Entries: { Id: string }[] }).Entries[0].Id, SenderFault: true, Code: 'InvalidMessageContents' }],
+      }),
+    };
     await expect(sqsSender(fault as never, 'q', { backoffMs: 1 })([msg(1)])).rejects.toThrow(/InvalidMessageContents/);
-    const flaky = { send: async (cmd: { input: unknown }) => ({ Failed: [{ Id: (cmd.input as { Entries: { Id: string }[] }).Entries[0].Id, SenderFault: false, Code: 'InternalError' }] }) };
+    const flaky = {
+      send: async (cmd: { input: unknown }) => ({
+        Failed: [{ Id: (cmd.input as { Entries: { Id: string }[] }).Entries[0].Id, SenderFault: false, Code: 'InternalError' }],
+      }),
+    };
     await expect(sqsSender(flaky as never, 'q', { backoffMs: 1, maxAttempts: 3 })([msg(1)])).rejects.toThrow(/after 3 attempts/);
   });
 

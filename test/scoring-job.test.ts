@@ -32,7 +32,10 @@ async function smallCity(deps: TJobDeps) {
   await putRegion(deps.repo.table, { id: 'city', name: '市', level: 'city' });
   await putRegion(deps.repo.table, { id: 'a', name: '甲区', level: 'district', parentId: 'city' });
   await putRegion(deps.repo.table, { id: 'b', name: '乙区', level: 'district', parentId: 'city' });
-  for (const [hallId, regionId] of [['steady', 'a'], ['cooling', 'b']]) {
+  for (const [hallId, regionId] of [
+    ['steady', 'a'],
+    ['cooling', 'b'],
+  ]) {
     await putHall(deps.repo.table, { id: hallId, name: hallId, regionId, timezone: 'Asia/Shanghai' });
     await putWindow(deps.repo.table, { hallId, id: 'w1', name: '1号窗口' });
     await putService(deps.repo.table, { hallId, id: 's1', name: '事项' });
@@ -63,7 +66,8 @@ async function addDay(deps: TJobDeps, hallId: string, day: string, n: number, ba
   return ratings;
 }
 
-const figuresOf = (snaps: Map<string, TSnapshot>) => Object.fromEntries([...snaps].map(([u, s]) => [u, { d: s.decayed, f: s.figures, c: s.cusum }]));
+const figuresOf = (snaps: Map<string, TSnapshot>) =>
+  Object.fromEntries([...snaps].map(([u, s]) => [u, { d: s.decayed, f: s.figures, c: s.cusum }]));
 const UNITS = ['H#steady', 'H#cooling', 'W#steady#w1', 'S#cooling#s1', 'R#a', 'R#b', 'R#city', 'ALL'];
 
 describe('nightly job on the demo city', () => {
@@ -167,7 +171,9 @@ describe('nightly job rules', () => {
     await rollUpNight(killed, plan);
     await finalizeBatch(killed, plan, plan.batches[0]);
     await runNight(killed, '2026-04-03');
-    expect(figuresOf(await killed.store.getSnapshots('2026-04-03', UNITS))).toEqual(figuresOf(await clean.store.getSnapshots('2026-04-03', UNITS)));
+    expect(figuresOf(await killed.store.getSnapshots('2026-04-03', UNITS))).toEqual(
+      figuresOf(await clean.store.getSnapshots('2026-04-03', UNITS)),
+    );
     expect((await killed.store.getRun('2026-04-03'))?.status).toBe('done');
   });
 
@@ -179,8 +185,15 @@ describe('nightly job rules', () => {
       for (let i = 0; i < 4; i++) await addDay(deps, 'steady', addDays('2026-05-01', i), 10, 0);
     }
     const lateRating: TRating = {
-      ratingId: 'late-1', ticketId: 'late-1', channel: 'ticket', hallId: 'steady', windowId: 'w1', createdAt: '2026-05-03T09:00:00.000Z',
-      day: '2026-05-01', overall: 1, reasons: ['wait_long'],
+      ratingId: 'late-1',
+      ticketId: 'late-1',
+      channel: 'ticket',
+      hallId: 'steady',
+      windowId: 'w1',
+      createdAt: '2026-05-03T09:00:00.000Z',
+      day: '2026-05-01',
+      overall: 1,
+      reasons: ['wait_long'],
     };
     await bulkPutRatings(onTime.repo.table, [lateRating]);
     await runRange(onTime, '2026-05-01', '2026-05-04');
@@ -224,7 +237,14 @@ describe('nightly job rules', () => {
     await addDay(deps, 'steady', '2026-07-01', 10, 0);
     // someone taps through nine identical bad ratings at one window within a minute
     const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
-      ratingId: `burst${i}`, ticketId: `burst${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1', createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day: '2026-07-01', overall: 1,
+      ratingId: `burst${i}`,
+      ticketId: `burst${i}`,
+      channel: 'ticket',
+      hallId: 'steady',
+      windowId: 'w1',
+      createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`,
+      day: '2026-07-01',
+      overall: 1,
     }));
     await bulkPutRatings(deps.repo.table, burst);
     await runNight(deps, '2026-07-01');
@@ -236,13 +256,19 @@ describe('nightly job rules', () => {
     expect((await deps.repo.getRating('burst8'))?.flags).toEqual(['identical-run']); // stable on re-run
   });
 
-  it('keeps a person\'s decision apart from the job\'s flags: a cleared flag survives the re-score a late rating brings', async () => {
+  it("keeps a person's decision apart from the job's flags: a cleared flag survives the re-score a late rating brings", async () => {
     const deps = await freshDeps();
     await smallCity(deps);
     await addDay(deps, 'steady', '2026-07-01', 10, 0);
     const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
-      ratingId: `clr${i}`, ticketId: `clr${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1',
-      createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day: '2026-07-01', overall: 1,
+      ratingId: `clr${i}`,
+      ticketId: `clr${i}`,
+      channel: 'ticket',
+      hallId: 'steady',
+      windowId: 'w1',
+      createdAt: `2026-07-01T12:00:${String(i * 5).padStart(2, '0')}.000Z`,
+      day: '2026-07-01',
+      overall: 1,
     }));
     await bulkPutRatings(deps.repo.table, burst);
     await runNight(deps, '2026-07-01');
@@ -256,8 +282,15 @@ describe('nightly job rules', () => {
     // a late rating of that day arrives (its day is marked dirty first), and the next night re-scores the day
     await deps.repo.markDirty('steady', '2026-07-01', Date.parse('2026-07-02T10:00:00Z'));
     await deps.repo.putRating({
-      ratingId: 'late1', ticketId: 'late1', channel: 'ticket', hallId: 'steady', windowId: 'w1', serviceId: 's1',
-      createdAt: '2026-07-02T10:00:00.000Z', day: '2026-07-01', overall: 5,
+      ratingId: 'late1',
+      ticketId: 'late1',
+      channel: 'ticket',
+      hallId: 'steady',
+      windowId: 'w1',
+      serviceId: 's1',
+      createdAt: '2026-07-02T10:00:00.000Z',
+      day: '2026-07-01',
+      overall: 5,
     });
     await runNight(deps, '2026-07-02');
     const stored = await deps.repo.getRating('clr0');
@@ -274,8 +307,14 @@ describe('nightly job rules', () => {
     const day = '2026-07-03';
     const [honest] = await addDay(deps, 'steady', day, 10, 0);
     const burst: TRating[] = Array.from({ length: 9 }, (_, i) => ({
-      ratingId: `cv${i}`, ticketId: `cv${i}`, channel: 'ticket', hallId: 'steady', windowId: 'w1',
-      createdAt: `${day}T12:00:${String(i * 5).padStart(2, '0')}.000Z`, day, overall: 1,
+      ratingId: `cv${i}`,
+      ticketId: `cv${i}`,
+      channel: 'ticket',
+      hallId: 'steady',
+      windowId: 'w1',
+      createdAt: `${day}T12:00:${String(i * 5).padStart(2, '0')}.000Z`,
+      day,
+      overall: 1,
     }));
     await bulkPutRatings(deps.repo.table, burst);
     await runNight(deps, day);
@@ -313,7 +352,7 @@ describe('nightly job rules', () => {
     expect(cold.map((a) => a.hallId)).toEqual(['cooling']);
   });
 
-  it('costs that night\'s ratings plus the units, not history', async () => {
+  it("costs that night's ratings plus the units, not history", async () => {
     const deps = await freshDeps();
     await smallCity(deps);
     const start = '2026-06-01';

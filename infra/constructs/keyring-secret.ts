@@ -14,7 +14,8 @@ export class KeyringSecret extends Construct {
     super(scope, id);
 
     this.secret = new Secret(this, 'Secret', {
-      description: 'Service Temperature key ring (ticket signing, phone encryption, hash pepper). Rotate manually: add kN, then set active=kN.',
+      description:
+        'Service Temperature key ring (ticket signing, phone encryption, hash pepper). Rotate manually: add kN, then set active=kN.',
       generateSecretString: {
         secretStringTemplate: JSON.stringify({ active: 'k1' }),
         generateStringKey: 'k1',

@@ -147,7 +147,9 @@ export class ScoringJob extends Construct {
         },
       }),
     });
-    this.schedulerRole.addToPolicy(new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.planner.function.functionArn] }));
+    this.schedulerRole.addToPolicy(
+      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.planner.function.functionArn] }),
+    );
 
     this.schedule = new Schedule(this, 'Nightly', {
       description: 'Service Temperature: score yesterday at 02:00 in the scoring time zone (SPEC section 4)',

@@ -2,8 +2,17 @@ import { describe, expect, it } from 'vitest';
 import { canSeeHall, canSeeRegion, homeOf, type TTree, type TUser } from './access.js';
 
 const tree: TTree = {
-  regionParent: new Map([['city', undefined], ['east', 'city'], ['west', 'city'], ['street', 'west']]),
-  hallRegion: new Map([['h-east', 'east'], ['h-west', 'west'], ['h-street', 'street']]),
+  regionParent: new Map([
+    ['city', undefined],
+    ['east', 'city'],
+    ['west', 'city'],
+    ['street', 'west'],
+  ]),
+  hallRegion: new Map([
+    ['h-east', 'east'],
+    ['h-west', 'west'],
+    ['h-street', 'street'],
+  ]),
 };
 const admin: TUser = { id: 'a', name: 'a', role: 'admin', scope: '*' };
 const city: TUser = { id: 'c', name: 'c', role: 'supervisor', scope: 'city' };
@@ -12,7 +21,10 @@ const mgr: TUser = { id: 'm', name: 'm', role: 'manager', scope: 'h-street' };
 
 describe('scope', () => {
   it('gives each role exactly its units', () => {
-    const see = (u: TUser) => [...['city', 'east', 'west', 'street'].filter((r) => canSeeRegion(u, tree, r)), ...['h-east', 'h-west', 'h-street'].filter((h) => canSeeHall(u, tree, h))];
+    const see = (u: TUser) => [
+      ...['city', 'east', 'west', 'street'].filter((r) => canSeeRegion(u, tree, r)),
+      ...['h-east', 'h-west', 'h-street'].filter((h) => canSeeHall(u, tree, h)),
+    ];
     expect(see(admin)).toEqual(['city', 'east', 'west', 'street', 'h-east', 'h-west', 'h-street']);
     expect(see(city)).toEqual(['city', 'east', 'west', 'street', 'h-east', 'h-west', 'h-street']);
     expect(see(west)).toEqual(['west', 'street', 'h-west', 'h-street']);

@@ -30,7 +30,12 @@ export interface TTree {
 /** The regions a region sits in, itself first, up to the root. */
 export function regionChain(tree: TTree, regionId: string): string[] {
   const chain: string[] = [];
-  for (let id: string | undefined = regionId; id !== undefined && tree.regionParent.has(id) && !chain.includes(id); id = tree.regionParent.get(id)) chain.push(id);
+  for (
+    let id: string | undefined = regionId;
+    id !== undefined && tree.regionParent.has(id) && !chain.includes(id);
+    id = tree.regionParent.get(id)
+  )
+    chain.push(id);
   return chain;
 }
 

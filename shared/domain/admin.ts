@@ -13,7 +13,10 @@ export const REGION_LEVELS = ['province', 'city', 'district', 'street'] as const
 export const ROLES = ['admin', 'supervisor', 'manager'] as const satisfies readonly TRole[];
 
 export const ADMIN_ERRORS = {
-  id: { zh: '编号只能用 1–40 个英文字母、数字、“_”或“-”，例如 h-xs-qingshi。', en: 'The id must be 1–40 letters, digits, "_" or "-", e.g. h-xs-qingshi.' },
+  id: {
+    zh: '编号只能用 1–40 个英文字母、数字、“_”或“-”，例如 h-xs-qingshi。',
+    en: 'The id must be 1–40 letters, digits, "_" or "-", e.g. h-xs-qingshi.',
+  },
   name: { zh: '请填写中文名（1–60 个字）。', en: 'Enter the Chinese name (1–60 characters).' },
   userName: { zh: '请填写姓名（1–40 个字）。', en: 'Enter the name (1–40 characters).' },
   nameEn: { zh: '英文名最多 120 个字符。', en: 'The English name is at most 120 characters.' },
@@ -23,27 +26,45 @@ export const ADMIN_ERRORS = {
   oneRoot: { zh: '已经有顶级区域了，请为这个区域选择上级区域。', en: 'There is already a top region; choose a parent for this one.' },
   cycle: { zh: '不能把区域移到它自己或它的下级区域之下。', en: 'A region cannot be moved under itself or one of its own sub-regions.' },
   regionExists: { zh: '这个编号已经有区域在用，请换一个编号。', en: 'A region with this id already exists; choose another id.' },
-  regionNotEmpty: { zh: '这个区域下还有下级区域或大厅，不能删除。请先把它们移走。', en: 'This region still has sub-regions or halls and cannot be deleted. Move them first.' },
-  regionHasUsers: { zh: '还有督导员的管理范围是这个区域，不能删除。请先调整他们的范围。', en: 'Supervisors are still scoped to this region; change their scope first.' },
+  regionNotEmpty: {
+    zh: '这个区域下还有下级区域或大厅，不能删除。请先把它们移走。',
+    en: 'This region still has sub-regions or halls and cannot be deleted. Move them first.',
+  },
+  regionHasUsers: {
+    zh: '还有督导员的管理范围是这个区域，不能删除。请先调整他们的范围。',
+    en: 'Supervisors are still scoped to this region; change their scope first.',
+  },
   regionId: { zh: '请选择大厅所在的区域。', en: 'Choose the region the hall belongs to.' },
   regionUnknown: { zh: '没有这个区域，请从列表中选择。', en: 'There is no such region; choose one from the list.' },
-  timezone: { zh: '时区无效，请填写 IANA 时区名，例如 Asia/Shanghai。', en: 'Not a valid time zone; enter an IANA name such as Asia/Shanghai.' },
+  timezone: {
+    zh: '时区无效，请填写 IANA 时区名，例如 Asia/Shanghai。',
+    en: 'Not a valid time zone; enter an IANA name such as Asia/Shanghai.',
+  },
   open: { zh: '开门时间应为 HH:MM，例如 08:30。', en: 'Opening time must be HH:MM, e.g. 08:30.' },
   close: { zh: '关门时间应为 HH:MM，例如 17:30。', en: 'Closing time must be HH:MM, e.g. 17:30.' },
   hoursBoth: { zh: '开门和关门时间要么都填，要么都不填。', en: 'Give both the opening and the closing time, or neither.' },
   hoursOrder: { zh: '关门时间要晚于开门时间。', en: 'The closing time must be after the opening time.' },
   hallExists: { zh: '这个编号已经有大厅在用，请换一个编号。', en: 'A hall with this id already exists; choose another id.' },
-  windowExists: { zh: '这个大厅已经有这个编号的窗口，请换一个编号。', en: 'This hall already has a window with this id; choose another id.' },
-  serviceExists: { zh: '这个大厅已经有这个编号的事项，请换一个编号。', en: 'This hall already has a service with this id; choose another id.' },
+  windowExists: {
+    zh: '这个大厅已经有这个编号的窗口，请换一个编号。',
+    en: 'This hall already has a window with this id; choose another id.',
+  },
+  serviceExists: {
+    zh: '这个大厅已经有这个编号的事项，请换一个编号。',
+    en: 'This hall already has a service with this id; choose another id.',
+  },
   userExists: { zh: '这个编号已经有工作人员在用，请换一个编号。', en: 'A staff user with this id already exists; choose another id.' },
   email: { zh: '邮箱格式不对，例如 name@example.gov.cn。', en: 'Not a valid email address, e.g. name@example.gov.cn.' },
   emailTaken: { zh: '这个邮箱已经给另一位工作人员使用了。', en: 'Another staff user already has this email address.' },
   role: { zh: '请选择角色：管理员、督导员或大厅负责人。', en: 'Choose a role: administrator, supervisor or hall manager.' },
   scope: { zh: '请选择管理范围。', en: 'Choose the scope.' },
   scopeAdmin: { zh: '管理员的范围必须是“全部”（*）。', en: 'An administrator\'s scope must be "everything" (*).' },
-  scopeSupervisor: { zh: '督导员的范围请选择一个区域。', en: 'A supervisor\'s scope must be a region.' },
-  scopeManager: { zh: '大厅负责人的范围请选择一个大厅。', en: 'A hall manager\'s scope must be a hall.' },
-  selfDemote: { zh: '不能更改自己的管理员角色，以免无人能管理系统。请另一位管理员操作。', en: 'You cannot change your own administrator role (nobody could administer the system). Ask another administrator.' },
+  scopeSupervisor: { zh: '督导员的范围请选择一个区域。', en: "A supervisor's scope must be a region." },
+  scopeManager: { zh: '大厅负责人的范围请选择一个大厅。', en: "A hall manager's scope must be a hall." },
+  selfDemote: {
+    zh: '不能更改自己的管理员角色，以免无人能管理系统。请另一位管理员操作。',
+    en: 'You cannot change your own administrator role (nobody could administer the system). Ask another administrator.',
+  },
   selfRemove: { zh: '不能删除自己的账号。请另一位管理员操作。', en: 'You cannot remove your own account. Ask another administrator.' },
   invalid: { zh: '这一项填写有误。', en: 'This field is not valid.' },
 } as const;
@@ -111,7 +132,12 @@ export const ZUserForm = z
     z.superRefine((u, ctx) => {
       if (u.role === 'admin' && u.scope !== '*') ctx.addIssue({ code: 'custom', message: 'scopeAdmin', path: ['scope'], input: u.scope });
       if (u.role !== 'admin' && !z.safeParse(ZId, u.scope).success)
-        ctx.addIssue({ code: 'custom', message: u.role === 'supervisor' ? 'scopeSupervisor' : 'scopeManager', path: ['scope'], input: u.scope });
+        ctx.addIssue({
+          code: 'custom',
+          message: u.role === 'supervisor' ? 'scopeSupervisor' : 'scopeManager',
+          path: ['scope'],
+          input: u.scope,
+        });
     }),
   );
 
@@ -122,16 +148,24 @@ export type TUserForm = z.infer<typeof ZUserForm>;
 
 /** A posted form's text fields, trimmed; an empty field is absent (so an optional field left blank is simply not given). */
 export function formValues(form: Record<string, unknown>, fields: readonly string[]): Record<string, string | undefined> {
-  return Object.fromEntries(fields.map((f) => [f, typeof form[f] === 'string' && (form[f] as string).trim() ? (form[f] as string).trim() : undefined]));
+  return Object.fromEntries(
+    fields.map((f) => [f, typeof form[f] === 'string' && (form[f] as string).trim() ? (form[f] as string).trim() : undefined]),
+  );
 }
 
 /** Each field's first problem as a message key: a refinement's own key, else the field's. */
-export function formErrors(issues: readonly { path: readonly PropertyKey[]; message: string }[], fieldKeys: Partial<Record<string, TAdminError>> = {}): TFormErrors {
+export function formErrors(
+  issues: readonly { path: readonly PropertyKey[]; message: string }[],
+  fieldKeys: Partial<Record<string, TAdminError>> = {},
+): TFormErrors {
   const out: TFormErrors = {};
   for (const issue of issues) {
     const field = String(issue.path[0] ?? '_form');
     if (out[field]) continue;
-    out[field] = issue.message in ADMIN_ERRORS ? (issue.message as TAdminError) : fieldKeys[field] ?? (field in ADMIN_ERRORS ? (field as TAdminError) : 'invalid');
+    out[field] =
+      issue.message in ADMIN_ERRORS
+        ? (issue.message as TAdminError)
+        : (fieldKeys[field] ?? (field in ADMIN_ERRORS ? (field as TAdminError) : 'invalid'));
   }
   return out;
 }
@@ -139,7 +173,11 @@ export function formErrors(issues: readonly { path: readonly PropertyKey[]; mess
 export const toRegion = (f: TRegionForm): TRegion => ({ id: f.id, name: f.name, nameEn: f.nameEn, parentId: f.parentId, level: f.level });
 
 export const toHall = (f: THallForm): THall => ({
-  id: f.id, name: f.name, nameEn: f.nameEn, regionId: f.regionId, timezone: f.timezone,
+  id: f.id,
+  name: f.name,
+  nameEn: f.nameEn,
+  regionId: f.regionId,
+  timezone: f.timezone,
   openingHours: f.open && f.close ? { open: f.open, close: f.close } : undefined,
 });
 

@@ -24,7 +24,10 @@ export const zeroVector = (): TVector => new Array<number>(VECTOR_LENGTH).fill(0
 const DONE_INDEX = { yes: 0, partly: 1, no: 2 } as const;
 
 /** Adds one rating's answers to a day vector (in place). Flagged or excluded ratings must not be passed. */
-export function addRating(v: TVector, r: Pick<TRating, 'overall' | 'attitude' | 'efficiency' | 'competence' | 'trips' | 'done' | 'channel'>): TVector {
+export function addRating(
+  v: TVector,
+  r: Pick<TRating, 'overall' | 'attitude' | 'efficiency' | 'competence' | 'trips' | 'done' | 'channel'>,
+): TVector {
   v[V.grades + r.overall - 1]++;
   if (r.attitude) v[V.attitude + r.attitude - 1]++;
   if (r.efficiency) v[V.efficiency + r.efficiency - 1]++;

@@ -26,7 +26,11 @@ export interface TFigures extends TTemperatureFigure {
 }
 
 const r = (x: number, digits: number) => Math.round(x * 10 ** digits) / 10 ** digits;
-const rate = (x: IRate): IRate => ({ rate: x.rate === null ? null : r(x.rate, 4), low: x.low === null ? null : r(x.low, 4), high: x.high === null ? null : r(x.high, 4) });
+const rate = (x: IRate): IRate => ({
+  rate: x.rate === null ? null : r(x.rate, 4),
+  low: x.low === null ? null : r(x.low, 4),
+  high: x.high === null ? null : r(x.high, 4),
+});
 
 function temp(v: TVector, parent: TVector | undefined, at: number): TTemperatureFigure & { band: TBand } {
   const t = temperature(slice5(v, at), priorFrom(parent ? slice5(parent, at) : undefined));
@@ -57,4 +61,7 @@ export function unitFigures(decayed: TVector, parentDecayed: TVector | undefined
 }
 
 /** Bad ratings (grades 1–2) and all ratings in a (day or decayed) vector. */
-export const badAndAll = (v: TVector): { bad: number; all: number } => ({ bad: v[V.grades] + v[V.grades + 1], all: slice5(v, V.grades).reduce((a, b) => a + b, 0) });
+export const badAndAll = (v: TVector): { bad: number; all: number } => ({
+  bad: v[V.grades] + v[V.grades + 1],
+  all: slice5(v, V.grades).reduce((a, b) => a + b, 0),
+});

@@ -15,7 +15,9 @@ describe('rating input', () => {
     expect(ok({ ticket, overall: 5 })).toBe(true);
   });
   it('only accepts reasons that fit the grade', () => {
-    for (const g of [1, 2, 3, 4, 5]) for (const tag of REASON_TAGS) expect(ok({ ticket, overall: g, reasons: [tag] }), `${g} ${tag}`).toBe(reasonsForGrade(g).includes(tag));
+    for (const g of [1, 2, 3, 4, 5])
+      for (const tag of REASON_TAGS)
+        expect(ok({ ticket, overall: g, reasons: [tag] }), `${g} ${tag}`).toBe(reasonsForGrade(g).includes(tag));
   });
   it('bounds every field', () => {
     expect(ok({ ticket, overall: 0 })).toBe(false);
@@ -29,7 +31,7 @@ describe('rating input', () => {
 });
 
 describe('hall-local day', () => {
-  it('uses the hall\'s calendar, not UTC', () => {
+  it("uses the hall's calendar, not UTC", () => {
     expect(localDay(Date.parse('2026-11-20T15:59:59Z'), 'Asia/Shanghai')).toBe('2026-11-20');
     expect(localDay(Date.parse('2026-11-20T16:00:00Z'), 'Asia/Shanghai')).toBe('2026-11-21');
   });

@@ -33,5 +33,9 @@ export const newApiKey = (): string => `st_${randomBytes(24).toString('base64url
 
 /** Keyed hash for devices, placard throttles and the like: stable per key ring entry, meaningless without it. */
 export function keyedHash(keyring: TKeyring, ...parts: string[]): string {
-  return createHmac('sha256', keyring.key('hash', keyring.activeKid)!).update(parts.join('\u0000')).digest().subarray(0, 16).toString('base64url');
+  return createHmac('sha256', keyring.key('hash', keyring.activeKid)!)
+    .update(parts.join('\u0000'))
+    .digest()
+    .subarray(0, 16)
+    .toString('base64url');
 }

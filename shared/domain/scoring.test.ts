@@ -178,7 +178,7 @@ describe('temperature — properties', () => {
 });
 
 describe('decay', () => {
-  it('halves a day\'s weight every 30 days and drops days beyond 365', () => {
+  it("halves a day's weight every 30 days and drops days beyond 365", () => {
     fc.assert(
       fc.property(fc.double({ min: 0, max: MAX_AGE_DAYS - 30, noNaN: true }), (a) => {
         expect(Math.abs(dayWeight(a + 30) - dayWeight(a) / 2)).toBeLessThan(1e-12);
@@ -194,7 +194,9 @@ describe('decay', () => {
   });
 
   it('the nightly recurrence equals the direct 365-day sum over 500 random days (1e-9 relative)', () => {
-    const day = fc.tuple(...Array.from({ length: 5 }, () => fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 })))) as fc.Arbitrary<TGradeCounts>;
+    const day = fc.tuple(
+      ...Array.from({ length: 5 }, () => fc.oneof(fc.constant(0), fc.integer({ min: 0, max: 200 }))),
+    ) as fc.Arbitrary<TGradeCounts>;
     fc.assert(
       fc.property(fc.array(day, { minLength: 500, maxLength: 500 }), (days) => {
         let v: TGradeCounts = [0, 0, 0, 0, 0];

@@ -62,8 +62,7 @@ const assertCounts = (v: readonly number[], what: string): void => {
 
 export const zeroCounts = (): TGradeCounts => [0, 0, 0, 0, 0];
 export const sumCounts = (v: readonly number[]): number => v.reduce((a, b) => a + b, 0);
-export const addCounts = (a: Readonly<TGradeCounts>, b: Readonly<TGradeCounts>): TGradeCounts =>
-  a.map((x, k) => x + b[k]) as TGradeCounts;
+export const addCounts = (a: Readonly<TGradeCounts>, b: Readonly<TGradeCounts>): TGradeCounts => a.map((x, k) => x + b[k]) as TGradeCounts;
 export const scaleCounts = (a: Readonly<TGradeCounts>, f: number): TGradeCounts => a.map((x) => x * f) as TGradeCounts;
 /** Raw counts of a list of grades 1..5 (for one day's aggregate, tests, demos). */
 export const countGrades = (grades: Iterable<number>): TGradeCounts => {
@@ -170,7 +169,7 @@ export const wilson = (successes: number, total: number, z: number = Z90): IRate
   const z2n = (z * z) / total;
   const denom = 1 + z2n;
   const centre = (p + z2n / 2) / denom;
-  const half = (z * Math.sqrt(p * (1 - p) / total + z2n / (4 * total))) / denom;
+  const half = (z * Math.sqrt((p * (1 - p)) / total + z2n / (4 * total))) / denom;
   return { rate: p, low: Math.max(0, centre - half), high: Math.min(1, centre + half) };
 };
 

@@ -22,7 +22,10 @@ export const SUSPICION = {
 const formatters = new Map<string, Intl.DateTimeFormat>();
 const minutesOfDay = (iso: string, timeZone: string) => {
   let f = formatters.get(timeZone);
-  if (!f) formatters.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' })));
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    formatters.set(timeZone, f);
+  }
   const parts = f.formatToParts(Date.parse(iso));
   return Number(parts.find((p) => p.type === 'hour')!.value) * 60 + Number(parts.find((p) => p.type === 'minute')!.value);
 };
@@ -60,7 +63,8 @@ export function findSuspicious(
         list[i].overall === list[start].overall &&
         Date.parse(list[i].createdAt) - Date.parse(list[i - 1].createdAt) <= SUSPICION.identicalRunGapSec * 1000;
       if (!continues) {
-        if (i - start >= SUSPICION.identicalRun && bare(list[start])) for (const r of list.slice(start, i)) flag(r.ratingId, 'identical-run');
+        if (i - start >= SUSPICION.identicalRun && bare(list[start]))
+          for (const r of list.slice(start, i)) flag(r.ratingId, 'identical-run');
         start = i;
       }
     }
@@ -68,9 +72,10 @@ export function findSuspicious(
 
   const byDevice = new Map<string, TRating[]>();
   for (const r of sorted) if (r.deviceHash) byDevice.set(r.deviceHash, [...(byDevice.get(r.deviceHash) ?? []), r]);
-  for (const list of byDevice.values()) if (list.length > SUSPICION.deviceDailyMax) for (const r of list.slice(SUSPICION.deviceDailyMax)) flag(r.ratingId, 'device-burst');
+  for (const list of byDevice.values())
+    if (list.length > SUSPICION.deviceDailyMax) for (const r of list.slice(SUSPICION.deviceDailyMax)) flag(r.ratingId, 'device-burst');
 
   return flags;
 }
 
-const bare = (r: TRating) => !r.comment && !(r.reasons?.length);
+const bare = (r: TRating) => !r.comment && !r.reasons?.length;

@@ -21,7 +21,7 @@ describe('ticket tokens', () => {
     expect(verifyToken(ring, token, t0 - 3600_000)).toEqual({ ok: false, reason: 'not-yet-valid' });
   });
 
-  it('refuses every single-character alteration (including the signature\'s spare base64 bits)', () => {
+  it("refuses every single-character alteration (including the signature's spare base64 bits)", () => {
     for (const token of [signTicket(ring, claims), signPlacard(ring, { hallId: 'h-1', windowId: 'w1' })]) {
       for (let i = 0; i < token.length; i++) {
         for (const ch of 'abcdefghijklmnopqrstuvwxyzABCXYZ0189_-.') {
@@ -45,11 +45,15 @@ describe('ticket tokens', () => {
     const printed = signPlacard(before, { hallId: 'h-1', windowId: 'w1' });
     expect(verifyToken(rotated, printed, t0).ok).toBe(true);
     expect(signPlacard(rotated, { hallId: 'h-1', windowId: 'w1' }).split('.')[1]).toBe('k2');
-    expect(verifyToken(parseKeyring(JSON.stringify({ active: 'k2', k2: 'n'.repeat(48) })), printed, t0)).toEqual({ ok: false, reason: 'unknown-key' });
+    expect(verifyToken(parseKeyring(JSON.stringify({ active: 'k2', k2: 'n'.repeat(48) })), printed, t0)).toEqual({
+      ok: false,
+      reason: 'unknown-key',
+    });
   });
 
   it('refuses junk', () => {
-    for (const junk of ['', 'T', 'T.k1', 'P.k1.h.w', 'X.k1.a.b.c', 'T.k1.a.b.c.d.e.f.g', 'x'.repeat(500)]) expect(verifyToken(ring, junk, t0).ok).toBe(false);
+    for (const junk of ['', 'T', 'T.k1', 'P.k1.h.w', 'X.k1.a.b.c', 'T.k1.a.b.c.d.e.f.g', 'x'.repeat(500)])
+      expect(verifyToken(ring, junk, t0).ok).toBe(false);
   });
 
   it('makes unguessable ticket ids', () => {
@@ -61,7 +65,7 @@ describe('ticket tokens', () => {
 
 describe('key ring', () => {
   it('refuses a ring whose active key is missing or too short', () => {
-    expect(() => parseKeyring('{"active":"k2","k1":"' + 'a'.repeat(40) + '"}')).toThrow(/active/);
+    expect(() => parseKeyring(`{"active":"k2","k1":"${'a'.repeat(40)}"}`)).toThrow(/active/);
     expect(() => parseKeyring('{"active":"k1","k1":"short"}')).toThrow(/32/);
     expect(() => parseKeyring('nope')).toThrow(/JSON/);
   });

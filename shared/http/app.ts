@@ -45,7 +45,12 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
   app.use('*', async (c, next) => {
     const started = performance.now();
     await next();
-    deps.log.info('request', { method: c.req.method, route: c.req.routePath, status: c.res.status, ms: Math.round(performance.now() - started) });
+    deps.log.info('request', {
+      method: c.req.method,
+      route: c.req.routePath,
+      status: c.res.status,
+      ms: Math.round(performance.now() - started),
+    });
   });
 
   app.get('/health', async (c) => {

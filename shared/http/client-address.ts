@@ -5,6 +5,8 @@
 import type { Context } from 'hono';
 
 export function clientAddress(c: Context): string {
-  const env = c.env as { requestContext?: { http?: { sourceIp?: string } }; incoming?: { socket?: { remoteAddress?: string } } } | undefined;
+  const env = c.env as
+    | { requestContext?: { http?: { sourceIp?: string } }; incoming?: { socket?: { remoteAddress?: string } } }
+    | undefined;
   return env?.requestContext?.http?.sourceIp ?? env?.incoming?.socket?.remoteAddress ?? '';
 }

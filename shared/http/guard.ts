@@ -64,23 +64,24 @@ export function createGuard(deps: TAppDeps) {
           return problem(c, 'unauthorized', m ? 'The API key is unknown or revoked.' : 'Send "Authorization: Bearer <hall API key>".');
         }
         hallId = rec.hallId;
-        if (!byKey.take(`k:${hallId}`, now())) return problem(c, 'rate-limited', `At most ${perMinute * 10} requests a minute per hall key.`);
+        if (!byKey.take(`k:${hallId}`, now()))
+          return problem(c, 'rate-limited', `At most ${perMinute * 10} requests a minute per hall key.`);
       } else if (!byClient.take(`a:${clientAddress(c)}`, now())) {
         return problem(c, 'rate-limited', `At most ${perMinute} requests a minute from one client.`);
       }
-      let params: unknown = undefined;
+      let params: unknown;
       if (opts.params) {
         const parsed = z.safeParse(opts.params, c.req.param());
         if (!parsed.success) return refused(c, issuesOf(parsed.error, 'path'));
         params = parsed.data;
       }
-      let query: unknown = undefined;
+      let query: unknown;
       if (opts.query) {
         const parsed = z.safeParse(opts.query, c.req.query());
         if (!parsed.success) return refused(c, issuesOf(parsed.error, 'query'));
         query = parsed.data;
       }
-      let body: unknown = undefined;
+      let body: unknown;
       if (opts.body) {
         let raw: unknown;
         try {

@@ -16,14 +16,19 @@ const problems = (...types: TProblemType[]) =>
   Object.fromEntries(
     types.map((t) => [
       String(PROBLEMS[t].status),
-      { description: `${t}: ${PROBLEMS[t].title}`, content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } } },
+      {
+        description: `${t}: ${PROBLEMS[t].title}`,
+        content: { 'application/problem+json': { schema: { $ref: '#/components/schemas/Problem' } } },
+      },
     ]),
   );
 
 // Several problem types share a status code; the description lists them all.
 const merge = (...groups: Record<string, { description: string; content: unknown }>[]) => {
   const out: Record<string, { description: string; content: unknown }> = {};
-  for (const g of groups) for (const [code, v] of Object.entries(g)) out[code] = out[code] ? { ...v, description: `${out[code].description}; ${v.description}` } : v;
+  for (const g of groups)
+    for (const [code, v] of Object.entries(g))
+      out[code] = out[code] ? { ...v, description: `${out[code].description}; ${v.description}` } : v;
   return out;
 };
 
@@ -34,7 +39,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       title: 'Service Temperature API (服务温度)',
       version: '1.0.0',
       description:
-        'Machine API for queue machines and window systems (hall API key), and the rating endpoint that residents\' pages call. Errors are RFC 9457 application/problem+json.',
+        "Machine API for queue machines and window systems (hall API key), and the rating endpoint that residents' pages call. Errors are RFC 9457 application/problem+json.",
     },
     components: {
       securitySchemes: {
@@ -55,7 +60,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         get: {
           summary: "The API key's hall with its windows (and their placard URLs) and services, so a queue machine can configure itself.",
           security: [{ hallKey: [] }],
-          responses: { 200: { description: 'The hall', content: { 'application/json': { schema: { $ref: '#/components/schemas/HallView' } } } }, ...merge(problems('unauthorized', 'rate-limited', 'unknown-hall')) },
+          responses: {
+            200: { description: 'The hall', content: { 'application/json': { schema: { $ref: '#/components/schemas/HallView' } } } },
+            ...merge(problems('unauthorized', 'rate-limited', 'unknown-hall')),
+          },
         },
       },
       '/api/v1/tickets': {
@@ -64,8 +72,18 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           security: [{ hallKey: [] }],
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketRequest' } } } },
           responses: {
-            201: { description: 'Ticket issued', content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketIssued' } } } },
-            ...merge(problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'), problems('validation-failed'), problems('unknown-window'), problems('unknown-service'), problems('window-retired'), problems('service-retired')),
+            201: {
+              description: 'Ticket issued',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/TicketIssued' } } },
+            },
+            ...merge(
+              problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'),
+              problems('validation-failed'),
+              problems('unknown-window'),
+              problems('unknown-service'),
+              problems('window-retired'),
+              problems('service-retired'),
+            ),
           },
         },
       },
@@ -75,8 +93,16 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             'Submit a rating for a ticket or placard code. No key: residents call it from the page. A retry with the same submissionId returns the original answer. A bad rating (overall 1–2) needs at least one reason.',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RatingInput' } } } },
           responses: {
-            201: { description: 'Rating stored', content: { 'application/json': { schema: { $ref: '#/components/schemas/RatingCreated' } } } },
-            ...merge(problems('malformed-request', 'invalid-ticket'), problems('validation-failed'), problems('ticket-expired', 'already-rated', 'unknown-hall'), problems('placard-limit', 'rate-limited')),
+            201: {
+              description: 'Rating stored',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/RatingCreated' } } },
+            },
+            ...merge(
+              problems('malformed-request', 'invalid-ticket'),
+              problems('validation-failed'),
+              problems('ticket-expired', 'already-rated', 'unknown-hall'),
+              problems('placard-limit', 'rate-limited'),
+            ),
           },
         },
       },
@@ -90,7 +116,10 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             { name: 'from', in: 'query', schema: { type: 'string', format: 'date' } },
             { name: 'to', in: 'query', schema: { type: 'string', format: 'date' } },
           ],
-          responses: { 200: { description: '{ hallId, from, to, days: [figures…] }' }, ...merge(problems('unauthorized', 'forbidden', 'not-scored', 'validation-failed')) },
+          responses: {
+            200: { description: '{ hallId, from, to, days: [figures…] }' },
+            ...merge(problems('unauthorized', 'forbidden', 'not-scored', 'validation-failed')),
+          },
         },
       },
       '/api/v1/regions/{regionId}/scores': {
@@ -101,29 +130,54 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             { name: 'regionId', in: 'path', required: true, schema: { type: 'string' } },
             { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } },
           ],
-          responses: { 200: { description: '{ regionId, date, region, children: [figures…] }' }, ...merge(problems('unauthorized', 'forbidden', 'not-found'), problems('not-scored', 'validation-failed')) },
+          responses: {
+            200: { description: '{ regionId, date, region, children: [figures…] }' },
+            ...merge(problems('unauthorized', 'forbidden', 'not-found'), problems('not-scored', 'validation-failed')),
+          },
         },
       },
       '/api/v1/me': {
-        get: { summary: 'The signed-in staff user (role and scope).', security: [{ staffSession: [] }], responses: { 200: { description: '{ id, name, role, scope }' }, ...merge(problems('sign-in-required')) } },
+        get: {
+          summary: 'The signed-in staff user (role and scope).',
+          security: [{ staffSession: [] }],
+          responses: { 200: { description: '{ id, name, role, scope }' }, ...merge(problems('sign-in-required')) },
+        },
       },
       '/api/v1/halls/{hallId}/report': {
         get: {
-          summary: "A hall's figures on a date (default: the last scored night), as `npm run report` prints them. Scope-checked: a unit outside the user's scope is 404.",
+          summary:
+            "A hall's figures on a date (default: the last scored night), as `npm run report` prints them. Scope-checked: a unit outside the user's scope is 404.",
           security: [{ staffSession: [] }],
-          parameters: [{ name: 'hallId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } }],
-          responses: { 200: { description: 'The hall report' }, ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')) },
+          parameters: [
+            { name: 'hallId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: {
+            200: { description: 'The hall report' },
+            ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')),
+          },
         },
       },
       '/api/v1/regions/{regionId}/report': {
         get: {
           summary: "A region's figures and its child units' on a date. Scope-checked like the pages.",
           security: [{ staffSession: [] }],
-          parameters: [{ name: 'regionId', in: 'path', required: true, schema: { type: 'string' } }, { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } }],
-          responses: { 200: { description: '{ regionId, date, region, children }' }, ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')) },
+          parameters: [
+            { name: 'regionId', in: 'path', required: true, schema: { type: 'string' } },
+            { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } },
+          ],
+          responses: {
+            200: { description: '{ regionId, date, region, children }' },
+            ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')),
+          },
         },
       },
-      '/health': { get: { summary: 'Liveness and storage state', responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } } } },
+      '/health': {
+        get: {
+          summary: 'Liveness and storage state',
+          responses: { 200: { description: 'Healthy' }, 503: { description: 'Storage unreachable' } },
+        },
+      },
     },
   };
 }

@@ -19,7 +19,8 @@ export interface TSession {
   via?: 'oidc' | 'dev';
 }
 
-const mac = (keyring: TKeyring, kid: string, body: string) => createHmac('sha256', keyring.key('session', kid)!).update(body).digest('base64url');
+const mac = (keyring: TKeyring, kid: string, body: string) =>
+  createHmac('sha256', keyring.key('session', kid)!).update(body).digest('base64url');
 
 /** A signed, tamper-evident cookie value: `kid.body.mac`, the body base64url JSON. */
 export function seal(keyring: TKeyring, value: object): string {
@@ -52,7 +53,11 @@ export function openSession(keyring: TKeyring, token: string | undefined, now: n
 export function startSession(c: Context, keyring: TKeyring, uid: string, now: number, via?: TSession['via']): TSession {
   const s: TSession = { uid, exp: now + SESSION_HOURS * 3600_000, csrf: randomBytes(18).toString('base64url'), ...(via ? { via } : {}) };
   setCookie(c, SESSION_COOKIE, sealSession(keyring, s), {
-    path: '/', httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:', maxAge: SESSION_HOURS * 3600,
+    path: '/',
+    httpOnly: true,
+    sameSite: 'Lax',
+    secure: new URL(c.req.url).protocol === 'https:',
+    maxAge: SESSION_HOURS * 3600,
   });
   return s;
 }

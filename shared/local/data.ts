@@ -60,7 +60,8 @@ export interface TLocalData {
 
 export async function openLocalData(env: Record<string, string | undefined> = process.env): Promise<TLocalData> {
   const config = loadConfig({ APP_ENV: 'local', ...env });
-  if (config.DATA_DIR === ':memory:') throw new Error('DATA_DIR=:memory: keeps data inside the server process; the tools need an on-disk DATA_DIR.');
+  if (config.DATA_DIR === ':memory:')
+    throw new Error('DATA_DIR=:memory: keeps data inside the server process; the tools need an on-disk DATA_DIR.');
   const dataDir = resolve(config.DATA_DIR);
   if (!existsSync(dataDir)) throw new Error(`No data in ${dataDir}: run \`npm start\` once first.`);
   const running = await runningEngine(dataDir);

@@ -440,8 +440,7 @@ const sampleMinute = (rng: Rng, saturday: boolean): number => {
   }
 };
 
-const isPeak = (minute: number): boolean =>
-  (minute >= 9 * 60 + 30 && minute < 11 * 60) || (minute >= 14 * 60 + 30 && minute < 16 * 60);
+const isPeak = (minute: number): boolean => (minute >= 9 * 60 + 30 && minute < 11 * 60) || (minute >= 14 * 60 + 30 && minute < 16 * 60);
 
 /* ---------------------------------------------------------------- generator */
 
@@ -451,8 +450,7 @@ const mix = (a: TDist, b: TDist, t: number): number[] => a.map((x, i) => x * (1 
 
 const gradeFromDist = (rng: Rng, dist: readonly number[]): number => 5 - rng.weighted(dist);
 
-const weightsFor = (tags: readonly TReason[], table: Record<string, number>): number[] =>
-  tags.map((t) => table[t] ?? 0.5);
+const weightsFor = (tags: readonly TReason[], table: Record<string, number>): number[] => tags.map((t) => table[t] ?? 0.5);
 
 export function generateDemoData(opts: TDemoOptions): TDemoData {
   const days = opts.days ?? 90;
@@ -566,9 +564,7 @@ export function generateDemoData(opts: TDemoOptions): TDemoData {
         const allowed = reasonsForGrade(overall);
         let reasons: TReason[] = [];
         if (overall <= 2) {
-          const weights = weightsFor(allowed, badTable).map((w, i) =>
-            allowed[i] === 'wait_long' && isPeak(minute) ? w * 1.8 : w,
-          );
+          const weights = weightsFor(allowed, badTable).map((w, i) => (allowed[i] === 'wait_long' && isPeak(minute) ? w * 1.8 : w));
           const n = 1 + rng.weighted([0.55, 0.33, 0.12]);
           reasons = rng.sample(allowed, weights, n);
           if (forcedReason && !reasons.includes(forcedReason)) reasons = [forcedReason, ...reasons.slice(0, 2)];
@@ -600,8 +596,7 @@ export function generateDemoData(opts: TDemoOptions): TDemoData {
         if (comment?.trips) trips = comment.trips;
         else if (reasons.includes('one_trip')) trips = 1;
         else if (rng.chance(0.8)) {
-          const tw =
-            group === 'good' ? [0.86, 0.11, 0.03] : group === 'mid' ? [0.6, 0.28, 0.12] : [0.32, 0.36, 0.32];
+          const tw = group === 'good' ? [0.86, 0.11, 0.03] : group === 'mid' ? [0.6, 0.28, 0.12] : [0.32, 0.36, 0.32];
           if (reasons.includes('more_documents') || reasons.includes('sent_elsewhere')) tw[0] *= 0.4;
           trips = (1 + rng.weighted(tw)) as 1 | 2 | 3;
         }
@@ -649,7 +644,10 @@ export function generateDemoData(opts: TDemoOptions): TDemoData {
         if (serviceId) rating.serviceId = serviceId;
         if (!placard) {
           ticketSeq++;
-          rating.ticketId = `t${rng.int(0, 36 ** 5 - 1).toString(36).padStart(5, '0')}${ticketSeq.toString(36).padStart(4, '0')}`;
+          rating.ticketId = `t${rng
+            .int(0, 36 ** 5 - 1)
+            .toString(36)
+            .padStart(5, '0')}${ticketSeq.toString(36).padStart(4, '0')}`;
           ticketRated++;
         }
         if (attitude !== undefined) {

@@ -19,7 +19,9 @@ export async function startDynalite(opts: { path?: string } = {}): Promise<TEngi
   const worker = new Worker(new URL('./dynalite-worker.mjs', import.meta.url), { workerData: { path: opts.path } });
   const port = await new Promise<number>((resolve, reject) => {
     worker.once('error', reject);
-    worker.once('message', (m: { port?: number; error?: string }) => (m.port ? resolve(m.port) : reject(new Error(`dynalite: ${m.error}`))));
+    worker.once('message', (m: { port?: number; error?: string }) =>
+      m.port ? resolve(m.port) : reject(new Error(`dynalite: ${m.error}`)),
+    );
   });
   return {
     name: 'dynalite',

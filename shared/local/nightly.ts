@@ -3,7 +3,13 @@ import { localDay } from '../domain/time.js';
 
 /** Milliseconds from `now` until the next hh:mm wall-clock time in `timeZone`. */
 export function msUntil(hour: number, minute: number, timeZone: string, now = Date.now()): number {
-  const parts = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', minute: '2-digit', second: '2-digit', hourCycle: 'h23' }).formatToParts(now);
+  const parts = new Intl.DateTimeFormat('en-GB', {
+    timeZone,
+    hour: '2-digit',
+    minute: '2-digit',
+    second: '2-digit',
+    hourCycle: 'h23',
+  }).formatToParts(now);
   const get = (t: string) => Number(parts.find((p) => p.type === t)!.value);
   const nowSec = get('hour') * 3600 + get('minute') * 60 + get('second');
   let wait = hour * 3600 + minute * 60 - nowSec;
@@ -19,13 +25,16 @@ export function scheduleNightly(run: () => Promise<void>, timeZone: string, at =
   let stopped = false;
   const arm = () => {
     if (stopped) return;
-    timer = setTimeout(async () => {
-      try {
-        await run();
-      } finally {
-        arm();
-      }
-    }, msUntil(at.hour, at.minute, timeZone));
+    timer = setTimeout(
+      async () => {
+        try {
+          await run();
+        } finally {
+          arm();
+        }
+      },
+      msUntil(at.hour, at.minute, timeZone),
+    );
     timer.unref();
   };
   arm();

@@ -13,7 +13,10 @@ import { putUser } from '../storage/users.js';
 
 export const SEED_MARKER = 'seed';
 
-export async function seedDemo(repo: Repository, opts: { today: string; apiKey: string; days?: number }): Promise<{ data: TDemoData; demoHallId: string; ratings: number }> {
+export async function seedDemo(
+  repo: Repository,
+  opts: { today: string; apiKey: string; days?: number },
+): Promise<{ data: TDemoData; demoHallId: string; ratings: number }> {
   const data = generateDemoData({ today: opts.today, days: opts.days });
   await Promise.all([
     ...data.regions.map((r) => putRegion(repo.table, r)),
@@ -23,7 +26,11 @@ export async function seedDemo(repo: Repository, opts: { today: string; apiKey: 
     ...data.users.map((u) => putUser(repo.table, u)),
   ]);
   const demoHallId = data.halls[0].id;
-  await putApiKey(repo.table, hashApiKey(opts.apiKey), { hallId: demoHallId, label: 'demo queue machine', createdAt: new Date().toISOString() });
+  await putApiKey(repo.table, hashApiKey(opts.apiKey), {
+    hallId: demoHallId,
+    label: 'demo queue machine',
+    createdAt: new Date().toISOString(),
+  });
   const ratings: TRating[] = data.ratings.map((r, i) => ({
     ...r,
     // Ticket ratings are keyed by their ticket (one visit, one rating); placard ones get a stable synthetic id.
@@ -31,7 +38,13 @@ export async function seedDemo(repo: Repository, opts: { today: string; apiKey: 
   }));
   await bulkPutRatings(repo.table, ratings);
   await bulkPutIssuedCounts(repo.table, issuedByWindowAndService(data));
-  await setMarker(repo.table, SEED_MARKER, { at: new Date().toISOString(), today: opts.today, days: opts.days ?? 90, demoHallId, ratings: ratings.length });
+  await setMarker(repo.table, SEED_MARKER, {
+    at: new Date().toISOString(),
+    today: opts.today,
+    days: opts.days ?? 90,
+    demoHallId,
+    ratings: ratings.length,
+  });
   return { data, demoHallId, ratings: ratings.length };
 }
 

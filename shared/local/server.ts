@@ -60,7 +60,10 @@ export async function startLocal(env: Record<string, string | undefined> = proce
 
   if (!inMemory(dataDir)) {
     const other = await runningEngine(dataDir);
-    if (other) throw new Error(`Service Temperature is already running on ${dataDir} (process ${other.pid}). Stop it first, or use another DATA_DIR.`);
+    if (other)
+      throw new Error(
+        `Service Temperature is already running on ${dataDir} (process ${other.pid}). Stop it first, or use another DATA_DIR.`,
+      );
   }
   const engine = await startDynalite({ path: inMemory(dataDir) ? undefined : join(dataDir, 'dynalite') });
   if (!inMemory(dataDir)) announceEngine(dataDir, engine.endpoint);
@@ -85,7 +88,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     store,
     // Alerts are stored for the dashboard; the console only hears about last night's (not a backfill's history).
     publish: async (alerts: { hallId: string; day: string; kind: string }[]) => {
-      for (const a of alerts) if (a.day === yesterdayIn(config.SCORING_TIMEZONE)) log!.warn('alert', { hallId: a.hallId, day: a.day, kind: a.kind });
+      for (const a of alerts)
+        if (a.day === yesterdayIn(config.SCORING_TIMEZONE)) log!.warn('alert', { hallId: a.hallId, day: a.day, kind: a.kind });
     },
   };
   const scoreNow = (onDay?: (r: TNightResult, done: number, total: number) => void) =>
@@ -111,7 +115,13 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   // A fresh ticket for the demo, exactly as a queue machine would mint it.
   const cat = (await repo.getHallCatalogue(demoHallId))!;
   const now = Date.now();
-  const ticket = signTicket(keyring, { ticketId: newTicketId(), hallId: demoHallId, windowId: cat.windows[0].id, serviceId: cat.services[0]?.id, issuedAt: Math.floor(now / 1000) * 1000 });
+  const ticket = signTicket(keyring, {
+    ticketId: newTicketId(),
+    hallId: demoHallId,
+    windowId: cat.windows[0].id,
+    serviceId: cat.services[0]?.id,
+    issuedAt: Math.floor(now / 1000) * 1000,
+  });
   await repo.countIssuedTicket(demoHallId, localDay(now, cat.hall.timezone), cat.windows[0].id, cat.services[0]?.id);
   const placard = signPlacard(keyring, { hallId: demoHallId, windowId: cat.windows[0].id });
 
@@ -122,7 +132,14 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     store,
     scoreNow,
     app,
-    demo: { hallId: demoHallId, apiKey, surveyUrl: `${url}/r/${ticket}`, placardUrl: `${url}/r/${placard}/placard`, docsUrl: `${url}/api/v1/docs`, dashboardUrl: `${url}/` },
+    demo: {
+      hallId: demoHallId,
+      apiKey,
+      surveyUrl: `${url}/r/${ticket}`,
+      placardUrl: `${url}/r/${placard}/placard`,
+      docsUrl: `${url}/api/v1/docs`,
+      dashboardUrl: `${url}/`,
+    },
     async close() {
       nightly.stop();
       await new Promise<void>((ok) => server.close(() => ok()));

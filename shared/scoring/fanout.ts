@@ -133,7 +133,10 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
     const run = await store.getRun(msg.day);
     if (run?.runId === msg.runId) return run;
     log.warn('scoring: dropping a message of a superseded run', {
-      kind: msg.kind, day: msg.day, runId: msg.runId, currentRunId: run?.runId ?? null,
+      kind: msg.kind,
+      day: msg.day,
+      runId: msg.runId,
+      currentRunId: run?.runId ?? null,
     });
     return undefined;
   }
@@ -156,7 +159,12 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
       finishedAt = iso(now());
       const halls = batches.reduce((n, b) => n + b.hallIds.length, 0);
       await store.finishRun(msg.day, {
-        finishedAt, completedAt: finishedAt, halls, batches: batches.length, alerts: alerts.length, mode: 'fan-out',
+        finishedAt,
+        completedAt: finishedAt,
+        halls,
+        batches: batches.length,
+        alerts: alerts.length,
+        mode: 'fan-out',
       });
       log.info('scoring: night finished', { day: msg.day, runId: msg.runId, halls, batches: batches.length, alerts: alerts.length });
     }

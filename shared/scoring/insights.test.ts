@@ -3,7 +3,16 @@ import type { TRating } from '../domain/model.js';
 import { summarise } from './insights.js';
 
 let n = 0;
-const r = (over: Partial<TRating>): TRating => ({ ratingId: `r${++n}`, channel: 'ticket', hallId: 'h', windowId: 'w1', createdAt: '2026-11-16T02:30:00.000Z', day: '2026-11-16', overall: 5, ...over });
+const r = (over: Partial<TRating>): TRating => ({
+  ratingId: `r${++n}`,
+  channel: 'ticket',
+  hallId: 'h',
+  windowId: 'w1',
+  createdAt: '2026-11-16T02:30:00.000Z',
+  day: '2026-11-16',
+  overall: 5,
+  ...over,
+});
 
 describe('hall insights', () => {
   it('counts grades, places ratings by local weekday and hour, and finds the words of each complaint theme', () => {
@@ -17,7 +26,10 @@ describe('hall insights', () => {
     expect(out.grades).toEqual([2, 1, 0, 0, 1]);
     // 2026-11-16 is a Monday; 02:30 UTC is 10:30 in Shanghai
     expect(out.heat[0][10]).toEqual({ n: 4, bad: 3 });
-    expect(out.themes.map((t) => [t.reason, t.ratings])).toEqual([['wait_long', 2], ['more_documents', 1]]);
+    expect(out.themes.map((t) => [t.reason, t.ratings])).toEqual([
+      ['wait_long', 2],
+      ['more_documents', 1],
+    ]);
     expect(out.themes[0].keywords.map((k) => k.word)).toContain('排队');
     expect(out.comments).toHaveLength(4);
   });

@@ -18,7 +18,10 @@ let segmenter: { jieba: unknown; tfidf: TJieba } | undefined;
 function jieba() {
   if (!segmenter) {
     const require = createRequire(import.meta.url);
-    const { Jieba, TfIdf } = require('@node-rs/jieba') as { Jieba: { withDict(d: Uint8Array): unknown }; TfIdf: { withDict(d: Uint8Array): TJieba } };
+    const { Jieba, TfIdf } = require('@node-rs/jieba') as {
+      Jieba: { withDict(d: Uint8Array): unknown };
+      TfIdf: { withDict(d: Uint8Array): TJieba };
+    };
     const { dict, idf } = require('@node-rs/jieba/dict') as { dict: Uint8Array; idf: Uint8Array };
     segmenter = { jieba: Jieba.withDict(dict), tfidf: TfIdf.withDict(idf) };
   }
@@ -47,7 +50,12 @@ export async function hallInsights(repo: Repository, hall: { id: string; timezon
   const from = addDays(to, -(days - 1));
   const ratings: TRating[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) ratings.push(...(await repo.listRatingsForHallDay(hall.id, d)));
-  return summarise(ratings.filter((r) => !isExcluded(r)), hall.timezone, from, to);
+  return summarise(
+    ratings.filter((r) => !isExcluded(r)),
+    hall.timezone,
+    from,
+    to,
+  );
 }
 
 export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {
@@ -87,8 +95,13 @@ function keywords(comments: string[], top = 6): { word: string; count: number }[
   if (!comments.length) return [];
   const { jieba: j, tfidf } = jieba();
   const tally = new Map<string, number>();
-  for (const c of comments) for (const k of tfidf.extractKeywords(j, c, 5, [])) if (k.keyword.length > 1) tally.set(k.keyword, (tally.get(k.keyword) ?? 0) + 1);
-  return [...tally].sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0])).slice(0, top).map(([word, count]) => ({ word, count }));
+  for (const c of comments)
+    for (const k of tfidf.extractKeywords(j, c, 5, [])) if (k.keyword.length > 1) tally.set(k.keyword, (tally.get(k.keyword) ?? 0) + 1);
+  return [...tally]
+    .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
+    .slice(0, top)
+    .map(([word, count]) => ({ word, count }));
 }
 
-export const themeLabel = (reason: string, lang: 'zh' | 'en') => (reason in REASONS ? REASONS[reason as TReason][lang] : lang === 'zh' ? '其他' : 'Other');
+export const themeLabel = (reason: string, lang: 'zh' | 'en') =>
+  reason in REASONS ? REASONS[reason as TReason][lang] : lang === 'zh' ? '其他' : 'Other';

@@ -70,7 +70,10 @@ export const MAX_FOLD_DAYS = 366;
 export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?: number; now?: number } = {}): Promise<TNightPlan> {
   const batchSize = opts.batchSize ?? 50;
   const now = opts.now ?? Date.now();
-  const [halls, regions] = await Promise.all([deps.repo.listHalls().then((h) => h.sort((a, b) => a.id.localeCompare(b.id))), deps.repo.listRegions()]);
+  const [halls, regions] = await Promise.all([
+    deps.repo.listHalls().then((h) => h.sort((a, b) => a.id.localeCompare(b.id))),
+    deps.repo.listRegions(),
+  ]);
   const hasSubRegions = new Set(regions.map((r) => r.parentId).filter((p): p is string => !!p));
   const knownRegions = new Set(regions.map((r) => r.id));
   const marks = (await deps.store.listDirty()).filter((m) => m.day <= day);
@@ -99,6 +102,7 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
       });
     }
   }
+  // biome-ignore lint/complexity/useMathMinMax: these are YYYY-MM-DD strings, not numbers
   const from = batches.reduce((m, b) => (b.from < m ? b.from : m), day);
   const plan: TNightPlan = { day, runId: new Date(now).toISOString(), from, batches };
   // A re-run keeps the day's last completion, so reports show its completed figures until this run completes.
@@ -112,7 +116,11 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
 
 /* ---------------------------------------------------------------- batch: halls, windows, services */
 
-export async function processBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>, batch: TBatch): Promise<{ ratings: number; alerts: TAlert[] }> {
+export async function processBatch(
+  deps: TJobDeps,
+  plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>,
+  batch: TBatch,
+): Promise<{ ratings: number; alerts: TAlert[] }> {
   const halls = batch.halls ?? (await getHalls(deps.repo.table, batch.hallIds));
   let ratings = 0;
   const alerts: TAlert[] = [];
@@ -205,9 +213,12 @@ export async function scoreHallsDay(
 
     const prevOf = new Map<string, TSnapshot>(prev ? [[hallUnit, prev.hall], ...prev.units.map((u) => [u.unit, u] as const)] : []);
     const old = droppedByHall.get(hallId);
-    const dropped = new Map<string, TVector | undefined>(old ? [[hallUnit, old.hall.today], ...old.units.map((u) => [u.unit, u.today] as const)] : []);
+    const dropped = new Map<string, TVector | undefined>(
+      old ? [[hallUnit, old.hall.today], ...old.units.map((u) => [u.unit, u.today] as const)] : [],
+    );
     // Kept to a millionth of a rating: far below any published precision, shorter to store, identical on re-runs.
-    const decayed = (u: string) => decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector()).map(toMicro);
+    const decayed = (u: string) =>
+      decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector()).map(toMicro);
     const hallDecayed = decayed(hallUnit);
 
     const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
@@ -216,12 +227,19 @@ export async function scoreHallsDay(
       // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known; until then
       // a re-scored day keeps showing the figures of its last complete run (finalize replaces them).
       hall: {
-        unit: hallUnit, day, today: kept(hallUnit), decayed: hallDecayed, name: hall.name, parent: unitId.region(hall.regionId),
+        unit: hallUnit,
+        day,
+        today: kept(hallUnit),
+        decayed: hallDecayed,
+        name: hall.name,
+        parent: unitId.region(hall.regionId),
         ...(shown ? { figures: shown } : {}),
       },
       // Windows' and services' figures are a pure function of their counts and the hall's (their prior), so they are
       // derived when read (ScoreStore) rather than stored: the nightly item stays small at 50,000 halls.
-      units: [...today.keys()].filter((u) => u !== hallUnit).map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
+      units: [...today.keys()]
+        .filter((u) => u !== hallUnit)
+        .map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
     });
   }
   let alerts: TAlert[] = [];
@@ -243,7 +261,13 @@ export async function scoreHallsDay(
  * A hall's figures (prior = its region's counts that day) and its alerts: the binomial CUSUM of the day's bad
  * share against the hall's own baseline from before that day, shrunk toward its region's; and "turned cold".
  */
-function scoreHall(hallId: string, hall: TSnapshot, prev: TSnapshot | undefined, regionToday: TVector | undefined, regionBefore: TVector | undefined): { hall: TSnapshot; alerts: TAlert[] } {
+function scoreHall(
+  hallId: string,
+  hall: TSnapshot,
+  prev: TSnapshot | undefined,
+  regionToday: TVector | undefined,
+  regionBefore: TVector | undefined,
+): { hall: TSnapshot; alerts: TAlert[] } {
   const scored = withFigures(hall, regionToday);
   const alerts: TAlert[] = [];
   const parentBase = badAndAll(regionBefore ?? zeroVector());
@@ -254,10 +278,26 @@ function scoreHall(hallId: string, hall: TSnapshot, prev: TSnapshot | undefined,
   scored.cusum = step.s;
   const f = scored.figures as { temperature: number; low: number; high: number; band: string };
   if (step.alarm) {
-    alerts.push({ hallId, day: hall.day, kind: 'cusum', figures: { bad: todayCounts.bad, ratings: todayCounts.all, baselineBadShare: Math.round(p0 * 1e4) / 1e4, temperature: f.temperature, band: f.band } });
+    alerts.push({
+      hallId,
+      day: hall.day,
+      kind: 'cusum',
+      figures: {
+        bad: todayCounts.bad,
+        ratings: todayCounts.all,
+        baselineBadShare: Math.round(p0 * 1e4) / 1e4,
+        temperature: f.temperature,
+        band: f.band,
+      },
+    });
   }
   if (f.band === 'cold' && prev?.band && prev.band !== 'cold') {
-    alerts.push({ hallId, day: hall.day, kind: 'turned-cold', figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band } });
+    alerts.push({
+      hallId,
+      day: hall.day,
+      kind: 'turned-cold',
+      figures: { temperature: f.temperature, low: f.low, high: f.high, previousBand: prev.band },
+    });
   }
   return { hall: scored, alerts };
 }
@@ -289,11 +329,12 @@ export function indexRegions(regions: TRegion[]): TRegionIndex {
     depth.set(id, d);
     for (const c of childRegions.get(id) ?? []) walk(c, d + 1);
   };
-  roots.forEach((r) => walk(r, 0));
+  for (const r of roots) walk(r, 0);
   return { byId, childRegions, depth, roots };
 }
 
-const regionParentUnit = (index: TRegionIndex, r: TRegion) => (r.parentId && index.byId.has(r.parentId) ? unitId.region(r.parentId) : unitId.all);
+const regionParentUnit = (index: TRegionIndex, r: TRegion) =>
+  r.parentId && index.byId.has(r.parentId) ? unitId.region(r.parentId) : unitId.all;
 
 /**
  * For each day from `plan.from` to `plan.day`: region counts = the batches' partial sums + the child regions',
@@ -386,22 +427,40 @@ export interface TNightResult {
   itemsRead: number;
 }
 
-export async function runNight(deps: TJobDeps, day: string, opts: { concurrency?: number; batchSize?: number } = {}): Promise<TNightResult> {
+export async function runNight(
+  deps: TJobDeps,
+  day: string,
+  opts: { concurrency?: number; batchSize?: number } = {},
+): Promise<TNightResult> {
   const readsBefore = deps.store.itemsRead + deps.repo.itemsRead;
   const plan = await planNight(deps, day, { batchSize: opts.batchSize });
   const results = await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => processBatch(deps, plan, b));
   await rollUpNight(deps, plan);
-  const alerts = [...results.flatMap((r) => r.alerts), ...(await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat()];
+  const alerts = [
+    ...results.flatMap((r) => r.alerts),
+    ...(await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat(),
+  ];
   for (const b of plan.batches) await clearAnswered(deps, b);
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
   const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
   const finishedAt = new Date().toISOString();
-  await deps.store.finishRun(day, { finishedAt, completedAt: finishedAt, halls, ratings, alerts: alerts.filter((a) => a.day === day).length });
+  await deps.store.finishRun(day, {
+    finishedAt,
+    completedAt: finishedAt,
+    halls,
+    ratings,
+    alerts: alerts.filter((a) => a.day === day).length,
+  });
   return { day, halls, ratings, alerts, from: plan.from, itemsRead: deps.store.itemsRead + deps.repo.itemsRead - readsBefore };
 }
 
 /** Runs [from, to] day by day (a backfill). Each day is a complete, idempotent night. */
-export async function runRange(deps: TJobDeps, from: string, to: string, onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]> {
+export async function runRange(
+  deps: TJobDeps,
+  from: string,
+  to: string,
+  onDay?: (r: TNightResult, done: number, total: number) => void,
+): Promise<TNightResult[]> {
   const total = daysBetween(from, to) + 1;
   if (total < 1) throw new Error(`--from ${from} is after --to ${to}`);
   const out: TNightResult[] = [];
@@ -443,4 +502,3 @@ async function mapLimit<T, R>(items: T[], limit: number, fn: (item: T) => Promis
   );
   return out;
 }
-

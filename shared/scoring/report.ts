@@ -34,8 +34,20 @@ export function toUnitReport(snap: TSnapshot): TUnitReport | undefined {
   const f = snap.figures as TFigures | undefined;
   if (!f) return undefined;
   return {
-    unit: snap.unit, name: snap.name, date: snap.day, temperature: f.temperature, low: f.low, high: f.high, band: f.band, n: f.n, ranked: f.ranked,
-    goodRate: f.goodRate, oneTripRate: f.oneTripRate, doneRate: f.doneRate, activeRate: f.activeRate, dimensions: f.dimensions,
+    unit: snap.unit,
+    name: snap.name,
+    date: snap.day,
+    temperature: f.temperature,
+    low: f.low,
+    high: f.high,
+    band: f.band,
+    n: f.n,
+    ranked: f.ranked,
+    goodRate: f.goodRate,
+    oneTripRate: f.oneTripRate,
+    doneRate: f.doneRate,
+    activeRate: f.activeRate,
+    dimensions: f.dimensions,
   };
 }
 
@@ -53,7 +65,22 @@ export async function unitTrend(store: ScoreStore, unit: string, from: string, t
   return (await store.snapshotRange(unit, from, to)).map(toUnitReport).filter((r): r is TUnitReport => !!r);
 }
 
-export const CSV_HEADER = ['id', 'time', 'day', 'window', 'service', 'channel', 'overall', 'attitude', 'efficiency', 'competence', 'trips', 'done', 'reasons', 'flagged'];
+export const CSV_HEADER = [
+  'id',
+  'time',
+  'day',
+  'window',
+  'service',
+  'channel',
+  'overall',
+  'attitude',
+  'efficiency',
+  'competence',
+  'trips',
+  'done',
+  'reasons',
+  'flagged',
+];
 
 /** One CSV cell, verbatim: quoted only when it holds a comma, quote or line break. Ids come out exactly as stored. */
 export const csvCell = (v: unknown): string => {
@@ -73,7 +100,22 @@ export const csvText = (v: unknown): string => {
 
 /** Every column of a rating row is an id, a time, a number or a fixed tag: no free text, nothing rewritten. */
 export const csvRow = (r: TRating): string =>
-  [r.ratingId, r.createdAt, r.day, r.windowId, r.serviceId, r.channel, r.overall, r.attitude, r.efficiency, r.competence, r.trips, r.done, (r.reasons ?? []).join('|'), r.flags?.length ? r.flags.join('|') : '']
+  [
+    r.ratingId,
+    r.createdAt,
+    r.day,
+    r.windowId,
+    r.serviceId,
+    r.channel,
+    r.overall,
+    r.attitude,
+    r.efficiency,
+    r.competence,
+    r.trips,
+    r.done,
+    (r.reasons ?? []).join('|'),
+    r.flags?.length ? r.flags.join('|') : '',
+  ]
     .map(csvCell)
     .join(',');
 

@@ -12,16 +12,9 @@ import type { Repository, THallCatalogue } from '../storage/repository.js';
 
 export const PLACARD_WINDOW_MS = 2 * 3600 * 1000;
 
-export type TRatingRefusal =
-  | 'invalid-ticket'
-  | 'ticket-expired'
-  | 'already-rated'
-  | 'placard-limit'
-  | 'unknown-hall';
+export type TRatingRefusal = 'invalid-ticket' | 'ticket-expired' | 'already-rated' | 'placard-limit' | 'unknown-hall';
 
-export type TAcceptResult =
-  | { ok: true; ratingId: string; created: boolean; bad: boolean }
-  | { ok: false; refusal: TRatingRefusal };
+export type TAcceptResult = { ok: true; ratingId: string; created: boolean; bad: boolean } | { ok: false; refusal: TRatingRefusal };
 
 export interface TClient {
   /** Random id from the page's first-party cookie, if the browser keeps cookies. */
@@ -108,6 +101,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   const put = await deps.repo.putRating(rating);
   const bad = gradeGroup(input.overall) === 'bad';
   if (put.status === 'created') return { ok: true, ratingId, created: true, bad };
-  if (put.existing.submissionId === submissionId) return { ok: true, ratingId, created: false, bad: gradeGroup(put.existing.overall) === 'bad' };
+  if (put.existing.submissionId === submissionId)
+    return { ok: true, ratingId, created: false, bad: gradeGroup(put.existing.overall) === 'bad' };
   return { ok: false, refusal: 'already-rated' };
 }

@@ -13,7 +13,12 @@ const backoff = (attempt: number, what: string) => {
 };
 
 /** Reads many items by key (duplicates read once); `consistent` for reads that must see the latest write. */
-export async function batchGetItems(db: DynamoDBClient, table: string, keys: { pk: string; sk: string }[], opts: { consistent?: boolean } = {}): Promise<Item[]> {
+export async function batchGetItems(
+  db: DynamoDBClient,
+  table: string,
+  keys: { pk: string; sk: string }[],
+  opts: { consistent?: boolean } = {},
+): Promise<Item[]> {
   const unique = [...new Map(keys.map((k) => [`${k.pk}|${k.sk}`, k])).values()];
   const out: Item[] = [];
   for (let i = 0; i < unique.length; i += 100) {
@@ -38,7 +43,9 @@ export async function batchPutItems(db: DynamoDBClient, table: string, items: It
       let pending = chunks[next++];
       for (let attempt = 0; pending.length; attempt++) {
         await backoff(attempt, 'batch write');
-        const res = await db.send(new BatchWriteItemCommand({ RequestItems: { [table]: pending.map((Item) => ({ PutRequest: { Item } })) } }));
+        const res = await db.send(
+          new BatchWriteItemCommand({ RequestItems: { [table]: pending.map((Item) => ({ PutRequest: { Item } })) } }),
+        );
         pending = (res.UnprocessedItems?.[table] ?? []).map((r) => r.PutRequest!.Item!);
       }
     }

@@ -65,14 +65,21 @@ export async function getHallCatalogue(t: TTable, hallId: string): Promise<THall
 
 /** Several halls' records in batched reads (the nightly job's workers get ids, not catalogues). */
 export async function getHalls(t: TTable, hallIds: string[]): Promise<THall[]> {
-  const items = await batchGet(t, hallIds.map((id) => keys.hall(id)));
+  const items = await batchGet(
+    t,
+    hallIds.map((id) => keys.hall(id)),
+  );
   const byId = new Map(items.map((i) => strip<THall>(unmarshall(i))).map((h) => [h.id, h]));
   return hallIds.map((id) => byId.get(id)).filter((h): h is THall => !!h);
 }
 
 /** Bulk load of hall records (benchmarks, imports). */
 export async function bulkPutHalls(t: TTable, halls: THall[]): Promise<void> {
-  await batchPut(t, halls.map((h) => marshall(hallItem(h), { removeUndefinedValues: true })), 8);
+  await batchPut(
+    t,
+    halls.map((h) => marshall(hallItem(h), { removeUndefinedValues: true })),
+    8,
+  );
 }
 
 /* ---------- the administrator's writes ---------- */

@@ -15,7 +15,8 @@ const unsignedForLoopback = {
       identityProvider: () => async () => ({}),
       signer: {
         sign: async (request: { headers: Record<string, string> }) => {
-          request.headers.authorization = 'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=00';
+          request.headers.authorization =
+            'AWS4-HMAC-SHA256 Credential=local/20260101/local/dynamodb/aws4_request, SignedHeaders=host, Signature=00';
           request.headers['x-amz-date'] = '20260101T000000Z';
           return request;
         },

@@ -5,8 +5,7 @@
 
 /** Late-rating marks are spread over a few partitions so a burst of late ratings never makes one hot key. */
 export const DIRTY_SHARDS = 16;
-export const dirtyShard = (hallId: string): number =>
-  [...hallId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % DIRTY_SHARDS;
+export const dirtyShard = (hallId: string): number => [...hallId].reduce((h, ch) => (h * 31 + ch.charCodeAt(0)) >>> 0, 7) % DIRTY_SHARDS;
 
 export type TKey = { pk: string; sk: string };
 export type TIndexKey = { gsi1pk: string; gsi1sk: string };

@@ -10,9 +10,27 @@ import { batchPut, getItem, isConditionFailure, queryAll, updateIfPresent, type 
 import * as keys from './keys.js';
 
 const RATING_FIELDS = {
-  channel: 'ch', hallId: 'h', windowId: 'w', serviceId: 's', ticketId: 't', createdAt: 'at', day: 'd',
-  overall: 'o', attitude: 'ga', efficiency: 'ge', competence: 'gc', trips: 'tr', done: 'dn', reasons: 'rs',
-  comment: 'cm', phoneEnc: 'pe', phoneMasked: 'pm', lang: 'lg', submissionId: 'sub', deviceHash: 'dev', flags: 'fl',
+  channel: 'ch',
+  hallId: 'h',
+  windowId: 'w',
+  serviceId: 's',
+  ticketId: 't',
+  createdAt: 'at',
+  day: 'd',
+  overall: 'o',
+  attitude: 'ga',
+  efficiency: 'ge',
+  competence: 'gc',
+  trips: 'tr',
+  done: 'dn',
+  reasons: 'rs',
+  comment: 'cm',
+  phoneEnc: 'pe',
+  phoneMasked: 'pm',
+  lang: 'lg',
+  submissionId: 'sub',
+  deviceHash: 'dev',
+  flags: 'fl',
   decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
 

@@ -5,13 +5,7 @@
  * Every write is a plain put of a value computed from inputs, so re-running a day rewrites identical items
  * (idempotent). Counts the items it reads, for the cost tests.
  */
-import {
-  UpdateItemCommand,
-  PutItemCommand,
-  QueryCommand,
-  type AttributeValue,
-  type DynamoDBClient,
-} from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, QueryCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TVector } from '../domain/aggregate.js';
 import { batchGetItems, batchPutItems } from './batch.js';
@@ -96,7 +90,8 @@ export class ScoreStore {
 
   /** Region and ALL snapshots (one item each). */
   async putSnapshots(snaps: TSnapshot[]): Promise<void> {
-    for (const s of snaps) if (!/^(R#|ALL$)/.test(s.unit)) throw new Error(`putSnapshots takes regions only, got ${s.unit}; halls use putHallSnapshots`);
+    for (const s of snaps)
+      if (!/^(R#|ALL$)/.test(s.unit)) throw new Error(`putSnapshots takes regions only, got ${s.unit}; halls use putHallSnapshots`);
     await this.batchPut(snaps.map((s) => marshall({ pk: `SNAP#${s.unit}`, sk: s.day, j: JSON.stringify(strip(s)) })));
   }
 
@@ -119,17 +114,24 @@ export class ScoreStore {
   async putAlerts(alerts: TAlert[]): Promise<void> {
     await this.batchPut(
       alerts.map((a) =>
-        marshall({ pk: `ALERT#${a.hallId}`, sk: `${a.day}#${a.kind}`, gsi1pk: `ALERTS#${a.day}`, gsi1sk: `${a.hallId}#${a.kind}`, ...a }, { removeUndefinedValues: true }),
+        marshall(
+          { pk: `ALERT#${a.hallId}`, sk: `${a.day}#${a.kind}`, gsi1pk: `ALERTS#${a.day}`, gsi1sk: `${a.hallId}#${a.kind}`, ...a },
+          { removeUndefinedValues: true },
+        ),
       ),
     );
   }
 
   async alertsForHall(hallId: string, from: string, to: string): Promise<TAlert[]> {
-    return (await this.query({ pk: `ALERT#${hallId}`, between: [from, `${to}#~`] })).map((i) => ({ hallId: i.hallId, day: i.day, kind: i.kind, figures: i.figures }) as TAlert);
+    return (await this.query({ pk: `ALERT#${hallId}`, between: [from, `${to}#~`] })).map(
+      (i) => ({ hallId: i.hallId, day: i.day, kind: i.kind, figures: i.figures }) as TAlert,
+    );
   }
 
   async alertsOfDay(day: string): Promise<TAlert[]> {
-    return (await this.query({ pk: `ALERTS#${day}`, index: true })).map((i) => ({ hallId: i.hallId, day: i.day, kind: i.kind, figures: i.figures }) as TAlert);
+    return (await this.query({ pk: `ALERTS#${day}`, index: true })).map(
+      (i) => ({ hallId: i.hallId, day: i.day, kind: i.kind, figures: i.figures }) as TAlert,
+    );
   }
 
   /* ---------- partial region sums (one per batch of halls, so the roll-up never reads every hall) ---------- */
@@ -171,7 +173,10 @@ export class ScoreStore {
         Key: marshall({ pk: 'RUN', sk: day }),
         UpdateExpression: `SET #status = :done, ${names.map((_, i) => `#f${i} = :f${i}`).join(', ')}`,
         ExpressionAttributeNames: { '#status': 'status', ...Object.fromEntries(names.map((n, i) => [`#f${i}`, n])) },
-        ExpressionAttributeValues: marshall({ ':done': 'done', ...Object.fromEntries(names.map((n, i) => [`:f${i}`, fields[n]])) }, { removeUndefinedValues: true }),
+        ExpressionAttributeValues: marshall(
+          { ':done': 'done', ...Object.fromEntries(names.map((n, i) => [`:f${i}`, fields[n]])) },
+          { removeUndefinedValues: true },
+        ),
       }),
     );
   }
@@ -259,7 +264,11 @@ export class ScoreStore {
               ? `${pkName} = :pk AND begins_with(${skName}, :p)`
               : `${pkName} = :pk`,
           ExpressionAttributeValues: marshall(
-            q.between ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] } : q.prefix ? { ':pk': q.pk, ':p': q.prefix } : { ':pk': q.pk },
+            q.between
+              ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] }
+              : q.prefix
+                ? { ':pk': q.pk, ':p': q.prefix }
+                : { ':pk': q.pk },
           ),
           ExclusiveStartKey: start,
         }),
@@ -302,7 +311,13 @@ function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapsh
   const hallId = b.hall.unit.slice(2);
   return {
     hall: { ...b.hall, day },
-    units: b.units.map(([id, today, decayed]) => ({ unit: `${id[0]}#${hallId}#${id.slice(2)}`, day, today: today || undefined, decayed, parent: b.hall.unit })),
+    units: b.units.map(([id, today, decayed]) => ({
+      unit: `${id[0]}#${hallId}#${id.slice(2)}`,
+      day,
+      today: today || undefined,
+      decayed,
+      parent: b.hall.unit,
+    })),
   };
 }
 

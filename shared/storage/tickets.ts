@@ -40,8 +40,17 @@ const toIssued = (item: Record<string, unknown>): TIssued => {
 };
 
 /** Tickets issued on a day for one hall or several (batched reads): each hall's total and per window / service. */
-export async function getIssued(t: TTable, hallIds: string[], day: string, opts: { consistent?: boolean } = {}): Promise<Map<string, TIssued>> {
-  const items = await batchGet(t, hallIds.map((id) => keys.issued(id, day)), opts);
+export async function getIssued(
+  t: TTable,
+  hallIds: string[],
+  day: string,
+  opts: { consistent?: boolean } = {},
+): Promise<Map<string, TIssued>> {
+  const items = await batchGet(
+    t,
+    hallIds.map((id) => keys.issued(id, day)),
+    opts,
+  );
   const out = new Map<string, TIssued>(hallIds.map((id) => [id, toIssued({})]));
   for (const raw of items) {
     const item = unmarshall(raw);
@@ -65,7 +74,11 @@ export async function bulkPutIssuedCounts(
     ...Object.fromEntries(Object.entries(c.windows ?? {}).map(([id, n]) => [`w_${id}`, n])),
     ...Object.fromEntries(Object.entries(c.services ?? {}).map(([id, n]) => [`s_${id}`, n])),
   });
-  await batchPut(t, counts.map((c) => marshall(item(c))), 8);
+  await batchPut(
+    t,
+    counts.map((c) => marshall(item(c))),
+    8,
+  );
 }
 
 /**
@@ -88,7 +101,13 @@ export function recordVisit(t: TTable, hallId: string, day: string, visitKey: st
  * Claims the placard slot for one device at one window: allowed when there is no live claim, or the live
  * claim is this same submission (a retry). The claim is a conditional put, so two racing posts cannot both pass.
  */
-export async function claimPlacardSlot(t: TTable, throttleKey: string, submissionId: string, now: number, windowMs: number): Promise<boolean> {
+export async function claimPlacardSlot(
+  t: TTable,
+  throttleKey: string,
+  submissionId: string,
+  now: number,
+  windowMs: number,
+): Promise<boolean> {
   const until = now + windowMs;
   const claimed = await ifCondition(() =>
     t.db.send(

@@ -112,10 +112,14 @@ describe('dashboard for every demo user', () => {
         s.on('error', reject);
       }, reject);
     });
-    const lines = csv.replace(/^\uFEFF/, '').trim().split('\n');
+    const lines = csv
+      .replace(/^\uFEFF/, '')
+      .trim()
+      .split('\n');
     expect(lines[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
     let stored = 0;
-    for (let d = report.date, i = 0; i < 30; i++, d = new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10)) stored += (await local.repo.listRatingsForHallDay('h-xs-qingshi', d)).length;
+    for (let d = report.date, i = 0; i < 30; i++, d = new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10))
+      stored += (await local.repo.listRatingsForHallDay('h-xs-qingshi', d)).length;
     expect(lines.length - 1).toBe(stored);
     await page.getByRole('link', { name: /打印窗口评价牌/ }).click();
     await page.waitForURL(/placards/);
@@ -164,7 +168,13 @@ describe('administration in Chromium', () => {
     await page.waitForURL(/\/admin\/halls\/h-xs-qingshi/);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${shots}admin-hall.png`, fullPage: true });
-    for (const path of ['/admin/users', '/admin/users/u-sup-west', '/admin/regions/r-west', '/admin/halls/h-xs-qingshi/keys', '/admin/users?lang=en']) {
+    for (const path of [
+      '/admin/users',
+      '/admin/users/u-sup-west',
+      '/admin/regions/r-west',
+      '/admin/halls/h-xs-qingshi/keys',
+      '/admin/users?lang=en',
+    ]) {
       await page.goto(`${local.url}${path}`);
       expect(await axeViolations(page), path).toEqual([]);
     }

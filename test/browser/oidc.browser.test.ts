@@ -29,8 +29,14 @@ beforeAll(async () => {
   idp.accounts.set('zhao', { email: 'zhao.min@qingchuan.example', email_verified: true, name: '赵敏' });
   idp.accounts.set('visitor', { email: 'visitor@elsewhere.example', email_verified: true });
   local = await startLocal({
-    DATA_DIR: ':memory:', HOST: '127.0.0.1', PORT: String(port), PUBLIC_BASE_URL: origin, SEED_DAYS: '3', LOG_LEVEL: 'SILENT',
-    OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId,
+    DATA_DIR: ':memory:',
+    HOST: '127.0.0.1',
+    PORT: String(port),
+    PUBLIC_BASE_URL: origin,
+    SEED_DAYS: '3',
+    LOG_LEVEL: 'SILENT',
+    OIDC_ISSUER: idp.issuer,
+    OIDC_CLIENT_ID: idp.clientId,
   });
   await local.scoreNow();
   browser = await launchChromium();

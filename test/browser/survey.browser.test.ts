@@ -55,7 +55,12 @@ describe('resident survey in Chromium (phone)', () => {
     expect(await page.textContent('h1')).toContain('这次办事已经评价过了');
     expect(errors).toEqual([]); // no CSP violations, no script errors
     const ticketId = new URL(local.demo.surveyUrl).pathname.split('.')[2];
-    expect(await local.repo.getRating(ticketId)).toMatchObject({ overall: 1, reasons: ['rude'], trips: 3, comment: '窗口说材料不全，让我下次再来' });
+    expect(await local.repo.getRating(ticketId)).toMatchObject({
+      overall: 1,
+      reasons: ['rude'],
+      trips: 3,
+      comment: '窗口说材料不全，让我下次再来',
+    });
     await ctx.close();
   });
 

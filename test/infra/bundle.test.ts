@@ -73,23 +73,38 @@ describe('API function bundle', () => {
 describe('dashboard function bundle', () => {
   let dir: string;
   let idp: TTestIdp;
-  let handler: (e: APIGatewayProxyEventV2, c: Context) => Promise<{ statusCode: number; body: string; headers: Record<string, string>; cookies?: string[]; isBase64Encoded?: boolean }>;
+  let handler: (
+    e: APIGatewayProxyEventV2,
+    c: Context,
+  ) => Promise<{ statusCode: number; body: string; headers: Record<string, string>; cookies?: string[]; isBase64Encoded?: boolean }>;
   const keyringJson = generateKeyringJson();
   const today = '2026-11-22';
   const host = 'abc123.execute-api.ap-east-1.amazonaws.com';
 
   const event = (path: string, query = '', cookies?: string[]): APIGatewayProxyEventV2 => ({
-    version: '2.0', routeKey: 'ANY /halls/{proxy+}', rawPath: path, rawQueryString: query, cookies,
+    version: '2.0',
+    routeKey: 'ANY /halls/{proxy+}',
+    rawPath: path,
+    rawQueryString: query,
+    cookies,
     headers: { host, 'x-forwarded-proto': 'https', 'accept-encoding': 'identity' },
     requestContext: {
-      accountId: '123456789012', apiId: 'abc123', domainName: host, domainPrefix: 'abc123',
+      accountId: '123456789012',
+      apiId: 'abc123',
+      domainName: host,
+      domainPrefix: 'abc123',
       http: { method: 'GET', path, protocol: 'HTTP/1.1', sourceIp: '203.0.113.7', userAgent: 'vitest' },
-      requestId: 'req-1', routeKey: 'ANY /halls/{proxy+}', stage: '$default', time: '22/Nov/2026:02:00:00 +0000', timeEpoch: Date.now(),
+      requestId: 'req-1',
+      routeKey: 'ANY /halls/{proxy+}',
+      stage: '$default',
+      time: '22/Nov/2026:02:00:00 +0000',
+      timeEpoch: Date.now(),
     },
     isBase64Encoded: false,
   });
   const context = { functionName: 'dashboard', awsRequestId: 'req-1', getRemainingTimeInMillis: () => 29_000 } as unknown as Context;
-  const text = (r: { body: string; isBase64Encoded?: boolean }) => (r.isBase64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body);
+  const text = (r: { body: string; isBase64Encoded?: boolean }) =>
+    r.isBase64Encoded ? Buffer.from(r.body, 'base64').toString('utf8') : r.body;
 
   beforeAll(async () => {
     const asset = assetOf(/staff dashboard/);
@@ -106,8 +121,14 @@ describe('dashboard function bundle', () => {
     await runRange({ repo, store: new ScoreStore(client, 'bundle-table') }, addDays(today, -6), addDays(today, -1));
     idp = await startTestIdp({ redirectUris: [`https://${host}/auth/callback`] });
     Object.assign(process.env, {
-      TABLE_NAME: 'bundle-table', DYNAMODB_ENDPOINT: e.endpoint, KEYRING: keyringJson, APP_ENV: 'aws', POWERTOOLS_LOG_LEVEL: 'SILENT', LOG_LEVEL: 'ERROR',
-      OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId,
+      TABLE_NAME: 'bundle-table',
+      DYNAMODB_ENDPOINT: e.endpoint,
+      KEYRING: keyringJson,
+      APP_ENV: 'aws',
+      POWERTOOLS_LOG_LEVEL: 'SILENT',
+      LOG_LEVEL: 'ERROR',
+      OIDC_ISSUER: idp.issuer,
+      OIDC_CLIENT_ID: idp.clientId,
     });
     ({ handler } = await import(join(dir, 'index.mjs')));
   }, 120_000);

@@ -83,7 +83,12 @@ function deps(): TAppDeps {
 
 describe('HTTP API routing', () => {
   it('has one route per DASHBOARD_PATHS entry, to the dashboard function, and $default to the API function', () => {
-    expect(routes.filter((r) => r.key !== '$default').map((r) => r.key).sort()).toEqual(DASHBOARD_PATHS.map((p) => `ANY ${p}`).sort());
+    expect(
+      routes
+        .filter((r) => r.key !== '$default')
+        .map((r) => r.key)
+        .sort(),
+    ).toEqual(DASHBOARD_PATHS.map((p) => `ANY ${p}`).sort());
     expect(routes.filter((r) => r.key !== '$default').every((r) => r.fn === dashboardFn)).toBe(true);
     expect(routes.find((r) => r.key === '$default')?.fn).toBe(apiFn);
   });
@@ -91,7 +96,15 @@ describe('HTTP API routing', () => {
   it('sends every route the dashboard app registers to the dashboard function', () => {
     const app = dashboardRoutes(deps(), dashboardAssetsFrom('console.log(1)', ''));
     const paths = [...new Set(app.routes.flatMap((r) => samples(r.path)))];
-    const areas = ['/', '/signin/dev', '/auth/callback', '/halls/id-1/export/scores', '/admin/halls/id-1/keys', '/api/v1/docs', '/api/v1/me'];
+    const areas = [
+      '/',
+      '/signin/dev',
+      '/auth/callback',
+      '/halls/id-1/export/scores',
+      '/admin/halls/id-1/keys',
+      '/api/v1/docs',
+      '/api/v1/me',
+    ];
     for (const must of areas) {
       expect(paths, must).toContain(must); // the walk covers every area
     }
@@ -102,7 +115,15 @@ describe('HTTP API routing', () => {
   it('sends every resident and machine route to the API function', () => {
     const app = createApp(deps());
     const paths = [...new Set(app.routes.filter((r) => r.path !== '*' && r.path !== '/*').flatMap((r) => samples(r.path)))];
-    const kinds = ['/health', '/api/v1/tickets', '/api/v1/ratings', '/api/v1/halls/id-1/scores', '/r/id-1', '/r/id-1/qr.svg', '/api/v1/any'];
+    const kinds = [
+      '/health',
+      '/api/v1/tickets',
+      '/api/v1/ratings',
+      '/api/v1/halls/id-1/scores',
+      '/r/id-1',
+      '/r/id-1/qr.svg',
+      '/api/v1/any',
+    ];
     for (const must of kinds) {
       expect(paths, must).toContain(must);
     }

@@ -16,13 +16,17 @@ function template(context: Record<string, unknown> = {}): Template {
 }
 
 type Statement = { Action: string | string[]; Resource: unknown; Effect: string; Condition?: unknown };
+// biome-ignore lint/suspicious/noExplicitAny: CloudFormation properties are untyped JSON, read ad hoc by the assertions
 type Resource = { Type: string; Properties: Record<string, any> };
 const asList = <T>(x: T | T[]): T[] => (Array.isArray(x) ? x : [x]);
 
 /** The one resource of `type` whose logical id starts with `prefix`. */
 function byPrefix(t: Template, type: string, prefix: string): { id: string; resource: Resource } {
   const found = Object.entries(t.findResources(type)).filter(([id]) => id.startsWith(prefix));
-  expect(found.map(([id]) => id), `one ${type} named ${prefix}…`).toHaveLength(1);
+  expect(
+    found.map(([id]) => id),
+    `one ${type} named ${prefix}…`,
+  ).toHaveLength(1);
   return { id: found[0][0], resource: found[0][1] as Resource };
 }
 
@@ -69,12 +73,14 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
       const urumqi = template({ scoringTimezone: 'Asia/Urumqi' });
       urumqi.hasResourceProperties('AWS::Scheduler::Schedule', { ScheduleExpressionTimezone: 'Asia/Urumqi' });
       for (const prefix of ['ScoringPlannerFunction', 'ScoringWorkerFunction']) {
-        expect(byPrefix(urumqi, 'AWS::Lambda::Function', prefix).resource.Properties.Environment.Variables.SCORING_TIMEZONE).toBe('Asia/Urumqi');
+        expect(byPrefix(urumqi, 'AWS::Lambda::Function', prefix).resource.Properties.Environment.Variables.SCORING_TIMEZONE).toBe(
+          'Asia/Urumqi',
+        );
       }
       expect(() => template({ scoringTimezone: 'Beijing' })).toThrow(/scoringTimezone/);
     });
 
-    it("has a role that may only invoke the planner (no version wildcard), assumed by the scheduler for this account", () => {
+    it('has a role that may only invoke the planner (no version wildcard), assumed by the scheduler for this account', () => {
       const role = t.toJSON().Resources[ids.schedulerRole] as Resource;
       expect(role.Properties.AssumeRolePolicyDocument.Statement).toEqual([
         {
@@ -106,7 +112,9 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
       for (const id of [ids.queue, ids.dlq]) {
         const q = t.toJSON().Resources[id] as Resource;
         expect(q.Properties.SqsManagedSseEnabled, id).toBe(true);
-        const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy')).filter((p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: id }]));
+        const policies = Object.values(t.findResources('AWS::SQS::QueuePolicy')).filter(
+          (p) => JSON.stringify(p.Properties.Queues) === JSON.stringify([{ Ref: id }]),
+        );
         expect(policies, `${id} queue policy`).toHaveLength(1);
         expect(policies[0].Properties.PolicyDocument.Statement).toContainEqual({
           Action: 'sqs:*',
@@ -162,7 +170,12 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
         Topics: [{ Ref: ids.topic }],
         PolicyDocument: {
           Statement: Match.arrayWith([
-            Match.objectLike({ Action: 'sns:Publish', Effect: 'Deny', Principal: '*', Condition: { Bool: { 'aws:SecureTransport': 'false' } } }),
+            Match.objectLike({
+              Action: 'sns:Publish',
+              Effect: 'Deny',
+              Principal: '*',
+              Condition: { Bool: { 'aws:SecureTransport': 'false' } },
+            }),
           ]),
         },
       });
@@ -173,8 +186,22 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
     it('run like the API function: nodejs22.x, arm64, active tracing, own log group with retention', () => {
       for (const id of [ids.planner, ids.worker]) {
         const fn = t.toJSON().Resources[id] as Resource;
-        expect(fn.Properties, id).toMatchObject({ Runtime: 'nodejs22.x', Architectures: ['arm64'], TracingConfig: { Mode: 'Active' }, Handler: 'index.handler' });
-        expect(fn.Properties.Layers[0]).toEqual({ 'Fn::Join': ['', [expect.stringContaining('arn:aws:lambda:'), { Ref: 'AWS::Region' }, expect.stringContaining('AWSLambdaPowertoolsTypeScriptV2:44')]] });
+        expect(fn.Properties, id).toMatchObject({
+          Runtime: 'nodejs22.x',
+          Architectures: ['arm64'],
+          TracingConfig: { Mode: 'Active' },
+          Handler: 'index.handler',
+        });
+        expect(fn.Properties.Layers[0]).toEqual({
+          'Fn::Join': [
+            '',
+            [
+              expect.stringContaining('arn:aws:lambda:'),
+              { Ref: 'AWS::Region' },
+              expect.stringContaining('AWSLambdaPowertoolsTypeScriptV2:44'),
+            ],
+          ],
+        });
         const logGroup = t.toJSON().Resources[fn.Properties.LoggingConfig.LogGroup.Ref] as Resource;
         expect(logGroup.Type).toBe('AWS::Logs::LogGroup');
         expect(logGroup.Properties.RetentionInDays).toBe(365);
@@ -209,7 +236,10 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
       expect(sqs).toHaveLength(1);
       expect(asList(sqs[0].Action).sort()).toEqual(['sqs:GetQueueAttributes', 'sqs:GetQueueUrl', 'sqs:SendMessage']);
       expect(sqs[0].Resource).toEqual(arnOf(ids.queue));
-      expect(actionsOn(stmts, 'dynamodb:').flatMap((s) => asList(s.Resource))).toEqual([arnOf(ids.table), { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi1']] }]);
+      expect(actionsOn(stmts, 'dynamodb:').flatMap((s) => asList(s.Resource))).toEqual([
+        arnOf(ids.table),
+        { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi1']] },
+      ]);
     });
 
     it('worker: sns:Publish on the alerts topic only; consume and send on the scoring queue only; nothing on the DLQ', () => {
@@ -257,35 +287,33 @@ describe('scoring function bundles', () => {
   const outdir = mkdtempSync(join(tmpdir(), 'st-scoring-bundle-'));
   afterAll(() => rmSync(outdir, { recursive: true, force: true }));
 
-  it(
-    'bundle score-planner.ts and score-worker.ts into single ESM files under 150 KB, SDK and Powertools left out',
-    () => {
-      const { app } = buildApp({ outdir, nag: false });
-      app.synth();
-      const resources = (JSON.parse(readFileSync(join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as { Resources: Record<string, Resource> }).Resources;
-      const sizes: Record<string, number> = {};
-      for (const prefix of ['ScoringPlannerFunction', 'ScoringWorkerFunction']) {
-        const [, fn] = Object.entries(resources).find(([id, r]) => id.startsWith(prefix) && r.Type === 'AWS::Lambda::Function')!;
-        const s3Key = fn.Properties.Code.S3Key as string;
-        expect(s3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
-        const bundle = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
-        expect(existsSync(bundle), bundle).toBe(true);
-        sizes[prefix] = statSync(bundle).size;
-        expect(sizes[prefix], `${prefix} index.mjs is ${sizes[prefix]} bytes`).toBeLessThan(MAX_BUNDLE_BYTES);
-        const code = readFileSync(bundle, 'utf8');
-        expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
-        expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
-        const sdkReferences = code.match(/"@aws-sdk\/[^"]+"/g) ?? [];
-        const sdkImports = code.match(/(?:from\s*|import\s*\(\s*)"@aws-sdk\/[^"]+"/g) ?? [];
-        expect(sdkImports.length).toBe(sdkReferences.length);
-        expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"/);
-        expect(code).toMatch(/from\s*"@aws-lambda-powertools\/logger"/);
-        // The scoring functions carry no HTTP app or key ring.
-        expect(code).not.toContain('非常满意');
-        expect(code).not.toContain('client-secrets-manager');
-      }
-      console.log(`scoring bundles: planner ${sizes.ScoringPlannerFunction} B, worker ${sizes.ScoringWorkerFunction} B`);
-    },
-    180_000,
-  );
+  it('bundle score-planner.ts and score-worker.ts into single ESM files under 150 KB, SDK and Powertools left out', () => {
+    const { app } = buildApp({ outdir, nag: false });
+    app.synth();
+    const resources = (
+      JSON.parse(readFileSync(join(outdir, `${STACK_NAME}.template.json`), 'utf8')) as { Resources: Record<string, Resource> }
+    ).Resources;
+    const sizes: Record<string, number> = {};
+    for (const prefix of ['ScoringPlannerFunction', 'ScoringWorkerFunction']) {
+      const [, fn] = Object.entries(resources).find(([id, r]) => id.startsWith(prefix) && r.Type === 'AWS::Lambda::Function')!;
+      const s3Key = fn.Properties.Code.S3Key as string;
+      expect(s3Key).toMatch(/^[0-9a-f]{64}\.zip$/);
+      const bundle = join(outdir, `asset.${s3Key.replace(/\.zip$/, '')}`, 'index.mjs');
+      expect(existsSync(bundle), bundle).toBe(true);
+      sizes[prefix] = statSync(bundle).size;
+      expect(sizes[prefix], `${prefix} index.mjs is ${sizes[prefix]} bytes`).toBeLessThan(MAX_BUNDLE_BYTES);
+      const code = readFileSync(bundle, 'utf8');
+      expect(code.startsWith("import { createRequire } from 'module'; const require = createRequire(import.meta.url);")).toBe(true);
+      expect(code).toMatch(/export\s*\{[^}]*\bhandler\b[^}]*\}/);
+      const sdkReferences = code.match(/"@aws-sdk\/[^"]+"/g) ?? [];
+      const sdkImports = code.match(/(?:from\s*|import\s*\(\s*)"@aws-sdk\/[^"]+"/g) ?? [];
+      expect(sdkImports.length).toBe(sdkReferences.length);
+      expect(code).toMatch(/from\s*"@aws-sdk\/client-sqs"/);
+      expect(code).toMatch(/from\s*"@aws-lambda-powertools\/logger"/);
+      // The scoring functions carry no HTTP app or key ring.
+      expect(code).not.toContain('非常满意');
+      expect(code).not.toContain('client-secrets-manager');
+    }
+    console.log(`scoring bundles: planner ${sizes.ScoringPlannerFunction} B, worker ${sizes.ScoringWorkerFunction} B`);
+  }, 180_000);
 });

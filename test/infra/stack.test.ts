@@ -186,10 +186,21 @@ describe('ServiceTemperature stack', () => {
       }
 
       const actions = new Set(dynamo.flatMap((s) => asList(s.Action)));
-      for (const needed of ['dynamodb:GetItem', 'dynamodb:PutItem', 'dynamodb:UpdateItem', 'dynamodb:Query', 'dynamodb:ConditionCheckItem']) {
+      for (const needed of [
+        'dynamodb:GetItem',
+        'dynamodb:PutItem',
+        'dynamodb:UpdateItem',
+        'dynamodb:Query',
+        'dynamodb:ConditionCheckItem',
+      ]) {
         expect(actions).toContain(needed);
       }
-      for (const forbidden of ['dynamodb:CreateTable', 'dynamodb:DeleteTable', 'dynamodb:UpdateTable', 'dynamodb:RestoreTableToPointInTime']) {
+      for (const forbidden of [
+        'dynamodb:CreateTable',
+        'dynamodb:DeleteTable',
+        'dynamodb:UpdateTable',
+        'dynamodb:RestoreTableToPointInTime',
+      ]) {
         expect(actions).not.toContain(forbidden);
       }
 
@@ -197,13 +208,17 @@ describe('ServiceTemperature stack', () => {
       expect(resources).toContainEqual(tableArn);
       expect(resources).toContainEqual({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] });
       // Every function that touches the table (API, scoring planner and worker) names exactly these two.
-      expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(new Set([JSON.stringify(tableArn), JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] })]));
+      expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(
+        new Set([JSON.stringify(tableArn), JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] })]),
+      );
     });
 
     it('grants read on the key-ring secret only, to the API and dashboard functions', () => {
       const secretId = onlyResource(t, 'AWS::SecretsManager::Secret').id;
       const secrets = Object.entries(t.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
-        (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) => asList(s.Action).some((a) => a.startsWith('secretsmanager:'))).map((s) => ({ id, s })),
+        (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) =>
+          asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
+        ).map((s) => ({ id, s })),
       );
       expect(secrets.map((x) => x.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiRoleDefaultPolicy', 'DashboardRoleDefaultPolicy']);
       for (const { s } of secrets) {
@@ -236,9 +251,14 @@ describe('ServiceTemperature stack', () => {
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
       const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
       const dashboardFn = Object.keys(t.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('DashboardFunction'))!;
-      const toDashboard = Object.entries(integrations).find(([, i]) => JSON.stringify(i.Properties.IntegrationUri).includes(dashboardFn))![0];
+      const toDashboard = Object.entries(integrations).find(([, i]) =>
+        JSON.stringify(i.Properties.IntegrationUri).includes(dashboardFn),
+      )![0];
       for (const path of DASHBOARD_PATHS) {
-        t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: `ANY ${path}`, Target: { 'Fn::Join': ['', ['integrations/', { Ref: toDashboard }]] } });
+        t.hasResourceProperties('AWS::ApiGatewayV2::Route', {
+          RouteKey: `ANY ${path}`,
+          Target: { 'Fn::Join': ['', ['integrations/', { Ref: toDashboard }]] },
+        });
       }
       const fnId = apiFunction(t).id;
       t.hasResourceProperties('AWS::ApiGatewayV2::Integration', {

@@ -3,7 +3,8 @@ import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build.js';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
-const template = (context: Record<string, unknown> = {}) => Template.fromStack(buildApp({ context: { ...SKIP_BUNDLING, ...context }, nag: false }).stack);
+const template = (context: Record<string, unknown> = {}) =>
+  Template.fromStack(buildApp({ context: { ...SKIP_BUNDLING, ...context }, nag: false }).stack);
 
 function dashboardEnv(t: Template): Record<string, unknown> {
   const [fn] = Object.entries(t.findResources('AWS::Lambda::Function')).filter(([id]) => id.startsWith('DashboardFunction'));
@@ -22,7 +23,15 @@ describe('staff sign-in on AWS (Cognito by default)', () => {
       UsernameAttributes: ['email'],
       AutoVerifiedAttributes: ['email'],
       Policies: {
-        PasswordPolicy: { MinimumLength: 12, RequireLowercase: true, RequireUppercase: true, RequireNumbers: true, RequireSymbols: true, TemporaryPasswordValidityDays: 3, PasswordHistorySize: 5 },
+        PasswordPolicy: {
+          MinimumLength: 12,
+          RequireLowercase: true,
+          RequireUppercase: true,
+          RequireNumbers: true,
+          RequireSymbols: true,
+          TemporaryPasswordValidityDays: 3,
+          PasswordHistorySize: 5,
+        },
       },
       MfaConfiguration: 'ON',
       EnabledMfas: ['SOFTWARE_TOKEN_MFA'],
@@ -64,12 +73,21 @@ describe('staff sign-in on AWS (Cognito by default)', () => {
     expect(env.OIDC_CLIENT_ID).toEqual({ Ref: clientId });
     expect(JSON.stringify(env.OIDC_LOGOUT_URL)).toContain('/logout?client_id=');
     expect(env.OIDC_CLIENT_SECRET).toBeUndefined();
-    t.hasResourceProperties('AWS::Lambda::Function', { Description: Match.stringLikeRegexp('staff dashboard'), MemorySize: 1024, Timeout: 29, Architectures: ['arm64'], Runtime: 'nodejs22.x' });
+    t.hasResourceProperties('AWS::Lambda::Function', {
+      Description: Match.stringLikeRegexp('staff dashboard'),
+      MemorySize: 1024,
+      Timeout: 29,
+      Architectures: ['arm64'],
+      Runtime: 'nodejs22.x',
+    });
   });
 
   it('uses publicBaseUrl for the callback when given, and can relax MFA to optional by context', () => {
     const t2 = template({ publicBaseUrl: 'https://wendu.example.gov.cn', requireStaffMfa: 'false', authDomainPrefix: 'wendu-staff' });
-    t2.hasResourceProperties('AWS::Cognito::UserPoolClient', { CallbackURLs: ['https://wendu.example.gov.cn/auth/callback'], LogoutURLs: ['https://wendu.example.gov.cn/'] });
+    t2.hasResourceProperties('AWS::Cognito::UserPoolClient', {
+      CallbackURLs: ['https://wendu.example.gov.cn/auth/callback'],
+      LogoutURLs: ['https://wendu.example.gov.cn/'],
+    });
     t2.hasResourceProperties('AWS::Cognito::UserPool', { MfaConfiguration: 'OPTIONAL' });
     t2.hasResourceProperties('AWS::Cognito::UserPoolDomain', { Domain: 'wendu-staff' });
     expect(dashboardEnv(t2).OIDC_REDIRECT_URI).toBe('https://wendu.example.gov.cn/auth/callback');
@@ -81,8 +99,14 @@ describe('staff sign-in on AWS (Cognito by default)', () => {
     t3.resourceCountIs('AWS::Cognito::UserPool', 0);
     t3.resourceCountIs('AWS::Cognito::UserPoolClient', 0);
     const env = dashboardEnv(t3);
-    expect(env).toMatchObject({ OIDC_ISSUER: 'https://id.example.gov.cn/realms/staff', OIDC_CLIENT_ID: 'wendu', OIDC_CLIENT_SECRET_ARN: arn });
-    const readers = Object.entries(t3.findResources('AWS::IAM::Policy')).filter(([, p]) => JSON.stringify(p).includes(arn)).map(([id]) => id);
+    expect(env).toMatchObject({
+      OIDC_ISSUER: 'https://id.example.gov.cn/realms/staff',
+      OIDC_CLIENT_ID: 'wendu',
+      OIDC_CLIENT_SECRET_ARN: arn,
+    });
+    const readers = Object.entries(t3.findResources('AWS::IAM::Policy'))
+      .filter(([, p]) => JSON.stringify(p).includes(arn))
+      .map(([id]) => id);
     expect(readers).toHaveLength(1);
     expect(readers[0]).toMatch(/^DashboardRoleDefaultPolicy/);
   });

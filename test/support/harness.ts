@@ -58,7 +58,13 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
   await ensureTable(client, tableName);
   const repo = new Repository(client, tableName);
   const keyring = parseKeyring(generateKeyringJson());
-  const hall: THall = { id: 'h-test', name: '测试政务服务中心', nameEn: 'Test Service Centre', regionId: 'r-test', timezone: 'Asia/Shanghai' };
+  const hall: THall = {
+    id: 'h-test',
+    name: '测试政务服务中心',
+    nameEn: 'Test Service Centre',
+    regionId: 'r-test',
+    timezone: 'Asia/Shanghai',
+  };
   const windows: TWindow[] = [
     { hallId: hall.id, id: 'w1', name: '1号窗口 综合受理' },
     { hallId: hall.id, id: 'w2', name: '2号窗口 社保医保' },
@@ -73,10 +79,18 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
   const apiKey = newApiKey();
   await putApiKey(repo.table, hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
   const clock = { now: Date.parse('2026-11-20T02:00:00Z') };
-  const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test', RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000) });
+  const config = loadConfig({
+    APP_ENV: 'test',
+    TABLE_NAME: tableName,
+    PUBLIC_BASE_URL: 'https://rate.example.test',
+    RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000),
+  });
   const scores = new ScoreStore(client, tableName);
   // The resident pages and machine API, plus the API's documents (served by the dashboard function on AWS).
-  const app = createApp({ config, repo, scores, keyring, engine: e.name, log: quietLog, now: () => clock.now }, { mount: (a) => a.route('/', docsRoutes({ config })) });
+  const app = createApp(
+    { config, repo, scores, keyring, engine: e.name, log: quietLog, now: () => clock.now },
+    { mount: (a) => a.route('/', docsRoutes({ config })) },
+  );
   return { repo, scores, keyring, apiKey, hall, windows, services, clock, app, engineName };
 }
 
@@ -87,7 +101,10 @@ export const json = (body: unknown, headers: Record<string, string> = {}) => ({
 });
 
 /** Signs a staff user in through the local demo sign-in form (its double-submit token included); the session cookie's value. */
-export async function demoSignIn(app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> }, userId: string): Promise<string> {
+export async function demoSignIn(
+  app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+  userId: string,
+): Promise<string> {
   const form = await app.request('/signin');
   const pre = /st_session=([^;]+)/.exec(form.headers.get('set-cookie') ?? '')![1];
   const csrf = /name="_csrf" value="([^"]+)"/.exec(await form.text())![1];

@@ -102,6 +102,10 @@ export async function startTestIdp(opts: { redirectUris: string[]; postLogoutRed
     clientId,
     accounts,
     signIn,
-    close: () => new Promise<void>((ok) => { server.closeAllConnections(); server.close(() => ok()); }),
+    close: () =>
+      new Promise<void>((ok) => {
+        server.closeAllConnections();
+        server.close(() => ok());
+      }),
   };
 }

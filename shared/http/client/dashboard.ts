@@ -30,7 +30,14 @@ function draw(el: HTMLElement, data: TTrend) {
         { label: data.labels.low, stroke: '#93bce6', width: 1 },
       ],
       bands: [{ series: [1, 3], fill: 'rgba(11,92,173,0.12)' }],
-      axes: [{ space: 70, incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400], values: (_u: uPlot, v: number[]) => v.map((n) => day(n).slice(5)) }, { values: (_u: uPlot, v: number[]) => v.map((n) => `${n}`) }],
+      axes: [
+        {
+          space: 70,
+          incrs: [86400, 2 * 86400, 7 * 86400, 14 * 86400, 30 * 86400],
+          values: (_u: uPlot, v: number[]) => v.map((n) => day(n).slice(5)),
+        },
+        { values: (_u: uPlot, v: number[]) => v.map((n) => `${n}`) },
+      ],
     },
     [x, data.hi, data.t, data.lo],
     el,
@@ -56,7 +63,7 @@ function sortable(table: HTMLTableElement) {
     th.appendChild(button);
     button.addEventListener('click', () => {
       const ascending = th.getAttribute('aria-sort') !== 'ascending';
-      heads.forEach((h) => h.removeAttribute('aria-sort'));
+      for (const h of heads) h.removeAttribute('aria-sort');
       th.setAttribute('aria-sort', ascending ? 'ascending' : 'descending');
       const body = table.tBodies[0];
       const key = (row: HTMLTableRowElement) => {
@@ -70,7 +77,7 @@ function sortable(table: HTMLTableElement) {
         const c = typeof x === 'number' && typeof y === 'number' ? x - y : String(x).localeCompare(String(y), 'zh-CN');
         return ascending ? c : -c;
       });
-      rows.forEach((r) => body.appendChild(r));
+      for (const r of rows) body.appendChild(r);
     });
   });
 }

@@ -16,36 +16,144 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 export const A = {
   zh: {
-    regions: '区域与大厅', users: '工作人员', addRegion: '新增区域', addHall: '新增大厅', editRegion: '编辑区域', deleteRegion: '删除区域',
-    deleteHint: '只有没有下级区域、没有大厅、也没有督导员以它为范围的区域才能删除。', id: '编号', idHint: '1–40 个英文字母、数字、“_”或“-”；保存后不能修改。',
-    hallIdHint: '印在评价二维码里：保存后不能修改。', nameZh: '中文名', nameEn: '英文名（可选）', parent: '上级区域', noParent: '（无：顶级区域）', level: '层级',
+    regions: '区域与大厅',
+    users: '工作人员',
+    addRegion: '新增区域',
+    addHall: '新增大厅',
+    editRegion: '编辑区域',
+    deleteRegion: '删除区域',
+    deleteHint: '只有没有下级区域、没有大厅、也没有督导员以它为范围的区域才能删除。',
+    id: '编号',
+    idHint: '1–40 个英文字母、数字、“_”或“-”；保存后不能修改。',
+    hallIdHint: '印在评价二维码里：保存后不能修改。',
+    nameZh: '中文名',
+    nameEn: '英文名（可选）',
+    parent: '上级区域',
+    noParent: '（无：顶级区域）',
+    level: '层级',
     levels: { province: '省', city: '市', district: '区县', street: '街道' } as Record<string, string>,
-    region: '所在区域', chooseRegion: '请选择', timezone: '时区', timezoneHint: 'IANA 时区名，例如 Asia/Shanghai', open: '开门时间（可选）', close: '关门时间（可选）',
-    clockHint: '24 小时制 HH:MM，例如 08:30', save: '保存', add: '添加', hallDetails: '大厅信息', addWindow: '新增窗口', addService: '新增事项',
-    state: '状态', inUse: '使用中', retired: '已停用', retire: '停用', restore: '恢复', saveName: '保存名称', actions: '操作',
-    retireHint: '停用的窗口不再出现在评价牌和取号机的窗口列表里，也不能再取号；它的历史评价和评分都保留，可以随时恢复。停用的事项同样不能再取号。',
-    noUnits: '还没有。', dashboard: '服务温度看板', unassigned: '所属区域不存在的大厅', hallWord: '大厅', subRegions: '下级区域与大厅', nothingBelow: '下面还没有区域或大厅。',
-    name: '姓名', email: '邮箱（可选，用于统一身份登录）', emailShort: '邮箱', role: '角色', scope: '管理范围', identity: '统一身份', bound: '已绑定', notBound: '未绑定',
+    region: '所在区域',
+    chooseRegion: '请选择',
+    timezone: '时区',
+    timezoneHint: 'IANA 时区名，例如 Asia/Shanghai',
+    open: '开门时间（可选）',
+    close: '关门时间（可选）',
+    clockHint: '24 小时制 HH:MM，例如 08:30',
+    save: '保存',
+    add: '添加',
+    hallDetails: '大厅信息',
+    addWindow: '新增窗口',
+    addService: '新增事项',
+    state: '状态',
+    inUse: '使用中',
+    retired: '已停用',
+    retire: '停用',
+    restore: '恢复',
+    saveName: '保存名称',
+    actions: '操作',
+    retireHint:
+      '停用的窗口不再出现在评价牌和取号机的窗口列表里，也不能再取号；它的历史评价和评分都保留，可以随时恢复。停用的事项同样不能再取号。',
+    noUnits: '还没有。',
+    dashboard: '服务温度看板',
+    unassigned: '所属区域不存在的大厅',
+    hallWord: '大厅',
+    subRegions: '下级区域与大厅',
+    nothingBelow: '下面还没有区域或大厅。',
+    name: '姓名',
+    email: '邮箱（可选，用于统一身份登录）',
+    emailShort: '邮箱',
+    role: '角色',
+    scope: '管理范围',
+    identity: '统一身份',
+    bound: '已绑定',
+    notBound: '未绑定',
     roles: { admin: '管理员', supervisor: '督导员', manager: '大厅负责人' } as Record<string, string>,
-    scopeAll: '全部（*，管理员）', scopeHint: '管理员选“全部”，督导员选一个区域，大厅负责人选一个大厅。', addUser: '新增工作人员', editUser: '编辑工作人员', edit: '编辑',
-    unbind: '解除身份绑定', unbindHint: '清除首次统一身份登录时绑定的身份；下次用这个邮箱登录时重新绑定。', removeUser: '删除工作人员', removeHint: '删除后，这位工作人员立即不能再使用系统。',
-    regionGroup: '区域', hallGroup: '大厅', you: '（您本人）', fixErrors: '请修正以下问题：', saved: '已保存。', chooseRole: '请选择', chooseScope: '请选择',
+    scopeAll: '全部（*，管理员）',
+    scopeHint: '管理员选“全部”，督导员选一个区域，大厅负责人选一个大厅。',
+    addUser: '新增工作人员',
+    editUser: '编辑工作人员',
+    edit: '编辑',
+    unbind: '解除身份绑定',
+    unbindHint: '清除首次统一身份登录时绑定的身份；下次用这个邮箱登录时重新绑定。',
+    removeUser: '删除工作人员',
+    removeHint: '删除后，这位工作人员立即不能再使用系统。',
+    regionGroup: '区域',
+    hallGroup: '大厅',
+    you: '（您本人）',
+    fixErrors: '请修正以下问题：',
+    saved: '已保存。',
+    chooseRole: '请选择',
+    chooseScope: '请选择',
   },
   en: {
-    regions: 'Regions and halls', users: 'Staff users', addRegion: 'Add a region', addHall: 'Add a hall', editRegion: 'Edit region', deleteRegion: 'Delete region',
-    deleteHint: 'Only a region without sub-regions, halls or supervisors scoped to it can be deleted.', id: 'Id', idHint: '1–40 letters, digits, "_" or "-"; cannot be changed later.',
-    hallIdHint: 'Printed inside the rating QR codes: cannot be changed later.', nameZh: 'Chinese name', nameEn: 'English name (optional)', parent: 'Parent region', noParent: '(none: the top region)', level: 'Level',
+    regions: 'Regions and halls',
+    users: 'Staff users',
+    addRegion: 'Add a region',
+    addHall: 'Add a hall',
+    editRegion: 'Edit region',
+    deleteRegion: 'Delete region',
+    deleteHint: 'Only a region without sub-regions, halls or supervisors scoped to it can be deleted.',
+    id: 'Id',
+    idHint: '1–40 letters, digits, "_" or "-"; cannot be changed later.',
+    hallIdHint: 'Printed inside the rating QR codes: cannot be changed later.',
+    nameZh: 'Chinese name',
+    nameEn: 'English name (optional)',
+    parent: 'Parent region',
+    noParent: '(none: the top region)',
+    level: 'Level',
     levels: { province: 'province', city: 'city', district: 'district', street: 'street' } as Record<string, string>,
-    region: 'Region', chooseRegion: 'Choose', timezone: 'Time zone', timezoneHint: 'An IANA name, e.g. Asia/Shanghai', open: 'Opens at (optional)', close: 'Closes at (optional)',
-    clockHint: '24-hour HH:MM, e.g. 08:30', save: 'Save', add: 'Add', hallDetails: 'Hall details', addWindow: 'Add a window', addService: 'Add a service',
-    state: 'State', inUse: 'in use', retired: 'retired', retire: 'Retire', restore: 'Restore', saveName: 'Save name', actions: 'Actions',
-    retireHint: 'A retired window no longer appears on placards or in the queue machine\'s window list and issues no new tickets; its ratings and scores stay, and it can be restored. A retired service issues no new tickets either.',
-    noUnits: 'None yet.', dashboard: 'Temperature dashboard', unassigned: 'Halls whose region does not exist', hallWord: 'hall', subRegions: 'Sub-regions and halls', nothingBelow: 'Nothing below this region yet.',
-    name: 'Name', email: 'Email (optional; for identity-provider sign-in)', emailShort: 'Email', role: 'Role', scope: 'Scope', identity: 'Identity', bound: 'bound', notBound: 'not bound',
+    region: 'Region',
+    chooseRegion: 'Choose',
+    timezone: 'Time zone',
+    timezoneHint: 'An IANA name, e.g. Asia/Shanghai',
+    open: 'Opens at (optional)',
+    close: 'Closes at (optional)',
+    clockHint: '24-hour HH:MM, e.g. 08:30',
+    save: 'Save',
+    add: 'Add',
+    hallDetails: 'Hall details',
+    addWindow: 'Add a window',
+    addService: 'Add a service',
+    state: 'State',
+    inUse: 'in use',
+    retired: 'retired',
+    retire: 'Retire',
+    restore: 'Restore',
+    saveName: 'Save name',
+    actions: 'Actions',
+    retireHint:
+      "A retired window no longer appears on placards or in the queue machine's window list and issues no new tickets; its ratings and scores stay, and it can be restored. A retired service issues no new tickets either.",
+    noUnits: 'None yet.',
+    dashboard: 'Temperature dashboard',
+    unassigned: 'Halls whose region does not exist',
+    hallWord: 'hall',
+    subRegions: 'Sub-regions and halls',
+    nothingBelow: 'Nothing below this region yet.',
+    name: 'Name',
+    email: 'Email (optional; for identity-provider sign-in)',
+    emailShort: 'Email',
+    role: 'Role',
+    scope: 'Scope',
+    identity: 'Identity',
+    bound: 'bound',
+    notBound: 'not bound',
     roles: { admin: 'administrator', supervisor: 'supervisor', manager: 'hall manager' } as Record<string, string>,
-    scopeAll: 'Everything (*, administrators)', scopeHint: 'Administrators: everything; supervisors: a region; hall managers: a hall.', addUser: 'Add a staff user', editUser: 'Edit staff user', edit: 'Edit',
-    unbind: 'Unbind identity', unbindHint: 'Forgets the identity bound at the first identity-provider sign-in; the next sign-in with this email binds again.', removeUser: 'Remove user', removeHint: 'The user can no longer use the system, from their next click on.',
-    regionGroup: 'Regions', hallGroup: 'Halls', you: '(you)', fixErrors: 'Please fix the following:', saved: 'Saved.', chooseRole: 'Choose', chooseScope: 'Choose',
+    scopeAll: 'Everything (*, administrators)',
+    scopeHint: 'Administrators: everything; supervisors: a region; hall managers: a hall.',
+    addUser: 'Add a staff user',
+    editUser: 'Edit staff user',
+    edit: 'Edit',
+    unbind: 'Unbind identity',
+    unbindHint: 'Forgets the identity bound at the first identity-provider sign-in; the next sign-in with this email binds again.',
+    removeUser: 'Remove user',
+    removeHint: 'The user can no longer use the system, from their next click on.',
+    regionGroup: 'Regions',
+    hallGroup: 'Halls',
+    you: '(you)',
+    fixErrors: 'Please fix the following:',
+    saved: 'Saved.',
+    chooseRole: 'Choose',
+    chooseScope: 'Choose',
   },
 } as const;
 type TA = (typeof A)[TLang];
@@ -73,8 +181,11 @@ function state(form: string, failed: TFailed | undefined, stored: Record<string,
 
 function errorSummary(ctx: TFormCtx, form: string, errors: TFormErrors | undefined): Html | '' {
   if (!errors || !Object.keys(errors).length) return '';
-  return html`<div class="errors" role="alert"><p><strong>${A[ctx.lang].fixErrors}</strong></p><ul>${Object.entries(errors).map(([field, key]) =>
-    field === '_form' ? html`<li>${ADMIN_ERRORS[key][ctx.lang]}</li>` : html`<li><a href="#${form}-${field}">${ADMIN_ERRORS[key][ctx.lang]}</a></li>`,
+  return html`<div class="errors" role="alert"><p><strong>${A[ctx.lang].fixErrors}</strong></p><ul>${Object.entries(errors).map(
+    ([field, key]) =>
+      field === '_form'
+        ? html`<li>${ADMIN_ERRORS[key][ctx.lang]}</li>`
+        : html`<li><a href="#${form}-${field}">${ADMIN_ERRORS[key][ctx.lang]}</a></li>`,
   )}</ul></div>`;
 }
 
@@ -98,10 +209,14 @@ function field(ctx: TFormCtx, f: TField): Html {
 }
 
 type TOption = { value: string; label: string };
-function select(ctx: TFormCtx, f: Omit<TField, 'type' | 'max' | 'autocomplete'> & { groups: { label?: string; options: TOption[] }[] }): Html {
+function select(
+  ctx: TFormCtx,
+  f: Omit<TField, 'type' | 'max' | 'autocomplete'> & { groups: { label?: string; options: TOption[] }[] },
+): Html {
   const id = `${f.form}-${f.name}`;
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-err` : ''].filter(Boolean).join(' ');
-  const opts = (list: TOption[]) => list.map((o) => html`<option value="${o.value}"${o.value === (f.value ?? '') ? html` selected` : ''}>${o.label}</option>`);
+  const opts = (list: TOption[]) =>
+    list.map((o) => html`<option value="${o.value}"${o.value === (f.value ?? '') ? html` selected` : ''}>${o.label}</option>`);
   return html`<div class="field"><label for="${id}">${f.label}</label>${f.hint ? html`<span class="hint" id="${id}-hint">${f.hint}</span>` : ''}<select id="${id}" name="${f.name}"${f.required ? html` required` : ''}${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}>${f.groups.map((g) => (g.label ? html`<optgroup label="${g.label}">${opts(g.options)}</optgroup>` : opts(g.options)))}</select>${f.error ? html`<span class="err" id="${id}-err">${ADMIN_ERRORS[f.error][ctx.lang]}</span>` : ''}</div>`;
 }
 
@@ -116,7 +231,8 @@ export function adminNav(lang: TLang, current: 'regions' | 'users'): Html {
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');
 
 const levelOptions = (a: TA): TOption[] => REGION_LEVELS.map((l) => ({ value: l, label: a.levels[l] }));
-const regionOptions = (lang: TLang, regions: readonly TRegion[]): TOption[] => regions.map((r) => ({ value: r.id, label: `${nameIn(lang, r)} (${r.id})` }));
+const regionOptions = (lang: TLang, regions: readonly TRegion[]): TOption[] =>
+  regions.map((r) => ({ value: r.id, label: `${nameIn(lang, r)} (${r.id})` }));
 
 /* ---------------------------------------------------------------- the region tree */
 
@@ -172,7 +288,10 @@ ${field(ctx, { form, name: 'close', label: a.close, hint: a.clockHint, value: s.
 }
 
 /** One region: its form (names, level, parent), what hangs below it, and deletion. */
-export function regionBody(ctx: TFormCtx, opts: { region: TRegion; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean }): Html {
+export function regionBody(
+  ctx: TFormCtx,
+  opts: { region: TRegion; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const { region } = opts;
@@ -180,7 +299,7 @@ export function regionBody(ctx: TFormCtx, opts: { region: TRegion; regions: TReg
   const below = new Set<string>([region.id]);
   for (let grew = true; grew; ) {
     grew = false;
-    for (const r of opts.regions) if (r.parentId && below.has(r.parentId) && !below.has(r.id)) (below.add(r.id), (grew = true));
+    for (const r of opts.regions) if (r.parentId && below.has(r.parentId) && !below.has(r.id)) below.add(r.id), (grew = true);
   }
   const s = state('edit', opts.failed, { name: region.name, nameEn: region.nameEn, parentId: region.parentId, level: region.level });
   const del = state('delete', opts.failed);
@@ -191,7 +310,24 @@ export function regionBody(ctx: TFormCtx, opts: { region: TRegion; regions: TReg
 <form method="post" action="/admin/regions/${region.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'edit', s.errors)}
 ${field(ctx, { form: 'edit', name: 'name', label: a.nameZh, value: s.value('name'), error: s.error('name'), required: true, max: 60 })}
 ${field(ctx, { form: 'edit', name: 'nameEn', label: a.nameEn, value: s.value('nameEn'), error: s.error('nameEn'), max: 120 })}
-${select(ctx, { form: 'edit', name: 'parentId', label: a.parent, value: s.value('parentId'), error: s.error('parentId'), groups: [{ options: [{ value: '', label: a.noParent }, ...regionOptions(lang, opts.regions.filter((r) => !below.has(r.id)))] }] })}
+${select(ctx, {
+  form: 'edit',
+  name: 'parentId',
+  label: a.parent,
+  value: s.value('parentId'),
+  error: s.error('parentId'),
+  groups: [
+    {
+      options: [
+        { value: '', label: a.noParent },
+        ...regionOptions(
+          lang,
+          opts.regions.filter((r) => !below.has(r.id)),
+        ),
+      ],
+    },
+  ],
+})}
 ${select(ctx, { form: 'edit', name: 'level', label: a.level, value: s.value('level'), error: s.error('level'), required: true, groups: [{ options: levelOptions(a) }] })}
 <button type="submit" class="btn">${a.save}</button></form>
 <h2>${a.subRegions}</h2>${sub.length || hs.length ? html`<ul>${sub.map((r) => html`<li><a href="/admin/regions/${r.id}?${q(lang)}">${nameIn(lang, r)}</a></li>`)}${hs.map((h) => html`<li><a href="/admin/halls/${h.id}?${q(lang)}">${nameIn(lang, h)}</a></li>`)}</ul>` : html`<p>${a.nothingBelow}</p>`}
@@ -201,12 +337,30 @@ ${select(ctx, { form: 'edit', name: 'level', label: a.level, value: s.value('lev
 
 /* ---------------------------------------------------------------- a hall: details, windows, services */
 
-export function hallBody(ctx: TFormCtx, opts: { hall: THall; windows: TWindow[]; services: TService[]; regions: TRegion[]; keys: (TApiKeyRecord & { keyId: string })[]; failed?: TFailed; saved?: boolean }): Html {
+export function hallBody(
+  ctx: TFormCtx,
+  opts: {
+    hall: THall;
+    windows: TWindow[];
+    services: TService[];
+    regions: TRegion[];
+    keys: (TApiKeyRecord & { keyId: string })[];
+    failed?: TFailed;
+    saved?: boolean;
+  },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const w = D[lang];
   const { hall } = opts;
-  const s = state('hall', opts.failed, { name: hall.name, nameEn: hall.nameEn, regionId: hall.regionId, timezone: hall.timezone, open: hall.openingHours?.open, close: hall.openingHours?.close });
+  const s = state('hall', opts.failed, {
+    name: hall.name,
+    nameEn: hall.nameEn,
+    regionId: hall.regionId,
+    timezone: hall.timezone,
+    open: hall.openingHours?.open,
+    close: hall.openingHours?.close,
+  });
   const active = opts.keys.filter((k) => !k.revokedAt).length;
   return html`${adminNav(lang, 'regions')}<h1>${nameIn(lang, hall)}</h1>${savedNote(lang, !!opts.saved)}
 <p class="muted">${a.id} <code>${hall.id}</code> · <a href="/halls/${hall.id}?${q(lang)}">${a.dashboard}</a> · <a href="/halls/${hall.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${hall.id}/keys?${q(lang)}">${w.keys} (${active})</a></p>
@@ -262,16 +416,30 @@ function userFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, re
 ${field(ctx, { form, name: 'email', label: a.email, type: 'email', value: s.value('email'), error: s.error('email'), max: 254 })}
 ${select(ctx, { form, name: 'role', label: a.role, value: s.value('role'), error: s.error('role'), required: true, groups: [{ options: [{ value: '', label: a.chooseRole }, ...ROLES.map((r) => ({ value: r, label: a.roles[r] }))] }] })}
 ${select(ctx, {
-  form, name: 'scope', label: a.scope, hint: a.scopeHint, value: s.value('scope'), error: s.error('scope'), required: true,
+  form,
+  name: 'scope',
+  label: a.scope,
+  hint: a.scopeHint,
+  value: s.value('scope'),
+  error: s.error('scope'),
+  required: true,
   groups: [
-    { options: [{ value: '', label: a.chooseScope }, { value: '*', label: a.scopeAll }] },
+    {
+      options: [
+        { value: '', label: a.chooseScope },
+        { value: '*', label: a.scopeAll },
+      ],
+    },
     { label: a.regionGroup, options: regionOptions(lang, regions) },
     { label: a.hallGroup, options: halls.map((h) => ({ value: h.id, label: `${nameIn(lang, h)} (${h.id})` })) },
   ],
 })}`;
 }
 
-export function usersBody(ctx: TFormCtx, opts: { users: TUser[]; me: string; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean }): Html {
+export function usersBody(
+  ctx: TFormCtx,
+  opts: { users: TUser[]; me: string; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const s = state('user', opts.failed);
@@ -286,7 +454,10 @@ ${userFields(ctx, 'user', s, opts.regions, opts.halls)}
 <button type="submit" class="btn">${a.addUser}</button></form>`;
 }
 
-export function userBody(ctx: TFormCtx, opts: { user: TUser; me: string; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean }): Html {
+export function userBody(
+  ctx: TFormCtx,
+  opts: { user: TUser; me: string; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const { user } = opts;

@@ -69,7 +69,8 @@ export const T = {
     consent: 'Staff may call me on this number, only about this rating',
     submit: 'Send rating',
     sending: 'Sending…',
-    offline: 'The network is weak. Your rating is saved on this phone and will be sent when the network is back. Please keep this page open.',
+    offline:
+      'The network is weak. Your rating is saved on this phone and will be sent when the network is back. Please keep this page open.',
     pickGrade: 'Please choose how satisfied you are.',
     pickReason: 'Please choose at least one reason.',
     badPhone: 'The mobile number must have 11 digits, and please tick the consent box.',
@@ -77,7 +78,8 @@ export const T = {
     privacy: 'We do not collect your name. A phone number is kept only with your consent, encrypted.',
     thanksTitle: 'Thank you for your rating!',
     thanksBody: 'Your opinion goes straight to the hall’s manager.',
-    thanksBad: 'We are sorry this visit went badly. We will look into it; if you left a number, staff will call you within one working day.',
+    thanksBad:
+      'We are sorry this visit went badly. We will look into it; if you left a number, staff will call you within one working day.',
     ratedTitle: 'This visit has already been rated',
     ratedBody: 'Each visit can be rated once. Thank you for taking part!',
     expiredTitle: 'This rating link has expired',

@@ -29,7 +29,14 @@ export function page(opts: { lang: TLang; title: string; nonce: string; body: Ht
   return html`<!doctype html><html lang="${w.htmlLang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${opts.lang === 'zh' ? '服务温度' : 'Service Temperature'}</title><style nonce="${opts.nonce}">${raw(CSS)}</style></head><body><main>${opts.body}</main>${opts.script ? html`<script nonce="${opts.nonce}">${raw(opts.script)}</script>` : ''}</body></html>`;
 }
 
-export function notice(opts: { lang: TLang; nonce: string; icon: string; title: string; body: string; link?: { href: string; text: string } }): Html {
+export function notice(opts: {
+  lang: TLang;
+  nonce: string;
+  icon: string;
+  title: string;
+  body: string;
+  link?: { href: string; text: string };
+}): Html {
   return page({
     lang: opts.lang,
     nonce: opts.nonce,

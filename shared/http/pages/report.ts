@@ -8,7 +8,7 @@ import { themeLabel, type TInsights } from '../../scoring/insights.js';
 import { toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/score-store.js';
 import type { TAsset } from '../assets.js';
-import { D, bandTag, gauge, rateCell } from './dashboard.js';
+import { type D, bandTag, gauge, rateCell } from './dashboard.js';
 import type { TLang } from './i18n.js';
 
 export function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
@@ -32,15 +32,17 @@ export function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
   const days = lang === 'zh' ? ['周一', '周二', '周三', '周四', '周五', '周六', '周日'] : ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
   return html`<h2>${w.distribution} <span class="muted">(${x.from} – ${x.to})</span></h2>
 <table><thead><tr><th>${w.grade}</th><th>${w.count}</th><th>${w.share}</th></tr></thead><tbody>${[5, 4, 3, 2, 1].map(
-    (g) => html`<tr><td>${GRADE_LABELS[g as 1][lang]}</td><td class="num">${x.grades[g - 1]}</td><td><meter min="0" max="1" value="${(x.grades[g - 1] / total).toFixed(3)}"></meter> ${((x.grades[g - 1] / total) * 100).toFixed(1)}%</td></tr>`,
+    (g) =>
+      html`<tr><td>${GRADE_LABELS[g as 1][lang]}</td><td class="num">${x.grades[g - 1]}</td><td><meter min="0" max="1" value="${(x.grades[g - 1] / total).toFixed(3)}"></meter> ${((x.grades[g - 1] / total) * 100).toFixed(1)}%</td></tr>`,
   )}</tbody></table>
 <h2>${w.heat}</h2><p class="muted">${w.heatHint}</p>
 <table class="heat"><thead><tr><th></th>${hours.map((h) => html`<th>${h}:00</th>`)}</tr></thead><tbody>${x.heat.map(
-    (row, d) => html`<tr><th>${days[d]}</th>${hours.map((h) => {
-      const c = row[h];
-      const level = c.n ? Math.min(5, Math.ceil((c.n / max) * 5)) : 0;
-      return html`<td class="num h${level}${c.n && c.bad / c.n >= 0.3 ? ' hot' : ''}">${c.n ? html`${c.n}${c.bad ? html`<small> / ${c.bad}</small>` : ''}` : ''}</td>`;
-    })}</tr>`,
+    (row, d) =>
+      html`<tr><th>${days[d]}</th>${hours.map((h) => {
+        const c = row[h];
+        const level = c.n ? Math.min(5, Math.ceil((c.n / max) * 5)) : 0;
+        return html`<td class="num h${level}${c.n && c.bad / c.n >= 0.3 ? ' hot' : ''}">${c.n ? html`${c.n}${c.bad ? html`<small> / ${c.bad}</small>` : ''}` : ''}</td>`;
+      })}</tr>`,
   )}</tbody></table>
 <h2>${w.themes}</h2>${x.themes.length ? html`<ul>${x.themes.map((t) => html`<li><strong>${themeLabel(t.reason, lang)}</strong> · ${t.ratings} ${w.ratingsWord}${t.keywords.length ? html` — ${t.keywords.map((k) => html`<span class="kw">${k.word} ×${k.count}</span> `)}` : ''}</li>`)}</ul>` : html`<p>${w.noThemes}</p>`}
 <h2>${w.comments}</h2>${x.comments.length ? html`<ul>${x.comments.map((c) => html`<li><span class="muted">${c.day} · ${GRADE_LABELS[c.overall as 1][lang]}${c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang)).join('、')}` : ''}</span><br>${c.comment}</li>`)}</ul>` : ''}`;
@@ -50,7 +52,10 @@ export function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
 export function trendChart(w: (typeof D)[TLang], trend: TSnapshot[], assets: { script: TAsset; css: string }, nonce: string) {
   const rows = trend.map((s) => toUnitReport(s)).filter((x): x is TUnitReport => !!x);
   const data = {
-    days: rows.map((r) => r.date), t: rows.map((r) => r.temperature), lo: rows.map((r) => r.low), hi: rows.map((r) => r.high),
+    days: rows.map((r) => r.date),
+    t: rows.map((r) => r.temperature),
+    lo: rows.map((r) => r.low),
+    hi: rows.map((r) => r.high),
     labels: { temperature: w.temperature, low: `${w.interval} ↓`, high: `${w.interval} ↑`, date: w.date },
   };
   // JSON inside <script> must not be able to close the tag.
@@ -61,7 +66,10 @@ export function trendChart(w: (typeof D)[TLang], trend: TSnapshot[], assets: { s
 
 /** The trend as a table: the text alternative a chart will sit on top of. */
 export function trendTable(w: (typeof D)[TLang], trend: TSnapshot[]) {
-  const rows = trend.map((s) => toUnitReport(s)).filter((x): x is TUnitReport => !!x).reverse();
+  const rows = trend
+    .map((s) => toUnitReport(s))
+    .filter((x): x is TUnitReport => !!x)
+    .reverse();
   return html`<table><thead><tr><th>${w.date}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th></tr></thead><tbody>
 ${rows.map((r) => html`<tr><td>${r.date}</td><td class="num">${r.temperature.toFixed(1)}</td><td class="num">${r.low.toFixed(1)}–${r.high.toFixed(1)}</td><td>${bandTag(w, r.band)}</td></tr>`)}
 </tbody></table>`;

@@ -34,7 +34,9 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
         regionId: cat.hall.regionId,
         timezone: cat.hall.timezone,
         // Retired windows and services start no new visits; the machine never offers them.
-        windows: cat.windows.filter((w) => !w.retiredAt).map((w) => ({ id: w.id, name: w.name, placardUrl: `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: w.id })}` })),
+        windows: cat.windows
+          .filter((w) => !w.retiredAt)
+          .map((w) => ({ id: w.id, name: w.name, placardUrl: `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: w.id })}` })),
         services: cat.services.filter((s) => !s.retiredAt).map((s) => ({ id: s.id, name: s.name })),
       };
       return c.json(view);
@@ -48,17 +50,28 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       if (!cat) return problem(c, 'unknown-hall', `Hall ${hallId} of this key no longer exists.`);
       const win = cat.windows.find((w) => w.id === body.windowId);
       if (!win) return problem(c, 'unknown-window', `Window "${body.windowId}" is not a window of hall ${hallId}.`);
-      if (win.retiredAt) return problem(c, 'window-retired', `Window "${body.windowId}" of hall ${hallId} was retired on ${win.retiredAt.slice(0, 10)}; refresh the window list (GET /api/v1/hall).`);
+      if (win.retiredAt)
+        return problem(
+          c,
+          'window-retired',
+          `Window "${body.windowId}" of hall ${hallId} was retired on ${win.retiredAt.slice(0, 10)}; refresh the window list (GET /api/v1/hall).`,
+        );
       const service = body.serviceId ? cat.services.find((s) => s.id === body.serviceId) : undefined;
       if (body.serviceId && !service) return problem(c, 'unknown-service', `Service "${body.serviceId}" is not offered by hall ${hallId}.`);
-      if (service?.retiredAt) return problem(c, 'service-retired', `Service "${body.serviceId}" of hall ${hallId} was retired on ${service.retiredAt.slice(0, 10)}; refresh the service list (GET /api/v1/hall).`);
+      if (service?.retiredAt)
+        return problem(
+          c,
+          'service-retired',
+          `Service "${body.serviceId}" of hall ${hallId} was retired on ${service.retiredAt.slice(0, 10)}; refresh the service list (GET /api/v1/hall).`,
+        );
       const issuedAt = Math.floor(now() / 1000) * 1000;
       const day = localDay(issuedAt, cat.hall.timezone);
       // With the machine's own visit reference, a retried request maps to the same ticket id and is counted once.
       const visitKey = body.visitRef ? keyedHash(deps.keyring, 'visit', hallId, day, body.visitRef) : undefined;
       const ticketId = visitKey ? `v${visitKey.slice(0, 15)}` : newTicketId();
       const ticket = signTicket(deps.keyring, { ticketId, hallId, windowId: body.windowId, serviceId: body.serviceId, issuedAt });
-      if (!visitKey || (await deps.repo.recordVisit(hallId, day, visitKey, issuedAt + TICKET_TTL_MS))) await deps.repo.countIssuedTicket(hallId, day, body.windowId, body.serviceId);
+      if (!visitKey || (await deps.repo.recordVisit(hallId, day, visitKey, issuedAt + TICKET_TTL_MS)))
+        await deps.repo.countIssuedTicket(hallId, day, body.windowId, body.serviceId);
       const base = baseUrl(c, deps.config);
       const out: TTicketIssued = {
         ticketId,
@@ -74,11 +87,11 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   api.post(
     '/ratings',
     route({ auth: 'none', body: ZRatingInput }, async (c, { body }) => {
-      const result = await acceptRating(
-        { repo: deps.repo, keyring: deps.keyring, now, catalogue },
-        body,
-        { deviceId: readCookie(c, DEVICE_COOKIE), address: clientAddress(c), userAgent: c.req.header('user-agent') },
-      );
+      const result = await acceptRating({ repo: deps.repo, keyring: deps.keyring, now, catalogue }, body, {
+        deviceId: readCookie(c, DEVICE_COOKIE),
+        address: clientAddress(c),
+        userAgent: c.req.header('user-agent'),
+      });
       if (!result.ok) return problem(c, result.refusal, refusalDetail[result.refusal]);
       return c.json({ ratingId: result.ratingId }, 201);
     }),
@@ -100,14 +113,19 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   api.get(
     '/regions/:regionId/scores',
     route({ auth: 'hall-key', params: ZRegionPath, query: ZDateQuery }, async (c, { params, query }) => {
-      if (deps.config.APP_ENV === 'aws') return problem(c, 'forbidden', 'Region scores need a signed-in supervisor (not available to machine keys).');
+      if (deps.config.APP_ENV === 'aws')
+        return problem(c, 'forbidden', 'Region scores need a signed-in supervisor (not available to machine keys).');
       const range = await dateRange(query.date, query.date);
       if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
       const { regionId } = params;
       const regions = await deps.repo.listRegions();
       if (!regions.some((r) => r.id === regionId)) return problem(c, 'not-found', `No region "${regionId}".`);
       const halls = (await deps.repo.listHalls()).filter((h) => h.regionId === regionId);
-      const units = [unitId.region(regionId), ...regions.filter((r) => r.parentId === regionId).map((r) => unitId.region(r.id)), ...halls.map((h) => unitId.hall(h.id))];
+      const units = [
+        unitId.region(regionId),
+        ...regions.filter((r) => r.parentId === regionId).map((r) => unitId.region(r.id)),
+        ...halls.map((h) => unitId.hall(h.id)),
+      ];
       const snaps = await deps.scores.getSnapshots(range.to, units);
       const own = snaps.get(units[0]);
       if (!own) return problem(c, 'not-scored', `Region ${regionId} has no scores for ${range.to}.`);
@@ -115,13 +133,20 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
         regionId,
         date: range.to,
         region: toUnitReport(own),
-        children: units.slice(1).map((u) => snaps.get(u)).filter((s) => !!s).map((s) => toUnitReport(s!)),
+        children: units
+          .slice(1)
+          .map((u) => snaps.get(u))
+          .filter((s) => !!s)
+          .map((s) => toUnitReport(s!)),
       });
     }),
   );
 
   /** Dates are valid days already (the guard checked the query); here: the defaults, their order and the span. */
-  async function dateRange(from?: string, to?: string): Promise<{ from: string; to: string } | { error: 'invalid' | 'none'; detail: string }> {
+  async function dateRange(
+    from?: string,
+    to?: string,
+  ): Promise<{ from: string; to: string } | { error: 'invalid' | 'none'; detail: string }> {
     const last = to ?? (await deps.scores.lastCompletedRun());
     if (!last) return { error: 'none', detail: 'The nightly job has not run yet.' };
     const first = from ?? addDays(last, -89);
@@ -130,7 +155,9 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     return { from: first, to: last };
   }
 
-  api.all('*', (c) => problem(c, 'not-found', `${c.req.method} ${new URL(c.req.url).pathname} is not an API route; see /api/v1/openapi.json.`));
+  api.all('*', (c) =>
+    problem(c, 'not-found', `${c.req.method} ${new URL(c.req.url).pathname} is not an API route; see /api/v1/openapi.json.`),
+  );
   return api;
 }
 

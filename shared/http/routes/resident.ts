@@ -42,13 +42,25 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       'unknown-hall': [404, '⚠️', w.invalidTitle, w.invalidBody],
     } as const;
     const [status, icon, title, body] = pages[refusal];
-    return c.html(notice({ lang, nonce, icon, title, body, link: refusal === 'placard-limit' ? undefined : refusal === 'already-rated' ? undefined : back }), status);
+    return c.html(
+      notice({
+        lang,
+        nonce,
+        icon,
+        title,
+        body,
+        link: refusal === 'placard-limit' ? undefined : refusal === 'already-rated' ? undefined : back,
+      }),
+      status,
+    );
   };
 
   r.get('/thanks', (c) => {
     const lang = pickLang(c.req.query('lang'));
     const w = T[lang];
-    return c.html(notice({ lang, nonce: nonceOf(c), icon: '🙏', title: w.thanksTitle, body: c.req.query('bad') ? w.thanksBad : w.thanksBody }));
+    return c.html(
+      notice({ lang, nonce: nonceOf(c), icon: '🙏', title: w.thanksTitle, body: c.req.query('bad') ? w.thanksBad : w.thanksBody }),
+    );
   });
 
   r.get('/:token', async (c) => {
@@ -65,11 +77,23 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     if (!cat) return refusalPage(c, lang, 'unknown-hall');
     if (!readCookie(c, DEVICE_COOKIE)) {
       setCookie(c, DEVICE_COOKIE, randomBytes(16).toString('base64url'), {
-        path: '/', maxAge: 365 * 24 * 3600, httpOnly: true, sameSite: 'Lax', secure: new URL(c.req.url).protocol === 'https:',
+        path: '/',
+        maxAge: 365 * 24 * 3600,
+        httpOnly: true,
+        sameSite: 'Lax',
+        secure: new URL(c.req.url).protocol === 'https:',
       });
     }
     c.header('cache-control', 'no-store');
-    return c.html(renderSurvey(c, lang, token, cat.hall, cat.windows.find((w) => w.id === claims.windowId)));
+    return c.html(
+      renderSurvey(
+        c,
+        lang,
+        token,
+        cat.hall,
+        cat.windows.find((w) => w.id === claims.windowId),
+      ),
+    );
   });
 
   /** The no-JavaScript path: a plain form post, answered with a redirect or the form again with kind errors. */
@@ -86,13 +110,30 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const reasons = overall ? all('reasons').filter((t) => reasonsForGrade(overall).includes(t as never)) : all('reasons');
     const phone = str('phone').replace(/\s/g, '');
     const values: TSurveyValues = {
-      overall, attitude: num('attitude'), efficiency: num('efficiency'), competence: num('competence'), trips: num('trips'),
-      done: str('done') || undefined, reasons, comment: str('comment') || undefined, phone: phone || undefined, consent: str('consent') === '1',
+      overall,
+      attitude: num('attitude'),
+      efficiency: num('efficiency'),
+      competence: num('competence'),
+      trips: num('trips'),
+      done: str('done') || undefined,
+      reasons,
+      comment: str('comment') || undefined,
+      phone: phone || undefined,
+      consent: str('consent') === '1',
     };
     const input = {
-      ticket: token, overall, attitude: values.attitude, efficiency: values.efficiency, competence: values.competence,
-      trips: values.trips, done: values.done, reasons: reasons.length ? [...new Set(reasons)] : undefined, comment: values.comment,
-      contact: phone ? { phone, consent: values.consent } : undefined, lang, submissionId: str('submissionId') || undefined,
+      ticket: token,
+      overall,
+      attitude: values.attitude,
+      efficiency: values.efficiency,
+      competence: values.competence,
+      trips: values.trips,
+      done: values.done,
+      reasons: reasons.length ? [...new Set(reasons)] : undefined,
+      comment: values.comment,
+      contact: phone ? { phone, consent: values.consent } : undefined,
+      lang,
+      submissionId: str('submissionId') || undefined,
     };
     const parsed = z.safeParse(ZRatingInput, input);
     const checked = checkToken(deps.keyring, token, now());
@@ -101,7 +142,19 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       const errors = [...new Set(parsed.error.issues.map((i) => friendlyError(String(i.path[0] ?? ''), w)))];
       const cat = await catalogue(checked.claims.hallId);
       if (!cat) return refusalPage(c, lang, 'unknown-hall');
-      return c.html(renderSurvey(c, lang, token, cat.hall, cat.windows.find((x) => x.id === checked.claims.windowId), values, errors, input.submissionId), 422);
+      return c.html(
+        renderSurvey(
+          c,
+          lang,
+          token,
+          cat.hall,
+          cat.windows.find((x) => x.id === checked.claims.windowId),
+          values,
+          errors,
+          input.submissionId,
+        ),
+        422,
+      );
     }
     const result = await acceptRating(
       { repo: deps.repo, keyring: deps.keyring, now, catalogue },
@@ -148,15 +201,24 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   });
 
   function renderSurvey(
-    c: Context, lang: TLang, token: string, hall: { name: string; nameEn?: string }, win: { name: string; nameEn?: string } | undefined,
-    values?: TSurveyValues, errors?: string[], submissionId?: string,
+    c: Context,
+    lang: TLang,
+    token: string,
+    hall: { name: string; nameEn?: string },
+    win: { name: string; nameEn?: string } | undefined,
+    values?: TSurveyValues,
+    errors?: string[],
+    submissionId?: string,
   ) {
     return surveyPage({
-      lang, nonce: nonceOf(c), token,
+      lang,
+      nonce: nonceOf(c),
+      token,
       hallName: (lang === 'en' && hall.nameEn) || hall.name,
       windowName: (lang === 'en' && win?.nameEn) || win?.name || '',
       submissionId: submissionId && /^[A-Za-z0-9_-]{8,64}$/.test(submissionId) ? submissionId : randomBytes(12).toString('base64url'),
-      values, errors,
+      values,
+      errors,
     });
   }
 

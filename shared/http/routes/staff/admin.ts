@@ -9,7 +9,16 @@ import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import * as z from 'zod/mini';
 import {
-  ZHallForm, ZRegionForm, ZUnitForm, ZUserForm, formErrors, formValues, placementError, toHall, toRegion, type TFormErrors,
+  ZHallForm,
+  ZRegionForm,
+  ZUnitForm,
+  ZUserForm,
+  formErrors,
+  formValues,
+  placementError,
+  toHall,
+  toRegion,
+  type TFormErrors,
 } from '../../../domain/admin.js';
 import { hashApiKey, newApiKey } from '../../../domain/privacy.js';
 import { AdminRepository } from '../../../storage/admin-repository.js';
@@ -101,8 +110,10 @@ export function adminRoutes(kit: TStaffKit) {
     const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), listUsers(repo.table)]);
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
-    if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
-    if (users.some((u) => u.role === 'supervisor' && u.scope === regionId)) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
+    if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId))
+      return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
+    if (users.some((u) => u.role === 'supervisor' && u.scope === regionId))
+      return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
     await writes.deleteRegion(regionId);
     return back(c, s, '/admin/regions');
   });
@@ -115,7 +126,8 @@ export function adminRoutes(kit: TStaffKit) {
     const values = formValues(form, HALL_FIELDS);
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('hall', values, formErrors(parsed.error.issues)));
-    if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId)) return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
+    if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId))
+      return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await writes.createHall(toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
     return back(c, s, `/admin/halls/${parsed.data.id}`);
   });
@@ -138,7 +150,8 @@ export function adminRoutes(kit: TStaffKit) {
     const values = { ...formValues(form, HALL_FIELDS), id: hallId };
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed('hall', values, formErrors(parsed.error.issues)));
-    if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId)) return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
+    if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId))
+      return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await writes.updateHall(toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`);
   });
@@ -192,14 +205,28 @@ export function adminRoutes(kit: TStaffKit) {
 
   const usersPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
     const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
-    const body = usersBody(ctx(s), { users, me: s.who.user.id, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
+    const body = usersBody(ctx(s), {
+      users,
+      me: s.who.user.id,
+      regions: byId(regions),
+      halls: byId(halls),
+      failed: refused,
+      saved: !refused && saved(c),
+    });
     return kit.page(c, s.lang, A[s.lang].users, body, s.who, refused ? 400 : 200);
   };
 
   const userPage = async (c: Context, s: TAdmin, userId: string, refused?: TFailed) => {
     const [user, regions, halls] = await Promise.all([getUser(repo.table, userId), repo.listRegions(), repo.listHalls()]);
     if (!user) return kit.notFound(c, s.lang, s.who);
-    const body = userBody(ctx(s), { user, me: s.who.user.id, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
+    const body = userBody(ctx(s), {
+      user,
+      me: s.who.user.id,
+      regions: byId(regions),
+      halls: byId(halls),
+      failed: refused,
+      saved: !refused && saved(c),
+    });
     return kit.page(c, s.lang, `${A[s.lang].editUser}: ${user.name}`, body, s.who, refused ? 400 : 200);
   };
 
@@ -238,7 +265,8 @@ export function adminRoutes(kit: TStaffKit) {
     const parsed = z.safeParse(ZUserForm, values);
     if (!parsed.success) return userPage(c, s, userId, failed('edit', values, formErrors(parsed.error.issues, { name: 'userName' })));
     // No lock-out: an administrator's own role is changed only by another administrator.
-    if (userId === s.who.user.id && parsed.data.role !== 'admin') return userPage(c, s, userId, failed('edit', values, { role: 'selfDemote' }));
+    if (userId === s.who.user.id && parsed.data.role !== 'admin')
+      return userPage(c, s, userId, failed('edit', values, { role: 'selfDemote' }));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
     if (!(await writes.updateUser(parsed.data))) return kit.notFound(c, s.lang, s.who);
@@ -272,9 +300,13 @@ export function adminRoutes(kit: TStaffKit) {
     const csrfField = html`<input type="hidden" name="_csrf" value="${s.who.csrf}">`;
     const state = (k: (typeof keys)[number]) => (k.revokedAt ? `${w.revoked} ${k.revokedAt.slice(0, 10)}` : w.active);
     const revoke = (k: (typeof keys)[number]) =>
-      k.revokedAt ? '' : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">${csrfField}<button type="submit">${w.revoke}</button></form>`;
+      k.revokedAt
+        ? ''
+        : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">${csrfField}<button type="submit">${w.revoke}</button></form>`;
     return kit.page(
-      c, lang, `${name} · ${w.keys}`,
+      c,
+      lang,
+      `${name} · ${w.keys}`,
       html`<h1>${name} · ${w.keys}</h1>
 ${created ? html`<div class="card" role="status"><p><strong>${w.keyCreated}</strong></p><p><code>${created}</code></p></div>` : ''}
 <table><thead><tr><th>${w.keyId}</th><th>${w.keyLabel}</th><th>${w.keyCreatedAt}</th><th>${w.keyState}</th><th></th></tr></thead><tbody>
@@ -298,7 +330,8 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
 
   r.post('/halls/:hallId/keys/:keyId/revoke', adminHall, csrf, async (c) => {
     const s = as(c);
-    if (!(await revokeApiKey(repo.table, c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString()))) return kit.notFound(c, s.lang, s.who);
+    if (!(await revokeApiKey(repo.table, c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString())))
+      return kit.notFound(c, s.lang, s.who);
     return c.redirect(`/admin/halls/${c.var.unit.id}/keys?lang=${s.lang}`, 303);
   });
 

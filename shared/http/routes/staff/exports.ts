@@ -49,8 +49,19 @@ export function exportRoutes(kit: TStaffKit) {
       const f = toUnitReport(s);
       if (!f) continue;
       const cells = [
-        f.date, f.temperature, f.low, f.high, f.band, f.n, f.goodRate.rate, f.oneTripRate.rate, f.doneRate.rate, f.activeRate.rate,
-        f.dimensions.attitude.temperature, f.dimensions.efficiency.temperature, f.dimensions.competence.temperature,
+        f.date,
+        f.temperature,
+        f.low,
+        f.high,
+        f.band,
+        f.n,
+        f.goodRate.rate,
+        f.oneTripRate.rate,
+        f.doneRate.rate,
+        f.activeRate.rate,
+        f.dimensions.attitude.temperature,
+        f.dimensions.efficiency.temperature,
+        f.dimensions.competence.temperature,
       ];
       yield `${cells.map((v) => v ?? '').join(',')}\n`;
     }

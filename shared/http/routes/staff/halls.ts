@@ -59,7 +59,8 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
       ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>`
       : html`<p>${w.noAlerts}</p>`;
     return kit.view(
-      c, title,
+      c,
+      title,
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · ${links}</p>
 ${figureCards(w, report)}
 <h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
@@ -78,14 +79,22 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
     if (!cat) return kit.notFound(c, lang, { user, csrf });
     const base = baseUrl(c, deps.config);
     const nonce = nonceOf(c);
-    const cards = cat.windows.filter((win) => !win.retiredAt).map((win) => {
-      const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
-      return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
-    });
-    const css = '@page{size:A6;margin:6mm}.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;break-after:page;page-break-after:always}.placard .qr svg{width:60%;max-width:260px;height:auto}@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}';
+    const cards = cat.windows
+      .filter((win) => !win.retiredAt)
+      .map((win) => {
+        const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
+        return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
+      });
+    const css =
+      '@page{size:A6;margin:6mm}.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;break-after:page;page-break-after:always}.placard .qr svg{width:60%;max-width:260px;height:auto}@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}';
     return c.html(
       staffPage({
-        lang, nonce, title: `${cat.hall.name} · placards`, user, csrf, path: new URL(c.req.url).pathname,
+        lang,
+        nonce,
+        title: `${cat.hall.name} · placards`,
+        user,
+        csrf,
+        path: new URL(c.req.url).pathname,
         body: html`<style nonce="${nonce}">${css}</style>${cards}`,
       }),
     );

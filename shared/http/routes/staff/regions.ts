@@ -31,8 +31,12 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
     if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
     const children = [
-      ...regions.filter((x) => x.parentId === regionId).map((x) => ({ unit: unitId.region(x.id), href: `/regions/${x.id}`, name: (lang === 'en' && x.nameEn) || x.name })),
-      ...halls.filter((h) => h.regionId === regionId).map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
+      ...regions
+        .filter((x) => x.parentId === regionId)
+        .map((x) => ({ unit: unitId.region(x.id), href: `/regions/${x.id}`, name: (lang === 'en' && x.nameEn) || x.name })),
+      ...halls
+        .filter((h) => h.regionId === regionId)
+        .map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
     ];
     const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
     const inRegion = (hallId: string) => regionChain(t, t.hallRegion.get(hallId) ?? '').includes(regionId);
@@ -40,28 +44,43 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
       deps.scores.getSnapshots(day, units),
       deps.scores.getSnapshots(addDays(day, -30), units),
       // The region's alerts of 30 days, newest first: one Query per day (alerts are indexed by day), kept to this subtree.
-      Promise.all([...Array(30).keys()].map((i) => deps.scores.alertsOfDay(addDays(day, -i)))).then((days) => days.flat().filter((a) => inRegion(a.hallId))),
+      Promise.all([...Array(30).keys()].map((i) => deps.scores.alertsOfDay(addDays(day, -i)))).then((days) =>
+        days.flat().filter((a) => inRegion(a.hallId)),
+      ),
     ]);
     const hallName = new Map(halls.map((h) => [h.id, (lang === 'en' && h.nameEn) || h.name]));
     const own = nowSnaps.get(unitId.region(regionId));
     const ownReport = own && toUnitReport(own);
     const rows = children
-      .map((x) => ({ ...x, r: nowSnaps.get(x.unit) && toUnitReport(nowSnaps.get(x.unit)!), before: (thenSnaps.get(x.unit)?.figures as TFigures | undefined)?.temperature }))
+      .map((x) => ({
+        ...x,
+        r: nowSnaps.get(x.unit) && toUnitReport(nowSnaps.get(x.unit)!),
+        before: (thenSnaps.get(x.unit)?.figures as TFigures | undefined)?.temperature,
+      }))
       .filter((x): x is typeof x & { r: TUnitReport } => !!x.r)
       .map((x) => ({ ...x, change: x.before === undefined ? undefined : x.r.temperature - x.before }));
-    const attention = rows.filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3)).sort((a, b) => a.r.temperature - b.r.temperature);
+    const attention = rows
+      .filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3))
+      .sort((a, b) => a.r.temperature - b.r.temperature);
     const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
     const unranked = rows.filter((x) => !x.r.ranked);
     const change = (x: (typeof rows)[number]) => (x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`);
-    const table = (list: typeof rows, numbered: boolean) => html`<table class="sortable"><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
+    const table = (
+      list: typeof rows,
+      numbered: boolean,
+    ) => html`<table class="sortable"><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
 ${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` : ''}<td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${change(x)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
 </tbody></table>`;
     const alertItem = (a: (typeof alerts)[number]) => {
-      const t = typeof a.figures.temperature === 'number' ? html` <span class="muted">(${w.temperature} ${a.figures.temperature.toFixed(1)})</span>` : '';
+      const t =
+        typeof a.figures.temperature === 'number'
+          ? html` <span class="muted">(${w.temperature} ${a.figures.temperature.toFixed(1)})</span>`
+          : '';
       return html`<li>${a.day} · <a href="/halls/${a.hallId}?lang=${lang}">${hallName.get(a.hallId) ?? a.hallId}</a> — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}${t}</li>`;
     };
     return kit.view(
-      c, title,
+      c,
+      title,
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${ownReport ? figureCards(w, ownReport) : ''}
 ${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
 <h2>${w.league}</h2>${table(ranked, true)}
@@ -84,8 +103,17 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
       ...halls.filter((h) => h.regionId === id).map((h) => unitId.hall(h.id)),
     ];
     const snaps = await deps.scores.getSnapshots(date, units);
-    const reports = units.map((u) => snaps.get(u)).filter((x): x is TSnapshot => !!x).map(toUnitReport).filter((x): x is TUnitReport => !!x);
-    return c.json({ regionId: id, date, region: reports.find((x) => x.unit === unitId.region(id)), children: reports.filter((x) => x.unit !== unitId.region(id)) });
+    const reports = units
+      .map((u) => snaps.get(u))
+      .filter((x): x is TSnapshot => !!x)
+      .map(toUnitReport)
+      .filter((x): x is TUnitReport => !!x);
+    return c.json({
+      regionId: id,
+      date,
+      region: reports.find((x) => x.unit === unitId.region(id)),
+      children: reports.filter((x) => x.unit !== unitId.region(id)),
+    });
   });
 
   return r;

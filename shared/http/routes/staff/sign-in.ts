@@ -52,12 +52,15 @@ export function signInRoutes(kit: TStaffKit) {
     const viaProvider = provider
       ? html`<p><a class="button" href="/auth/login?lang=${lang}&amp;next=${encodeURIComponent(next)}">${w.signInWith}</a></p>`
       : '';
-    if (!devSignIn) return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
+    if (!devSignIn)
+      return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
     // Before a session exists, the sign-in form is protected by a double-submit token.
     const pre = startSession(c, deps.keyring, '', now());
     const users = await listUsers(deps.repo.table);
     return page(
-      c, lang, w.signInTitle,
+      c,
+      lang,
+      w.signInTitle,
       html`<h1>${w.signInTitle}</h1>${viaProvider}<h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
 <form method="post" action="/signin/dev?lang=${lang}&amp;next=${encodeURIComponent(next)}" class="users"><input type="hidden" name="_csrf" value="${pre.csrf}">
 ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.name} — ${u.role} · ${u.scope}</button>`)}</form>`,
@@ -69,7 +72,8 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       const lang = pickLang(c.req.query('lang'));
       const form = await c.req.parseBody();
       const pre = readSession(c, deps.keyring, now());
-      if (!pre || !csrfMatches(pre.csrf, form._csrf)) return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
+      if (!pre || !csrfMatches(pre.csrf, form._csrf))
+        return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
       const user = typeof form.userId === 'string' ? await getUser(deps.repo.table, form.userId) : undefined;
       if (!user) return c.text('Unknown user. 没有这个用户。', 400);
       startSession(c, deps.keyring, user.id, now(), 'dev');
@@ -85,7 +89,13 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       const redirectUri = deps.config.OIDC_REDIRECT_URI ?? `${baseUrl(c, deps.config)}/auth/callback`;
       try {
         const { url, flow } = await provider.begin(redirectUri, safeNext(c.req.query('next')), lang, now());
-        setCookie(c, FLOW_COOKIE, seal(deps.keyring, flow), { path: '/auth', httpOnly: true, sameSite: 'Lax', secure: secure(c), maxAge: FLOW_MINUTES * 60 });
+        setCookie(c, FLOW_COOKIE, seal(deps.keyring, flow), {
+          path: '/auth',
+          httpOnly: true,
+          sameSite: 'Lax',
+          secure: secure(c),
+          maxAge: FLOW_MINUTES * 60,
+        });
         c.header('cache-control', 'no-store');
         return c.redirect(url.href, 302);
       } catch (err) {
@@ -143,7 +153,10 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
     c.header('cache-control', 'no-store');
     return c.html(
       staffPage({
-        lang, nonce: nonceOf(c), title: w.signedOut, path: '/signout',
+        lang,
+        nonce: nonceOf(c),
+        title: w.signedOut,
+        path: '/signout',
         head: html`<meta http-equiv="refresh" content="0;url=${away}">`,
         body: html`<h1>${w.signedOut}</h1><p>${w.signingOutProvider}</p><p><a id="provider-signout" href="${away}">${w.continue}</a></p>`,
       }),
