@@ -14,8 +14,7 @@ import { sealSession } from '../../shared/http/session.js';
 import { seedDemo } from '../../shared/local/seed.js';
 import { runRange } from '../../shared/scoring/job.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
-import { Repository } from '../../shared/storage/repository.js';
-import { ScoreStore } from '../../shared/storage/score-store.js';
+import { openTable } from '../../shared/storage/db.js';
 import { ensureTable } from '../../shared/storage/schema.js';
 import { engine, stopEngines } from '../support/harness.js';
 import { startTestIdp, type TTestIdp } from '../support/idp.js';
@@ -116,9 +115,9 @@ describe('dashboard function bundle', () => {
     const e = await engine('dynalite');
     const client = createDynamoClient({ endpoint: e.endpoint });
     await ensureTable(client, 'bundle-table');
-    const repo = new Repository(client, 'bundle-table');
-    await seedDemo(repo, { today, apiKey: 'st_bundle_test_key_00001', days: 6 });
-    await runRange({ repo, store: new ScoreStore(client, 'bundle-table') }, addDays(today, -6), addDays(today, -1));
+    const table = openTable(client, 'bundle-table');
+    await seedDemo(table, { today, apiKey: 'st_bundle_test_key_00001', days: 6 });
+    await runRange({ table }, addDays(today, -6), addDays(today, -1));
     idp = await startTestIdp({ redirectUris: [`https://${host}/auth/callback`] });
     Object.assign(process.env, {
       TABLE_NAME: 'bundle-table',
