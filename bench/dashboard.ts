@@ -19,8 +19,7 @@ import { startDynalite } from '../shared/local/engine.js';
 import { runRange } from '../shared/scoring/job.js';
 import { ratingsCsv } from '../shared/scoring/report.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
 import { bulkPutRatings } from '../shared/storage/ratings.js';
@@ -66,32 +65,30 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
   const client = createDynamoClient({ endpoint: engine.endpoint });
   try {
     await ensureTable(client, 'bench-dash');
-    const repo = new Repository(client, 'bench-dash');
-    const scores = new ScoreStore(client, 'bench-dash');
-    await putRegion(repo.table, { id: 'city', name: '市', level: 'city' });
-    await putHall(repo.table, {
+    const table = openTable(client, 'bench-dash');
+    await putRegion(table, { id: 'city', name: '市', level: 'city' });
+    await putHall(table, {
       id: 'busy',
       name: '一年数据的大厅',
       regionId: 'city',
       timezone: 'Asia/Shanghai',
       openingHours: { open: '08:30', close: '17:30' },
     });
-    await putHall(repo.table, { id: 'big', name: '导出测试大厅', regionId: 'city', timezone: 'Asia/Shanghai' });
-    for (let w = 1; w <= 4; w++) await putWindow(repo.table, { hallId: 'busy', id: `w${w}`, name: `${w}号窗口` });
-    for (let s = 1; s <= 5; s++) await putService(repo.table, { hallId: 'busy', id: `s${s}`, name: `事项${s}` });
-    await putUser(repo.table, { id: 'mgr', name: '经理', role: 'manager', scope: 'busy' });
+    await putHall(table, { id: 'big', name: '导出测试大厅', regionId: 'city', timezone: 'Asia/Shanghai' });
+    for (let w = 1; w <= 4; w++) await putWindow(table, { hallId: 'busy', id: `w${w}`, name: `${w}号窗口` });
+    for (let s = 1; s <= 5; s++) await putService(table, { hallId: 'busy', id: `s${s}`, name: `事项${s}` });
+    await putUser(table, { id: 'mgr', name: '经理', role: 'manager', scope: 'busy' });
 
     // A year of a busy hall: 100 ratings a day, scored every night.
     const last = '2026-11-20';
     const first = addDays(last, -364);
-    for (let d = first; d <= last; d = addDays(d, 1)) await bulkPutRatings(repo.table, ratingsFor('busy', d, 100, Date.parse(d)));
-    await runRange({ repo, store: scores }, first, last);
+    for (let d = first; d <= last; d = addDays(d, 1)) await bulkPutRatings(table, ratingsFor('busy', d, 100, Date.parse(d)));
+    await runRange({ table }, first, last);
 
     const keyring = parseKeyring(generateKeyringJson());
     const deps = {
       config: loadConfig({ APP_ENV: 'test', TABLE_NAME: 'bench-dash' }),
-      repo,
-      scores,
+      table,
       keyring,
       engine: 'dynalite',
       log: { info() {}, warn() {}, error() {} },
@@ -114,7 +111,7 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     let loaded = 0;
     for (let d = first; d <= last && loaded < exportRows; d = addDays(d, 1)) {
       const n = Math.min(perDay, exportRows - loaded);
-      await bulkPutRatings(repo.table, ratingsFor('big', d, n, loaded));
+      await bulkPutRatings(table, ratingsFor('big', d, n, loaded));
       loaded += n;
     }
     // Heap of this thread only: the engine runs on its own thread and keeps the million rows in its memory, so the
@@ -124,7 +121,7 @@ export async function benchDashboard(opts: { exportRows?: number } = {}): Promis
     let peak = heapBefore;
     let rows = -1; // the header
     const started = performance.now();
-    for await (const chunk of ratingsCsv(repo, 'big', first, last)) {
+    for await (const chunk of ratingsCsv(table, 'big', first, last)) {
       for (let i = 0; i < chunk.length; i++) if (chunk.charCodeAt(i) === 10) rows++;
       peak = Math.max(peak, process.memoryUsage().heapUsed);
     }

@@ -4,7 +4,7 @@
  * DynamoDB client runs.
  *  - mode 'http':   N keep-alive clients POST /api/v1/ratings to the local server (node:http Agent, loopback only).
  *  - mode 'engine': N in-flight PutItem calls, with the app's own DynamoDB client settings, of the same rating items
- *                   and the same condition the app writes (Repository.putRating), straight to a dynalite endpoint.
+ *                   and the same condition the app writes (ratings.ts putRating), straight to a dynalite endpoint.
  * Both: a warm-up (not counted), then a measured window; clients stop starting requests at its end and drain.
  */
 import { PutItemCommand } from '@aws-sdk/client-dynamodb';
@@ -13,7 +13,7 @@ import { performance } from 'node:perf_hooks';
 import { parseKeyring } from '../shared/domain/keyring.js';
 import { newTicketId, signTicket } from '../shared/domain/tokens.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { ratingToItem } from '../shared/storage/repository.js';
+import { ratingToItem } from '../shared/storage/ratings.js';
 import { randomAnswer, ratingFor } from './answers.js';
 import { threadCpuMs } from './cpu.js';
 
@@ -131,7 +131,7 @@ export async function runLoop(p: TLoadParams, edge: (at: 'window-start' | 'windo
     close = () => client.destroy();
     send = async () => {
       const { item, id, overall } = nextItem();
-      // The very command Repository.putRating sends.
+      // The very command putRating (shared/storage/ratings.ts) sends.
       await client.send(new PutItemCommand({ TableName: p.tableName, Item: item, ConditionExpression: 'attribute_not_exists(pk)' }));
       return { ok: true, id, overall };
     };

@@ -12,12 +12,12 @@ import { decayVector } from '../shared/domain/scoring.js';
 import { startDynalite } from '../shared/local/engine.js';
 import { runNight } from '../shared/scoring/job.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bulkPutHalls, putRegion } from '../shared/storage/catalogue.js';
 import { bulkPutRatings } from '../shared/storage/ratings.js';
 import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
+import { listRatingsForHallDay } from '../shared/storage/ratings.js';
 
 export interface TScoreRow {
   metric: string;
@@ -92,22 +92,21 @@ export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TSc
   const client = createDynamoClient({ endpoint: engine.endpoint });
   try {
     await ensureTable(client, 'bench-night');
-    const repo = new Repository(client, 'bench-night');
-    const store = new ScoreStore(client, 'bench-night');
+    const table = openTable(client, 'bench-night');
     const day = '2026-11-20';
-    await putRegion(repo.table, { id: 'city', name: '市', level: 'city' });
+    await putRegion(table, { id: 'city', name: '市', level: 'city' });
     const regions = Array.from({ length: 100 }, (_, i) => ({ id: `d${i}`, name: `区${i}`, level: 'district' as const, parentId: 'city' }));
-    for (const r of regions) await putRegion(repo.table, r);
+    for (const r of regions) await putRegion(table, r);
     const hallRecords: THall[] = Array.from({ length: halls }, (_, i) => ({
       id: `h${i}`,
       name: `大厅${i}`,
       regionId: `d${i % 100}`,
       timezone: 'Asia/Shanghai',
     }));
-    await bulkPutHalls(repo.table, hallRecords);
-    await bulkPutRatings(repo.table, synthetic(halls, ratings, day));
+    await bulkPutHalls(table, hallRecords);
+    await bulkPutRatings(table, synthetic(halls, ratings, day));
     await bulkPutIssuedCounts(
-      repo.table,
+      table,
       hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })),
     );
 
@@ -118,7 +117,7 @@ export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TSc
     await Promise.all(
       Array.from({ length: 32 }, async () => {
         while (next < hallRecords.length) {
-          const rows = await repo.listRatingsForHallDay(hallRecords[next++].id, day);
+          const rows = await listRatingsForHallDay(table, hallRecords[next++].id, day);
           read += rows.length;
         }
       }),
@@ -127,7 +126,7 @@ export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TSc
     if (read !== ratings) throw new Error(`query read ${read} of ${ratings} ratings`);
 
     started = performance.now();
-    const night = await runNight({ repo, store }, day, { batchSize: 100 });
+    const night = await runNight({ table }, day, { batchSize: 100 });
     const nightSeconds = (performance.now() - started) / 1000;
     if (night.ratings !== ratings) throw new Error(`the night scored ${night.ratings} of ${ratings} ratings`);
     const ratio = nightSeconds / query;

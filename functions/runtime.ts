@@ -9,8 +9,7 @@ import { parseKeyring } from '../shared/domain/keyring.js';
 import type { TAppDeps } from '../shared/http/deps.js';
 import { powertoolsLog } from '../shared/log.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable } from '../shared/storage/db.js';
 
 export const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
 
@@ -29,8 +28,7 @@ export async function loadRuntime(env: Record<string, string | undefined> = proc
   const client = createDynamoClient({ endpoint: config.DYNAMODB_ENDPOINT, region: config.AWS_REGION });
   return {
     config,
-    repo: new Repository(client, config.TABLE_NAME),
-    scores: new ScoreStore(client, config.TABLE_NAME),
+    table: openTable(client, config.TABLE_NAME),
     keyring: parseKeyring(keyringJson),
     engine: config.DYNAMODB_ENDPOINT ? 'dynamodb-compatible' : 'dynamodb',
     log: powertoolsLog(logger),

@@ -11,8 +11,7 @@ import { loadScoringConfig } from '../shared/config.js';
 import { powertoolsLog } from '../shared/log.js';
 import { createPlanner, type TPlannerEvent } from '../shared/scoring/fanout.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable } from '../shared/storage/db.js';
 import { sqsSender } from './scoring-aws.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
@@ -21,7 +20,7 @@ const db = createDynamoClient({ endpoint: env.dynamoEndpoint, region: env.region
 
 const plan = createPlanner(
   {
-    deps: { repo: new Repository(db, env.tableName), store: new ScoreStore(db, env.tableName) },
+    deps: { table: openTable(db, env.tableName) },
     send: sqsSender(new SQSClient({ region: env.region }), env.queueUrl),
     log: powertoolsLog(logger),
   },

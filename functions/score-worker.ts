@@ -12,8 +12,7 @@ import type { SQSEvent } from 'aws-lambda';
 import { loadScoringConfig } from '../shared/config.js';
 import { powertoolsLog } from '../shared/log.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable } from '../shared/storage/db.js';
 import { createWorker, snsPublisher, sqsSender } from './scoring-aws.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
@@ -21,7 +20,7 @@ const env = loadScoringConfig(process.env, { alertsTopic: true });
 const db = createDynamoClient({ endpoint: env.dynamoEndpoint, region: env.region });
 
 const work = createWorker({
-  deps: { repo: new Repository(db, env.tableName), store: new ScoreStore(db, env.tableName) },
+  deps: { table: openTable(db, env.tableName) },
   send: sqsSender(new SQSClient({ region: env.region }), env.queueUrl),
   publish: snsPublisher(new SNSClient({ region: env.region }), env.alertsTopicArn!),
   log: powertoolsLog(logger),

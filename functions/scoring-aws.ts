@@ -10,7 +10,7 @@ import type { SQSBatchResponse, SQSEvent, SQSRecord } from 'aws-lambda';
 import { quietLog } from '../shared/log.js';
 import { createMessageHandler, type TPublish, type TScoringCore, type TSend } from '../shared/scoring/fanout.js';
 import { parseScoreMessage, type TScoreMessage } from '../shared/scoring/messages.js';
-import type { TAlert } from '../shared/storage/score-store.js';
+import type { TAlert } from '../shared/storage/scores.js';
 
 /**
  * The SQS handler: records are independent (each is one batch of one phase), so they run side by side; a failed

@@ -7,10 +7,10 @@
 import { loadConfig } from '../shared/config.js';
 import { ZUserForm } from '../shared/domain/admin.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { AdminRepository } from '../shared/storage/admin-repository.js';
-import { Repository } from '../shared/storage/repository.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
 import { args, fail, withLocalData } from './cli.js';
 import { listUsers } from '../shared/storage/users.js';
+import { createUser } from '../shared/storage/users.js';
 
 const usage = 'npm run add-admin -- --email <address> --name <name> [--id <id>] [--aws]';
 const a = args({ email: { type: 'string' }, name: { type: 'string' }, id: { type: 'string' }, aws: { type: 'boolean' } }, usage);
@@ -34,10 +34,10 @@ if (!parsed.success || !a.email)
   );
 const user = parsed.data;
 
-async function add(repo: Repository): Promise<void> {
-  const taken = (await listUsers(repo.table)).find((u) => u.email?.toLowerCase() === user.email);
+async function add(table: TTable): Promise<void> {
+  const taken = (await listUsers(table)).find((u) => u.email?.toLowerCase() === user.email);
   if (taken) fail(`${user.email} already belongs to user "${taken.id}" (${taken.role})`);
-  if (!(await new AdminRepository(repo).createUser(user))) fail(`a user with id "${user.id}" exists; choose another --id`);
+  if (!(await createUser(table, user))) fail(`a user with id "${user.id}" exists; choose another --id`);
   console.log(`administrator "${user.id}" (${user.email}) added`);
 }
 
@@ -46,10 +46,10 @@ if (a.aws) {
   if (!process.env.TABLE_NAME) fail('--aws needs TABLE_NAME (the stack output TableName)');
   const client = createDynamoClient({ region: config.AWS_REGION });
   try {
-    await add(new Repository(client, config.TABLE_NAME));
+    await add(openTable(client, config.TABLE_NAME));
   } finally {
     client.destroy();
   }
 } else {
-  await withLocalData(({ repo }) => add(repo));
+  await withLocalData(({ table }) => add(table));
 }

@@ -2,6 +2,7 @@
 import { once } from 'node:events';
 import { ratingsCsv } from '../shared/scoring/report.js';
 import { args, day, fail, withLocalData } from './cli.js';
+import { getHallCatalogue } from '../shared/storage/catalogue.js';
 
 const usage = 'npm run export -- --hall <hallId> --from YYYY-MM-DD --to YYYY-MM-DD';
 const a = args({ hall: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, usage);
@@ -13,9 +14,9 @@ if (from > to) fail(`--from ${from} is after --to ${to}`);
 // A reader that stops early (`| head`) is not an error.
 process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code === 'EPIPE' ? 0 : 1));
 
-await withLocalData(async ({ repo }) => {
-  if (!(await repo.getHallCatalogue(a.hall!))) fail(`no hall "${a.hall}"`);
-  for await (const chunk of ratingsCsv(repo, a.hall!, from, to)) {
+await withLocalData(async ({ table }) => {
+  if (!(await getHallCatalogue(table, a.hall!))) fail(`no hall "${a.hall}"`);
+  for await (const chunk of ratingsCsv(table, a.hall!, from, to)) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain'); // respect a slow reader: constant memory
   }
 });

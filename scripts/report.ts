@@ -1,16 +1,17 @@
 /** `npm run report -- --hall <hallId> [--date YYYY-MM-DD]`: the hall's figures as JSON. */
 import { hallReport } from '../shared/scoring/report.js';
 import { args, day, fail, withLocalData } from './cli.js';
+import { listHalls } from '../shared/storage/catalogue.js';
 
 const usage = 'npm run report -- --hall <hallId> [--date YYYY-MM-DD]';
 const a = args({ hall: { type: 'string' }, date: { type: 'string' } }, usage);
 if (!a.hall) fail(`--hall is required\nusage: ${usage}`);
 const date = day(a.date, 'date');
 
-await withLocalData(async ({ store, repo }) => {
-  const report = await hallReport(store, a.hall!, date);
+await withLocalData(async ({ table }) => {
+  const report = await hallReport(table, a.hall!, date);
   if (!report) {
-    const halls = (await repo.listHalls()).map((h) => h.id);
+    const halls = (await listHalls(table)).map((h) => h.id);
     fail(
       halls.includes(a.hall!)
         ? `no scores for ${a.hall} on ${date ?? 'the last scored day'}: run \`npm run score\` first`

@@ -3,6 +3,7 @@ import { loadConfig } from '../shared/config.js';
 import { addDays, unendedDayError } from '../shared/domain/time.js';
 import { runNight, runRange, scoreThrough, type TNightResult } from '../shared/scoring/job.js';
 import { args, day, fail, withLocalData } from './cli.js';
+import { lastFinishedRun } from '../shared/storage/scores.js';
 
 const usage = 'npm run score -- --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD';
 const a = args({ date: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, usage);
@@ -23,12 +24,12 @@ const bar = (done: number, total: number, r: TNightResult) => {
   else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`${line}\n`);
 };
 
-await withLocalData(async ({ repo, store, via }) => {
+await withLocalData(async ({ table, via }) => {
   process.stderr.write(`using the ${via}\n`);
-  const deps = { repo, store };
+  const deps = { table };
   let nights: TNightResult[];
   if (date) {
-    const last = await store.lastFinishedRun();
+    const last = await lastFinishedRun(table);
     // The recurrence needs the day before: catch up missed nights first, then (re-)score the date itself.
     nights =
       last && last < addDays(date, -1)

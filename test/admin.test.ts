@@ -14,18 +14,19 @@ import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { runRange } from '../shared/scoring/job.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, json, quietLog, stopEngines, demoSignIn } from './support/harness.js';
 import { getUser, listUsers, putUser } from '../shared/storage/users.js';
+import { getHallCatalogue, listHalls, listRegions } from '../shared/storage/catalogue.js';
+import { listRatingsForHallDay } from '../shared/storage/ratings.js';
+import { getSnapshots } from '../shared/storage/scores.js';
 
 const today = '2026-11-22';
 const API_KEY = 'st_admin_test_key_0001';
 const HALL = 'h-dh-center'; // the demo hall the API key belongs to
 let app: ReturnType<typeof createApp>;
-let repo: Repository;
-let scores: ScoreStore;
+let table: TTable;
 const clock = { now: Date.parse(`${today}T02:00:00Z`) }; // 10:00 in the halls' time zone
 const sessions = new Map<string, { cookie: string; csrf: string }>();
 
@@ -49,12 +50,12 @@ const machine = async (path: string, init: RequestInit = {}): Promise<Response> 
 /** Everything the administration pages can change, in a stable order. */
 async function snapshot() {
   const byId = <T extends { id: string }>(xs: T[]) => [...xs].sort((a, b) => a.id.localeCompare(b.id));
-  const halls = byId(await repo.listHalls());
+  const halls = byId(await listHalls(table));
   return {
-    regions: byId(await repo.listRegions()),
+    regions: byId(await listRegions(table)),
     halls,
-    catalogues: await Promise.all(halls.map((h) => repo.getHallCatalogue(h.id))),
-    users: byId(await listUsers(repo.table)),
+    catalogues: await Promise.all(halls.map((h) => getHallCatalogue(table, h.id))),
+    users: byId(await listUsers(table)),
   };
 }
 
@@ -78,15 +79,13 @@ const htmlEscape = (s: string) =>
 beforeAll(async () => {
   const e = await engine('dynalite');
   const client = createDynamoClient({ endpoint: e.endpoint });
-  const table = `admin-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = new Repository(client, table);
-  scores = new ScoreStore(client, table);
-  await seedDemo(repo, { today, apiKey: API_KEY, days: 2 });
+  const tableName = `admin-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, tableName);
+  table = openTable(client, tableName);
+  await seedDemo(table, { today, apiKey: API_KEY, days: 2 });
   const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
-    repo,
-    scores,
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test' }),
+    table,
     keyring: parseKeyring(generateKeyringJson()),
     engine: 'dynalite',
     log: quietLog,
@@ -105,8 +104,8 @@ describe('the region tree', () => {
     const res = await get('/admin/regions');
     expect(res.status).toBe(200);
     const page = await res.text();
-    for (const r of await repo.listRegions()) expect(page).toContain(`href="/admin/regions/${r.id}?lang=zh">${r.name}</a>`);
-    for (const h of await repo.listHalls()) {
+    for (const r of await listRegions(table)) expect(page).toContain(`href="/admin/regions/${r.id}?lang=zh">${r.name}</a>`);
+    for (const h of await listHalls(table)) {
       for (const link of [`/admin/halls/${h.id}?lang=zh`, `/halls/${h.id}/placards?lang=zh`, `/admin/halls/${h.id}/keys?lang=zh`])
         expect(page).toContain(`href="${link}"`);
     }
@@ -127,7 +126,7 @@ describe('the region tree', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/regions/r-hubin?lang=zh&saved=1');
-    expect((await repo.listRegions()).find((r) => r.id === 'r-hubin')).toEqual({
+    expect((await listRegions(table)).find((r) => r.id === 'r-hubin')).toEqual({
       id: 'r-hubin',
       name: '湖滨街道',
       nameEn: 'Hubin Street',
@@ -143,7 +142,7 @@ describe('the region tree', () => {
     expect(
       (await post('/admin/regions/r-hubin', { name: '湖滨新区', nameEn: 'Hubin New Area', parentId: 'r-west', level: 'district' })).status,
     ).toBe(303);
-    expect((await repo.listRegions()).find((r) => r.id === 'r-hubin')).toEqual({
+    expect((await listRegions(table)).find((r) => r.id === 'r-hubin')).toEqual({
       id: 'r-hubin',
       name: '湖滨新区',
       nameEn: 'Hubin New Area',
@@ -152,7 +151,7 @@ describe('the region tree', () => {
     });
     expect((await get('/regions/r-hubin', 'u-sup-west')).status).toBe(200); // moved into 西山区's scope at once
     expect((await post('/admin/regions/r-hubin', { name: '湖滨街道', parentId: 'r-east', level: 'street' })).status).toBe(303);
-    const region = (await repo.listRegions()).find((r) => r.id === 'r-hubin')!;
+    const region = (await listRegions(table)).find((r) => r.id === 'r-hubin')!;
     expect(region.nameEn).toBeUndefined(); // cleared when left blank
     const page = await (await get('/admin/regions/r-hubin?saved=1')).text();
     expect(page).toContain('已保存');
@@ -182,7 +181,7 @@ describe('the region tree', () => {
     await refused('/admin/regions/r-hubin/delete', {}, 'regionHasUsers');
     expect((await post('/admin/users/u-sup-hubin/remove', {})).status).toBe(303);
     expect((await post('/admin/regions/r-hubin/delete', {})).status).toBe(303);
-    expect((await repo.listRegions()).some((r) => r.id === 'r-hubin')).toBe(false);
+    expect((await listRegions(table)).some((r) => r.id === 'r-hubin')).toBe(false);
     expect((await get('/regions/r-hubin', 'u-sup-city')).status).toBe(404);
     expect((await post('/admin/regions/r-hubin/delete', {})).status).toBe(404);
     expect((await get('/admin/regions/r-hubin')).status).toBe(404);
@@ -203,7 +202,7 @@ describe('halls', () => {
     });
     expect(res.status).toBe(303);
     expect(res.headers.get('location')).toBe('/admin/halls/h-lake?lang=zh&saved=1');
-    expect((await repo.getHallCatalogue('h-lake'))?.hall).toEqual({
+    expect((await getHallCatalogue(table, 'h-lake'))?.hall).toEqual({
       id: 'h-lake',
       name: '湖滨街道便民服务中心',
       nameEn: 'Hubin Service Centre',
@@ -225,13 +224,13 @@ describe('halls', () => {
       timezone: 'Asia/Urumqi',
     });
     expect(res.status).toBe(303);
-    expect((await repo.getHallCatalogue('h-lake'))?.hall).toEqual({
+    expect((await getHallCatalogue(table, 'h-lake'))?.hall).toEqual({
       id: 'h-lake',
       name: '湖滨便民服务中心',
       regionId: 'r-west',
       timezone: 'Asia/Urumqi',
     });
-    expect(await repo.getHallCatalogue('h-renamed')).toBeUndefined();
+    expect(await getHallCatalogue(table, 'h-renamed')).toBeUndefined();
     expect((await get('/halls/h-lake', 'u-sup-west')).status).toBe(200);
     const page = await (await get('/admin/halls/h-lake')).text();
     expect(page).toContain('value="Asia/Urumqi"');
@@ -280,12 +279,12 @@ describe('windows and services', () => {
     expect((await post(`/admin/halls/${HALL}/windows/w-new`, { name: '9号窗口 社保医保', nameEn: '' })).status).toBe(303);
     const view = await machine('/hall').then((r) => r.json());
     expect(view.windows.find((w: { id: string }) => w.id === 'w-new').name).toBe('9号窗口 社保医保');
-    expect((await repo.getHallCatalogue(HALL))?.windows.find((w) => w.id === 'w-new')?.nameEn).toBeUndefined();
+    expect((await getHallCatalogue(table, HALL))?.windows.find((w) => w.id === 'w-new')?.nameEn).toBeUndefined();
   });
 
   it("retires a window: off the placards and the machine's view, no new tickets — but its history and scoring stay", async () => {
     expect((await post(`/admin/halls/${HALL}/windows/w-new/retire`, {})).status).toBe(303);
-    expect((await repo.getHallCatalogue(HALL))?.windows.find((w) => w.id === 'w-new')?.retiredAt).toBe(new Date(clock.now).toISOString());
+    expect((await getHallCatalogue(table, HALL))?.windows.find((w) => w.id === 'w-new')?.retiredAt).toBe(new Date(clock.now).toISOString());
     expect((await machine('/hall').then((r) => r.json())).windows.map((w: { id: string }) => w.id)).not.toContain('w-new');
     expect(await (await get(`/halls/${HALL}/placards`)).text()).not.toContain('9号窗口 社保医保');
     const refusedTicket = await machine('/tickets', json({ windowId: 'w-new' }));
@@ -295,9 +294,9 @@ describe('windows and services', () => {
     // The visit before retirement can still be rated, and is scored under the window.
     const rated = await app.request('/api/v1/ratings', json({ ticket, overall: 5 }));
     expect(rated.status).toBe(201);
-    expect((await repo.listRatingsForHallDay(HALL, day)).filter((r) => r.windowId === 'w-new')).toHaveLength(1);
-    await runRange({ repo, store: scores }, day, day);
-    const snaps = await scores.getSnapshots(day, [unitId.window(HALL, 'w-new'), unitId.service(HALL, 's-new-x')]);
+    expect((await listRatingsForHallDay(table, HALL, day)).filter((r) => r.windowId === 'w-new')).toHaveLength(1);
+    await runRange({ table }, day, day);
+    const snaps = await getSnapshots(table, day, [unitId.window(HALL, 'w-new'), unitId.service(HALL, 's-new-x')]);
     expect(snaps.get(unitId.window(HALL, 'w-new'))?.today).toBeDefined();
     expect(snaps.get(unitId.service(HALL, 's-new-x'))?.today).toBeDefined();
     const admin = await (await get(`/admin/halls/${HALL}`)).text();
@@ -307,7 +306,7 @@ describe('windows and services', () => {
 
   it('retires a service: no new tickets for it; restores both', async () => {
     expect((await post(`/admin/halls/${HALL}/services/s-new-x/retire`, {})).status).toBe(303);
-    const cat = (await repo.getHallCatalogue(HALL))!;
+    const cat = (await getHallCatalogue(table, HALL))!;
     const win = cat.windows.find((w) => !w.retiredAt)!.id;
     expect((await machine('/tickets', json({ windowId: win, serviceId: 's-new-x' })).then((r) => r.json())).type).toBe(
       '/problems/service-retired',
@@ -317,7 +316,7 @@ describe('windows and services', () => {
       expect((await post(path, {})).status).toBe(303);
     expect((await machine('/tickets', json({ windowId: 'w-new', serviceId: 's-new-x' }))).status).toBe(201);
     expect(await (await get(`/halls/${HALL}/placards`)).text()).toContain('9号窗口 社保医保');
-    expect((await repo.getHallCatalogue(HALL))?.windows.find((w) => w.id === 'w-new')?.retiredAt).toBeUndefined();
+    expect((await getHallCatalogue(table, HALL))?.windows.find((w) => w.id === 'w-new')?.retiredAt).toBeUndefined();
   });
 
   it('refuses a taken id, a bad id or a missing name — writing nothing; unknown units are 404', async () => {
@@ -349,7 +348,7 @@ describe('staff users', () => {
       scope: 'h-lake',
     });
     expect(res.status).toBe(303);
-    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({
+    expect(await getUser(table, 'u-mgr-lake')).toEqual({
       id: 'u-mgr-lake',
       name: '孙丽',
       email: 'sun.li@qingchuan.example',
@@ -357,7 +356,7 @@ describe('staff users', () => {
       scope: 'h-lake',
     });
     expect(await (await get('/admin/users')).text()).toContain('sun.li@qingchuan.example');
-    await putUser(repo.table, { ...(await getUser(repo.table, 'u-mgr-lake'))!, oidcSub: 'idp|12345' }); // as the first OIDC sign-in would
+    await putUser(table, { ...(await getUser(table, 'u-mgr-lake'))!, oidcSub: 'idp|12345' }); // as the first OIDC sign-in would
     expect(
       (
         await post('/admin/users/u-mgr-lake', {
@@ -369,7 +368,7 @@ describe('staff users', () => {
         })
       ).status,
     ).toBe(303);
-    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({
+    expect(await getUser(table, 'u-mgr-lake')).toEqual({
       id: 'u-mgr-lake',
       name: '孙丽华',
       email: 'sunlihua@qingchuan.example',
@@ -379,9 +378,9 @@ describe('staff users', () => {
     });
     expect(await (await get('/admin/users/u-mgr-lake')).text()).toContain('解除身份绑定');
     expect((await post('/admin/users/u-mgr-lake/unbind', {})).status).toBe(303);
-    expect((await getUser(repo.table, 'u-mgr-lake'))?.oidcSub).toBeUndefined();
+    expect((await getUser(table, 'u-mgr-lake'))?.oidcSub).toBeUndefined();
     expect((await post('/admin/users/u-mgr-lake', { name: '孙丽华', email: '', role: 'admin', scope: '*' })).status).toBe(303);
-    expect(await getUser(repo.table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', role: 'admin', scope: '*' });
+    expect(await getUser(table, 'u-mgr-lake')).toEqual({ id: 'u-mgr-lake', name: '孙丽华', role: 'admin', scope: '*' });
   });
 
   it('refuses a taken id or email, a scope that does not fit the role or the catalogue — writing nothing', async () => {
@@ -422,7 +421,7 @@ describe('staff users', () => {
   it('removes another user: their session stops at the next request', async () => {
     expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).status).toBe(200);
     expect((await post('/admin/users/u-mgr-gangkou/remove', {})).status).toBe(303);
-    expect(await getUser(repo.table, 'u-mgr-gangkou')).toBeUndefined();
+    expect(await getUser(table, 'u-mgr-gangkou')).toBeUndefined();
     expect((await get('/halls/h-dh-gangkou', 'u-mgr-gangkou')).headers.get('location')).toBe(
       '/signin?lang=zh&next=%2Fhalls%2Fh-dh-gangkou',
     );

@@ -3,6 +3,7 @@ import { signTicket } from '../shared/domain/tokens.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
 import { putRegion } from '../shared/storage/catalogue.js';
 import { getIssuedCount } from '../shared/storage/tickets.js';
+import { getRating } from '../shared/storage/ratings.js';
 
 let w: TWorld;
 beforeAll(async () => {
@@ -37,12 +38,12 @@ describe('machine API', () => {
   });
 
   it('mints a signed ticket, counts it, and serves its QR code', async () => {
-    const before = await getIssuedCount(w.repo.table, 'h-test', '2026-11-20');
+    const before = await getIssuedCount(w.table, 'h-test', '2026-11-20');
     const t = await mint();
     expect(t.ticket.startsWith('T.')).toBe(true);
     expect(t.url).toBe(`https://rate.example.test/r/${t.ticket}`);
     expect(Date.parse(t.expiresAt) - w.clock.now).toBe(7 * 24 * 3600 * 1000);
-    expect(await getIssuedCount(w.repo.table, 'h-test', '2026-11-20')).toBe(before + 1);
+    expect(await getIssuedCount(w.table, 'h-test', '2026-11-20')).toBe(before + 1);
     const qr = await w.app.request(new URL(t.qrSvgUrl).pathname);
     expect(qr.status).toBe(200);
     expect(qr.headers.get('content-type')).toBe('image/svg+xml');
@@ -50,14 +51,14 @@ describe('machine API', () => {
   });
 
   it('mints one ticket id per machine visit reference: a retried request is not counted twice', async () => {
-    const before = await getIssuedCount(w.repo.table, 'h-test', '2026-11-20');
+    const before = await getIssuedCount(w.table, 'h-test', '2026-11-20');
     const a = await mint({ windowId: 'w1', visitRef: 'A023' });
     const b = await mint({ windowId: 'w1', visitRef: 'A023' });
     const c = await mint({ windowId: 'w1', visitRef: 'A024' });
     expect(b.ticketId).toBe(a.ticketId);
     expect(c.ticketId).not.toBe(a.ticketId);
     expect(a.ticketId).not.toContain('A023'); // the machine's reference is not exposed in the code
-    expect(await getIssuedCount(w.repo.table, 'h-test', '2026-11-20')).toBe(before + 2);
+    expect(await getIssuedCount(w.table, 'h-test', '2026-11-20')).toBe(before + 2);
     expect((await w.app.request('/api/v1/ratings', json({ ticket: a.ticket, overall: 5 }))).status).toBe(201);
     expect((await w.app.request('/api/v1/ratings', json({ ticket: b.ticket, overall: 5 }))).status).toBe(409); // same visit
   });
@@ -87,7 +88,7 @@ describe('POST /api/v1/ratings', () => {
     );
     expect(res.status).toBe(201);
     const { ratingId } = await res.json();
-    const stored = await w.repo.getRating(ratingId);
+    const stored = await getRating(w.table, ratingId);
     expect(stored).toMatchObject({
       channel: 'ticket',
       hallId: 'h-test',
@@ -111,7 +112,7 @@ describe('POST /api/v1/ratings', () => {
     const other = await w.app.request('/api/v1/ratings', json({ ...body, overall: 1, reasons: ['rude'], submissionId: 'sub-other-0001' }));
     expect(other.status).toBe(409);
     expect((await other.json()).type).toBe('/problems/already-rated');
-    expect((await w.repo.getRating(t.ticketId))?.overall).toBe(4); // unchanged
+    expect((await getRating(w.table, t.ticketId))?.overall).toBe(4); // unchanged
   });
 
   it('refuses a bad rating without a reason (422) and stores nothing', async () => {
@@ -121,7 +122,7 @@ describe('POST /api/v1/ratings', () => {
     const p = await res.json();
     expect(p.type).toBe('/problems/validation-failed');
     expect(p.errors[0].path).toBe('reasons');
-    expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
+    expect(await getRating(w.table, t.ticketId)).toBeUndefined();
   });
 
   it('names every bad field in words, in the detail and the errors list', async () => {
@@ -141,7 +142,7 @@ describe('POST /api/v1/ratings', () => {
       { path: 'attitude', message: 'attitude must be a whole number 1–5' },
       { path: 'done', message: 'done must be "yes", "partly" or "no"' },
     ]);
-    expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
+    expect(await getRating(w.table, t.ticketId)).toBeUndefined();
   });
 
   it('refuses reasons that do not fit the grade, bad fields and long comments', async () => {
@@ -157,7 +158,7 @@ describe('POST /api/v1/ratings', () => {
       const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, ...bad }));
       expect(res.status, JSON.stringify(bad)).toBe(422);
     }
-    expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
+    expect(await getRating(w.table, t.ticketId)).toBeUndefined();
   });
 
   it('refuses forged, altered and expired tickets with specific problems', async () => {
@@ -180,7 +181,7 @@ describe('POST /api/v1/ratings', () => {
     w.clock.now = saved;
     expect(res.status).toBe(410);
     expect((await res.json()).type).toBe('/problems/ticket-expired');
-    expect(await w.repo.getRating(t.ticketId)).toBeUndefined();
+    expect(await getRating(w.table, t.ticketId)).toBeUndefined();
   });
 
   it('encrypts the call-back phone and keeps only a masked copy readable', async () => {
@@ -190,7 +191,7 @@ describe('POST /api/v1/ratings', () => {
       json({ ticket: t.ticket, overall: 1, reasons: ['rude', 'wait_long'], contact: { phone: '13812341234', consent: true } }),
     );
     expect(res.status).toBe(201);
-    const stored = await w.repo.getRating(t.ticketId);
+    const stored = await getRating(w.table, t.ticketId);
     expect(stored?.phoneMasked).toBe('138****1234');
     expect(JSON.stringify(stored)).not.toContain('13812341234');
     const { decryptPhone } = await import('../shared/domain/privacy.js');
@@ -220,7 +221,7 @@ describe('POST /api/v1/ratings', () => {
     const later = await w.app.request('/api/v1/ratings', json({ ticket: placard, overall: 4, submissionId: 'plac-sub-0004' }, cookie));
     w.clock.now = saved;
     expect(later.status).toBe(201);
-    const stored = await w.repo.getRating(firstBody.ratingId);
+    const stored = await getRating(w.table, firstBody.ratingId);
     expect(stored?.channel).toBe('placard');
     expect(stored?.ticketId).toBeUndefined();
   });
@@ -262,7 +263,7 @@ describe('rating day', () => {
     const res = await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 4 }));
     w.clock.now = saved;
     expect(res.status).toBe(201);
-    expect(await w.repo.getRating(t.ticketId)).toMatchObject({ day: '2026-11-20', createdAt: '2026-11-23T02:00:00.000Z' });
+    expect(await getRating(w.table, t.ticketId)).toMatchObject({ day: '2026-11-20', createdAt: '2026-11-23T02:00:00.000Z' });
   });
 });
 
@@ -292,10 +293,10 @@ describe('score routes', () => {
 
   it('return the nightly figures of the hall and of its region', async () => {
     const { runNight } = await import('../shared/scoring/job.js');
-    await putRegion(w.repo.table, { id: 'r-test', name: '测试区', level: 'district' });
+    await putRegion(w.table, { id: 'r-test', name: '测试区', level: 'district' });
     const t = await mint();
     await w.app.request('/api/v1/ratings', json({ ticket: t.ticket, overall: 2, reasons: ['wait_long'] }));
-    await runNight({ repo: w.repo, store: w.scores }, '2026-11-20');
+    await runNight({ table: w.table }, '2026-11-20');
     const auth = { headers: { authorization: `Bearer ${w.apiKey}` } };
     const hall = await (await w.app.request('/api/v1/halls/h-test/scores', auth)).json();
     expect(hall.to).toBe('2026-11-20');

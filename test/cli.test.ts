@@ -8,6 +8,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { localDay } from '../shared/domain/time.js';
 import { startLocal } from '../shared/local/server.js';
 import { getUser } from '../shared/storage/users.js';
+import { listRatingsForHallDay } from '../shared/storage/ratings.js';
 
 const run = promisify(execFile);
 const dir = mkdtempSync(join(tmpdir(), 'st-cli-'));
@@ -48,7 +49,7 @@ describe('command-line tools', () => {
       // the CSV has one row per stored rating of the hall
       const csv = (await tsx('export.ts', '--hall', hallId, '--from', day, '--to', day)).stdout.trim().split('\n');
       expect(csv[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
-      expect(csv.length - 1).toBe((await local.repo.listRatingsForHallDay(hallId, day)).length);
+      expect(csv.length - 1).toBe((await listRatingsForHallDay(local.table, hallId, day)).length);
     } finally {
       await local.close();
     }
@@ -74,7 +75,7 @@ describe('command-line tools', () => {
     });
     const local = await startLocal({ DATA_DIR: dir, PORT: '0', LOG_LEVEL: 'SILENT' });
     try {
-      expect(await getUser(local.repo.table, 'admin-LiNa')).toMatchObject({
+      expect(await getUser(local.table, 'admin-LiNa')).toMatchObject({
         role: 'admin',
         scope: '*',
         email: 'li.na@example.gov.cn',

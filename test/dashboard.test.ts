@@ -11,20 +11,19 @@ import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { runRange } from '../shared/scoring/job.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { AdminRepository } from '../shared/storage/admin-repository.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, quietLog, stopEngines, demoSignIn } from './support/harness.js';
 import type { TDemoData } from '../shared/local/demo-data.js';
 import { listApiKeys } from '../shared/storage/api-keys.js';
 import { putRegion } from '../shared/storage/catalogue.js';
 import { listUsers } from '../shared/storage/users.js';
+import { deleteRegion, getHallCatalogue, listHalls, listRegions } from '../shared/storage/catalogue.js';
+import { putAlerts } from '../shared/storage/scores.js';
 
 let app: ReturnType<typeof createApp>;
 let data: TDemoData;
-let scoreStore: ScoreStore;
-let repo: Repository;
+let table: TTable;
 let deps: Parameters<typeof dashboardRoutes>[0];
 const cookies = new Map<string, string>();
 const today = '2026-11-22';
@@ -34,17 +33,14 @@ const signIn = (userId: string) => demoSignIn(app, userId);
 beforeAll(async () => {
   const e = await engine('dynalite');
   const client = createDynamoClient({ endpoint: e.endpoint });
-  const table = `dash-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = new Repository(client, table);
-  const scores = new ScoreStore(client, table);
-  scoreStore = scores;
-  ({ data } = await seedDemo(repo, { today, apiKey: 'st_dashboard_test_key_01', days: 8 }));
-  await runRange({ repo, store: scores }, addDays(today, -8), addDays(today, -1));
+  const tableName = `dash-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, tableName);
+  table = openTable(client, tableName);
+  ({ data } = await seedDemo(table, { today, apiKey: 'st_dashboard_test_key_01', days: 8 }));
+  await runRange({ table }, addDays(today, -8), addDays(today, -1));
   deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table }),
-    repo,
-    scores,
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName }),
+    table,
     keyring: parseKeyring(generateKeyringJson()),
     engine: 'dynalite',
     log: quietLog,
@@ -164,16 +160,14 @@ describe('every route, every role: nothing leaks', () => {
     }
     const { hallReport } = await import('../shared/scoring/report.js');
     const cookie = { headers: { cookie: `st_session=${cookies.get('u-admin')}` } };
-    expect(await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json()).toEqual(
-      await hallReport(scoreStore, 'h-dh-center'),
-    );
+    expect(await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json()).toEqual(await hallReport(table, 'h-dh-center'));
   });
 
   it('shows a hall the same temperature as `npm run report` computes, with windows, services and the trend', async () => {
     const { hallReport } = await import('../shared/scoring/report.js');
     const cookie = { headers: { cookie: `st_session=${cookies.get('u-mgr-qingshi')}` } };
     const page = await (await app.request('/halls/h-xs-qingshi', cookie)).text();
-    const report = (await hallReport(scoreStore, 'h-xs-qingshi'))!;
+    const report = (await hallReport(table, 'h-xs-qingshi'))!;
     expect(page).toContain(`<div class="big">${report.temperature.toFixed(1)}</div>`);
     expect(page).toContain(`${report.low.toFixed(1)}–${report.high.toFixed(1)}`);
     expect(page).toContain('窗口');
@@ -254,8 +248,8 @@ describe('every route, every role: nothing leaks', () => {
     const hall = 'h-xs-qingshi';
     const win = data.windows.find((w) => w.hallId === hall)!.id;
     const svc = data.services.find((x) => x.hallId === hall)!.id;
-    await putRegion(repo.table, { id: 'r-empty', name: '待删街道', parentId: 'r-west', level: 'street' }); // a region a leak could delete
-    const [keyHash] = (await listApiKeys(repo.table, 'h-dh-center')).map((k) => k.keyId);
+    await putRegion(table, { id: 'r-empty', name: '待删街道', parentId: 'r-west', level: 'street' }); // a region a leak could delete
+    const [keyHash] = (await listApiKeys(table, 'h-dh-center')).map((k) => k.keyId);
     // Each body would succeed for an administrator, so a missing gate would show as a write.
     const requests: [string, string, Record<string, string>?][] = [
       ['GET', '/admin/regions'],
@@ -294,11 +288,11 @@ describe('every route, every role: nothing leaks', () => {
       ).toBe(true);
     }
     const snapshot = async () => ({
-      regions: await repo.listRegions(),
-      halls: await repo.listHalls(),
-      users: await listUsers(repo.table),
-      catalogues: await Promise.all(data.halls.map((h) => repo.getHallCatalogue(h.id))),
-      keys: [await listApiKeys(repo.table, hall), await listApiKeys(repo.table, 'h-dh-center')],
+      regions: await listRegions(table),
+      halls: await listHalls(table),
+      users: await listUsers(table),
+      catalogues: await Promise.all(data.halls.map((h) => getHallCatalogue(table, h.id))),
+      keys: [await listApiKeys(table, hall), await listApiKeys(table, 'h-dh-center')],
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>
@@ -332,7 +326,7 @@ describe('every route, every role: nothing leaks', () => {
     const admin = `st_session=${cookies.get('u-admin')}`;
     for (const [method, path] of requests.filter(([m]) => m === 'GET'))
       expect((await send(method, path, undefined, admin)).status, path).toBe(200);
-    await new AdminRepository(repo).deleteRegion('r-empty');
+    await deleteRegion(table, 'r-empty');
   });
 
   it('lists a district\'s halls in a league table, cold ones under "needs attention"', async () => {
@@ -343,7 +337,7 @@ describe('every route, every role: nothing leaks', () => {
 
   it("lists the alerts of a region's halls (30 days, newest first), and none from outside it", async () => {
     const day = addDays(today, -1);
-    await scoreStore.putAlerts([
+    await putAlerts(table, [
       { hallId: 'h-xs-qingshi', day, kind: 'turned-cold', figures: { temperature: 38.2 } },
       { hallId: 'h-dh-gangkou', day: addDays(day, -2), kind: 'cusum', figures: { temperature: 61 } },
       { hallId: 'h-xs-qingshi', day: addDays(day, -40), kind: 'cusum', figures: {} }, // too old

@@ -13,32 +13,32 @@ import { createApp } from '../shared/http/app.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { demoSignIn, engine, json, quietLog, stopEngines } from './support/harness.js';
+import { getRating } from '../shared/storage/ratings.js';
+import { getHallCatalogue } from '../shared/storage/catalogue.js';
 
 const HOSTILE = '差\u0000评\u001b[31m红\u202e321\u2066隔\u2069\r\n第二行\r第三\u0085行\u007f\t\u200f\u061c\u2028尾\ud800';
 const API_KEY = 'st_hostile_text_key_0001';
 const clock = { now: Date.parse('2026-11-22T02:00:00Z') };
 let app: ReturnType<typeof createApp>;
-let repo: Repository;
+let table: TTable;
 let client: ReturnType<typeof createDynamoClient>;
-let table: string;
+let tableName: string;
 let cookie: string;
 let csrf: string;
 
 beforeAll(async () => {
   const e = await engine('dynalite');
   client = createDynamoClient({ endpoint: e.endpoint });
-  table = `hostile-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = new Repository(client, table);
-  await seedDemo(repo, { today: '2026-11-22', apiKey: API_KEY, days: 1 });
+  tableName = `hostile-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, tableName);
+  table = openTable(client, tableName);
+  await seedDemo(table, { today: '2026-11-22', apiKey: API_KEY, days: 1 });
   const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
-    repo,
-    scores: new ScoreStore(client, table),
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test' }),
+    table,
     keyring: parseKeyring(generateKeyringJson()),
     engine: 'dynalite',
     log: quietLog,
@@ -79,7 +79,7 @@ async function scanStrings(): Promise<[string, string][]> {
   const out: [string, string][] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: table, ExclusiveStartKey: start, ConsistentRead: true }));
+    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
     for (const item of page.Items ?? [])
       for (const [k, v] of Object.entries(item)) out.push(...strings(v, `${item.pk?.S}/${item.sk?.S}:${k}`));
     start = page.LastEvaluatedKey;
@@ -112,9 +112,9 @@ describe('free text in storage', () => {
     expect((await form('/admin/halls/h-hostile/keys', { label: `钥${HOSTILE}` })).status).toBeLessThan(400);
 
     // What was typed is kept, only cleaned.
-    expect((await repo.getRating(viaApi.ticketId))?.comment).toBe(cleanText(HOSTILE));
-    expect((await repo.getRating(viaForm.ticketId))?.comment).toBe(cleanText(HOSTILE).trim());
-    const cat = await repo.getHallCatalogue('h-hostile');
+    expect((await getRating(table, viaApi.ticketId))?.comment).toBe(cleanText(HOSTILE));
+    expect((await getRating(table, viaForm.ticketId))?.comment).toBe(cleanText(HOSTILE).trim());
+    const cat = await getHallCatalogue(table, 'h-hostile');
     expect(cat?.hall.name).toBe(`厅${cleanLine(HOSTILE)}`.trim());
     expect(cat?.windows[0].name).toBe(`窗${cleanLine(HOSTILE)}`.trim());
 

@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateKeyringJson } from '../shared/domain/keyring.js';
 import { hashApiKey, newApiKey } from '../shared/domain/privacy.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
+import { openTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, stopEngines } from './support/harness.js';
 import { putApiKey } from '../shared/storage/api-keys.js';
@@ -67,10 +67,10 @@ beforeAll(async () => {
   const e = await engine('dynalite');
   const client = createDynamoClient({ endpoint: e.endpoint });
   await ensureTable(client, 'lambda-table');
-  const repo = new Repository(client, 'lambda-table');
-  await putHall(repo.table, { id: 'h-l', name: '云端测试大厅', regionId: 'r', timezone: 'Asia/Shanghai' });
-  await putWindow(repo.table, { hallId: 'h-l', id: 'w1', name: '1号窗口' });
-  await putApiKey(repo.table, hashApiKey(apiKey), { hallId: 'h-l', label: 'lambda', createdAt: new Date().toISOString() });
+  const table = openTable(client, 'lambda-table');
+  await putHall(table, { id: 'h-l', name: '云端测试大厅', regionId: 'r', timezone: 'Asia/Shanghai' });
+  await putWindow(table, { hallId: 'h-l', id: 'w1', name: '1号窗口' });
+  await putApiKey(table, hashApiKey(apiKey), { hallId: 'h-l', label: 'lambda', createdAt: new Date().toISOString() });
   Object.assign(process.env, {
     TABLE_NAME: 'lambda-table',
     DYNAMODB_ENDPOINT: e.endpoint,

@@ -4,6 +4,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { startLocal } from '../shared/local/server.js';
+import { getRating } from '../shared/storage/ratings.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'st-local-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
@@ -33,7 +34,7 @@ describe('local server', () => {
     try {
       expect(second.demo.apiKey).toBe(apiKey);
       expect(second.demo.hallId).toBe(seededDemoHall);
-      expect((await second.repo.getRating(ratingId))?.overall).toBe(4);
+      expect((await getRating(second.table, ratingId))?.overall).toBe(4);
       // the old ticket still verifies under the persisted key ring, and is now "already rated"
       const again = await fetch(`${second.url}/r/${ticket}`);
       expect(await again.text()).toContain('这次办事已经评价过了');

@@ -10,8 +10,7 @@ import { createApp } from '../shared/http/app.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore } from '../shared/storage/score-store.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, stopEngines } from './support/harness.js';
 import { startTestIdp, type TTestIdp } from './support/idp.js';
@@ -19,9 +18,9 @@ import { getUser } from '../shared/storage/users.js';
 
 const APP = 'http://localhost';
 let idp: TTestIdp;
-let repo: Repository;
+let table: TTable;
 let app: ReturnType<typeof createApp>;
-let table: string;
+let tableName: string;
 let endpoint: string;
 const logged: string[] = [];
 
@@ -34,9 +33,8 @@ function appWith(env: Record<string, string>) {
     error: (m: string, d?: object) => logged.push(JSON.stringify([m, d])),
   };
   const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, ...env }),
-    repo: new Repository(client, table),
-    scores: new ScoreStore(client, table),
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, ...env }),
+    table: openTable(client, tableName),
     keyring,
     engine: 'dynalite',
     log,
@@ -63,10 +61,10 @@ beforeAll(async () => {
   const e = await engine('dynalite');
   endpoint = e.endpoint;
   const client = createDynamoClient({ endpoint });
-  table = `oidc-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = new Repository(client, table);
-  await seedDemo(repo, { today: '2026-11-22', apiKey: 'st_oidc_test_key_000001', days: 1 });
+  tableName = `oidc-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, tableName);
+  table = openTable(client, tableName);
+  await seedDemo(table, { today: '2026-11-22', apiKey: 'st_oidc_test_key_000001', days: 1 });
   idp = await startTestIdp({ redirectUris: [`${APP}/auth/callback`], postLogoutRedirectUris: [`${APP}/`] });
   app = appWith({ OIDC_ISSUER: idp.issuer, OIDC_CLIENT_ID: idp.clientId });
 }, 60_000);
@@ -103,7 +101,7 @@ describe('OIDC sign-in', () => {
     expect(res.headers.get('location')).toBe('/regions/r-west?lang=zh');
     const session = cookieOf(res, 'st_session')!;
     expect(session).toBeTruthy();
-    expect((await getUser(repo.table, 'u-sup-west'))?.oidcSub).toBe('sub-chen');
+    expect((await getUser(table, 'u-sup-west'))?.oidcSub).toBe('sub-chen');
     const me = await app.request('/api/v1/me', { headers: { cookie: `st_session=${session}` } });
     expect(await me.json()).toMatchObject({ id: 'u-sup-west', role: 'supervisor', scope: 'r-west' });
     // Scope still applies: the other district's hall is not theirs.
@@ -126,7 +124,7 @@ describe('OIDC sign-in', () => {
     expect(res.status).toBe(403);
     expect(await res.text()).toContain('已经绑定了另一个身份');
     expect(cookieOf(res, 'st_session')).toBeUndefined();
-    expect((await getUser(repo.table, 'u-sup-west'))?.oidcSub).toBe('sub-chen');
+    expect((await getUser(table, 'u-sup-west'))?.oidcSub).toBe('sub-chen');
   });
 
   it('refuses identities without a staff account or with an unverified email, and binds nothing', async () => {
@@ -138,7 +136,7 @@ describe('OIDC sign-in', () => {
     const unverified = await roundTrip('sub-unverified');
     expect(unverified.status).toBe(403);
     expect(cookieOf(unverified, 'st_session')).toBeUndefined();
-    expect((await getUser(repo.table, 'u-mgr-gangkou'))?.oidcSub).toBeUndefined();
+    expect((await getUser(table, 'u-mgr-gangkou'))?.oidcSub).toBeUndefined();
   });
 
   it('refuses a forged state, a replayed callback, a missing flow cookie and a cancelled sign-in, without a session', async () => {

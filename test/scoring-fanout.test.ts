@@ -4,7 +4,7 @@
  * local `runNight` on an identically seeded table, and every message must be safe to deliver again.
  */
 import { randomBytes } from 'node:crypto';
-import { ScanCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
+import { ScanCommand, UpdateItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import type { SQSEvent, SQSRecord } from 'aws-lambda';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { unitId } from '../shared/domain/aggregate.js';
@@ -14,15 +14,18 @@ import { runNight, type TJobDeps } from '../shared/scoring/job.js';
 import { hallReport, toUnitReport } from '../shared/scoring/report.js';
 import { ZRun } from '../shared/scoring/run.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
+import { openTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
-import { ScoreStore, type TAlert } from '../shared/storage/score-store.js';
+import type { TAlert } from '../shared/storage/scores.js';
 import { loadScoringConfig as loadScoringEnv } from '../shared/config.js';
 import type { TLog as TScoringLog } from '../shared/log.js';
 import { createPlanner, type TScoringCore } from '../shared/scoring/fanout.js';
 import { parseScoreMessage, type TScoreMessage } from '../shared/scoring/messages.js';
 import { createWorker, snsPublisher, sqsSender } from '../functions/scoring-aws.js';
 import { engine, stopEngines } from './support/harness.js';
+import { getRun, getSnapshots, lastCompletedRun, lastFinishedRun } from '../shared/storage/scores.js';
+import { listDirty, markDirty } from '../shared/storage/late-marks.js';
+import { putRating } from '../shared/storage/ratings.js';
 
 const TODAY = '2026-11-20';
 const FIRST = '2026-11-10'; // the seed's first day of ratings (days: 10)
@@ -36,7 +39,7 @@ afterAll(stopEngines, 30_000);
 interface TTable {
   client: DynamoDBClient;
   tableName: string;
-  deps: TJobDeps & { repo: Repository; store: ScoreStore };
+  deps: TJobDeps;
   seeded: Awaited<ReturnType<typeof seedDemo>>;
 }
 
@@ -45,9 +48,9 @@ async function seededTable(): Promise<TTable> {
   const client = createDynamoClient({ endpoint: e.endpoint });
   const tableName = `fan-${randomBytes(5).toString('hex')}`;
   await ensureTable(client, tableName);
-  const repo = new Repository(client, tableName);
-  const seeded = await seedDemo(repo, { today: TODAY, apiKey: 'demo-api-key-0123456789', days: 10 });
-  return { client, tableName, deps: { repo, store: new ScoreStore(client, tableName) }, seeded };
+  const table = openTable(client, tableName);
+  const seeded = await seedDemo(table, { today: TODAY, apiKey: 'demo-api-key-0123456789', days: 10 });
+  return { client, tableName, deps: { table }, seeded };
 }
 
 async function scanAll(t: TTable): Promise<Record<string, unknown>[]> {
@@ -76,7 +79,7 @@ function allUnits(t: TTable): string[] {
 }
 
 async function snapshotsOf(t: TTable, day: string) {
-  const snaps = await t.deps.store.getSnapshots(day, allUnits(t));
+  const snaps = await getSnapshots(t.deps.table, day, allUnits(t));
   return Object.fromEntries([...snaps].sort(([a], [b]) => a.localeCompare(b)));
 }
 
@@ -177,17 +180,20 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     q = new MemoryQueue();
     published = [];
     log = recordingLog();
-    // One injected fault: the first `processed` completion of batch "r-west:1" throws after its work was done.
-    const store = Object.create(fan.deps.store) as ScoreStore;
-    store.completeBatch = async (day, key, phase) => {
-      if (phase === 'processed' && key === 'r-west:1' && injectedFailures === 0) {
+    // One injected fault: the first `processed` completion of batch "r-west:1" throws after its work was done. The
+    // fault is in the client (DynamoDB refusing that one update); every other call reaches the real engine.
+    const faulty = Object.create(fan.client) as DynamoDBClient;
+    faulty.send = ((cmd: unknown) => {
+      const input = cmd instanceof UpdateItemCommand ? cmd.input : undefined;
+      const completes = input?.ExpressionAttributeNames?.['#set'] === 'processed' && input.UpdateExpression === 'ADD #set :b';
+      if (completes && input.ExpressionAttributeValues?.[':b']?.SS?.[0] === 'r-west:1' && injectedFailures === 0) {
         injectedFailures++;
-        throw new Error('injected: DynamoDB unavailable');
+        return Promise.reject(new Error('injected: DynamoDB unavailable'));
       }
-      return fan.deps.store.completeBatch(day, key, phase);
-    };
+      return fan.client.send(cmd as UpdateItemCommand);
+    }) as DynamoDBClient['send'];
     core = {
-      deps: { repo: fan.deps.repo, store },
+      deps: { table: openTable(faulty, fan.tableName) },
       send: q.send,
       publish: async (a) => void published.push(...a),
       log,
@@ -208,12 +214,12 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
 
   it('finishes every night of the chain (RUN status done) through the queue alone', async () => {
     for (let d = FIRST; d <= '2026-11-18'; d = nextDay(d)) {
-      const run = await fan.deps.store.getRun(d);
+      const run = await getRun(fan.deps.table, d);
       expect(run, d).toMatchObject({ status: 'done', batches: 4, halls: 6, mode: 'fan-out' });
       expect([...(run!.processed as Set<string>)].sort()).toEqual(['r-east:0', 'r-east:1', 'r-west:0', 'r-west:1']);
       expect([...(run!.finalized as Set<string>)].sort()).toEqual(['r-east:0', 'r-east:1', 'r-west:0', 'r-west:1']);
     }
-    expect(await fan.deps.store.lastCompletedRun()).toBe('2026-11-18');
+    expect(await lastCompletedRun(fan.deps.table)).toBe('2026-11-18');
     // 9 nights × (4 batch + 1 rollup + 4 finalize) + 8 plan messages
     const kinds: Record<string, number> = {};
     for (const s of q.sent) kinds[s.kind] = (kinds[s.kind] ?? 0) + 1;
@@ -307,7 +313,7 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
       expect((await w(sqsEvent([item, { ...item, messageId: `${item.messageId}-dup` }]))).batchItemFailures).toEqual([]);
     }
     for (let d = FIRST; d <= '2026-11-13'; d = nextDay(d)) {
-      expect(await twice.deps.store.getRun(d), d).toMatchObject({ status: 'done' });
+      expect(await getRun(twice.deps.table, d), d).toMatchObject({ status: 'done' });
       expect(await snapshotsOf(twice, d), d).toEqual(await snapshotsOf(local, d));
     }
     // At least once: a duplicate handled at the same instant may publish an alert twice (same alertId).
@@ -327,8 +333,8 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     const src = ofDay.find((r) => r.overall <= 2) ?? ofDay[0];
     const late = { ...src, ratingId: 'late-rating-000001' } as TRating;
     for (const t of [fan, local]) {
-      await t.deps.repo.markDirty(late.hallId, late.day, Date.now());
-      await t.deps.repo.putRating(late);
+      await markDirty(t.deps.table, late.hallId, late.day, Date.now());
+      await putRating(t.deps.table, late);
     }
     // 02:00 on 11-20 in Shanghai is 18:00 on 11-19 UTC: the night to score is 11-19.
     const res = await planner({ scheduledTime: '2026-11-19T18:00:00Z' });
@@ -340,7 +346,7 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     for (const d of ['2026-11-15', '2026-11-16', '2026-11-17', '2026-11-18', '2026-11-19']) {
       expect(await snapshotsOf(fan, d), d).toEqual(await snapshotsOf(local, d));
     }
-    expect(await fan.deps.store.listDirty()).toEqual([]);
+    expect(await listDirty(fan.deps.table)).toEqual([]);
     // The same schedule delivered again: the night is done, nothing is planned.
     const sent = q.sent.length;
     expect(await planner({ scheduledTime: '2026-11-19T18:00:00Z' })).toMatchObject({ skipped: 'already-scored' });
@@ -349,7 +355,7 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
 
   it('drops the messages of a superseded run with a log line', async () => {
     const old = q.sent.filter((m) => m.kind === 'batch' && m.day === '2026-11-19');
-    const before = await fan.deps.store.getRun('2026-11-19');
+    const before = await getRun(fan.deps.table, '2026-11-19');
     // A re-run of 11-19 is planned (not delivered yet): the old run's messages are now stale.
     const res = await planner({ day: '2026-11-19' });
     expect(res.runId).not.toBe(before!.runId);
@@ -362,13 +368,13 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     const warned = log.lines.slice(lines).filter((l) => l.message.includes('superseded run'));
     expect(warned).toHaveLength(3);
     expect(warned[0].data).toMatchObject({ day: '2026-11-19', runId: before!.runId, currentRunId: res.runId });
-    const run = await fan.deps.store.getRun('2026-11-19');
+    const run = await getRun(fan.deps.table, '2026-11-19');
     expect(run).toMatchObject({ runId: res.runId, status: 'running' });
     expect(run!.processed).toBeUndefined();
     // The re-run itself completes and writes the same figures.
     q.items.push(...pending);
     expect((await drain(worker, q)).failures).toEqual([]);
-    expect(await fan.deps.store.getRun('2026-11-19')).toMatchObject({ runId: res.runId, status: 'done' });
+    expect(await getRun(fan.deps.table, '2026-11-19')).toMatchObject({ runId: res.runId, status: 'done' });
     expect(await snapshotsOf(fan, '2026-11-19')).toEqual(await snapshotsOf(local, '2026-11-19'));
   }, 120_000);
 
@@ -388,17 +394,17 @@ describe('nightly scoring fan-out (planner → SQS → worker) against dynalite'
     await drain(createWorker(c), q3);
     expect(q3.sent.filter((m) => m.kind === 'plan').map((m) => m.day)).toEqual(['2026-11-14', '2026-11-15']);
     for (const d of ['2026-11-12', '2026-11-13', '2026-11-14', '2026-11-15'])
-      expect(await gap.deps.store.getRun(d), d).toMatchObject({ status: 'done' });
+      expect(await getRun(gap.deps.table, d), d).toMatchObject({ status: 'done' });
   }, 120_000);
 });
 
 describe('a re-run of a completed day', () => {
   /** What people see for the latest day: every hall's report and every region's and ALL's figures. */
   async function shown(t: TTable) {
-    const day = await t.deps.store.lastCompletedRun();
-    const halls = await Promise.all(t.seeded.data.halls.map((h) => hallReport(t.deps.store, h.id)));
+    const day = await lastCompletedRun(t.deps.table);
+    const halls = await Promise.all(t.seeded.data.halls.map((h) => hallReport(t.deps.table, h.id)));
     const units = [unitId.all, ...t.seeded.data.regions.map((r) => unitId.region(r.id))];
-    const regions = day ? [...(await t.deps.store.getSnapshots(day, units)).values()].map(toUnitReport) : [];
+    const regions = day ? [...(await getSnapshots(t.deps.table, day, units)).values()].map(toUnitReport) : [];
     return { day, halls, regions };
   }
 
@@ -425,7 +431,7 @@ describe('a re-run of a completed day', () => {
     await p({ day: '2026-11-12' });
     expect(q4.items).toHaveLength(4);
     expect((await w(sqsEvent(q4.items.splice(0, 2)))).batchItemFailures).toEqual([]);
-    expect(await t.deps.store.getRun('2026-11-12')).toMatchObject({ status: 'running' });
+    expect(await getRun(t.deps.table, '2026-11-12')).toMatchObject({ status: 'running' });
     expect(await shown(t), 'pending: the completed figures of the same day').toEqual(completed);
 
     // The rest is processed and rolled up, one batch of four finalized, then the run is killed.
@@ -435,15 +441,15 @@ describe('a re-run of a completed day', () => {
     expect(q4.items.map((i) => JSON.parse(i.body).kind)).toEqual(['finalize', 'finalize', 'finalize', 'finalize']);
     expect((await w(sqsEvent(q4.items.splice(0, 1)))).batchItemFailures).toEqual([]);
     q4.items.length = 0;
-    expect(await t.deps.store.getRun('2026-11-12')).toMatchObject({ status: 'running' });
+    expect(await getRun(t.deps.table, '2026-11-12')).toMatchObject({ status: 'running' });
     expect(await shown(t), 'killed halfway: still the completed figures, no half-written mix').toEqual(completed);
     // The job itself does not take the unfinished day as done: the schedule re-plans it.
-    expect(await t.deps.store.lastFinishedRun()).toBe('2026-11-11');
+    expect(await lastFinishedRun(t.deps.table)).toBe('2026-11-11');
 
     // Re-run again to the end: done, the same figures.
     await p({ day: '2026-11-12' });
     expect((await drain(w, q4)).failures).toEqual([]);
-    const run = await t.deps.store.getRun('2026-11-12');
+    const run = await getRun(t.deps.table, '2026-11-12');
     expect(run).toMatchObject({ status: 'done' });
     expect(ZRun.safeParse(run).error, 'the stored run record is a ZRun').toBeUndefined();
     expect(await shown(t)).toEqual(completed);

@@ -9,36 +9,39 @@ import { DECAY } from '../shared/domain/scoring.js';
 import { seedDemo } from '../shared/local/seed.js';
 import { finalizeBatch, planNight, processBatch, rollUpNight, runNight, runRange, type TJobDeps } from '../shared/scoring/job.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { Repository } from '../shared/storage/repository.js';
-import { ScoreStore, type TSnapshot } from '../shared/storage/score-store.js';
+import { openTable } from '../shared/storage/db.js';
+import type { TSnapshot } from '../shared/storage/scores.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { engine, stopEngines } from './support/harness.js';
 import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
 import { bulkPutRatings, setRatingDecision, setRatingFlags } from '../shared/storage/ratings.js';
 import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
+import { alertsForHall, getRun, getSnapshots, snapshotRange } from '../shared/storage/scores.js';
+import { getRating, listRatingsForHallDay, putRating } from '../shared/storage/ratings.js';
+import { listDirty, markDirty } from '../shared/storage/late-marks.js';
 
 afterAll(stopEngines);
 
 async function freshDeps(): Promise<TJobDeps> {
   const e = await engine('dynalite');
   const client = createDynamoClient({ endpoint: e.endpoint });
-  const table = `job-${randomBytes(5).toString('hex')}`;
-  await ensureTable(client, table);
-  return { repo: new Repository(client, table), store: new ScoreStore(client, table) };
+  const tableName = `job-${randomBytes(5).toString('hex')}`;
+  await ensureTable(client, tableName);
+  return { table: openTable(client, tableName) };
 }
 
 /** A small city: two regions, one hall in each (steady / cooling), one window and one service each. */
 async function smallCity(deps: TJobDeps) {
-  await putRegion(deps.repo.table, { id: 'city', name: '市', level: 'city' });
-  await putRegion(deps.repo.table, { id: 'a', name: '甲区', level: 'district', parentId: 'city' });
-  await putRegion(deps.repo.table, { id: 'b', name: '乙区', level: 'district', parentId: 'city' });
+  await putRegion(deps.table, { id: 'city', name: '市', level: 'city' });
+  await putRegion(deps.table, { id: 'a', name: '甲区', level: 'district', parentId: 'city' });
+  await putRegion(deps.table, { id: 'b', name: '乙区', level: 'district', parentId: 'city' });
   for (const [hallId, regionId] of [
     ['steady', 'a'],
     ['cooling', 'b'],
   ]) {
-    await putHall(deps.repo.table, { id: hallId, name: hallId, regionId, timezone: 'Asia/Shanghai' });
-    await putWindow(deps.repo.table, { hallId, id: 'w1', name: '1号窗口' });
-    await putService(deps.repo.table, { hallId, id: 's1', name: '事项' });
+    await putHall(deps.table, { id: hallId, name: hallId, regionId, timezone: 'Asia/Shanghai' });
+    await putWindow(deps.table, { hallId, id: 'w1', name: '1号窗口' });
+    await putService(deps.table, { hallId, id: 's1', name: '事项' });
   }
 }
 
@@ -61,8 +64,8 @@ async function addDay(deps: TJobDeps, hallId: string, day: string, n: number, ba
     trips: i < bad ? 3 : 1,
     done: i < bad ? 'no' : 'yes',
   }));
-  await bulkPutRatings(deps.repo.table, ratings);
-  await bulkPutIssuedCounts(deps.repo.table, [{ hallId, day, count: n + 5, windows: { w1: n + 5 }, services: { s1: n + 5 } }]);
+  await bulkPutRatings(deps.table, ratings);
+  await bulkPutIssuedCounts(deps.table, [{ hallId, day, count: n + 5, windows: { w1: n + 5 }, services: { s1: n + 5 } }]);
   return ratings;
 }
 
@@ -74,13 +77,13 @@ describe('nightly job on the demo city', () => {
   it('scores every hall, window, service and region; the cold hall is cold and the decayed counts are exact', async () => {
     const deps = await freshDeps();
     const today = '2026-11-22';
-    const { data } = await seedDemo(deps.repo, { today, apiKey: 'st_demo_key_for_tests_0001', days: 40 });
+    const { data } = await seedDemo(deps.table, { today, apiKey: 'st_demo_key_for_tests_0001', days: 40 });
     const from = addDays(today, -40);
     const last = addDays(today, -1);
     await runRange(deps, from, last);
 
     const hallUnits = data.halls.map((h) => unitId.hall(h.id));
-    const snaps = await deps.store.getSnapshots(last, [...hallUnits, 'R#r-city', 'R#r-east', 'R#r-west', 'ALL']);
+    const snaps = await getSnapshots(deps.table, last, [...hallUnits, 'R#r-city', 'R#r-east', 'R#r-west', 'ALL']);
     for (const u of hallUnits) expect(snaps.get(u)?.figures, u).toBeDefined();
     expect(snaps.get('H#h-xs-qingshi')?.band).toBe('cold');
     expect(snaps.get('H#h-dh-huayuan')?.band).toBe('warm');
@@ -88,7 +91,7 @@ describe('nightly job on the demo city', () => {
     // The recurrence equals the direct sum Σ δ^(T−d)·count(d) over the raw ratings.
     const direct = zeroVector();
     for (let d = from; d <= last; d = addDays(d, 1)) {
-      for (const r of await deps.repo.listRatingsForHallDay('h-dh-gangkou', d)) {
+      for (const r of await listRatingsForHallDay(deps.table, 'h-dh-gangkou', d)) {
         if (r.flags?.length) continue; // suspicious: kept, not counted
         direct[V.grades + r.overall - 1] += DECAY ** Math.round((Date.parse(last) - Date.parse(d)) / 86_400_000);
       }
@@ -106,7 +109,7 @@ describe('nightly job on the demo city', () => {
       6,
     );
     // the cooling hall cooled: its temperature now is well below a month ago
-    const trend = await deps.store.snapshotRange('H#h-dh-gangkou', from, last);
+    const trend = await snapshotRange(deps.table, 'H#h-dh-gangkou', from, last);
     expect(trend).toHaveLength(40);
     const t = (s: TSnapshot) => (s.figures as { temperature: number }).temperature;
     expect(t(trend[39])).toBeLessThan(t(trend[9]) - 5);
@@ -119,7 +122,7 @@ describe('the two ways of scoring a hall agree', () => {
     const split = await freshDeps();
     for (const deps of [whole, split]) {
       await smallCity(deps);
-      await putHall(deps.repo.table, { id: 'steady2', name: 'steady2', regionId: 'a', timezone: 'Asia/Shanghai' });
+      await putHall(deps.table, { id: 'steady2', name: 'steady2', regionId: 'a', timezone: 'Asia/Shanghai' });
       for (let i = 0; i < 6; i++) {
         const day = addDays('2026-08-01', i);
         await addDay(deps, 'steady', day, 12, 1);
@@ -133,7 +136,7 @@ describe('the two ways of scoring a hall agree', () => {
       const b = await runNight(split, day, { batchSize: 1 }); // one hall per batch: scored in finalize
       expect(a.alerts.map((x) => `${x.hallId}${x.kind}`).sort()).toEqual(b.alerts.map((x) => `${x.hallId}${x.kind}`).sort());
       const units = [...UNITS, 'H#steady2'];
-      expect(figuresOf(await split.store.getSnapshots(day, units)), day).toEqual(figuresOf(await whole.store.getSnapshots(day, units)));
+      expect(figuresOf(await getSnapshots(split.table, day, units)), day).toEqual(figuresOf(await getSnapshots(whole.table, day, units)));
     }
   });
 });
@@ -147,10 +150,10 @@ describe('nightly job rules', () => {
       await addDay(deps, 'cooling', addDays('2026-03-01', i), 20, 3);
     }
     await runRange(deps, '2026-03-01', '2026-03-05');
-    const first = figuresOf(await deps.store.getSnapshots('2026-03-05', UNITS));
+    const first = figuresOf(await getSnapshots(deps.table, '2026-03-05', UNITS));
     await runNight(deps, '2026-03-05');
     await runNight(deps, '2026-03-05');
-    expect(figuresOf(await deps.store.getSnapshots('2026-03-05', UNITS))).toEqual(first);
+    expect(figuresOf(await getSnapshots(deps.table, '2026-03-05', UNITS))).toEqual(first);
   });
 
   it('completes a run killed halfway with the same result as a clean run', async () => {
@@ -171,10 +174,10 @@ describe('nightly job rules', () => {
     await rollUpNight(killed, plan);
     await finalizeBatch(killed, plan, plan.batches[0]);
     await runNight(killed, '2026-04-03');
-    expect(figuresOf(await killed.store.getSnapshots('2026-04-03', UNITS))).toEqual(
-      figuresOf(await clean.store.getSnapshots('2026-04-03', UNITS)),
+    expect(figuresOf(await getSnapshots(killed.table, '2026-04-03', UNITS))).toEqual(
+      figuresOf(await getSnapshots(clean.table, '2026-04-03', UNITS)),
     );
-    expect((await killed.store.getRun('2026-04-03'))?.status).toBe('done');
+    expect((await getRun(killed.table, '2026-04-03'))?.status).toBe('done');
   });
 
   it('folds a late rating into its visit day and every day after it', async () => {
@@ -195,19 +198,19 @@ describe('nightly job rules', () => {
       overall: 1,
       reasons: ['wait_long'],
     };
-    await bulkPutRatings(onTime.repo.table, [lateRating]);
+    await bulkPutRatings(onTime.table, [lateRating]);
     await runRange(onTime, '2026-05-01', '2026-05-04');
 
     await runRange(late, '2026-05-01', '2026-05-03');
     // the resident rates on 05-03 a visit of 05-01: the rating service marks 05-01 dirty first
-    await late.repo.markDirty('steady', '2026-05-01', Date.parse('2026-05-03T09:00:00Z'));
-    await bulkPutRatings(late.repo.table, [lateRating]);
+    await markDirty(late.table, 'steady', '2026-05-01', Date.parse('2026-05-03T09:00:00Z'));
+    await bulkPutRatings(late.table, [lateRating]);
     const night = await runNight(late, '2026-05-04');
     expect(night.from).toBe('2026-05-01');
     for (const day of ['2026-05-01', '2026-05-02', '2026-05-03', '2026-05-04']) {
-      expect(figuresOf(await late.store.getSnapshots(day, UNITS)), day).toEqual(figuresOf(await onTime.store.getSnapshots(day, UNITS)));
+      expect(figuresOf(await getSnapshots(late.table, day, UNITS)), day).toEqual(figuresOf(await getSnapshots(onTime.table, day, UNITS)));
     }
-    expect(await late.store.listDirty()).toEqual([]); // answered
+    expect(await listDirty(late.table)).toEqual([]); // answered
     const next = await runNight(late, '2026-05-05');
     expect(next.from).toBe('2026-05-05'); // nothing left to fold in
   });
@@ -228,7 +231,7 @@ describe('nightly job rules', () => {
     expect(cooling.length).toBeGreaterThan(0);
     expect(cooling[0].day >= addDays(start, 35)).toBe(true);
     expect(cooling[0].day <= addDays(start, 37)).toBe(true); // caught within three days
-    expect((await deps.store.alertsForHall('cooling', start, addDays(start, 49))).length).toBe(cooling.length);
+    expect((await alertsForHall(deps.table, 'cooling', start, addDays(start, 49))).length).toBe(cooling.length);
   }, 60_000);
 
   it('flags suspicious ratings, keeps them, and leaves them out of the figures', async () => {
@@ -246,14 +249,14 @@ describe('nightly job rules', () => {
       day: '2026-07-01',
       overall: 1,
     }));
-    await bulkPutRatings(deps.repo.table, burst);
+    await bulkPutRatings(deps.table, burst);
     await runNight(deps, '2026-07-01');
-    expect((await deps.repo.getRating('burst0'))?.flags).toEqual(['identical-run']);
-    const snap = (await deps.store.getSnapshots('2026-07-01', ['H#steady'])).get('H#steady')!;
+    expect((await getRating(deps.table, 'burst0'))?.flags).toEqual(['identical-run']);
+    const snap = (await getSnapshots(deps.table, '2026-07-01', ['H#steady'])).get('H#steady')!;
     expect(snap.decayed[V.grades]).toBe(0); // none of the nine counted
     expect(snap.decayed[V.grades + 4]).toBe(10);
     await runNight(deps, '2026-07-01');
-    expect((await deps.repo.getRating('burst8'))?.flags).toEqual(['identical-run']); // stable on re-run
+    expect((await getRating(deps.table, 'burst8'))?.flags).toEqual(['identical-run']); // stable on re-run
   });
 
   it("keeps a person's decision apart from the job's flags: a cleared flag survives the re-score a late rating brings", async () => {
@@ -270,18 +273,18 @@ describe('nightly job rules', () => {
       day: '2026-07-01',
       overall: 1,
     }));
-    await bulkPutRatings(deps.repo.table, burst);
+    await bulkPutRatings(deps.table, burst);
     await runNight(deps, '2026-07-01');
     const grades = async () =>
-      (await deps.store.getSnapshots('2026-07-01', ['H#steady'])).get('H#steady')!.decayed.slice(V.grades, V.grades + 5);
+      (await getSnapshots(deps.table, '2026-07-01', ['H#steady'])).get('H#steady')!.decayed.slice(V.grades, V.grades + 5);
     expect((await grades())[0]).toBe(0);
     // a supervisor clears one flag: the rating counts, its flags stay as the job found them
     const decision = { review: 'cleared' as const, by: 'u-sup', at: '2026-07-02T09:00:00.000Z', reason: 'checked the queue log' };
-    expect(await setRatingDecision(deps.repo.table, 'clr0', decision)).toBe(true);
-    expect(await setRatingDecision(deps.repo.table, 'no-such-rating', decision)).toBe(false);
+    expect(await setRatingDecision(deps.table, 'clr0', decision)).toBe(true);
+    expect(await setRatingDecision(deps.table, 'no-such-rating', decision)).toBe(false);
     // a late rating of that day arrives (its day is marked dirty first), and the next night re-scores the day
-    await deps.repo.markDirty('steady', '2026-07-01', Date.parse('2026-07-02T10:00:00Z'));
-    await deps.repo.putRating({
+    await markDirty(deps.table, 'steady', '2026-07-01', Date.parse('2026-07-02T10:00:00Z'));
+    await putRating(deps.table, {
       ratingId: 'late1',
       ticketId: 'late1',
       channel: 'ticket',
@@ -293,7 +296,7 @@ describe('nightly job rules', () => {
       overall: 5,
     });
     await runNight(deps, '2026-07-02');
-    const stored = await deps.repo.getRating('clr0');
+    const stored = await getRating(deps.table, 'clr0');
     expect(stored?.decision).toEqual(decision);
     expect(stored?.flags).toEqual(['identical-run']);
     expect(stored?.overall).toBe(1);
@@ -316,26 +319,24 @@ describe('nightly job rules', () => {
       day,
       overall: 1,
     }));
-    await bulkPutRatings(deps.repo.table, burst);
+    await bulkPutRatings(deps.table, burst);
     await runNight(deps, day);
     const ids = [...burst.map((r) => r.ratingId), honest.ratingId];
-    const state = async () => Promise.all(ids.map(async (id) => (await deps.repo.getRating(id))?.flags ?? []));
+    const state = async () => Promise.all(ids.map(async (id) => (await getRating(deps.table, id))?.flags ?? []));
     const uninterrupted = await state();
     // A kill between dynalite's index write and its item write: the index (what the job lists) has the flag, the
     // item has not. The engine cannot be stopped between the two, so the job is shown that index view directly.
-    await setRatingFlags(deps.repo.table, 'cv3', []);
-    const indexView = deps.repo.listRatingsForHallDay.bind(deps.repo);
-    deps.repo.listRatingsForHallDay = async (h, d) =>
-      (await indexView(h, d)).map((r) => (r.ratingId === 'cv3' ? { ...r, flags: ['identical-run'] } : r));
+    await setRatingFlags(deps.table, 'cv3', []);
+    const indexView = (h: string, d: string) => listRatingsForHallDay(deps.table, h, d);
+    deps.listRatings = async (h, d) => (await indexView(h, d)).map((r) => (r.ratingId === 'cv3' ? { ...r, flags: ['identical-run'] } : r));
     await runNight(deps, day);
     expect(await state()).toEqual(uninterrupted);
     // The reverse: a run clearing a flag killed after the index write: the index shows fl cleared, the item keeps it.
-    deps.repo.listRatingsForHallDay = async (h, d) =>
-      (await indexView(h, d)).map((r) => (r.ratingId === honest.ratingId ? { ...r, flags: [] } : r));
-    await setRatingFlags(deps.repo.table, honest.ratingId, ['device-burst']);
+    deps.listRatings = async (h, d) => (await indexView(h, d)).map((r) => (r.ratingId === honest.ratingId ? { ...r, flags: [] } : r));
+    await setRatingFlags(deps.table, honest.ratingId, ['device-burst']);
     await runNight(deps, day);
     expect(await state()).toEqual(uninterrupted);
-    const snap = (await deps.store.getSnapshots(day, ['H#steady'])).get('H#steady')!;
+    const snap = (await getSnapshots(deps.table, day, ['H#steady'])).get('H#steady')!;
     expect(snap.decayed[V.grades + 4]).toBe(10);
   });
 

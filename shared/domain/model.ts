@@ -85,7 +85,7 @@ export const ZProblem = z.object({
   errors: z.optional(z.array(z.object({ path: z.string(), message: z.string() }))),
 });
 
-/* ---------- stored entities (what the repository reads and writes) ---------- */
+/* ---------- stored entities (what shared/storage reads and writes) ---------- */
 
 export interface TRegion {
   id: string;

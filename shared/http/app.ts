@@ -9,6 +9,7 @@ import type { TAppDeps } from './deps.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
 import { residentRoutes } from './routes/resident.js';
+import { describeTable } from '../storage/meta.js';
 
 /**
  * The resident pages and the machine API, under secure headers, one log line per request and problem+json errors.
@@ -55,16 +56,16 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
 
   app.get('/health', async (c) => {
     try {
-      const table = await deps.repo.describe();
-      return c.json({ status: 'ok', storage: { engine: deps.engine, table: deps.repo.tableName, state: table.status } });
+      const table = await describeTable(deps.table);
+      return c.json({ status: 'ok', storage: { engine: deps.engine, table: deps.table.name, state: table.status } });
     } catch (err) {
       deps.log.error('health: storage unreachable', { error: (err as Error).message });
-      return c.json({ status: 'unavailable', storage: { engine: deps.engine, table: deps.repo.tableName, state: 'UNREACHABLE' } }, 503);
+      return c.json({ status: 'unavailable', storage: { engine: deps.engine, table: deps.table.name, state: 'UNREACHABLE' } }, 503);
     }
   });
 
   opts.mount?.(app); // first, so a mounted /api/v1/… route is found before the API's own catch-all
-  const catalogue = cachedCatalogue(deps.repo, 60_000, deps.now ?? Date.now); // one per app: tickets and ratings share it
+  const catalogue = cachedCatalogue(deps.table, 60_000, deps.now ?? Date.now); // one per app: tickets and ratings share it
   app.route('/api/v1', apiRoutes(deps, catalogue));
   app.route('/r', residentRoutes(deps, catalogue));
 

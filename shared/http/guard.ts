@@ -6,11 +6,12 @@
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
 import { hashApiKey } from '../domain/privacy.js';
-import type { TApiKeyRecord } from '../storage/repository.js';
+import type { TApiKeyRecord } from '../storage/api-keys.js';
 import { clientAddress } from './client-address.js';
 import type { TAppDeps } from './deps.js';
 import { problem } from './problem.js';
 import { RateLimiter } from './rate-limit.js';
+import { getApiKey } from '../storage/api-keys.js';
 
 type TSchema = z.ZodMiniType;
 type TOut<S> = S extends TSchema ? z.infer<S> : undefined;
@@ -43,7 +44,7 @@ export function createGuard(deps: TAppDeps) {
     const hash = hashApiKey(token);
     const hit = keys.get(hash);
     if (hit && now() - hit.at < 30_000) return hit.rec;
-    const rec = await deps.repo.getApiKey(hash);
+    const rec = await getApiKey(deps.table, hash);
     if (keys.size > 10_000) keys.clear();
     keys.set(hash, { at: now(), rec });
     return rec;

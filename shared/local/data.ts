@@ -8,8 +8,7 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type TConfig } from '../config.js';
 import { createDynamoClient } from '../storage/client.js';
-import { Repository } from '../storage/repository.js';
-import { ScoreStore } from '../storage/score-store.js';
+import { openTable, type TTable } from '../storage/db.js';
 import { ensureTable } from '../storage/schema.js';
 import { startDynalite } from './engine.js';
 
@@ -52,8 +51,8 @@ export const withdrawEngine = (dataDir: string) => rmSync(join(dataDir, ENGINE_F
 
 export interface TLocalData {
   config: TConfig;
-  repo: Repository;
-  store: ScoreStore;
+  /** The table handle the storage module functions take. */
+  table: TTable;
   via: 'running server' | 'data folder';
   close(): Promise<void>;
 }
@@ -70,8 +69,7 @@ export async function openLocalData(env: Record<string, string | undefined> = pr
   await ensureTable(client, config.TABLE_NAME);
   return {
     config,
-    repo: new Repository(client, config.TABLE_NAME),
-    store: new ScoreStore(client, config.TABLE_NAME),
+    table: openTable(client, config.TABLE_NAME),
     via: running ? 'running server' : 'data folder',
     async close() {
       client.destroy();

@@ -2,7 +2,7 @@
 import { createHash } from 'node:crypto';
 import type { TRating } from '../domain/model.js';
 import { hashApiKey } from '../domain/privacy.js';
-import type { Repository } from '../storage/repository.js';
+import type { TTable } from '../storage/db.js';
 import { generateDemoData, type TDemoData } from './demo-data.js';
 import { putApiKey } from '../storage/api-keys.js';
 import { putHall, putRegion, putService, putWindow } from '../storage/catalogue.js';
@@ -14,19 +14,19 @@ import { putUser } from '../storage/users.js';
 export const SEED_MARKER = 'seed';
 
 export async function seedDemo(
-  repo: Repository,
+  table: TTable,
   opts: { today: string; apiKey: string; days?: number },
 ): Promise<{ data: TDemoData; demoHallId: string; ratings: number }> {
   const data = generateDemoData({ today: opts.today, days: opts.days });
   await Promise.all([
-    ...data.regions.map((r) => putRegion(repo.table, r)),
-    ...data.halls.map((h) => putHall(repo.table, h)),
-    ...data.windows.map((w) => putWindow(repo.table, w)),
-    ...data.services.map((s) => putService(repo.table, s)),
-    ...data.users.map((u) => putUser(repo.table, u)),
+    ...data.regions.map((r) => putRegion(table, r)),
+    ...data.halls.map((h) => putHall(table, h)),
+    ...data.windows.map((w) => putWindow(table, w)),
+    ...data.services.map((s) => putService(table, s)),
+    ...data.users.map((u) => putUser(table, u)),
   ]);
   const demoHallId = data.halls[0].id;
-  await putApiKey(repo.table, hashApiKey(opts.apiKey), {
+  await putApiKey(table, hashApiKey(opts.apiKey), {
     hallId: demoHallId,
     label: 'demo queue machine',
     createdAt: new Date().toISOString(),
@@ -36,9 +36,9 @@ export async function seedDemo(
     // Ticket ratings are keyed by their ticket (one visit, one rating); placard ones get a stable synthetic id.
     ratingId: r.ticketId ?? `p${createHash('sha256').update(`demo-${opts.today}-${i}`).digest('base64url').slice(0, 20)}`,
   }));
-  await bulkPutRatings(repo.table, ratings);
-  await bulkPutIssuedCounts(repo.table, issuedByWindowAndService(data));
-  await setMarker(repo.table, SEED_MARKER, {
+  await bulkPutRatings(table, ratings);
+  await bulkPutIssuedCounts(table, issuedByWindowAndService(data));
+  await setMarker(table, SEED_MARKER, {
     at: new Date().toISOString(),
     today: opts.today,
     days: opts.days ?? 90,

@@ -16,21 +16,22 @@ import { buildDashboardAssets } from './assets.js';
 import type { TLog } from '../log.js';
 import { consoleLog } from './console-log.js';
 import { createDynamoClient } from '../storage/client.js';
-import { Repository } from '../storage/repository.js';
+import { openTable, type TTable } from '../storage/db.js';
 import { ensureTable } from '../storage/schema.js';
 import { scoreThrough, type TNightResult } from '../scoring/job.js';
-import { ScoreStore } from '../storage/score-store.js';
 import { announceEngine, runningEngine, withdrawEngine } from './data.js';
 import { startDynalite } from './engine.js';
 import { scheduleNightly, yesterdayIn } from './nightly.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
 import { getMarker } from '../storage/meta.js';
+import { getHallCatalogue } from '../storage/catalogue.js';
+import { countIssuedTicket } from '../storage/tickets.js';
 
 export interface TLocalServer {
   url: string;
   config: TConfig;
-  repo: Repository;
-  store: ScoreStore;
+  /** The table handle the storage module functions take. */
+  table: TTable;
   /** Scores every night not yet scored up to yesterday (what the 02:00 timer calls). */
   scoreNow(onDay?: (r: TNightResult, done: number, total: number) => void): Promise<TNightResult[]>;
   demo: { hallId: string; apiKey: string; surveyUrl: string; placardUrl: string; docsUrl: string; dashboardUrl: string };
@@ -69,23 +70,21 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   if (!inMemory(dataDir)) announceEngine(dataDir, engine.endpoint);
   const client = createDynamoClient({ endpoint: engine.endpoint });
   await ensureTable(client, config.TABLE_NAME);
-  const repo = new Repository(client, config.TABLE_NAME);
-  const store = new ScoreStore(client, config.TABLE_NAME);
+  const table = openTable(client, config.TABLE_NAME);
   const keyring = parseKeyring(config.KEYRING ?? persisted(dataDir, 'keyring.json', () => generateKeyringJson()));
   const apiKey = config.SEED_API_KEY ?? persisted(dataDir, 'demo-api-key.txt', newApiKey);
 
-  let marker = await getMarker(repo.table, SEED_MARKER);
+  let marker = await getMarker(table, SEED_MARKER);
   if (!marker) {
     const started = Date.now();
-    const seeded = await seedDemo(repo, { today: localDay(Date.now(), 'Asia/Shanghai'), apiKey, days: config.SEED_DAYS });
+    const seeded = await seedDemo(table, { today: localDay(Date.now(), 'Asia/Shanghai'), apiKey, days: config.SEED_DAYS });
     log.info('seeded demo data', { ratings: seeded.ratings, halls: seeded.data.halls.length, ms: Date.now() - started });
-    marker = await getMarker(repo.table, SEED_MARKER);
+    marker = await getMarker(table, SEED_MARKER);
   }
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
   const jobDeps = {
-    repo,
-    store,
+    table,
     // Alerts are stored for the dashboard; the console only hears about last night's (not a backfill's history).
     publish: async (alerts: { hallId: string; day: string; kind: string }[]) => {
       for (const a of alerts)
@@ -103,7 +102,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     }
   }, config.SCORING_TIMEZONE);
 
-  const deps = { config, repo, scores: store, keyring, engine: engine.name, log };
+  const deps = { config, table, keyring, engine: engine.name, log };
   const assets = await buildDashboardAssets();
   const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps, assets)) });
   const server: ServerType = await new Promise((ok) => {
@@ -113,7 +112,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const url = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? `http://localhost:${port}`;
 
   // A fresh ticket for the demo, exactly as a queue machine would mint it.
-  const cat = (await repo.getHallCatalogue(demoHallId))!;
+  const cat = (await getHallCatalogue(table, demoHallId))!;
   const now = Date.now();
   const ticket = signTicket(keyring, {
     ticketId: newTicketId(),
@@ -122,14 +121,13 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     serviceId: cat.services[0]?.id,
     issuedAt: Math.floor(now / 1000) * 1000,
   });
-  await repo.countIssuedTicket(demoHallId, localDay(now, cat.hall.timezone), cat.windows[0].id, cat.services[0]?.id);
+  await countIssuedTicket(table, demoHallId, localDay(now, cat.hall.timezone), cat.windows[0].id, cat.services[0]?.id);
   const placard = signPlacard(keyring, { hallId: demoHallId, windowId: cat.windows[0].id });
 
   return {
     url,
     config,
-    repo,
-    store,
+    table,
     scoreNow,
     app,
     demo: {

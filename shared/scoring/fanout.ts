@@ -21,7 +21,7 @@
 import { addDays } from '../domain/time.js';
 import { isDay, localDay, unendedDayError } from '../domain/time.js';
 import { quietLog, type TLog } from '../log.js';
-import type { TAlert } from '../storage/score-store.js';
+import { alertsOfDay, completeBatch, finishRun, getRun, lastFinishedRun, planBatches, type TAlert } from '../storage/scores.js';
 import { clearAnswered, finalizeBatch, planNight, processBatch, rollUpNight, type TBatch, type TJobDeps } from './job.js';
 import type { TRunRef, TScoreMessage } from './messages.js';
 import type { TRun } from './run.js';
@@ -31,7 +31,7 @@ export type TPublish = (alerts: TAlert[]) => Promise<void>;
 
 export interface TScoringCore {
   /** The job's storage. Its `publish`, if any, is ignored: alerts go through `publish` below. */
-  deps: Pick<TJobDeps, 'repo' | 'store'>;
+  deps: Omit<TJobDeps, 'publish'>;
   /** Enqueues messages for the worker (SQS on AWS, an array in tests). */
   send: TSend;
   /** Receives the alerts of each finalized batch's scored day (SNS on AWS). */
@@ -72,7 +72,7 @@ const refOf = (m: TRunRef): TRunRef => ({ day: m.day, runId: m.runId, from: m.fr
 export async function planDay(core: TScoringCore, day: string, through: string, plannedSince?: string): Promise<TPlanResult> {
   const { deps, send, log = quietLog, now = Date.now } = core;
   if (plannedSince) {
-    const run = await deps.store.getRun(day);
+    const run = await getRun(deps.table, day);
     if (run && Date.parse(run.plannedAt) >= Date.parse(plannedSince)) {
       log.info('scoring: day already planned, not planning again', { day, runId: run.runId, plannedSince });
       return { day, through, runId: run.runId, skipped: 'already-planned' };
@@ -109,7 +109,7 @@ export function createPlanner(core: TScoringCore, opts: { timeZone: string }): (
     const at = e.scheduledTime ? Date.parse(e.scheduledTime) : now();
     if (Number.isNaN(at)) throw new Error(`planner: unreadable scheduledTime ${JSON.stringify(e.scheduledTime)}`);
     const target = addDays(localDay(at, opts.timeZone), -1);
-    const last = await core.deps.store.lastFinishedRun();
+    const last = await lastFinishedRun(core.deps.table);
     if (last && last >= target) {
       log.info('scoring: nothing to do, already scored', { target, lastCompletedRun: last });
       return { day: target, through: target, skipped: 'already-scored' };
@@ -125,12 +125,12 @@ export function createPlanner(core: TScoringCore, opts: { timeZone: string }): (
 /** One message's work: the phase it names, if its run is still the day's current one. */
 export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) => Promise<void> {
   const { deps, send, log = quietLog, now = Date.now } = core;
-  const { store } = deps;
+  const { table } = deps;
   const jobDeps: TJobDeps = { ...deps, publish: core.publish };
 
   /** The day's run record if `msg` still belongs to it; otherwise logs and returns undefined (drop the message). */
   async function current(msg: TRunRef & { kind: string }): Promise<TRun | undefined> {
-    const run = await store.getRun(msg.day);
+    const run = await getRun(table, msg.day);
     if (run?.runId === msg.runId) return run;
     log.warn('scoring: dropping a message of a superseded run', {
       kind: msg.kind,
@@ -148,17 +148,17 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
   type TBatchMsg = TRunRef & { kind: 'batch' | 'finalize'; batch: TBatch };
   async function complete(msg: TBatchMsg, phase: 'processed' | 'finalized'): Promise<boolean> {
     if (!(await current(msg))) return false;
-    return store.completeBatch(msg.day, msg.batch.key, phase);
+    return completeBatch(table, msg.day, msg.batch.key, phase);
   }
 
   async function finish(msg: TRunRef & { kind: string }, run: TRun): Promise<void> {
     let finishedAt = run.status === 'done' ? run.finishedAt : undefined;
     if (!finishedAt) {
-      const [batches, alerts] = await Promise.all([store.planBatches<TBatch>(msg.day, msg.runId), store.alertsOfDay(msg.day)]);
+      const [batches, alerts] = await Promise.all([planBatches<TBatch>(table, msg.day, msg.runId), alertsOfDay(table, msg.day)]);
       if (!(await current(msg))) return;
       finishedAt = iso(now());
       const halls = batches.reduce((n, b) => n + b.hallIds.length, 0);
-      await store.finishRun(msg.day, {
+      await finishRun(table, msg.day, {
         finishedAt,
         completedAt: finishedAt,
         halls,
@@ -174,7 +174,7 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
     if (!msg.through || msg.day >= msg.through) return;
     const next = addDays(msg.day, 1);
     if (run.status === 'done') {
-      const nextRun = await store.getRun(next);
+      const nextRun = await getRun(table, next);
       if (nextRun && Date.parse(nextRun.plannedAt) >= Date.parse(finishedAt)) return;
     }
     await send([{ kind: 'plan', day: next, through: msg.through, after: finishedAt }]);
@@ -208,7 +208,7 @@ export function createMessageHandler(core: TScoringCore): (msg: TScoreMessage) =
         const processed = run.processed?.size ?? 0;
         if (processed < planned) throw new Error(`roll-up of ${msg.day} before all ${planned} batches were processed (${processed})`);
         await rollUpNight(jobDeps, msg);
-        const batches = await store.planBatches<TBatch>(msg.day, msg.runId);
+        const batches = await planBatches<TBatch>(table, msg.day, msg.runId);
         if (!batches.length) return finish(msg, run);
         const ref = refOf(msg);
         await send(batches.filter((b) => !run.finalized?.has(b.key)).map((batch) => ({ kind: 'finalize' as const, ...ref, batch })));

@@ -8,7 +8,8 @@ import { createRequire } from 'node:module';
 import { addDays } from '../domain/time.js';
 import { REASONS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
-import type { Repository } from '../storage/repository.js';
+import type { TTable } from '../storage/db.js';
+import { listRatingsForHallDay } from '../storage/ratings.js';
 
 interface TJieba {
   extractKeywords(jieba: unknown, text: string, topK: number, allowedPos: string[]): { keyword: string; weight: number }[];
@@ -46,10 +47,10 @@ export interface TInsights {
 
 const WEEKDAY = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 } as const;
 
-export async function hallInsights(repo: Repository, hall: { id: string; timezone: string }, to: string, days = 30): Promise<TInsights> {
+export async function hallInsights(table: TTable, hall: { id: string; timezone: string }, to: string, days = 30): Promise<TInsights> {
   const from = addDays(to, -(days - 1));
   const ratings: TRating[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) ratings.push(...(await repo.listRatingsForHallDay(hall.id, d)));
+  for (let d = from; d <= to; d = addDays(d, 1)) ratings.push(...(await listRatingsForHallDay(table, hall.id, d)));
   return summarise(
     ratings.filter((r) => !isExcluded(r)),
     hall.timezone,

@@ -17,20 +17,41 @@
 import { V, addInto, addRating, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
 import { addDays, daysBetween } from '../domain/time.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
-import type { THall, TRegion } from '../domain/model.js';
+import type { THall, TRating, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
 import { isExcluded } from '../domain/exclusion.js';
 import { findSuspicious } from '../domain/suspicion.js';
 import { completedAtOf } from './run.js';
-import type { Repository } from '../storage/repository.js';
-import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
-import { getHalls } from '../storage/catalogue.js';
-import { setRatingFlags } from '../storage/ratings.js';
+import { getHalls, listHalls, listRegions } from '../storage/catalogue.js';
+import type { TTable } from '../storage/db.js';
+import { clearDirty, listDirty, type TDirtyMark } from '../storage/late-marks.js';
+import { listRatingsForHallDay, setRatingFlags } from '../storage/ratings.js';
+import {
+  finishRun,
+  getHallSnapshots,
+  getRun,
+  getSnapshots,
+  lastFinishedRun,
+  partials,
+  putAlerts,
+  putHallSnapshots,
+  putPartial,
+  putPlanBatches,
+  putSnapshots,
+  startRun,
+  type TAlert,
+  type TSnapshot,
+} from '../storage/scores.js';
 import { getIssued } from '../storage/tickets.js';
 
 export interface TJobDeps {
-  repo: Repository;
-  store: ScoreStore;
+  /** The table every storage function reads and writes; its `itemsRead` is the job's cost. */
+  table: TTable;
+  /**
+   * How the job lists a hall's ratings of a day (default: the HALLDAY index, listRatingsForHallDay). A seam for the
+   * convergence test, which shows the job an index view a killed run can leave behind.
+   */
+  listRatings?: (hallId: string, day: string) => Promise<TRating[]>;
   /** Receives the alerts of the scored day (locally: logged; on AWS: published to SNS). */
   publish?: (alerts: TAlert[]) => Promise<void>;
 }
@@ -71,12 +92,12 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   const batchSize = opts.batchSize ?? 50;
   const now = opts.now ?? Date.now();
   const [halls, regions] = await Promise.all([
-    deps.repo.listHalls().then((h) => h.sort((a, b) => a.id.localeCompare(b.id))),
-    deps.repo.listRegions(),
+    listHalls(deps.table).then((h) => h.sort((a, b) => a.id.localeCompare(b.id))),
+    listRegions(deps.table),
   ]);
   const hasSubRegions = new Set(regions.map((r) => r.parentId).filter((p): p is string => !!p));
   const knownRegions = new Set(regions.map((r) => r.id));
-  const marks = (await deps.store.listDirty()).filter((m) => m.day <= day);
+  const marks = (await listDirty(deps.table)).filter((m) => m.day <= day);
   const dirty = marks.filter((m) => m.day < day && daysBetween(m.day, day) <= MAX_FOLD_DAYS);
   const earliestDirty = new Map<string, string>();
   for (const m of dirty) {
@@ -107,10 +128,10 @@ export async function planNight(deps: TJobDeps, day: string, opts: { batchSize?:
   const plan: TNightPlan = { day, runId: new Date(now).toISOString(), from, batches };
   // A re-run keeps the day's last completion, so reports show its completed figures until this run completes.
   // (Read, then put: a run of the same day finishing in between would leave the mark unset until this one ends.)
-  const completedAt = completedAtOf(await deps.store.getRun(day));
+  const completedAt = completedAtOf(await getRun(deps.table, day));
   const carried = completedAt ? { completedAt } : {};
-  await deps.store.startRun(day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId, ...carried });
-  await deps.store.putPlanBatches(day, plan.runId, batches);
+  await startRun(deps.table, day, { runId: plan.runId, from, batches: batches.length, plannedAt: plan.runId, ...carried });
+  await putPlanBatches(deps.table, day, plan.runId, batches);
   return plan;
 }
 
@@ -121,7 +142,7 @@ export async function processBatch(
   plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>,
   batch: TBatch,
 ): Promise<{ ratings: number; alerts: TAlert[] }> {
-  const halls = batch.halls ?? (await getHalls(deps.repo.table, batch.hallIds));
+  const halls = batch.halls ?? (await getHalls(deps.table, batch.hallIds));
   let ratings = 0;
   const alerts: TAlert[] = [];
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
@@ -129,13 +150,13 @@ export async function processBatch(
     const result =
       t >= batch.from
         ? await scoreHallsDay(deps, halls, t, { selfContained: !!batch.selfContained })
-        : { ratings: 0, alerts: [], snapshots: await deps.store.getHallSnapshots(t, batch.hallIds) };
+        : { ratings: 0, alerts: [], snapshots: await getHallSnapshots(deps.table, t, batch.hallIds) };
     if (t === plan.day) ratings = result.ratings;
     alerts.push(...result.alerts);
     // The region's partial sum for this batch, for every day the roll-up re-sums.
-    await deps.store.putPartial(t, batch.regionId, plan.runId, batch.key, sumHalls(result.snapshots));
+    await putPartial(deps.table, t, batch.regionId, plan.runId, batch.key, sumHalls(result.snapshots));
   }
-  await deps.store.putAlerts(alerts);
+  await putAlerts(deps.table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
   return { ratings, alerts };
@@ -162,15 +183,16 @@ export async function scoreHallsDay(
   day: string,
   opts: { selfContained?: boolean } = {},
 ): Promise<{ ratings: number; snapshots: Map<string, THallBundle>; alerts: TAlert[] }> {
-  const { repo, store } = deps;
+  const { table } = deps;
+  const listRatings = deps.listRatings ?? ((hallId: string, d: string) => listRatingsForHallDay(table, hallId, d));
   const hallIds = halls.map((h) => h.id);
   const [ratingsByHall, issuedByHall, prevByHall, droppedByHall, shownByHall] = await Promise.all([
-    mapLimit(halls, 8, (h) => repo.listRatingsForHallDay(h.id, day)),
-    getIssued(repo.table, hallIds, day),
-    store.getHallSnapshots(addDays(day, -1), hallIds),
-    store.getHallSnapshots(addDays(day, -366), hallIds),
+    mapLimit(halls, 8, (h) => listRatings(h.id, day)),
+    getIssued(table, hallIds, day),
+    getHallSnapshots(table, addDays(day, -1), hallIds),
+    getHallSnapshots(table, addDays(day, -366), hallIds),
     // A re-run of a scored day: the halls' figures wait for finalize, so the ones shown keep them until then.
-    opts.selfContained ? undefined : store.getHallSnapshots(day, hallIds),
+    opts.selfContained ? undefined : getHallSnapshots(table, day, hallIds),
   ]);
   let counted = 0;
   const snapshots = new Map<string, THallBundle>();
@@ -191,7 +213,7 @@ export async function scoreHallsDay(
     for (const r of ratings) {
       const flags = suspicious.get(r.ratingId) ?? [];
       if (flags.length || r.flags !== undefined) {
-        await setRatingFlags(repo.table, r.ratingId, flags);
+        await setRatingFlags(table, r.ratingId, flags);
         r.flags = flags;
       }
     }
@@ -236,7 +258,7 @@ export async function scoreHallsDay(
         ...(shown ? { figures: shown } : {}),
       },
       // Windows' and services' figures are a pure function of their counts and the hall's (their prior), so they are
-      // derived when read (ScoreStore) rather than stored: the nightly item stays small at 50,000 halls.
+      // derived when read (storage/scores.ts) rather than stored: the nightly item stays small at 50,000 halls.
       units: [...today.keys()]
         .filter((u) => u !== hallUnit)
         .map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
@@ -253,7 +275,7 @@ export async function scoreHallsDay(
       alerts = alerts.concat(scored.alerts);
     }
   }
-  await store.putHallSnapshots(day, [...snapshots.values()]);
+  await putHallSnapshots(table, day, [...snapshots.values()]);
   return { ratings: counted, snapshots, alerts };
 }
 
@@ -342,12 +364,12 @@ const regionParentUnit = (index: TRegionIndex, r: TRegion) =>
  * Reads: the partial sums (one per batch) and nothing per hall.
  */
 export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' | 'runId' | 'from'>): Promise<void> {
-  const regions = await deps.repo.listRegions();
+  const regions = await listRegions(deps.table);
   const index = indexRegions(regions);
   const deepestFirst = [...index.byId.keys()].sort((a, b) => index.depth.get(b)! - index.depth.get(a)!);
   for (let t = plan.from; t <= plan.day; t = addDays(t, 1)) {
     // Partial sums of all regions fetched in parallel (tens of thousands of regions nationally), then added up.
-    const parts = await mapLimit(deepestFirst, 16, (id) => deps.store.partials(t, id, plan.runId));
+    const parts = await mapLimit(deepestFirst, 16, (id) => partials(deps.table, t, id, plan.runId));
     const partsOf = new Map(deepestFirst.map((id, i) => [id, parts[i]]));
     const sums = new Map<string, TVector>();
     for (const id of deepestFirst) {
@@ -365,7 +387,7 @@ export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' |
       const parentSum = parentUnit === unitId.all ? all : sums.get(r.parentId!)!;
       snaps.push(withFigures({ unit: unitId.region(id), day: t, decayed: sum, name: r.name, parent: parentUnit }, parentSum));
     }
-    await deps.store.putSnapshots(snaps);
+    await putSnapshots(deps.table, snaps);
   }
 }
 
@@ -378,14 +400,14 @@ export async function rollUpNight(deps: TJobDeps, plan: Pick<TNightPlan, 'day' |
  */
 export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'>, batch: TBatch): Promise<TAlert[]> {
   if (batch.selfContained) return []; // scored in the batch pass already
-  const { store } = deps;
+  const { table } = deps;
   const regionUnit = unitId.region(batch.regionId);
   const alerts: TAlert[] = [];
   // Days are finalized in order, so each day's "before" is the day just finalized (read once for the first).
-  let before = new Map([...(await store.getHallSnapshots(addDays(batch.from, -1), batch.hallIds))].map(([id, b]) => [id, b.hall]));
-  let regionBefore = (await store.getSnapshots(addDays(batch.from, -1), [regionUnit])).get(regionUnit)?.decayed;
+  let before = new Map([...(await getHallSnapshots(table, addDays(batch.from, -1), batch.hallIds))].map(([id, b]) => [id, b.hall]));
+  let regionBefore = (await getSnapshots(table, addDays(batch.from, -1), [regionUnit])).get(regionUnit)?.decayed;
   for (let t = batch.from; t <= plan.day; t = addDays(t, 1)) {
-    const [today, region] = await Promise.all([store.getHallSnapshots(t, batch.hallIds), store.getSnapshots(t, [regionUnit])]);
+    const [today, region] = await Promise.all([getHallSnapshots(table, t, batch.hallIds), getSnapshots(table, t, [regionUnit])]);
     const regionToday = region.get(regionUnit)?.decayed;
     const out: THallBundle[] = [];
     const scoredToday = new Map<string, TSnapshot>();
@@ -397,11 +419,11 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
       scoredToday.set(hallId, scored.hall);
       out.push({ hall: scored.hall, units: bundle.units });
     }
-    await store.putHallSnapshots(t, out);
+    await putHallSnapshots(table, t, out);
     before = scoredToday;
     regionBefore = regionToday;
   }
-  await store.putAlerts(alerts);
+  await putAlerts(table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
   return alerts;
@@ -412,7 +434,7 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
  * rating since planning stays for the next night.
  */
 export async function clearAnswered(deps: TJobDeps, batch: TBatch): Promise<void> {
-  for (const m of batch.marks) await deps.store.clearDirty(m);
+  for (const m of batch.marks) await clearDirty(deps.table, m);
 }
 
 /* ---------------------------------------------------------------- a whole night, locally */
@@ -432,7 +454,7 @@ export async function runNight(
   day: string,
   opts: { concurrency?: number; batchSize?: number } = {},
 ): Promise<TNightResult> {
-  const readsBefore = deps.store.itemsRead + deps.repo.itemsRead;
+  const readsBefore = deps.table.itemsRead;
   const plan = await planNight(deps, day, { batchSize: opts.batchSize });
   const results = await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => processBatch(deps, plan, b));
   await rollUpNight(deps, plan);
@@ -444,14 +466,14 @@ export async function runNight(
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
   const halls = plan.batches.reduce((n, b) => n + b.hallIds.length, 0);
   const finishedAt = new Date().toISOString();
-  await deps.store.finishRun(day, {
+  await finishRun(deps.table, day, {
     finishedAt,
     completedAt: finishedAt,
     halls,
     ratings,
     alerts: alerts.filter((a) => a.day === day).length,
   });
-  return { day, halls, ratings, alerts, from: plan.from, itemsRead: deps.store.itemsRead + deps.repo.itemsRead - readsBefore };
+  return { day, halls, ratings, alerts, from: plan.from, itemsRead: deps.table.itemsRead - readsBefore };
 }
 
 /** Runs [from, to] day by day (a backfill). Each day is a complete, idempotent night. */
@@ -481,7 +503,7 @@ export async function scoreThrough(
   day: string,
   opts: { firstDay?: string; onDay?: (r: TNightResult, done: number, total: number) => void } = {},
 ): Promise<TNightResult[]> {
-  const last = await deps.store.lastFinishedRun();
+  const last = await lastFinishedRun(deps.table);
   if (last && last >= day) return [];
   const from = last ? addDays(last, 1) : (opts.firstDay ?? day);
   return runRange(deps, from, day, opts.onDay);

@@ -6,8 +6,10 @@ import { unitId } from '../domain/aggregate.js';
 import { addDays, daysBetween } from '../domain/time.js';
 import type { TFigures } from '../domain/figures.js';
 import type { TRating } from '../domain/model.js';
-import type { Repository } from '../storage/repository.js';
-import type { ScoreStore, TSnapshot } from '../storage/score-store.js';
+import type { TTable } from '../storage/db.js';
+import type { TSnapshot } from '../storage/scores.js';
+import { getSnapshots, lastCompletedRun, snapshotRange } from '../storage/scores.js';
+import { listRatingsForHallDay } from '../storage/ratings.js';
 
 export interface TUnitReport {
   unit: string;
@@ -52,17 +54,17 @@ export function toUnitReport(snap: TSnapshot): TUnitReport | undefined {
 }
 
 /** A hall's figures on a date (default: the last completed night). */
-export async function hallReport(store: ScoreStore, hallId: string, date?: string): Promise<THallReport | undefined> {
-  const day = date ?? (await store.lastCompletedRun());
+export async function hallReport(table: TTable, hallId: string, date?: string): Promise<THallReport | undefined> {
+  const day = date ?? (await lastCompletedRun(table));
   if (!day) return undefined;
-  const snap = (await store.getSnapshots(day, [unitId.hall(hallId)])).get(unitId.hall(hallId));
+  const snap = (await getSnapshots(table, day, [unitId.hall(hallId)])).get(unitId.hall(hallId));
   const report = snap && toUnitReport(snap);
   return report && { hallId, ...report };
 }
 
 /** A unit's daily reports between two dates (a trend: one Query). */
-export async function unitTrend(store: ScoreStore, unit: string, from: string, to: string): Promise<TUnitReport[]> {
-  return (await store.snapshotRange(unit, from, to)).map(toUnitReport).filter((r): r is TUnitReport => !!r);
+export async function unitTrend(table: TTable, unit: string, from: string, to: string): Promise<TUnitReport[]> {
+  return (await snapshotRange(table, unit, from, to)).map(toUnitReport).filter((r): r is TUnitReport => !!r);
 }
 
 export const CSV_HEADER = [
@@ -123,11 +125,11 @@ export const csvRow = (r: TRating): string =>
  * The hall's raw ratings between two days as CSV lines, one day's Query at a time, so a year of a busy hall
  * streams in constant memory. Columns: CSV_HEADER.
  */
-export async function* ratingsCsv(repo: Repository, hallId: string, from: string, to: string): AsyncGenerator<string> {
+export async function* ratingsCsv(table: TTable, hallId: string, from: string, to: string): AsyncGenerator<string> {
   if (daysBetween(from, to) < 0) throw new Error(`--from ${from} is after --to ${to}`);
   yield `${CSV_HEADER.join(',')}\n`;
   for (let day = from; day <= to; day = addDays(day, 1)) {
-    const rows = await repo.listRatingsForHallDay(hallId, day);
+    const rows = await listRatingsForHallDay(table, hallId, day);
     if (rows.length) yield `${rows.map(csvRow).join('\n')}\n`;
   }
 }

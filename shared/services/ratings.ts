@@ -8,7 +8,11 @@ import type { TRating, TRatingInput } from '../domain/model.js';
 import { encryptPhone, keyedHash, maskPhone } from '../domain/privacy.js';
 import { localDay } from '../domain/time.js';
 import { verifyToken, type TTokenClaims } from '../domain/tokens.js';
-import type { Repository, THallCatalogue } from '../storage/repository.js';
+import type { THallCatalogue } from '../storage/catalogue.js';
+import type { TTable } from '../storage/db.js';
+import { claimPlacardSlot } from '../storage/tickets.js';
+import { markDirty } from '../storage/late-marks.js';
+import { putRating } from '../storage/ratings.js';
 
 export const PLACARD_WINDOW_MS = 2 * 3600 * 1000;
 
@@ -25,7 +29,7 @@ export interface TClient {
 }
 
 export interface TRatingDeps {
-  repo: Repository;
+  table: TTable;
   keyring: TKeyring;
   now: () => number;
   catalogue: (hallId: string) => Promise<THallCatalogue | undefined>;
@@ -76,7 +80,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     ratingId = claims.ticketId; // one visit, one rating: the rating's key is the ticket's id
   } else {
     const slot = keyedHash(deps.keyring, 'placard', claims.hallId, claims.windowId, device);
-    if (!(await deps.repo.claimPlacardSlot(slot, submissionId, now, PLACARD_WINDOW_MS))) return { ok: false, refusal: 'placard-limit' };
+    if (!(await claimPlacardSlot(deps.table, slot, submissionId, now, PLACARD_WINDOW_MS))) return { ok: false, refusal: 'placard-limit' };
     // Deterministic per submission, so a retry lands on the same item instead of counting twice.
     ratingId = `p${keyedHash(deps.keyring, 'placard-rating', claims.hallId, claims.windowId, submissionId).slice(0, 20)}`;
   }
@@ -97,8 +101,8 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     deviceHash: device,
   };
   // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
-  if (rating.day < localDay(now, cat.hall.timezone)) await deps.repo.markDirty(rating.hallId, rating.day, now);
-  const put = await deps.repo.putRating(rating);
+  if (rating.day < localDay(now, cat.hall.timezone)) await markDirty(deps.table, rating.hallId, rating.day, now);
+  const put = await putRating(deps.table, rating);
   const bad = gradeGroup(input.overall) === 'bad';
   if (put.status === 'created') return { ok: true, ratingId, created: true, bad };
   if (put.existing.submissionId === submissionId)

@@ -1,6 +1,6 @@
 /**
  * DynamoDB's batch calls with their limits (100 keys a get, 25 items a write) and their unprocessed remainders
- * retried with backoff — written once for the repository and the score store.
+ * retried with backoff — written once, for db.ts's batchGet and batchPut.
  */
 import { BatchGetItemCommand, BatchWriteItemCommand, type AttributeValue, type DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { marshall } from '@aws-sdk/util-dynamodb';

@@ -18,13 +18,13 @@
  *                                                         time order; fl = the job's flags, dc = people's
  *                                                         decisions (never written by the job)
  *  DIRTY#<shard 0..15> / <hall>#<day>                     late-rating marks: the job re-scores those days   late-marks.ts
- *  SNAP#H#<hall> / <day>                                  a hall's day (its windows' and services' inside): score-store.ts
+ *  SNAP#H#<hall> / <day>                                  a hall's day (its windows' and services' inside): scores.ts
  *                                                         counts, decayed counts, figures; trend = 1 Query
- *  SNAP#R#<region> | SNAP#ALL / <day>                     a region's (the deployment's) day: the roll-up    score-store.ts
- *  PART#<day>#<region> / <run>#<batch>                    one batch's partial region sum (roll-up input)    score-store.ts
- *  PLAN#<day>#<run> / <batch>                             a run's batches, so later phases fan out again    score-store.ts
- *  RUN / <day>                                            a run of a day: status, batches done per phase    score-store.ts
- *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   score-store.ts
+ *  SNAP#R#<region> | SNAP#ALL / <day>                     a region's (the deployment's) day: the roll-up    scores.ts
+ *  PART#<day>#<region> / <run>#<batch>                    one batch's partial region sum (roll-up input)    scores.ts
+ *  PLAN#<day>#<run> / <batch>                             a run's batches, so later phases fan out again    scores.ts
+ *  RUN / <day>                                            a run of a day: status, batches done per phase    scores.ts
+ *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   scores.ts
  *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its

@@ -5,6 +5,8 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type TLocalServer } from '../../shared/local/server.js';
 import { axeViolations, launchChromium } from '../support/browser.js';
 import { listUsers } from '../../shared/storage/users.js';
+import { listHalls, listRegions } from '../../shared/storage/catalogue.js';
+import { listRatingsForHallDay } from '../../shared/storage/ratings.js';
 
 let local: TLocalServer;
 let browser: Browser;
@@ -69,9 +71,9 @@ describe('dashboard in Chromium', () => {
 
 describe('dashboard for every demo user', () => {
   it('signs in as each demo user and lands on exactly their units', async () => {
-    const users = await listUsers(local.repo.table);
-    const halls = await local.repo.listHalls();
-    const regions = await local.repo.listRegions();
+    const users = await listUsers(local.table);
+    const halls = await listHalls(local.table);
+    const regions = await listRegions(local.table);
     expect(users.map((u) => u.role).sort()).toEqual(['admin', 'manager', 'manager', 'supervisor', 'supervisor']);
     for (const user of users) {
       const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
@@ -96,7 +98,7 @@ describe('dashboard for every demo user', () => {
 
   it('reads the hall temperature npm run report gives, downloads its CSV, and print-previews the placards', async () => {
     const { hallReport } = await import('../../shared/scoring/report.js');
-    const report = (await hallReport(local.store, 'h-xs-qingshi'))!;
+    const report = (await hallReport(local.table, 'h-xs-qingshi'))!;
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN', acceptDownloads: true });
     const page = await ctx.newPage();
     await page.goto(`${local.url}/signin`);
@@ -119,7 +121,7 @@ describe('dashboard for every demo user', () => {
     expect(lines[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
     let stored = 0;
     for (let d = report.date, i = 0; i < 30; i++, d = new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10))
-      stored += (await local.repo.listRatingsForHallDay('h-xs-qingshi', d)).length;
+      stored += (await listRatingsForHallDay(local.table, 'h-xs-qingshi', d)).length;
     expect(lines.length - 1).toBe(stored);
     await page.getByRole('link', { name: /打印窗口评价牌/ }).click();
     await page.waitForURL(/placards/);

@@ -4,6 +4,7 @@ import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { startLocal, type TLocalServer } from '../../shared/local/server.js';
 import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import { getRating } from '../../shared/storage/ratings.js';
 
 let local: TLocalServer;
 let browser: Browser;
@@ -55,7 +56,7 @@ describe('resident survey in Chromium (phone)', () => {
     expect(await page.textContent('h1')).toContain('这次办事已经评价过了');
     expect(errors).toEqual([]); // no CSP violations, no script errors
     const ticketId = new URL(local.demo.surveyUrl).pathname.split('.')[2];
-    expect(await local.repo.getRating(ticketId)).toMatchObject({
+    expect(await getRating(local.table, ticketId)).toMatchObject({
       overall: 1,
       reasons: ['rude'],
       trips: 3,
@@ -74,11 +75,11 @@ describe('resident survey in Chromium (phone)', () => {
     await page.getByRole('button', { name: '提交评价' }).click();
     await expect.poll(() => page.textContent('#msg')).toContain('网络不好');
     expect(await page.evaluate(() => JSON.parse(localStorage.getItem('st_pending') ?? '[]').length)).toBe(1);
-    expect(await local.repo.getRating(t.ticketId)).toBeUndefined();
+    expect(await getRating(local.table, t.ticketId)).toBeUndefined();
     await ctx.setOffline(false);
     await page.waitForURL(/\/r\/thanks/, { timeout: 40_000 });
     expect(await page.evaluate(() => localStorage.getItem('st_pending'))).toBe('[]');
-    expect((await local.repo.getRating(t.ticketId))?.overall).toBe(5);
+    expect((await getRating(local.table, t.ticketId))?.overall).toBe(5);
     await ctx.close();
   }, 60_000);
 
@@ -117,7 +118,7 @@ describe('resident survey in Chromium (phone)', () => {
     await page.getByRole('button', { name: 'Send rating' }).click();
     await page.waitForURL(/\/r\/thanks/);
     expect(await page.textContent('h1')).toContain('Thank you');
-    expect(await local.repo.getRating(t.ticketId)).toMatchObject({ overall: 2, reasons: ['wait_long'], lang: 'en' });
+    expect(await getRating(local.table, t.ticketId)).toMatchObject({ overall: 2, reasons: ['wait_long'], lang: 'en' });
     await ctx.close();
   });
 });

@@ -14,14 +14,14 @@ import { sealSession } from '../../shared/http/session.js';
 import { seedDemo } from '../../shared/local/seed.js';
 import { runRange } from '../../shared/scoring/job.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
-import { Repository } from '../../shared/storage/repository.js';
-import { ScoreStore } from '../../shared/storage/score-store.js';
+import { openTable } from '../../shared/storage/db.js';
 import { ensureTable } from '../../shared/storage/schema.js';
 import { engine, stopEngines } from '../support/harness.js';
 import { startTestIdp, type TTestIdp } from '../support/idp.js';
 
-// 152 KB: validation messages in words and free-text cleaning (shared/domain/validation.ts, text.ts) cost ~1.8 KB.
-const MAX_BUNDLE_BYTES = 152 * 1024;
+// 135 KB (issue 8): 15 KB under the old 150 KB budget, room for what the resident path still gains (cases). Storage as
+// plain functions lets esbuild keep only what the API calls (135,923 B when set). Raise it only with a reason.
+const MAX_BUNDLE_BYTES = 135 * 1024; // 138,240 B
 const outdir = mkdtempSync(join(tmpdir(), 'st-bundle-'));
 let assetDirs: Map<string, string>;
 
@@ -45,12 +45,12 @@ afterAll(async () => {
 const assetOf = (description: RegExp) => [...assetDirs].find(([d]) => description.test(d))![1];
 
 describe('API function bundle', () => {
-  it('bundles functions/api.ts with the local esbuild into one ESM file under 152 KB', () => {
+  it('bundles functions/api.ts with the local esbuild into one ESM file within 135 KB', () => {
     const assetDir = assetOf(/HTTP API \(Hono\)/);
     const bundle = join(assetDir, 'index.mjs');
     expect(existsSync(bundle), `${bundle} exists`).toBe(true);
     const size = statSync(bundle).size;
-    expect(size, `index.mjs is ${size} bytes`).toBeLessThan(MAX_BUNDLE_BYTES);
+    expect(size, `index.mjs is ${size} bytes`).toBeLessThanOrEqual(MAX_BUNDLE_BYTES);
     expect(existsSync(join(assetDir, 'index.mjs.map')), 'source map emitted').toBe(true);
 
     const code = readFileSync(bundle, 'utf8');
@@ -116,9 +116,9 @@ describe('dashboard function bundle', () => {
     const e = await engine('dynalite');
     const client = createDynamoClient({ endpoint: e.endpoint });
     await ensureTable(client, 'bundle-table');
-    const repo = new Repository(client, 'bundle-table');
-    await seedDemo(repo, { today, apiKey: 'st_bundle_test_key_00001', days: 6 });
-    await runRange({ repo, store: new ScoreStore(client, 'bundle-table') }, addDays(today, -6), addDays(today, -1));
+    const table = openTable(client, 'bundle-table');
+    await seedDemo(table, { today, apiKey: 'st_bundle_test_key_00001', days: 6 });
+    await runRange({ table }, addDays(today, -6), addDays(today, -1));
     idp = await startTestIdp({ redirectUris: [`https://${host}/auth/callback`] });
     Object.assign(process.env, {
       TABLE_NAME: 'bundle-table',

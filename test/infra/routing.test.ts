@@ -15,8 +15,7 @@ import { DASHBOARD_PATHS } from '../../shared/http/dashboard-paths.js';
 import type { TAppDeps } from '../../shared/http/deps.js';
 import { dashboardRoutes } from '../../shared/http/routes/dashboard.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
-import { Repository } from '../../shared/storage/repository.js';
-import { ScoreStore } from '../../shared/storage/score-store.js';
+import { openTable } from '../../shared/storage/db.js';
 import { quietLog } from '../support/harness.js';
 
 const SKIP_BUNDLING = { 'aws:cdk:bundling-stacks': [] as string[] };
@@ -77,8 +76,7 @@ function deps(): TAppDeps {
   const config = loadConfig(env);
   const client = createDynamoClient({ endpoint: 'http://127.0.0.1:9' }); // never called: the apps are only built
   const keyring = parseKeyring(generateKeyringJson());
-  const [repo, scores] = [new Repository(client, 'routing-table'), new ScoreStore(client, 'routing-table')];
-  return { config, repo, scores, keyring, engine: 'none', log: quietLog };
+  return { config, table: openTable(client, 'routing-table'), keyring, engine: 'none', log: quietLog };
 }
 
 describe('HTTP API routing', () => {

@@ -12,8 +12,7 @@ import { docsRoutes } from '../../shared/http/routes/docs.js';
 import type { TLog } from '../../shared/log.js';
 import { startDynalite, startDynamoDbLocal, type TEngine } from '../../shared/local/engine.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
-import { Repository } from '../../shared/storage/repository.js';
-import { ScoreStore } from '../../shared/storage/score-store.js';
+import { openTable, type TTable } from '../../shared/storage/db.js';
 import { ensureTable } from '../../shared/storage/schema.js';
 import { putApiKey } from '../../shared/storage/api-keys.js';
 import { putHall, putService, putWindow } from '../../shared/storage/catalogue.js';
@@ -38,8 +37,8 @@ export async function stopEngines(): Promise<void> {
 export const quietLog: TLog = { info() {}, warn() {}, error() {} };
 
 export interface TWorld {
-  repo: Repository;
-  scores: ScoreStore;
+  /** The table handle the storage module functions take. */
+  table: TTable;
   keyring: TKeyring;
   apiKey: string;
   hall: THall;
@@ -56,7 +55,7 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
   const tableName = `t-${randomBytes(6).toString('hex')}`;
   const client = createDynamoClient({ endpoint: e.endpoint });
   await ensureTable(client, tableName);
-  const repo = new Repository(client, tableName);
+  const table = openTable(client, tableName);
   const keyring = parseKeyring(generateKeyringJson());
   const hall: THall = {
     id: 'h-test',
@@ -73,11 +72,11 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
     { hallId: hall.id, id: 's1', name: '居民身份证换领' },
     { hallId: hall.id, id: 's2', name: '医保异地就医备案' },
   ];
-  await putHall(repo.table, hall);
-  for (const w of windows) await putWindow(repo.table, w);
-  for (const s of services) await putService(repo.table, s);
+  await putHall(table, hall);
+  for (const w of windows) await putWindow(table, w);
+  for (const s of services) await putService(table, s);
   const apiKey = newApiKey();
-  await putApiKey(repo.table, hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
+  await putApiKey(table, hashApiKey(apiKey), { hallId: hall.id, label: 'test', createdAt: new Date().toISOString() });
   const clock = { now: Date.parse('2026-11-20T02:00:00Z') };
   const config = loadConfig({
     APP_ENV: 'test',
@@ -85,13 +84,12 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
     PUBLIC_BASE_URL: 'https://rate.example.test',
     RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000),
   });
-  const scores = new ScoreStore(client, tableName);
   // The resident pages and machine API, plus the API's documents (served by the dashboard function on AWS).
   const app = createApp(
-    { config, repo, scores, keyring, engine: e.name, log: quietLog, now: () => clock.now },
+    { config, table, keyring, engine: e.name, log: quietLog, now: () => clock.now },
     { mount: (a) => a.route('/', docsRoutes({ config })) },
   );
-  return { repo, scores, keyring, apiKey, hall, windows, services, clock, app, engineName };
+  return { table, keyring, apiKey, hall, windows, services, clock, app, engineName };
 }
 
 export const json = (body: unknown, headers: Record<string, string> = {}) => ({

@@ -8,7 +8,7 @@ import type { HtmlEscapedString } from 'hono/utils/html';
 import type { TUser } from '../../domain/access.js';
 import { ADMIN_ERRORS, REGION_LEVELS, ROLES, type TFormErrors } from '../../domain/admin.js';
 import type { THall, TRegion, TService, TWindow } from '../../domain/model.js';
-import type { TApiKeyRecord } from '../../storage/repository.js';
+import type { TApiKeyRecord } from '../../storage/api-keys.js';
 import { D } from './dashboard.js';
 import type { TLang } from './i18n.js';
 

@@ -6,7 +6,7 @@ import { html, raw } from 'hono/html';
 import { GRADE_LABELS } from '../../domain/grades.js';
 import { themeLabel, type TInsights } from '../../scoring/insights.js';
 import { toUnitReport, type TUnitReport } from '../../scoring/report.js';
-import type { TSnapshot } from '../../storage/score-store.js';
+import type { TSnapshot } from '../../storage/scores.js';
 import type { TAsset } from '../assets.js';
 import { type D, bandTag, gauge, rateCell } from './dashboard.js';
 import type { TLang } from './i18n.js';

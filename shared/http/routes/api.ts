@@ -15,6 +15,9 @@ import type { TAppDeps } from '../deps.js';
 import { createGuard } from '../guard.js';
 import { problem } from '../problem.js';
 import { DEVICE_COOKIE, readCookie } from './resident.js';
+import { getHallCatalogue, listHalls, listRegions } from '../../storage/catalogue.js';
+import { countIssuedTicket, recordVisit } from '../../storage/tickets.js';
+import { getSnapshots, lastCompletedRun } from '../../storage/scores.js';
 
 /** `catalogue`: the app's one catalogue cache, shared with the resident pages. */
 export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
@@ -25,7 +28,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   api.get(
     '/hall',
     route({ auth: 'hall-key' }, async (c, { hallId }) => {
-      const cat = await deps.repo.getHallCatalogue(hallId);
+      const cat = await getHallCatalogue(deps.table, hallId);
       if (!cat) return problem(c, 'unknown-hall', `Hall ${hallId} of this key no longer exists.`);
       const base = baseUrl(c, deps.config);
       const view: THallView = {
@@ -70,8 +73,8 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       const visitKey = body.visitRef ? keyedHash(deps.keyring, 'visit', hallId, day, body.visitRef) : undefined;
       const ticketId = visitKey ? `v${visitKey.slice(0, 15)}` : newTicketId();
       const ticket = signTicket(deps.keyring, { ticketId, hallId, windowId: body.windowId, serviceId: body.serviceId, issuedAt });
-      if (!visitKey || (await deps.repo.recordVisit(hallId, day, visitKey, issuedAt + TICKET_TTL_MS)))
-        await deps.repo.countIssuedTicket(hallId, day, body.windowId, body.serviceId);
+      if (!visitKey || (await recordVisit(deps.table, hallId, day, visitKey, issuedAt + TICKET_TTL_MS)))
+        await countIssuedTicket(deps.table, hallId, day, body.windowId, body.serviceId);
       const base = baseUrl(c, deps.config);
       const out: TTicketIssued = {
         ticketId,
@@ -87,7 +90,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   api.post(
     '/ratings',
     route({ auth: 'none', body: ZRatingInput }, async (c, { body }) => {
-      const result = await acceptRating({ repo: deps.repo, keyring: deps.keyring, now, catalogue }, body, {
+      const result = await acceptRating({ table: deps.table, keyring: deps.keyring, now, catalogue }, body, {
         deviceId: readCookie(c, DEVICE_COOKIE),
         address: clientAddress(c),
         userAgent: c.req.header('user-agent'),
@@ -104,7 +107,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       if (params.hallId !== hallId) return problem(c, 'forbidden', 'A hall API key reads its own hall only.');
       const range = await dateRange(query.from, query.to);
       if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
-      const days = await unitTrend(deps.scores, unitId.hall(hallId), range.from, range.to);
+      const days = await unitTrend(deps.table, unitId.hall(hallId), range.from, range.to);
       return c.json({ hallId, from: range.from, to: range.to, days });
     }),
   );
@@ -118,15 +121,15 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       const range = await dateRange(query.date, query.date);
       if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
       const { regionId } = params;
-      const regions = await deps.repo.listRegions();
+      const regions = await listRegions(deps.table);
       if (!regions.some((r) => r.id === regionId)) return problem(c, 'not-found', `No region "${regionId}".`);
-      const halls = (await deps.repo.listHalls()).filter((h) => h.regionId === regionId);
+      const halls = (await listHalls(deps.table)).filter((h) => h.regionId === regionId);
       const units = [
         unitId.region(regionId),
         ...regions.filter((r) => r.parentId === regionId).map((r) => unitId.region(r.id)),
         ...halls.map((h) => unitId.hall(h.id)),
       ];
-      const snaps = await deps.scores.getSnapshots(range.to, units);
+      const snaps = await getSnapshots(deps.table, range.to, units);
       const own = snaps.get(units[0]);
       if (!own) return problem(c, 'not-scored', `Region ${regionId} has no scores for ${range.to}.`);
       return c.json({
@@ -147,7 +150,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     from?: string,
     to?: string,
   ): Promise<{ from: string; to: string } | { error: 'invalid' | 'none'; detail: string }> {
-    const last = to ?? (await deps.scores.lastCompletedRun());
+    const last = to ?? (await lastCompletedRun(deps.table));
     if (!last) return { error: 'none', detail: 'The nightly job has not run yet.' };
     const first = from ?? addDays(last, -89);
     if (first > last) return { error: 'invalid', detail: `from ${first} is after to ${last}.` };

@@ -17,6 +17,7 @@ import type { TAppDeps } from '../deps.js';
 import { T, pickLang, type TLang } from '../pages/i18n.js';
 import { nonceOf, notice, page } from '../pages/layout.js';
 import { surveyPage, type TSurveyValues } from '../pages/survey.js';
+import { getRating } from '../../storage/ratings.js';
 
 export const DEVICE_COOKIE = 'st_dev';
 export const readCookie = (c: Context, name: string): string | undefined => {
@@ -69,7 +70,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const checked = checkToken(deps.keyring, token, now());
     if (!checked.ok) return refusalPage(c, lang, checked.refusal);
     const claims = checked.claims;
-    if (claims.kind === 'ticket' && (await deps.repo.getRating(claims.ticketId))) {
+    if (claims.kind === 'ticket' && (await getRating(deps.table, claims.ticketId))) {
       c.header('cache-control', 'no-store');
       return c.html(notice({ lang, nonce: nonceOf(c), icon: '✅', title: T[lang].ratedTitle, body: T[lang].ratedBody }));
     }
@@ -157,7 +158,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       );
     }
     const result = await acceptRating(
-      { repo: deps.repo, keyring: deps.keyring, now, catalogue },
+      { table: deps.table, keyring: deps.keyring, now, catalogue },
       parsed.data,
       { deviceId: readCookie(c, DEVICE_COOKIE), address: clientAddress(c), userAgent: c.req.header('user-agent') },
       checked, // verified above: once per post

@@ -21,7 +21,6 @@ import {
   type TFormErrors,
 } from '../../../domain/admin.js';
 import { hashApiKey, newApiKey } from '../../../domain/privacy.js';
-import { AdminRepository } from '../../../storage/admin-repository.js';
 import { A, hallBody, regionBody, regionsBody, userBody, usersBody, type TFailed } from '../../pages/admin.js';
 import { D } from '../../pages/dashboard.js';
 import type { TLang } from '../../pages/i18n.js';
@@ -29,6 +28,20 @@ import type { TSignedIn, TStaffKit, TWho } from './gate.js';
 import { cleanLine } from '../../../domain/text.js';
 import { listApiKeys, putApiKey, revokeApiKey } from '../../../storage/api-keys.js';
 import { getUser, listUsers } from '../../../storage/users.js';
+import {
+  createHall,
+  createRegion,
+  createUnit,
+  deleteRegion,
+  getHallCatalogue,
+  listHalls,
+  listRegions,
+  renameUnit,
+  setUnitRetired,
+  updateHall,
+  updateRegion,
+} from '../../../storage/catalogue.js';
+import { createUser, removeUser, unbindUser, updateUser } from '../../../storage/users.js';
 
 type TAdmin = { lang: TLang; who: TWho };
 
@@ -42,8 +55,7 @@ export function adminRoutes(kit: TStaffKit) {
   const { deps } = kit;
   const now = deps.now ?? Date.now;
   const r = new Hono();
-  const repo = deps.repo;
-  const writes = new AdminRepository(repo);
+  const { table } = deps;
 
   /** The gate of every route here: signed in (else to sign-in), an administrator (else the unknown-unit 404). */
   const admin = kit.gate({ admin: true });
@@ -59,7 +71,7 @@ export function adminRoutes(kit: TStaffKit) {
   /* ---------------------------------------------------------------- regions */
 
   const regionsPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const [regions, halls] = await Promise.all([repo.listRegions(), repo.listHalls()]);
+    const [regions, halls] = await Promise.all([listRegions(table), listHalls(table)]);
     const body = regionsBody(ctx(s), { regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, A[s.lang].regions, body, s.who, refused ? 400 : 200);
   };
@@ -72,15 +84,15 @@ export function adminRoutes(kit: TStaffKit) {
     const values = formValues(form, REGION_FIELDS);
     const parsed = z.safeParse(ZRegionForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('region', values, formErrors(parsed.error.issues)));
-    const placement = placementError(await repo.listRegions(), parsed.data.id, parsed.data.parentId);
+    const placement = placementError(await listRegions(table), parsed.data.id, parsed.data.parentId);
     if (placement) return regionsPage(c, s, failed('region', values, { parentId: placement }));
-    if (!(await writes.createRegion(toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
+    if (!(await createRegion(table, toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
     return back(c, s, `/admin/regions/${parsed.data.id}`);
   });
 
   /** One region's page, or the 404 if there is no such region. */
   const regionPage = async (c: Context, s: TAdmin, regionId: string, refused?: TFailed) => {
-    const [regions, halls] = await Promise.all([repo.listRegions(), repo.listHalls()]);
+    const [regions, halls] = await Promise.all([listRegions(table), listHalls(table)]);
     const region = regions.find((x) => x.id === regionId);
     if (!region) return kit.notFound(c, s.lang, s.who);
     const body = regionBody(ctx(s), { region, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
@@ -93,28 +105,28 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const regionId = c.req.param('regionId');
-    const regions = await repo.listRegions();
+    const regions = await listRegions(table);
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, REGION_FIELDS), id: regionId }; // the id is the page's: ids never change
     const parsed = z.safeParse(ZRegionForm, values);
     if (!parsed.success) return regionPage(c, s, regionId, failed('edit', values, formErrors(parsed.error.issues)));
     const placement = placementError(regions, regionId, parsed.data.parentId);
     if (placement) return regionPage(c, s, regionId, failed('edit', values, { parentId: placement }));
-    if (!(await writes.updateRegion(toRegion(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    if (!(await updateRegion(table, toRegion(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/regions/${regionId}`);
   });
 
   r.post('/regions/:regionId/delete', admin, csrf, async (c) => {
     const s = as(c);
     const regionId = c.req.param('regionId');
-    const [regions, halls, users] = await Promise.all([repo.listRegions(), repo.listHalls(), listUsers(repo.table)]);
+    const [regions, halls, users] = await Promise.all([listRegions(table), listHalls(table), listUsers(table)]);
     if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
     if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId))
       return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
     if (users.some((u) => u.role === 'supervisor' && u.scope === regionId))
       return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
-    await writes.deleteRegion(regionId);
+    await deleteRegion(table, regionId);
     return back(c, s, '/admin/regions');
   });
 
@@ -126,14 +138,14 @@ export function adminRoutes(kit: TStaffKit) {
     const values = formValues(form, HALL_FIELDS);
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('hall', values, formErrors(parsed.error.issues)));
-    if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId))
+    if (!(await listRegions(table)).some((x) => x.id === parsed.data.regionId))
       return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
-    if (!(await writes.createHall(toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
+    if (!(await createHall(table, toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
     return back(c, s, `/admin/halls/${parsed.data.id}`);
   });
 
   const hallPage = async (c: Context, s: TAdmin, hallId: string, refused?: TFailed) => {
-    const [cat, regions, keys] = await Promise.all([repo.getHallCatalogue(hallId), repo.listRegions(), listApiKeys(repo.table, hallId)]);
+    const [cat, regions, keys] = await Promise.all([getHallCatalogue(table, hallId), listRegions(table), listApiKeys(table, hallId)]);
     if (!cat) return kit.notFound(c, s.lang, s.who);
     const body = hallBody(ctx(s), { ...cat, regions: byId(regions), keys, failed: refused, saved: !refused && saved(c) });
     return kit.page(c, s.lang, cat.hall.name, body, s.who, refused ? 400 : 200);
@@ -145,14 +157,14 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const hallId = c.req.param('hallId');
-    if (!(await repo.getHallCatalogue(hallId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await getHallCatalogue(table, hallId))) return kit.notFound(c, s.lang, s.who);
     // The id stays the page's: it is inside every printed QR code and every stored rating.
     const values = { ...formValues(form, HALL_FIELDS), id: hallId };
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed('hall', values, formErrors(parsed.error.issues)));
-    if (!(await repo.listRegions()).some((x) => x.id === parsed.data.regionId))
+    if (!(await listRegions(table)).some((x) => x.id === parsed.data.regionId))
       return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
-    if (!(await writes.updateHall(toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    if (!(await updateHall(table, toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`);
   });
 
@@ -164,11 +176,11 @@ export function adminRoutes(kit: TStaffKit) {
     const form = c.var.form;
     const hallId = c.req.param('hallId');
     const kind = kindOf(c);
-    if (!(await repo.getHallCatalogue(hallId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await getHallCatalogue(table, hallId))) return kit.notFound(c, s.lang, s.who);
     const values = formValues(form, UNIT_FIELDS);
     const parsed = z.safeParse(ZUnitForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, formErrors(parsed.error.issues)));
-    if (!(await writes.createUnit(kind, { hallId, ...parsed.data })))
+    if (!(await createUnit(table, kind, { hallId, ...parsed.data })))
       return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, { id: kind === 'window' ? 'windowExists' : 'serviceExists' }));
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   });
@@ -179,12 +191,12 @@ export function adminRoutes(kit: TStaffKit) {
     const hallId = c.req.param('hallId');
     const unitId = c.req.param('unitId');
     const kind = kindOf(c);
-    const cat = await repo.getHallCatalogue(hallId);
+    const cat = await getHallCatalogue(table, hallId);
     if (!cat || !(kind === 'window' ? cat.windows : cat.services).some((u) => u.id === unitId)) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, UNIT_FIELDS), id: unitId };
     const parsed = z.safeParse(ZUnitForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, unitId), values, formErrors(parsed.error.issues)));
-    if (!(await writes.renameUnit(kind, hallId, unitId, parsed.data.name, parsed.data.nameEn))) return kit.notFound(c, s.lang, s.who);
+    if (!(await renameUnit(table, kind, hallId, unitId, parsed.data.name, parsed.data.nameEn))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   });
 
@@ -196,7 +208,7 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const hallId = c.req.param('hallId');
     const retire = c.req.param('action') === 'retire';
-    const ok = await writes.setUnitRetired(kindOf(c), hallId, c.req.param('unitId'), retire ? new Date(now()).toISOString() : undefined);
+    const ok = await setUnitRetired(table, kindOf(c), hallId, c.req.param('unitId'), retire ? new Date(now()).toISOString() : undefined);
     if (!ok) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/halls/${hallId}`, `#${kindOf(c)}s`);
   });
@@ -204,7 +216,7 @@ export function adminRoutes(kit: TStaffKit) {
   /* ---------------------------------------------------------------- staff users */
 
   const usersPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
+    const [users, regions, halls] = await Promise.all([listUsers(table), listRegions(table), listHalls(table)]);
     const body = usersBody(ctx(s), {
       users,
       me: s.who.user.id,
@@ -217,7 +229,7 @@ export function adminRoutes(kit: TStaffKit) {
   };
 
   const userPage = async (c: Context, s: TAdmin, userId: string, refused?: TFailed) => {
-    const [user, regions, halls] = await Promise.all([getUser(repo.table, userId), repo.listRegions(), repo.listHalls()]);
+    const [user, regions, halls] = await Promise.all([getUser(table, userId), listRegions(table), listHalls(table)]);
     if (!user) return kit.notFound(c, s.lang, s.who);
     const body = userBody(ctx(s), {
       user,
@@ -232,7 +244,7 @@ export function adminRoutes(kit: TStaffKit) {
 
   /** A user form's checks beyond its shape: the scope is a real unit of the role's kind; the email is nobody else's. */
   async function userProblems(u: z.infer<typeof ZUserForm>): Promise<TFormErrors> {
-    const [users, regions, halls] = await Promise.all([listUsers(repo.table), repo.listRegions(), repo.listHalls()]);
+    const [users, regions, halls] = await Promise.all([listUsers(table), listRegions(table), listHalls(table)]);
     const errors: TFormErrors = {};
     if (u.role === 'supervisor' && !regions.some((x) => x.id === u.scope)) errors.scope = 'scopeSupervisor';
     if (u.role === 'manager' && !halls.some((h) => h.id === u.scope)) errors.scope = 'scopeManager';
@@ -250,7 +262,7 @@ export function adminRoutes(kit: TStaffKit) {
     if (!parsed.success) return usersPage(c, s, failed('user', values, formErrors(parsed.error.issues, { name: 'userName' })));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return usersPage(c, s, failed('user', values, problems));
-    if (!(await writes.createUser(parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
+    if (!(await createUser(table, parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
     return back(c, s, '/admin/users');
   });
 
@@ -260,7 +272,7 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const userId = c.req.param('userId');
-    if (!(await getUser(repo.table, userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await getUser(table, userId))) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, USER_FIELDS), id: userId };
     const parsed = z.safeParse(ZUserForm, values);
     if (!parsed.success) return userPage(c, s, userId, failed('edit', values, formErrors(parsed.error.issues, { name: 'userName' })));
@@ -269,14 +281,14 @@ export function adminRoutes(kit: TStaffKit) {
       return userPage(c, s, userId, failed('edit', values, { role: 'selfDemote' }));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
-    if (!(await writes.updateUser(parsed.data))) return kit.notFound(c, s.lang, s.who);
+    if (!(await updateUser(table, parsed.data))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
   });
 
   r.post('/users/:userId/unbind', admin, csrf, async (c) => {
     const s = as(c);
     const userId = c.req.param('userId');
-    if (!(await writes.unbindUser(userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await unbindUser(table, userId))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
   });
 
@@ -284,7 +296,7 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const userId = c.req.param('userId');
     if (userId === s.who.user.id) return userPage(c, s, userId, failed('remove', {}, { _form: 'selfRemove' }));
-    if (!(await writes.removeUser(userId))) return kit.notFound(c, s.lang, s.who);
+    if (!(await removeUser(table, userId))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, '/admin/users');
   });
 
@@ -295,7 +307,7 @@ export function adminRoutes(kit: TStaffKit) {
   const keysPage = async (c: Context, s: TAdmin, hallId: string, created?: string) => {
     const w = D[s.lang];
     const lang = s.lang;
-    const [cat, keys] = await Promise.all([repo.getHallCatalogue(hallId), listApiKeys(repo.table, hallId)]);
+    const [cat, keys] = await Promise.all([getHallCatalogue(table, hallId), listApiKeys(table, hallId)]);
     const name = cat?.hall.name ?? hallId;
     const csrfField = html`<input type="hidden" name="_csrf" value="${s.who.csrf}">`;
     const state = (k: (typeof keys)[number]) => (k.revokedAt ? `${w.revoked} ${k.revokedAt.slice(0, 10)}` : w.active);
@@ -323,14 +335,14 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     const label = typeof c.var.form.label === 'string' ? cleanLine(c.var.form.label).trim().slice(0, 60) : '';
     if (!label) return c.text('A label is required. 请填写用途说明。', 400);
     const key = newApiKey();
-    await putApiKey(repo.table, hashApiKey(key), { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
+    await putApiKey(table, hashApiKey(key), { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
     c.header('cache-control', 'no-store');
     return keysPage(c, as(c), c.var.unit.id, key); // the only time the key is ever shown
   });
 
   r.post('/halls/:hallId/keys/:keyId/revoke', adminHall, csrf, async (c) => {
     const s = as(c);
-    if (!(await revokeApiKey(repo.table, c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString())))
+    if (!(await revokeApiKey(table, c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString())))
       return kit.notFound(c, s.lang, s.who);
     return c.redirect(`/admin/halls/${c.var.unit.id}/keys?lang=${s.lang}`, 303);
   });

@@ -8,6 +8,7 @@ import { addDays, daysBetween } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { ratingsCsv, toUnitReport } from '../../../scoring/report.js';
 import type { TStaffKit } from './gate.js';
+import { lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
 
 const localDayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
@@ -17,14 +18,14 @@ export function exportRoutes(kit: TStaffKit) {
 
   r.get('/halls/:hallId/export/:what{ratings|scores}', kit.gate({ unit: 'hall' }), async (c) => {
     const hallId = c.var.unit.id;
-    const last = (await deps.scores.lastCompletedRun()) ?? localDayOf(kit.now());
+    const last = (await lastCompletedRun(deps.table)) ?? localDayOf(kit.now());
     const to = c.req.query('to') ?? last;
     const from = c.req.query('from') ?? addDays(to, -89);
     if (!isDay(from) || !isDay(to) || from > to || daysBetween(from, to) > 400) {
       return c.text('from/to must be dates (YYYY-MM-DD), at most 400 days apart. 日期格式应为 YYYY-MM-DD，最长400天。', 400);
     }
     const what = c.req.param('what');
-    const rows = what === 'ratings' ? ratingsCsv(deps.repo, hallId, from, to) : scoresCsv(hallId, from, to);
+    const rows = what === 'ratings' ? ratingsCsv(deps.table, hallId, from, to) : scoresCsv(hallId, from, to);
     const encoder = new TextEncoder();
     const body = new ReadableStream<Uint8Array>({
       async start(controller) {
@@ -44,7 +45,7 @@ export function exportRoutes(kit: TStaffKit) {
 
   async function* scoresCsv(hallId: string, from: string, to: string): AsyncGenerator<string> {
     yield 'date,temperature,low,high,band,n,good_rate,one_trip_rate,done_rate,active_rate,attitude,efficiency,competence\n';
-    const days = await deps.scores.snapshotRange(unitId.hall(hallId), from, to);
+    const days = await snapshotRange(deps.table, unitId.hall(hallId), from, to);
     for (const s of days) {
       const f = toUnitReport(s);
       if (!f) continue;

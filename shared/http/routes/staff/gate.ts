@@ -17,6 +17,7 @@ import { nonceOf } from '../../pages/layout.js';
 import { problem } from '../../problem.js';
 import { csrfMatches, readSession } from '../../session.js';
 import { getUser } from '../../../storage/users.js';
+import { listHalls, listRegions } from '../../../storage/catalogue.js';
 
 export type TWho = { user: TUser; csrf: string };
 type TUnitKind = 'hall' | 'region';
@@ -44,9 +45,9 @@ export function staffKit(deps: TAppDeps) {
   /** The region tree, cached briefly: every gate checks scope against it. An administrator's change drops it at once. */
   let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string; regions: TRegion[]; halls: THall[] } | undefined;
   async function tree() {
-    if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.repo.catalogueVersion) return treeCache;
-    const version = deps.repo.catalogueVersion;
-    const [regions, halls] = await Promise.all([deps.repo.listRegions(), deps.repo.listHalls()]);
+    if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.table.catalogueVersion) return treeCache;
+    const version = deps.table.catalogueVersion;
+    const [regions, halls] = await Promise.all([listRegions(deps.table), listHalls(deps.table)]);
     treeCache = {
       at: now(),
       version,
@@ -61,7 +62,7 @@ export function staffKit(deps: TAppDeps) {
   async function signedIn(c: Context): Promise<TWho | undefined> {
     const s = readSession(c, deps.keyring, now());
     if (!s) return undefined;
-    const user = await getUser(deps.repo.table, s.uid);
+    const user = await getUser(deps.table, s.uid);
     return user && { user, csrf: s.csrf };
   }
 

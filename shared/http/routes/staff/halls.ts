@@ -18,6 +18,8 @@ import { figureCards, insightsHtml, trendChart, trendTable, unitTable } from '..
 import { problem } from '../../problem.js';
 import { qrSvg } from '../../qr.js';
 import type { TStaffKit } from './gate.js';
+import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
+import { getHallCatalogue } from '../../../storage/catalogue.js';
 
 export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
   const { deps } = kit;
@@ -28,19 +30,19 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const { lang, user, unit } = c.var;
     const hallId = unit.id;
     const w = D[lang];
-    const day = await deps.scores.lastCompletedRun();
-    const cat = await deps.repo.getHallCatalogue(hallId);
+    const day = await lastCompletedRun(deps.table);
+    const cat = await getHallCatalogue(deps.table, hallId);
     const title = cat?.hall.name ?? hallId;
     if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
     const [snaps, trend, alerts, insights] = await Promise.all([
-      deps.scores.getSnapshots(day, [
+      getSnapshots(deps.table, day, [
         unitId.hall(hallId),
         ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
         ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
       ]),
-      deps.scores.snapshotRange(unitId.hall(hallId), addDays(day, -89), day),
-      deps.scores.alertsForHall(hallId, addDays(day, -29), day),
-      cat ? hallInsights(deps.repo, cat.hall, day) : undefined,
+      snapshotRange(deps.table, unitId.hall(hallId), addDays(day, -89), day),
+      alertsForHall(deps.table, hallId, addDays(day, -29), day),
+      cat ? hallInsights(deps.table, cat.hall, day) : undefined,
     ]);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
@@ -75,7 +77,7 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
   r.get('/halls/:hallId/placards', hallPage, async (c) => {
     const { lang, user, csrf, unit } = c.var;
     const hallId = unit.id;
-    const cat = await deps.repo.getHallCatalogue(hallId);
+    const cat = await getHallCatalogue(deps.table, hallId);
     if (!cat) return kit.notFound(c, lang, { user, csrf });
     const base = baseUrl(c, deps.config);
     const nonce = nonceOf(c);
@@ -104,7 +106,7 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
   r.get('/api/v1/halls/:hallId/report', kit.gate({ unit: 'hall', answer: 'json' }), async (c) => {
     const date = c.req.query('date');
     if (date !== undefined && !isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
-    const report = await hallReport(deps.scores, c.var.unit.id, date);
+    const report = await hallReport(deps.table, c.var.unit.id, date);
     return report ? c.json(report) : problem(c, 'not-scored', 'No scores for that hall and date yet.');
   });
 

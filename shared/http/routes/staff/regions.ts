@@ -10,13 +10,14 @@ import { addDays } from '../../../domain/time.js';
 import type { TFigures } from '../../../domain/figures.js';
 import { isDay } from '../../../domain/time.js';
 import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';
-import type { TSnapshot } from '../../../storage/score-store.js';
+import type { TSnapshot } from '../../../storage/scores.js';
 import type { TDashboardAssets } from '../../assets.js';
 import { D, bandTag, rateCell } from '../../pages/dashboard.js';
 import { nonceOf } from '../../pages/layout.js';
 import { figureCards } from '../../pages/report.js';
 import { problem } from '../../problem.js';
 import type { TStaffKit } from './gate.js';
+import { alertsOfDay, getSnapshots, lastCompletedRun } from '../../../storage/scores.js';
 
 export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
   const { deps } = kit;
@@ -26,7 +27,7 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const { lang, unit } = c.var;
     const regionId = unit.id;
     const w = D[lang];
-    const day = await deps.scores.lastCompletedRun();
+    const day = await lastCompletedRun(deps.table);
     const { regions, halls, tree: t } = await kit.tree(); // the gate just read it: no second catalogue read
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
     if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
@@ -41,10 +42,10 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
     const inRegion = (hallId: string) => regionChain(t, t.hallRegion.get(hallId) ?? '').includes(regionId);
     const [nowSnaps, thenSnaps, alerts] = await Promise.all([
-      deps.scores.getSnapshots(day, units),
-      deps.scores.getSnapshots(addDays(day, -30), units),
+      getSnapshots(deps.table, day, units),
+      getSnapshots(deps.table, addDays(day, -30), units),
       // The region's alerts of 30 days, newest first: one Query per day (alerts are indexed by day), kept to this subtree.
-      Promise.all([...Array(30).keys()].map((i) => deps.scores.alertsOfDay(addDays(day, -i)))).then((days) =>
+      Promise.all([...Array(30).keys()].map((i) => alertsOfDay(deps.table, addDays(day, -i)))).then((days) =>
         days.flat().filter((a) => inRegion(a.hallId)),
       ),
     ]);
@@ -93,7 +94,7 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
   /** A region's figures and its child units' (a league table's data). */
   r.get('/api/v1/regions/:regionId/report', kit.gate({ unit: 'region', answer: 'json' }), async (c) => {
     const id = c.var.unit.id;
-    const date = c.req.query('date') ?? (await deps.scores.lastCompletedRun());
+    const date = c.req.query('date') ?? (await lastCompletedRun(deps.table));
     if (!date) return problem(c, 'not-scored', 'Nothing scored yet.');
     if (!isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
     const { regions, halls } = await kit.tree();
@@ -102,7 +103,7 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
       ...regions.filter((x) => x.parentId === id).map((x) => unitId.region(x.id)),
       ...halls.filter((h) => h.regionId === id).map((h) => unitId.hall(h.id)),
     ];
-    const snaps = await deps.scores.getSnapshots(date, units);
+    const snaps = await getSnapshots(deps.table, date, units);
     const reports = units
       .map((u) => snaps.get(u))
       .filter((x): x is TSnapshot => !!x)

@@ -56,7 +56,7 @@ export function signInRoutes(kit: TStaffKit) {
       return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
     // Before a session exists, the sign-in form is protected by a double-submit token.
     const pre = startSession(c, deps.keyring, '', now());
-    const users = await listUsers(deps.repo.table);
+    const users = await listUsers(deps.table);
     return page(
       c,
       lang,
@@ -74,7 +74,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       const pre = readSession(c, deps.keyring, now());
       if (!pre || !csrfMatches(pre.csrf, form._csrf))
         return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
-      const user = typeof form.userId === 'string' ? await getUser(deps.repo.table, form.userId) : undefined;
+      const user = typeof form.userId === 'string' ? await getUser(deps.table, form.userId) : undefined;
       if (!user) return c.text('Unknown user. 没有这个用户。', 400);
       startSession(c, deps.keyring, user.id, now(), 'dev');
       const next = safeNext(c.req.query('next'));
@@ -122,8 +122,8 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
         deps.log.warn('sign-in: provider response refused', { error: (err as Error).name, code: (err as { code?: string }).code });
         return signInProblem(c, lang, w.flowExpired, 400);
       }
-      const match = matchStaffUser(await listUsers(deps.repo.table), claims);
-      if (match.kind === 'bind' && !(await bindOidcSub(deps.repo.table, match.user.id, claims.sub))) {
+      const match = matchStaffUser(await listUsers(deps.table), claims);
+      if (match.kind === 'bind' && !(await bindOidcSub(deps.table, match.user.id, claims.sub))) {
         return signInProblem(c, lang, w.refused['bound-elsewhere'], 403);
       }
       if (match.kind === 'refused') {
