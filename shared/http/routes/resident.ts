@@ -170,7 +170,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const token = c.req.param('token');
     if (!checkToken(deps.keyring, token, now()).ok) return c.text('invalid code', 400);
     const svg = qrSvg(`${baseUrl(c, deps.config)}/r/${token}`);
-    return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+    return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'private, max-age=600' });
   });
 
   /** A printable placard for one window: hall, window, QR and one line of instructions (A6, print CSS). */
