@@ -121,6 +121,19 @@ describe('item 3: request bodies are capped before they are read', () => {
   });
 });
 
+describe('the fuzz finding: a damaged form body', () => {
+  it('answers a broken multipart post with a kind 400 page, not a 500', async () => {
+    const { ticket } = await mint();
+    const res = await w.app.request(`/r/${ticket}`, {
+      method: 'POST',
+      headers: { 'content-type': 'multipart/form-data; boundary=zz' },
+      body: 'overall=5',
+    });
+    expect(res.status).toBe(400);
+    expect(await res.text()).toContain('无法读取');
+  });
+});
+
 describe('item 4: budgets per key and per kind of call', () => {
   it('keeps minting tickets while the same key is polled into 429 on GET /hall', async () => {
     let limited = 0;

@@ -55,6 +55,14 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     );
   };
 
+  const badForm = (c: Context, lang: TLang) => {
+    const [title, body] =
+      lang === 'en'
+        ? ['The answer could not be read', 'Please go back and send the form again.']
+        : ['无法读取您的提交', '请返回后重新提交。The answer could not be read; please send the form again.'];
+    return c.html(notice({ lang, nonce: nonceOf(c), icon: '⚠️', title, body }), 400);
+  };
+
   r.get('/thanks', (c) => {
     const lang = pickLang(c.req.query('lang'));
     const w = T[lang];
@@ -99,7 +107,9 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   /** The no-JavaScript path: a plain form post, answered with a redirect or the form again with kind errors. */
   r.post('/:token', async (c) => {
     const token = c.req.param('token');
-    const form = await c.req.parseBody({ all: true });
+    // A damaged body (a broken multipart post) is a kind 400, not an error: nothing is read from it.
+    const form = await c.req.parseBody({ all: true }).catch(() => undefined);
+    if (!form) return badForm(c, pickLang(c.req.query('lang')));
     const lang = pickLang(form.lang ?? c.req.query('lang'));
     const w = T[lang];
     const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');

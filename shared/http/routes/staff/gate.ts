@@ -116,8 +116,8 @@ export function staffKit(deps: TAppDeps) {
 
   /** A change: the form's CSRF token must be the session's (403, nothing written, if missing or wrong). After a gate. */
   const form = createMiddleware<TFormEnv>(async (c, next) => {
-    const body = await c.req.parseBody();
-    if (!csrfMatches(c.var.csrf, body._csrf)) return c.text(FORBIDDEN, 403);
+    const body = await c.req.parseBody().catch(() => undefined); // a damaged body: refused like a missing token
+    if (!body || !csrfMatches(c.var.csrf, body._csrf)) return c.text(FORBIDDEN, 403);
     c.set('form', body);
     await next();
   });

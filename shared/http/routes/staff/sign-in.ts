@@ -70,7 +70,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
   if (devSignIn) {
     r.post('/signin/dev', async (c) => {
       const lang = pickLang(c.req.query('lang'));
-      const form = await c.req.parseBody();
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, undefined>);
       const pre = readSession(c, deps.keyring, now());
       if (!pre || !csrfMatches(pre.csrf, form._csrf))
         return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
@@ -143,7 +143,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
 
   r.post('/signout', async (c) => {
     const s = readSession(c, deps.keyring, now());
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, undefined>);
     if (s && !csrfMatches(s.csrf, form._csrf)) return c.text('Forbidden', 403);
     // Ends the session on the server too: a copy of the cookie replayed later is refused by the gate.
     if (s?.uid && (await kit.signedIn(c))) {
