@@ -12,6 +12,8 @@
  *   --skip-score       BENCH_SKIP_SCORE=1    skip the scoring rows (pure scoring; one night of 10,000 halls)
  *   --skip-dashboard   BENCH_SKIP_DASHBOARD=1 skip the dashboard rows (hall page with a year of data; the export)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
+ *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
+ *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
  */
@@ -31,6 +33,7 @@ import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchDashboard } from './dashboard.js';
+import { benchHardening } from './hardening.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
@@ -374,6 +377,12 @@ async function main() {
     for (const r of await benchDashboard({ exportRows: option('export-rows', 'BENCH_EXPORT_ROWS', 1_000_000) })) {
       rows.push({ metric: r.metric, value: r.value, unit: r.unit, target: r.target ?? null });
     }
+  }
+
+  if (!flag('skip-hardening', 'BENCH_SKIP_HARDENING')) {
+    say('hardening: hostile-request fuzz, a SIGKILL under load, 50 posts of 10 MB…');
+    const fuzzRuns = Math.round(option('fuzz-runs', 'BENCH_FUZZ_RUNS', 1000));
+    for (const r of await benchHardening({ fuzzRuns, tmp: tmpdir() })) rows.push({ ...r, target: r.target ?? null });
   }
 
   const missed = printTable(rows);

@@ -82,6 +82,8 @@ export class ServiceTemperatureStack extends Stack {
 
     // The staff dashboard: its own function, reached through the same API on the staff paths.
     const dashboardOrigin = props.publicBaseUrl ?? this.httpApi.api.apiEndpoint;
+    // Printed codes never take their host from a request: both functions always know the public origin.
+    if (!props.publicBaseUrl) this.apiFunction.function.addEnvironment('PUBLIC_BASE_URL', dashboardOrigin);
     let signInEnv: Record<string, string>;
     const external = props.staffSignIn.external;
     if (external) {
@@ -104,7 +106,7 @@ export class ServiceTemperatureStack extends Stack {
       projectRoot: props.projectRoot,
       table: this.data.table,
       keyringSecret: this.keyring.secret,
-      environment: { ...signInEnv, ...(props.publicBaseUrl ? { PUBLIC_BASE_URL: props.publicBaseUrl } : {}) },
+      environment: { ...signInEnv, PUBLIC_BASE_URL: dashboardOrigin },
       logRetention: props.logRetention,
     });
     this.data.grantReadWriteData(this.dashboard.role);

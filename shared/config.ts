@@ -7,7 +7,10 @@ import { DEFAULT_TABLE_NAME } from './storage/table.js';
 const ZConfig = z.object({
   APP_ENV: z._default(z.enum(['local', 'aws', 'test']), 'local'),
   TABLE_NAME: z._default(z.string().check(z.minLength(3)), DEFAULT_TABLE_NAME),
-  /** Base URL printed into QR codes, e.g. https://rate.example.gov.cn. Unset: taken from the request. */
+  /**
+   * Base URL printed into QR codes, e.g. https://rate.example.gov.cn (the AWS stack always sets it). Unset: the
+   * request's origin if its host is this machine's own (base-url.ts), else http://localhost:PORT.
+   */
   PUBLIC_BASE_URL: z.optional(z.url()),
   /** Local: the key ring JSON itself. AWS: KEYRING_SECRET_ARN names the Secrets Manager secret instead. */
   KEYRING: z.optional(z.string()),

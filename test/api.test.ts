@@ -284,14 +284,14 @@ describe('score routes', () => {
     expect(badDate.status).toBe(422);
     expect(badDate.headers.get('content-type')).toContain('application/problem+json');
     expect((await badDate.json()).errors).toEqual([{ path: 'query.from', message: 'must be a date (YYYY-MM-DD)' }]);
-    const badRegionDate = await (await w.app.request('/api/v1/regions/r-test/scores?date=11%2F20', auth)).json();
-    expect(badRegionDate).toMatchObject({ type: '/problems/validation-failed', errors: [{ path: 'query.date' }] });
+    const badTo = await (await w.app.request('/api/v1/halls/h-test/scores?to=11%2F20', auth)).json();
+    expect(badTo).toMatchObject({ type: '/problems/validation-failed', errors: [{ path: 'query.to' }] });
     const badId = await w.app.request('/api/v1/halls/h%20test!/scores', auth);
     expect(badId.status).toBe(422);
     expect((await badId.json()).errors).toEqual([expect.objectContaining({ path: 'path.hallId' })]);
   });
 
-  it('return the nightly figures of the hall and of its region', async () => {
+  it("return the nightly figures of the hall, and refuse its region's to a hall key (issue 11 item 11)", async () => {
     const { runNight } = await import('../shared/scoring/job.js');
     await putRegion(w.table, { id: 'r-test', name: '测试区', level: 'district' });
     const t = await mint();
@@ -302,9 +302,11 @@ describe('score routes', () => {
     expect(hall.to).toBe('2026-11-20');
     expect(hall.days).toHaveLength(1);
     expect(hall.days[0]).toMatchObject({ date: '2026-11-20', band: expect.any(String), goodRate: { rate: expect.any(Number) } });
-    const region = await (await w.app.request('/api/v1/regions/r-test/scores?date=2026-11-20', auth)).json();
-    expect(region.region.unit).toBe('R#r-test');
-    expect(region.children.map((c: { unit: string }) => c.unit)).toEqual(['H#h-test']);
-    expect(region.children[0].temperature).toBe(hall.days[0].temperature);
+    for (const path of ['/api/v1/regions/r-test/scores?date=2026-11-20', '/api/v1/regions/r-other/scores']) {
+      const region = await w.app.request(path, auth);
+      expect(region.status).toBe(403);
+      expect(region.headers.get('content-type')).toContain('application/problem+json');
+      expect((await region.json()).detail).toContain('/api/v1/regions/{regionId}/report');
+    }
   });
 });

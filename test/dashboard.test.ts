@@ -273,6 +273,7 @@ describe('every route, every role: nothing leaks', () => {
       ['POST', '/admin/users', { id: 'u-sneak', name: '潜入者', role: 'admin', scope: '*' }],
       ['POST', '/admin/users/u-mgr-gangkou', { name: '潜入者', role: 'admin', scope: '*' }],
       ['POST', '/admin/users/u-sup-west/unbind', {}],
+      ['POST', '/admin/users/u-sup-west/sessions/end', {}],
       ['POST', '/admin/users/u-mgr-gangkou/remove', {}],
       ['POST', `/admin/halls/${hall}/keys`, { label: '潜入' }],
       ['POST', `/admin/halls/h-dh-center/keys/${keyHash}/revoke`, {}],

@@ -76,6 +76,7 @@ beforeAll(async () => {
     DYNAMODB_ENDPOINT: e.endpoint,
     KEYRING: generateKeyringJson(),
     APP_ENV: 'aws',
+    PUBLIC_BASE_URL: 'https://abc123.execute-api.ap-east-1.amazonaws.com', // the stack always sets it (its API's endpoint)
     POWERTOOLS_LOG_LEVEL: 'SILENT',
     LOG_LEVEL: 'ERROR',
   });

@@ -1,6 +1,6 @@
 import { RemovalPolicy, Validations } from 'aws-cdk-lib';
 import { AccessLogFormat } from 'aws-cdk-lib/aws-apigateway';
-import { HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
+import { type CfnStage, HttpApi, HttpMethod, HttpStage, LogGroupLogDestination } from 'aws-cdk-lib/aws-apigatewayv2';
 import { HttpLambdaIntegration } from 'aws-cdk-lib/aws-apigatewayv2-integrations';
 import type { IFunction } from 'aws-cdk-lib/aws-lambda';
 import { LogGroup, RetentionDays } from 'aws-cdk-lib/aws-logs';
@@ -39,7 +39,26 @@ export const ACCESS_LOG_FIELDS: Readonly<Record<string, string>> = {
 };
 
 /**
- * HTTP API with a single catch-all route ($default) to the API function: the Hono app does its own routing, its
+ * Per-route throttling (requests per second, token bucket), on top of the stage-wide default. The app's own rate
+ * limits count per Lambda instance, so on AWS they bound one warm instance only; these hold for the whole API, however
+ * many instances run. Each kind of call has its own bucket, so a flood of reads (a machine polling GET /hall) or of
+ * page loads never uses up what minting tickets or posting ratings need. Sized for a city of a few hundred halls:
+ * far above the real peak (a hall serves a visitor every few seconds), far below what the table's on-demand capacity
+ * and the Lambda concurrency take. They are per route, not per client: a per-address limit needs a WAF rate-based
+ * rule, which attaches to a CloudFront distribution in front of this API (the public-pages issue) — not to an
+ * HTTP API directly.
+ */
+export const ROUTE_THROTTLES = {
+  'POST /api/v1/ratings': { rateLimit: 50, burstLimit: 100 },
+  'POST /api/v1/tickets': { rateLimit: 50, burstLimit: 100 },
+  'GET /api/v1/hall': { rateLimit: 10, burstLimit: 20 },
+  'GET /api/v1/halls/{hallId}/scores': { rateLimit: 10, burstLimit: 20 },
+  'ANY /r/{proxy+}': { rateLimit: 100, burstLimit: 200 },
+} as const satisfies Record<string, { rateLimit: number; burstLimit: number }>;
+
+/**
+ * HTTP API with a catch-all route ($default) to the API function, plus the throttled routes above to the same
+ * function: the Hono app does its own routing, its
  * own API-key authentication for machine routes, and residents post ratings anonymously.
  */
 export class PublicHttpApi extends Construct {
@@ -50,10 +69,11 @@ export class PublicHttpApi extends Construct {
   constructor(scope: Construct, id: string, props: PublicHttpApiProps) {
     super(scope, id);
 
+    const integration = new HttpLambdaIntegration('ApiIntegration', props.handler);
     this.api = new HttpApi(this, 'HttpApi', {
       apiName: 'service-temperature',
       description: 'Service Temperature (服务温度) public HTTP API',
-      defaultIntegration: new HttpLambdaIntegration('ApiIntegration', props.handler),
+      defaultIntegration: integration,
       // The stage is created below so that it can carry throttling and access logging.
       createDefaultStage: false,
     });
@@ -73,6 +93,23 @@ export class PublicHttpApi extends Construct {
         format: AccessLogFormat.custom(JSON.stringify(ACCESS_LOG_FIELDS)),
       },
     });
+
+    // Route settings name routes by key; each must exist before the stage that throttles it.
+    const cfnStage = this.stage.node.defaultChild as CfnStage;
+    cfnStage.routeSettings = Object.fromEntries(
+      Object.entries(ROUTE_THROTTLES).map(([key, t]) => [key, { ThrottlingRateLimit: t.rateLimit, ThrottlingBurstLimit: t.burstLimit }]),
+    );
+    for (const key of Object.keys(ROUTE_THROTTLES)) {
+      const [method, path] = key.split(' ');
+      const [route] = this.api.addRoutes({ path, methods: [method as HttpMethod], integration });
+      cfnStage.node.addDependency(route);
+      Validations.of(route).acknowledge({
+        id: 'AwsSolutions-APIG4',
+        reason:
+          `No API Gateway authorizer by design: ${key} is the API function's own route, split from $default only so the ` +
+          'stage can throttle it apart; the Hono app authorizes it (hall API key, or an anonymous resident with a signed QR token).',
+      });
+    }
 
     const defaultRoute = this.api.node.tryFindChild('DefaultRoute');
     if (!defaultRoute) throw new Error('PublicHttpApi: expected HttpApi to create the $default route');

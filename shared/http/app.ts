@@ -4,6 +4,7 @@
  */
 import { Hono } from 'hono/tiny';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
+import { bodyLimits } from './body-limits.js';
 import { cachedCatalogue } from './catalogue-cache.js';
 import type { TAppDeps } from './deps.js';
 import { problem } from './problem.js';
@@ -53,6 +54,8 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
       ms: Math.round(performance.now() - started),
     });
   });
+
+  app.use('*', bodyLimits()); // before anything reads a body: a 100 MB post is refused unread
 
   app.get('/health', async (c) => {
     try {

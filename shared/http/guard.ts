@@ -2,6 +2,9 @@
  * One wrapper for every API route: it rate-limits, checks the hall API key when the route needs one, validates the
  * path parameters, the query and the JSON body against the route's zod schemas, and turns every refusal into
  * problem+json — so each route handler is a few lines of product logic and can never forget a check.
+ * Budgets are per caller AND per kind of call (reads, minting, ratings): a machine polling GET /hall into 429 never
+ * starves its own POST /tickets. Key lookups are not cached: a revoked key stops at the next request, on every
+ * Lambda instance (one consistent GetItem per call, the price of revocation at once).
  */
 import type { Context } from 'hono';
 import * as z from 'zod/mini';
@@ -25,6 +28,9 @@ export interface TGuardCtx<B, Q = undefined, P = undefined> {
   hallId: string; // '' when the route takes no key
 }
 
+/** The kinds of call with separate budgets: reading (GET), minting tickets, posting ratings. */
+export type TBudget = 'read' | 'mint' | 'rating';
+
 /** Each issue's sentence (shared/domain/validation.ts words it) with where it is: a body field (`overall`), a query parameter (`query.from`) or a path one (`path.hallId`). */
 export function issuesOf(err: z.core.$ZodError, where?: 'query' | 'path'): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: [where, ...i.path].filter((x) => x !== undefined).join('.') || '(body)', message: i.message }));
@@ -38,21 +44,11 @@ export function createGuard(deps: TAppDeps) {
   const perMinute = deps.config.RATE_LIMIT_PER_MINUTE;
   const byClient = new RateLimiter(perMinute, 60_000);
   const byKey = new RateLimiter(perMinute * 10, 60_000);
-  const keys = new Map<string, { at: number; rec?: TApiKeyRecord }>();
-
-  async function lookupKey(token: string): Promise<TApiKeyRecord | undefined> {
-    const hash = hashApiKey(token);
-    const hit = keys.get(hash);
-    if (hit && now() - hit.at < 30_000) return hit.rec;
-    const rec = await getApiKey(deps.table, hash);
-    if (keys.size > 10_000) keys.clear();
-    keys.set(hash, { at: now(), rec });
-    return rec;
-  }
+  const lookupKey = (token: string): Promise<TApiKeyRecord | undefined> => getApiKey(deps.table, hashApiKey(token));
 
   type TOpt = TSchema | undefined;
   return function route<S extends TOpt, Q extends TOpt = undefined, P extends TOpt = undefined>(
-    opts: { auth: 'hall-key' | 'none'; body?: S; query?: Q; params?: P },
+    opts: { auth: 'hall-key' | 'none'; budget: TBudget; body?: S; query?: Q; params?: P },
     handler: (c: Context, g: TGuardCtx<TOut<S>, TOut<Q>, TOut<P>>) => Promise<Response> | Response,
   ) {
     return async (c: Context): Promise<Response> => {
@@ -65,10 +61,10 @@ export function createGuard(deps: TAppDeps) {
           return problem(c, 'unauthorized', m ? 'The API key is unknown or revoked.' : 'Send "Authorization: Bearer <hall API key>".');
         }
         hallId = rec.hallId;
-        if (!byKey.take(`k:${hallId}`, now()))
-          return problem(c, 'rate-limited', `At most ${perMinute * 10} requests a minute per hall key.`);
-      } else if (!byClient.take(`a:${clientAddress(c)}`, now())) {
-        return problem(c, 'rate-limited', `At most ${perMinute} requests a minute from one client.`);
+        if (!byKey.take(`k:${opts.budget}:${hallId}`, now()))
+          return problem(c, 'rate-limited', `At most ${perMinute * 10} ${opts.budget} requests a minute per hall key.`);
+      } else if (!byClient.take(`a:${opts.budget}:${clientAddress(c)}`, now())) {
+        return problem(c, 'rate-limited', `At most ${perMinute} ${opts.budget} requests a minute from one client.`);
       }
       let params: unknown;
       if (opts.params) {
@@ -84,6 +80,10 @@ export function createGuard(deps: TAppDeps) {
       }
       let body: unknown;
       if (opts.body) {
+        // Only JSON: a text/plain or form post is what another site can send without a CORS preflight.
+        const type = (c.req.header('content-type') ?? '').split(';')[0].trim().toLowerCase();
+        if (type !== 'application/json')
+          return problem(c, 'unsupported-media-type', 'Send the body as JSON with content-type application/json.');
         let raw: unknown;
         try {
           raw = await c.req.json();

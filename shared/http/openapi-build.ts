@@ -79,6 +79,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             ...merge(
               problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'),
               problems('validation-failed'),
+              problems('payload-too-large', 'unsupported-media-type'),
               problems('unknown-window'),
               problems('unknown-service'),
               problems('window-retired'),
@@ -100,6 +101,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
             ...merge(
               problems('malformed-request', 'invalid-ticket'),
               problems('validation-failed'),
+              problems('payload-too-large', 'unsupported-media-type'),
               problems('ticket-expired', 'already-rated', 'unknown-hall'),
               problems('placard-limit', 'rate-limited'),
             ),
@@ -124,16 +126,13 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       },
       '/api/v1/regions/{regionId}/scores': {
         get: {
-          summary: "A region's figures and its child regions' and halls' on a date (one-machine runs only until staff sign-in exists).",
+          summary:
+            'Refused: a hall API key reads its own hall only (GET /api/v1/halls/{hallId}/scores). ' +
+            'Staff read a region with their session: GET /api/v1/regions/{regionId}/report.',
+          deprecated: true,
           security: [{ hallKey: [] }],
-          parameters: [
-            { name: 'regionId', in: 'path', required: true, schema: { type: 'string' } },
-            { name: 'date', in: 'query', schema: { type: 'string', format: 'date' } },
-          ],
-          responses: {
-            200: { description: '{ regionId, date, region, children: [figures…] }' },
-            ...merge(problems('unauthorized', 'forbidden', 'not-found'), problems('not-scored', 'validation-failed')),
-          },
+          parameters: [{ name: 'regionId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: { ...merge(problems('forbidden')) },
         },
       },
       '/api/v1/me': {

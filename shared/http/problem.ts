@@ -9,6 +9,8 @@ export interface TProblemSpec {
 
 export const PROBLEMS = {
   'malformed-request': { status: 400, title: 'The request body is not valid JSON' },
+  'payload-too-large': { status: 413, title: 'The request body is larger than this route accepts' },
+  'unsupported-media-type': { status: 415, title: 'The request body must be JSON (content-type application/json)' },
   'validation-failed': { status: 422, title: 'Some fields are missing or invalid' },
   'invalid-ticket': { status: 400, title: 'The rating code is not valid (forged, damaged or altered)' },
   'ticket-expired': { status: 410, title: 'The rating code has expired (tickets can be rated for 7 days)' },

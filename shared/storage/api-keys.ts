@@ -15,8 +15,9 @@ export async function putApiKey(t: TTable, keyHash: string, rec: TApiKeyRecord):
   await put(t, { ...keys.apiKey(keyHash), ...keys.apiKeyIndex(rec.hallId, rec.createdAt, keyHash), ...rec });
 }
 
+/** Read consistently: a key revoked a moment ago is refused at the next request. */
 export async function getApiKey(t: TTable, keyHash: string): Promise<TApiKeyRecord | undefined> {
-  const item = await getItem(t, keys.apiKey(keyHash));
+  const item = await getItem(t, keys.apiKey(keyHash), { consistent: true });
   return item ? strip<TApiKeyRecord>(item) : undefined;
 }
 

@@ -2,8 +2,9 @@
  * Staff users: role and scope, and the identity provider's subject bound at first sign-in. Writes are conditional,
  * so creating never overwrites and editing never creates.
  */
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { randomBytes } from 'node:crypto';
 import type { TUser } from '../domain/access.js';
 import { deleteIfPresent } from './catalogue.js';
 import { getItem, ifCondition, put, putIf, queryAll, strip, updateIfPresent, type TTable } from './db.js';
@@ -16,12 +17,25 @@ export async function putUser(t: TTable, u: TUser): Promise<void> {
 }
 
 export async function getUser(t: TTable, id: string): Promise<TUser | undefined> {
+  return (await getUserWithSessions(t, id))?.user;
+}
+
+/**
+ * A user with their session generation (sessionGen: carried in every session cookie signed since it was set;
+ * sign-out and an administrator's "end sessions" or demotion replace it, and the gate refuses a cookie of another).
+ */
+export async function getUserWithSessions(t: TTable, id: string): Promise<{ user: TUser; sessionGen?: string } | undefined> {
   const item = await getItem(t, keys.user(id));
-  return item ? strip<TUser>(item) : undefined;
+  if (!item) return undefined;
+  const { sessionGen, ...user } = strip<TUser & { sessionGen?: string }>(item);
+  return { user, sessionGen };
 }
 
 export async function listUsers(t: TTable): Promise<TUser[]> {
-  return (await queryAll(t, { pk: keys.usersIndex, index: true })).map((i) => strip<TUser>(unmarshall(i)));
+  return (await queryAll(t, { pk: keys.usersIndex, index: true })).map((i) => {
+    const { sessionGen: _gen, ...user } = strip<TUser & { sessionGen?: string }>(unmarshall(i));
+    return user;
+  });
 }
 
 /**
@@ -65,6 +79,33 @@ export function updateUser(t: TTable, u: Pick<TUser, 'id' | 'name' | 'email' | '
 /** Forgets the identity bound at first sign-in, so the next OIDC sign-in with the user's email binds afresh. */
 export function unbindUser(t: TTable, id: string): Promise<boolean> {
   return updateIfPresent(t, keys.user(id), 'REMOVE #sub', { '#sub': 'oidcSub' });
+}
+
+/**
+ * The user's session generation for a new session: the stored one, or a fresh one set now (if_not_exists, so two
+ * sign-ins racing agree). Undefined if there is no such user.
+ */
+export async function sessionGenFor(t: TTable, userId: string): Promise<string | undefined> {
+  let out: UpdateItemCommandOutput | undefined;
+  const ok = await ifCondition(async () => {
+    out = await t.db.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: marshall(keys.user(userId)),
+        UpdateExpression: 'SET sessionGen = if_not_exists(sessionGen, :g)',
+        ConditionExpression: 'attribute_exists(pk)',
+        ExpressionAttributeValues: marshall({ ':g': randomBytes(12).toString('base64url') }),
+        ReturnValues: 'UPDATED_NEW',
+      }),
+    );
+  });
+  const attrs = ok ? out?.Attributes : undefined;
+  return attrs ? String(unmarshall(attrs).sessionGen) : undefined;
+}
+
+/** Ends every session of a user at once: a new generation, so no cookie signed before it passes the gate. */
+export function endSessions(t: TTable, userId: string): Promise<boolean> {
+  return updateIfPresent(t, keys.user(userId), 'SET sessionGen = :g', undefined, { ':g': randomBytes(12).toString('base64url') });
 }
 
 /** Removes a staff user: their sessions stop working at the next request (every request reads the user). */

@@ -125,6 +125,7 @@ describe('dashboard function bundle', () => {
       DYNAMODB_ENDPOINT: e.endpoint,
       KEYRING: keyringJson,
       APP_ENV: 'aws',
+      PUBLIC_BASE_URL: `https://${host}`, // the stack always sets it (the API's endpoint)
       POWERTOOLS_LOG_LEVEL: 'SILENT',
       LOG_LEVEL: 'ERROR',
       OIDC_ISSUER: idp.issuer,

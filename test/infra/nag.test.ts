@@ -8,6 +8,7 @@ import { AttributeType, Table } from 'aws-cdk-lib/aws-dynamodb';
 import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/build.js';
+import { ROUTE_THROTTLES } from '../../infra/constructs/http-api.js';
 import { DASHBOARD_PATHS } from '../../shared/http/dashboard-paths.js';
 
 /**
@@ -33,6 +34,10 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
     (p) => `ServiceTemperature/Http/HttpApi/ANY--${p} AwsSolutions-APIG4`,
   ),
   'ServiceTemperature/Http/HttpApi/DefaultRoute AwsSolutions-APIG4',
+  // The API function's throttled routes (issue 11 item 5): the app authorizes them like $default.
+  ...Object.keys(ROUTE_THROTTLES).map(
+    (k) => `ServiceTemperature/Http/HttpApi/${k.replace(' ', '').replaceAll('/', '--')} AwsSolutions-APIG4`,
+  ),
   'ServiceTemperature/Keyring/Secret AwsSolutions-SMG4',
   'ServiceTemperature/Scoring/Planner/Function AwsSolutions-L1',
   'ServiceTemperature/Scoring/Planner/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',

@@ -1,3 +1,4 @@
+import { ROUTE_THROTTLES } from '../../infra/constructs/http-api.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match, Template } from 'aws-cdk-lib/assertions';
 import { buildApp } from '../../infra/build.js';
@@ -127,13 +128,14 @@ describe('ServiceTemperature stack', () => {
             POWERTOOLS_SERVICE_NAME: 'service-temperature',
             LOG_LEVEL: 'INFO',
             NODE_OPTIONS: '--enable-source-maps',
-            PUBLIC_BASE_URL: Match.absent(),
+            // Always set (issue 11 item 8): without the context, the HTTP API's own endpoint.
+            PUBLIC_BASE_URL: { 'Fn::GetAtt': [Match.anyValue(), 'ApiEndpoint'] },
           },
         },
       });
     });
 
-    it('sets PUBLIC_BASE_URL only when the publicBaseUrl context is given', () => {
+    it('sets PUBLIC_BASE_URL to the publicBaseUrl context when it is given', () => {
       const withUrl = template({ publicBaseUrl: 'https://wendu.example.gov.cn/' });
       withUrl.hasResourceProperties('AWS::Lambda::Function', {
         Environment: { Variables: Match.objectLike({ PUBLIC_BASE_URL: 'https://wendu.example.gov.cn' }) },
@@ -247,7 +249,7 @@ describe('ServiceTemperature stack', () => {
     it('routes everything ($default) to the function through a Lambda proxy integration, the staff paths to the dashboard', () => {
       t.resourceCountIs('AWS::ApiGatewayV2::Api', 1);
       t.hasResourceProperties('AWS::ApiGatewayV2::Api', { ProtocolType: 'HTTP' });
-      t.resourceCountIs('AWS::ApiGatewayV2::Route', 1 + DASHBOARD_PATHS.length);
+      t.resourceCountIs('AWS::ApiGatewayV2::Route', 1 + DASHBOARD_PATHS.length + Object.keys(ROUTE_THROTTLES).length);
       t.hasResourceProperties('AWS::ApiGatewayV2::Route', { RouteKey: '$default', AuthorizationType: 'NONE' });
       const integrations = t.findResources('AWS::ApiGatewayV2::Integration');
       const dashboardFn = Object.keys(t.findResources('AWS::Lambda::Function')).find((id) => id.startsWith('DashboardFunction'))!;
@@ -275,6 +277,36 @@ describe('ServiceTemperature stack', () => {
         AutoDeploy: true,
         DefaultRouteSettings: { ThrottlingRateLimit: 1000, ThrottlingBurstLimit: 2000 },
       });
+    });
+
+    it('throttles each kind of call on its own route, to the API function, whatever the number of Lambda instances', () => {
+      const { id: stageId, resource: stage } = onlyResource<{
+        Properties: { RouteSettings: Record<string, { ThrottlingRateLimit: number; ThrottlingBurstLimit: number }> };
+        DependsOn?: string[];
+      }>(t, 'AWS::ApiGatewayV2::Stage');
+      expect(stageId).toBeTruthy();
+      const keys = Object.keys(ROUTE_THROTTLES);
+      expect(keys).toEqual(expect.arrayContaining(['POST /api/v1/ratings', 'POST /api/v1/tickets', 'GET /api/v1/hall']));
+      for (const [key, want] of Object.entries(ROUTE_THROTTLES)) {
+        expect(stage.Properties.RouteSettings[key], key).toEqual({
+          ThrottlingRateLimit: want.rateLimit,
+          ThrottlingBurstLimit: want.burstLimit,
+        });
+        expect(want.rateLimit).toBeLessThan(1000); // below the stage-wide default: each route is bounded on its own
+      }
+      // Reads and minting never share a bucket: a machine polling GET /hall cannot starve POST /tickets.
+      expect(stage.Properties.RouteSettings['GET /api/v1/hall']).not.toBe(stage.Properties.RouteSettings['POST /api/v1/tickets']);
+      // Every throttled key is a real route of the API function, created before the stage.
+      const routes = t.findResources('AWS::ApiGatewayV2::Route');
+      const apiIntegration = Object.entries(t.findResources('AWS::ApiGatewayV2::Integration')).find(([, i]) =>
+        JSON.stringify(i.Properties.IntegrationUri).includes(apiFunction(t).id),
+      )![0];
+      for (const key of keys) {
+        const found = Object.entries(routes).find(([, r]) => r.Properties.RouteKey === key);
+        expect(found, key).toBeTruthy();
+        expect(found![1].Properties.Target['Fn::Join'][1][1].Ref).toBe(apiIntegration);
+        expect(stage.DependsOn ?? []).toContain(found![0]);
+      }
     });
 
     it('takes throttling from context (CLI context values arrive as strings)', () => {

@@ -77,6 +77,8 @@ export const A = {
     unbindHint: '清除首次统一身份登录时绑定的身份；下次用这个邮箱登录时重新绑定。',
     removeUser: '删除工作人员',
     removeHint: '删除后，这位工作人员立即不能再使用系统。',
+    endSessions: '结束全部登录',
+    endSessionsHint: '这位工作人员在所有设备上的登录立即失效，需要重新登录。',
     regionGroup: '区域',
     hallGroup: '大厅',
     you: '（您本人）',
@@ -147,6 +149,8 @@ export const A = {
     unbindHint: 'Forgets the identity bound at the first identity-provider sign-in; the next sign-in with this email binds again.',
     removeUser: 'Remove user',
     removeHint: 'The user can no longer use the system, from their next click on.',
+    endSessions: 'End all sessions',
+    endSessionsHint: 'Signs the user out on every device at once; they must sign in again.',
     regionGroup: 'Regions',
     hallGroup: 'Halls',
     you: '(you)',
@@ -469,6 +473,9 @@ export function userBody(
 ${userFields(ctx, 'edit', s, opts.regions, opts.halls)}
 <button type="submit" class="btn">${a.save}</button></form>
 ${user.oidcSub ? html`<h2>${a.unbind}</h2><p class="muted" id="unbind-hint">${a.unbindHint}</p><form method="post" action="/admin/users/${user.id}/unbind?${q(lang)}" class="adm">${csrfInput(ctx)}<button type="submit" class="btn quiet" aria-describedby="unbind-hint">${a.unbind}</button></form>` : ''}
+<h2>${a.endSessions}</h2><p class="muted" id="sessions-hint">${a.endSessionsHint}</p>
+<form method="post" action="/admin/users/${user.id}/sessions/end?${q(lang)}" class="adm">${csrfInput(ctx)}\
+<button type="submit" class="btn quiet" aria-describedby="sessions-hint">${a.endSessions}</button></form>
 <h2>${a.removeUser}</h2><p class="muted" id="remove-hint">${a.removeHint}</p>
 <form method="post" action="/admin/users/${user.id}/remove?${q(lang)}" class="adm">${csrfInput(ctx)}${errorSummary(ctx, 'remove', other.errors)}<button type="submit" class="btn danger" aria-describedby="remove-hint">${a.removeUser}</button></form>`;
 }

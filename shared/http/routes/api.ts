@@ -5,7 +5,7 @@ import { ZId, ZRatingInput, ZTicketRequest, type THallView, type TTicketIssued }
 import { keyedHash } from '../../domain/privacy.js';
 import { isDay, localDay, addDays, daysBetween } from '../../domain/time.js';
 import { unitId } from '../../domain/aggregate.js';
-import { toUnitReport, unitTrend } from '../../scoring/report.js';
+import { unitTrend } from '../../scoring/report.js';
 import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket } from '../../domain/tokens.js';
 import { acceptRating } from '../../services/ratings.js';
 import { baseUrl } from '../base-url.js';
@@ -27,7 +27,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
 
   api.get(
     '/hall',
-    route({ auth: 'hall-key' }, async (c, { hallId }) => {
+    route({ auth: 'hall-key', budget: 'read' }, async (c, { hallId }) => {
       const cat = await getHallCatalogue(deps.table, hallId);
       if (!cat) return problem(c, 'unknown-hall', `Hall ${hallId} of this key no longer exists.`);
       const base = baseUrl(c, deps.config);
@@ -48,7 +48,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
 
   api.post(
     '/tickets',
-    route({ auth: 'hall-key', body: ZTicketRequest }, async (c, { body, hallId }) => {
+    route({ auth: 'hall-key', budget: 'mint', body: ZTicketRequest }, async (c, { body, hallId }) => {
       const cat = await catalogue(hallId);
       if (!cat) return problem(c, 'unknown-hall', `Hall ${hallId} of this key no longer exists.`);
       const win = cat.windows.find((w) => w.id === body.windowId);
@@ -89,7 +89,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
 
   api.post(
     '/ratings',
-    route({ auth: 'none', body: ZRatingInput }, async (c, { body }) => {
+    route({ auth: 'none', budget: 'rating', body: ZRatingInput }, async (c, { body }) => {
       const result = await acceptRating({ table: deps.table, keyring: deps.keyring, now, catalogue }, body, {
         deviceId: readCookie(c, DEVICE_COOKIE),
         address: clientAddress(c),
@@ -103,7 +103,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   /** A hall's daily figures over a date range (default: the last 90 scored days). Machine key: own hall only. */
   api.get(
     '/halls/:hallId/scores',
-    route({ auth: 'hall-key', params: ZHallPath, query: ZRangeQuery }, async (c, { hallId, params, query }) => {
+    route({ auth: 'hall-key', budget: 'read', params: ZHallPath, query: ZRangeQuery }, async (c, { hallId, params, query }) => {
       if (params.hallId !== hallId) return problem(c, 'forbidden', 'A hall API key reads its own hall only.');
       const range = await dateRange(query.from, query.to);
       if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
@@ -112,37 +112,12 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     }),
   );
 
-  /** A region's figures and its children's on a date. One-machine runs only until staff sign-in exists. */
-  api.get(
-    '/regions/:regionId/scores',
-    route({ auth: 'hall-key', params: ZRegionPath, query: ZDateQuery }, async (c, { params, query }) => {
-      if (deps.config.APP_ENV === 'aws')
-        return problem(c, 'forbidden', 'Region scores need a signed-in supervisor (not available to machine keys).');
-      const range = await dateRange(query.date, query.date);
-      if ('error' in range) return problem(c, range.error === 'none' ? 'not-scored' : 'validation-failed', range.detail);
-      const { regionId } = params;
-      const regions = await listRegions(deps.table);
-      if (!regions.some((r) => r.id === regionId)) return problem(c, 'not-found', `No region "${regionId}".`);
-      const halls = (await listHalls(deps.table)).filter((h) => h.regionId === regionId);
-      const units = [
-        unitId.region(regionId),
-        ...regions.filter((r) => r.parentId === regionId).map((r) => unitId.region(r.id)),
-        ...halls.map((h) => unitId.hall(h.id)),
-      ];
-      const snaps = await getSnapshots(deps.table, range.to, units);
-      const own = snaps.get(units[0]);
-      if (!own) return problem(c, 'not-scored', `Region ${regionId} has no scores for ${range.to}.`);
-      return c.json({
-        regionId,
-        date: range.to,
-        region: toUnitReport(own),
-        children: units
-          .slice(1)
-          .map((u) => snaps.get(u))
-          .filter((s) => !!s)
-          .map((s) => toUnitReport(s!)),
-      });
-    }),
+  /**
+   * Gone for machine keys: a hall key reads its own hall only. Staff read a region's figures with their session at
+   * GET /api/v1/regions/:regionId/report (routes/staff/regions.ts, scope-checked by the gate).
+   */
+  api.get('/regions/:regionId/scores', (c) =>
+    problem(c, 'forbidden', 'A hall API key reads its own hall only; staff use GET /api/v1/regions/{regionId}/report when signed in.'),
   );
 
   /** Dates are valid days already (the guard checked the query); here: the defaults, their order and the span. */
@@ -166,9 +141,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
 
 const ZDay = z.string().check(z.refine(isDay, 'must be a date (YYYY-MM-DD)'));
 const ZRangeQuery = z.object({ from: z.optional(ZDay), to: z.optional(ZDay) });
-const ZDateQuery = z.object({ date: z.optional(ZDay) });
 const ZHallPath = z.object({ hallId: ZId });
-const ZRegionPath = z.object({ regionId: ZId });
 
 const refusalDetail = {
   'invalid-ticket': 'The code was not issued by this system or has been altered. Scan the code again. 二维码无效，请重新扫码。',

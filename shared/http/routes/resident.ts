@@ -56,6 +56,14 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     );
   };
 
+  const badForm = (c: Context, lang: TLang) => {
+    const [title, body] =
+      lang === 'en'
+        ? ['The answer could not be read', 'Please go back and send the form again.']
+        : ['无法读取您的提交', '请返回后重新提交。The answer could not be read; please send the form again.'];
+    return c.html(notice({ lang, nonce: nonceOf(c), icon: '⚠️', title, body }), 400);
+  };
+
   r.get('/thanks', (c) => {
     const lang = pickLang(c.req.query('lang'));
     const w = T[lang];
@@ -100,7 +108,9 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   /** The no-JavaScript path: a plain form post, answered with a redirect or the form again with kind errors. */
   r.post('/:token', async (c) => {
     const token = c.req.param('token');
-    const form = await c.req.parseBody({ all: true });
+    // A damaged body (a broken multipart post) is a kind 400, not an error: nothing is read from it.
+    const form = await c.req.parseBody({ all: true }).catch(() => undefined);
+    if (!form) return badForm(c, pickLang(c.req.query('lang')));
     const lang = pickLang(form.lang ?? c.req.query('lang'));
     const w = T[lang];
     const str = (k: string) => (typeof form[k] === 'string' ? (form[k] as string).trim() : '');
@@ -171,7 +181,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const token = c.req.param('token');
     if (!checkToken(deps.keyring, token, now()).ok) return c.text('invalid code', 400);
     const svg = qrSvg(`${baseUrl(c, deps.config)}/r/${token}`);
-    return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'public, max-age=86400' });
+    return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'private, max-age=600' });
   });
 
   /** A printable placard for one window: hall, window, QR and one line of instructions (A6, print CSS). */

@@ -27,7 +27,8 @@ import type { TLang } from '../../pages/i18n.js';
 import type { TSignedIn, TStaffKit, TWho } from './gate.js';
 import { cleanLine } from '../../../domain/text.js';
 import { listApiKeys, putApiKey, revokeApiKey } from '../../../storage/api-keys.js';
-import { getUser, listUsers } from '../../../storage/users.js';
+import { auditEntry } from '../../../domain/audit.js';
+import { createUser, endSessions, getUser, listUsers, removeUser, unbindUser, updateUser } from '../../../storage/users.js';
 import {
   createHall,
   createRegion,
@@ -41,7 +42,6 @@ import {
   updateHall,
   updateRegion,
 } from '../../../storage/catalogue.js';
-import { createUser, removeUser, unbindUser, updateUser } from '../../../storage/users.js';
 
 type TAdmin = { lang: TLang; who: TWho };
 
@@ -272,7 +272,8 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const userId = c.req.param('userId');
-    if (!(await getUser(table, userId))) return kit.notFound(c, s.lang, s.who);
+    const before = await getUser(table, userId);
+    if (!before) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, USER_FIELDS), id: userId };
     const parsed = z.safeParse(ZUserForm, values);
     if (!parsed.success) return userPage(c, s, userId, failed('edit', values, formErrors(parsed.error.issues, { name: 'userName' })));
@@ -282,6 +283,31 @@ export function adminRoutes(kit: TStaffKit) {
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
     if (!(await updateUser(table, parsed.data))) return kit.notFound(c, s.lang, s.who);
+    // A new role or scope ends the user's sessions at once: nobody keeps a page of the old scope open.
+    if (before.role !== parsed.data.role || before.scope !== parsed.data.scope) await endUserSessions(s, userId, 'role or scope changed');
+    return back(c, s, `/admin/users/${userId}`);
+  });
+
+  /** Ends a user's sessions everywhere, with an audit entry (in the log until the audit trail's store exists). */
+  async function endUserSessions(s: TAdmin, userId: string, note: string): Promise<boolean> {
+    if (!(await endSessions(table, userId))) return false;
+    const entry = auditEntry({
+      at: new Date(now()).toISOString(),
+      actor: s.who.user.id,
+      actorRole: 'admin',
+      kind: 'user.sessions_ended',
+      unit: { type: 'global', id: '*' },
+      targetId: userId,
+      note,
+    });
+    deps.log.info('audit', entry);
+    return true;
+  }
+
+  r.post('/users/:userId/sessions/end', admin, csrf, async (c) => {
+    const s = as(c);
+    const userId = c.req.param('userId');
+    if (!(await endUserSessions(s, userId, 'ended by an administrator'))) return kit.notFound(c, s.lang, s.who);
     return back(c, s, `/admin/users/${userId}`);
   });
 

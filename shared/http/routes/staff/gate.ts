@@ -15,8 +15,8 @@ import { D, staffPage } from '../../pages/dashboard.js';
 import { pickLang, type TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
 import { problem } from '../../problem.js';
-import { csrfMatches, readSession } from '../../session.js';
-import { getUser } from '../../../storage/users.js';
+import { csrfMatches, readSession, sameGeneration } from '../../session.js';
+import { getUserWithSessions } from '../../../storage/users.js';
 import { listHalls, listRegions } from '../../../storage/catalogue.js';
 
 export type TWho = { user: TUser; csrf: string };
@@ -62,8 +62,9 @@ export function staffKit(deps: TAppDeps) {
   async function signedIn(c: Context): Promise<TWho | undefined> {
     const s = readSession(c, deps.keyring, now());
     if (!s) return undefined;
-    const user = await getUser(deps.table, s.uid);
-    return user && { user, csrf: s.csrf };
+    const found = await getUserWithSessions(deps.table, s.uid);
+    // Ended sessions (sign-out, an administrator's "end sessions", demotion) are of an older generation.
+    return found && sameGeneration(s, found.sessionGen) ? { user: found.user, csrf: s.csrf } : undefined;
   }
 
   /** A signed-out visitor goes to sign-in, which brings them back here afterwards. */
@@ -83,6 +84,8 @@ export function staffKit(deps: TAppDeps) {
 
   function gate<K extends TUnitKind | undefined = undefined>(opts: { unit?: K; admin?: boolean; answer?: 'page' | 'json' } = {}) {
     return createMiddleware<TStaffEnv<K>>(async (c, next) => {
+      // Staff pages, JSON reports and exports are never kept by a browser or a proxy (refusals included).
+      c.header('cache-control', 'no-store');
       const lang = pickLang(c.req.query('lang'));
       const json = opts.answer === 'json';
       const who = await signedIn(c);
@@ -108,13 +111,14 @@ export function staffKit(deps: TAppDeps) {
       c.set('csrf', who.csrf);
       c.set('unit', unit as TUnitOf<K>);
       await next();
+      c.header('cache-control', 'no-store');
     });
   }
 
   /** A change: the form's CSRF token must be the session's (403, nothing written, if missing or wrong). After a gate. */
   const form = createMiddleware<TFormEnv>(async (c, next) => {
-    const body = await c.req.parseBody();
-    if (!csrfMatches(c.var.csrf, body._csrf)) return c.text(FORBIDDEN, 403);
+    const body = await c.req.parseBody().catch(() => undefined); // a damaged body: refused like a missing token
+    if (!body || !csrfMatches(c.var.csrf, body._csrf)) return c.text(FORBIDDEN, 403);
     c.set('form', body);
     await next();
   });

@@ -13,9 +13,9 @@ import { FLOW_MINUTES, oidcClient, oidcSettings, safeNext, type TOidcFlow } from
 import { D, staffPage } from '../../pages/dashboard.js';
 import { pickLang, type TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
-import { csrfMatches, endSession, readSession, seal, startSession, unseal } from '../../session.js';
+import { csrfMatches, endSession, readSession, seal, secureCookies, startSession, unseal } from '../../session.js';
 import type { TStaffKit } from './gate.js';
-import { bindOidcSub, getUser, listUsers } from '../../../storage/users.js';
+import { bindOidcSub, endSessions, getUser, listUsers, sessionGenFor } from '../../../storage/users.js';
 
 const FLOW_COOKIE = 'st_oidc';
 
@@ -25,7 +25,7 @@ export function signInRoutes(kit: TStaffKit) {
   const settings = oidcSettings(deps.config);
   const provider = settings && oidcClient(settings);
   const r = new Hono();
-  const secure = (c: Context) => new URL(c.req.url).protocol === 'https:';
+  const secure = (c: Context) => secureCookies(c, deps.config);
   const signInProblem = (c: Context, lang: TLang, message: string, status: 400 | 403 | 502) => {
     c.header('cache-control', 'no-store');
     const body = html`<h1>${D[lang].signInTitle}</h1><p role="alert">${message}</p><p><a href="/signin?lang=${lang}">${D[lang].signInAgain}</a></p>`;
@@ -55,7 +55,7 @@ export function signInRoutes(kit: TStaffKit) {
     if (!devSignIn)
       return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
     // Before a session exists, the sign-in form is protected by a double-submit token.
-    const pre = startSession(c, deps.keyring, '', now());
+    const pre = startSession(c, deps.keyring, '', now(), { secure: secure(c) });
     const users = await listUsers(deps.table);
     return page(
       c,
@@ -70,13 +70,14 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
   if (devSignIn) {
     r.post('/signin/dev', async (c) => {
       const lang = pickLang(c.req.query('lang'));
-      const form = await c.req.parseBody();
+      const form = await c.req.parseBody().catch(() => ({}) as Record<string, undefined>);
       const pre = readSession(c, deps.keyring, now());
       if (!pre || !csrfMatches(pre.csrf, form._csrf))
         return c.text('Forbidden: the sign-in form expired, please reload it. 登录页已过期，请刷新。', 403);
       const user = typeof form.userId === 'string' ? await getUser(deps.table, form.userId) : undefined;
-      if (!user) return c.text('Unknown user. 没有这个用户。', 400);
-      startSession(c, deps.keyring, user.id, now(), 'dev');
+      const gen = user && (await sessionGenFor(deps.table, user.id));
+      if (!user || !gen) return c.text('Unknown user. 没有这个用户。', 400);
+      startSession(c, deps.keyring, user.id, now(), { secure: secure(c), via: 'dev', gen });
       const next = safeNext(c.req.query('next'));
       return c.redirect(`${next !== '/' ? next : homeOf(user, (await kit.tree()).rootRegion)}?lang=${lang}`, 303);
     });
@@ -131,7 +132,10 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
         return signInProblem(c, lang, w.refused[match.reason], 403);
       }
       deps.log.info('sign-in', { user: match.user.id, via: 'oidc', bound: match.kind === 'bind' });
-      startSession(c, deps.keyring, match.user.id, now(), 'oidc'); // a new session: nothing from before sign-in carries over
+      const gen = await sessionGenFor(deps.table, match.user.id);
+      if (!gen) return signInProblem(c, lang, w.flowExpired, 400); // removed a moment ago
+      // A new session: nothing from before sign-in carries over.
+      startSession(c, deps.keyring, match.user.id, now(), { secure: secure(c), via: 'oidc', gen });
       const next = flow.next !== '/' ? flow.next : homeOf(match.user, (await kit.tree()).rootRegion);
       return c.redirect(`${next}${next.includes('?') ? '&' : '?'}lang=${lang}`, 303);
     });
@@ -139,9 +143,14 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
 
   r.post('/signout', async (c) => {
     const s = readSession(c, deps.keyring, now());
-    const form = await c.req.parseBody();
+    const form = await c.req.parseBody().catch(() => ({}) as Record<string, undefined>);
     if (s && !csrfMatches(s.csrf, form._csrf)) return c.text('Forbidden', 403);
-    endSession(c);
+    // Ends the session on the server too: a copy of the cookie replayed later is refused by the gate.
+    if (s?.uid && (await kit.signedIn(c))) {
+      await endSessions(deps.table, s.uid);
+      deps.log.info('sign-out', { user: s.uid });
+    }
+    endSession(c, secure(c));
     // After a provider sign-in, also end the provider's session: on a shared office computer the next person
     // must not be signed straight back in.
     const away = s?.via === 'oidc' && provider ? await provider.logoutUrl(`${baseUrl(c, deps.config)}/`) : undefined;
