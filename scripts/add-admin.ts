@@ -28,10 +28,12 @@ const parsed = ZUserForm.safeParse({
   role: 'admin',
   scope: '*',
 });
-if (!parsed.success || !a.email)
-  fail(
-    `${parsed.success ? '--email is required' : parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ')}\nusage: ${usage}`,
-  );
+if (!parsed.success || !a.email) {
+  const problem = parsed.success
+    ? '--email is required'
+    : parsed.error.issues.map((i) => `--${String(i.path[0])}: ${i.message}`).join('; ');
+  fail(`${problem}\nusage: ${usage}`);
+}
 const user = parsed.data;
 
 async function add(table: TTable): Promise<void> {

@@ -97,7 +97,9 @@ beforeAll(async () => {
 afterAll(stopEngines);
 
 describe('the region tree', () => {
-  it("shows every region, sub-region and hall, linked to the hall's admin page, placards and keys; the header links administrators here", async () => {
+  const title =
+    "shows every region, sub-region and hall, linked to the hall's admin page, placards and keys; the header links administrators here";
+  it(title, async () => {
     const home = await (await get('/regions/r-city')).text();
     expect(home).toContain('href="/admin/regions?lang=zh">管理</a>');
     expect(await (await get('/regions/r-city', 'u-sup-city')).text()).not.toContain('/admin/regions');

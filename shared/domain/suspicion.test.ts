@@ -37,7 +37,8 @@ describe('suspicious ratings', () => {
     expect(findSuspicious(run, hall).size).toBe(8);
     const honest = run.map((x, i) => ({ ...x, overall: i % 2 ? 5 : 4 }));
     expect(findSuspicious(honest, hall).size).toBe(0);
-    const slow = run.map((x, i) => ({ ...x, createdAt: `2026-03-02T02:${String(i * 3).padStart(2, '0')}:00.000Z` })); // one every 3 minutes: a fast window, not a script
+    // one every 3 minutes: a fast window, not a script
+    const slow = run.map((x, i) => ({ ...x, createdAt: `2026-03-02T02:${String(i * 3).padStart(2, '0')}:00.000Z` }));
     expect(findSuspicious(slow, hall).size).toBe(0);
     const withReasons = run.map((x) => ({ ...x, reasons: ['rude'] }));
     expect(findSuspicious(withReasons, hall).size).toBe(0);

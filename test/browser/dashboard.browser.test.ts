@@ -134,7 +134,9 @@ describe('dashboard for every demo user', () => {
 });
 
 describe('administration in Chromium', () => {
-  it('the administrator walks the region tree, a hall, the staff list and a refused form; no serious accessibility violation anywhere', async () => {
+  const title =
+    'the administrator walks the region tree, a hall, the staff list and a refused form; no serious accessibility violation anywhere';
+  it(title, async () => {
     const ctx = await browser.newContext({ viewport: { width: 1280, height: 900 }, locale: 'zh-CN' });
     const page = await ctx.newPage();
     const errors: string[] = [];

@@ -6,27 +6,49 @@ import { T, type TLang } from './i18n.js';
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 // Large type and targets for older residents; colours meet WCAG AA contrast on white.
-const CSS = `*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}body{margin:0;font:20px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f6f8}
-main{max-width:560px;margin:0 auto;padding:16px;background:#fff;min-height:100vh}
-h1{font-size:1.45em;margin:.2em 0 .3em}.hall{margin:0;color:#3d4650;font-size:.9em}.hint,.small{color:#3d4650;font-size:.85em}
-.top{display:flex;justify-content:space-between;align-items:flex-start;gap:8px}.lang{display:inline-block;padding:10px 14px;border:2px solid #0b5cad;border-radius:8px;color:#0b5cad;text-decoration:none;font-size:.9em;white-space:nowrap}
-fieldset{border:0;margin:18px 0 0;padding:0}legend{font-weight:700;padding:0;margin-bottom:8px}
-.vh{position:absolute;opacity:0;width:1px;height:1px}
-.opt label,.chip{display:flex;align-items:center;gap:12px;min-height:56px;margin:8px 0;padding:8px 14px;border:2px solid #6b7580;border-radius:12px;cursor:pointer;background:#fff}
-.face{flex:none}.row{display:flex;flex-wrap:wrap;gap:8px}.row label{flex:1 1 auto;justify-content:center;margin:0;min-height:52px}
-.opt input:checked+label,.chip:has(input:checked){border-color:#0b5cad;background:#e3eefa;box-shadow:inset 0 0 0 2px #0b5cad}
-.opt input:focus-visible+label,.chip:focus-within,a:focus-visible,button:focus-visible,textarea:focus-visible,input:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}
-.chip input{width:26px;height:26px;flex:none}
-details{margin-top:18px}summary{cursor:pointer;min-height:48px;padding:10px 0;color:#0b5cad;font-weight:700}
-textarea,input[type=tel]{width:100%;font:inherit;padding:12px;border:2px solid #6b7580;border-radius:10px}
-button{width:100%;min-height:60px;margin:22px 0 8px;font:inherit;font-weight:700;color:#fff;background:#0b5cad;border:0;border-radius:12px;cursor:pointer}button[disabled]{background:#4d6f91}
-.err{border:2px solid #b3261e;background:#fdecea;padding:10px 14px;border-radius:10px}.msg{min-height:1.5em;font-weight:700;color:#0b4f94}
-.notice{text-align:center;padding-top:40px}.notice .big{font-size:3em}.btn{display:inline-block;margin-top:20px;padding:14px 20px;border-radius:12px;background:#0b5cad;color:#fff;text-decoration:none}
-@supports selector(:has(*)){.tags,.contact{display:none}form:has([name=overall][value="1"]:checked) .bad,form:has([name=overall][value="2"]:checked) .bad,form:has([name=overall][value="3"]:checked) .mid,form:has([name=overall][value="4"]:checked) .good,form:has([name=overall][value="5"]:checked) .good,form:has([name=overall][value="1"]:checked) .contact,form:has([name=overall][value="2"]:checked) .contact{display:block}}`;
+const CSS = [
+  '*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}',
+  'body{margin:0;font:20px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f6f8}\n',
+  'main{max-width:560px;margin:0 auto;padding:16px;background:#fff;min-height:100vh}\n',
+  'h1{font-size:1.45em;margin:.2em 0 .3em}.hall{margin:0;color:#3d4650;font-size:.9em}',
+  '.hint,.small{color:#3d4650;font-size:.85em}\n',
+  '.top{display:flex;justify-content:space-between;align-items:flex-start;gap:8px}.lang{display:inline-block;padding:10px 14px;',
+  'border:2px solid #0b5cad;border-radius:8px;color:#0b5cad;text-decoration:none;font-size:.9em;white-space:nowrap}\n',
+  'fieldset{border:0;margin:18px 0 0;padding:0}legend{font-weight:700;padding:0;margin-bottom:8px}\n',
+  '.vh{position:absolute;opacity:0;width:1px;height:1px}\n',
+  '.opt label,.chip{display:flex;align-items:center;gap:12px;min-height:56px;margin:8px 0;padding:8px 14px;',
+  'border:2px solid #6b7580;border-radius:12px;cursor:pointer;background:#fff}\n',
+  '.face{flex:none}.row{display:flex;flex-wrap:wrap;gap:8px}',
+  '.row label{flex:1 1 auto;justify-content:center;margin:0;min-height:52px}\n',
+  '.opt input:checked+label,.chip:has(input:checked){border-color:#0b5cad;background:#e3eefa;',
+  'box-shadow:inset 0 0 0 2px #0b5cad}\n',
+  '.opt input:focus-visible+label,.chip:focus-within,a:focus-visible,button:focus-visible,textarea:focus-visible,',
+  'input:focus-visible,summary:focus-visible{outline:3px solid #b35900;outline-offset:2px}\n',
+  '.chip input{width:26px;height:26px;flex:none}\n',
+  'details{margin-top:18px}summary{cursor:pointer;min-height:48px;padding:10px 0;color:#0b5cad;font-weight:700}\n',
+  'textarea,input[type=tel]{width:100%;font:inherit;padding:12px;border:2px solid #6b7580;border-radius:10px}\n',
+  'button{width:100%;min-height:60px;margin:22px 0 8px;font:inherit;font-weight:700;color:#fff;background:#0b5cad;border:0;',
+  'border-radius:12px;cursor:pointer}button[disabled]{background:#4d6f91}\n',
+  '.err{border:2px solid #b3261e;background:#fdecea;padding:10px 14px;border-radius:10px}',
+  '.msg{min-height:1.5em;font-weight:700;color:#0b4f94}\n',
+  '.notice{text-align:center;padding-top:40px}.notice .big{font-size:3em}.btn{display:inline-block;margin-top:20px;',
+  'padding:14px 20px;border-radius:12px;background:#0b5cad;color:#fff;text-decoration:none}\n',
+  '@supports selector(:has(*)){.tags,.contact{display:none}form:has([name=overall][value="1"]:checked) .bad,',
+  'form:has([name=overall][value="2"]:checked) .bad,form:has([name=overall][value="3"]:checked) .mid,',
+  'form:has([name=overall][value="4"]:checked) .good,form:has([name=overall][value="5"]:checked) .good,',
+  'form:has([name=overall][value="1"]:checked) .contact,form:has([name=overall][value="2"]:checked) .contact{display:block}}',
+].join('');
 
 export function page(opts: { lang: TLang; title: string; nonce: string; body: Html; script?: string }): Html {
   const w = T[opts.lang];
-  return html`<!doctype html><html lang="${w.htmlLang}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${opts.lang === 'zh' ? '服务温度' : 'Service Temperature'}</title><style nonce="${opts.nonce}">${raw(CSS)}</style></head><body><main>${opts.body}</main>${opts.script ? html`<script nonce="${opts.nonce}">${raw(opts.script)}</script>` : ''}</body></html>`;
+  const brand = opts.lang === 'zh' ? '服务温度' : 'Service Temperature';
+  const meta = html`<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">`;
+  const head = html`${meta}<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">`;
+  const title = html`<title>${opts.title} · ${brand}</title>`;
+  const style = html`<style nonce="${opts.nonce}">${raw(CSS)}</style>`;
+  const script = opts.script ? html`<script nonce="${opts.nonce}">${raw(opts.script)}</script>` : '';
+  const top = html`<!doctype html><html lang="${w.htmlLang}"><head>${head}${title}${style}</head>`;
+  return html`${top}<body><main>${opts.body}</main>${script}</body></html>`;
 }
 
 export function notice(opts: {
@@ -37,11 +59,13 @@ export function notice(opts: {
   body: string;
   link?: { href: string; text: string };
 }): Html {
+  const link = opts.link ? html`<a class="btn" href="${opts.link.href}">${opts.link.text}</a>` : '';
+  const icon = html`<div class="big" aria-hidden="true">${opts.icon}</div>`;
   return page({
     lang: opts.lang,
     nonce: opts.nonce,
     title: opts.title,
-    body: html`<div class="notice"><div class="big" aria-hidden="true">${opts.icon}</div><h1>${opts.title}</h1><p>${opts.body}</p>${opts.link ? html`<a class="btn" href="${opts.link.href}">${opts.link.text}</a>` : ''}</div>`,
+    body: html`<div class="notice">${icon}<h1>${opts.title}</h1><p>${opts.body}</p>${link}</div>`,
   });
 }
 

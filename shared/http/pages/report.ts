@@ -11,16 +11,37 @@ import type { TAsset } from '../assets.js';
 import { type D, bandTag, gauge, rateCell } from './dashboard.js';
 import type { TLang } from './i18n.js';
 
+const muted = (text: string) => html`<div class="muted">${text}</div>`;
+const num = (v: unknown) => html`<td class="num">${v}</td>`;
+const ths = (heads: string[]) => heads.map((h) => html`<th>${h}</th>`);
+
 export function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
-  return html`<div class="cards"><div class="card">${gauge(r.temperature, r.low, r.high, `${w.temperature} ${r.temperature.toFixed(1)} (${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)}), ${w.bands[r.band] ?? r.band}`)}<div class="muted">${w.temperature}</div><div class="big">${r.temperature.toFixed(1)}</div><div>${bandTag(w, r.band)} <span class="muted">${w.interval} ${r.low.toFixed(1)}–${r.high.toFixed(1)} · ${w.n} ${r.n.toFixed(0)}</span></div></div>
-<div class="card"><div class="muted">${w.goodRate}</div><div>${rateCell(r.goodRate)}</div><div class="muted">${w.oneTripRate}</div><div>${rateCell(r.oneTripRate)}</div></div>
-<div class="card"><div class="muted">${w.doneRate}</div><div>${rateCell(r.doneRate)}</div><div class="muted">${w.activeRate}</div><div>${rateCell(r.activeRate)}</div></div>
-<div class="card">${(['attitude', 'efficiency', 'competence'] as const).map((k) => html`<div><span class="muted">${w.dims[k]}</span> ${r.dimensions[k].temperature.toFixed(1)} <span class="muted">(${r.dimensions[k].low.toFixed(1)}–${r.dimensions[k].high.toFixed(1)})</span></div>`)}</div></div>`;
+  const t = r.temperature.toFixed(1);
+  const range = `${r.low.toFixed(1)}–${r.high.toFixed(1)}`;
+  const label = `${w.temperature} ${t} (${w.interval} ${range}), ${w.bands[r.band] ?? r.band}`;
+  const detail = html`<span class="muted">${w.interval} ${range} · ${w.n} ${r.n.toFixed(0)}</span>`;
+  const head = html`${gauge(r.temperature, r.low, r.high, label)}${muted(w.temperature)}<div class="big">${t}</div>`;
+  const figure = (name: string, rate: TUnitReport['goodRate']) => html`${muted(name)}<div>${rateCell(rate)}</div>`;
+  const dims = (['attitude', 'efficiency', 'competence'] as const).map((k) => {
+    const d = r.dimensions[k];
+    const interval = html`<span class="muted">(${d.low.toFixed(1)}–${d.high.toFixed(1)})</span>`;
+    return html`<div><span class="muted">${w.dims[k]}</span> ${d.temperature.toFixed(1)} ${interval}</div>`;
+  });
+  return html`<div class="cards"><div class="card">${head}<div>${bandTag(w, r.band)} ${detail}</div></div>
+<div class="card">${figure(w.goodRate, r.goodRate)}${figure(w.oneTripRate, r.oneTripRate)}</div>
+<div class="card">${figure(w.doneRate, r.doneRate)}${figure(w.activeRate, r.activeRate)}</div>
+<div class="card">${dims}</div></div>`;
 }
 
 export function unitTable(w: (typeof D)[TLang], rows: { name: string; r: TUnitReport }[]) {
-  return html`<table class="sortable"><thead><tr><th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.goodRate}</th></tr></thead><tbody>
-${rows.map((x) => html`<tr><td>${x.name}</td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
+  const head = ths([w.name, w.temperature, w.interval, w.band, w.n, w.goodRate]);
+  const row = ({ name, r }: { name: string; r: TUnitReport }) => {
+    const range = num(`${r.low.toFixed(1)}–${r.high.toFixed(1)}`);
+    const figures = html`${num(r.temperature.toFixed(1))}${range}<td>${bandTag(w, r.band)}</td>${num(r.n.toFixed(0))}`;
+    return html`<tr><td>${name}</td>${figures}${num(rateCell(r.goodRate))}</tr>`;
+  };
+  return html`<table class="sortable"><thead><tr>${head}</tr></thead><tbody>
+${rows.map((x) => row(x))}
 </tbody></table>`;
 }
 
@@ -30,22 +51,34 @@ export function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
   const hours = [...Array(24).keys()].filter((h) => x.heat.some((row) => row[h].n > 0));
   const max = Math.max(1, ...x.heat.flat().map((c) => c.n));
   const days = lang === 'zh' ? ['周一', '周二', '周三', '周四', '周五', '周六', '周日'] : ['Mon', 'Tue', 'Wed', 'Thu', 'Fri', 'Sat', 'Sun'];
+  const gradeRows = [5, 4, 3, 2, 1].map((g) => {
+    const share = x.grades[g - 1] / total;
+    const meter = html`<meter min="0" max="1" value="${share.toFixed(3)}"></meter>`;
+    return html`<tr><td>${GRADE_LABELS[g as 1][lang]}</td>${num(x.grades[g - 1])}<td>${meter} ${(share * 100).toFixed(1)}%</td></tr>`;
+  });
+  const heatCell = (c: { n: number; bad: number }) => {
+    const level = c.n ? Math.min(5, Math.ceil((c.n / max) * 5)) : 0;
+    const count = c.n ? html`${c.n}${c.bad ? html`<small> / ${c.bad}</small>` : ''}` : '';
+    return html`<td class="num h${level}${c.n && c.bad / c.n >= 0.3 ? ' hot' : ''}">${count}</td>`;
+  };
+  const heatRows = x.heat.map((row, d) => html`<tr><th>${days[d]}</th>${hours.map((h) => heatCell(row[h]))}</tr>`);
+  const theme = (t: TInsights['themes'][number]) => {
+    const words = t.keywords.map((k) => html`<span class="kw">${k.word} ×${k.count}</span> `);
+    const more = t.keywords.length ? html` — ${words}` : '';
+    return html`<li><strong>${themeLabel(t.reason, lang)}</strong> · ${t.ratings} ${w.ratingsWord}${more}</li>`;
+  };
+  const comment = (c: TInsights['comments'][number]) => {
+    const reasons = c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang)).join('、')}` : '';
+    return html`<li><span class="muted">${c.day} · ${GRADE_LABELS[c.overall as 1][lang]}${reasons}</span><br>${c.comment}</li>`;
+  };
+  const themes = x.themes.length ? html`<ul>${x.themes.map((t) => theme(t))}</ul>` : html`<p>${w.noThemes}</p>`;
+  const comments = x.comments.length ? html`<ul>${x.comments.map((c) => comment(c))}</ul>` : '';
   return html`<h2>${w.distribution} <span class="muted">(${x.from} – ${x.to})</span></h2>
-<table><thead><tr><th>${w.grade}</th><th>${w.count}</th><th>${w.share}</th></tr></thead><tbody>${[5, 4, 3, 2, 1].map(
-    (g) =>
-      html`<tr><td>${GRADE_LABELS[g as 1][lang]}</td><td class="num">${x.grades[g - 1]}</td><td><meter min="0" max="1" value="${(x.grades[g - 1] / total).toFixed(3)}"></meter> ${((x.grades[g - 1] / total) * 100).toFixed(1)}%</td></tr>`,
-  )}</tbody></table>
+<table><thead><tr>${ths([w.grade, w.count, w.share])}</tr></thead><tbody>${gradeRows}</tbody></table>
 <h2>${w.heat}</h2><p class="muted">${w.heatHint}</p>
-<table class="heat"><thead><tr><th></th>${hours.map((h) => html`<th>${h}:00</th>`)}</tr></thead><tbody>${x.heat.map(
-    (row, d) =>
-      html`<tr><th>${days[d]}</th>${hours.map((h) => {
-        const c = row[h];
-        const level = c.n ? Math.min(5, Math.ceil((c.n / max) * 5)) : 0;
-        return html`<td class="num h${level}${c.n && c.bad / c.n >= 0.3 ? ' hot' : ''}">${c.n ? html`${c.n}${c.bad ? html`<small> / ${c.bad}</small>` : ''}` : ''}</td>`;
-      })}</tr>`,
-  )}</tbody></table>
-<h2>${w.themes}</h2>${x.themes.length ? html`<ul>${x.themes.map((t) => html`<li><strong>${themeLabel(t.reason, lang)}</strong> · ${t.ratings} ${w.ratingsWord}${t.keywords.length ? html` — ${t.keywords.map((k) => html`<span class="kw">${k.word} ×${k.count}</span> `)}` : ''}</li>`)}</ul>` : html`<p>${w.noThemes}</p>`}
-<h2>${w.comments}</h2>${x.comments.length ? html`<ul>${x.comments.map((c) => html`<li><span class="muted">${c.day} · ${GRADE_LABELS[c.overall as 1][lang]}${c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang)).join('、')}` : ''}</span><br>${c.comment}</li>`)}</ul>` : ''}`;
+<table class="heat"><thead><tr><th></th>${hours.map((h) => html`<th>${h}:00</th>`)}</tr></thead><tbody>${heatRows}</tbody></table>
+<h2>${w.themes}</h2>${themes}
+<h2>${w.comments}</h2>${comments}`;
 }
 
 /** The trend chart (uPlot, from the app's own assets); its data travel as JSON inside the page. */
@@ -60,7 +93,8 @@ export function trendChart(w: (typeof D)[TLang], trend: TSnapshot[], assets: { s
   };
   // JSON inside <script> must not be able to close the tag.
   const json = JSON.stringify(data).replace(/</g, '\\u003c');
-  return html`<style nonce="${nonce}">${raw(assets.css)}</style><div id="trend-chart" role="img" aria-label="${w.trend}: ${w.temperature} ${rows.at(0)?.temperature ?? ''} → ${rows.at(-1)?.temperature ?? ''} (${w.chartAlt})"></div>
+  const alt = `${w.trend}: ${w.temperature} ${rows.at(0)?.temperature ?? ''} → ${rows.at(-1)?.temperature ?? ''} (${w.chartAlt})`;
+  return html`<style nonce="${nonce}">${raw(assets.css)}</style><div id="trend-chart" role="img" aria-label="${alt}"></div>
 <script type="application/json" id="trend-data">${raw(json)}</script><script nonce="${nonce}" src="${assets.script.path}" defer></script>`;
 }
 
@@ -70,7 +104,11 @@ export function trendTable(w: (typeof D)[TLang], trend: TSnapshot[]) {
     .map((s) => toUnitReport(s))
     .filter((x): x is TUnitReport => !!x)
     .reverse();
-  return html`<table><thead><tr><th>${w.date}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th></tr></thead><tbody>
-${rows.map((r) => html`<tr><td>${r.date}</td><td class="num">${r.temperature.toFixed(1)}</td><td class="num">${r.low.toFixed(1)}–${r.high.toFixed(1)}</td><td>${bandTag(w, r.band)}</td></tr>`)}
+  const row = (r: TUnitReport) => {
+    const range = num(`${r.low.toFixed(1)}–${r.high.toFixed(1)}`);
+    return html`<tr><td>${r.date}</td>${num(r.temperature.toFixed(1))}${range}<td>${bandTag(w, r.band)}</td></tr>`;
+  };
+  return html`<table><thead><tr>${ths([w.date, w.temperature, w.interval, w.band])}</tr></thead><tbody>
+${rows.map((r) => row(r))}
 </tbody></table>`;
 }
