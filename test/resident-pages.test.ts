@@ -67,7 +67,8 @@ describe('survey page', () => {
       ]),
     );
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/r/thanks?lang=zh&bad=1');
+    // issue 9: a bad rating's thank-you page is its case page at the ticket's own URL (was /r/thanks?lang=zh&bad=1)
+    expect(res.headers.get('location')).toBe(`/r/${t.ticket}?lang=zh&thanks=1`);
     const stored = await w.repo.getRating(t.ticketId);
     // 'patient' sat in a tag group hidden for grade 1, so it was not the resident's answer.
     expect(stored).toMatchObject({
@@ -79,12 +80,13 @@ describe('survey page', () => {
       phoneMasked: '139****5678',
       channel: 'ticket',
     });
-    const thanks = await (await w.app.request('/r/thanks?lang=zh&bad=1')).text();
+    const thanks = await (await w.app.request(res.headers.get('location')!)).text();
     expect(thanks).toContain('感谢您的评价');
-    expect(thanks).toContain('1个工作日内');
-    // the resident opens the code again: a kind "already rated" page
+    // issue 9: the real deadline from the case (Fri 20 Nov + 1 working day), no longer "1个工作日内"
+    expect(thanks).toContain('工作人员将在 11月23日 前联系您');
+    // the resident opens the code again: the case page (issue 9; was the "already rated" page)
     const again = await (await w.app.request(`/r/${t.ticket}`)).text();
-    expect(again).toContain('这次办事已经评价过了');
+    expect(again).toContain('您的评价处理进展');
     // and posting again is refused kindly, changing nothing
     const twice = await w.app.request(
       `/r/${t.ticket}`,
