@@ -48,9 +48,10 @@ async function rateBad(opts: { phone?: boolean; lang?: 'zh' | 'en' } = {}) {
   return { ...t, location: res.headers.get('location')! };
 }
 
+/** The page's HTML with its tags removed (a date sits in its own no-wrap span). */
 const page = async (path: string) => {
   const res = await w.app.request(path);
-  return { res, text: await res.text() };
+  return { res, text: (await res.text()).replace(/<(?!\/?(style|form|input|svg|script|link|img|html)\b)[^>]+>/g, '') };
 };
 
 async function contactAndRectify(caseId: string, hasPhone: boolean) {
