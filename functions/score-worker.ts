@@ -14,16 +14,21 @@ import { powertoolsLog } from '../shared/log.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { Repository } from '../shared/storage/repository.js';
 import { ScoreStore } from '../shared/storage/score-store.js';
-import { createWorker, snsPublisher, sqsSender } from './scoring-aws.js';
+import { createWorker, snsCaseEventPublisher, snsPublisher, sqsSender } from './scoring-aws.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
 const env = loadScoringConfig(process.env, { alertsTopic: true });
 const db = createDynamoClient({ endpoint: env.dynamoEndpoint, region: env.region });
 
+const sns = new SNSClient({ region: env.region });
 const work = createWorker({
-  deps: { repo: new Repository(db, env.tableName), store: new ScoreStore(db, env.tableName) },
+  deps: {
+    repo: new Repository(db, env.tableName),
+    store: new ScoreStore(db, env.tableName),
+    cases: { publish: snsCaseEventPublisher(sns, env.alertsTopicArn!), log: powertoolsLog(logger) },
+  },
   send: sqsSender(new SQSClient({ region: env.region }), env.queueUrl),
-  publish: snsPublisher(new SNSClient({ region: env.region }), env.alertsTopicArn!),
+  publish: snsPublisher(sns, env.alertsTopicArn!),
   log: powertoolsLog(logger),
 });
 

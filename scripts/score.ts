@@ -25,7 +25,7 @@ const bar = (done: number, total: number, r: TNightResult) => {
 
 await withLocalData(async ({ repo, store, via }) => {
   process.stderr.write(`using the ${via}\n`);
-  const deps = { repo, store };
+  const deps = { repo, store, cases: {} }; // the case step runs with each night (events: ids only, unlogged here)
   let nights: TNightResult[];
   if (date) {
     const last = await store.lastFinishedRun();

@@ -86,6 +86,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const jobDeps = {
     repo,
     store,
+    // The case step: escalations, auto-closes, phone deletions; its events (ids only) go to the log.
+    cases: { log },
     // Alerts are stored for the dashboard; the console only hears about last night's (not a backfill's history).
     publish: async (alerts: { hallId: string; day: string; kind: string }[]) => {
       for (const a of alerts)

@@ -31,7 +31,7 @@ export type TPublish = (alerts: TAlert[]) => Promise<void>;
 
 export interface TScoringCore {
   /** The job's storage. Its `publish`, if any, is ignored: alerts go through `publish` below. */
-  deps: Pick<TJobDeps, 'repo' | 'store'>;
+  deps: Pick<TJobDeps, 'repo' | 'store' | 'cases'>;
   /** Enqueues messages for the worker (SQS on AWS, an array in tests). */
   send: TSend;
   /** Receives the alerts of each finalized batch's scored day (SNS on AWS). */

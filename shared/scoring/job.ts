@@ -24,7 +24,9 @@ import { findSuspicious } from '../domain/suspicion.js';
 import { completedAtOf } from './run.js';
 import type { Repository } from '../storage/repository.js';
 import type { ScoreStore, TAlert, TDirtyMark, TSnapshot } from '../storage/score-store.js';
+import type { TCaseDeps } from '../services/cases.js';
 import { getHalls } from '../storage/catalogue.js';
+import { runCaseNight } from './cases-night.js';
 import { setRatingFlags } from '../storage/ratings.js';
 import { getIssued } from '../storage/tickets.js';
 
@@ -33,6 +35,8 @@ export interface TJobDeps {
   store: ScoreStore;
   /** Receives the alerts of the scored day (locally: logged; on AWS: published to SNS). */
   publish?: (alerts: TAlert[]) => Promise<void>;
+  /** The case step (escalation, auto-close, phone deletion) for each batch's halls; absent: cases are left alone. */
+  cases?: Omit<TCaseDeps, 'table'>;
 }
 
 export interface TBatch {
@@ -138,6 +142,7 @@ export async function processBatch(
   await deps.store.putAlerts(alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
+  if (deps.cases) await runCaseNight({ ...deps.cases, table: deps.repo.table }, batch.hallIds);
   return { ratings, alerts };
 }
 

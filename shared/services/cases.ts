@@ -52,7 +52,8 @@ import type { TTable } from '../storage/db.js';
 
 export interface TCaseDeps {
   table: TTable;
-  keyring: TKeyring;
+  /** needed only to reveal a phone */
+  keyring?: TKeyring;
   now?: () => number;
   log?: TLog;
   /** where case events go (ids only): the alerts topic on AWS; default: the log */
@@ -412,6 +413,7 @@ export async function revealPhone(
   if (!mayCommand({ kind: 'staff', user }, 'revealPhone', stored.case, world.tree)) return refusal('forbidden');
   if (!stored.case.hasPhone) return { ok: false, status: 422, code: 'no_phone_reveal', ...CASE_ERRORS.no_phone_reveal };
   if (!stored.rating.phoneEnc) return refusal('phone_deleted');
+  if (!deps.keyring) throw new Error('revealPhone: no key ring in the case service deps');
   const phone = decryptPhone(deps.keyring, stored.rating.phoneEnc); // before the entry: a failure writes nothing
   const r = await commandCase(deps, caseId, { type: 'revealPhone' }, { kind: 'staff', user }, { ...opts, stored, world });
   if (!r.ok) return r;
