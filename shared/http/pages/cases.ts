@@ -8,7 +8,7 @@ import { html } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { TAuditEntry } from '../../domain/audit.js';
 import type { TCaseFigures } from '../../domain/case-figures.js';
-import { CONTACT_HOWS, FIX_CATEGORIES, type TCase, type TCaseState, type TDueState } from '../../domain/cases.js';
+import { CASE_STATES, CONTACT_HOWS, FIX_CATEGORIES, type TCase, type TCaseState, type TDueState } from '../../domain/cases.js';
 import { DIMENSIONS, DONE_LABELS, GRADE_LABELS, REASONS, TRIPS_LABELS, type TGrade } from '../../domain/grades.js';
 import type { TCaseRow, TCaseView } from '../../services/cases.js';
 import { csvCell, csvText } from '../../scoring/report.js';
@@ -275,27 +275,46 @@ const q = (params: Record<string, string | undefined>) =>
     .map(([k, v]) => `${k}=${encodeURIComponent(v!)}`)
     .join('&');
 
-export const CASE_CSS = `.counts{display:flex;gap:12px;flex-wrap:wrap;margin:4px 0 12px}.count{font-size:1.15em;font-weight:700;padding:6px 14px;border-radius:8px;border:2px solid}
-.count.od{color:#8c1d18;border-color:#b3261e;background:#fdf1f0}.count.dt{color:#7a2e00;border-color:#b35900;background:#fff6ec}.count.op{color:#0b3d6e;border-color:#0b5cad}
-.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid #5b6570}.tag.overdue{color:#fff;background:#b3261e;border-color:#b3261e}.tag.due_today{color:#7a2e00;border-color:#b35900}
-form.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:flex-end;margin:8px 0 12px}form.filters label{display:block;font-weight:600}
-form.filters select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px;background:#fff;min-width:140px}
-form.filters input[type=date]{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px}
+export const CASE_CSS = `.counts{display:flex;gap:12px;flex-wrap:wrap;margin:4px 0 12px}
+.count{font-size:1.15em;font-weight:700;padding:6px 14px;border-radius:8px;border:2px solid}
+.count.od{color:#8c1d18;border-color:#b3261e;background:#fdf1f0}.count.dt{color:#7a2e00;border-color:#b35900;background:#fff6ec}
+.count.op{color:#0b3d6e;border-color:#0b5cad}
+.tag{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid #5b6570}
+.tag.overdue{color:#fff;background:#b3261e;border-color:#b3261e}.tag.due_today{color:#7a2e00;border-color:#b35900}
+form.filters{display:flex;flex-wrap:wrap;gap:8px 16px;align-items:flex-end;margin:8px 0 12px}
+form.filters label{display:block;font-weight:600}
+form.filters select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px;background:#fff;
+min-width:140px}
+form.filters select{max-width:300px}form.filters input[type=date],form.filters input[type=text]{font:inherit;min-height:44px;
+padding:6px 10px;border:1px solid #5b6570;border-radius:6px}
 form.filters .check{display:flex;align-items:center;gap:8px;min-height:44px}form.filters .check input{width:24px;height:24px}
 .pager{display:flex;gap:16px;align-items:center;margin:12px 0}.pager a{padding:10px 0}
-dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;margin:0}
+dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;background:#fff;border:1px solid #c9d1d9;border-radius:10px;
+padding:12px 16px;margin:0}
 dl.facts dt{font-weight:600;color:#3d4650}dl.facts dd{margin:0}
 .cols{display:grid;grid-template-columns:minmax(0,1fr) minmax(0,1fr);gap:20px}@media (max-width:900px){.cols{grid-template-columns:1fr}}
 .act{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;margin:0 0 14px}.act h3{margin:0 0 8px;font-size:1.05em}
 .act fieldset{border:0;padding:0;margin:0 0 10px}.act legend{font-weight:600;margin-bottom:4px}
 .act .opts{display:flex;flex-wrap:wrap;gap:6px 14px}.act .opts label{display:flex;align-items:center;gap:8px;min-height:44px}
-.act .opts input{width:22px;height:22px}.act textarea{width:100%;font:inherit;padding:8px;border:1px solid #5b6570;border-radius:6px;min-height:70px}
+.act .opts input{width:22px;height:22px}.act textarea{width:100%;font:inherit;padding:8px;border:1px solid #5b6570;border-radius:6px;
+min-height:70px}
 .act input[type=text]{width:100%;font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px}
-.act label.block{display:block;font-weight:600;margin:6px 0 4px}.act select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px}
-.phone{font-size:1.3em;font-weight:700;font-variant-numeric:tabular-nums;letter-spacing:.04em}.refused{border:2px solid #b3261e;background:#fdf1f0;border-radius:8px;padding:8px 16px}
-textarea:focus-visible{outline:3px solid #b35900;outline-offset:2px}ol.history{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:10px 10px 10px 34px;margin:0}ol.history li{margin:4px 0}`;
+.act label.block{display:block;font-weight:600;margin:6px 0 4px}
+.act select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px}
+.phone{font-size:1.3em;font-weight:700;font-variant-numeric:tabular-nums;letter-spacing:.04em}
+.refused{border:2px solid #b3261e;background:#fdf1f0;border-radius:8px;padding:8px 16px}
+textarea:focus-visible{outline:3px solid #b35900;outline-offset:2px}
+ol.history{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:10px 10px 10px 34px;margin:0}ol.history li{margin:4px 0}`;
 
 /* ------------------------------------------------------------------ queue */
+
+/** Previous / "page p of n" / next, only when there is more than one page. */
+function pagerNav(w: TCW, page: number, pages: number, link: (n: number) => string): Html | '' {
+  if (pages <= 1) return '';
+  const prev = page > 1 ? html`<a href="${link(page - 1)}" rel="prev">${w.prev}</a>` : '';
+  const next = page < pages ? html`<a href="${link(page + 1)}" rel="next">${w.next}</a>` : '';
+  return html`<nav class="pager" aria-label="${w.pageOf(page, pages)}">${prev}<span>${w.pageOf(page, pages)}</span>${next}</nav>`;
+}
 
 export interface TQueueRow {
   c: TCaseRow;
@@ -327,28 +346,44 @@ export function queueBody(v: TQueueView): Html {
   const f = v.filters;
   const opt = (value: string, label: string, current?: string) =>
     html`<option value="${value}"${value === (current ?? '') ? ' selected' : ''}>${label}</option>`;
+  const overdue = f.overdue ? 'true' : undefined;
   const link = (page: number) =>
-    `/cases?${q({ lang: v.lang, hallId: f.hallId, state: f.state, windowId: f.windowId, overdue: f.overdue ? 'true' : undefined, page: String(page) })}`;
+    `/cases?${q({ lang: v.lang, hallId: f.hallId, state: f.state, windowId: f.windowId, overdue, page: String(page) })}`;
+  const states = CASE_STATES.map((s) => opt(s, w.states[s], f.state));
   const filters = html`<form class="filters" method="get" action="/cases"><input type="hidden" name="lang" value="${v.lang}">
-${v.halls.length > 1 ? html`<div><label for="f-hall">${w.hall}</label><select id="f-hall" name="hallId">${opt('', w.all, f.hallId)}${v.halls.map((h) => opt(h.id, h.name, f.hallId))}</select></div>` : ''}
-<div><label for="f-state">${w.state}</label><select id="f-state" name="state">${opt('', w.allOpen, f.state)}${(['open', 'contacted', 'rectified', 'appealed', 'closed'] as const).map((s) => opt(s, w.states[s], f.state))}</select></div>
-${v.windows.length ? html`<div><label for="f-win">${w.window}</label><select id="f-win" name="windowId">${opt('', w.all, f.windowId)}${v.windows.map((x) => opt(x.id, x.name, f.windowId))}</select></div>` : ''}
-<div class="check"><input type="checkbox" id="f-od" name="overdue" value="true"${f.overdue ? ' checked' : ''}><label for="f-od">${w.onlyOverdue}</label></div>
+${
+  v.halls.length > 1
+    ? html`<div><label for="f-hall">${w.hall}</label>
+<select id="f-hall" name="hallId">${opt('', w.all, f.hallId)}${v.halls.map((h) => opt(h.id, h.name, f.hallId))}</select></div>`
+    : ''
+}
+<div><label for="f-state">${w.state}</label>
+<select id="f-state" name="state">${opt('', w.allOpen, f.state)}${states}</select></div>
+${
+  v.windows.length
+    ? html`<div><label for="f-win">${w.window}</label>
+<select id="f-win" name="windowId">${opt('', w.all, f.windowId)}${v.windows.map((x) => opt(x.id, x.name, f.windowId))}</select></div>`
+    : ''
+}
+<div class="check"><input type="checkbox" id="f-od" name="overdue" value="true"${f.overdue ? ' checked' : ''}>
+<label for="f-od">${w.onlyOverdue}</label></div>
 <div><button class="btn" type="submit">${w.filter}</button></div></form>`;
   const row = (r: TQueueRow) => {
-    const due = r.c.due;
-    return html`<tr><td><a href="/cases/${encodeURIComponent(r.c.caseId)}?lang=${v.lang}">${r.c.caseId}</a></td>${v.halls.length > 1 ? html`<td>${r.hallName}</td>` : ''}
-<td>${w.states[r.c.state]}</td><td>${r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(due, r.timeZone)}`}</td>
-<td>${r.windowName ?? r.c.windowId ?? '—'}</td><td>${r.serviceName ?? r.c.serviceId ?? '—'}</td><td>${localTime(r.c.openedAt, r.timeZone)}</td>
+    const due = r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(r.c.due, r.timeZone)}`;
+    return html`<tr><td><a href="/cases/${encodeURIComponent(r.c.caseId)}?lang=${v.lang}">${r.c.caseId}</a>
+</td>${v.halls.length > 1 ? html`<td>${r.hallName}</td>` : ''}
+<td>${w.states[r.c.state]}</td><td>${due}</td>
+<td>${r.windowName ?? r.c.windowId ?? '—'}</td><td>${r.serviceName ?? r.c.serviceId ?? '—'}</td>
+<td>${localTime(r.c.openedAt, r.timeZone)}</td>
 <td>${r.c.escalationLevel ? w.level(r.c.escalationLevel) : '—'}</td></tr>`;
   };
   const table = v.rows.length
-    ? html`<table><caption class="muted">${w.pageOf(v.page, Math.max(1, v.pages))}</caption><thead><tr><th scope="col">${w.caseTitle}</th>${v.halls.length > 1 ? html`<th scope="col">${w.hall}</th>` : ''}<th scope="col">${w.state}</th><th scope="col">${w.deadline}</th><th scope="col">${w.window}</th><th scope="col">${w.service}</th><th scope="col">${w.opened}</th><th scope="col">${w.escalation}</th></tr></thead><tbody>${v.rows.map(row)}</tbody></table>`
+    ? html`<table><caption class="muted">${w.pageOf(v.page, Math.max(1, v.pages))}</caption><thead><tr>
+<th scope="col">${w.caseTitle}</th>${v.halls.length > 1 ? html`<th scope="col">${w.hall}</th>` : ''}<th scope="col">${w.state}</th>
+<th scope="col">${w.deadline}</th><th scope="col">${w.window}</th><th scope="col">${w.service}</th><th scope="col">${w.opened}</th>
+<th scope="col">${w.escalation}</th></tr></thead><tbody>${v.rows.map(row)}</tbody></table>`
     : html`<p>${w.none}</p>`;
-  const pager =
-    v.pages > 1
-      ? html`<nav class="pager" aria-label="${w.pageOf(v.page, v.pages)}">${v.page > 1 ? html`<a href="${link(v.page - 1)}" rel="prev">${w.prev}</a>` : ''}${v.page < v.pages ? html`<a href="${link(v.page + 1)}" rel="next">${w.next}</a>` : ''}</nav>`
-      : '';
+  const pager = pagerNav(w, v.page, v.pages, link);
   return html`<h1>${w.queue}</h1>${countsLine(w, v.counts)}${filters}${table}${pager}`;
 }
 
@@ -390,26 +425,42 @@ export function caseBody(v: TCasePage): Html {
     : v.saved
       ? html`<p class="saved" role="status">${w.saved}</p>`
       : '';
+  const pair = (dt: string, dd: unknown) => html`<dt>${dt}</dt><dd>${dd}</dd>`;
+  const closed = c.closeReason ? html` · ${w.closeReasons[c.closeReason]}` : '';
+  const dueTag = v.due !== 'none' ? html` <span class="tag ${v.due}">${w.due[v.due]}</span>` : '';
+  const dims = (['attitude', 'efficiency', 'competence'] as const)
+    .filter((k) => r?.[k])
+    .map((k) => pair(DIMENSIONS[k][v.lang], grade(r?.[k])));
+  const reasonWords = (r?.reasons ?? []).map((x) => (REASONS as Record<string, { zh: string; en: string }>)[x]?.[v.lang] ?? x);
   const facts = html`<dl class="facts">
-<dt>${w.state}</dt><dd>${w.states[c.state]}${c.closeReason ? html` · ${w.closeReasons[c.closeReason]}` : ''}${v.due !== 'none' ? html` <span class="tag ${v.due}">${w.due[v.due]}</span>` : ''}</dd>
-<dt>${w.hall}</dt><dd>${v.hallName}</dd><dt>${w.window}</dt><dd>${v.windowName ?? c.windowId ?? '—'}</dd><dt>${w.service}</dt><dd>${v.serviceName ?? c.serviceId ?? '—'}</dd>
-<dt>${w.time}</dt><dd>${t(r?.createdAt ?? c.openedAt)}</dd>
-<dt>${w.overall}</dt><dd>${grade(r?.overall)}</dd>
-${r && (r.attitude || r.efficiency || r.competence) ? (['attitude', 'efficiency', 'competence'] as const).filter((k) => r[k]).map((k) => html`<dt>${DIMENSIONS[k][v.lang]}</dt><dd>${grade(r[k])}</dd>`) : ''}
-${r?.trips ? html`<dt>${w.trips}</dt><dd>${TRIPS_LABELS[r.trips][v.lang]}</dd>` : ''}${r?.done ? html`<dt>${w.done}</dt><dd>${DONE_LABELS[r.done][v.lang]}</dd>` : ''}
-<dt>${w.reasons}</dt><dd>${r?.reasons?.length ? r.reasons.map((x) => (REASONS as Record<string, { zh: string; en: string }>)[x]?.[v.lang] ?? x).join(v.lang === 'zh' ? '、' : ', ') : '—'}</dd>
-<dt>${w.comment}</dt><dd>${r?.comment || '—'}</dd>
-<dt>${w.contactDue}</dt><dd>${t(c.contactDue)}</dd><dt>${w.rectifyDue}</dt><dd>${t(c.rectifyDue)}</dd>
-${c.escalationLevel ? html`<dt>${w.escalation}</dt><dd>${w.level(c.escalationLevel)}${c.escalatedTo ? ` → ${c.escalatedTo}` : ''}</dd>` : ''}
-<dt>${w.phone}</dt><dd>${phoneBlock(v, w, path, hidden)}</dd></dl>`;
-  const replies = html`${c.contact?.how === 'written_reply' && c.contact.note ? html`<h2>${w.writtenReply}</h2><p>${c.contact.note}</p>` : ''}
-${c.rework ? html`<h2>${w.rework}</h2><p>${c.rework.rectification.publicReply}</p><p class="muted">${w.followUp}: ${w.followUps[c.rework.followUp.grade]}</p>` : ''}
-${c.rectification ? html`<h2>${w.publicReplyShown}</h2><p>${c.rectification.publicReply}</p>${c.rectification.fix ? html`<p class="muted">${w.fix}: ${c.rectification.fix}</p>` : ''}<p class="muted">${w.category}: ${w.categories[c.rectification.category]}</p>` : ''}
-${c.followUp ? html`<h2>${w.followUp}</h2><p>${w.followUps[c.followUp.grade]}${c.followUp.comment ? html` — ${c.followUp.comment}` : ''}</p>` : ''}`;
-  const history = html`<h2>${w.history}</h2><ol class="history">${c.history.map(
-    (h) =>
-      html`<li><span class="muted">${t(h.at)}</span> · ${who(h.actor)} · ${actionLabel(w, h.action)}${h.from && h.from !== h.to ? html` · ${w.states[h.from]} → ${w.states[h.to]}` : ''}${h.note ? html` <span class="muted">(${noteLabel(w, h.note)})</span>` : ''}</li>`,
-  )}</ol>`;
+${pair(w.state, html`${w.states[c.state]}${closed}${dueTag}`)}
+${pair(w.hall, v.hallName)}${pair(w.window, v.windowName ?? c.windowId ?? '—')}${pair(w.service, v.serviceName ?? c.serviceId ?? '—')}
+${pair(w.time, t(r?.createdAt ?? c.openedAt))}${pair(w.overall, grade(r?.overall))}${dims}
+${r?.trips ? pair(w.trips, TRIPS_LABELS[r.trips][v.lang]) : ''}${r?.done ? pair(w.done, DONE_LABELS[r.done][v.lang]) : ''}
+${pair(w.reasons, reasonWords.length ? reasonWords.join(v.lang === 'zh' ? '、' : ', ') : '—')}${pair(w.comment, r?.comment || '—')}
+${pair(w.contactDue, t(c.contactDue))}${pair(w.rectifyDue, t(c.rectifyDue))}
+${c.escalationLevel ? pair(w.escalation, `${w.level(c.escalationLevel)}${c.escalatedTo ? ` → ${c.escalatedTo}` : ''}`) : ''}
+${pair(w.phone, phoneBlock(v, w, path, hidden))}</dl>`;
+  const written = c.contact?.how === 'written_reply' && c.contact.note ? html`<h2>${w.writtenReply}</h2><p>${c.contact.note}</p>` : '';
+  const rework = c.rework
+    ? html`<h2>${w.rework}</h2><p>${c.rework.rectification.publicReply}</p>
+<p class="muted">${w.followUp}: ${w.followUps[c.rework.followUp.grade]}</p>`
+    : '';
+  const fix = c.rectification?.fix ? html`<p class="muted">${w.fix}: ${c.rectification.fix}</p>` : '';
+  const rectified = c.rectification
+    ? html`<h2>${w.publicReplyShown}</h2><p>${c.rectification.publicReply}</p>${fix}
+<p class="muted">${w.category}: ${w.categories[c.rectification.category]}</p>`
+    : '';
+  const followed = c.followUp
+    ? html`<h2>${w.followUp}</h2><p>${w.followUps[c.followUp.grade]}${c.followUp.comment ? html` — ${c.followUp.comment}` : ''}</p>`
+    : '';
+  const replies = html`${written}${rework}${rectified}${followed}`;
+  const step = (h: TCase['history'][number]) => {
+    const moved = h.from && h.from !== h.to ? html` · ${w.states[h.from]} → ${w.states[h.to]}` : '';
+    const note = h.note ? html` <span class="muted">(${noteLabel(w, h.note)})</span>` : '';
+    return html`<li><span class="muted">${t(h.at)}</span> · ${who(h.actor)} · ${actionLabel(w, h.action)}${moved}${note}</li>`;
+  };
+  const history = html`<h2>${w.history}</h2><ol class="history">${c.history.map(step)}</ol>`;
   return html`<p><a href="/cases?lang=${v.lang}">← ${w.queue}</a></p><h1>${w.caseTitle} ${c.caseId}</h1>${msg}
 <div class="cols"><div>${facts}${replies}${history}</div><div><h2>${w.actions}</h2>${actionForms(v, w, path, hidden)}</div></div>`;
 }
@@ -420,7 +471,8 @@ function phoneBlock(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
   const masked = v.phoneMasked ?? '***********';
   return html`<span class="phone">${masked}</span>${
     v.may.reveal && v.phoneKept
-      ? html`<form method="post" action="${path}/reveal" class="inline-form">${hidden}<button class="btn quiet" type="submit">${w.reveal}</button> <span class="muted">${w.revealHint}</span></form>`
+      ? html`<form method="post" action="${path}/reveal">${hidden}<button class="btn quiet" type="submit">${w.reveal}</button>
+<span class="muted">${w.revealHint}</span></form>`
       : ''
   }`;
 }
@@ -442,13 +494,17 @@ const actionLabel = (w: TCW, action: string) => ACTION_WORDS[action]?.[w === CW.
 function actionForms(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
   const { may, c } = v;
   const radios = (name: string, values: readonly string[], labels: Record<string, string>, checked?: string) =>
-    html`<div class="opts">${values.map((x, i) => html`<label><input type="radio" name="${name}" value="${x}" required${(checked ?? (i === 0 ? x : '')) === x ? ' checked' : ''}> ${labels[x]}</label>`)}</div>`;
+    html`<div class="opts">${values.map(
+      (x, i) => html`<label>
+<input type="radio" name="${name}" value="${x}" required${(checked ?? (i === 0 ? x : '')) === x ? ' checked' : ''}> ${labels[x]}</label>`,
+    )}</div>`;
   const forms: Html[] = [];
   if (may.contact) {
     const hows = c.hasPhone ? CONTACT_HOWS : (['written_reply', 'in_person'] as const);
     forms.push(html`<form class="act" method="post" action="${path}/contact">${hidden}<h3>${w.contact}</h3>
 <fieldset><legend>${w.how}</legend>${radios('how', hows, w.hows)}</fieldset>
-<label class="block" for="contact-note">${c.hasPhone ? w.shortNote : w.writtenReply}</label><textarea id="contact-note" name="note" maxlength="500"${c.hasPhone ? '' : ' required'}></textarea>
+<label class="block" for="contact-note">${c.hasPhone ? w.shortNote : w.writtenReply}</label>
+<textarea id="contact-note" name="note" maxlength="500"${c.hasPhone ? '' : ' required'}></textarea>
 <button class="btn" type="submit">${w.contact}</button></form>`);
   }
   if (may.rectify)
@@ -463,10 +519,11 @@ function actionForms(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
 <label class="block" for="evidence">${w.evidence}</label><textarea id="evidence" name="evidence" maxlength="1000" required></textarea>
 <label class="block" for="ref">${w.reference}</label><input type="text" id="ref" name="reference" maxlength="200">
 <button class="btn quiet" type="submit">${w.fileAppeal}</button></form></details>`);
+  const decisions = { upheld: w.upheld, rejected: w.rejected };
   if (may.decideAppeal)
     forms.push(html`<form class="act" method="post" action="${path}/decide">${hidden}<h3>${w.decide}</h3>
 ${c.appeal ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>` : ''}
-<fieldset><legend>${w.decide}</legend>${radios('decision', ['upheld', 'rejected'], { upheld: w.upheld, rejected: w.rejected }, '')}</fieldset>
+<fieldset><legend>${w.decide}</legend>${radios('decision', ['upheld', 'rejected'], decisions, '')}</fieldset>
 <label class="block" for="reason">${w.reason}</label><textarea id="reason" name="reason" maxlength="500" required></textarea>
 <button class="btn" type="submit">${w.submit}</button></form>`);
   return forms.length ? html`${forms}` : html`<p>${w.noActions}</p>`;
@@ -477,12 +534,18 @@ ${c.appeal ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>` : ''}
 export function figuresPanel(lang: TLang, f: TCaseFigures, link: string): Html {
   const w = CW[lang];
   const rate = (r: { rate: number | null; low: number | null; high: number | null }) =>
-    r.rate === null ? '—' : html`${pct(r.rate)} <span class="muted">(${pct(r.low)}–${pct(r.high)})</span>`;
+    r.rate === null
+      ? html`<div class="big">—</div>`
+      : html`<div class="big">${pct(r.rate)}</div>
+<div class="muted">90% ${pct(r.low)}–${pct(r.high)}</div>`;
+  const card = (label: string, value: Html, foot: string) =>
+    html`<div class="card"><div class="muted">${label}</div>${value}<div class="muted">${foot}</div></div>`;
   return html`<h2>${w.figures}</h2><div class="cards">
-<div class="card"><div class="muted">${w.replyRate}</div><div class="big">${rate(f.replyRate)}</div><div class="muted">${w.ofDue(f.replyRate.on, f.replyRate.due)}</div></div>
-<div class="card"><div class="muted">${w.rectifyRate}</div><div class="big">${rate(f.rectifyRate)}</div><div class="muted">${w.ofDue(f.rectifyRate.on, f.rectifyRate.due)}</div></div>
-<div class="card"><div class="muted">${w.satisfaction}</div><div class="big">${rate(f.followUpSatisfaction)}</div><div class="muted">${w.followUpsGiven} ${f.followUpsGiven}</div></div>
-<div class="card"><div class="muted">${w.overdueNow}</div><div class="big">${f.overdueNow}</div><div class="muted">${w.medianClose} ${f.medianDaysToClose ?? '—'}</div></div>
+${card(w.replyRate, rate(f.replyRate), w.ofDue(f.replyRate.on, f.replyRate.due))}
+${card(w.rectifyRate, rate(f.rectifyRate), w.ofDue(f.rectifyRate.on, f.rectifyRate.due))}
+${card(w.satisfaction, rate(f.followUpSatisfaction), `${w.followUpsGiven} ${f.followUpsGiven}`)}
+<div class="card"><div class="muted">${w.overdueNow}</div><div class="big">${f.overdueNow}</div>
+<div class="muted">${w.medianClose} ${f.medianDaysToClose ?? '—'}</div></div>
 </div><p><a href="${link}">${w.allCases}</a></p>`;
 }
 
@@ -490,11 +553,15 @@ export function overduePanel(lang: TLang, rows: TQueueRow[], total: number, link
   const w = CW[lang];
   if (!rows.length) return html`<h2>${w.overdueCases}</h2><p>${w.noOverdue}</p>`;
   const more = total > rows.length ? html`<p><a href="${link}">${w.allCases} (${total})</a></p>` : '';
-  return html`<h2>${w.overdueCases} <span class="muted">(${total})</span></h2>${more}<table><thead><tr><th scope="col">${w.caseTitle}</th><th scope="col">${w.hall}</th><th scope="col">${w.state}</th><th scope="col">${w.deadline}</th><th scope="col">${w.escalation}</th></tr></thead><tbody>
+  return html`<h2>${w.overdueCases} <span class="muted">(${total})</span></h2>${more}<table><thead><tr><th scope="col">${w.caseTitle}</th>
+<th scope="col">${w.hall}</th><th scope="col">${w.state}</th><th scope="col">${w.deadline}</th><th scope="col">${w.escalation}</th></tr>
+</thead><tbody>
 ${rows.map((r) => {
   const due = r.c.due;
-  return html`<tr><td><a href="/cases/${encodeURIComponent(r.c.caseId)}?lang=${lang}">${r.c.caseId}</a></td><td>${r.hallName}</td><td>${w.states[r.c.state]}</td>
-<td>${r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(due, r.timeZone)}`}</td><td>${r.c.escalationLevel ? w.level(r.c.escalationLevel) : '—'}</td></tr>`;
+  return html`<tr><td><a href="/cases/${encodeURIComponent(r.c.caseId)}?lang=${lang}">${r.c.caseId}</a></td><td>${r.hallName}</td>
+<td>${w.states[r.c.state]}</td>
+<td>${r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(due, r.timeZone)}`}</td>
+<td>${r.c.escalationLevel ? w.level(r.c.escalationLevel) : '—'}</td></tr>`;
 })}</tbody></table>`;
 }
 
@@ -520,25 +587,32 @@ export function auditBody(v: TAuditView): Html {
     html`<option value="${value}"${value === (current ?? '') ? ' selected' : ''}>${label}</option>`;
   const base = { lang: v.lang, unit: f.unit, actor: f.actor, kind: f.kind, from: f.from, to: f.to };
   const form = html`<form class="filters" method="get" action="${v.action}"><input type="hidden" name="lang" value="${v.lang}">
-<div><label for="a-unit">${w.unit}</label><select id="a-unit" name="unit">${opt('', w.all, f.unit)}${v.units.map((u) => opt(u.id, u.name, f.unit))}</select></div>
-<div class="field"><label for="a-actor">${w.actor}</label><input id="a-actor" name="actor" value="${f.actor ?? ''}" maxlength="64"></div>
-<div><label for="a-kind">${w.kind}</label><select id="a-kind" name="kind">${opt('', w.all, f.kind)}${v.kinds.map((k) => opt(k, k, f.kind))}</select></div>
+<div><label for="a-unit">${w.unit}</label>
+<select id="a-unit" name="unit">${opt('', w.all, f.unit)}${v.units.map((u) => opt(u.id, u.name, f.unit))}</select></div>
+<div><label for="a-actor">${w.actor}</label><input type="text" id="a-actor" name="actor" value="${f.actor ?? ''}" maxlength="64"></div>
+<div><label for="a-kind">${w.kind}</label>
+<select id="a-kind" name="kind">${opt('', w.all, f.kind)}${v.kinds.map((k) => opt(k, k, f.kind))}</select></div>
 <div><label for="a-from">${w.from}</label><input type="date" id="a-from" name="from" value="${f.from ?? ''}"></div>
 <div><label for="a-to">${w.to}</label><input type="date" id="a-to" name="to" value="${f.to ?? ''}"></div>
 <div><button class="btn" type="submit">${w.filter}</button></div></form>`;
+  const target = (e: TAuditEntry) =>
+    e.unit.type === 'hall' && e.kind.startsWith('case')
+      ? html`<a href="/cases/${encodeURIComponent(e.targetId)}?lang=${v.lang}">${e.targetId}</a>`
+      : e.targetId;
   const rows = v.entries.map(
-    (
-      e,
-    ) => html`<tr><td>${e.at.slice(0, 19).replace('T', ' ')}</td><td>${e.actor} <span class="muted">(${e.actorRole})</span></td><td>${e.kind}</td>
-<td>${e.unit.type}:${e.unit.id}</td><td>${e.unit.type === 'hall' && e.kind.startsWith('case') ? html`<a href="/cases/${encodeURIComponent(e.targetId)}?lang=${v.lang}">${e.targetId}</a>` : e.targetId}</td>
+    (e) => html`<tr><td>${e.at.slice(0, 19).replace('T', ' ')}</td><td>${e.actor} <span class="muted">(${e.actorRole})</span></td>
+<td>${e.kind}</td>
+<td>${e.unit.type}:${e.unit.id}</td><td>${target(e)}</td>
 <td>${e.from ?? ''}${e.from || e.to ? ' → ' : ''}${e.to ?? ''}</td><td>${e.note ?? ''}</td></tr>`,
   );
   const table = v.entries.length
-    ? html`<table><thead><tr><th scope="col">${w.at} (UTC)</th><th scope="col">${w.actor}</th><th scope="col">${w.kind}</th><th scope="col">${w.unit}</th><th scope="col">${w.target}</th><th scope="col">${w.fromTo}</th><th scope="col">${w.note}</th></tr></thead><tbody>${rows}</tbody></table>`
+    ? html`<table><thead><tr><th scope="col">${w.at} (UTC)</th><th scope="col">${w.actor}</th><th scope="col">${w.kind}</th>
+<th scope="col">${w.unit}</th><th scope="col">${w.target}</th><th scope="col">${w.fromTo}</th><th scope="col">${w.note}</th></tr></thead>
+<tbody>${rows}</tbody></table>`
     : html`<p>${w.noEntries}</p>`;
   return html`<h1>${v.title}</h1>${v.refused ? html`<p class="refused" role="alert">${v.refused}</p>` : ''}${form}
 <p><a href="${v.action}.csv?${q(base)}">${w.csv}</a></p>${table}
-${v.pages > 1 ? html`<nav class="pager" aria-label="${w.pageOf(v.page, v.pages)}">${v.page > 1 ? html`<a href="${v.action}?${q({ ...base, page: String(v.page - 1) })}" rel="prev">${w.prev}</a>` : ''}<span>${w.pageOf(v.page, v.pages)}</span>${v.page < v.pages ? html`<a href="${v.action}?${q({ ...base, page: String(v.page + 1) })}" rel="next">${w.next}</a>` : ''}</nav>` : ''}`;
+${pagerNav(w, v.page, v.pages, (n) => `${v.action}?${q({ ...base, page: String(n) })}`)}`;
 }
 
 /** One CSV line per entry: ids verbatim (csvCell), the note as typed text (csvText, formula-safe). */

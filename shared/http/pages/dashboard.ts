@@ -209,7 +209,12 @@ export function staffPage(opts: {
   return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title>${opts.head ?? ''}<style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav><a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${other === 'en' ? 'English' : '中文'}</a>
 ${opts.user ? html` · <a href="/cases?lang=${opts.lang}">${w.cases}</a>` : ''}
-${opts.user?.role === 'admin' ? html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a> · <a href="/admin/audit?lang=${opts.lang}">${w.audit}</a>` : ''}
+${
+  opts.user?.role === 'admin'
+    ? html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a>
+ · <a href="/admin/audit?lang=${opts.lang}">${w.audit}</a>`
+    : ''
+}
 ${opts.user ? html` · <span>${opts.user.name}</span> <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${opts.csrf ?? ''}"><button type="submit">${w.signOut}</button></form>` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`}</nav></header>
 <main>${opts.body}</main></body></html>`;
 }

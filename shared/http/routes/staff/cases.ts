@@ -302,6 +302,7 @@ export async function regionCasePanel(kit: TStaffKit, regionId: string, lang: TL
     timeZone: hall.get(x.hallId)?.timezone ?? tz,
   }));
   const link = `/cases?lang=${lang}&overdue=true`;
-  return html`<style nonce="${nonce}">${CASE_CSS}</style>${overduePanel(lang, rows, urgent.length, link)}${figuresPanel(lang, f, `/cases?lang=${lang}`)}
+  const figures = figuresPanel(lang, f, `/cases?lang=${lang}`);
+  return html`<style nonce="${nonce}">${CASE_CSS}</style>${overduePanel(lang, rows, urgent.length, link)}${figures}
 <p><a href="/regions/${encodeURIComponent(regionId)}/audit?lang=${lang}">${CW[lang].auditOf}</a></p>`;
 }
