@@ -307,3 +307,37 @@ describe('figures and exports', () => {
     expect(outside.closed).toBe(0);
   });
 });
+
+describe('demo cases', () => {
+  it('cover every state: on time and overdue, escalated twice, 追评 satisfied and not, reworked; all consistent', async () => {
+    const { createHash } = await import('node:crypto');
+    const { generateDemoData } = await import('../shared/local/demo-data.js');
+    const { demoCases } = await import('../shared/local/demo-cases.js');
+    const { caseProblems } = await import('../shared/domain/cases.js');
+    const today = '2026-11-30';
+    const d = generateDemoData({ today, days: 60 });
+    const ratings = d.ratings.map((r, i) => ({
+      ...r,
+      ratingId: r.ticketId ?? `p${createHash('sha256').update(`demo-${today}-${i}`).digest('base64url').slice(0, 20)}`,
+    }));
+    const now = Date.parse(`${today}T00:00:00+08:00`);
+    const cases = [...demoCases(ratings, d.halls, d.regions, now, new Map()).values()];
+    expect(cases.length).toBe(ratings.filter((r) => r.overall <= 2).length);
+    const all = cases.map((c) => c.case);
+    for (const c of all) expect(caseProblems(c), c.caseId).toEqual([]);
+    const states = new Set(all.map((c) => c.state));
+    for (const s of ['open', 'contacted', 'rectified', 'closed']) expect(states).toContain(s);
+    const overdue = (c: (typeof all)[number]) =>
+      (c.state === 'open' && Date.parse(c.contactDue) < now) || (c.state === 'contacted' && Date.parse(c.rectifyDue) < now);
+    expect(all.some(overdue)).toBe(true);
+    expect(all.some((c) => c.contact && c.contact.at <= c.contactDue)).toBe(true);
+    expect(all.some((c) => c.escalationLevel >= 2)).toBe(true);
+    expect(all.some((c) => c.followUp?.grade === 'satisfied')).toBe(true);
+    expect(all.some((c) => c.followUp?.grade === 'dissatisfied')).toBe(true);
+    expect(all.some((c) => c.reworkCount === 1)).toBe(true);
+    expect(all.some((c) => c.closeReason === 'auto_7d')).toBe(true);
+    // one audit entry per history entry after the opening, under its deterministic id
+    for (const c of cases)
+      expect(c.audit.map((a) => a.id)).toEqual(c.case.history.slice(1).map((_, i) => `case.${c.case.caseId}.${i + 1}`));
+  });
+});

@@ -3,21 +3,32 @@
  * The only write is a conditional put of a new item under a deterministic id (a retry finds its own entry and
  * writes nothing); no function here updates or deletes an entry.
  */
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TAuditEntry } from '../domain/audit.js';
-import { putIf, queryAll, strip, type TTable } from './db.js';
+import { batchPut, putIf, queryAll, strip, type TTable } from './db.js';
 import * as keys from './keys.js';
 
 export type TStoredAudit = TAuditEntry & { entryId: string };
 
+const auditItem = (entry: TAuditEntry, entryId: string) => ({
+  ...keys.audit(entry.at.slice(0, 10), entry.at, entryId),
+  ...keys.auditIndex(entry.unit.type, entry.unit.id, entry.at, entryId),
+  entryId,
+  ...entry,
+});
+
 /** Appends an entry; false if an entry with this id already exists (a retry), which is left as it was. */
 export function appendAudit(t: TTable, entry: TAuditEntry, entryId: string): Promise<boolean> {
-  return putIf(t, 'absent', {
-    ...keys.audit(entry.at.slice(0, 10), entry.at, entryId),
-    ...keys.auditIndex(entry.unit.type, entry.unit.id, entry.at, entryId),
-    entryId,
-    ...entry,
-  });
+  return putIf(t, 'absent', auditItem(entry, entryId));
+}
+
+/** The demo seeder's bulk load of a simulated history into an empty table (never used for live entries). */
+export async function bulkPutAudit(t: TTable, entries: readonly { entry: TAuditEntry; id: string }[]): Promise<void> {
+  await batchPut(
+    t,
+    entries.map((e) => marshall(auditItem(e.entry, e.id), { removeUndefinedValues: true })),
+    8,
+  );
 }
 
 /** The deterministic id of the audit entry of a case's n-th history entry (0-based). */

@@ -48,6 +48,19 @@ export function openCaseAttributes(c: TCase): Record<string, unknown> {
   return { cv: 1, cd: c.contactDue, rd: c.rectifyDue, ...keys.caseIndex(c.hallId, slot.bucket, slot.instant) };
 }
 
+/** A case's full attributes at `version` (the seeder writes them with the rating; writeCase updates them). */
+export function caseAttributes(c: TCase, version: number, phoneKept: boolean) {
+  const { caseId: _c, ratingId: _r, hallId: _h, windowId: _w, serviceId: _s, ratingDay: _d, openedAt: _o, ...rest } = c;
+  const slot = caseSlot(c, phoneKept);
+  return {
+    cs: JSON.stringify(rest),
+    cv: version,
+    cd: c.contactDue,
+    rd: c.rectifyDue,
+    ...keys.caseIndex(c.hallId, slot.bucket, slot.instant),
+  };
+}
+
 /** Fields of a case that its rating already holds: not repeated in `cs`. */
 type TDerived = 'caseId' | 'ratingId' | 'hallId' | 'windowId' | 'serviceId' | 'ratingDay' | 'openedAt';
 
@@ -88,9 +101,7 @@ export async function getCase(t: TTable, caseId: string): Promise<TStoredCase | 
  * `dropPhone` removes the phone ciphertext and its mask (90 days after closing).
  */
 export function writeCase(t: TTable, c: TCase, version: number, opts: { dropPhone?: boolean; phoneKept: boolean }): Promise<boolean> {
-  const { caseId: _c, ratingId: _r, hallId: _h, windowId: _w, serviceId: _s, ratingDay: _d, openedAt: _o, ...rest } = c;
-  const slot = caseSlot(c, opts.phoneKept && !opts.dropPhone);
-  const idx = keys.caseIndex(c.hallId, slot.bucket, slot.instant);
+  const { cs, gsi2sk } = caseAttributes(c, version + 1, opts.phoneKept && !opts.dropPhone);
   return ifCondition(() =>
     t.db.send(
       new UpdateItemCommand({
@@ -99,12 +110,12 @@ export function writeCase(t: TTable, c: TCase, version: number, opts: { dropPhon
         UpdateExpression: `SET cs = :cs, cv = :n, cd = :cd, rd = :rd, gsi2sk = :sk${opts.dropPhone ? ' REMOVE pe, pm' : ''}`,
         ConditionExpression: 'cv = :v',
         ExpressionAttributeValues: marshall({
-          ':cs': JSON.stringify(rest),
+          ':cs': cs,
           ':n': version + 1,
           ':v': version,
           ':cd': c.contactDue,
           ':rd': c.rectifyDue,
-          ':sk': idx.gsi2sk,
+          ':sk': gsi2sk,
         }),
       }),
     ),

@@ -113,10 +113,14 @@ export async function listRatingsForHallDay(t: TTable, hallId: string, day: stri
  * Bulk load for the demo seeder and benchmarks: plain batch puts of ratings whose ids are unique by
  * construction (never used for residents' ratings, which need the conditional put above).
  */
-export async function bulkPutRatings(t: TTable, ratings: TRating[]): Promise<void> {
+export async function bulkPutRatings(
+  t: TTable,
+  ratings: TRating[],
+  extra?: (r: TRating) => Record<string, unknown> | undefined,
+): Promise<void> {
   await batchPut(
     t,
-    ratings.map((r) => ratingToItem(r)),
+    ratings.map((r) => ratingToItem(r, extra?.(r))),
     8,
   );
 }
