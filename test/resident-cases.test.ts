@@ -1,23 +1,33 @@
 /**
  * The resident's side of a case (issue 9) through the real app on dynalite: the thank-you page's real deadline, the
  * ticket URL and the signed case link, the one-time 追评 as a plain form post (JavaScript off), and kind refusals.
+ * The app is put together as the local server does it: the resident pages and API, plus the case link's routes that
+ * the dashboard function answers on AWS.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TUser } from '../shared/domain/access.js';
 import { signCaseLink, verifyCaseLink } from '../shared/domain/case-link.js';
 import { signPlacard } from '../shared/domain/tokens.js';
+import { loadConfig } from '../shared/config.js';
+import { createApp } from '../shared/http/app.js';
+import { reachesDashboard } from '../shared/http/dashboard-paths.js';
+import { caseLinkRoutes } from '../shared/http/routes/case-link.js';
 import { caseDepsOf, commandCase, getCaseView } from '../shared/services/cases.js';
 import { putRegion } from '../shared/storage/catalogue.js';
-import { json, stopEngines, world, type TWorld } from './support/harness.js';
+import { json, quietLog, stopEngines, world, type TWorld } from './support/harness.js';
 
 let w: TWorld;
+let app: TWorld['app'];
 const manager: TUser = { id: 'u-wang', name: '王经理', role: 'manager', scope: 'h-test' };
 const deps = () => caseDepsOf({ repo: w.repo, keyring: w.keyring, now: () => w.clock.now });
 
 beforeAll(async () => {
   w = await world();
   await putRegion(w.repo.table, { id: 'r-test', name: '测试区', level: 'district' });
+  const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: w.repo.tableName, PUBLIC_BASE_URL: 'https://rate.example.test' });
+  const deps = { config, repo: w.repo, scores: w.scores, keyring: w.keyring, engine: 'dynalite', log: quietLog, now: () => w.clock.now };
+  app = createApp(deps, { mount: (a) => a.route('/c', caseLinkRoutes(deps)) });
 });
 afterAll(stopEngines);
 
@@ -29,7 +39,7 @@ const form = (fields: [string, string][], headers: Record<string, string> = {}) 
 const device = () => ({ cookie: `st_dev=${randomBytes(16).toString('base64url')}` });
 
 async function mint() {
-  const res = await w.app.request('/api/v1/tickets', json({ windowId: 'w1' }, { authorization: `Bearer ${w.apiKey}` }));
+  const res = await app.request('/api/v1/tickets', json({ windowId: 'w1' }, { authorization: `Bearer ${w.apiKey}` }));
   return (await res.json()) as { ticketId: string; ticket: string };
 }
 
@@ -43,14 +53,15 @@ async function rateBad(opts: { phone?: boolean; lang?: 'zh' | 'en' } = {}) {
     ['lang', opts.lang ?? 'zh'],
   ];
   if (opts.phone) fields.push(['phone', '13912345678'], ['consent', '1']);
-  const res = await w.app.request(`/r/${t.ticket}`, form(fields));
+  const res = await app.request(`/r/${t.ticket}`, form(fields));
   expect(res.status).toBe(303);
-  return { ...t, location: res.headers.get('location')! };
+  return { ...t, location: res.headers.get('location')!, casePath: `/c/${signCaseLink(w.keyring, t.ticketId)}` };
 }
 
-/** The page's HTML with its tags removed (a date sits in its own no-wrap span). */
+/** The page (after at most one redirect) with its text tags removed (a date sits in its own no-wrap span). */
 const page = async (path: string) => {
-  const res = await w.app.request(path);
+  let res = await app.request(path);
+  if (res.status === 303) res = await app.request(res.headers.get('location')!);
   return { res, text: (await res.text()).replace(/<(?!\/?(style|form|input|svg|script|link|img|html)\b)[^>]+>/g, '') };
 };
 
@@ -74,13 +85,14 @@ async function contactAndRectify(caseId: string, hasPhone: boolean) {
 describe('thank-you page after a bad rating', () => {
   it('with a phone: "工作人员将在 <date> 前联系您", the ticket URL to come back to, strict CSP and no cookies needed', async () => {
     const t = await rateBad({ phone: true });
-    expect(t.location).toBe(`/r/${t.ticket}?lang=zh&thanks=1`);
+    expect(t.location).toBe(`${t.casePath}?lang=zh&thanks=1`);
     const { res, text } = await page(t.location);
     expect(res.status).toBe(200);
     expect(text).toContain('感谢您的评价');
     // rated Fri 20 Nov 10:00 Shanghai; contact within 1 working day → Mon 23 Nov
     expect(text).toContain('工作人员将在 11月23日 前联系您');
-    expect(text).toContain('再扫一次票据上的二维码');
+    expect(text).toContain('请拍下这个二维码');
+    expect(text).toContain(`https://rate.example.test${t.casePath}`);
     expect(text).not.toContain('1个工作日内');
     const csp = res.headers.get('content-security-policy')!;
     expect(csp).toContain("default-src 'none'");
@@ -88,7 +100,8 @@ describe('thank-you page after a bad rating', () => {
     const nonce = /'nonce-([^']+)'/.exec(csp)![1];
     expect(text).toContain(`<style nonce="${nonce}">`);
     expect(text).not.toMatch(/<script|\son\w+=/); // no script at all, no inline handlers
-    expect(text).not.toMatch(/<link[^>]+href="(?!data:)|<img|https?:\/\/(?!rate\.example\.test)/); // no third-party requests
+    // no third-party requests (the QR code's SVG namespace is a name, not a request)
+    expect(text).not.toMatch(/<link[^>]+href="(?!data:)|<img|https?:\/\/(?!rate\.example\.test|www\.w3\.org\/2000\/svg")/);
     expect(res.headers.get('cache-control')).toBe('no-store');
     expect(res.headers.get('set-cookie')).toBeNull();
     expect(res.headers.get('x-content-type-options')).toBe('nosniff');
@@ -98,7 +111,7 @@ describe('thank-you page after a bad rating', () => {
     const t = await rateBad();
     expect((await page(t.location)).text).toContain('大厅将在 11月23日 前在此页回复您');
     const en = await rateBad({ lang: 'en' });
-    expect(en.location).toBe(`/r/${en.ticket}?lang=en&thanks=1`);
+    expect(en.location).toBe(`${en.casePath}?lang=en&thanks=1`);
     const { text } = await page(en.location);
     expect(text).toContain('<html lang="en">');
     expect(text).toContain('The hall will reply to you on this page by 23 Nov');
@@ -106,13 +119,24 @@ describe('thank-you page after a bad rating', () => {
 
   it('a good rating still thanks plainly, and its ticket URL says "already rated" (no case)', async () => {
     const t = await mint();
-    const res = await w.app.request(`/r/${t.ticket}`, form([['overall', '5']]));
+    const res = await app.request(`/r/${t.ticket}`, form([['overall', '5']]));
     expect(res.headers.get('location')).toBe('/r/thanks?lang=zh');
     expect((await page(`/r/${t.ticket}`)).text).toContain('这次办事已经评价过了');
   });
 });
 
 describe('following the case', () => {
+  it('the ticket URL leads to its case; the case pages live off the resident/machine Lambda (the dashboard function)', async () => {
+    const t = await rateBad();
+    const res = await app.request(`/r/${t.ticket}?lang=en`);
+    expect(res.status).toBe(303);
+    expect(res.headers.get('location')).toBe(`${t.casePath}?lang=en`);
+    expect(reachesDashboard(t.casePath)).toBe(true);
+    expect(reachesDashboard(`${t.casePath}/follow-up`)).toBe(true);
+    expect(reachesDashboard(`/r/${t.ticket}`)).toBe(false);
+    expect((await w.app.request(t.casePath)).status).toBe(404); // the resident/machine app alone has no case page
+  });
+
   it('the ticket URL shows the case once rated, also after its 7 rating days; an unrated old ticket is still "expired"', async () => {
     const t = await rateBad({ phone: true });
     const now = await page(`/r/${t.ticket}`);
@@ -136,7 +160,7 @@ describe('following the case', () => {
 
   it('a placard rating gets a signed case link with its QR code; forged or altered links are refused kindly', async () => {
     const placard = signPlacard(w.keyring, { hallId: 'h-test', windowId: 'w2' });
-    const res = await w.app.request(
+    const res = await app.request(
       `/r/${placard}`,
       form(
         [
@@ -171,7 +195,7 @@ describe('following the case', () => {
       expect(r.res.status).toBe(404);
       expect(r.text).toContain('无法识别这个链接');
       expect(r.text).not.toContain('您的评价处理进展');
-      const post = await w.app.request(`/c/${bad}/follow-up`, form([['grade', 'satisfied']]));
+      const post = await app.request(`/c/${bad}/follow-up`, form([['grade', 'satisfied']]));
       expect(post.status).toBe(404);
     }
     // a genuinely signed link to a rating without a case: a kind "nothing yet" page
@@ -181,21 +205,21 @@ describe('following the case', () => {
   it('the page script’s path (JSON rating, then /r/<token>/case?sub=) finds a placard rating’s case', async () => {
     const placard = signPlacard(w.keyring, { hallId: 'h-test', windowId: 'w1' });
     const sub = `js-sub-${randomBytes(6).toString('hex')}`;
-    const rated = await w.app.request(
+    const rated = await app.request(
       '/api/v1/ratings',
       json({ ticket: placard, overall: 2, reasons: ['wait_long'], lang: 'zh', submissionId: sub }, device()),
     );
     expect(rated.status).toBe(201);
     const { ratingId } = (await rated.json()) as { ratingId: string };
-    const res = await w.app.request(`/r/${placard}/case?lang=zh&sub=${sub}`);
+    const res = await app.request(`/r/${placard}/case?lang=zh&sub=${sub}`);
     expect(res.status).toBe(303);
     const location = res.headers.get('location')!;
     expect(location).toBe(`/c/${signCaseLink(w.keyring, ratingId)}?lang=zh&thanks=1`); // derived as the rating was stored
     expect((await page(location)).text).toContain('大厅将在 11月23日 前在此页回复您');
     // and for a ticket: its own URL
     const t = await mint();
-    const tr = await w.app.request(`/r/${t.ticket}/case?lang=en&sub=whatever1`);
-    expect(tr.headers.get('location')).toBe(`/r/${t.ticket}?lang=en&thanks=1`);
+    const tr = await app.request(`/r/${t.ticket}/case?lang=en&sub=whatever1`);
+    expect(tr.headers.get('location')).toBe(`/c/${signCaseLink(w.keyring, t.ticketId)}?lang=en&thanks=1`);
   });
 });
 
@@ -203,11 +227,11 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
   it('refuses a 追评 before the hall has answered, kindly, changing nothing', async () => {
     const t = await rateBad();
     const before = await getCaseView(deps(), t.ticketId);
-    const res = await w.app.request(`/r/${t.ticket}/follow-up`, form([['grade', 'satisfied']]));
+    const res = await app.request(`${t.casePath}/follow-up`, form([['grade', 'satisfied']]));
     expect(res.status).toBe(409);
     const text = await res.text();
     expect(text).toContain('现在还不能追评');
-    expect(text).toContain(`href="/r/${t.ticket}?lang=zh"`); // the way back to the case
+    expect(text).toContain(`href="${t.casePath}?lang=zh"`); // the way back to the case
     expect((await getCaseView(deps(), t.ticketId))?.version).toBe(before?.version);
     expect((await page(`/r/${t.ticket}`)).text).not.toContain('name="grade"'); // no form yet
   });
@@ -233,7 +257,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
     const text = (await page(`/r/${t.ticket}`)).text;
     expect(text).toContain('已对窗口人员进行批评教育，今后改进。');
     expect(text).toContain('大厅已答复');
-    expect(text).toMatch(/<form method="post" action="\/r\/[^"]+\/follow-up"/);
+    expect(text).toMatch(/<form method="post" action="\/c\/[^"]+\/follow-up"/);
     for (const g of ['satisfied', 'basic', 'dissatisfied']) expect(text).toContain(`value="${g}"`);
     for (const secret of ['INTERNAL-FIX', '扣绩效', 'staff_coached', '王经理', 'u-wang', '139', 'rude']) expect(text).not.toContain(secret);
   });
@@ -241,14 +265,14 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
   it('takes one 追评 (with a kind error first), closes the case, and refuses a second', async () => {
     const t = await rateBad({ phone: true });
     await contactAndRectify(t.ticketId, true);
-    const path = `/r/${t.ticket}/follow-up`;
+    const path = `${t.casePath}/follow-up`;
     // no grade chosen: the form again with a kind message, nothing written
-    const missing = await w.app.request(path, form([['comment', '还行吧']]));
+    const missing = await app.request(path, form([['comment', '还行吧']]));
     expect(missing.status).toBe(422);
     const missingText = await missing.text();
     expect(missingText).toContain('请选择您对处理结果的评价');
     expect(missingText).toContain('还行吧'); // the words kept
-    const long = await w.app.request(
+    const long = await app.request(
       path,
       form([
         ['grade', 'satisfied'],
@@ -259,7 +283,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
     expect(await long.text()).toContain('不要超过500字');
     expect((await getCaseView(deps(), t.ticketId))?.case.state).toBe('rectified');
 
-    const ok = await w.app.request(
+    const ok = await app.request(
       path,
       form([
         ['grade', 'basic'],
@@ -267,7 +291,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
       ]),
     );
     expect(ok.status).toBe(303);
-    expect(ok.headers.get('location')).toBe(`/r/${t.ticket}?lang=zh&done=closed`);
+    expect(ok.headers.get('location')).toBe(`${t.casePath}?lang=zh&done=closed`);
     const closed = (await page(ok.headers.get('location')!)).text;
     expect(closed).toContain('谢谢您的追评');
     expect(closed).toContain('本案已办结');
@@ -275,7 +299,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
     const view = await getCaseView(deps(), t.ticketId);
     expect(view?.case).toMatchObject({ state: 'closed', closeReason: 'followed_up', followUp: { grade: 'basic', comment: '态度好多了' } });
 
-    const again = await w.app.request(path, form([['grade', 'dissatisfied']]));
+    const again = await app.request(path, form([['grade', 'dissatisfied']]));
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('您已经追评过了');
     expect((await getCaseView(deps(), t.ticketId))?.version).toBe(view?.version);
@@ -283,7 +307,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
 
   it('a dissatisfied 追评 on a case link reopens the case once for rework, said kindly; in English', async () => {
     const placard = signPlacard(w.keyring, { hallId: 'h-test', windowId: 'w2' });
-    const res = await w.app.request(
+    const res = await app.request(
       `/r/${placard}?lang=en`,
       form(
         [
@@ -302,7 +326,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
     const en = (await page(`/c/${link}?lang=en`)).text;
     expect(en).toContain('How well was your complaint handled?');
     expect(en).toContain('Send follow-up');
-    const post = await w.app.request(
+    const post = await app.request(
       `/c/${link}/follow-up?lang=en`,
       form([
         ['grade', 'dissatisfied'],
@@ -315,7 +339,7 @@ describe('the case page and the one-time 追评 (plain form posts, JavaScript of
     expect(after).toContain('We are sorry you are still not satisfied. The hall will handle it once more');
     expect(after).toContain('The hall is handling it again and will answer by');
     expect((await getCaseView(deps(), caseId))?.case).toMatchObject({ state: 'contacted', reworkCount: 1 });
-    const again = await w.app.request(`/c/${link}/follow-up`, form([['grade', 'satisfied']]));
+    const again = await app.request(`/c/${link}/follow-up`, form([['grade', 'satisfied']]));
     expect(again.status).toBe(409);
     expect(await again.text()).toContain('现在还不能追评');
   });

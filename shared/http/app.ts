@@ -8,7 +8,7 @@ import { cachedCatalogue } from './catalogue-cache.js';
 import type { TAppDeps } from './deps.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
-import { caseLinkRoutes, residentRoutes } from './routes/resident.js';
+import { residentRoutes } from './routes/resident.js';
 
 /**
  * The resident pages and the machine API, under secure headers, one log line per request and problem+json errors.
@@ -67,7 +67,6 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
   const catalogue = cachedCatalogue(deps.repo, 60_000, deps.now ?? Date.now); // one per app: tickets and ratings share it
   app.route('/api/v1', apiRoutes(deps, catalogue));
   app.route('/r', residentRoutes(deps, catalogue));
-  app.route('/c', caseLinkRoutes(deps)); // a placard rating's signed case link
 
   app.notFound((c) => (c.req.path.startsWith('/api/') ? problem(c, 'not-found') : c.text('Not found · 页面不存在', 404)));
   app.onError((err, c) => {

@@ -27,6 +27,9 @@ export const DASHBOARD_PATHS = [
   '/api/docs',
   '/api/v1/docs',
   '/api/v1/openapi.json',
+  // The resident's case page at its signed link (routes/case-link.ts): the case service and its words stay off the
+  // resident/machine bundle; the resident pages only redirect there.
+  '/c/{proxy+}',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

@@ -48,8 +48,8 @@ describe('resident survey in Chromium (phone)', () => {
     await page.getByLabel('还想说点什么？').fill('窗口说材料不全，让我下次再来');
     await page.screenshot({ path: `${shots}survey-filled.png`, fullPage: true });
     await page.getByRole('button', { name: '提交评价' }).click();
-    // issue 9: a bad rating's thanks is its case page at the ticket's URL, with the real deadline (was /r/thanks, "核实处理")
-    await page.waitForURL(/\/r\/T\.[^?]+\?lang=zh&thanks=1$/);
+    // issue 9: a bad rating's thanks is its case page (signed case link) with the real deadline (was /r/thanks, "核实处理")
+    await page.waitForURL(/\/c\/C\.[^?]+\?lang=zh&thanks=1$/);
     expect(await page.textContent('h1')).toContain('感谢您的评价');
     expect(await page.textContent('main')).toMatch(/大厅将在 \d+月\d+日 前在此页回复您/);
     await page.goto(local.demo.surveyUrl);

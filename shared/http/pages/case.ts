@@ -8,10 +8,14 @@
 import { html, raw } from 'hono/html';
 import { FOLLOW_UP_GRADES, type TCaseState } from '../../domain/cases.js';
 import type { TResidentStatus } from '../../domain/case-wording.js';
+import { CASE_T } from './case-words.js';
 import { T, type TLang } from './i18n.js';
 import { page } from './layout.js';
 
 export type TFollowUpGrade = (typeof FOLLOW_UP_GRADES)[number];
+
+/** The resident words a case page uses: the survey's shared ones and the case page's own. */
+export const caseWords = (lang: TLang) => ({ ...T[lang], ...CASE_T[lang] });
 
 export interface TCaseView {
   lang: TLang;
@@ -23,7 +27,7 @@ export interface TCaseView {
   status: TResidentStatus;
   /** right after rating: the thank-you version, with how to come back */
   thanks?: boolean;
-  /** placard ratings: the link to photograph, and its QR code (SVG) */
+  /** on the thank-you page: the case link to photograph or bookmark, and its QR code (SVG) */
   follow?: { url: string; qr: string };
   /** a 追评 just taken: closed, or sent back for rework */
   done?: 'closed' | 'rework';
@@ -44,7 +48,7 @@ const keepDates = (text: string) =>
   text.split(/(\d{1,2}月\d{1,2}日|\d{1,2} [A-Z][a-z]{2})/).map((part, i) => (i % 2 ? html`<span class="nw">${part}</span>` : part));
 
 function followUpForm(v: TCaseView) {
-  const w = T[v.lang];
+  const w = caseWords(v.lang);
   const q = v.lang === 'en' ? '?lang=en' : '';
   const errors = v.errors?.length
     ? html`<div class="err" role="alert"><strong>${w.errorTitle}</strong><ul>${v.errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
@@ -62,7 +66,7 @@ function followUpForm(v: TCaseView) {
 }
 
 export function casePage(v: TCaseView) {
-  const w = T[v.lang];
+  const w = caseWords(v.lang);
   const l = v.lang;
   const q = l === 'en' ? '?lang=en' : '';
   // While an appeal pauses the case its headline says so; the steps would only confuse.
@@ -73,12 +77,10 @@ export function casePage(v: TCaseView) {
       : html`<ol class="steps" aria-label="${w.stepsLabel}">${w.steps.map(
           (s, i) => html`<li class="${i <= step ? 'on' : ''}"${i === step ? raw(' aria-current="step"') : ''}>${s}</li>`,
         )}</ol>`;
-  const follow = !v.thanks
-    ? ''
-    : v.follow
-      ? html`<h2>${w.followLink}</h2><div class="qr" role="img" aria-label="${w.followLink} QR">${raw(v.follow.qr)}</div>
+  const follow = v.follow
+    ? html`<h2>${w.followLink}</h2><div class="qr" role="img" aria-label="${w.followLink} QR">${raw(v.follow.qr)}</div>
 <p>${w.followPlacard}</p><p class="small url"><a href="${v.follow.url}${q}">${v.follow.url}</a></p>`
-      : html`<p>${w.followTicket}</p>`;
+    : '';
   const top = html`<div class="top"><p class="hall">${v.hallName}</p>
 <a class="lang" href="${v.self}${l === 'en' ? '' : '?lang=en'}" lang="${l === 'en' ? 'zh-CN' : 'en'}">${w.switchLang}</a></div>`;
   const done = v.done ? html`<p class="ok" role="status">${v.done === 'rework' ? w.fuRework : w.fuThanks}</p>` : '';

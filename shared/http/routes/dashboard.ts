@@ -10,6 +10,7 @@ import { Hono } from 'hono/tiny';
 import type { TDashboardAssets } from '../assets.js';
 import { reachesDashboard, samplePath } from '../dashboard-paths.js';
 import type { TAppDeps } from '../deps.js';
+import { caseLinkRoutes } from './case-link.js';
 import { docsRoutes } from './docs.js';
 import { adminRoutes } from './staff/admin.js';
 import { auditRoutes } from './staff/audit.js';
@@ -39,6 +40,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', auditRoutes(kit));
   r.route('/admin', adminRoutes(kit));
   r.route('/', docsRoutes(deps));
+  r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));
   if (stray.length) {

@@ -1,7 +1,8 @@
 /**
  * The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards, and the
- * case of a bad rating (SPEC §5): the ticket's own URL shows it once rated, a placard rating gets a signed case link
- * (/c/<token>); both take the one-time 追评 as a plain form post.
+ * way to a bad rating's case (SPEC §5): its thank-you redirect and, once rated, the ticket's own URL lead to the
+ * rating's signed case link /c/<token> (routes/case-link.ts, served by the dashboard function on AWS, so this
+ * Lambda's bundle carries no case pages).
  */
 import type { Context } from 'hono';
 import { compress } from 'hono/compress';
@@ -10,11 +11,9 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { signCaseLink, ticketClaimsAnyAge, verifyCaseLink } from '../../domain/case-link.js';
-import { FOLLOW_UP_GRADES } from '../../domain/cases.js';
+import { signCaseLink, ticketClaimsAnyAge } from '../../domain/case-link.js';
 import { gradeGroup, isBadGrade, reasonsForGrade } from '../../domain/grades.js';
 import { keyedHash } from '../../domain/privacy.js';
-import { caseDepsOf, residentCase, residentFollowUp } from '../../services/cases.js';
 import { ZRatingInput } from '../../domain/model.js';
 import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
 import { qrSvg } from '../qr.js';
@@ -23,7 +22,6 @@ import type { TCatalogueLookup } from '../catalogue-cache.js';
 import { clientAddress } from '../client-address.js';
 import type { TAppDeps } from '../deps.js';
 import { T, pickLang, type TLang } from '../pages/i18n.js';
-import { casePage, type TFollowUpGrade } from '../pages/case.js';
 import { nonceOf, notice, page } from '../pages/layout.js';
 import { surveyPage, type TSurveyValues } from '../pages/survey.js';
 
@@ -38,7 +36,9 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
   const r = new Hono();
   r.use('*', compress()); // pages for a weak signal
-  const cases = caseHandlers(deps);
+  /** A rating's case page: its signed case link, answered by routes/case-link.ts (the dashboard function on AWS). */
+  const caseUrl = (ratingId: string, lang: TLang, thanks = false) =>
+    `/c/${signCaseLink(deps.keyring, ratingId)}?lang=${lang}${thanks ? '&thanks=1' : ''}`;
 
   const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal, token?: string) => {
     const w = T[lang];
@@ -81,13 +81,13 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       // Past its 7 rating days a genuine ticket still leads to its case.
       const old = checked.refusal === 'ticket-expired' ? ticketClaimsAnyAge(deps.keyring, token) : undefined;
       const rated = old && (await deps.repo.getRating(old.ticketId));
-      if (rated && isBadGrade(rated.overall)) return cases.show(c, rated.ratingId, `/r/${token}`, lang);
+      if (rated && isBadGrade(rated.overall)) return c.redirect(caseUrl(rated.ratingId, lang), 303);
       return refusalPage(c, lang, checked.refusal);
     }
     const claims = checked.claims;
     const rated = claims.kind === 'ticket' ? await deps.repo.getRating(claims.ticketId) : undefined;
     if (rated) {
-      if (isBadGrade(rated.overall)) return cases.show(c, rated.ratingId, `/r/${token}`, lang);
+      if (isBadGrade(rated.overall)) return c.redirect(caseUrl(rated.ratingId, lang), 303);
       c.header('cache-control', 'no-store');
       return c.html(notice({ lang, nonce: nonceOf(c), icon: '✅', title: T[lang].ratedTitle, body: T[lang].ratedBody }));
     }
@@ -182,14 +182,13 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     );
     if (!result.ok) return refusalPage(c, lang, result.refusal, token);
     if (gradeGroup(parsed.data.overall) !== 'bad') return c.redirect(`/r/thanks?lang=${lang}`, 303);
-    // A bad rating's thank-you page is its case page: the ticket's own URL, or a placard rating's case link.
-    const follow = checked.claims.kind === 'ticket' ? `/r/${token}` : `/c/${signCaseLink(deps.keyring, result.ratingId)}`;
-    return c.redirect(`${follow}?lang=${lang}&thanks=1`, 303);
+    // A bad rating's thank-you page is its case page (the ticket's own URL leads there too from now on).
+    return c.redirect(caseUrl(result.ratingId, lang, true), 303);
   });
 
   /**
-   * Where the page's script goes after a bad rating sent as JSON: the ticket's own URL, or for a placard the case
-   * link of the rating this page's submissionId made (only that page knows the id, so only it finds the case).
+   * Where the page's script goes after a bad rating sent as JSON: the case page of the ticket's rating, or for a
+   * placard of the rating this page's submissionId made (only that page knows the id, so only it finds the case).
    */
   r.get('/:token/case', (c) => {
     const token = c.req.param('token');
@@ -198,18 +197,10 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const checked = checkToken(deps.keyring, token, now());
     if (checked.ok && checked.claims.kind === 'placard' && /^[A-Za-z0-9_-]{8,64}$/.test(sub)) {
       const ratingId = placardRatingId(deps.keyring, checked.claims.hallId, checked.claims.windowId, sub);
-      return c.redirect(`/c/${signCaseLink(deps.keyring, ratingId)}?lang=${lang}&thanks=1`, 303);
+      return c.redirect(caseUrl(ratingId, lang, true), 303);
     }
-    if (checked.ok && checked.claims.kind === 'ticket') return c.redirect(`/r/${token}?lang=${lang}&thanks=1`, 303);
+    if (checked.ok && checked.claims.kind === 'ticket') return c.redirect(caseUrl(checked.claims.ticketId, lang, true), 303);
     return refusalPage(c, lang, checked.ok ? 'invalid-ticket' : checked.refusal);
-  });
-
-  /** The one-time 追评 on a ticket's case (plain form post). */
-  r.post('/:token/follow-up', async (c) => {
-    const token = c.req.param('token');
-    const claims = ticketClaimsAnyAge(deps.keyring, token);
-    if (!claims) return refusalPage(c, pickLang(c.req.query('lang')), 'invalid-ticket');
-    return cases.followUp(c, claims.ticketId, `/r/${token}`);
   });
 
   r.get('/:token/qr.svg', async (c) => {
@@ -282,104 +273,3 @@ function friendlyError(field: string, w: (typeof T)[TLang]): string {
 /** The placard rating a submission made (ratings.ts derives it the same way; test/resident-cases.test.ts checks both agree). */
 const placardRatingId = (keyring: TAppDeps['keyring'], hallId: string, windowId: string, submissionId: string) =>
   `p${keyedHash(keyring, 'placard-rating', hallId, windowId, submissionId).slice(0, 20)}`;
-
-/** The case link's own pages: /c/<token> shows a placard rating's case and takes its 追评. */
-export function caseLinkRoutes(deps: TAppDeps) {
-  const r = new Hono();
-  r.use('*', compress());
-  const cases = caseHandlers(deps);
-  const bad = (c: Context) => {
-    const w = T[pickLang(c.req.query('lang'))];
-    c.header('cache-control', 'no-store');
-    return c.html(
-      notice({ lang: pickLang(c.req.query('lang')), nonce: nonceOf(c), icon: '⚠️', title: w.linkBadTitle, body: w.linkBadBody }),
-      404,
-    );
-  };
-  r.get('/:token', (c) => {
-    const token = c.req.param('token');
-    const ratingId = verifyCaseLink(deps.keyring, token);
-    return ratingId ? cases.show(c, ratingId, `/c/${token}`, pickLang(c.req.query('lang'))) : bad(c);
-  });
-  r.post('/:token/follow-up', (c) => {
-    const token = c.req.param('token');
-    const ratingId = verifyCaseLink(deps.keyring, token);
-    return ratingId ? cases.followUp(c, ratingId, `/c/${token}`) : bad(c);
-  });
-  return r;
-}
-
-/** Showing a case and taking its 追评, the same for a ticket's URL and a case link. `self`: the page's own path. */
-function caseHandlers(deps: TAppDeps) {
-  const caseDeps = caseDepsOf(deps);
-  const kind = (c: Context, lang: TLang, status: 404 | 409, title: string, body: string, self?: string) => {
-    c.header('cache-control', 'no-store');
-    const link = self ? { href: `${self}?lang=${lang}`, text: T[lang].backToCase } : undefined;
-    return c.html(notice({ lang, nonce: nonceOf(c), icon: status === 404 ? '⚠️' : '✅', title, body, link }), status);
-  };
-
-  async function show(
-    c: Context,
-    caseId: string,
-    self: string,
-    lang: TLang,
-    form?: { errors: string[]; values: { grade?: string; comment?: string } },
-  ) {
-    const w = T[lang];
-    const view = await residentCase(caseDeps, caseId, lang);
-    if (!view) return kind(c, lang, 404, w.noCaseTitle, w.noCaseBody);
-    const thanks = c.req.query('thanks') === '1';
-    const done = c.req.query('done');
-    const url = `${baseUrl(c, deps.config)}${self}`;
-    c.header('cache-control', 'no-store');
-    c.header('x-robots-tag', 'noindex');
-    return c.html(
-      casePage({
-        lang,
-        nonce: nonceOf(c),
-        self,
-        hallName: (lang === 'en' && view.hallNameEn) || view.hallName || '',
-        state: view.state,
-        status: view.status,
-        thanks,
-        // A placard rating has no ticket to scan again: its link and QR code, to photograph or bookmark.
-        follow: thanks && self.startsWith('/c/') ? { url, qr: qrSvg(url, 1) } : undefined,
-        // The banner after a 追评, only where the state agrees with it.
-        done:
-          done === 'closed' && view.state === 'closed' ? 'closed' : done === 'rework' && view.state === 'contacted' ? 'rework' : undefined,
-        errors: form?.errors,
-        values: form?.values,
-      }),
-      form ? 422 : 200,
-    );
-  }
-
-  async function followUp(c: Context, caseId: string, self: string) {
-    const body = await c.req.parseBody();
-    const lang = pickLang(body.lang ?? c.req.query('lang'));
-    const w = T[lang];
-    const grade = typeof body.grade === 'string' ? body.grade : '';
-    const comment = typeof body.comment === 'string' ? body.comment.trim() : '';
-    const errors = [
-      ...(FOLLOW_UP_GRADES.includes(grade as TFollowUpGrade) ? [] : [w.fuPick]),
-      ...([...comment].length > 500 ? [w.fuTooLong] : []),
-    ];
-    const view = await residentCase(caseDeps, caseId, lang);
-    if (!view) return kind(c, lang, 404, w.noCaseTitle, w.noCaseBody);
-    if (!view.status.canFollowUp) {
-      if (view.followUp) return kind(c, lang, 409, w.fuDoneTitle, w.fuDoneBody, self);
-      if (view.state === 'closed') return kind(c, lang, 409, w.closedTitle, w.closedBody, self);
-      return kind(c, lang, 409, w.fuNotYetTitle, w.fuNotYetBody, self);
-    }
-    if (errors.length) return show(c, caseId, self, lang, { errors, values: { grade, comment } });
-    const r = await residentFollowUp(caseDeps, caseId, { grade: grade as TFollowUpGrade, ...(comment ? { comment } : {}) });
-    if (!r.ok) {
-      // A race (a second tab, the 7-day auto-close) or a domain refusal: say it kindly, with the way back.
-      if (r.code === 'not_found') return kind(c, lang, 404, w.noCaseTitle, w.noCaseBody);
-      return kind(c, lang, 409, w.errorPageTitle, r[lang], self);
-    }
-    return c.redirect(`${self}?lang=${lang}&done=${r.case.state === 'closed' ? 'closed' : 'rework'}`, 303);
-  }
-
-  return { show, followUp };
-}
