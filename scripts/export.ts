@@ -1,10 +1,11 @@
 /** `npm run export -- --hall <hallId> --from YYYY-MM-DD --to YYYY-MM-DD`: the raw ratings as CSV on stdout. */
 import { once } from 'node:events';
+import { caseCsv } from '../shared/scoring/case-report.js';
 import { ratingsCsv } from '../shared/scoring/report.js';
 import { args, day, fail, withLocalData } from './cli.js';
 
-const usage = 'npm run export -- --hall <hallId> --from YYYY-MM-DD --to YYYY-MM-DD';
-const a = args({ hall: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' } }, usage);
+const usage = 'npm run export -- --hall <hallId> --from YYYY-MM-DD --to YYYY-MM-DD [--cases]';
+const a = args({ hall: { type: 'string' }, from: { type: 'string' }, to: { type: 'string' }, cases: { type: 'boolean' } }, usage);
 if (!a.hall || !a.from || !a.to) fail(`--hall, --from and --to are required\nusage: ${usage}`);
 const from = day(a.from, 'from')!;
 const to = day(a.to, 'to')!;
@@ -15,6 +16,10 @@ process.stdout.on('error', (err: NodeJS.ErrnoException) => process.exit(err.code
 
 await withLocalData(async ({ repo }) => {
   if (!(await repo.getHallCatalogue(a.hall!))) fail(`no hall "${a.hall}"`);
+  if (a.cases) {
+    process.stdout.write(await caseCsv({ table: repo.table }, { hallId: a.hall! }, from, to)); // the hall's cases opened in the range
+    return;
+  }
   for await (const chunk of ratingsCsv(repo, a.hall!, from, to)) {
     if (!process.stdout.write(chunk)) await once(process.stdout, 'drain'); // respect a slow reader: constant memory
   }

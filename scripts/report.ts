@@ -1,4 +1,5 @@
 /** `npm run report -- --hall <hallId> [--date YYYY-MM-DD]`: the hall's figures as JSON. */
+import { caseFiguresReport } from '../shared/scoring/case-report.js';
 import { hallReport } from '../shared/scoring/report.js';
 import { args, day, fail, withLocalData } from './cli.js';
 
@@ -33,6 +34,8 @@ await withLocalData(async ({ store, repo }) => {
     doneRate: r.doneRate,
     activeRate: r.activeRate,
     dimensions: r.dimensions,
+    // how the hall handled its bad ratings over the 30 days ending the report's day (SPEC §5)
+    cases: await caseFiguresReport({ table: repo.table }, { hallId: r.hallId }, r.date),
   };
   console.log(JSON.stringify(out, null, 2));
 });

@@ -288,7 +288,7 @@ min-width:140px}
 form.filters select{max-width:300px}form.filters input[type=date],form.filters input[type=text]{font:inherit;min-height:44px;
 padding:6px 10px;border:1px solid #5b6570;border-radius:6px}
 form.filters .check{display:flex;align-items:center;gap:8px;min-height:44px}form.filters .check input{width:24px;height:24px}
-.pager{display:flex;gap:16px;align-items:center;margin:12px 0}.pager a{padding:10px 0}
+td.when,table.q th{white-space:nowrap}.pager{display:flex;gap:16px;align-items:center;margin:12px 0}.pager a{padding:10px 0}
 dl.facts{display:grid;grid-template-columns:max-content 1fr;gap:6px 16px;background:#fff;border:1px solid #c9d1d9;border-radius:10px;
 padding:12px 16px;margin:0}
 dl.facts dt{font-weight:600;color:#3d4650}dl.facts dd{margin:0}
@@ -372,13 +372,13 @@ ${
     const due = r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(r.c.due, r.timeZone)}`;
     return html`<tr><td><a href="/cases/${encodeURIComponent(r.c.caseId)}?lang=${v.lang}">${r.c.caseId}</a>
 </td>${v.halls.length > 1 ? html`<td>${r.hallName}</td>` : ''}
-<td>${w.states[r.c.state]}</td><td>${due}</td>
+<td class="when">${w.states[r.c.state]}</td><td class="when">${due}</td>
 <td>${r.windowName ?? r.c.windowId ?? '—'}</td><td>${r.serviceName ?? r.c.serviceId ?? '—'}</td>
-<td>${localTime(r.c.openedAt, r.timeZone)}</td>
+<td class="when">${localTime(r.c.openedAt, r.timeZone)}</td>
 <td>${r.c.escalationLevel ? w.level(r.c.escalationLevel) : '—'}</td></tr>`;
   };
   const table = v.rows.length
-    ? html`<table><caption class="muted">${w.pageOf(v.page, Math.max(1, v.pages))}</caption><thead><tr>
+    ? html`<table class="q"><caption class="muted">${w.pageOf(v.page, Math.max(1, v.pages))}</caption><thead><tr>
 <th scope="col">${w.caseTitle}</th>${v.halls.length > 1 ? html`<th scope="col">${w.hall}</th>` : ''}<th scope="col">${w.state}</th>
 <th scope="col">${w.deadline}</th><th scope="col">${w.window}</th><th scope="col">${w.service}</th><th scope="col">${w.opened}</th>
 <th scope="col">${w.escalation}</th></tr></thead><tbody>${v.rows.map(row)}</tbody></table>`
@@ -560,7 +560,7 @@ ${rows.map((r) => {
   const due = r.c.due;
   return html`<tr><td><a href="/cases/${encodeURIComponent(r.c.caseId)}?lang=${lang}">${r.c.caseId}</a></td><td>${r.hallName}</td>
 <td>${w.states[r.c.state]}</td>
-<td>${r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(due, r.timeZone)}`}</td>
+<td class="when">${r.due === 'none' ? '—' : html`<span class="tag ${r.due}">${w.due[r.due]}</span> ${localTime(due, r.timeZone)}`}</td>
 <td>${r.c.escalationLevel ? w.level(r.c.escalationLevel) : '—'}</td></tr>`;
 })}</tbody></table>`;
 }

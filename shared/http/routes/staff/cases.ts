@@ -132,25 +132,31 @@ export function caseRoutes(kit: TStaffKit) {
     const names = await hallNames(lang);
     const scopeHalls = await scopeHallList(user, lang);
     const oneHall = 'hallId' in scope ? scope.hallId : scopeHalls.length === 1 ? scopeHalls[0].id : undefined;
-    const cat = oneHall ? await getHallCatalogue(deps.repo.table, oneHall) : undefined;
-    const winName = new Map((cat?.windows ?? []).map((x) => [x.id, (lang === 'en' && x.nameEn) || x.name]));
-    const svcName = new Map((cat?.services ?? []).map((x) => [x.id, (lang === 'en' && x.nameEn) || x.name]));
     const pages = Math.max(1, Math.ceil(cases.length / QUEUE_PAGE_SIZE));
     const shown = cases.slice((pageNo - 1) * QUEUE_PAGE_SIZE, pageNo * QUEUE_PAGE_SIZE);
+    // Window and service names of the halls on this page only (at most one catalogue read per hall shown).
+    const hallIds = [...new Set([...(oneHall ? [oneHall] : []), ...shown.map((x) => x.hallId)])];
+    const cats = new Map(await Promise.all(hallIds.map(async (h) => [h, await getHallCatalogue(deps.repo.table, h)] as const)));
+    const named = (x: { id: string; name: string; nameEn?: string }) => (lang === 'en' && x.nameEn) || x.name;
+    const unitName = (hall: string, kind: 'windows' | 'services', id?: string) => {
+      const u = id ? cats.get(hall)?.[kind].find((y) => y.id === id) : undefined;
+      return u && named(u);
+    };
     const rows: TQueueRow[] = shown.map((x) => ({
       c: x,
       due: x.dueState,
       hallName: names.get(x.hallId)?.name ?? x.hallId,
       timeZone: names.get(x.hallId)?.tz ?? 'Asia/Shanghai',
-      windowName: x.windowId ? winName.get(x.windowId) : undefined,
-      serviceName: x.serviceId ? svcName.get(x.serviceId) : undefined,
+      windowName: unitName(x.hallId, 'windows', x.windowId),
+      serviceName: unitName(x.hallId, 'services', x.serviceId),
     }));
+    const cat = oneHall ? cats.get(oneHall) : undefined;
     const body = queueBody({
       lang,
       counts: { dueToday: counts.dueToday, overdue: counts.overdue, open: counts.active },
       rows,
       halls: scopeHalls,
-      windows: (cat?.windows ?? []).map((x) => ({ id: x.id, name: winName.get(x.id) ?? x.id })),
+      windows: (cat?.windows ?? []).map((x) => ({ id: x.id, name: named(x) })),
       filters: { hallId, state, windowId, overdue },
       page: Math.min(pageNo, pages),
       pages,
