@@ -11,6 +11,7 @@
  *   --skip-bundle      BENCH_SKIP_BUNDLE=1   skip the esbuild bundle row
  *   --skip-score       BENCH_SKIP_SCORE=1    skip the scoring rows (pure scoring; one night of 10,000 halls)
  *   --skip-dashboard   BENCH_SKIP_DASHBOARD=1 skip the dashboard rows (hall page with a year of data; the export)
+ *   --skip-cases       BENCH_SKIP_CASES=1     skip the case rows (write units, a 10,000-case queue, ingest with cases)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
@@ -30,6 +31,7 @@ import type { TLoadParams } from './loop.js';
 import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
+import { benchCases } from './cases.js';
 import { benchDashboard } from './dashboard.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
@@ -372,6 +374,11 @@ async function main() {
     for (const r of await benchDashboard({ exportRows: option('export-rows', 'BENCH_EXPORT_ROWS', 1_000_000) })) {
       rows.push({ metric: r.metric, value: r.value, unit: r.unit, target: r.target ?? null });
     }
+  }
+
+  if (!flag('skip-cases', 'BENCH_SKIP_CASES')) {
+    say('cases: write units of a bad rating, a hall queue of 10,000 cases, ingest with 20% bad ratings…');
+    rows.push(...(await benchCases()));
   }
 
   const missed = printTable(rows);
