@@ -393,6 +393,7 @@ export interface TCasePage {
   lang: TLang;
   csrf: string;
   c: TCase;
+  version: number;
   rating?: TCaseView['rating'];
   phoneMasked?: string;
   /** the ciphertext is still kept (not yet deleted 90 days after closing) */
@@ -419,7 +420,8 @@ export function caseBody(v: TCasePage): Html {
   const grade = (g: number | undefined) => (g ? (GRADE_LABELS[g as TGrade]?.[v.lang] ?? String(g)) : '—');
   const who = (id: string) => (id === 'system' ? w.system : id === 'resident' ? w.resident : (v.names.get(id) ?? id));
   const path = `/cases/${encodeURIComponent(c.caseId)}`;
-  const hidden = html`<input type="hidden" name="_csrf" value="${v.csrf}">`;
+  // the version the page shows: an action on a case that moved since is refused (409), not applied blindly
+  const hidden = html`<input type="hidden" name="_csrf" value="${v.csrf}"><input type="hidden" name="version" value="${v.version}">`;
   const msg = v.refused
     ? html`<div class="refused" role="alert"><p lang="zh-CN">${v.refused.zh}</p><p lang="en">${v.refused.en}</p></div>`
     : v.saved

@@ -193,6 +193,7 @@ export function caseRoutes(kit: TStaffKit) {
       lang,
       csrf,
       c: cv,
+      version: view.version,
       rating: view.rating,
       phoneMasked: view.phoneMasked,
       phoneKept: view.phoneKept,
