@@ -58,6 +58,7 @@ export const CW = {
     rectifyDue: '整改期限',
     phone: '群众电话',
     noPhone: '群众没有留电话：请在此页书面答复。',
+    phoneDeleted: '结案满 90 天，号码已按规定删除。',
     reveal: '显示号码 Show number',
     revealHint: '显示号码会记入审计日志。',
     revealed: '号码已显示，并已记入审计日志。',
@@ -173,6 +174,7 @@ export const CW = {
     rectifyDue: 'Rectify by',
     phone: "Resident's phone",
     noPhone: 'The resident left no phone: reply in writing on this page.',
+    phoneDeleted: 'Deleted 90 days after the case closed, as the rules require.',
     reveal: '显示号码 Show number',
     revealHint: 'Showing the number is written to the audit trail.',
     revealed: 'The number is shown and the audit trail records it.',
@@ -470,6 +472,7 @@ ${pair(w.phone, phoneBlock(v, w, path, hidden))}</dl>`;
 function phoneBlock(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
   if (!v.c.hasPhone) return html`${w.noPhone}`;
   if (v.phone) return html`<span class="phone" id="phone">${v.phone}</span> <span class="muted" role="status">${w.revealed}</span>`;
+  if (!v.phoneKept && !v.phoneMasked) return html`${w.phoneDeleted}`;
   const masked = v.phoneMasked ?? '***********';
   return html`<span class="phone">${masked}</span>${
     v.may.reveal && v.phoneKept
