@@ -1,7 +1,7 @@
 /**
  * Case rows of `npm run bench` (issue 9), on an embedded dynalite:
- *  - bad_rating_write_units: write units of the largest bad rating (every field, a phone, a 500-character comment)
- *    with its case, as stored in one item (1 unit per started KB);
+ *  - bad_rating_write_units: write units of the largest bad rating (every field, a phone, a 500-character Chinese
+ *    comment, ids of the usual lengths) with its case, as stored in one item (1 unit per started KB);
  *  - case_queue_ms: median server time of a hall's case queue (listCaseQueue: the Query, decoding, sorting and
  *    counts) with 10,000 cases in the hall, 10% of them active (the queue lists active cases; closed ones sit in
  *    other GSI2 buckets of the same hall);
@@ -51,9 +51,9 @@ export async function benchCases(opts: { cases?: number; ratings?: number } = {}
     ratingId: 'AbCdEfGhIjKlMnOpQrSt',
     ticketId: 'AbCdEfGhIjKlMnOpQrSt',
     channel: 'ticket',
-    hallId: 'h-a-rather-long-hall-id-0001',
-    windowId: 'w-a-long-window-id-01',
-    serviceId: 's-a-long-service-id-01',
+    hallId: 'h-qingchuan-dh-01',
+    windowId: 'w-12',
+    serviceId: 's-shebao-card',
     createdAt: '2026-11-20T02:00:00.000Z',
     day: '2026-11-20',
     overall: 1,
@@ -67,7 +67,7 @@ export async function benchCases(opts: { cases?: number; ratings?: number } = {}
     phoneEnc: encryptPhone(keyring, '13812341234'),
     phoneMasked: maskPhone('13812341234'),
     lang: 'zh',
-    submissionId: 'x'.repeat(36),
+    submissionId: '0f8d4b2e-6c1a-4e1b-9a55-3f2d7c9b1e42', // the page's UUID
     deviceHash: 'y'.repeat(22),
   };
   const opened = openCase(big, hall, cal, big.createdAt)!;

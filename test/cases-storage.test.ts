@@ -7,6 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveCalendar } from '../shared/domain/calendar.js';
 import { openCase, transition } from '../shared/domain/cases.js';
 import type { TRating } from '../shared/domain/model.js';
+import { openingDeadlines } from '../shared/services/case-calendar.js';
 import { appendAudit, listAudit } from '../shared/storage/audit.js';
 import { loadCalendarItems, putDeadlines, putOverride } from '../shared/storage/calendar.js';
 import { getCase, listHallCases, openCaseAttributes, writeCase } from '../shared/storage/cases.js';
@@ -32,6 +33,24 @@ const rating = (id: string, over: Partial<TRating> = {}): TRating => ({
   phoneEnc: 'k1.AAAA.BBBB.CCCC',
   phoneMasked: '138****1234',
   ...over,
+});
+
+describe('the rating path opens the same case as the domain', () => {
+  it('openingDeadlines (memoized per hall-local day) equals openCase for instants around holidays and day ends', () => {
+    const cal = effectiveCalendar(['r-x'], [{ regionId: 'r-x', day: '2026-12-01', kind: 'closed', note: '' }]);
+    const hall = { id: 'h-x', ...hallClock };
+    const instants = [
+      '2026-09-30T15:59:00Z',
+      '2026-09-30T16:01:00Z',
+      '2026-11-20T02:00:00Z',
+      '2026-11-30T23:00:00Z',
+      '2026-12-31T20:00:00Z',
+    ];
+    for (const at of [...instants, ...instants]) {
+      const domain = openCase(rating('x', { createdAt: at }), hallClock, cal, at)!;
+      expect(openingDeadlines(at, hall, cal), at).toEqual({ contactDue: domain.contactDue, rectifyDue: domain.rectifyDue });
+    }
+  });
 });
 
 describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('case storage on %s', (engineName) => {

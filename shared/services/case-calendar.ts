@@ -5,7 +5,8 @@
  * the case service.
  */
 import { regionChain } from '../domain/access.js';
-import { effectiveCalendar, type TCalendar } from '../domain/calendar.js';
+import { addWorkingDays, effectiveCalendar, type TCalendar } from '../domain/calendar.js';
+import { localDay } from '../domain/time.js';
 import type { THall } from '../domain/model.js';
 import { loadCalendarItems } from '../storage/calendar.js';
 import { listRegions } from '../storage/catalogue.js';
@@ -41,3 +42,31 @@ export function hallCalendar(t: TTable, hall: Pick<THall, 'regionId'>, now = Dat
 export const forgetHallCalendars = (t: TTable): void => {
   cache.delete(t);
 };
+
+/**
+ * A bad rating's two deadlines (the domain's openCase computes the same: n working days after the hall-local day
+ * of the rating, at the hall's closing time), memoized per calendar, hall and local day: every bad rating of a hall
+ * on one day has the same deadlines, so a rating pays the working-day arithmetic once a day, not twice per rating.
+ */
+const deadlineMemo = new WeakMap<TCalendar, Map<string, { contactDue: string; rectifyDue: string }>>();
+export function openingDeadlines(
+  at: string,
+  hall: Pick<THall, 'id' | 'timezone' | 'openingHours'>,
+  cal: TCalendar,
+): { contactDue: string; rectifyDue: string } {
+  let memo = deadlineMemo.get(cal);
+  if (!memo) {
+    memo = new Map();
+    deadlineMemo.set(cal, memo);
+  }
+  const key = `${hall.id}|${hall.timezone}|${hall.openingHours?.close ?? ''}|${localDay(new Date(at), hall.timezone)}`;
+  const hit = memo.get(key);
+  if (hit) return hit;
+  const d = {
+    contactDue: addWorkingDays(at, cal.deadlines.contactDays, hall, cal),
+    rectifyDue: addWorkingDays(at, cal.deadlines.rectifyDays, hall, cal),
+  };
+  if (memo.size > 1000) memo.clear();
+  memo.set(key, d);
+  return d;
+}

@@ -2,8 +2,7 @@
  * Accepting a resident's rating: shared by the JSON API and the no-JavaScript form post, so both paths apply
  * exactly the same rules (SPEC §3, §6). Returns a result, never throws for the resident's mistakes.
  */
-import { openCase } from '../domain/cases.js';
-import { gradeGroup } from '../domain/grades.js';
+import { gradeGroup, isBadGrade } from '../domain/grades.js';
 import type { TKeyring } from '../domain/keyring.js';
 import type { TRating, TRatingInput } from '../domain/model.js';
 import { encryptPhone, keyedHash, maskPhone } from '../domain/privacy.js';
@@ -12,7 +11,7 @@ import { verifyToken, type TTokenClaims } from '../domain/tokens.js';
 import { openCaseAttributes } from '../storage/cases.js';
 import { putRating } from '../storage/ratings.js';
 import type { Repository, THallCatalogue } from '../storage/repository.js';
-import { hallCalendar } from './case-calendar.js';
+import { hallCalendar, openingDeadlines } from './case-calendar.js';
 
 export const PLACARD_WINDOW_MS = 2 * 3600 * 1000;
 
@@ -114,7 +113,14 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
   if (rating.day < localDay(now, cat.hall.timezone)) await deps.repo.markDirty(rating.hallId, rating.day, now);
   // A bad rating opens its case in the same conditional put (any channel): both exist, or neither; a replay opens nothing.
-  const opened = openCase(rating, cat.hall, await hallCalendar(deps.repo.table, cat.hall, now), createdAt);
+  // (the case's opening state is the domain's openCase; only its deadlines are stored: see storage/cases.ts)
+  const opened = isBadGrade(rating.overall)
+    ? {
+        hallId: rating.hallId,
+        hasPhone: Boolean(rating.phoneEnc),
+        ...openingDeadlines(createdAt, cat.hall, await hallCalendar(deps.repo.table, cat.hall, now)),
+      }
+    : undefined;
   const put = await putRating(deps.repo.table, rating, opened ? openCaseAttributes(opened) : undefined);
   const bad = gradeGroup(input.overall) === 'bad';
   const caseOf = (c: Pick<TOpenedCase, 'contactDue' | 'rectifyDue'>, hasPhone: boolean): TOpenedCase => ({

@@ -42,11 +42,16 @@ export function caseSlot(c: TCase, phoneKept: boolean): { bucket: keys.TCaseBuck
   return { bucket: 'A', instant: next };
 }
 
-/** The attributes a bad rating's put adds to open its case (`c` from the domain's openCase). */
-export function openCaseAttributes(c: TCase): Record<string, unknown> {
-  const slot = caseSlot(c, false);
-  return { cv: 1, cd: c.contactDue, rd: c.rectifyDue, ...keys.caseIndex(c.hallId, slot.bucket, slot.instant) };
+/**
+ * The attributes a bad rating's put adds to open its case (the domain's openCase, or its two deadlines): version,
+ * rectify deadline and the GSI2 keys, whose sort key holds the contact deadline (an open case's next instant).
+ */
+export function openCaseAttributes(c: Pick<TCase, 'hallId' | 'contactDue' | 'rectifyDue'>): Record<string, unknown> {
+  return { cv: 1, rd: c.rectifyDue, ...keys.caseIndex(c.hallId, 'A', c.contactDue) };
 }
+
+/** An open case's contact deadline, from its GSI2 sort key (A#<contactDue>) when no `cd` was written. */
+const contactDueOf = (raw: Record<string, unknown>) => (typeof raw.cd === 'string' ? raw.cd : String(raw.gsi2sk).slice(2));
 
 /** A case's full attributes at `version` (the seeder writes them with the rating; writeCase updates them). */
 export function caseAttributes(c: TCase, version: number, phoneKept: boolean) {
@@ -81,7 +86,7 @@ export function caseFromRaw(raw: Record<string, unknown>): TStoredCase | undefin
       ? JSON.parse(raw.cs)
       : {
           state: 'open',
-          contactDue: String(raw.cd),
+          contactDue: contactDueOf(raw),
           rectifyDue: String(raw.rd),
           escalationLevel: 0,
           reworkCount: 0,

@@ -94,10 +94,10 @@ export type TCaseBucket = 'A' | 'P' | 'C';
 export type TIndex2Key = { gsi2pk: string; gsi2sk: string };
 /** A: active (sorted by the next instant the job must act), P: closed with a phone (by its deletion instant), C: closed */
 export const caseIndex = (hallId: string, bucket: TCaseBucket, instant: string): TIndex2Key => ({
-  gsi2pk: `CASES#${hallId}`,
+  gsi2pk: `CS#${hallId}`,
   gsi2sk: `${bucket}#${instant}`,
 });
-export const casesOfHall = (hallId: string): string => `CASES#${hallId}`;
+export const casesOfHall = (hallId: string): string => `CS#${hallId}`;
 
 /* the audit trail: one item per entry, by day; GSI1 by unit for scoped reads */
 export const audit = (day: string, at: string, entryId: string): TKey => ({ pk: `AUDIT#${day}`, sk: `${at}#${entryId}` });

@@ -94,7 +94,9 @@ export async function putRating(t: TTable, r: TRating, extra?: Record<string, un
     const raw = await getItem(t, keys.rating(r.ratingId), { consistent: true });
     if (!raw) throw err; // cannot happen: nothing deletes ratings
     const existing = rawToRating(raw);
-    const opened = typeof raw.cd === 'string' && typeof raw.rd === 'string' ? { contactDue: raw.cd, rectifyDue: raw.rd } : undefined;
+    // an open case's contact deadline is in its GSI2 sort key (A#<instant>); once the case moved, in cd
+    const contactDue = typeof raw.cd === 'string' ? raw.cd : typeof raw.gsi2sk === 'string' ? raw.gsi2sk.slice(2) : undefined;
+    const opened = contactDue && typeof raw.rd === 'string' ? { contactDue, rectifyDue: raw.rd } : undefined;
     return { status: 'exists', existing, ...(opened ? { case: opened } : {}) };
   }
 }

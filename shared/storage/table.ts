@@ -19,7 +19,7 @@
  *                                                         decisions (never written by the job)
  *     + its case (bad ratings): cv version, cd/rd     the case lives in its rating's item: one put     cases.ts
  *     contact/rectify due, cs case JSON once it       opens both, so neither exists without the other;
- *     moves; GSI2 CASES#<hall> / A|P|C#<instant>      a hall's active cases by next deadline (A), closed
+ *     moves; GSI2 CS#<hall> / A|P|C#<instant>         a hall's active cases by next deadline (A), closed
  *                                                     with a phone by deletion instant (P), closed (C)
  *  AUDIT#<day> / <at>#<entry>  (GSI1 AUDITU#<type>#<unit> / <at>#<entry>)  append-only audit trail; by unit    audit.ts
  *  CALENDAR / OVR#<region>#<day> | DL#<region>        closures, extra working days, deadline settings   calendar.ts
