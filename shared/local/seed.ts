@@ -46,9 +46,13 @@ export async function seedDemo(
     const c = cases.get(r.ratingId)?.case;
     return c && caseAttributes(c, c.history.length, false);
   });
+  // Their audit entries: the last 30 days' cases and every escalated or reworked one (a full 90-day trail would
+  // triple the seeding's writes for entries nobody browses in a demo).
+  const since = new Date(Date.parse(`${opts.today}T00:00:00+08:00`) - 30 * 86_400_000).toISOString();
+  const audited = [...cases.values()].filter((c) => c.case.openedAt >= since || c.case.escalationLevel > 0 || c.case.reworkCount > 0);
   await bulkPutAudit(
     repo.table,
-    [...cases.values()].flatMap((c) => c.audit),
+    audited.flatMap((c) => c.audit),
   );
   await bulkPutIssuedCounts(repo.table, issuedByWindowAndService(data));
   await setMarker(repo.table, SEED_MARKER, {
