@@ -11,6 +11,7 @@
  *   --skip-bundle      BENCH_SKIP_BUNDLE=1   skip the esbuild bundle row
  *   --skip-score       BENCH_SKIP_SCORE=1    skip the scoring rows (pure scoring; one night of 10,000 halls)
  *   --skip-dashboard   BENCH_SKIP_DASHBOARD=1 skip the dashboard rows (hall page with a year of data; the export)
+ *   --skip-cases       BENCH_SKIP_CASES=1     skip the case rows (write units, a 10,000-case queue, ingest with cases)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
@@ -32,6 +33,7 @@ import type { TLoadParams } from './loop.js';
 import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
+import { benchCases } from './cases.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNight, benchPureScoring } from './score.js';
@@ -383,6 +385,10 @@ async function main() {
     say('hardening: hostile-request fuzz, a SIGKILL under load, 50 posts of 10 MB…');
     const fuzzRuns = Math.round(option('fuzz-runs', 'BENCH_FUZZ_RUNS', 1000));
     for (const r of await benchHardening({ fuzzRuns, tmp: tmpdir() })) rows.push({ ...r, target: r.target ?? null });
+  }
+  if (!flag('skip-cases', 'BENCH_SKIP_CASES')) {
+    say('cases: write units of a bad rating, a hall queue of 10,000 cases, ingest with 20% bad ratings…');
+    rows.push(...(await benchCases()));
   }
 
   const missed = printTable(rows);

@@ -13,16 +13,20 @@ import { loadScoringConfig } from '../shared/config.js';
 import { powertoolsLog } from '../shared/log.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable } from '../shared/storage/db.js';
-import { createWorker, snsPublisher, sqsSender } from './scoring-aws.js';
+import { createWorker, snsCaseEventPublisher, snsPublisher, sqsSender } from './scoring-aws.js';
 
 const logger = new Logger({ serviceName: process.env.POWERTOOLS_SERVICE_NAME ?? 'service-temperature' });
 const env = loadScoringConfig(process.env, { alertsTopic: true });
 const db = createDynamoClient({ endpoint: env.dynamoEndpoint, region: env.region });
 
+const sns = new SNSClient({ region: env.region });
 const work = createWorker({
-  deps: { table: openTable(db, env.tableName) },
+  deps: {
+    table: openTable(db, env.tableName),
+    cases: { publish: snsCaseEventPublisher(sns, env.alertsTopicArn!), log: powertoolsLog(logger) },
+  },
   send: sqsSender(new SQSClient({ region: env.region }), env.queueUrl),
-  publish: snsPublisher(new SNSClient({ region: env.region }), env.alertsTopicArn!),
+  publish: snsPublisher(sns, env.alertsTopicArn!),
   log: powertoolsLog(logger),
 });
 

@@ -3,6 +3,7 @@
  * the SQS worker with Powertools' partial-batch processor, `send` over SQS and `publish` over SNS. The Lambda
  * entry points (score-planner.ts, score-worker.ts) plug these into the shared planner and message handler.
  */
+import type { TCaseEvent } from '../shared/domain/cases.js';
 import { BatchProcessor, EventType, processPartialResponse } from '@aws-lambda-powertools/batch';
 import { PublishCommand, type SNSClient } from '@aws-sdk/client-sns';
 import { SendMessageBatchCommand, type SQSClient, type SendMessageBatchRequestEntry } from '@aws-sdk/client-sqs';
@@ -106,6 +107,25 @@ export function snsPublisher(client: Pick<SNSClient, 'send'>, topicArn: string):
             hallId: { DataType: 'String', StringValue: a.hallId },
             day: { DataType: 'String', StringValue: a.day },
             alertId: { DataType: 'String', StringValue: alertId(a) },
+          },
+        }),
+      );
+    }
+  };
+}
+
+/** Case events (case.escalated, case.closed …) over SNS: ids only, never a phone or a comment. */
+export function snsCaseEventPublisher(client: Pick<SNSClient, 'send'>, topicArn: string) {
+  return async (events: readonly TCaseEvent[]): Promise<void> => {
+    for (const e of events) {
+      await client.send(
+        new PublishCommand({
+          TopicArn: topicArn,
+          Message: JSON.stringify(e),
+          MessageAttributes: {
+            kind: { DataType: 'String', StringValue: e.type },
+            hallId: { DataType: 'String', StringValue: e.hallId },
+            caseId: { DataType: 'String', StringValue: e.caseId },
           },
         }),
       );

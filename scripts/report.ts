@@ -1,4 +1,5 @@
 /** `npm run report -- --hall <hallId> [--date YYYY-MM-DD]`: the hall's figures as JSON. */
+import { caseFiguresReport } from '../shared/scoring/case-report.js';
 import { hallReport } from '../shared/scoring/report.js';
 import { args, day, fail, withLocalData } from './cli.js';
 import { listHalls } from '../shared/storage/catalogue.js';
@@ -34,6 +35,8 @@ await withLocalData(async ({ table }) => {
     doneRate: r.doneRate,
     activeRate: r.activeRate,
     dimensions: r.dimensions,
+    // how the hall handled its bad ratings over the 30 days ending the report's day (SPEC §5)
+    cases: await caseFiguresReport({ table }, { hallId: r.hallId }, r.date),
   };
   console.log(JSON.stringify(out, null, 2));
 });

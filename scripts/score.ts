@@ -26,7 +26,7 @@ const bar = (done: number, total: number, r: TNightResult) => {
 
 await withLocalData(async ({ table, via }) => {
   process.stderr.write(`using the ${via}\n`);
-  const deps = { table };
+  const deps = { table, cases: {} }; // the case step runs with each night (events: ids only, unlogged here)
   let nights: TNightResult[];
   if (date) {
     const last = await lastFinishedRun(table);

@@ -39,6 +39,9 @@ describe('command-line tools', () => {
       for (const k of ['goodRate', 'oneTripRate', 'doneRate', 'activeRate'])
         expect(Object.keys(report[k])).toEqual(['rate', 'low', 'high']);
       expect(Object.keys(report.dimensions)).toEqual(['attitude', 'efficiency', 'competence']);
+      // the case-handling figures of the 30 days ending the report's day (the demo has cases)
+      expect(report.cases).toMatchObject({ to: report.date, replyRate: { due: expect.any(Number) }, overdueNow: expect.any(Number) });
+      expect(report.cases.replyRate.due).toBeGreaterThan(0);
       // the API serves the same figures
       const api = await (
         await fetch(`${local.url}/api/v1/halls/${hallId}/scores?from=${day}&to=${day}`, {

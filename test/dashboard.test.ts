@@ -258,6 +258,8 @@ describe('every route, every role: nothing leaks', () => {
       ['GET', `/admin/halls/${hall}/keys`],
       ['GET', '/admin/users'],
       ['GET', '/admin/users/u-sup-west'],
+      ['GET', '/admin/audit'], // issue 9: the audit trail and its CSV
+      ['GET', '/admin/audit.csv'],
       ['POST', '/admin/regions', { id: 'r-sneak', name: '潜入街道', parentId: 'r-west', level: 'street' }],
       ['POST', '/admin/regions/r-west', { name: '被改名区', parentId: 'r-city', level: 'district' }],
       ['POST', '/admin/regions/r-empty/delete', {}],

@@ -1,5 +1,6 @@
 /** The resident's pages through the real app: server-rendered survey, the no-JavaScript form path, kind refusals. */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { signCaseLink } from '../shared/domain/case-link.js';
 import { signPlacard } from '../shared/domain/tokens.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
 import { getRating } from '../shared/storage/ratings.js';
@@ -68,7 +69,9 @@ describe('survey page', () => {
       ]),
     );
     expect(res.status).toBe(303);
-    expect(res.headers.get('location')).toBe('/r/thanks?lang=zh&bad=1');
+    // issue 9: a bad rating's thank-you page is its case page at its signed case link (was /r/thanks?lang=zh&bad=1)
+    const casePath = `/c/${signCaseLink(w.keyring, t.ticketId)}`;
+    expect(res.headers.get('location')).toBe(`${casePath}?lang=zh&thanks=1`);
     const stored = await getRating(w.table, t.ticketId);
     // 'patient' sat in a tag group hidden for grade 1, so it was not the resident's answer.
     expect(stored).toMatchObject({
@@ -80,12 +83,11 @@ describe('survey page', () => {
       phoneMasked: '139****5678',
       channel: 'ticket',
     });
-    const thanks = await (await w.app.request('/r/thanks?lang=zh&bad=1')).text();
-    expect(thanks).toContain('感谢您的评价');
-    expect(thanks).toContain('1个工作日内');
-    // the resident opens the code again: a kind "already rated" page
-    const again = await (await w.app.request(`/r/${t.ticket}`)).text();
-    expect(again).toContain('这次办事已经评价过了');
+    // issue 9: that page (its real deadline, "工作人员将在 11月23日 前联系您") is tested in resident-cases.test.ts;
+    // the resident opens the code again: it leads to the case (was the "already rated" page)
+    const again = await w.app.request(`/r/${t.ticket}`);
+    expect(again.status).toBe(303);
+    expect(again.headers.get('location')).toBe(`${casePath}?lang=zh`);
     // and posting again is refused kindly, changing nothing
     const twice = await w.app.request(
       `/r/${t.ticket}`,

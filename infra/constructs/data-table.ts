@@ -26,17 +26,20 @@ export class DataTable extends Construct {
       deletionProtection: true,
     });
 
-    this.table.addGlobalSecondaryIndex({
-      indexName: TABLE_KEYS.gsi1.name,
-      partitionKey: { name: TABLE_KEYS.gsi1.partitionKey, type: AttributeType.STRING },
-      sortKey: { name: TABLE_KEYS.gsi1.sortKey, type: AttributeType.STRING },
-      projectionType: ProjectionType.ALL,
-    });
+    // gsi1: catalogue lists, a hall's ratings of a day, alerts, audit by unit; gsi2 (sparse): a hall's cases
+    for (const g of [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2]) {
+      this.table.addGlobalSecondaryIndex({
+        indexName: g.name,
+        partitionKey: { name: g.partitionKey, type: AttributeType.STRING },
+        sortKey: { name: g.sortKey, type: AttributeType.STRING },
+        projectionType: ProjectionType.ALL,
+      });
+    }
   }
 
   /**
    * Item-level read/write on the table and Query/Scan on its named index only. Unlike Table.grantReadWriteData
-   * this names `index/gsi1` instead of `index/*`, and leaves out the stream actions (the table has no stream).
+   * this names `index/gsi1` and `index/gsi2` instead of `index/*`, and leaves out the stream actions (the table has no stream).
    * Transactions need no extra actions: TransactWriteItems/TransactGetItems are authorized per contained operation.
    */
   grantReadWriteData(grantee: IGrantable): Grant {
@@ -48,7 +51,7 @@ export class DataTable extends Construct {
     const index = Grant.addToPrincipal({
       grantee,
       actions: INDEX_DATA_ACTIONS,
-      resourceArns: [`${this.table.tableArn}/index/${TABLE_KEYS.gsi1.name}`],
+      resourceArns: [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2].map((g) => `${this.table.tableArn}/index/${g.name}`),
     });
     return table.combine(index);
   }

@@ -6,7 +6,7 @@
  * No imports, so the CDK app can read it without loading the app.
  */
 export const DASHBOARD_PATHS = [
-  // Staff: sign-in, the areas (halls, regions, exports, administration), the dashboard's assets and JSON routes.
+  // Staff: sign-in, the areas (halls, regions, cases, exports, administration and its audit trail), the dashboard's assets and JSON routes.
   '/',
   '/signin',
   '/signin/{proxy+}',
@@ -15,14 +15,21 @@ export const DASHBOARD_PATHS = [
   '/halls/{proxy+}',
   '/regions/{proxy+}',
   '/admin/{proxy+}',
+  '/cases',
+  '/cases/{proxy+}',
   '/assets/{proxy+}',
   '/api/v1/me',
   '/api/v1/halls/{hallId}/report',
   '/api/v1/regions/{regionId}/report',
+  '/api/v1/cases',
+  '/api/v1/cases/{caseId}',
   // The API's documents (routes/docs.ts): ~11 KB the resident/machine bundle need not carry.
   '/api/docs',
   '/api/v1/docs',
   '/api/v1/openapi.json',
+  // The resident's case page at its signed link (routes/case-link.ts): the case service and its words stay off the
+  // resident/machine bundle; the resident pages only redirect there.
+  '/c/{proxy+}',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

@@ -5,6 +5,7 @@
  */
 import * as z from 'zod/mini';
 import { ZHallView, ZProblem, ZRatingCreated, ZRatingInput, ZTicketIssued, ZTicketRequest } from '../domain/model.js';
+import { ZCaseDetail, ZCaseList } from './case-api.js';
 import { PROBLEMS, type TProblemType } from './problem.js';
 
 const schema = (s: z.ZodMiniType, io: 'input' | 'output' = 'output') => {
@@ -53,6 +54,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         TicketIssued: schema(ZTicketIssued),
         HallView: schema(ZHallView),
         Problem: schema(ZProblem),
+        CaseList: schema(ZCaseList),
+        CaseDetail: schema(ZCaseDetail),
       },
     },
     paths: {
@@ -168,6 +171,37 @@ export function buildOpenApiDocument(): Record<string, unknown> {
           responses: {
             200: { description: '{ regionId, date, region, children }' },
             ...merge(problems('sign-in-required'), problems('not-found', 'not-scored'), problems('validation-failed')),
+          },
+        },
+      },
+      '/api/v1/cases': {
+        get: {
+          summary:
+            "The case queue of a hall or region (default: the user's own scope), overdue and due today first, then by nearest deadline; " +
+            'closed cases only with state=closed. Scope-checked like the reports: a unit outside the scope is 404. ' +
+            'The phone never appears.',
+          security: [{ staffSession: [] }],
+          parameters: [
+            { name: 'hallId', in: 'query', schema: { type: 'string' } },
+            { name: 'regionId', in: 'query', schema: { type: 'string' } },
+            { name: 'state', in: 'query', schema: { type: 'string', enum: ['open', 'contacted', 'rectified', 'appealed', 'closed'] } },
+            { name: 'overdue', in: 'query', schema: { type: 'boolean' } },
+            { name: 'page', in: 'query', schema: { type: 'integer', minimum: 1 }, description: '100 cases a page' },
+          ],
+          responses: {
+            200: { description: 'The cases', content: { 'application/json': { schema: { $ref: '#/components/schemas/CaseList' } } } },
+            ...merge(problems('sign-in-required'), problems('not-found'), problems('validation-failed')),
+          },
+        },
+      },
+      '/api/v1/cases/{caseId}': {
+        get: {
+          summary: 'One case with its history; the phone only masked (138****1234). A case outside the scope is 404.',
+          security: [{ staffSession: [] }],
+          parameters: [{ name: 'caseId', in: 'path', required: true, schema: { type: 'string' } }],
+          responses: {
+            200: { description: 'The case', content: { 'application/json': { schema: { $ref: '#/components/schemas/CaseDetail' } } } },
+            ...merge(problems('sign-in-required'), problems('not-found')),
           },
         },
       },

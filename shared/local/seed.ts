@@ -7,7 +7,10 @@ import { generateDemoData, type TDemoData } from './demo-data.js';
 import { putApiKey } from '../storage/api-keys.js';
 import { putHall, putRegion, putService, putWindow } from '../storage/catalogue.js';
 import { setMarker } from '../storage/meta.js';
+import { bulkPutAudit } from '../storage/audit.js';
+import { caseAttributes } from '../storage/cases.js';
 import { bulkPutRatings } from '../storage/ratings.js';
+import { demoCases } from './demo-cases.js';
 import { bulkPutIssuedCounts } from '../storage/tickets.js';
 import { putUser } from '../storage/users.js';
 
@@ -36,7 +39,21 @@ export async function seedDemo(
     // Ticket ratings are keyed by their ticket (one visit, one rating); placard ones get a stable synthetic id.
     ratingId: r.ticketId ?? `p${createHash('sha256').update(`demo-${opts.today}-${i}`).digest('base64url').slice(0, 20)}`,
   }));
-  await bulkPutRatings(table, ratings);
+  // Every bad rating opened its case; the cases were handled up to the start of `today` (see demo-cases.ts).
+  const managers = new Map(data.users.filter((u) => u.role === 'manager').map((u) => [u.scope, u.id]));
+  const cases = demoCases(ratings, data.halls, data.regions, Date.parse(`${opts.today}T00:00:00+08:00`), managers);
+  await bulkPutRatings(table, ratings, (r) => {
+    const c = cases.get(r.ratingId)?.case;
+    return c && caseAttributes(c, c.history.length, false);
+  });
+  // Their audit entries: the last 30 days' cases and every escalated or reworked one (a full 90-day trail would
+  // triple the seeding's writes for entries nobody browses in a demo).
+  const since = new Date(Date.parse(`${opts.today}T00:00:00+08:00`) - 30 * 86_400_000).toISOString();
+  const audited = [...cases.values()].filter((c) => c.case.openedAt >= since || c.case.escalationLevel > 0 || c.case.reworkCount > 0);
+  await bulkPutAudit(
+    table,
+    audited.flatMap((c) => c.audit),
+  );
   await bulkPutIssuedCounts(table, issuedByWindowAndService(data));
   await setMarker(table, SEED_MARKER, {
     at: new Date().toISOString(),

@@ -85,6 +85,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
   const jobDeps = {
     table,
+    // The case step: escalations, auto-closes, phone deletions; its events (ids only) go to the log.
+    cases: { log },
     // Alerts are stored for the dashboard; the console only hears about last night's (not a backfill's history).
     publish: async (alerts: { hallId: string; day: string; kind: string }[]) => {
       for (const a of alerts)

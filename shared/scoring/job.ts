@@ -42,6 +42,8 @@ import {
   type TAlert,
   type TSnapshot,
 } from '../storage/scores.js';
+import type { TCaseDeps } from '../services/cases.js';
+import { runCaseNight } from './cases-night.js';
 import { getIssued } from '../storage/tickets.js';
 
 export interface TJobDeps {
@@ -54,6 +56,8 @@ export interface TJobDeps {
   listRatings?: (hallId: string, day: string) => Promise<TRating[]>;
   /** Receives the alerts of the scored day (locally: logged; on AWS: published to SNS). */
   publish?: (alerts: TAlert[]) => Promise<void>;
+  /** The case step (escalation, auto-close, phone deletion) for each batch's halls; absent: cases are left alone. */
+  cases?: Omit<TCaseDeps, 'table'>;
 }
 
 export interface TBatch {
@@ -159,6 +163,7 @@ export async function processBatch(
   await putAlerts(deps.table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
+  if (deps.cases) await runCaseNight({ ...deps.cases, table: deps.table }, batch.hallIds);
   return { ratings, alerts };
 }
 

@@ -2,7 +2,7 @@
  * Accepting a resident's rating: shared by the JSON API and the no-JavaScript form post, so both paths apply
  * exactly the same rules (SPEC §3, §6). Returns a result, never throws for the resident's mistakes.
  */
-import { gradeGroup } from '../domain/grades.js';
+import { gradeGroup, isBadGrade } from '../domain/grades.js';
 import type { TKeyring } from '../domain/keyring.js';
 import type { TRating, TRatingInput } from '../domain/model.js';
 import { encryptPhone, keyedHash, maskPhone } from '../domain/privacy.js';
@@ -13,12 +13,25 @@ import type { TTable } from '../storage/db.js';
 import { claimPlacardSlot } from '../storage/tickets.js';
 import { markDirty } from '../storage/late-marks.js';
 import { putRating } from '../storage/ratings.js';
+import { openCaseAttributes } from '../storage/cases.js';
+import { hallCalendar, openingDeadlines } from './case-calendar.js';
 
 export const PLACARD_WINDOW_MS = 2 * 3600 * 1000;
 
 export type TRatingRefusal = 'invalid-ticket' | 'ticket-expired' | 'already-rated' | 'placard-limit' | 'unknown-hall';
 
-export type TAcceptResult = { ok: true; ratingId: string; created: boolean; bad: boolean } | { ok: false; refusal: TRatingRefusal };
+/** A bad rating's case as the thank-you page needs it (caseId = ratingId). */
+export interface TOpenedCase {
+  caseId: string;
+  contactDue: string;
+  rectifyDue: string;
+  hasPhone: boolean;
+}
+
+/** `case`: the case this bad rating opened (absent for a good rating; on a replay, the case opened the first time). */
+export type TAcceptResult =
+  | { ok: true; ratingId: string; created: boolean; bad: boolean; case?: TOpenedCase }
+  | { ok: false; refusal: TRatingRefusal };
 
 export interface TClient {
   /** Random id from the page's first-party cookie, if the browser keeps cookies. */
@@ -102,10 +115,34 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   };
   // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
   if (rating.day < localDay(now, cat.hall.timezone)) await markDirty(deps.table, rating.hallId, rating.day, now);
-  const put = await putRating(deps.table, rating);
+  // A bad rating opens its case in the same conditional put (any channel): both exist, or neither; a replay opens nothing.
+  // (the case's opening state is the domain's openCase; only its deadlines are stored: see storage/cases.ts)
+  const opened = isBadGrade(rating.overall)
+    ? {
+        hallId: rating.hallId,
+        hasPhone: Boolean(rating.phoneEnc),
+        ...openingDeadlines(createdAt, cat.hall, await hallCalendar(deps.table, cat.hall, now)),
+      }
+    : undefined;
+  const put = await putRating(deps.table, rating, opened ? openCaseAttributes(opened) : undefined);
   const bad = gradeGroup(input.overall) === 'bad';
-  if (put.status === 'created') return { ok: true, ratingId, created: true, bad };
-  if (put.existing.submissionId === submissionId)
-    return { ok: true, ratingId, created: false, bad: gradeGroup(put.existing.overall) === 'bad' };
+  const caseOf = (c: Pick<TOpenedCase, 'contactDue' | 'rectifyDue'>, hasPhone: boolean): TOpenedCase => ({
+    caseId: ratingId,
+    contactDue: c.contactDue,
+    rectifyDue: c.rectifyDue,
+    hasPhone,
+  });
+  if (put.status === 'created')
+    return { ok: true, ratingId, created: true, bad, ...(opened ? { case: caseOf(opened, opened.hasPhone) } : {}) };
+  if (put.existing.submissionId === submissionId) {
+    const first = put.case;
+    return {
+      ok: true,
+      ratingId,
+      created: false,
+      bad: gradeGroup(put.existing.overall) === 'bad',
+      ...(first ? { case: caseOf(first, Boolean(put.existing.phoneMasked)) } : {}),
+    };
+  }
   return { ok: false, refusal: 'already-rated' };
 }

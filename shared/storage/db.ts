@@ -94,15 +94,15 @@ export async function getItem(t: TTable, key: TKey, opts: { consistent?: boolean
   return out.Item ? unmarshall(out.Item) : undefined;
 }
 
-/** Every page of a Query on the table (pk) or on GSI1 (gsi1pk), optionally narrowed by sort key. Counted. */
+/** Every page of a Query on the table (pk), on GSI1 (index: true) or GSI2 ('gsi2'), optionally narrowed by sort key. Counted. */
 export async function queryAll(
   t: TTable,
-  q: { pk: string; index?: boolean; between?: [string, string]; prefix?: string },
+  q: { pk: string; index?: boolean | 'gsi2'; between?: [string, string]; prefix?: string },
 ): Promise<Item[]> {
   const out: Item[] = [];
   let start: Item | undefined;
-  const { gsi1 } = TABLE_KEYS;
-  const [pkName, skName] = q.index ? [gsi1.partitionKey, gsi1.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  const gsi = q.index === 'gsi2' ? TABLE_KEYS.gsi2 : q.index ? TABLE_KEYS.gsi1 : undefined;
+  const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
   const cond = q.between ? ` AND ${skName} BETWEEN :a AND :b` : q.prefix ? ` AND begins_with(${skName}, :p)` : '';
   const values = q.between
     ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] }
@@ -113,7 +113,7 @@ export async function queryAll(
     const page = await t.db.send(
       new QueryCommand({
         TableName: t.name,
-        IndexName: q.index ? TABLE_KEYS.gsi1.name : undefined,
+        IndexName: gsi?.name,
         KeyConditionExpression: `${pkName} = :pk${cond}`,
         ExpressionAttributeValues: marshall(values),
         ExclusiveStartKey: start,
@@ -139,6 +139,6 @@ export function batchPut(t: TTable, items: Item[], concurrency = 1): Promise<voi
 
 /** Drops the storage keys from an item, leaving the entity. */
 export function strip<T>(item: Record<string, unknown>): T {
-  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, ttl: _ttl, ...rest } = item;
+  const { pk: _pk, sk: _sk, gsi1pk: _g1, gsi1sk: _g2, gsi2pk: _h1, gsi2sk: _h2, ttl: _ttl, ...rest } = item;
   return rest as T;
 }

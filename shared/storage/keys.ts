@@ -89,5 +89,29 @@ export const alertIndex = (hallId: string, day: string, kind: string): TIndexKey
 export const alertsOfHall = (hallId: string): string => `ALERT#${hallId}`;
 export const alertsOfDay = (day: string): string => `ALERTS#${day}`;
 
+/* cases: the case lives in its rating's item (RATING#<id> / RATING); GSI2 lists a hall's cases by bucket and instant */
+export type TCaseBucket = 'A' | 'P' | 'C';
+export type TIndex2Key = { gsi2pk: string; gsi2sk: string };
+/** A: active (sorted by the next instant the job must act), P: closed with a phone (by its deletion instant), C: closed */
+export const caseIndex = (hallId: string, bucket: TCaseBucket, instant: string): TIndex2Key => ({
+  gsi2pk: `CS#${hallId}`,
+  gsi2sk: `${bucket}#${instant}`,
+});
+export const casesOfHall = (hallId: string): string => `CS#${hallId}`;
+
+/* the audit trail: one item per entry, by day; GSI1 by unit for scoped reads */
+export const audit = (day: string, at: string, entryId: string): TKey => ({ pk: `AUDIT#${day}`, sk: `${at}#${entryId}` });
+export const auditPartition = (day: string): string => `AUDIT#${day}`;
+export const auditIndex = (unitType: string, unitId: string, at: string, entryId: string): TIndexKey => ({
+  gsi1pk: `AUDITU#${unitType}#${unitId}`,
+  gsi1sk: `${at}#${entryId}`,
+});
+export const auditOfUnit = (unitType: string, unitId: string): string => `AUDITU#${unitType}#${unitId}`;
+
+/* calendar: region overrides and deadline settings, all in one small partition (read whole, cached per process) */
+export const calendarPartition = 'CALENDAR';
+export const calendarOverride = (regionId: string, day: string): TKey => ({ pk: 'CALENDAR', sk: `OVR#${regionId}#${day}` });
+export const calendarDeadlines = (regionId: string): TKey => ({ pk: 'CALENDAR', sk: `DL#${regionId}` });
+
 /* misc */
 export const marker = (name: string): TKey => ({ pk: `META#${name}`, sk: 'META' });

@@ -34,10 +34,18 @@ const RATING_FIELDS = {
   decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
 
-export type TPutRatingResult = { status: 'created' } | { status: 'exists'; existing: TRating };
+/** `case`: the deadlines of the case the existing rating opened, if it is a bad one (its cd/rd attributes). */
+export type TPutRatingResult =
+  | { status: 'created' }
+  | { status: 'exists'; existing: TRating; case?: { contactDue: string; rectifyDue: string } };
 
-export function ratingToItem(r: TRating): Item {
-  const body: Record<string, unknown> = { ...keys.rating(r.ratingId), ...keys.hallDayIndex(r.hallId, r.day, r.createdAt, r.ratingId) };
+/** `extra`: attributes stored beside the rating in the same item (a bad rating's case: see cases.ts). */
+export function ratingToItem(r: TRating, extra?: Record<string, unknown>): Item {
+  const body: Record<string, unknown> = {
+    ...extra,
+    ...keys.rating(r.ratingId),
+    ...keys.hallDayIndex(r.hallId, r.day, r.createdAt, r.ratingId),
+  };
   for (const [field, attr] of Object.entries(RATING_FIELDS)) {
     const v = r[field as keyof TRating];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '') body[attr] = v;
@@ -49,7 +57,7 @@ export function itemToRating(item: Item): TRating {
   return rawToRating(unmarshall(item));
 }
 
-function rawToRating(raw: Record<string, unknown>): TRating {
+export function rawToRating(raw: Record<string, unknown>): TRating {
   const r: Record<string, unknown> = { ratingId: keys.ratingIdOf(String(raw.pk)) };
   for (const [field, attr] of Object.entries(RATING_FIELDS)) if (raw[attr] !== undefined) r[field] = raw[attr];
   return r as unknown as TRating;
@@ -72,18 +80,24 @@ export function itemSize(item: Item): number {
 
 /**
  * "One visit, one rating" is this conditional put: the item's key is the rating id, which for a ticket is
- * the ticket id. On a clash the stored rating is returned so the caller can tell a retry of the same
+ * the ticket id. A bad rating's case rides in the same put (`extra`), so the two exist together or not at all.
+ * On a clash the stored rating is returned so the caller can tell a retry of the same
  * submission (same submissionId: answer as before) from a second rating of the visit (refuse).
  */
-export async function putRating(t: TTable, r: TRating): Promise<TPutRatingResult> {
+export async function putRating(t: TTable, r: TRating, extra?: Record<string, unknown>): Promise<TPutRatingResult> {
   try {
-    await t.db.send(new PutItemCommand({ TableName: t.name, Item: ratingToItem(r), ConditionExpression: 'attribute_not_exists(pk)' }));
+    const Item = ratingToItem(r, extra);
+    await t.db.send(new PutItemCommand({ TableName: t.name, Item, ConditionExpression: 'attribute_not_exists(pk)' }));
     return { status: 'created' };
   } catch (err) {
     if (!isConditionFailure(err)) throw err;
-    const existing = await getRating(t, r.ratingId);
-    if (!existing) throw err; // cannot happen: nothing deletes ratings
-    return { status: 'exists', existing };
+    const raw = await getItem(t, keys.rating(r.ratingId), { consistent: true });
+    if (!raw) throw err; // cannot happen: nothing deletes ratings
+    const existing = rawToRating(raw);
+    // an open case's contact deadline is in its GSI2 sort key (A#<instant>); once the case moved, in cd
+    const contactDue = typeof raw.cd === 'string' ? raw.cd : typeof raw.gsi2sk === 'string' ? raw.gsi2sk.slice(2) : undefined;
+    const opened = contactDue && typeof raw.rd === 'string' ? { contactDue, rectifyDue: raw.rd } : undefined;
+    return { status: 'exists', existing, ...(opened ? { case: opened } : {}) };
   }
 }
 
@@ -101,8 +115,16 @@ export async function listRatingsForHallDay(t: TTable, hallId: string, day: stri
  * Bulk load for the demo seeder and benchmarks: plain batch puts of ratings whose ids are unique by
  * construction (never used for residents' ratings, which need the conditional put above).
  */
-export async function bulkPutRatings(t: TTable, ratings: TRating[]): Promise<void> {
-  await batchPut(t, ratings.map(ratingToItem), 8);
+export async function bulkPutRatings(
+  t: TTable,
+  ratings: TRating[],
+  extra?: (r: TRating) => Record<string, unknown> | undefined,
+): Promise<void> {
+  await batchPut(
+    t,
+    ratings.map((r) => ratingToItem(r, extra?.(r))),
+    8,
+  );
 }
 
 /**

@@ -17,6 +17,12 @@
  *                                                         conditional put; a hall's ratings of a day in
  *                                                         time order; fl = the job's flags, dc = people's
  *                                                         decisions (never written by the job)
+ *     + its case (bad ratings): cv version, cd/rd     the case lives in its rating's item: one put     cases.ts
+ *     contact/rectify due, cs case JSON once it       opens both, so neither exists without the other;
+ *     moves; GSI2 CS#<hall> / A|P|C#<instant>         a hall's active cases by next deadline (A), closed
+ *                                                     with a phone by deletion instant (P), closed (C)
+ *  AUDIT#<day> / <at>#<entry>  (GSI1 AUDITU#<type>#<unit> / <at>#<entry>)  append-only audit trail; by unit    audit.ts
+ *  CALENDAR / OVR#<region>#<day> | DL#<region>        closures, extra working days, deadline settings   calendar.ts
  *  DIRTY#<shard 0..15> / <hall>#<day>                     late-rating marks: the job re-scores those days   late-marks.ts
  *  SNAP#H#<hall> / <day>                                  a hall's day (its windows' and services' inside): scores.ts
  *                                                         counts, decayed counts, figures; trend = 1 Query
@@ -34,6 +40,8 @@ export const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
+  /** sparse: only rating items carrying a case have gsi2pk */
+  gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 
 export const DEFAULT_TABLE_NAME = 'service-temperature';

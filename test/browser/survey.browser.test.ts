@@ -49,11 +49,12 @@ describe('resident survey in Chromium (phone)', () => {
     await page.getByLabel('还想说点什么？').fill('窗口说材料不全，让我下次再来');
     await page.screenshot({ path: `${shots}survey-filled.png`, fullPage: true });
     await page.getByRole('button', { name: '提交评价' }).click();
-    await page.waitForURL(/\/r\/thanks/);
+    // issue 9: a bad rating's thanks is its case page (signed case link) with the real deadline (was /r/thanks, "核实处理")
+    await page.waitForURL(/\/c\/C\.[^?]+\?lang=zh&thanks=1$/);
     expect(await page.textContent('h1')).toContain('感谢您的评价');
-    expect(await page.textContent('main')).toContain('核实处理');
+    expect(await page.textContent('main')).toMatch(/大厅将在 \d+月\d+日 前在此页回复您/);
     await page.goto(local.demo.surveyUrl);
-    expect(await page.textContent('h1')).toContain('这次办事已经评价过了');
+    expect(await page.textContent('h1')).toContain('您的评价处理进展'); // issue 9: the case (was "already rated")
     expect(errors).toEqual([]); // no CSP violations, no script errors
     const ticketId = new URL(local.demo.surveyUrl).pathname.split('.')[2];
     expect(await getRating(local.table, ticketId)).toMatchObject({
@@ -116,7 +117,7 @@ describe('resident survey in Chromium (phone)', () => {
     expect(await page.textContent('[role=alert]')).toContain('choose at least one reason');
     await page.getByText('Waited too long').first().click();
     await page.getByRole('button', { name: 'Send rating' }).click();
-    await page.waitForURL(/\/r\/thanks/);
+    await page.waitForURL(/thanks=1$/); // issue 9: the case page (was /r/thanks)
     expect(await page.textContent('h1')).toContain('Thank you');
     expect(await getRating(local.table, t.ticketId)).toMatchObject({ overall: 2, reasons: ['wait_long'], lang: 'en' });
     await ctx.close();

@@ -239,6 +239,7 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
       expect(actionsOn(stmts, 'dynamodb:').flatMap((s) => asList(s.Resource))).toEqual([
         arnOf(ids.table),
         { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi1']] },
+        { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi2']] },
       ]);
     });
 

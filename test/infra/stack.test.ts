@@ -60,6 +60,8 @@ describe('ServiceTemperature stack', () => {
           { AttributeName: 'sk', AttributeType: 'S' },
           { AttributeName: 'gsi1pk', AttributeType: 'S' },
           { AttributeName: 'gsi1sk', AttributeType: 'S' },
+          { AttributeName: 'gsi2pk', AttributeType: 'S' },
+          { AttributeName: 'gsi2sk', AttributeType: 'S' },
         ]),
         GlobalSecondaryIndexes: [
           {
@@ -67,6 +69,14 @@ describe('ServiceTemperature stack', () => {
             KeySchema: [
               { AttributeName: TABLE_KEYS.gsi1.partitionKey, KeyType: 'HASH' },
               { AttributeName: TABLE_KEYS.gsi1.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'gsi2',
+            KeySchema: [
+              { AttributeName: TABLE_KEYS.gsi2.partitionKey, KeyType: 'HASH' },
+              { AttributeName: TABLE_KEYS.gsi2.sortKey, KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
@@ -170,7 +180,7 @@ describe('ServiceTemperature stack', () => {
   });
 
   describe('least privilege', () => {
-    it('grants DynamoDB item actions on the table and its gsi1 index only — no wildcard action or resource', () => {
+    it('grants DynamoDB item actions on the table and its gsi1 and gsi2 indexes only — no wildcard action or resource', () => {
       const tableId = onlyResource(t, 'AWS::DynamoDB::Table').id;
       const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
       const dynamo = statementsOf(t).filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
@@ -209,9 +219,13 @@ describe('ServiceTemperature stack', () => {
       const resources = dynamo.flatMap((s) => asList(s.Resource));
       expect(resources).toContainEqual(tableArn);
       expect(resources).toContainEqual({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] });
-      // Every function that touches the table (API, scoring planner and worker) names exactly these two.
+      // Every function that touches the table (API, scoring planner and worker) names exactly these three.
       expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(
-        new Set([JSON.stringify(tableArn), JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] })]),
+        new Set([
+          JSON.stringify(tableArn),
+          JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] }),
+          JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi2']] }),
+        ]),
       );
     });
 

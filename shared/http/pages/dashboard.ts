@@ -85,6 +85,8 @@ export const D = {
     exportScores: '导出近90天服务温度（CSV）',
     placards: '打印窗口评价牌',
     admin: '管理',
+    cases: '差评案件',
+    audit: '审计日志',
   },
   en: {
     brand: 'Service Temperature',
@@ -165,6 +167,8 @@ export const D = {
     exportScores: 'Export 90 days of temperatures (CSV)',
     placards: 'Print window placards',
     admin: 'Administration',
+    cases: 'Cases',
+    audit: 'Audit trail',
   },
 } as const;
 export type TDWords = (typeof D)[TLang];
@@ -204,7 +208,13 @@ export function staffPage(opts: {
   const other = opts.lang === 'en' ? 'zh' : 'en';
   return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title>${opts.head ?? ''}<style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav><a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${other === 'en' ? 'English' : '中文'}</a>
-${opts.user?.role === 'admin' ? html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a>` : ''}
+${opts.user ? html` · <a href="/cases?lang=${opts.lang}">${w.cases}</a>` : ''}
+${
+  opts.user?.role === 'admin'
+    ? html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a>
+ · <a href="/admin/audit?lang=${opts.lang}">${w.audit}</a>`
+    : ''
+}
 ${opts.user ? html` · <span>${opts.user.name}</span> <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${opts.csrf ?? ''}"><button type="submit">${w.signOut}</button></form>` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`}</nav></header>
 <main>${opts.body}</main></body></html>`;
 }

@@ -32,7 +32,7 @@ export const T = {
     privacy: '我们不会收集您的姓名。电话只在您同意时保存，并加密存放。',
     thanksTitle: '感谢您的评价！',
     thanksBody: '您的意见已经收到，会直接送到大厅负责人手中。',
-    thanksBad: '很抱歉这次让您不满意。我们会尽快核实处理；如果您留了电话，工作人员会在1个工作日内联系您。',
+    thanksBad: '很抱歉这次让您不满意。我们会尽快核实处理。',
     ratedTitle: '这次办事已经评价过了',
     ratedBody: '每次办事只能评价一次。谢谢您的参与！',
     expiredTitle: '评价链接已过期',
@@ -78,8 +78,7 @@ export const T = {
     privacy: 'We do not collect your name. A phone number is kept only with your consent, encrypted.',
     thanksTitle: 'Thank you for your rating!',
     thanksBody: 'Your opinion goes straight to the hall’s manager.',
-    thanksBad:
-      'We are sorry this visit went badly. We will look into it; if you left a number, staff will call you within one working day.',
+    thanksBad: 'We are sorry this visit went badly. We will look into it.',
     ratedTitle: 'This visit has already been rated',
     ratedBody: 'Each visit can be rated once. Thank you for taking part!',
     expiredTitle: 'This rating link has expired',

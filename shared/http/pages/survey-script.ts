@@ -1,7 +1,8 @@
 /**
  * The survey page's only script (progressive enhancement: the form works without it). It posts the rating as
  * JSON without a reload; if the network fails, the rating waits in localStorage and is re-sent with the same
- * submissionId when the connection returns, so the server counts it exactly once.
+ * submissionId when the connection returns, so the server counts it exactly once. After a bad rating it opens
+ * the case's thank-you page (data-case; the submissionId finds a placard rating's case).
  */
 export const SURVEY_SCRIPT = `(function(){
 var f=document.getElementById('f');if(!f||!window.fetch||!window.JSON)return;
@@ -22,7 +23,8 @@ var ph=f.phone.value.replace(/\\s/g,'');if(g<=2&&ph)p.contact={phone:ph,consent:
 return p}
 function send(item,mine){return fetch('/api/v1/ratings',{method:'POST',credentials:'same-origin',headers:{'content-type':'application/json'},body:JSON.stringify(item.p)}).then(function(r){
 if(r.status>=500||r.status===408){throw 0}
-if(r.ok){drop(item.p.submissionId);if(mine)location.href=item.thanks+(item.p.overall<=2?'&bad=1':'');return}
+if(r.ok){drop(item.p.submissionId);
+if(mine)location.href=item.p.overall<=2?D.case+'&sub='+encodeURIComponent(item.p.submissionId):item.thanks;return}
 drop(item.p.submissionId);if(!mine)return;
 if(r.status===409){location.href=D.rated;return}
 return r.json().then(function(b){say((b&&M[b.type])||(b&&b.detail)||M.error);btn.disabled=false},function(){say(M.error);btn.disabled=false})})}

@@ -88,7 +88,7 @@ export function surveyPage(v: TSurveyView) {
   const body = html`<div class="top"><p class="hall">${v.hallName} · ${v.windowName}</p><a class="lang" href="${l === 'en' ? self : `${self}?lang=en`}" lang="${l === 'en' ? 'zh-CN' : 'en'}">${w.switchLang}</a></div>
 <h1>${w.heading}</h1><p class="hint">${w.hint}</p>
 ${v.errors?.length ? html`<div class="err" role="alert"><strong>${w.errorTitle}</strong><ul>${v.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
-<form id="f" method="post" action="${self}${q}" data-ticket="${v.token}" data-sub="${v.submissionId}" data-lang="${l}" data-thanks="/r/thanks?lang=${l}" data-rated="${self}${q}" data-msgs="${msgs}"${val.overall ? html` data-g="${val.overall <= 2 ? 'bad' : val.overall === 3 ? 'mid' : 'good'}"` : ''}>
+<form id="f" method="post" action="${self}${q}" data-ticket="${v.token}" data-sub="${v.submissionId}" data-lang="${l}" data-thanks="/r/thanks?lang=${l}" data-rated="${self}${q}" data-case="${self}/case?lang=${l}" data-msgs="${msgs}"${val.overall ? html` data-g="${val.overall <= 2 ? 'bad' : val.overall === 3 ? 'mid' : 'good'}"` : ''}>
 <input type="hidden" name="submissionId" value="${v.submissionId}"><input type="hidden" name="lang" value="${l}">
 <fieldset class="opt"><legend>${w.overall} <span class="small">${w.required}</span></legend>${GRADES.map(
     (g) =>

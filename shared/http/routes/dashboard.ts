@@ -1,5 +1,5 @@
 /**
- * Everything the dashboard function answers: the staff areas (sign-in, halls, regions, exports, administration),
+ * Everything the dashboard function answers: the staff areas (sign-in, halls, regions, cases, audit, exports, administration),
  * each behind the one gate of staff/gate.ts, the dashboard's assets, and the API's documents. On one machine the
  * local server mounts it into the same app as the resident pages and the machine API; on AWS it is its own Lambda,
  * reached on the paths of ../dashboard-paths.ts — checked here at start-up, so a new area cannot silently land on
@@ -10,8 +10,11 @@ import { Hono } from 'hono/tiny';
 import type { TDashboardAssets } from '../assets.js';
 import { reachesDashboard, samplePath } from '../dashboard-paths.js';
 import type { TAppDeps } from '../deps.js';
+import { caseLinkRoutes } from './case-link.js';
 import { docsRoutes } from './docs.js';
 import { adminRoutes } from './staff/admin.js';
+import { auditRoutes } from './staff/audit.js';
+import { caseRoutes } from './staff/cases.js';
 import { exportRoutes } from './staff/exports.js';
 import { staffKit } from './staff/gate.js';
 import { hallRoutes } from './staff/halls.js';
@@ -23,7 +26,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   const r = new Hono();
   // Staff pages and CSV exports are compressed: on Lambda a response is capped at 6 MB, and a year's ratings of a
   // busy hall compress about sevenfold.
-  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*']) r.use(path, compress());
+  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*']) r.use(path, compress());
   if (assets) {
     const { script } = assets;
     const headers = { 'content-type': script.type, 'cache-control': 'public, max-age=31536000, immutable' };
@@ -33,8 +36,11 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', exportRoutes(kit));
   r.route('/', hallRoutes(kit, assets));
   r.route('/', regionRoutes(kit, assets));
+  r.route('/', caseRoutes(kit));
+  r.route('/', auditRoutes(kit));
   r.route('/admin', adminRoutes(kit));
   r.route('/', docsRoutes(deps));
+  r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));
   if (stray.length) {

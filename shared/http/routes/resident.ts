@@ -1,4 +1,9 @@
-/** The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards. */
+/**
+ * The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards, and the
+ * way to a bad rating's case (SPEC §5): its thank-you redirect and, once rated, the ticket's own URL lead to the
+ * rating's signed case link /c/<token> (routes/case-link.ts, served by the dashboard function on AWS, so this
+ * Lambda's bundle carries no case pages).
+ */
 import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { Hono } from 'hono/tiny';
@@ -6,7 +11,9 @@ import { getCookie, setCookie } from 'hono/cookie';
 import { html, raw } from 'hono/html';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
-import { gradeGroup, reasonsForGrade } from '../../domain/grades.js';
+import { signCaseLink, ticketClaimsAnyAge } from '../../domain/case-link.js';
+import { gradeGroup, isBadGrade, reasonsForGrade } from '../../domain/grades.js';
+import { keyedHash } from '../../domain/privacy.js';
 import { ZRatingInput } from '../../domain/model.js';
 import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
 import { qrSvg } from '../qr.js';
@@ -30,6 +37,9 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
   const r = new Hono();
   r.use('*', compress()); // pages for a weak signal
+  /** A rating's case page: its signed case link, answered by routes/case-link.ts (the dashboard function on AWS). */
+  const caseUrl = (ratingId: string, lang: TLang, thanks = false) =>
+    `/c/${signCaseLink(deps.keyring, ratingId)}?lang=${lang}${thanks ? '&thanks=1' : ''}`;
 
   const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal, token?: string) => {
     const w = T[lang];
@@ -76,9 +86,17 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const token = c.req.param('token');
     const lang = pickLang(c.req.query('lang'));
     const checked = checkToken(deps.keyring, token, now());
-    if (!checked.ok) return refusalPage(c, lang, checked.refusal);
+    if (!checked.ok) {
+      // Past its 7 rating days a genuine ticket still leads to its case.
+      const old = checked.refusal === 'ticket-expired' ? ticketClaimsAnyAge(deps.keyring, token) : undefined;
+      const rated = old && (await getRating(deps.table, old.ticketId));
+      if (rated && isBadGrade(rated.overall)) return c.redirect(caseUrl(rated.ratingId, lang), 303);
+      return refusalPage(c, lang, checked.refusal);
+    }
     const claims = checked.claims;
-    if (claims.kind === 'ticket' && (await getRating(deps.table, claims.ticketId))) {
+    const rated = claims.kind === 'ticket' ? await getRating(deps.table, claims.ticketId) : undefined;
+    if (rated) {
+      if (isBadGrade(rated.overall)) return c.redirect(caseUrl(rated.ratingId, lang), 303);
       c.header('cache-control', 'no-store');
       return c.html(notice({ lang, nonce: nonceOf(c), icon: '✅', title: T[lang].ratedTitle, body: T[lang].ratedBody }));
     }
@@ -174,7 +192,26 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       checked, // verified above: once per post
     );
     if (!result.ok) return refusalPage(c, lang, result.refusal, token);
-    return c.redirect(`/r/thanks?lang=${lang}${gradeGroup(parsed.data.overall) === 'bad' ? '&bad=1' : ''}`, 303);
+    if (gradeGroup(parsed.data.overall) !== 'bad') return c.redirect(`/r/thanks?lang=${lang}`, 303);
+    // A bad rating's thank-you page is its case page (the ticket's own URL leads there too from now on).
+    return c.redirect(caseUrl(result.ratingId, lang, true), 303);
+  });
+
+  /**
+   * Where the page's script goes after a bad rating sent as JSON: the case page of the ticket's rating, or for a
+   * placard of the rating this page's submissionId made (only that page knows the id, so only it finds the case).
+   */
+  r.get('/:token/case', (c) => {
+    const token = c.req.param('token');
+    const lang = pickLang(c.req.query('lang'));
+    const sub = c.req.query('sub') ?? '';
+    const checked = checkToken(deps.keyring, token, now());
+    if (checked.ok && checked.claims.kind === 'placard' && /^[A-Za-z0-9_-]{8,64}$/.test(sub)) {
+      const ratingId = placardRatingId(deps.keyring, checked.claims.hallId, checked.claims.windowId, sub);
+      return c.redirect(caseUrl(ratingId, lang, true), 303);
+    }
+    if (checked.ok && checked.claims.kind === 'ticket') return c.redirect(caseUrl(checked.claims.ticketId, lang, true), 303);
+    return refusalPage(c, lang, checked.ok ? 'invalid-ticket' : checked.refusal);
   });
 
   r.get('/:token/qr.svg', async (c) => {
@@ -243,3 +280,7 @@ function friendlyError(field: string, w: (typeof T)[TLang]): string {
   if (field === 'comment') return w.comment;
   return w.errorPageBody;
 }
+
+/** The placard rating a submission made (ratings.ts derives it the same way; test/resident-cases.test.ts checks both agree). */
+const placardRatingId = (keyring: TAppDeps['keyring'], hallId: string, windowId: string, submissionId: string) =>
+  `p${keyedHash(keyring, 'placard-rating', hallId, windowId, submissionId).slice(0, 20)}`;

@@ -17,6 +17,7 @@ import { nonceOf } from '../../pages/layout.js';
 import { figureCards, insightsHtml, trendChart, trendTable, unitTable } from '../../pages/report.js';
 import { problem } from '../../problem.js';
 import { qrSvg } from '../../qr.js';
+import { hallCasePanel } from './cases.js';
 import type { TStaffKit } from './gate.js';
 import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
@@ -33,7 +34,8 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const day = await lastCompletedRun(deps.table);
     const cat = await getHallCatalogue(deps.table, hallId);
     const title = cat?.hall.name ?? hallId;
-    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
+    const cases = cat ? await hallCasePanel(kit, cat.hall, lang) : ''; // the handling figures of 30 days (issue 9)
+    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
     const [snaps, trend, alerts, insights] = await Promise.all([
       getSnapshots(deps.table, day, [
         unitId.hall(hallId),
@@ -46,7 +48,7 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     ]);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
-    if (!report) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
+    if (!report) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
     const names = new Map([
       ...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), x.name] as const),
       ...(cat?.services ?? []).map((x) => [unitId.service(hallId, x.id), x.name] as const),
@@ -65,6 +67,7 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
       title,
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · ${links}</p>
 ${figureCards(w, report)}
+${cases}
 <h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
 <h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
 <h2>${w.alerts}</h2>${alertList}

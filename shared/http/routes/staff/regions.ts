@@ -16,6 +16,7 @@ import { D, bandTag, rateCell } from '../../pages/dashboard.js';
 import { nonceOf } from '../../pages/layout.js';
 import { figureCards } from '../../pages/report.js';
 import { problem } from '../../problem.js';
+import { regionCasePanel } from './cases.js';
 import type { TStaffKit } from './gate.js';
 import { alertsOfDay, getSnapshots, lastCompletedRun } from '../../../storage/scores.js';
 
@@ -30,7 +31,8 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const day = await lastCompletedRun(deps.table);
     const { regions, halls, tree: t } = await kit.tree(); // the gate just read it: no second catalogue read
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
-    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>`);
+    const cases = await regionCasePanel(kit, regionId, lang, nonceOf(c)); // overdue, escalated, handling figures (issue 9)
+    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
     const children = [
       ...regions
         .filter((x) => x.parentId === regionId)
@@ -83,6 +85,7 @@ ${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` :
       c,
       title,
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${ownReport ? figureCards(w, ownReport) : ''}
+${cases}
 ${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
 <h2>${w.league}</h2>${table(ranked, true)}
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}

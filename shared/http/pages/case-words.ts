@@ -1,0 +1,68 @@
+/**
+ * The words of the resident's case page (routes/case-link.ts), apart from pages/i18n.ts so the resident/machine
+ * Lambda, which never renders a case page, does not carry them. Chinese first, English second, plain and kind.
+ */
+export const CASE_T = {
+  zh: {
+    caseTitle: '您的评价处理进展',
+    sorry: '很抱歉这次让您不满意，您的评价已转给大厅负责人处理。',
+    followPlacard: '请拍下这个二维码，或收藏本页：以后扫码就能看到处理进展和大厅的答复。这个码只属于您这条评价，请不要分享。',
+    followLink: '本页链接',
+    steps: ['已收到', '已联系', '已答复', '已办结'],
+    stepsLabel: '处理进度',
+    replyTitle: '大厅的答复',
+    fuLegend: '大厅处理得怎么样？',
+    fuGrades: { satisfied: '满意', basic: '基本满意', dissatisfied: '不满意' },
+    fuComment: '还想说点什么？（500字以内）',
+    fuOnce: '追评只能提交一次。',
+    fuSubmit: '提交追评',
+    fuPick: '请选择您对处理结果的评价。',
+    fuTooLong: '补充的话请不要超过500字。',
+    fuThanks: '谢谢您的追评！',
+    fuRework: '很抱歉仍让您不满意。大厅会重新办理一次，上级部门也已知晓，办好后会在此页答复您。',
+    fuDoneTitle: '您已经追评过了',
+    fuDoneBody: '每条评价只能追评一次。谢谢您的监督！',
+    fuNotYetTitle: '现在还不能追评',
+    fuNotYetBody: '大厅答复后才能追评。请过几天再打开本页看看。',
+    linkBadTitle: '无法识别这个链接',
+    linkBadBody: '链接可能不完整或被改动过。请扫描评价后保存的二维码，或打开当时保存的链接。',
+    noCaseTitle: '暂时查不到处理记录',
+    noCaseBody: '这条评价没有需要处理的事项，或记录还在生成。请稍后再打开本页。',
+    backToCase: '返回处理进展',
+    closedTitle: '本案已经办结',
+    closedBody: '大厅答复后7天内可以追评，现在已经过了时间。谢谢您的监督！',
+  },
+  en: {
+    caseTitle: 'Your complaint',
+    sorry: 'We are sorry this visit went badly. Your rating has gone to the hall’s manager.',
+    followPlacard:
+      'Take a photo of this code or bookmark this page: scan it later to see progress and the hall’s reply. ' +
+      'It belongs to your rating only; please keep it to yourself.',
+    followLink: 'Link to this page',
+    steps: ['Received', 'Contacted', 'Answered', 'Closed'],
+    stepsLabel: 'Progress',
+    replyTitle: 'The hall’s reply',
+    fuLegend: 'How well was your complaint handled?',
+    fuGrades: { satisfied: 'Satisfied', basic: 'Basically satisfied', dissatisfied: 'Dissatisfied' },
+    fuComment: 'Anything else? (up to 500 characters)',
+    fuOnce: 'You can send this once.',
+    fuSubmit: 'Send follow-up',
+    fuPick: 'Please choose how well it was handled.',
+    fuTooLong: 'Please keep your words to 500 characters.',
+    fuThanks: 'Thank you for your follow-up!',
+    fuRework:
+      'We are sorry you are still not satisfied. The hall will handle it once more, its supervisors have been told, ' +
+      'and it will answer you on this page.',
+    fuDoneTitle: 'You have already sent your follow-up',
+    fuDoneBody: 'Each rating can be followed up once. Thank you for telling us!',
+    fuNotYetTitle: 'Not possible yet',
+    fuNotYetBody: 'You can follow up once the hall has answered. Please look at this page again in a few days.',
+    linkBadTitle: 'This link cannot be read',
+    linkBadBody: 'It may be incomplete or altered. Please scan the code you saved after rating, or open the link you saved.',
+    noCaseTitle: 'Nothing to show yet',
+    noCaseBody: 'This rating has nothing to follow, or its record is still being made. Please open this page again later.',
+    backToCase: 'Back to your complaint',
+    closedTitle: 'This case is closed',
+    closedBody: 'A follow-up can be sent within 7 days of the hall’s answer; that time has passed. Thank you for telling us!',
+  },
+} as const;

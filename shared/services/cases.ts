@@ -1,0 +1,618 @@
+/**
+ * Cases (SPEC §5, issue 9): the one service every case route, page and the nightly job call. The state machine is
+ * the pure domain's transition(); this module reads the case (it lives in its rating's item), checks who may act,
+ * writes the new state under an optimistic version check and appends the audit entry.
+ *
+ * Functions (all take `TCaseDeps`; staff scope is checked here when a viewer is given: outside scope = not found):
+ *  - listCaseQueue(deps, scope, filter)      → { cases: TCaseRow[], counts: TQueueCounts } — a hall's or a region's
+ *                                              active cases, overdue and due today first, then by nearest deadline
+ *  - getCaseView(deps, caseId, viewer?)      → TCaseView | undefined — the case, its rating (phone masked only),
+ *                                              its hall, due state and version (for the next command)
+ *  - commandCase(deps, caseId, cmd, actor, { version? }) → TCommandResult — a staff/resident/system command:
+ *                                              ok with the new case, or a refusal { status 404|403|409|410|422, code, zh, en }
+ *  - revealPhone(deps, caseId, user)         → { ok, phone, masked } | refusal — the hall's manager only; exactly one
+ *                                              history entry and one audit entry per reveal
+ *  - residentCase(deps, caseId, lang)        → TResidentCaseView | undefined — for /r/<ticket> (caseId = ticketId)
+ *                                              and /c/<token> (the link's caseId): state in words, reply, canFollowUp
+ *  - residentFollowUp(deps, caseId, answer)  → TCommandResult — the one 追评 (satisfied/basic/dissatisfied + comment)
+ *  - caseFiguresFor(deps, scope, period)     → TCaseFigures — reply/rectify rates, 追评 satisfaction, overdue, median
+ *  - casesCsv(deps, scope, period)           → string (CSV, UTF-8 BOM) — the cases opened in a period
+ *  - listAuditFor(deps, viewer, query)       → TStoredAudit[] — administrators everything, supervisors their scope,
+ *                                              managers their hall
+ *  - setCalendarOverride / setRegionDeadlines (administrators) → the write plus its audit entry
+ *  - caseDepsOf(appDeps)                      → TCaseDeps from the HTTP app's deps
+ */
+import { type TUser, canSeeHall, canSeeRegion, regionChain, type TTree } from '../domain/access.js';
+import { auditEntry, auditOfCaseTransition, type TAuditEntry } from '../domain/audit.js';
+import { effectiveCalendar, type TCalendar, type TCalendarOverride, type TRegionDeadlines } from '../domain/calendar.js';
+import { type TCaseFigures, caseFigures, type TPeriod } from '../domain/case-figures.js';
+import { actorId, mayCommand, type TCaseActor } from '../domain/case-roles.js';
+import { residentStatus, type TLang, type TResidentStatus } from '../domain/case-wording.js';
+import {
+  activeDue,
+  CASE_ERRORS,
+  type TCase,
+  type TCaseCommand,
+  type TCaseError,
+  type TCaseEvent,
+  type TCaseState,
+  type TDueState,
+  dueState,
+  transition,
+} from '../domain/cases.js';
+import type { TKeyring } from '../domain/keyring.js';
+import type { THall, TRating, TRegion } from '../domain/model.js';
+import { decryptPhone } from '../domain/privacy.js';
+import { quietLog, type TLog } from '../log.js';
+import { appendAudit, caseAuditId, listAudit, type TAuditQuery, type TStoredAudit } from '../storage/audit.js';
+import { deleteOverride, loadCalendarItems, putDeadlines, putOverride, type TCalendarItems } from '../storage/calendar.js';
+import { getCase, listAllHallCases, listHallCases, type TStoredCase, writeCase } from '../storage/cases.js';
+import { listHalls, listRegions } from '../storage/catalogue.js';
+import type { TTable } from '../storage/db.js';
+
+export interface TCaseDeps {
+  table: TTable;
+  /** needed only to reveal a phone */
+  keyring?: TKeyring;
+  now?: () => number;
+  log?: TLog;
+  /** where case events go (ids only): the alerts topic on AWS; default: the log */
+  publish?: (events: readonly TCaseEvent[]) => Promise<void>;
+}
+
+export const caseDepsOf = (d: { table: TTable; keyring: TKeyring; now?: () => number; log?: TLog }): TCaseDeps => ({
+  table: d.table,
+  keyring: d.keyring,
+  now: d.now,
+  log: d.log,
+});
+
+/* ---------- context: region tree, halls, calendars (cached per table handle) ---------- */
+
+export interface TCaseWorld {
+  tree: TTree;
+  regions: TRegion[];
+  halls: Map<string, THall>;
+  cal: TCalendarItems;
+  /** the hall's region chain, its own region first */
+  regionPath(hallId: string): string[];
+  calendar(hallId: string): TCalendar;
+}
+
+const worlds = new WeakMap<TTable, { at: number; version: number; world: Promise<TCaseWorld> }>();
+const WORLD_TTL_MS = 30_000;
+
+/** Drops the cached tree and calendars (after a calendar write in this process). */
+export const forgetCaseWorld = (t: TTable): void => {
+  worlds.delete(t);
+};
+
+export function loadCaseWorld(t: TTable, now = Date.now()): Promise<TCaseWorld> {
+  const hit = worlds.get(t);
+  if (hit && now - hit.at < WORLD_TTL_MS && hit.version === t.catalogueVersion) return hit.world;
+  const world = (async (): Promise<TCaseWorld> => {
+    const [regions, halls, cal] = await Promise.all([listRegions(t), listHalls(t), loadCalendarItems(t)]);
+    const tree: TTree = {
+      regionParent: new Map(regions.map((r) => [r.id, r.parentId])),
+      hallRegion: new Map(halls.map((h) => [h.id, h.regionId])),
+    };
+    const regionPath = (hallId: string) => {
+      const r = tree.hallRegion.get(hallId);
+      return r ? regionChain(tree, r) : [];
+    };
+    const cals = new Map<string, TCalendar>();
+    return {
+      tree,
+      regions,
+      halls: new Map(halls.map((h) => [h.id, h])),
+      cal,
+      regionPath,
+      calendar(hallId) {
+        const hit = cals.get(hallId);
+        if (hit) return hit;
+        const c = effectiveCalendar(regionPath(hallId), cal.overrides, cal.settings);
+        cals.set(hallId, c);
+        return c;
+      },
+    };
+  })();
+  worlds.set(t, { at: now, version: t.catalogueVersion, world });
+  world.catch(() => worlds.delete(t));
+  return world;
+}
+
+const nowOf = (deps: TCaseDeps) => (deps.now ?? Date.now)();
+const isoNow = (deps: TCaseDeps) => new Date(nowOf(deps)).toISOString();
+const UTC_HALL: Pick<THall, 'timezone'> = { timezone: 'Asia/Shanghai' };
+
+/* ---------- the queue ---------- */
+
+export type TCaseScope = { hallId: string } | { regionId: string };
+
+export interface TCaseRow {
+  caseId: string;
+  ratingId: string;
+  hallId: string;
+  windowId?: string;
+  serviceId?: string;
+  state: TCaseState;
+  openedAt: string;
+  contactDue: string;
+  rectifyDue: string;
+  escalationLevel: number;
+  escalatedTo?: string;
+  closedAt?: string;
+  /** the deadline the hall is working against now, if any */
+  due?: string;
+  dueState: TDueState;
+  hasPhone: boolean;
+  overall: number;
+  reasons?: string[];
+  version: number;
+}
+
+export interface TQueueFilter {
+  state?: TCaseState;
+  windowId?: string;
+  overdue?: boolean;
+  escalated?: boolean;
+  /** also list closed cases (newest first after the active ones) */
+  includeClosed?: boolean;
+}
+
+export interface TQueueCounts {
+  active: number;
+  dueToday: number;
+  overdue: number;
+  escalated: number;
+  byState: Record<TCaseState, number>;
+}
+
+/** The halls a scope covers (only existing ones). */
+export function hallsOfScope(world: TCaseWorld, scope: TCaseScope): string[] {
+  if ('hallId' in scope) return world.halls.has(scope.hallId) ? [scope.hallId] : [];
+  return [...world.halls.values()].filter((h) => world.regionPath(h.id).includes(scope.regionId)).map((h) => h.id);
+}
+
+/** Whether a staff user may see a scope (routes behind the gate have checked already; this is the service's own check). */
+export function maySeeScope(user: TUser, world: TCaseWorld, scope: TCaseScope): boolean {
+  return 'hallId' in scope ? canSeeHall(user, world.tree, scope.hallId) : canSeeRegion(user, world.tree, scope.regionId);
+}
+
+export function toRow(s: TStoredCase, now: string, timeZone: string): TCaseRow {
+  const c = s.case;
+  const due = activeDue(c);
+  return {
+    caseId: c.caseId,
+    ratingId: c.ratingId,
+    hallId: c.hallId,
+    ...(c.windowId ? { windowId: c.windowId } : {}),
+    ...(c.serviceId ? { serviceId: c.serviceId } : {}),
+    state: c.state,
+    openedAt: c.openedAt,
+    contactDue: c.contactDue,
+    rectifyDue: c.rectifyDue,
+    escalationLevel: c.escalationLevel,
+    ...(c.escalatedTo ? { escalatedTo: c.escalatedTo } : {}),
+    ...(c.closedAt ? { closedAt: c.closedAt } : {}),
+    ...(due ? { due } : {}),
+    dueState: dueState(c, now, timeZone),
+    hasPhone: c.hasPhone,
+    overall: s.rating.overall,
+    ...(s.rating.reasons?.length ? { reasons: s.rating.reasons } : {}),
+    version: s.version,
+  };
+}
+
+const DUE_ORDER: Record<TDueState, number> = { overdue: 0, due_today: 1, ok: 2, none: 3 };
+export const queueOrder = (a: TCaseRow, b: TCaseRow): number =>
+  DUE_ORDER[a.dueState] - DUE_ORDER[b.dueState] ||
+  (a.state === 'closed' || b.state === 'closed' ? (b.closedAt ?? '').localeCompare(a.closedAt ?? '') : 0) ||
+  (a.due ?? a.rectifyDue).localeCompare(b.due ?? b.rectifyDue) ||
+  a.caseId.localeCompare(b.caseId);
+
+/**
+ * A hall's or region's case queue: the active cases (one GSI2 Query per hall), counts over all of them, the rows
+ * filtered. `viewer`: a staff user whose scope must cover the scope (else an empty queue, like an unknown unit).
+ */
+export async function listCaseQueue(
+  deps: TCaseDeps,
+  scope: TCaseScope,
+  filter: TQueueFilter = {},
+  viewer?: TUser,
+): Promise<{ cases: TCaseRow[]; counts: TQueueCounts }> {
+  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const counts: TQueueCounts = {
+    active: 0,
+    dueToday: 0,
+    overdue: 0,
+    escalated: 0,
+    byState: { open: 0, contacted: 0, rectified: 0, appealed: 0, closed: 0 },
+  };
+  if (viewer && !maySeeScope(viewer, world, scope)) return { cases: [], counts };
+  const now = isoNow(deps);
+  const hallIds = hallsOfScope(world, scope);
+  const lists = await Promise.all(
+    hallIds.map(async (h) => {
+      const active = await listHallCases(deps.table, h, 'A');
+      const closed = filter.includeClosed || filter.state === 'closed' ? await listClosed(deps.table, h) : [];
+      const tz = (world.halls.get(h) ?? UTC_HALL).timezone;
+      return [...active, ...closed].map((s) => toRow(s, now, tz));
+    }),
+  );
+  const rows = lists.flat();
+  for (const r of rows) {
+    counts.byState[r.state]++;
+    if (r.state === 'closed') continue;
+    counts.active++;
+    if (r.dueState === 'overdue') counts.overdue++;
+    if (r.dueState === 'due_today') counts.dueToday++;
+    if (r.escalationLevel > 0) counts.escalated++;
+  }
+  const cases = rows
+    .filter(
+      (r) =>
+        (!filter.state || r.state === filter.state) &&
+        (!filter.windowId || r.windowId === filter.windowId) &&
+        (!filter.overdue || r.dueState === 'overdue') &&
+        (!filter.escalated || r.escalationLevel > 0),
+    )
+    .sort(queueOrder);
+  return { cases, counts };
+}
+
+async function listClosed(t: TTable, hallId: string): Promise<TStoredCase[]> {
+  const [p, c] = await Promise.all([listHallCases(t, hallId, 'P'), listHallCases(t, hallId, 'C')]);
+  return [...p, ...c];
+}
+
+/* ---------- one case ---------- */
+
+export interface TCaseView {
+  case: TCase;
+  /** the rating without its phone ciphertext */
+  rating: Omit<TRating, 'phoneEnc' | 'deviceHash' | 'submissionId'>;
+  /** 138****1234 while the phone is kept; absent without a phone or after its deletion */
+  phoneMasked?: string;
+  /** whether the number can still be revealed (the ciphertext is kept) */
+  phoneKept: boolean;
+  hall?: THall;
+  regionPath: string[];
+  dueState: TDueState;
+  version: number;
+}
+
+function viewOf(s: TStoredCase, world: TCaseWorld, now: string): TCaseView {
+  const { phoneEnc, deviceHash: _d, submissionId: _s, ...rating } = s.rating;
+  const hall = world.halls.get(s.case.hallId);
+  return {
+    case: s.case,
+    rating,
+    ...(s.rating.phoneMasked ? { phoneMasked: s.rating.phoneMasked } : {}),
+    phoneKept: Boolean(phoneEnc),
+    ...(hall ? { hall } : {}),
+    regionPath: world.regionPath(s.case.hallId),
+    dueState: dueState(s.case, now, (hall ?? UTC_HALL).timezone),
+    version: s.version,
+  };
+}
+
+/** One case; undefined if there is none or (with a viewer) it is outside the viewer's scope. */
+export async function getCaseView(deps: TCaseDeps, caseId: string, viewer?: TUser): Promise<TCaseView | undefined> {
+  const [stored, world] = await Promise.all([getCase(deps.table, caseId), loadCaseWorld(deps.table, nowOf(deps))]);
+  if (!stored) return undefined;
+  if (viewer && !canSeeHall(viewer, world.tree, stored.case.hallId)) return undefined;
+  return viewOf(stored, world, isoNow(deps));
+}
+
+/* ---------- commands ---------- */
+
+export type TRefusalCode = TCaseError | 'not_found' | 'forbidden' | 'conflict' | 'phone_deleted';
+export type TCommandRefusal = { ok: false; status: 404 | 403 | 409 | 410 | 422; code: TRefusalCode; zh: string; en: string };
+export type TCommandResult = { ok: true; case: TCase; version: number; events: TCaseEvent[] } | TCommandRefusal;
+
+export const REFUSALS = {
+  not_found: { status: 404, zh: '没有找到这个案件。', en: 'There is no such case.' },
+  forbidden: { status: 403, zh: '您不能对这个案件做这个操作。', en: 'You may not do this on this case.' },
+  conflict: {
+    status: 409,
+    zh: '案件刚被别人更新过，请刷新页面后再操作。',
+    en: 'Someone else changed the case a moment ago; reload the page and try again.',
+  },
+  phone_deleted: {
+    status: 410,
+    zh: '结案满 90 天，电话号码已按规定删除。',
+    en: 'The phone number was deleted 90 days after the case closed.',
+  },
+} as const;
+const refusal = (code: keyof typeof REFUSALS): TCommandRefusal => ({ ok: false, code, ...REFUSALS[code] });
+
+const roleOf = (actor: TCaseActor): TAuditEntry['actorRole'] => (actor.kind === 'staff' ? actor.user.role : actor.kind);
+
+async function publish(deps: TCaseDeps, events: readonly TCaseEvent[]): Promise<void> {
+  if (!events.length) return;
+  if (deps.publish) return deps.publish(events);
+  for (const e of events) (deps.log ?? quietLog).info('case event', { ...e });
+}
+
+/**
+ * Applies one command: scope and role (404 outside scope, 403 not this role's), the version the page was built on
+ * (409 if the case moved since), the state machine (422 with its bilingual message), then a write conditioned on
+ * the version (409 on a lost race: nothing written), then the audit entry under a deterministic id. A crash after
+ * the write and before the audit entry leaves the entry missing until the case's next command (or the nightly job
+ * touching it) writes it from the history: see auditHistory.
+ */
+export async function commandCase(
+  deps: TCaseDeps,
+  caseId: string,
+  command: TCaseCommand,
+  actor: TCaseActor,
+  opts: { version?: number; stored?: TStoredCase; world?: TCaseWorld } = {},
+): Promise<TCommandResult> {
+  const world = opts.world ?? (await loadCaseWorld(deps.table, nowOf(deps)));
+  const stored = opts.stored ?? (await getCase(deps.table, caseId));
+  if (!stored) return refusal('not_found');
+  const c = stored.case;
+  if (actor.kind === 'staff' && !canSeeHall(actor.user, world.tree, c.hallId)) return refusal('not_found');
+  if (!mayCommand(actor, command?.type, c, world.tree)) return refusal('forbidden');
+  if (opts.version !== undefined && opts.version !== stored.version) return refusal('conflict');
+  const hall = world.halls.get(c.hallId);
+  if (!hall) return refusal('not_found');
+  const r = transition(c, command, {
+    now: isoNow(deps),
+    actor: actorId(actor),
+    hall,
+    cal: world.calendar(c.hallId),
+    regionPath: world.regionPath(c.hallId),
+  });
+  if (!r.ok) return { ok: false, status: 422, code: r.code, zh: r.zh, en: r.en };
+  if (!(await writeCase(deps.table, r.case, stored.version, { phoneKept: Boolean(stored.rating.phoneEnc) }))) return refusal('conflict');
+  await auditHistory(deps.table, r.case, c.history.length - 1, roleOf(actor), r.events);
+  await publish(deps, r.events);
+  return { ok: true, case: r.case, version: stored.version + 1, events: r.events };
+}
+
+/** The audit role of a history entry's actor when only the id is known (repairing a missing entry). */
+function roleOfHistory(action: string, actor: string): TAuditEntry['actorRole'] {
+  if (actor === 'system' || actor === 'resident') return actor;
+  return action === 'decideAppeal' ? 'supervisor' : 'manager';
+}
+
+/**
+ * Appends the audit entries of a case's history from index `from` on (each under its deterministic id, so an entry
+ * already there is left alone): the newest entry with the actor's role and events, older ones (a crash's gap)
+ * rebuilt from the history.
+ */
+export async function auditHistory(
+  t: TTable,
+  c: TCase,
+  from: number,
+  role?: TAuditEntry['actorRole'],
+  events: readonly TCaseEvent[] = [],
+): Promise<void> {
+  const last = c.history.length - 1;
+  for (let i = Math.max(1, from); i <= last; i++) {
+    const h = c.history[i];
+    const upTo = { ...c, history: c.history.slice(0, i + 1), state: h.to };
+    const entry = auditOfCaseTransition(upTo, i === last ? events : [], i === last && role ? role : roleOfHistory(h.action, h.actor));
+    await appendAudit(t, entry, caseAuditId(c.caseId, i));
+  }
+}
+
+/** Reveals the resident's phone to the hall's manager: exactly one history entry and one audit entry per reveal. */
+export async function revealPhone(
+  deps: TCaseDeps,
+  caseId: string,
+  user: TUser,
+  opts: { version?: number } = {},
+): Promise<{ ok: true; phone: string; masked: string } | TCommandRefusal> {
+  const stored = await getCase(deps.table, caseId);
+  if (!stored) return refusal('not_found');
+  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  if (!canSeeHall(user, world.tree, stored.case.hallId)) return refusal('not_found');
+  if (!mayCommand({ kind: 'staff', user }, 'revealPhone', stored.case, world.tree)) return refusal('forbidden');
+  if (!stored.case.hasPhone) return { ok: false, status: 422, code: 'no_phone_reveal', ...CASE_ERRORS.no_phone_reveal };
+  if (!stored.rating.phoneEnc) return refusal('phone_deleted');
+  if (!deps.keyring) throw new Error('revealPhone: no key ring in the case service deps');
+  const phone = decryptPhone(deps.keyring, stored.rating.phoneEnc); // before the entry: a failure writes nothing
+  const r = await commandCase(deps, caseId, { type: 'revealPhone' }, { kind: 'staff', user }, { ...opts, stored, world });
+  if (!r.ok) return r;
+  return { ok: true, phone, masked: stored.rating.phoneMasked ?? '****' };
+}
+
+/* ---------- the resident ---------- */
+
+export interface TResidentCaseView {
+  caseId: string;
+  state: TCaseState;
+  status: TResidentStatus;
+  hallName?: string;
+  hallNameEn?: string;
+  timeZone: string;
+  contactDue: string;
+  rectifyDue: string;
+  hasPhone: boolean;
+  /** the 追评 already given, if any */
+  followUp?: TCase['followUp'];
+  version: number;
+}
+
+/** What the resident's case page shows (never the internal fix, an appeal's evidence or the phone). */
+export async function residentCase(deps: TCaseDeps, caseId: string, lang: TLang = 'zh'): Promise<TResidentCaseView | undefined> {
+  const [stored, world] = await Promise.all([getCase(deps.table, caseId), loadCaseWorld(deps.table, nowOf(deps))]);
+  if (!stored) return undefined;
+  const c = stored.case;
+  const hall = world.halls.get(c.hallId);
+  const timeZone = (hall ?? UTC_HALL).timezone;
+  return {
+    caseId: c.caseId,
+    state: c.state,
+    status: residentStatus(c, timeZone, lang),
+    ...(hall ? { hallName: hall.name, ...(hall.nameEn ? { hallNameEn: hall.nameEn } : {}) } : {}),
+    timeZone,
+    contactDue: c.contactDue,
+    rectifyDue: c.rectifyDue,
+    hasPhone: c.hasPhone,
+    ...(c.followUp ? { followUp: c.followUp } : {}),
+    version: stored.version,
+  };
+}
+
+/** The resident's one 追评 (the route has checked the ticket or case link). */
+export function residentFollowUp(
+  deps: TCaseDeps,
+  caseId: string,
+  answer: { grade: 'satisfied' | 'basic' | 'dissatisfied'; comment?: string },
+): Promise<TCommandResult> {
+  const command: TCaseCommand = { type: 'followUp', grade: answer.grade, ...(answer.comment?.trim() ? { comment: answer.comment } : {}) };
+  return commandCase(deps, caseId, command, { kind: 'resident' });
+}
+
+/* ---------- figures and exports ---------- */
+
+/** Every case (active and closed) of the scope's halls. */
+async function casesOfScope(deps: TCaseDeps, world: TCaseWorld, scope: TCaseScope): Promise<TStoredCase[]> {
+  const lists = await Promise.all(hallsOfScope(world, scope).map((h) => listAllHallCases(deps.table, h)));
+  return lists.flat();
+}
+
+/** The handling figures of a hall or region over a period of hall-local days (SPEC §5). */
+export async function caseFiguresFor(deps: TCaseDeps, scope: TCaseScope, period: TPeriod, viewer?: TUser): Promise<TCaseFigures> {
+  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const visible = !viewer || maySeeScope(viewer, world, scope);
+  const cases = visible ? (await casesOfScope(deps, world, scope)).map((s) => s.case) : [];
+  return caseFigures(cases, period, {
+    now: isoNow(deps),
+    timeZone: (h) => (world.halls.get(h) ?? UTC_HALL).timezone,
+    calendar: (h) => world.calendar(h),
+  });
+}
+
+const CSV_COLUMNS = [
+  'caseId',
+  'ratingId',
+  'hallId',
+  'windowId',
+  'serviceId',
+  'state',
+  'openedAt',
+  'contactDue',
+  'contactedAt',
+  'contactHow',
+  'rectifyDue',
+  'rectifiedAt',
+  'fixCategory',
+  'escalationLevel',
+  'reworkCount',
+  'followUp',
+  'closedAt',
+  'closeReason',
+] as const;
+const csvCell = (v: unknown) => {
+  const s = v === undefined || v === null ? '' : String(v);
+  return /[",\n\r]/.test(s) || /^[=+\-@\t]/.test(s) ? `"${(/^[=+\-@\t]/.test(s) ? `'${s}` : s).replace(/"/g, '""')}"` : s;
+};
+
+/** The cases opened in a period (hall-local days) as CSV with a UTF-8 BOM: no phone, no comment, no free text. */
+export async function casesCsv(deps: TCaseDeps, scope: TCaseScope, period: TPeriod, viewer?: TUser): Promise<string> {
+  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const visible = !viewer || maySeeScope(viewer, world, scope);
+  const all = visible ? await casesOfScope(deps, world, scope) : [];
+  const lines = [CSV_COLUMNS.join(',')];
+  const inPeriod = (c: TCase) => {
+    const tz = (world.halls.get(c.hallId) ?? UTC_HALL).timezone;
+    const day = new Intl.DateTimeFormat('en-CA', { timeZone: tz }).format(new Date(c.openedAt));
+    return day >= period.from && day <= period.to;
+  };
+  for (const { case: c } of all.filter((s) => inPeriod(s.case)).sort((a, b) => a.case.openedAt.localeCompare(b.case.openedAt))) {
+    const row: Record<(typeof CSV_COLUMNS)[number], unknown> = {
+      caseId: c.caseId,
+      ratingId: c.ratingId,
+      hallId: c.hallId,
+      windowId: c.windowId,
+      serviceId: c.serviceId,
+      state: c.state,
+      openedAt: c.openedAt,
+      contactDue: c.contactDue,
+      contactedAt: c.contact?.at,
+      contactHow: c.contact?.how,
+      rectifyDue: c.rectifyDue,
+      rectifiedAt: c.rectification?.at,
+      fixCategory: c.rectification?.category,
+      escalationLevel: c.escalationLevel,
+      reworkCount: c.reworkCount,
+      followUp: c.followUp?.grade,
+      closedAt: c.closedAt,
+      closeReason: c.closeReason,
+    };
+    lines.push(CSV_COLUMNS.map((k) => csvCell(row[k])).join(','));
+  }
+  return `\uFEFF${lines.join('\r\n')}\r\n`;
+}
+
+/* ---------- the audit trail ---------- */
+
+/**
+ * Audit entries a staff user may read: administrators every unit; supervisors the regions and halls of their
+ * subtree; managers their hall. `query.units` (a filter) is narrowed to what the viewer may see.
+ */
+export async function listAuditFor(deps: TCaseDeps, viewer: TUser, query: TAuditQuery): Promise<TStoredAudit[]> {
+  if (viewer.role === 'admin') return listAudit(deps.table, query);
+  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const units: { type: 'hall' | 'region'; id: string }[] = [];
+  if (viewer.role === 'manager') {
+    if (canSeeHall(viewer, world.tree, viewer.scope)) units.push({ type: 'hall', id: viewer.scope });
+  } else {
+    for (const r of world.regions) if (canSeeRegion(viewer, world.tree, r.id)) units.push({ type: 'region', id: r.id });
+    for (const h of world.halls.keys()) if (canSeeHall(viewer, world.tree, h)) units.push({ type: 'hall', id: h });
+  }
+  const wanted = query.units ? units.filter((u) => query.units!.some((q) => q.type === u.type && q.id === u.id)) : units;
+  return wanted.length ? listAudit(deps.table, { ...query, units: wanted }) : [];
+}
+
+/* ---------- calendar settings (administrators) ---------- */
+
+/** Adds or removes (`kind: 'none'`) a region's closure or extra working day, with its audit entry. */
+export async function setCalendarOverride(
+  deps: TCaseDeps,
+  user: TUser,
+  o: Omit<TCalendarOverride, 'kind'> & { kind: TCalendarOverride['kind'] | 'none' },
+): Promise<boolean> {
+  if (user.role !== 'admin') return false;
+  const at = isoNow(deps);
+  if (o.kind === 'none') await deleteOverride(deps.table, o.regionId, o.day);
+  else await putOverride(deps.table, { regionId: o.regionId, day: o.day, kind: o.kind, note: o.note });
+  const entry = auditEntry({
+    at,
+    actor: user.id,
+    actorRole: user.role,
+    kind: 'calendar.override',
+    unit: { type: 'region', id: o.regionId },
+    targetId: o.day,
+    to: o.kind,
+    ...(o.note ? { note: o.note.slice(0, 200) } : {}),
+  });
+  await appendAudit(deps.table, entry, `calendar.${o.regionId}.${o.day}.${at}`);
+  forgetCaseWorld(deps.table);
+  return true;
+}
+
+/** Sets a region's own deadline settings (working days), with its audit entry. */
+export async function setRegionDeadlines(deps: TCaseDeps, user: TUser, s: TRegionDeadlines): Promise<boolean> {
+  if (user.role !== 'admin') return false;
+  const at = isoNow(deps);
+  await putDeadlines(deps.table, s);
+  const { regionId, ...days } = s;
+  const entry = auditEntry({
+    at,
+    actor: user.id,
+    actorRole: user.role,
+    kind: 'calendar.deadlines',
+    unit: { type: 'region', id: regionId },
+    targetId: regionId,
+    to: JSON.stringify(days).slice(0, 120),
+  });
+  await appendAudit(deps.table, entry, `deadlines.${regionId}.${at}`);
+  forgetCaseWorld(deps.table);
+  return true;
+}

@@ -1,0 +1,144 @@
+/**
+ * Cases live in their rating's own item (RATING#<id> / RATING): the put that stores a bad rating also opens its
+ * case, so a crash can never leave one without the other. At opening the case costs a few short attributes (version
+ * cv, contact and rectify deadlines cd/rd, the GSI2 keys): everything else of an open case follows from the rating,
+ * which keeps a bad rating within 2 write units. Once the case moves, its full state is kept as JSON in `cs`.
+ * Every change is an UpdateItem conditioned on the version (optimistic concurrency) that never touches the answers.
+ * GSI2 (sparse) lists a hall's cases: A#<next instant the job must act> for active cases, P#<phone deletion
+ * instant> for closed cases still holding a phone, C#<closedAt> for the rest.
+ */
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import type { TCase } from '../domain/cases.js';
+import type { TRating } from '../domain/model.js';
+import { getItem, ifCondition, queryAll, type TTable } from './db.js';
+import * as keys from './keys.js';
+import { rawToRating } from './ratings.js';
+
+/** The resident's phone ciphertext is deleted this long after the case closes (SPEC §6). */
+export const PHONE_KEEP_MS = 90 * 86_400_000;
+/** Cases close automatically this long after rectification without a 追评 (same as the domain's AUTO_CLOSE_MS). */
+const AUTO_CLOSE_MS = 7 * 86_400_000;
+
+export interface TStoredCase {
+  case: TCase;
+  rating: TRating;
+  /** the optimistic-concurrency version the next write must match */
+  version: number;
+}
+
+const iso = (ms: number) => new Date(ms).toISOString();
+
+/** Where a case sits in its hall's GSI2 list. */
+export function caseSlot(c: TCase, phoneKept: boolean): { bucket: keys.TCaseBucket; instant: string } {
+  if (c.state === 'closed') {
+    const closed = c.closedAt ?? c.openedAt;
+    return phoneKept ? { bucket: 'P', instant: iso(Date.parse(closed) + PHONE_KEEP_MS) } : { bucket: 'C', instant: closed };
+  }
+  if (c.state === 'rectified') return { bucket: 'A', instant: iso(Date.parse(c.rectification?.at ?? c.openedAt) + AUTO_CLOSE_MS) };
+  if (c.state === 'appealed') return { bucket: 'A', instant: c.appeal?.due ?? c.rectifyDue };
+  const due = c.state === 'open' ? c.contactDue : c.rectifyDue;
+  const next = c.nextEscalationAt && c.nextEscalationAt > due ? c.nextEscalationAt : due;
+  return { bucket: 'A', instant: next };
+}
+
+/**
+ * The attributes a bad rating's put adds to open its case (the domain's openCase, or its two deadlines): version,
+ * rectify deadline and the GSI2 keys, whose sort key holds the contact deadline (an open case's next instant).
+ */
+export function openCaseAttributes(c: Pick<TCase, 'hallId' | 'contactDue' | 'rectifyDue'>): Record<string, unknown> {
+  return { cv: 1, rd: c.rectifyDue, ...keys.caseIndex(c.hallId, 'A', c.contactDue) };
+}
+
+/** An open case's contact deadline, from its GSI2 sort key (A#<contactDue>) when no `cd` was written. */
+const contactDueOf = (raw: Record<string, unknown>) => (typeof raw.cd === 'string' ? raw.cd : String(raw.gsi2sk).slice(2));
+
+/** A case's full attributes at `version` (the seeder writes them with the rating; writeCase updates them). */
+export function caseAttributes(c: TCase, version: number, phoneKept: boolean) {
+  const { caseId: _c, ratingId: _r, hallId: _h, windowId: _w, serviceId: _s, ratingDay: _d, openedAt: _o, ...rest } = c;
+  const slot = caseSlot(c, phoneKept);
+  return {
+    cs: JSON.stringify(rest),
+    cv: version,
+    cd: c.contactDue,
+    rd: c.rectifyDue,
+    ...keys.caseIndex(c.hallId, slot.bucket, slot.instant),
+  };
+}
+
+/** Fields of a case that its rating already holds: not repeated in `cs`. */
+type TDerived = 'caseId' | 'ratingId' | 'hallId' | 'windowId' | 'serviceId' | 'ratingDay' | 'openedAt';
+
+export function caseFromRaw(raw: Record<string, unknown>): TStoredCase | undefined {
+  if (raw.cv === undefined) return undefined;
+  const rating = rawToRating(raw);
+  const base = {
+    caseId: rating.ratingId,
+    ratingId: rating.ratingId,
+    hallId: rating.hallId,
+    windowId: rating.windowId,
+    ...(rating.serviceId ? { serviceId: rating.serviceId } : {}),
+    ratingDay: rating.day,
+    openedAt: rating.createdAt,
+  };
+  const rest: Omit<TCase, TDerived> =
+    typeof raw.cs === 'string'
+      ? JSON.parse(raw.cs)
+      : {
+          state: 'open',
+          contactDue: contactDueOf(raw),
+          rectifyDue: String(raw.rd),
+          escalationLevel: 0,
+          reworkCount: 0,
+          hasPhone: Boolean(rating.phoneMasked),
+          history: [{ at: rating.createdAt, actor: 'system', action: 'open', to: 'open' }],
+        };
+  return { case: { ...base, ...rest } as TCase, rating, version: Number(raw.cv) };
+}
+
+export async function getCase(t: TTable, caseId: string): Promise<TStoredCase | undefined> {
+  const item = await getItem(t, keys.rating(caseId), { consistent: true });
+  return item ? caseFromRaw(item) : undefined;
+}
+
+/**
+ * Writes a case's new state if nobody wrote it since `version` was read; false (nothing written) on a lost race.
+ * `dropPhone` removes the phone ciphertext and its mask (90 days after closing).
+ */
+export function writeCase(t: TTable, c: TCase, version: number, opts: { dropPhone?: boolean; phoneKept: boolean }): Promise<boolean> {
+  const { cs, gsi2sk } = caseAttributes(c, version + 1, opts.phoneKept && !opts.dropPhone);
+  return ifCondition(() =>
+    t.db.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: marshall(keys.rating(c.caseId)),
+        UpdateExpression: `SET cs = :cs, cv = :n, cd = :cd, rd = :rd, gsi2sk = :sk${opts.dropPhone ? ' REMOVE pe, pm' : ''}`,
+        ConditionExpression: 'cv = :v',
+        ExpressionAttributeValues: marshall({
+          ':cs': cs,
+          ':n': version + 1,
+          ':v': version,
+          ':cd': c.contactDue,
+          ':rd': c.rectifyDue,
+          ':sk': gsi2sk,
+        }),
+      }),
+    ),
+  );
+}
+
+/** A hall's cases of one bucket, optionally only those whose instant is before `until` (the job's due cases). Counted. */
+export async function listHallCases(t: TTable, hallId: string, bucket: keys.TCaseBucket, until?: string): Promise<TStoredCase[]> {
+  const items = await queryAll(t, {
+    pk: keys.casesOfHall(hallId),
+    index: 'gsi2',
+    ...(until ? { between: [`${bucket}#`, `${bucket}#${until}`] as [string, string] } : { prefix: `${bucket}#` }),
+  });
+  return items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+}
+
+/** Every case of a hall: active ones, then closed ones (for figures over a period and exports). */
+export async function listAllHallCases(t: TTable, hallId: string): Promise<TStoredCase[]> {
+  const items = await queryAll(t, { pk: keys.casesOfHall(hallId), index: 'gsi2' });
+  return items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+}
