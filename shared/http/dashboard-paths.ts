@@ -30,6 +30,9 @@ export const DASHBOARD_PATHS = [
   // The resident's case page at its signed link (routes/case-link.ts): the case service and its words stay off the
   // resident/machine bundle; the resident pages only redirect there.
   '/c/{proxy+}',
+  // Printed codes (routes/printing.ts): a ticket's QR image and a window's placard; the QR encoder is ~21 KB.
+  '/r/{token}/qr.svg',
+  '/r/{token}/placard',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

@@ -9,6 +9,7 @@ import type { THall, TService, TWindow } from '../../shared/domain/model.js';
 import { hashApiKey, newApiKey } from '../../shared/domain/privacy.js';
 import { createApp } from '../../shared/http/app.js';
 import { docsRoutes } from '../../shared/http/routes/docs.js';
+import { printingRoutes } from '../../shared/http/routes/printing.js';
 import type { TLog } from '../../shared/log.js';
 import { startDynalite, startDynamoDbLocal, type TEngine } from '../../shared/local/engine.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
@@ -84,11 +85,14 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
     PUBLIC_BASE_URL: 'https://rate.example.test',
     RATE_LIMIT_PER_MINUTE: String(overrides.rateLimit ?? 100000),
   });
-  // The resident pages and machine API, plus the API's documents (served by the dashboard function on AWS).
-  const app = createApp(
-    { config, table, keyring, engine: e.name, log: quietLog, now: () => clock.now },
-    { mount: (a) => a.route('/', docsRoutes({ config })) },
-  );
+  // The resident pages and machine API, plus the API's documents and the printed codes (the dashboard function's on AWS).
+  const deps = { config, table, keyring, engine: e.name, log: quietLog, now: () => clock.now };
+  const app = createApp(deps, {
+    mount: (a) => {
+      a.route('/', docsRoutes({ config }));
+      a.route('/r', printingRoutes(deps));
+    },
+  });
   return { table, keyring, apiKey, hall, windows, services, clock, app, engineName };
 }
 

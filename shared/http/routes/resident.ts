@@ -1,5 +1,5 @@
 /**
- * The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, QR images, placards, and the
+ * The resident's pages: survey (GET renders, POST is the no-JavaScript path), thanks, and the
  * way to a bad rating's case (SPEC §5): its thank-you redirect and, once rated, the ticket's own URL lead to the
  * rating's signed case link /c/<token> (routes/case-link.ts, served by the dashboard function on AWS, so this
  * Lambda's bundle carries no case pages).
@@ -16,7 +16,6 @@ import { gradeGroup, isBadGrade, reasonsForGrade } from '../../domain/grades.js'
 import { keyedHash } from '../../domain/privacy.js';
 import { ZRatingInput } from '../../domain/model.js';
 import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
-import { qrSvg } from '../qr.js';
 import { baseUrl } from '../base-url.js';
 import type { TCatalogueLookup } from '../catalogue-cache.js';
 import { clientAddress } from '../client-address.js';
@@ -212,40 +211,6 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     }
     if (checked.ok && checked.claims.kind === 'ticket') return c.redirect(caseUrl(checked.claims.ticketId, lang, true), 303);
     return refusalPage(c, lang, checked.ok ? 'invalid-ticket' : checked.refusal);
-  });
-
-  r.get('/:token/qr.svg', async (c) => {
-    const token = c.req.param('token');
-    if (!checkToken(deps.keyring, token, now()).ok) return c.text('invalid code', 400);
-    const svg = qrSvg(`${baseUrl(c, deps.config)}/r/${token}`);
-    return c.body(svg, 200, { 'content-type': 'image/svg+xml', 'cache-control': 'private, max-age=600' });
-  });
-
-  /** A printable placard for one window: hall, window, QR and one line of instructions (A6, print CSS). */
-  r.get('/:token/placard', async (c) => {
-    const token = c.req.param('token');
-    const lang = pickLang(c.req.query('lang'));
-    const checked = checkToken(deps.keyring, token, now());
-    if (!checked.ok || checked.claims.kind !== 'placard') return refusalPage(c, lang, 'invalid-ticket');
-    const cat = await catalogue(checked.claims.hallId);
-    if (!cat) return refusalPage(c, lang, 'unknown-hall');
-    const win = cat.windows.find((x) => x.id === checked.claims.windowId);
-    const url = `${baseUrl(c, deps.config)}/r/${token}`;
-    const svg = qrSvg(url, 1);
-    const w = T.zh;
-    const nonce = nonceOf(c);
-    return c.html(
-      page({
-        lang: 'zh',
-        nonce,
-        title: `${cat.hall.name} ${win?.name ?? ''}`,
-        body: html`<style nonce="${nonce}">@page{size:A6;margin:8mm}.placard{text-align:center}.placard .qr svg{width:70%;max-width:320px;height:auto}.placard h1{font-size:1.6em}.placard .en{color:#3d4650}@media print{main{min-height:0}body{background:#fff}}</style>
-<section class="placard"><p class="hall">${cat.hall.name}${cat.hall.nameEn ? html` · <span lang="en">${cat.hall.nameEn}</span>` : ''}</p>
-<h1>${win?.name ?? checked.claims.windowId}</h1>
-<div class="qr" role="img" aria-label="评价二维码 QR code">${raw(svg)}</div>
-<p><strong>${w.placardLine}</strong></p><p class="en" lang="en">${w.placardLineEn}</p><p class="small">${url}</p></section>`,
-      }),
-    );
   });
 
   function renderSurvey(
