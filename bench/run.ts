@@ -150,8 +150,11 @@ async function main() {
     say("bundling functions/api.ts with the construct's esbuild options…");
     const b = await measureBundle(root);
     rows.push({ metric: 'api_bundle_bytes', value: b.bytes, unit: 'B', target: { op: '<=', value: 138_240 } });
+    const optionsFrom = b.options.fromConstruct
+      ? 'infra/constructs/api-function.ts'
+      : 'a FALLBACK copy (the construct changed shape; check bench/bundle.ts)';
     notes.push(
-      `bundle: built in ${round(b.ms)} ms with options read from ${b.options.fromConstruct ? 'infra/constructs/api-function.ts' : 'a FALLBACK copy (the construct changed shape; check bench/bundle.ts)'}; ` +
+      `bundle: built in ${round(b.ms)} ms with options read from ${optionsFrom}; ` +
         `largest parts: ${b.top.map((t) => `${t.input} ${round(t.bytes / 1024, 1)} KB`).join(', ')}`,
     );
   }
@@ -315,27 +318,37 @@ async function main() {
     rows.push({ metric: 'sdk_engine_cpu_ms_per_put', value: round(same.mainCpuPerOp, 3), unit: 'ms', target: null });
 
     notes.push(
-      `ingest: ${ing.ok} ratings acknowledged (201) in ${ing.windowMs / 1000} s of measured windows, ${ing.acknowledged.length} in total incl. warm-ups/drains; ` +
-        `${ing.failed} failed${ing.failed ? ` ${JSON.stringify(ing.failures)}; first: ${ing.sample}` : ''}; all acknowledged checked with getRating in ${round(verifyMs)} ms: ${missing} missing, ${wrong} stored differently`,
+      `ingest: ${ing.ok} ratings acknowledged (201) in ${ing.windowMs / 1000} s of measured windows, ` +
+        `${ing.acknowledged.length} in total incl. warm-ups/drains; ` +
+        `${ing.failed} failed${ing.failed ? ` ${JSON.stringify(ing.failures)}; first: ${ing.sample}` : ''}; ` +
+        `all acknowledged checked with getRating in ${round(verifyMs)} ms: ${missing} missing, ${wrong} stored differently`,
     );
     notes.push(
-      `main thread during the windows — ingest: server+SDK client+dynalite ELU ${pct(ing.avg('mainElu'))} (client worker ${pct(ing.avg('clientElu'))}), process ${round(ing.avg('processCores'), 2)} cores; ` +
-        `engine: dynalite ELU ${pct(eng.avg('mainElu'))} (SDK-client worker ${pct(eng.avg('clientElu'))}), process ${round(eng.avg('processCores'), 2)} cores; ` +
+      `main thread during the windows — ingest: server+SDK client+dynalite ELU ${pct(ing.avg('mainElu'))} ` +
+        `(client worker ${pct(ing.avg('clientElu'))}), process ${round(ing.avg('processCores'), 2)} cores; ` +
+        `engine: dynalite ELU ${pct(eng.avg('mainElu'))} (SDK-client worker ${pct(eng.avg('clientElu'))}), ` +
+        `process ${round(eng.avg('processCores'), 2)} cores; ` +
         `same thread: SDK client+dynalite ELU ${pct(same.avg('mainElu'))}, process ${round(same.avg('processCores'), 2)} cores`,
     );
     notes.push(
       `main-thread CPU per operation (from /proc, robust to a busy neighbour): server path ${round(ing.mainCpuPerOp, 3)} ms = ` +
-        `SDK client + dynalite ${round(same.mainCpuPerOp, 3)} ms + the app on top ${round(ing.mainCpuPerOp - same.mainCpuPerOp, 3)} ms; dynalite alone ${round(eng.mainCpuPerOp, 3)} ms; ` +
-        `load threads: HTTP client ${round(ing.clientCpuPerOp, 3)} ms per request, engine SDK client ${round(eng.clientCpuPerOp, 3)} ms per put ` +
-        `(ingest_vs_engine_ratio_cpu = busier engine thread ÷ busier ingest thread: the ratio a quiet machine with a core per thread would give)`,
+        `SDK client + dynalite ${round(same.mainCpuPerOp, 3)} ms + the app on top ${round(ing.mainCpuPerOp - same.mainCpuPerOp, 3)} ms; ` +
+        `dynalite alone ${round(eng.mainCpuPerOp, 3)} ms; ` +
+        `load threads: HTTP client ${round(ing.clientCpuPerOp, 3)} ms per request, ` +
+        `engine SDK client ${round(eng.clientCpuPerOp, 3)} ms per put ` +
+        '(ingest_vs_engine_ratio_cpu = busier engine thread ÷ busier ingest thread: ' +
+        'the ratio a quiet machine with a core per thread would give)',
     );
     const neighbours = { ingest: ing.avg('neighbourCores'), engine: eng.avg('neighbourCores'), same: same.avg('neighbourCores') };
     const busiest = Math.max(...Object.values(neighbours));
     rows.push({ metric: 'neighbour_cpu_cores', value: round(busiest, 2), unit: 'cores', target: null });
-    const neighbourNote = `other processes used ${round(neighbours.ingest, 2)} / ${round(neighbours.engine, 2)} / ${round(neighbours.same, 2)} cores during the ingest / engine / same-thread windows (of ${cpus().length})`;
+    const neighbourNote =
+      `other processes used ${round(neighbours.ingest, 2)} / ${round(neighbours.engine, 2)} / ${round(neighbours.same, 2)} cores ` +
+      `during the ingest / engine / same-thread windows (of ${cpus().length})`;
     if (busiest > 0.25) {
       notes.unshift(
-        `WARNING: ${neighbourNote}. The *_rps rows and ingest_vs_engine_ratio are unreliable in this run; the *_cpu_ms_* rows and ingest_vs_engine_ratio_cpu hold up better. Re-run on a quiet machine.`,
+        `WARNING: ${neighbourNote}. The *_rps rows and ingest_vs_engine_ratio are unreliable in this run; ` +
+          'the *_cpu_ms_* rows and ingest_vs_engine_ratio_cpu hold up better. Re-run on a quiet machine.',
       );
     } else notes.push(neighbourNote);
     for (const [name, t] of [
@@ -346,7 +359,8 @@ async function main() {
     if (profile) {
       const { summary: s, path } = profile;
       notes.push(
-        `main-thread CPU profile of the first ingest window: ${path} (${round(s.totalMs)} ms on-CPU in ${round(profile.ms)} ms; the profiler itself slows the server)`,
+        `main-thread CPU profile of the first ingest window: ${path} ` +
+          `(${round(s.totalMs)} ms on-CPU in ${round(profile.ms)} ms; the profiler itself slows the server)`,
       );
       notes.push(`  self time by owner: ${s.byOwner.map((o) => `${o.owner} ${pct(o.share)}`).join(', ')}`);
       notes.push(
@@ -394,7 +408,8 @@ async function main() {
   const missed = printTable(rows);
   for (const n of notes) console.log(`  · ${n}`);
   console.log(
-    `  total bench time ${round((performance.now() - benchStarted) / 1000, 1)} s; ${missed ? `${missed} target(s) MISSED` : 'all targets met'}`,
+    `  total bench time ${round((performance.now() - benchStarted) / 1000, 1)} s; ` +
+      `${missed ? `${missed} target(s) MISSED` : 'all targets met'}`,
   );
 
   const out = {

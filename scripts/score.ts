@@ -19,7 +19,8 @@ if (unended) fail(`cannot score ${date ? '--date' : '--to'} ${date ?? to}: ${une
 const bar = (done: number, total: number, r: TNightResult) => {
   const width = 30;
   const filled = Math.round((done / total) * width);
-  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.day}: ${r.ratings} ratings, ${r.alerts.filter((x) => x.day === r.day).length} alerts`;
+  const alerts = r.alerts.filter((x) => x.day === r.day).length;
+  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.day}: ${r.ratings} ratings, ${alerts} alerts`;
   if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
   else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`${line}\n`);
 };

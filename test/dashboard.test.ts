@@ -234,7 +234,8 @@ describe('every route, every role: nothing leaks', () => {
     const idB = [...listed.matchAll(/keys\/([0-9a-f]{12})\/revoke/g)].map((m) => m[1]);
     expect(idB).toHaveLength(2);
     for (const id of idB) expect((await post(`/admin/halls/h-xs-center/keys/${id}/revoke`, { _csrf: csrf })).status).toBe(303);
-    expect((await app.request('/api/v1/hall', { headers: { authorization: `Bearer ${keyB}` } })).status).toBe(401); // revoked before first use
+    // revoked before first use
+    expect((await app.request('/api/v1/hall', { headers: { authorization: `Bearer ${keyB}` } })).status).toBe(401);
     expect((await post('/admin/halls/h-xs-center/keys', { _csrf: 'wrong', label: 'x' })).status).toBe(403);
     for (const u of data.users.filter((x) => x.role !== 'admin')) {
       expect(
@@ -244,7 +245,9 @@ describe('every route, every role: nothing leaks', () => {
     }
   });
 
-  it('keeps every administration route (GET and POST) to administrators: 404 to other staff, sign-in to strangers, nothing written', async () => {
+  const adminOnlyTitle =
+    'keeps every administration route (GET and POST) to administrators: 404 to other staff, sign-in to strangers, nothing written';
+  it(adminOnlyTitle, async () => {
     const hall = 'h-xs-qingshi';
     const win = data.windows.find((w) => w.hallId === hall)!.id;
     const svc = data.services.find((x) => x.hallId === hall)!.id;

@@ -31,7 +31,10 @@ export interface TGuardCtx<B, Q = undefined, P = undefined> {
 /** The kinds of call with separate budgets: reading (GET), minting tickets, posting ratings. */
 export type TBudget = 'read' | 'mint' | 'rating';
 
-/** Each issue's sentence (shared/domain/validation.ts words it) with where it is: a body field (`overall`), a query parameter (`query.from`) or a path one (`path.hallId`). */
+/**
+ * Each issue's sentence (shared/domain/validation.ts words it) with where it is: a body field (`overall`),
+ * a query parameter (`query.from`) or a path one (`path.hallId`).
+ */
 export function issuesOf(err: z.core.$ZodError, where?: 'query' | 'path'): { path: string; message: string }[] {
   return err.issues.map((i) => ({ path: [where, ...i.path].filter((x) => x !== undefined).join('.') || '(body)', message: i.message }));
 }

@@ -40,7 +40,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       title: 'Service Temperature API (服务温度)',
       version: '1.0.0',
       description:
-        "Machine API for queue machines and window systems (hall API key), and the rating endpoint that residents' pages call. Errors are RFC 9457 application/problem+json.",
+        'Machine API for queue machines and window systems (hall API key), ' +
+        "and the rating endpoint that residents' pages call. Errors are RFC 9457 application/problem+json.",
     },
     components: {
       securitySchemes: {
@@ -94,7 +95,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/api/v1/ratings': {
         post: {
           summary:
-            'Submit a rating for a ticket or placard code. No key: residents call it from the page. A retry with the same submissionId returns the original answer. A bad rating (overall 1–2) needs at least one reason.',
+            'Submit a rating for a ticket or placard code. No key: residents call it from the page. ' +
+            'A retry with the same submissionId returns the original answer. A bad rating (overall 1–2) needs at least one reason.',
           requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/RatingInput' } } } },
           responses: {
             201: {
@@ -114,7 +116,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/api/v1/halls/{hallId}/scores': {
         get: {
           summary:
-            "The hall's nightly figures per day (temperature with its 90% interval and band, dimensions, rates with Wilson intervals). Query: from, to (YYYY-MM-DD; default the last 90 scored days). A hall key reads its own hall only.",
+            "The hall's nightly figures per day (temperature with its 90% interval and band, dimensions, rates with Wilson intervals). " +
+            'Query: from, to (YYYY-MM-DD; default the last 90 scored days). A hall key reads its own hall only.',
           security: [{ hallKey: [] }],
           parameters: [
             { name: 'hallId', in: 'path', required: true, schema: { type: 'string' } },
@@ -148,7 +151,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
       '/api/v1/halls/{hallId}/report': {
         get: {
           summary:
-            "A hall's figures on a date (default: the last scored night), as `npm run report` prints them. Scope-checked: a unit outside the user's scope is 404.",
+            "A hall's figures on a date (default: the last scored night), as `npm run report` prints them. " +
+            "Scope-checked: a unit outside the user's scope is 404.",
           security: [{ staffSession: [] }],
           parameters: [
             { name: 'hallId', in: 'path', required: true, schema: { type: 'string' } },

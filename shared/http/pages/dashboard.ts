@@ -103,7 +103,8 @@ export const D = {
     continue: 'Continue',
     refused: {
       'no-account':
-        'This identity has no staff account yet. Give the administrator the email address you signed in with, then sign in again once it is added.',
+        'This identity has no staff account yet. ' +
+        'Give the administrator the email address you signed in with, then sign in again once it is added.',
       'email-unverified': 'The identity provider has not verified your email address yet. Verify it there first, then sign in.',
       'bound-elsewhere': 'The staff account for this email address is already bound to another identity. Contact the administrator.',
     } as Record<string, string>,
@@ -173,26 +174,59 @@ export const D = {
 } as const;
 export type TDWords = (typeof D)[TLang];
 
-const CSS = `*{box-sizing:border-box}body{margin:0;font:16px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f6f8}
-header{display:flex;gap:16px;align-items:center;justify-content:space-between;padding:10px 20px;background:#0b3d6e;color:#fff}header a,header button{color:#fff}
-header form{display:inline}header button{background:none;border:1px solid #fff;border-radius:6px;padding:6px 12px;font:inherit;cursor:pointer}
-main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:1.6em;margin:.2em 0}h2{font-size:1.2em;margin:1.4em 0 .5em}
-.cards{display:flex;flex-wrap:wrap;gap:12px}.card{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;min-width:170px}
-.big{font-size:2.4em;font-weight:700}.muted{color:#3d4650;font-size:.9em}
-table{border-collapse:collapse;background:#fff;width:100%}th,td{border:1px solid #c9d1d9;padding:6px 10px;text-align:left}th{background:#e8edf2}td.num{text-align:right;font-variant-numeric:tabular-nums}
-.band{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid}.warm{color:#7a2e00;border-color:#b35900}.mild{color:#1e5e1e;border-color:#2e7d32}.cool{color:#0b4f94;border-color:#0b5cad}.cold{color:#fff;background:#0b3d6e;border-color:#0b3d6e}
-button.sort{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;color:inherit}th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}table.heat td{min-width:44px}.h1{background:#eef4fb}.h2{background:#d6e6f7}.h3{background:#b7d3f0}.h4{background:#93bce6}.h5{background:#6fa3da}.hot{outline:3px solid #b3261e;outline-offset:-3px}.kw{display:inline-block;background:#eef1f4;border-radius:6px;padding:0 6px;margin:2px}meter{width:160px}
-a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}a.button{display:inline-block;padding:12px 20px;border-radius:8px;background:#0b5cad;color:#fff;text-decoration:none;font-weight:700;min-height:24px}.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}
-.adm-nav{display:flex;gap:20px;margin:4px 0 8px}.adm-nav a{padding:10px 0}.adm-nav a[aria-current=page]{font-weight:700}
-form.adm{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;margin:8px 0 16px}form.adm.inline{display:flex;flex-wrap:wrap;gap:0 12px;align-items:flex-end;border:0;padding:0;margin:0;background:none}
-.field{margin:0 0 12px}.field label{display:block;font-weight:600}.hint{display:block;color:#3d4650;font-size:.9em}
-.field input,.field select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px;background:#fff;color:#1a1a1a;width:100%;max-width:420px}
-.field [aria-invalid=true]{border:2px solid #b3261e}.err{display:block;color:#b3261e;font-weight:600}.pair{display:flex;flex-wrap:wrap;gap:0 16px}.pair .field{min-width:180px}
-.errors{border:2px solid #b3261e;background:#fdf1f0;border-radius:8px;padding:4px 16px;margin:0 0 12px}.errors a{color:#8c1d18}.saved{border:2px solid #2e7d32;background:#eef7ee;border-radius:8px;padding:8px 16px}
-.btn{font:inherit;min-height:44px;padding:8px 18px;border-radius:8px;border:2px solid #0b5cad;background:#0b5cad;color:#fff;cursor:pointer}.btn.quiet{background:#fff;color:#0b3d6e}.btn.danger{background:#fff;color:#b3261e;border-color:#b3261e}
-input:focus-visible,select:focus-visible{outline:3px solid #b35900;outline-offset:2px}
-.tree,.tree ul{list-style:none}.tree{padding-left:0}.tree ul{margin:4px 0 4px 10px;padding-left:18px;border-left:2px solid #c9d1d9}.tree li{margin:8px 0}.tree a{display:inline-block;padding:4px 0}
-table.units td{vertical-align:top}tr.retired td{background:#eef1f4}`;
+/** The staff pages' CSS, one line of rules per entry (long lines in pieces); joined with newlines as it always was. */
+const CSS = [
+  '*{box-sizing:border-box}' +
+    'body{margin:0;font:16px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f6f8}',
+  'header{display:flex;gap:16px;align-items:center;justify-content:space-between;padding:10px 20px;background:#0b3d6e;' +
+    'color:#fff}header a,header button{color:#fff}',
+  'header form{display:inline}' +
+    'header button{background:none;border:1px solid #fff;border-radius:6px;padding:6px 12px;font:inherit;cursor:pointer}',
+  'main{max-width:1100px;margin:0 auto;padding:20px}h1{font-size:1.6em;margin:.2em 0}' + 'h2{font-size:1.2em;margin:1.4em 0 .5em}',
+  '.cards{display:flex;flex-wrap:wrap;gap:12px}' +
+    '.card{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;min-width:170px}',
+  '.big{font-size:2.4em;font-weight:700}.muted{color:#3d4650;font-size:.9em}',
+  'table{border-collapse:collapse;background:#fff;width:100%}' +
+    'th,td{border:1px solid #c9d1d9;padding:6px 10px;text-align:left}th{background:#e8edf2}' +
+    'td.num{text-align:right;font-variant-numeric:tabular-nums}',
+  '.band{display:inline-block;padding:1px 8px;border-radius:10px;font-size:.85em;border:1px solid}' +
+    '.warm{color:#7a2e00;border-color:#b35900}.mild{color:#1e5e1e;border-color:#2e7d32}' +
+    '.cool{color:#0b4f94;border-color:#0b5cad}.cold{color:#fff;background:#0b3d6e;border-color:#0b3d6e}',
+  'button.sort{font:inherit;font-weight:700;background:none;border:0;padding:0;cursor:pointer;color:inherit}' +
+    'th[aria-sort=ascending] button.sort::after{content:" ▲"}th[aria-sort=descending] button.sort::after{content:" ▼"}' +
+    'table.heat td{min-width:44px}.h1{background:#eef4fb}.h2{background:#d6e6f7}.h3{background:#b7d3f0}' +
+    '.h4{background:#93bce6}.h5{background:#6fa3da}.hot{outline:3px solid #b3261e;outline-offset:-3px}' +
+    '.kw{display:inline-block;background:#eef1f4;border-radius:6px;padding:0 6px;margin:2px}meter{width:160px}',
+  'a{color:#0b5cad}a:focus-visible,button:focus-visible{outline:3px solid #b35900;outline-offset:2px}' +
+    'a.button{display:inline-block;padding:12px 20px;border-radius:8px;background:#0b5cad;color:#fff;text-decoration:none;' +
+    'font-weight:700;min-height:24px}' +
+    '.users button{display:block;margin:8px 0;padding:10px 16px;font:inherit;border:1px solid #0b5cad;border-radius:8px;' +
+    'background:#fff;color:#0b3d6e;cursor:pointer;min-width:320px;text-align:left}',
+  '.adm-nav{display:flex;gap:20px;margin:4px 0 8px}.adm-nav a{padding:10px 0}.adm-nav a[aria-current=page]{font-weight:700}',
+  'form.adm{background:#fff;border:1px solid #c9d1d9;border-radius:10px;padding:12px 16px;margin:8px 0 16px}' +
+    'form.adm.inline{display:flex;flex-wrap:wrap;gap:0 12px;align-items:flex-end;border:0;padding:0;margin:0;background:none}',
+  '.field{margin:0 0 12px}.field label{display:block;font-weight:600}.hint{display:block;color:#3d4650;font-size:.9em}',
+  '.field input,.field select{font:inherit;min-height:44px;padding:6px 10px;border:1px solid #5b6570;border-radius:6px;' +
+    'background:#fff;color:#1a1a1a;width:100%;max-width:420px}',
+  '.field [aria-invalid=true]{border:2px solid #b3261e}.err{display:block;color:#b3261e;font-weight:600}' +
+    '.pair{display:flex;flex-wrap:wrap;gap:0 16px}.pair .field{min-width:180px}',
+  '.errors{border:2px solid #b3261e;background:#fdf1f0;border-radius:8px;padding:4px 16px;margin:0 0 12px}' +
+    '.errors a{color:#8c1d18}.saved{border:2px solid #2e7d32;background:#eef7ee;border-radius:8px;padding:8px 16px}',
+  '.btn{font:inherit;min-height:44px;padding:8px 18px;border-radius:8px;border:2px solid #0b5cad;background:#0b5cad;' +
+    'color:#fff;cursor:pointer}.btn.quiet{background:#fff;color:#0b3d6e}' +
+    '.btn.danger{background:#fff;color:#b3261e;border-color:#b3261e}',
+  'input:focus-visible,select:focus-visible{outline:3px solid #b35900;outline-offset:2px}',
+  '.tree,.tree ul{list-style:none}.tree{padding-left:0}' +
+    '.tree ul{margin:4px 0 4px 10px;padding-left:18px;border-left:2px solid #c9d1d9}.tree li{margin:8px 0}' +
+    '.tree a{display:inline-block;padding:4px 0}',
+  'table.units td{vertical-align:top}tr.retired td{background:#eef1f4}',
+].join('\n');
+
+/** The staff pages' fixed head tags before the title. */
+const HEAD_META = raw(
+  '<meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1">' +
+    '<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">',
+);
 
 export function staffPage(opts: {
   lang: TLang;
@@ -206,16 +240,21 @@ export function staffPage(opts: {
 }): Html {
   const w = D[opts.lang];
   const other = opts.lang === 'en' ? 'zh' : 'en';
-  return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}"><head><meta charset="utf-8"><meta name="viewport" content="width=device-width,initial-scale=1"><meta name="referrer" content="no-referrer"><link rel="icon" href="data:,"><title>${opts.title} · ${w.brand}</title>${opts.head ?? ''}<style nonce="${opts.nonce}">${raw(CSS)}</style></head><body>
-<header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav><a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${other === 'en' ? 'English' : '中文'}</a>
+  const style = html`<style nonce="${opts.nonce}">${raw(CSS)}</style>`;
+  const head = html`<head>${HEAD_META}<title>${opts.title} · ${w.brand}</title>${opts.head ?? ''}${style}</head>`;
+  const otherName = other === 'en' ? 'English' : '中文';
+  const langLink = html`<a href="${opts.path}?lang=${other}" lang="${other === 'en' ? 'en' : 'zh-CN'}">${otherName}</a>`;
+  const csrfField = html`<input type="hidden" name="_csrf" value="${opts.csrf ?? ''}">`;
+  const signOut = html`<form method="post" action="/signout">${csrfField}<button type="submit">${w.signOut}</button></form>`;
+  const adminLink = html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a>`;
+  const adminLinks = html`${adminLink}
+ · <a href="/admin/audit?lang=${opts.lang}">${w.audit}</a>`;
+  const who = opts.user ? html` · <span>${opts.user.name}</span> ${signOut}` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`;
+  return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}">${head}<body>
+<header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav>${langLink}
 ${opts.user ? html` · <a href="/cases?lang=${opts.lang}">${w.cases}</a>` : ''}
-${
-  opts.user?.role === 'admin'
-    ? html` · <a href="/admin/regions?lang=${opts.lang}">${w.admin}</a>
- · <a href="/admin/audit?lang=${opts.lang}">${w.audit}</a>`
-    : ''
-}
-${opts.user ? html` · <span>${opts.user.name}</span> <form method="post" action="/signout"><input type="hidden" name="_csrf" value="${opts.csrf ?? ''}"><button type="submit">${w.signOut}</button></form>` : html` · <a href="/signin?lang=${opts.lang}">${w.signIn}</a>`}</nav></header>
+${opts.user?.role === 'admin' ? adminLinks : ''}
+${who}</nav></header>
 <main>${opts.body}</main></body></html>`;
 }
 
@@ -240,7 +279,11 @@ export function gauge(t: number, lo: number, hi: number, label: string): Html {
     [70, 85, '#2e7d32'],
     [85, 100, '#b35900'],
   ];
-  return html`<svg class="gauge" viewBox="0 0 120 70" width="180" height="105" role="img" aria-label="${label}">${bands.map(
-    ([a, b, color]) => html`<path d="${arc(a, b, 50)}" fill="none" stroke="${color}" stroke-width="6"/>`,
-  )}<path d="${arc(lo, hi, 40)}" fill="none" stroke="#93bce6" stroke-width="8"/><line x1="60" y1="60" x2="${pt(t, 46).split(' ')[0]}" y2="${pt(t, 46).split(' ')[1]}" stroke="#1a1a1a" stroke-width="2.5" stroke-linecap="round"/><circle cx="60" cy="60" r="3.5" fill="#1a1a1a"/></svg>`;
+  const ring = bands.map(([a, b, color]) => html`<path d="${arc(a, b, 50)}" fill="none" stroke="${color}" stroke-width="6"/>`);
+  const range = html`<path d="${arc(lo, hi, 40)}" fill="none" stroke="#93bce6" stroke-width="8"/>`;
+  const [x2, y2] = pt(t, 46).split(' ');
+  const needle = html`<line x1="60" y1="60" x2="${x2}" y2="${y2}" stroke="#1a1a1a" stroke-width="2.5" stroke-linecap="round"/>`;
+  const hub = html`<circle cx="60" cy="60" r="3.5" fill="#1a1a1a"/>`;
+  const svgOpen = html`<svg class="gauge" viewBox="0 0 120 70" width="180" height="105" role="img" aria-label="${label}">`;
+  return html`${svgOpen}${ring}${range}${needle}${hub}</svg>`;
 }

@@ -4,7 +4,8 @@
  * submissionId when the connection returns, so the server counts it exactly once. After a bad rating it opens
  * the case's thank-you page (data-case; the submissionId finds a placard rating's case).
  */
-export const SURVEY_SCRIPT = `(function(){
+export const SURVEY_SCRIPT =
+  `(function(){
 var f=document.getElementById('f');if(!f||!window.fetch||!window.JSON)return;
 var D=f.dataset,M=JSON.parse(D.msgs),K='st_pending',msg=document.getElementById('msg'),btn=f.querySelector('button'),delay=2000,timer=0;
 function load(){try{return JSON.parse(localStorage.getItem(K)||'[]')}catch(e){return[]}}
@@ -17,18 +18,22 @@ function val(n){var x=f.querySelector('[name="'+n+'"]:checked');return x?x.value
 function collect(){var g=+val('overall'),p={ticket:D.ticket,overall:g,lang:D.lang,submissionId:D.sub};
 ['attitude','efficiency','competence','trips'].forEach(function(n){var v=val(n);if(v)p[n]=+v});
 var d=val('done');if(d)p.done=d;
-var rs=[];f.querySelectorAll('.'+group(g)+' [name=reasons]:checked').forEach(function(x){if(rs.indexOf(x.value)<0)rs.push(x.value)});if(rs.length)p.reasons=rs;
+var rs=[];f.querySelectorAll('.'+group(g)+' [name=reasons]:checked')` +
+  `.forEach(function(x){if(rs.indexOf(x.value)<0)rs.push(x.value)});if(rs.length)p.reasons=rs;
 var c=f.comment.value.trim();if(c)p.comment=c;
 var ph=f.phone.value.replace(/\\s/g,'');if(g<=2&&ph)p.contact={phone:ph,consent:f.consent.checked};
 return p}
-function send(item,mine){return fetch('/api/v1/ratings',{method:'POST',credentials:'same-origin',headers:{'content-type':'application/json'},body:JSON.stringify(item.p)}).then(function(r){
+function send(item,mine){return fetch('/api/v1/ratings',{method:'POST',credentials:'same-origin',` +
+  `headers:{'content-type':'application/json'},body:JSON.stringify(item.p)}).then(function(r){
 if(r.status>=500||r.status===408){throw 0}
 if(r.ok){drop(item.p.submissionId);
 if(mine)location.href=item.p.overall<=2?D.case+'&sub='+encodeURIComponent(item.p.submissionId):item.thanks;return}
 drop(item.p.submissionId);if(!mine)return;
 if(r.status===409){location.href=D.rated;return}
-return r.json().then(function(b){say((b&&M[b.type])||(b&&b.detail)||M.error);btn.disabled=false},function(){say(M.error);btn.disabled=false})})}
-function retry(item){clearTimeout(timer);send(item,true).catch(function(){say(M.offline);timer=setTimeout(function(){retry(item)},delay);delay=Math.min(delay*2,30000)})}
+return r.json().then(function(b){say((b&&M[b.type])||(b&&b.detail)||M.error);btn.disabled=false},` +
+  `function(){say(M.error);btn.disabled=false})})}
+function retry(item){clearTimeout(timer);send(item,true).catch(function(){say(M.offline);` +
+  `timer=setTimeout(function(){retry(item)},delay);delay=Math.min(delay*2,30000)})}
 f.addEventListener('submit',function(e){e.preventDefault();var p=collect();
 if(!p.overall){say(M.pickGrade);return}
 if(p.overall<=2&&!p.reasons){say(M.pickReason);return}

@@ -28,7 +28,10 @@ const MOUTHS: Record<number, [string, string]> = {
 const face = (g: number) => {
   const [d, color] = MOUTHS[g];
   return raw(
-    `<svg class="face" viewBox="0 0 24 24" width="36" height="36" aria-hidden="true" focusable="false"><circle cx="12" cy="12" r="10.5" fill="none" stroke="${color}" stroke-width="2"/><circle cx="8.5" cy="9.5" r="1.4" fill="${color}"/><circle cx="15.5" cy="9.5" r="1.4" fill="${color}"/><path d="${d}" fill="none" stroke="${color}" stroke-width="2" stroke-linecap="round"/></svg>`,
+    '<svg class="face" viewBox="0 0 24 24" width="36" height="36" aria-hidden="true" focusable="false">' +
+      `<circle cx="12" cy="12" r="10.5" fill="none" stroke="${color}" stroke-width="2"/>` +
+      `<circle cx="8.5" cy="9.5" r="1.4" fill="${color}"/><circle cx="15.5" cy="9.5" r="1.4" fill="${color}"/>` +
+      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2" stroke-linecap="round"/></svg>`,
   );
 };
 
@@ -56,6 +59,9 @@ export interface TSurveyView {
   errors?: string[];
 }
 
+/** The phone field's fixed attributes: digits keyboard, autofill, room for spaces between the 11 digits. */
+const PHONE_ATTRS = raw('inputmode="numeric" autocomplete="tel" maxlength="13"');
+
 export function surveyPage(v: TSurveyView) {
   const w = T[v.lang];
   const val = v.values ?? {};
@@ -75,39 +81,58 @@ export function surveyPage(v: TSurveyView) {
     '/problems/ticket-expired': w.expiredBody,
     '/problems/invalid-ticket': w.invalidBody,
   });
+  const opt = html`<span class="small">${w.optional}</span>`;
+  /** A visually hidden radio button with its visible label; `required` only on the overall grade. */
+  const radio = (name: string, id: string, value: string | number, on: boolean, label: unknown, required = false) => {
+    const attrs = html`id="${id}" name="${name}" value="${value}"${required ? ' required' : ''}`;
+    const input = html`<input class="vh" type="radio" ${attrs} ${checked(on)}>`;
+    return html`${input}<label for="${id}">${label}</label>`;
+  };
+  const chip = (tag: keyof typeof REASONS) => {
+    const box = html`<input type="checkbox" name="reasons" value="${tag}" ${checked(!!val.reasons?.includes(tag))}>`;
+    return html`<label class="chip">${box}${REASONS[tag][l]}</label>`;
+  };
   const tagGroup = (cls: string, grade: number, legend: string) =>
-    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${reasonsForGrade(grade).map(
-      (tag) =>
-        html`<label class="chip"><input type="checkbox" name="reasons" value="${tag}" ${checked(!!val.reasons?.includes(tag))}>${REASONS[tag][l]}</label>`,
-    )}</fieldset>`;
+    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${reasonsForGrade(grade).map(chip)}</fieldset>`;
   const gradeRow = (name: string, legend: string, current?: number) =>
-    html`<fieldset class="opt"><legend>${legend}</legend><div class="row">${GRADES.map(
-      (g) =>
-        html`<input class="vh" type="radio" id="${name}${g}" name="${name}" value="${g}" ${checked(current === g)}><label for="${name}${g}">${GRADE_LABELS[g][l]}</label>`,
+    html`<fieldset class="opt"><legend>${legend}</legend><div class="row">${GRADES.map((g) =>
+      radio(name, `${name}${g}`, g, current === g, GRADE_LABELS[g][l]),
     )}</div></fieldset>`;
-  const body = html`<div class="top"><p class="hall">${v.hallName} · ${v.windowName}</p><a class="lang" href="${l === 'en' ? self : `${self}?lang=en`}" lang="${l === 'en' ? 'zh-CN' : 'en'}">${w.switchLang}</a></div>
+  const langHref = l === 'en' ? self : `${self}?lang=en`;
+  const langLink = html`<a class="lang" href="${langHref}" lang="${l === 'en' ? 'zh-CN' : 'en'}">${w.switchLang}</a>`;
+  const top = html`<div class="top"><p class="hall">${v.hallName} · ${v.windowName}</p>${langLink}</div>`;
+  const errorItems = v.errors?.map((e) => html`<li>${e}</li>`);
+  const errorBox = v.errors?.length ? html`<div class="err" role="alert"><strong>${w.errorTitle}</strong><ul>${errorItems}</ul></div>` : '';
+  const grouped = val.overall ? html` data-g="${val.overall <= 2 ? 'bad' : val.overall === 3 ? 'mid' : 'good'}"` : '';
+  const data = html`data-ticket="${v.token}" data-sub="${v.submissionId}" data-lang="${l}" data-thanks="/r/thanks?lang=${l}"`;
+  const caseAttr = html`data-case="${self}/case?lang=${l}"`;
+  const links = html`data-rated="${self}${q}" ${caseAttr}`;
+  const formOpen = html`<form id="f" method="post" action="${self}${q}" ${data} ${links} data-msgs="${msgs}"${grouped}>`;
+  const overall = GRADES.map((g) => radio('overall', `g${g}`, g, val.overall === g, html`${face(g)}${GRADE_LABELS[g][l]}`, true));
+  const tags = [
+    tagGroup('bad', 1, w.reasonsBad),
+    tagGroup('mid', 3, `${w.reasonsMid} ${w.optional}`),
+    tagGroup('good', 5, `${w.reasonsGood} ${w.optional}`),
+  ];
+  const trips = ([1, 2, 3] as const).map((n) => radio('trips', `t${n}`, n, val.trips === n, TRIPS_LABELS[n][l]));
+  const done = (['yes', 'partly', 'no'] as const).map((d) => radio('done', `d-${d}`, d, val.done === d, DONE_LABELS[d][l]));
+  const moreOpen = val.attitude || val.efficiency || val.competence ? ' open' : '';
+  const dims = (Object.keys(DIMENSIONS) as TDimension[]).map((d) => gradeRow(d, DIMENSIONS[d][l], val[d]));
+  const comment = html`<textarea id="cm" name="comment" maxlength="500" rows="3">${val.comment ?? ''}</textarea>`;
+  const phone = html`<input id="ph" type="tel" name="phone" ${PHONE_ATTRS} value="${val.phone ?? ''}">`;
+  const consent = html`<label class="chip"><input type="checkbox" name="consent" value="1" ${checked(!!val.consent)}>${w.consent}</label>`;
+  const body = html`${top}
 <h1>${w.heading}</h1><p class="hint">${w.hint}</p>
-${v.errors?.length ? html`<div class="err" role="alert"><strong>${w.errorTitle}</strong><ul>${v.errors.map((e) => html`<li>${e}</li>`)}</ul></div>` : ''}
-<form id="f" method="post" action="${self}${q}" data-ticket="${v.token}" data-sub="${v.submissionId}" data-lang="${l}" data-thanks="/r/thanks?lang=${l}" data-rated="${self}${q}" data-case="${self}/case?lang=${l}" data-msgs="${msgs}"${val.overall ? html` data-g="${val.overall <= 2 ? 'bad' : val.overall === 3 ? 'mid' : 'good'}"` : ''}>
+${errorBox}
+${formOpen}
 <input type="hidden" name="submissionId" value="${v.submissionId}"><input type="hidden" name="lang" value="${l}">
-<fieldset class="opt"><legend>${w.overall} <span class="small">${w.required}</span></legend>${GRADES.map(
-    (g) =>
-      html`<input class="vh" type="radio" id="g${g}" name="overall" value="${g}" required ${checked(val.overall === g)}><label for="g${g}">${face(g)}${GRADE_LABELS[g][l]}</label>`,
-  )}</fieldset>
-${tagGroup('bad', 1, w.reasonsBad)}${tagGroup('mid', 3, `${w.reasonsMid} ${w.optional}`)}${tagGroup('good', 5, `${w.reasonsGood} ${w.optional}`)}
-<fieldset class="opt"><legend>${w.trips} <span class="small">${w.optional}</span></legend><div class="row">${([1, 2, 3] as const).map(
-    (n) =>
-      html`<input class="vh" type="radio" id="t${n}" name="trips" value="${n}" ${checked(val.trips === n)}><label for="t${n}">${TRIPS_LABELS[n][l]}</label>`,
-  )}</div></fieldset>
-<fieldset class="opt"><legend>${w.done} <span class="small">${w.optional}</span></legend><div class="row">${(
-    ['yes', 'partly', 'no'] as const
-  ).map(
-    (d) =>
-      html`<input class="vh" type="radio" id="d-${d}" name="done" value="${d}" ${checked(val.done === d)}><label for="d-${d}">${DONE_LABELS[d][l]}</label>`,
-  )}</div></fieldset>
-<details${val.attitude || val.efficiency || val.competence ? ' open' : ''}><summary>${w.more} ${w.optional}</summary>${(Object.keys(DIMENSIONS) as TDimension[]).map((d) => gradeRow(d, DIMENSIONS[d][l], val[d]))}</details>
-<p><label for="cm">${w.comment} <span class="small">${w.optional}</span></label><textarea id="cm" name="comment" maxlength="500" rows="3">${val.comment ?? ''}</textarea></p>
-<fieldset class="contact"><legend>${w.contact} <span class="small">${w.optional}</span></legend><label for="ph">${w.phone}</label><input id="ph" type="tel" name="phone" inputmode="numeric" autocomplete="tel" maxlength="13" value="${val.phone ?? ''}"><label class="chip"><input type="checkbox" name="consent" value="1" ${checked(!!val.consent)}>${w.consent}</label></fieldset>
+<fieldset class="opt"><legend>${w.overall} <span class="small">${w.required}</span></legend>${overall}</fieldset>
+${tags}
+<fieldset class="opt"><legend>${w.trips} ${opt}</legend><div class="row">${trips}</div></fieldset>
+<fieldset class="opt"><legend>${w.done} ${opt}</legend><div class="row">${done}</div></fieldset>
+<details${moreOpen}><summary>${w.more} ${w.optional}</summary>${dims}</details>
+<p><label for="cm">${w.comment} ${opt}</label>${comment}</p>
+<fieldset class="contact"><legend>${w.contact} ${opt}</legend><label for="ph">${w.phone}</label>${phone}${consent}</fieldset>
 <p id="msg" class="msg" role="status" aria-live="polite"></p>
 <button type="submit">${w.submit}</button>
 </form><p class="small">${w.privacy}</p>`;

@@ -57,7 +57,8 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
         return problem(
           c,
           'window-retired',
-          `Window "${body.windowId}" of hall ${hallId} was retired on ${win.retiredAt.slice(0, 10)}; refresh the window list (GET /api/v1/hall).`,
+          `Window "${body.windowId}" of hall ${hallId} was retired on ${win.retiredAt.slice(0, 10)}; ` +
+            'refresh the window list (GET /api/v1/hall).',
         );
       const service = body.serviceId ? cat.services.find((s) => s.id === body.serviceId) : undefined;
       if (body.serviceId && !service) return problem(c, 'unknown-service', `Service "${body.serviceId}" is not offered by hall ${hallId}.`);
@@ -65,7 +66,8 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
         return problem(
           c,
           'service-retired',
-          `Service "${body.serviceId}" of hall ${hallId} was retired on ${service.retiredAt.slice(0, 10)}; refresh the service list (GET /api/v1/hall).`,
+          `Service "${body.serviceId}" of hall ${hallId} was retired on ${service.retiredAt.slice(0, 10)}; ` +
+            'refresh the service list (GET /api/v1/hall).',
         );
       const issuedAt = Math.floor(now() / 1000) * 1000;
       const day = localDay(issuedAt, cat.hall.timezone);

@@ -14,6 +14,11 @@ import { T, pickLang, type TLang } from '../pages/i18n.js';
 import { nonceOf, notice, page } from '../pages/layout.js';
 import { qrSvg } from '../qr.js';
 
+/** A placard page's print CSS: A6, the QR code large, nothing else on paper. */
+const PLACARD_CSS =
+  '@page{size:A6;margin:8mm}.placard{text-align:center}.placard .qr svg{width:70%;max-width:320px;height:auto}' +
+  '.placard h1{font-size:1.6em}.placard .en{color:#3d4650}@media print{main{min-height:0}body{background:#fff}}';
+
 export function printingRoutes(deps: TAppDeps) {
   const now = deps.now ?? Date.now;
   const r = new Hono();
@@ -50,7 +55,7 @@ export function printingRoutes(deps: TAppDeps) {
         lang: 'zh',
         nonce,
         title: `${cat.hall.name} ${win?.name ?? ''}`,
-        body: html`<style nonce="${nonce}">@page{size:A6;margin:8mm}.placard{text-align:center}.placard .qr svg{width:70%;max-width:320px;height:auto}.placard h1{font-size:1.6em}.placard .en{color:#3d4650}@media print{main{min-height:0}body{background:#fff}}</style>
+        body: html`<style nonce="${nonce}">${raw(PLACARD_CSS)}</style>
 <section class="placard"><p class="hall">${cat.hall.name}${cat.hall.nameEn ? html` · <span lang="en">${cat.hall.nameEn}</span>` : ''}</p>
 <h1>${win?.name ?? checked.claims.windowId}</h1>
 <div class="qr" role="img" aria-label="评价二维码 QR code">${raw(svg)}</div>

@@ -32,6 +32,7 @@ export const readCookie = (c: Context, name: string): string | undefined => {
 };
 
 /** `catalogue`: the app's one catalogue cache, shared with the API. */
+
 export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
   const r = new Hono();

@@ -22,6 +22,9 @@ import type { TStaffKit } from './gate.js';
 import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
 
+/** The call to action printed under each placard's QR code, in Chinese then English. */
+const PLACARD_CALL = html`<p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p>`;
+
 export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
   const { deps } = kit;
   const r = new Hono();
@@ -58,7 +61,11 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
         .filter((s) => s.unit.startsWith(prefix))
         .map((s) => ({ name: names.get(s.unit) ?? s.unit.split('#').pop()!, r: toUnitReport(s)! }))
         .sort((a, b) => b.r.temperature - a.r.temperature);
-    const links = html`<a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a> · <a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a> · <a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a>${user.role === 'admin' ? html` · <a href="/admin/halls/${hallId}/keys?lang=${lang}">${w.keys}</a>` : ''}`;
+    const ratingsLink = html`<a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a>`;
+    const scoresLink = html`<a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a>`;
+    const placardsLink = html`<a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a>`;
+    const keysLink = user.role === 'admin' ? html` · <a href="/admin/halls/${hallId}/keys?lang=${lang}">${w.keys}</a>` : '';
+    const links = html`${ratingsLink} · ${scoresLink} · ${placardsLink}${keysLink}`;
     const alertList = alerts.length
       ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>`
       : html`<p>${w.noAlerts}</p>`;
@@ -88,10 +95,15 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
       .filter((win) => !win.retiredAt)
       .map((win) => {
         const url = `${base}/r/${signPlacard(deps.keyring, { hallId, windowId: win.id })}`;
-        return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2><div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div><p><strong>办完事，扫一扫，为我们的服务打分</strong></p><p lang="en">Scan after your visit to rate our service</p></section>`;
+        const qr = html`<div class="qr" role="img" aria-label="评价二维码 QR code ${win.name}">${raw(qrSvg(url, 1))}</div>`;
+        return html`<section class="placard"><p>${cat.hall.name}</p><h2>${win.name}</h2>${qr}${PLACARD_CALL}</section>`;
       });
     const css =
-      '@page{size:A6;margin:6mm}.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;break-after:page;page-break-after:always}.placard .qr svg{width:60%;max-width:260px;height:auto}@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}';
+      '@page{size:A6;margin:6mm}' +
+      '.placard{background:#fff;text-align:center;border:1px dashed #6b7580;padding:12px;margin:12px 0;' +
+      'break-after:page;page-break-after:always}' +
+      '.placard .qr svg{width:60%;max-width:260px;height:auto}' +
+      '@media print{header{display:none}main{padding:0}.placard{border:0;margin:0}}';
     return c.html(
       staffPage({
         lang,

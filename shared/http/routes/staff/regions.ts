@@ -68,18 +68,27 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
     const unranked = rows.filter((x) => !x.r.ranked);
     const change = (x: (typeof rows)[number]) => (x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`);
-    const table = (
-      list: typeof rows,
-      numbered: boolean,
-    ) => html`<table class="sortable"><thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th><th>${w.change30}</th><th>${w.goodRate}</th></tr></thead><tbody>
-${list.map((x, i) => html`<tr>${numbered ? html`<td class="num">${i + 1}</td>` : ''}<td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}</td><td>${bandTag(w, x.r.band)}</td><td class="num">${x.r.n.toFixed(0)}</td><td class="num">${change(x)}</td><td class="num">${rateCell(x.r.goodRate)}</td></tr>`)}
+    const headCells = html`<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th>`;
+    const headTail = html`<th>${w.change30}</th><th>${w.goodRate}</th>`;
+    const head = (numbered: boolean) => html`<thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}${headCells}${headTail}</tr></thead>`;
+    const row = (x: (typeof rows)[number], i: number, numbered: boolean) => {
+      const name = html`<td><a href="${x.href}?lang=${lang}">${x.name}</a></td>`;
+      const range = `${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}`;
+      const figures = html`<td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${range}</td><td>${bandTag(w, x.r.band)}</td>`;
+      const counts = html`<td class="num">${x.r.n.toFixed(0)}</td><td class="num">${change(x)}</td>`;
+      const rank = numbered ? html`<td class="num">${i + 1}</td>` : '';
+      return html`<tr>${rank}${name}${figures}${counts}<td class="num">${rateCell(x.r.goodRate)}</td></tr>`;
+    };
+    const table = (list: typeof rows, numbered: boolean) => html`<table class="sortable">${head(numbered)}<tbody>
+${list.map((x, i) => row(x, i, numbered))}
 </tbody></table>`;
     const alertItem = (a: (typeof alerts)[number]) => {
       const t =
         typeof a.figures.temperature === 'number'
           ? html` <span class="muted">(${w.temperature} ${a.figures.temperature.toFixed(1)})</span>`
           : '';
-      return html`<li>${a.day} · <a href="/halls/${a.hallId}?lang=${lang}">${hallName.get(a.hallId) ?? a.hallId}</a> — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}${t}</li>`;
+      const hall = html`<a href="/halls/${a.hallId}?lang=${lang}">${hallName.get(a.hallId) ?? a.hallId}</a>`;
+      return html`<li>${a.day} · ${hall} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}${t}</li>`;
     };
     return kit.view(
       c,

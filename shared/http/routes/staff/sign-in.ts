@@ -28,7 +28,8 @@ export function signInRoutes(kit: TStaffKit) {
   const secure = (c: Context) => secureCookies(c, deps.config);
   const signInProblem = (c: Context, lang: TLang, message: string, status: 400 | 403 | 502) => {
     c.header('cache-control', 'no-store');
-    const body = html`<h1>${D[lang].signInTitle}</h1><p role="alert">${message}</p><p><a href="/signin?lang=${lang}">${D[lang].signInAgain}</a></p>`;
+    const again = html`<p><a href="/signin?lang=${lang}">${D[lang].signInAgain}</a></p>`;
+    const body = html`<h1>${D[lang].signInTitle}</h1><p role="alert">${message}</p>${again}`;
     return page(c, lang, D[lang].signInTitle, body, undefined, status);
   };
 
@@ -56,13 +57,14 @@ export function signInRoutes(kit: TStaffKit) {
       return page(c, lang, w.signInTitle, html`<h1>${w.signInTitle}</h1>${provider ? viaProvider : html`<p>${w.oidcMissing}</p>`}`);
     // Before a session exists, the sign-in form is protected by a double-submit token.
     const pre = startSession(c, deps.keyring, '', now(), { secure: secure(c) });
+    const csrf = html`<input type="hidden" name="_csrf" value="${pre.csrf}">`;
     const users = await listUsers(deps.table);
     return page(
       c,
       lang,
       w.signInTitle,
       html`<h1>${w.signInTitle}</h1>${viaProvider}<h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
-<form method="post" action="/signin/dev?lang=${lang}&amp;next=${encodeURIComponent(next)}" class="users"><input type="hidden" name="_csrf" value="${pre.csrf}">
+<form method="post" action="/signin/dev?lang=${lang}&amp;next=${encodeURIComponent(next)}" class="users">${csrf}
 ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.name} — ${u.role} · ${u.scope}</button>`)}</form>`,
     );
   });
