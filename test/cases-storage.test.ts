@@ -1,7 +1,8 @@
 /**
  * Case, audit and calendar storage on both engines (dynalite and DynamoDB Local): the case stored with its rating
  * reads back as the domain's openCase, versioned writes refuse a stale version, GSI2 lists due cases only, audit
- * appends are idempotent per id, calendar items round-trip into a hall's calendar.
+ * appends are idempotent per id, calendar items round-trip into a hall's calendar; the paged queue (index order plus
+ * COUNT queries) equals the full read and reads about one page.
  */
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { effectiveCalendar } from '../shared/domain/calendar.js';
@@ -10,10 +11,11 @@ import type { TRating } from '../shared/domain/model.js';
 import { openingDeadlines } from '../shared/services/case-calendar.js';
 import { appendAudit, listAudit } from '../shared/storage/audit.js';
 import { loadCalendarItems, putDeadlines, putOverride } from '../shared/storage/calendar.js';
-import { getCase, listHallCases, openCaseAttributes, writeCase } from '../shared/storage/cases.js';
-import { getItem } from '../shared/storage/db.js';
+import { listCaseQueue } from '../shared/services/cases.js';
+import { caseAttributes, getCase, listHallCases, openCaseAttributes, writeCase } from '../shared/storage/cases.js';
+import { batchPut, getItem } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
-import { putRating } from '../shared/storage/ratings.js';
+import { putRating, ratingToItem } from '../shared/storage/ratings.js';
 import { stopEngines, type TEngineName, world, type TWorld } from './support/harness.js';
 
 afterAll(stopEngines);
@@ -97,6 +99,53 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('case storage on %s',
     expect(raw?.pe).toBeUndefined();
     expect(raw?.pm).toBeUndefined();
     expect(raw?.o).toBe(2);
+  });
+
+  it('pages the queue like the full read (order and counts), reading about one page of items', async () => {
+    const cal = effectiveCalendar(['r-test'], []);
+    const now = new Date(w.clock.now).toISOString();
+    const items = [];
+    for (let i = 0; i < 120; i++) {
+      const at = new Date(Date.parse('2026-11-10T01:00:00Z') + i * 3 * 3_600_000).toISOString();
+      const r = rating(`q${i}`, { createdAt: at, day: at.slice(0, 10), windowId: `w${i % 3}` });
+      let c = openCase(r, hallClock, cal, at)!;
+      const step = (cmd: Parameters<typeof transition>[1], when: string) => {
+        const x = transition(c, cmd, { now: when, actor: 'u', hall: hallClock, cal, regionPath: ['r-test'] });
+        if (x.ok) c = x.case;
+      };
+      const later = (h: number) => new Date(Date.parse(at) + h * 3_600_000).toISOString();
+      if (i % 6 === 2 || i % 6 === 5) step({ type: 'contact', how: 'written_reply', note: '已收到' }, later(1));
+      if (i % 6 === 3) {
+        step({ type: 'contact', how: 'written_reply', note: '已收到' }, later(1));
+        step({ type: 'rectify', publicReply: '已整改', fix: '', category: 'staff_coached' }, later(2));
+      }
+      if (i % 6 >= 4) step({ type: 'escalate' }, now);
+      items.push(ratingToItem(r, i % 6 < 2 ? openCaseAttributes(c) : caseAttributes(c, c.history.length, true)));
+    }
+    await batchPut(w.table, items);
+    const deps = { table: w.table, now: () => w.clock.now };
+    const full = await listCaseQueue(deps, { hallId: 'h-test' });
+    const pages = [];
+    for (let offset = 0; offset < full.cases.length + 30; offset += 30) {
+      const p = await listCaseQueue(deps, { hallId: 'h-test' }, { page: { offset, limit: 30 } });
+      expect(p.total).toBe(full.cases.length);
+      const { byState: _a, ...counts } = p.counts;
+      const { byState: _b, ...fullCounts } = full.counts;
+      expect(counts).toEqual(fullCounts);
+      pages.push(...p.cases);
+    }
+    expect(pages.map((c) => c.caseId)).toEqual(full.cases.map((c) => c.caseId));
+    expect(new Set(full.cases.map((c) => c.dueState))).toEqual(new Set(['overdue', 'due_today', 'ok', 'none']));
+    expect(full.counts.escalated).toBeGreaterThan(5);
+    expect(full.counts.overdue).toBeGreaterThan(full.counts.escalated);
+    const before = w.table.itemsRead;
+    const first = await listCaseQueue(deps, { hallId: 'h-test' }, { page: { offset: 0, limit: 20 } });
+    const reads = w.table.itemsRead - before;
+    expect(first.cases.map((c) => c.caseId)).toEqual(full.cases.slice(0, 20).map((c) => c.caseId));
+    // the page itself (the plain cases in index order) plus the escalated, rectified and appealed ones, read apart
+    const irregular = full.counts.escalated + full.counts.byState.rectified + full.counts.byState.appealed;
+    expect(reads).toBeLessThanOrEqual(20 + irregular + 10);
+    expect(reads).toBeLessThan(full.cases.length / 2);
   });
 
   it('appends an audit entry once per id (a retry writes nothing) and lists by day and by unit', async () => {

@@ -43,10 +43,20 @@ import {
 import type { TKeyring } from '../domain/keyring.js';
 import type { THall, TRating, TRegion } from '../domain/model.js';
 import { decryptPhone } from '../domain/privacy.js';
+import { localDay } from '../domain/time.js';
 import { quietLog, type TLog } from '../log.js';
 import { appendAudit, caseAuditId, listAudit, type TAuditQuery, type TStoredAudit } from '../storage/audit.js';
 import { deleteOverride, loadCalendarItems, putDeadlines, putOverride, type TCalendarItems } from '../storage/calendar.js';
-import { getCase, listAllHallCases, listHallCases, type TStoredCase, writeCase } from '../storage/cases.js';
+import {
+  caseSlot,
+  countActiveCases,
+  firstActiveCases,
+  getCase,
+  listAllHallCases,
+  listHallCases,
+  type TStoredCase,
+  writeCase,
+} from '../storage/cases.js';
 import { listHalls, listRegions } from '../storage/catalogue.js';
 import type { TTable } from '../storage/db.js';
 
@@ -158,6 +168,12 @@ export interface TQueueFilter {
   escalated?: boolean;
   /** also list closed cases (newest first after the active ones) */
   includeClosed?: boolean;
+  /**
+   * Only this slice of the ordered queue (`total` then says how many there are). Without other filters the queue
+   * reads just the slice's items (per hall: the first offset + limit in index order, plus the escalated, rectified
+   * and appealed ones) and counts with COUNT queries; with filters it reads every active case.
+   */
+  page?: { offset: number; limit: number };
 }
 
 export interface TQueueCounts {
@@ -165,6 +181,7 @@ export interface TQueueCounts {
   dueToday: number;
   overdue: number;
   escalated: number;
+  /** exact on a full read; on a paged read (`filter.page`, no other filter) the states of the rows read only */
   byState: Record<TCaseState, number>;
 }
 
@@ -220,7 +237,7 @@ export async function listCaseQueue(
   scope: TCaseScope,
   filter: TQueueFilter = {},
   viewer?: TUser,
-): Promise<{ cases: TCaseRow[]; counts: TQueueCounts }> {
+): Promise<{ cases: TCaseRow[]; counts: TQueueCounts; total: number }> {
   const world = await loadCaseWorld(deps.table, nowOf(deps));
   const counts: TQueueCounts = {
     active: 0,
@@ -229,9 +246,11 @@ export async function listCaseQueue(
     escalated: 0,
     byState: { open: 0, contacted: 0, rectified: 0, appealed: 0, closed: 0 },
   };
-  if (viewer && !maySeeScope(viewer, world, scope)) return { cases: [], counts };
+  if (viewer && !maySeeScope(viewer, world, scope)) return { cases: [], counts, total: 0 };
   const now = isoNow(deps);
   const hallIds = hallsOfScope(world, scope);
+  const { page, ...rest } = filter;
+  if (page && !Object.values(rest).some(Boolean)) return pagedQueue(deps, world, hallIds, page, counts);
   const lists = await Promise.all(
     hallIds.map(async (h) => {
       const active = await listHallCases(deps.table, h, 'A');
@@ -258,7 +277,67 @@ export async function listCaseQueue(
         (!filter.escalated || r.escalationLevel > 0),
     )
     .sort(queueOrder);
-  return { cases, counts };
+  return { cases: page ? cases.slice(page.offset, page.offset + page.limit) : cases, counts, total: cases.length };
+}
+
+/** The first instant of the hall-local day after `now`'s (the end of "due today"). */
+export function nextLocalMidnight(now: number, timeZone: string): number {
+  const today = localDay(now, timeZone);
+  let t = now;
+  while (localDay(t + 3_600_000, timeZone) === today) t += 3_600_000;
+  while (localDay(t + 60_000, timeZone) === today) t += 60_000;
+  return Math.floor((t + 60_000) / 60_000) * 60_000;
+}
+
+/**
+ * The unfiltered queue, one slice of it. The active bucket's sort key is each case's next-action instant, which is
+ * its deadline for open and contacted cases that were never escalated ("plain"): for them index order is the queue
+ * order (overdue, then due today, then the rest, each by nearest deadline), so per hall the first offset + limit
+ * plain ones in index order are all the slice can need. The others ("irregular": escalated, whose key is the next
+ * escalation, and rectified/appealed, which have no deadline) are read apart, whole: few, and needed for the counts.
+ * Counts: a plain case is overdue when its key is before now and due today when its key falls in the rest of the
+ * hall-local day, so COUNT queries over those key ranges (instants compared as strings; no item comes back) minus
+ * the irregular cases in them, plus the irregular ones' own due states. In DynamoDB the COUNT and filtered queries
+ * still consume read units for the items they pass over; here they cost no decoding and nothing goes over the wire.
+ */
+async function pagedQueue(
+  deps: TCaseDeps,
+  world: TCaseWorld,
+  hallIds: string[],
+  page: { offset: number; limit: number },
+  counts: TQueueCounts,
+): Promise<{ cases: TCaseRow[]; counts: TQueueCounts; total: number }> {
+  const t = deps.table;
+  const nowMs = nowOf(deps);
+  const now = new Date(nowMs).toISOString();
+  const before = new Date(nowMs - 1).toISOString();
+  const want = page.offset + page.limit;
+  const lists = await Promise.all(
+    hallIds.map(async (hallId) => {
+      const tz = (world.halls.get(hallId) ?? UTC_HALL).timezone;
+      const end = new Date(nextLocalMidnight(nowMs, tz) - 1).toISOString();
+      const [past, future, today, irregular, plain] = await Promise.all([
+        countActiveCases(t, { hallId, to: before }),
+        countActiveCases(t, { hallId, from: now }),
+        countActiveCases(t, { hallId, from: now, to: end }),
+        firstActiveCases(t, { hallId, filter: 'irregular' }),
+        firstActiveCases(t, { hallId, filter: 'plain' }, want),
+      ]);
+      const odd = irregular.map((s) => ({ row: toRow(s, now, tz), key: caseSlot(s.case, false).instant }));
+      counts.active += past + future;
+      counts.overdue += past - odd.filter((x) => x.key < now).length;
+      counts.dueToday += today - odd.filter((x) => x.key >= now && x.key <= end).length;
+      for (const { row } of odd) {
+        if (row.dueState === 'overdue') counts.overdue++;
+        if (row.dueState === 'due_today') counts.dueToday++;
+        if (row.escalationLevel > 0) counts.escalated++;
+      }
+      return [...plain.map((s) => toRow(s, now, tz)), ...odd.map((x) => x.row)];
+    }),
+  );
+  const rows = lists.flat().sort(queueOrder);
+  for (const r of rows) counts.byState[r.state]++;
+  return { cases: rows.slice(page.offset, want), counts, total: counts.active };
 }
 
 async function listClosed(t: TTable, hallId: string): Promise<TStoredCase[]> {

@@ -7,11 +7,12 @@
  * GSI2 (sparse) lists a hall's cases: A#<next instant the job must act> for active cases, P#<phone deletion
  * instant> for closed cases still holding a phone, C#<closedAt> for the rest.
  */
-import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TCase } from '../domain/cases.js';
 import type { TRating } from '../domain/model.js';
-import { getItem, ifCondition, queryAll, type TTable } from './db.js';
+import { getItem, ifCondition, type Item, queryAll, type TTable } from './db.js';
+import { TABLE_KEYS } from './table.js';
 import * as keys from './keys.js';
 import { rawToRating } from './ratings.js';
 
@@ -141,4 +142,83 @@ export async function listHallCases(t: TTable, hallId: string, bucket: keys.TCas
 export async function listAllHallCases(t: TTable, hallId: string): Promise<TStoredCase[]> {
   const items = await queryAll(t, { pk: keys.casesOfHall(hallId), index: 'gsi2' });
   return items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+}
+
+/* ---------- the paged queue: counts without reading items, and one page in index order ---------- */
+
+/**
+ * Filters over a case's attributes (no key attributes: those go in the range). The state and escalation level are
+ * tested as JSON fragments of `cs` (quotes inside strings are escaped, so user text can never contain them);
+ * a case without `cs` was never moved: open, level 0, its contact deadline in its sort key.
+ */
+export const CASE_FILTERS = {
+  /** open or contacted, not escalated: their sort key is their deadline, so index order is queue order */
+  plain: 'attribute_not_exists(cs) OR ((contains(cs, :open) OR contains(cs, :contacted)) AND contains(cs, :lvl0))',
+  /** the rest: escalated (key: the next escalation) or rectified/appealed (key: the job's next step, no deadline) */
+  irregular: 'attribute_exists(cs) AND (NOT contains(cs, :lvl0) OR contains(cs, :rectified) OR contains(cs, :appealed))',
+} as const;
+export type TCaseFilter = keyof typeof CASE_FILTERS;
+
+const FILTER_VALUES: Record<string, string> = {
+  ':open': '"state":"open"',
+  ':contacted': '"state":"contacted"',
+  ':rectified': '"state":"rectified"',
+  ':appealed': '"state":"appealed"',
+  ':lvl0': '"escalationLevel":0',
+};
+
+interface TActiveQuery {
+  hallId: string;
+  /** sort-key instants (inclusive); default: the whole active bucket */
+  from?: string;
+  to?: string;
+  filter?: TCaseFilter;
+  /** instants the filter compares with */
+  now?: string;
+  end?: string;
+}
+
+function activeQueryInput(t: TTable, q: TActiveQuery) {
+  const gsi = TABLE_KEYS.gsi2;
+  const expr = q.filter ? CASE_FILTERS[q.filter] : undefined;
+  const values: Record<string, string> = { ':pk': keys.casesOfHall(q.hallId), ':a': `A#${q.from ?? ''}`, ':b': q.to ? `A#${q.to}` : 'A$' };
+  if (expr)
+    for (const [k, v] of Object.entries({ ...FILTER_VALUES, ':now': q.now ?? '', ':end': q.end ?? '' }))
+      if (expr.includes(k)) values[k] = v;
+  return {
+    TableName: t.name,
+    IndexName: gsi.name,
+    KeyConditionExpression: `${gsi.partitionKey} = :pk AND ${gsi.sortKey} BETWEEN :a AND :b`,
+    ...(expr ? { FilterExpression: expr } : {}),
+    ExpressionAttributeValues: marshall(values),
+  };
+}
+
+/** How many active cases of a hall match (Select COUNT: no item comes back; not counted in itemsRead). */
+export async function countActiveCases(t: TTable, q: TActiveQuery): Promise<number> {
+  let n = 0;
+  let start: Item | undefined;
+  do {
+    const out = await t.db.send(new QueryCommand({ ...activeQueryInput(t, q), Select: 'COUNT', ExclusiveStartKey: start }));
+    n += out.Count ?? 0;
+    start = out.LastEvaluatedKey;
+  } while (start);
+  return n;
+}
+
+/** The first `want` active cases of a hall in index order (nearest next instant first) that match; counted. */
+export async function firstActiveCases(t: TTable, q: TActiveQuery, want?: number): Promise<TStoredCase[]> {
+  const out: TStoredCase[] = [];
+  let start: Item | undefined;
+  do {
+    const limit = want === undefined ? undefined : Math.max(want - out.length, 10);
+    const page = await t.db.send(new QueryCommand({ ...activeQueryInput(t, q), Limit: limit, ExclusiveStartKey: start }));
+    t.itemsRead += page.Items?.length ?? 0;
+    for (const i of page.Items ?? []) {
+      const s = caseFromRaw(unmarshall(i));
+      if (s) out.push(s);
+    }
+    start = page.LastEvaluatedKey;
+  } while (start && (want === undefined || out.length < want));
+  return want === undefined ? out : out.slice(0, want);
 }

@@ -20,7 +20,6 @@ import {
   listCaseQueue,
   commandCase,
   revealPhone,
-  type TCaseRow,
   type TCaseScope,
   type TCommandRefusal,
   type TCaseView,
@@ -128,12 +127,12 @@ export function caseRoutes(kit: TStaffKit) {
     const pageNo = Math.max(1, Math.floor(Number(c.req.query('page')) || 1));
     const scope = await requestedScope(user, hallId);
     if (!scope) return kit.notFound(c, lang, { user, csrf: c.var.csrf });
-    const { cases, counts } = await listCaseQueue(cdeps, scope, { state, windowId, overdue }, user);
+    const slice = { offset: (pageNo - 1) * QUEUE_PAGE_SIZE, limit: QUEUE_PAGE_SIZE };
+    const { cases: shown, counts, total } = await listCaseQueue(cdeps, scope, { state, windowId, overdue, page: slice }, user);
     const names = await hallNames(lang);
     const scopeHalls = await scopeHallList(user, lang);
     const oneHall = 'hallId' in scope ? scope.hallId : scopeHalls.length === 1 ? scopeHalls[0].id : undefined;
-    const pages = Math.max(1, Math.ceil(cases.length / QUEUE_PAGE_SIZE));
-    const shown = cases.slice((pageNo - 1) * QUEUE_PAGE_SIZE, pageNo * QUEUE_PAGE_SIZE);
+    const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
     // Window and service names of the halls on this page only (at most one catalogue read per hall shown).
     const hallIds = [...new Set([...(oneHall ? [oneHall] : []), ...shown.map((x) => x.hallId)])];
     const cats = new Map(await Promise.all(hallIds.map(async (h) => [h, await getHallCatalogue(deps.table, h)] as const)));
@@ -262,11 +261,11 @@ export function caseRoutes(kit: TStaffKit) {
     if (!/^[1-9]\d{0,5}$/.test(pageQ)) return problem(c, 'validation-failed', 'page must be a positive whole number.');
     const scope = await requestedScope(c.var.user, q('hallId'), q('regionId'));
     if (!scope) return problem(c, 'not-found', 'No such unit in your scope.');
-    const filter = { state: stateQ as TCaseState | undefined, overdue: overdueQ === 'true' };
-    const { cases, counts } = await listCaseQueue(cdeps, scope, filter, c.var.user);
     const pageNo = Number(pageQ);
-    const pages = Math.max(1, Math.ceil(cases.length / API_PAGE_SIZE));
-    const shown: TCaseRow[] = cases.slice((pageNo - 1) * API_PAGE_SIZE, pageNo * API_PAGE_SIZE);
+    const slice = { offset: (pageNo - 1) * API_PAGE_SIZE, limit: API_PAGE_SIZE };
+    const filter = { state: stateQ as TCaseState | undefined, overdue: overdueQ === 'true', page: slice };
+    const { cases: shown, counts, total } = await listCaseQueue(cdeps, scope, filter, c.var.user);
+    const pages = Math.max(1, Math.ceil(total / API_PAGE_SIZE));
     const { active, dueToday, overdue, escalated } = counts;
     return c.json({ cases: shown.map(caseSummary), counts: { active, dueToday, overdue, escalated }, page: pageNo, pages });
   });
