@@ -18,6 +18,7 @@ export const A = {
   zh: {
     regions: '区域与大厅',
     users: '工作人员',
+    calendar: '工作日历与期限',
     addRegion: '新增区域',
     addHall: '新增大厅',
     editRegion: '编辑区域',
@@ -90,6 +91,7 @@ export const A = {
   en: {
     regions: 'Regions and halls',
     users: 'Staff users',
+    calendar: 'Calendar and deadlines',
     addRegion: 'Add a region',
     addHall: 'Add a hall',
     editRegion: 'Edit region',
@@ -227,9 +229,11 @@ function select(
 const csrfInput = (ctx: TFormCtx) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 
 /** The administration section's own navigation, with the page's place in it. */
-export function adminNav(lang: TLang, current: 'regions' | 'users'): Html {
+export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar'): Html {
   const a = A[lang];
-  return html`<nav class="adm-nav" aria-label="${D[lang].admin}"><a href="/admin/regions?${q(lang)}"${current === 'regions' ? html` aria-current="page"` : ''}>${a.regions}</a> <a href="/admin/users?${q(lang)}"${current === 'users' ? html` aria-current="page"` : ''}>${a.users}</a></nav>`;
+  const link = (to: 'regions' | 'users' | 'calendar') =>
+    html`<a href="/admin/${to}?${q(lang)}"${current === to ? html` aria-current="page"` : ''}>${a[to]}</a>`;
+  return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${link('regions')} ${link('users')} ${link('calendar')}</nav>`;
 }
 
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');

@@ -14,6 +14,7 @@ import { caseLinkRoutes } from './case-link.js';
 import { docsRoutes } from './docs.js';
 import { adminRoutes } from './staff/admin.js';
 import { auditRoutes } from './staff/audit.js';
+import { calendarRoutes } from './staff/calendar.js';
 import { caseRoutes } from './staff/cases.js';
 import { exportRoutes } from './staff/exports.js';
 import { staffKit } from './staff/gate.js';
@@ -39,6 +40,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', caseRoutes(kit));
   r.route('/', auditRoutes(kit));
   r.route('/admin', adminRoutes(kit));
+  r.route('/admin', calendarRoutes(kit));
   r.route('/', docsRoutes(deps));
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
 
