@@ -381,7 +381,8 @@ export function adminRoutes(kit: TStaffKit) {
     const revoke = (k: (typeof keys)[number]) =>
       k.revokedAt
         ? ''
-        : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">${csrfField}<button type="submit">${w.revoke}</button></form>`;
+        : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">\
+${csrfField}<button type="submit">${w.revoke}</button></form>`;
     return kit.page(
       c,
       lang,
@@ -389,9 +390,13 @@ export function adminRoutes(kit: TStaffKit) {
       html`<h1>${name} · ${w.keys}</h1>
 ${created ? html`<div class="card" role="status"><p><strong>${w.keyCreated}</strong></p><p><code>${created}</code></p></div>` : ''}
 <table><thead><tr><th>${w.keyId}</th><th>${w.keyLabel}</th><th>${w.keyCreatedAt}</th><th>${w.keyState}</th><th></th></tr></thead><tbody>
-${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><td>${k.createdAt.slice(0, 16).replace('T', ' ')}</td><td>${state(k)}</td><td>${revoke(k)}</td></tr>`)}
+${keys.map(
+  (k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><td>${k.createdAt.slice(0, 16).replace('T', ' ')}</td><td>\
+${state(k)}</td><td>${revoke(k)}</td></tr>`,
+)}
 </tbody></table>
-<h2>${w.newKey}</h2><form method="post" action="/admin/halls/${hallId}/keys?lang=${lang}">${csrfField}<label for="label">${w.keyLabel}</label> <input id="label" name="label" maxlength="60" required> <button type="submit">${w.create}</button></form>`,
+<h2>${w.newKey}</h2><form method="post" action="/admin/halls/${hallId}/keys?lang=${lang}">${csrfField}<label for="label">\
+${w.keyLabel}</label> <input id="label" name="label" maxlength="60" required> <button type="submit">${w.create}</button></form>`,
       s.who,
     );
   };
