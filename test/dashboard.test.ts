@@ -19,6 +19,7 @@ import { listApiKeys } from '../shared/storage/api-keys.js';
 import { putRegion } from '../shared/storage/catalogue.js';
 import { listUsers } from '../shared/storage/users.js';
 import { deleteRegion, getHallCatalogue, listHalls, listRegions } from '../shared/storage/catalogue.js';
+import { loadCalendarItems } from '../shared/storage/calendar.js';
 import { putAlerts } from '../shared/storage/scores.js';
 
 let app: ReturnType<typeof createApp>;
@@ -282,6 +283,10 @@ describe('every route, every role: nothing leaks', () => {
       ['POST', '/admin/users/u-mgr-gangkou/remove', {}],
       ['POST', `/admin/halls/${hall}/keys`, { label: '潜入' }],
       ['POST', `/admin/halls/h-dh-center/keys/${keyHash}/revoke`, {}],
+      ['GET', '/admin/calendar'], // issue 9: the calendar's administration
+      ['POST', '/admin/calendar/overrides', { regionId: 'r-west', day: '2026-12-01', kind: 'closed', note: '潜入' }],
+      ['POST', '/admin/calendar/overrides/remove', { regionId: 'r-west', day: '2026-12-01' }],
+      ['POST', '/admin/calendar/deadlines', { regionId: 'r-west', contactDays: '9' }],
     ];
     // Every administration route the app has is in the list above (a new one cannot be forgotten here).
     const routes = dashboardRoutes(deps).routes.filter((x) => x.path.startsWith('/admin') && x.method !== 'ALL');
@@ -299,6 +304,7 @@ describe('every route, every role: nothing leaks', () => {
       users: await listUsers(table),
       catalogues: await Promise.all(data.halls.map((h) => getHallCatalogue(table, h.id))),
       keys: [await listApiKeys(table, hall), await listApiKeys(table, 'h-dh-center')],
+      calendar: await loadCalendarItems(table),
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>

@@ -45,6 +45,8 @@ import type { THall, TRating, TRegion } from '../domain/model.js';
 import { decryptPhone } from '../domain/privacy.js';
 import { localDay } from '../domain/time.js';
 import { quietLog, type TLog } from '../log.js';
+import { randomBytes } from 'node:crypto';
+import { forgetHallCalendars } from './case-calendar.js';
 import { appendAudit, caseAuditId, listAudit, type TAuditQuery, type TStoredAudit } from '../storage/audit.js';
 import { deleteOverride, loadCalendarItems, putDeadlines, putOverride, type TCalendarItems } from '../storage/calendar.js';
 import {
@@ -671,8 +673,9 @@ export async function setCalendarOverride(
     to: o.kind,
     ...(o.note ? { note: o.note.slice(0, 200) } : {}),
   });
-  await appendAudit(deps.table, entry, `calendar.${o.regionId}.${o.day}.${at}`);
+  await appendAudit(deps.table, entry, `calendar.${o.regionId}.${o.day}.${o.kind}.${at}.${randomBytes(4).toString('hex')}`);
   forgetCaseWorld(deps.table);
+  forgetHallCalendars(deps.table);
   return true;
 }
 
@@ -691,7 +694,8 @@ export async function setRegionDeadlines(deps: TCaseDeps, user: TUser, s: TRegio
     targetId: regionId,
     to: JSON.stringify(days).slice(0, 120),
   });
-  await appendAudit(deps.table, entry, `deadlines.${regionId}.${at}`);
+  await appendAudit(deps.table, entry, `deadlines.${regionId}.${at}.${randomBytes(4).toString('hex')}`);
   forgetCaseWorld(deps.table);
+  forgetHallCalendars(deps.table);
   return true;
 }

@@ -18,6 +18,7 @@ export const A = {
   zh: {
     regions: '区域与大厅',
     users: '工作人员',
+    calendar: '工作日历与期限',
     addRegion: '新增区域',
     addHall: '新增大厅',
     editRegion: '编辑区域',
@@ -90,6 +91,7 @@ export const A = {
   en: {
     regions: 'Regions and halls',
     users: 'Staff users',
+    calendar: 'Calendar and deadlines',
     addRegion: 'Add a region',
     addHall: 'Add a hall',
     editRegion: 'Edit region',
@@ -124,7 +126,8 @@ export const A = {
     saveName: 'Save name',
     actions: 'Actions',
     retireHint:
-      "A retired window no longer appears on placards or in the queue machine's window list and issues no new tickets; its ratings and scores stay, and it can be restored. A retired service issues no new tickets either.",
+      "A retired window no longer appears on placards or in the queue machine's window list and issues no new tickets; " +
+      'its ratings and scores stay, and it can be restored. A retired service issues no new tickets either.',
     noUnits: 'None yet.',
     dashboard: 'Temperature dashboard',
     unassigned: 'Halls whose region does not exist',
@@ -209,7 +212,19 @@ interface TField {
 function field(ctx: TFormCtx, f: TField): Html {
   const id = `${f.form}-${f.name}`;
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-err` : ''].filter(Boolean).join(' ');
-  return html`<div class="field"><label for="${id}">${f.label}</label>${f.hint ? html`<span class="hint" id="${id}-hint">${f.hint}</span>` : ''}<input id="${id}" name="${f.name}" type="${f.type ?? 'text'}" value="${f.value ?? ''}" autocomplete="${f.autocomplete ?? 'off'}"${f.required ? html` required` : ''}${f.max ? html` maxlength="${f.max}"` : ''}${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}>${f.error ? html`<span class="err" id="${id}-err">${ADMIN_ERRORS[f.error][ctx.lang]}</span>` : ''}</div>`;
+  return html`<div class="field"><label for="${id}">${f.label}</label>${
+    f.hint
+      ? html`<span class="hint" id="${id}-hint">\
+${f.hint}</span>`
+      : ''
+  }<input id="${id}" name="${f.name}" type="${f.type ?? 'text'}" value="${f.value ?? ''}" autocomplete="\
+${f.autocomplete ?? 'off'}"${f.required ? html` required` : ''}${
+    f.max
+      ? html` maxlength="\
+${f.max}"`
+      : ''
+  }${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}>\
+${f.error ? html`<span class="err" id="${id}-err">${ADMIN_ERRORS[f.error][ctx.lang]}</span>` : ''}</div>`;
 }
 
 type TOption = { value: string; label: string };
@@ -221,15 +236,37 @@ function select(
   const described = [f.hint ? `${id}-hint` : '', f.error ? `${id}-err` : ''].filter(Boolean).join(' ');
   const opts = (list: TOption[]) =>
     list.map((o) => html`<option value="${o.value}"${o.value === (f.value ?? '') ? html` selected` : ''}>${o.label}</option>`);
-  return html`<div class="field"><label for="${id}">${f.label}</label>${f.hint ? html`<span class="hint" id="${id}-hint">${f.hint}</span>` : ''}<select id="${id}" name="${f.name}"${f.required ? html` required` : ''}${described ? html` aria-describedby="${described}"` : ''}${f.error ? html` aria-invalid="true"` : ''}>${f.groups.map((g) => (g.label ? html`<optgroup label="${g.label}">${opts(g.options)}</optgroup>` : opts(g.options)))}</select>${f.error ? html`<span class="err" id="${id}-err">${ADMIN_ERRORS[f.error][ctx.lang]}</span>` : ''}</div>`;
+  return html`<div class="field"><label for="${id}">${f.label}</label>${
+    f.hint
+      ? html`<span class="hint" id="${id}-hint">\
+${f.hint}</span>`
+      : ''
+  }<select id="${id}" name="${f.name}"${f.required ? html` required` : ''}${
+    described
+      ? html` aria-describedby="\
+${described}"`
+      : ''
+  }${f.error ? html` aria-invalid="true"` : ''}>${f.groups.map((g) =>
+    g.label
+      ? html`<optgroup label="${g.label}">\
+${opts(g.options)}</optgroup>`
+      : opts(g.options),
+  )}</select>${
+    f.error
+      ? html`<span class="err" id="${id}-err">\
+${ADMIN_ERRORS[f.error][ctx.lang]}</span>`
+      : ''
+  }</div>`;
 }
 
 const csrfInput = (ctx: TFormCtx) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 
 /** The administration section's own navigation, with the page's place in it. */
-export function adminNav(lang: TLang, current: 'regions' | 'users'): Html {
+export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar'): Html {
   const a = A[lang];
-  return html`<nav class="adm-nav" aria-label="${D[lang].admin}"><a href="/admin/regions?${q(lang)}"${current === 'regions' ? html` aria-current="page"` : ''}>${a.regions}</a> <a href="/admin/users?${q(lang)}"${current === 'users' ? html` aria-current="page"` : ''}>${a.users}</a></nav>`;
+  const link = (to: 'regions' | 'users' | 'calendar') =>
+    html`<a href="/admin/${to}?${q(lang)}"${current === to ? html` aria-current="page"` : ''}>${a[to]}</a>`;
+  return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${link('regions')} ${link('users')} ${link('calendar')}</nav>`;
 }
 
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');
@@ -245,18 +282,28 @@ function regionTree(lang: TLang, regions: readonly TRegion[], halls: readonly TH
   const w = D[lang];
   const known = new Set(regions.map((r) => r.id));
   const hallItem = (h: THall) =>
-    html`<li class="hall-item"><a href="/admin/halls/${h.id}?${q(lang)}">${nameIn(lang, h)}</a> <span class="muted">${a.hallWord} · ${h.id}</span> · <a href="/halls/${h.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${h.id}/keys?${q(lang)}">${w.keys}</a></li>`;
+    html`<li class="hall-item"><a href="/admin/halls/${h.id}?${q(lang)}">${nameIn(lang, h)}</a> <span class="muted">${a.hallWord} · \
+${h.id}</span> · <a href="/halls/${h.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${h.id}/keys?${q(lang)}">\
+${w.keys}</a></li>`;
   const node = (r: TRegion, seen: Set<string>): Html => {
     seen.add(r.id);
     const sub = regions.filter((x) => x.parentId === r.id && !seen.has(x.id));
     const hs = halls.filter((h) => h.regionId === r.id);
-    return html`<li><a href="/admin/regions/${r.id}?${q(lang)}">${nameIn(lang, r)}</a> <span class="muted">${a.levels[r.level] ?? r.level} · ${r.id}</span>${sub.length || hs.length ? html`<ul>${sub.map((x) => node(x, seen))}${hs.map(hallItem)}</ul>` : ''}</li>`;
+    return html`<li><a href="/admin/regions/${r.id}?${q(lang)}">${nameIn(lang, r)}</a> <span class="muted">\
+${a.levels[r.level] ?? r.level} · ${r.id}</span>${
+      sub.length || hs.length ? html`<ul>${sub.map((x) => node(x, seen))}${hs.map(hallItem)}</ul>` : ''
+    }</li>`;
   };
   const seen = new Set<string>();
   // Tops: the root, and any region whose parent is gone (shown rather than hidden, so it can be fixed).
   const tops = regions.filter((r) => !r.parentId || !known.has(r.parentId));
   const orphans = halls.filter((h) => !known.has(h.regionId));
-  return html`<ul class="tree">${tops.map((r) => node(r, seen))}</ul>${orphans.length ? html`<h2>${a.unassigned}</h2><ul class="tree">${orphans.map(hallItem)}</ul>` : ''}`;
+  return html`<ul class="tree">${tops.map((r) => node(r, seen))}</ul>${
+    orphans.length
+      ? html`<h2>${a.unassigned}</h2><ul class="tree">\
+${orphans.map(hallItem)}</ul>`
+      : ''
+  }`;
 }
 
 export function regionsBody(ctx: TFormCtx, opts: { regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean }): Html {
@@ -268,26 +315,92 @@ export function regionsBody(ctx: TFormCtx, opts: { regions: TRegion[]; halls: TH
 ${regionTree(lang, opts.regions, opts.halls)}
 <h2 id="add-region">${a.addRegion}</h2>
 <form method="post" action="/admin/regions?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'region', rf.errors)}
-${field(ctx, { form: 'region', name: 'id', label: a.id, hint: a.idHint, value: rf.value('id'), error: rf.error('id'), required: true, max: 40 })}
+${field(ctx, {
+  form: 'region',
+  name: 'id',
+  label: a.id,
+  hint: a.idHint,
+  value: rf.value('id'),
+  error: rf.error('id'),
+  required: true,
+  max: 40,
+})}
 ${field(ctx, { form: 'region', name: 'name', label: a.nameZh, value: rf.value('name'), error: rf.error('name'), required: true, max: 60 })}
 ${field(ctx, { form: 'region', name: 'nameEn', label: a.nameEn, value: rf.value('nameEn'), error: rf.error('nameEn'), max: 120 })}
-${select(ctx, { form: 'region', name: 'parentId', label: a.parent, value: rf.value('parentId'), error: rf.error('parentId'), groups: [{ options: [{ value: '', label: a.noParent }, ...regionOptions(lang, opts.regions)] }] })}
-${select(ctx, { form: 'region', name: 'level', label: a.level, value: rf.value('level'), error: rf.error('level'), required: true, groups: [{ options: [{ value: '', label: a.chooseRegion }, ...levelOptions(a)] }] })}
+${select(ctx, {
+  form: 'region',
+  name: 'parentId',
+  label: a.parent,
+  value: rf.value('parentId'),
+  error: rf.error('parentId'),
+  groups: [{ options: [{ value: '', label: a.noParent }, ...regionOptions(lang, opts.regions)] }],
+})}
+${select(ctx, {
+  form: 'region',
+  name: 'level',
+  label: a.level,
+  value: rf.value('level'),
+  error: rf.error('level'),
+  required: true,
+  groups: [{ options: [{ value: '', label: a.chooseRegion }, ...levelOptions(a)] }],
+})}
 <button type="submit" class="btn">${a.addRegion}</button></form>
 <h2 id="add-hall">${a.addHall}</h2>
 <form method="post" action="/admin/halls?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'hall', hf.errors)}
-${field(ctx, { form: 'hall', name: 'id', label: a.id, hint: `${a.idHint} ${a.hallIdHint}`, value: hf.value('id'), error: hf.error('id'), required: true, max: 40 })}
+${field(ctx, {
+  form: 'hall',
+  name: 'id',
+  label: a.id,
+  hint: `${a.idHint} ${a.hallIdHint}`,
+  value: hf.value('id'),
+  error: hf.error('id'),
+  required: true,
+  max: 40,
+})}
 ${hallFields(ctx, 'hall', hf, opts.regions)}
 <button type="submit" class="btn">${a.addHall}</button></form>`;
 }
 
 function hallFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, regions: readonly TRegion[]): Html {
   const a = A[ctx.lang];
-  return html`${field(ctx, { form, name: 'name', label: a.nameZh, value: s.value('name'), error: s.error('name'), required: true, max: 60 })}
+  return html`${field(ctx, {
+    form,
+    name: 'name',
+    label: a.nameZh,
+    value: s.value('name'),
+    error: s.error('name'),
+    required: true,
+    max: 60,
+  })}
 ${field(ctx, { form, name: 'nameEn', label: a.nameEn, value: s.value('nameEn'), error: s.error('nameEn'), max: 120 })}
-${select(ctx, { form, name: 'regionId', label: a.region, value: s.value('regionId'), error: s.error('regionId'), required: true, groups: [{ options: [{ value: '', label: a.chooseRegion }, ...regionOptions(ctx.lang, regions)] }] })}
-${field(ctx, { form, name: 'timezone', label: a.timezone, hint: a.timezoneHint, value: s.value('timezone'), error: s.error('timezone'), required: true, max: 64 })}
-<div class="pair">${field(ctx, { form, name: 'open', label: a.open, hint: a.clockHint, value: s.value('open'), error: s.error('open'), max: 5 })}
+${select(ctx, {
+  form,
+  name: 'regionId',
+  label: a.region,
+  value: s.value('regionId'),
+  error: s.error('regionId'),
+  required: true,
+  groups: [{ options: [{ value: '', label: a.chooseRegion }, ...regionOptions(ctx.lang, regions)] }],
+})}
+${field(ctx, {
+  form,
+  name: 'timezone',
+  label: a.timezone,
+  hint: a.timezoneHint,
+  value: s.value('timezone'),
+  error: s.error('timezone'),
+  required: true,
+  max: 64,
+})}
+<div class="pair">${field(ctx, {
+    form,
+    name: 'open',
+    label: a.open,
+    hint: a.clockHint,
+    value: s.value('open'),
+    error: s.error('open'),
+    max: 5,
+  })}
 ${field(ctx, { form, name: 'close', label: a.close, hint: a.clockHint, value: s.value('close'), error: s.error('close'), max: 5 })}</div>`;
 }
 
@@ -311,7 +424,11 @@ export function regionBody(
   const hs = opts.halls.filter((h) => h.regionId === region.id);
   return html`${adminNav(lang, 'regions')}<h1>${a.editRegion}: ${nameIn(lang, region)}</h1>${savedNote(lang, !!opts.saved)}
 <p class="muted">${a.id} <code>${region.id}</code> · <a href="/regions/${region.id}?${q(lang)}">${a.dashboard}</a></p>
-<form method="post" action="/admin/regions/${region.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'edit', s.errors)}
+<form method="post" action="/admin/regions/${region.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(
+    ctx,
+    'edit',
+    s.errors,
+  )}
 ${field(ctx, { form: 'edit', name: 'name', label: a.nameZh, value: s.value('name'), error: s.error('name'), required: true, max: 60 })}
 ${field(ctx, { form: 'edit', name: 'nameEn', label: a.nameEn, value: s.value('nameEn'), error: s.error('nameEn'), max: 120 })}
 ${select(ctx, {
@@ -332,11 +449,33 @@ ${select(ctx, {
     },
   ],
 })}
-${select(ctx, { form: 'edit', name: 'level', label: a.level, value: s.value('level'), error: s.error('level'), required: true, groups: [{ options: levelOptions(a) }] })}
+${select(ctx, {
+  form: 'edit',
+  name: 'level',
+  label: a.level,
+  value: s.value('level'),
+  error: s.error('level'),
+  required: true,
+  groups: [{ options: levelOptions(a) }],
+})}
 <button type="submit" class="btn">${a.save}</button></form>
-<h2>${a.subRegions}</h2>${sub.length || hs.length ? html`<ul>${sub.map((r) => html`<li><a href="/admin/regions/${r.id}?${q(lang)}">${nameIn(lang, r)}</a></li>`)}${hs.map((h) => html`<li><a href="/admin/halls/${h.id}?${q(lang)}">${nameIn(lang, h)}</a></li>`)}</ul>` : html`<p>${a.nothingBelow}</p>`}
+<h2>${a.subRegions}</h2>${
+    sub.length || hs.length
+      ? html`<ul>${sub.map(
+          (r) => html`<li><a href="/admin/regions/${r.id}?${q(lang)}">\
+${nameIn(lang, r)}</a></li>`,
+        )}${hs.map(
+          (h) => html`<li><a href="/admin/halls/${h.id}?${q(lang)}">${nameIn(lang, h)}</a>\
+</li>`,
+        )}</ul>`
+      : html`<p>${a.nothingBelow}</p>`
+  }
 <h2>${a.deleteRegion}</h2><p class="muted" id="delete-hint">${a.deleteHint}</p>
-<form method="post" action="/admin/regions/${region.id}/delete?${q(lang)}" class="adm">${csrfInput(ctx)}${errorSummary(ctx, 'delete', del.errors)}<button type="submit" class="btn danger" aria-describedby="delete-hint">${a.deleteRegion}</button></form>`;
+<form method="post" action="/admin/regions/${region.id}/delete?${q(lang)}" class="adm">${csrfInput(ctx)}${errorSummary(
+    ctx,
+    'delete',
+    del.errors,
+  )}<button type="submit" class="btn danger" aria-describedby="delete-hint">${a.deleteRegion}</button></form>`;
 }
 
 /* ---------------------------------------------------------------- a hall: details, windows, services */
@@ -367,9 +506,14 @@ export function hallBody(
   });
   const active = opts.keys.filter((k) => !k.revokedAt).length;
   return html`${adminNav(lang, 'regions')}<h1>${nameIn(lang, hall)}</h1>${savedNote(lang, !!opts.saved)}
-<p class="muted">${a.id} <code>${hall.id}</code> · <a href="/halls/${hall.id}?${q(lang)}">${a.dashboard}</a> · <a href="/halls/${hall.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${hall.id}/keys?${q(lang)}">${w.keys} (${active})</a></p>
+<p class="muted">${a.id} <code>${hall.id}</code> · <a href="/halls/${hall.id}?${q(lang)}">${a.dashboard}</a> · <a href="/halls/\
+${hall.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${hall.id}/keys?${q(lang)}">${w.keys} (${active})</a></p>
 <h2>${a.hallDetails}</h2>
-<form method="post" action="/admin/halls/${hall.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'hall', s.errors)}
+<form method="post" action="/admin/halls/${hall.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(
+    ctx,
+    'hall',
+    s.errors,
+  )}
 ${hallFields(ctx, 'hall', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
 <p class="muted" id="retire-hint">${a.retireHint}</p>
@@ -388,19 +532,47 @@ function unitSection(ctx: TFormCtx, hallId: string, kind: 'windows' | 'services'
     const form = `${k}-${u.id}`;
     const s = state(form, failed, { name: u.name, nameEn: u.nameEn });
     return html`<tr${u.retiredAt ? html` class="retired"` : ''}><td><code>${u.id}</code></td>
-<td><form method="post" action="${base}/${u.id}?${q(lang)}" class="adm inline" novalidate>${csrfInput(ctx)}${errorSummary(ctx, form, s.errors)}
+<td><form method="post" action="${base}/${u.id}?${q(lang)}" class="adm inline" novalidate>${csrfInput(ctx)}${errorSummary(
+      ctx,
+      form,
+      s.errors,
+    )}
 ${field(ctx, { form, name: 'name', label: a.nameZh, value: s.value('name'), error: s.error('name'), required: true, max: 60 })}
 ${field(ctx, { form, name: 'nameEn', label: a.nameEn, value: s.value('nameEn'), error: s.error('nameEn'), max: 120 })}
 <button type="submit" class="btn quiet">${a.saveName}</button></form></td>
 <td>${u.retiredAt ? `${a.retired} ${u.retiredAt.slice(0, 10)}` : a.inUse}</td>
-<td><form method="post" action="${base}/${u.id}/${u.retiredAt ? 'restore' : 'retire'}?${q(lang)}">${csrfInput(ctx)}<button type="submit" class="btn ${u.retiredAt ? 'quiet' : 'danger'}" aria-describedby="retire-hint">${u.retiredAt ? a.restore : a.retire}</button></form></td></tr>`;
+<td><form method="post" action="${base}/${u.id}/${u.retiredAt ? 'restore' : 'retire'}?${q(lang)}">\
+${csrfInput(ctx)}<button type="submit" class="btn ${u.retiredAt ? 'quiet' : 'danger'}" aria-describedby="retire-hint">\
+${u.retiredAt ? a.restore : a.retire}</button></form></td></tr>`;
   });
   return html`<h2 id="${kind}">${kind === 'windows' ? w.windows : w.services}</h2>
-${units.length ? html`<table class="units"><thead><tr><th>${a.id}</th><th>${w.name}</th><th>${a.state}</th><th>${a.actions}</th></tr></thead><tbody>${rows}</tbody></table>` : html`<p>${a.noUnits}</p>`}
+${
+  units.length
+    ? html`<table class="units"><thead><tr><th>${a.id}</th><th>${w.name}</th><th>${a.state}</th><th>${a.actions}</th></tr>\
+</thead><tbody>${rows}</tbody></table>`
+    : html`<p>${a.noUnits}</p>`
+}
 <h3>${kind === 'windows' ? a.addWindow : a.addService}</h3>
 <form method="post" action="${base}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, `${k}-add`, add.errors)}
-${field(ctx, { form: `${k}-add`, name: 'id', label: a.id, hint: a.idHint, value: add.value('id'), error: add.error('id'), required: true, max: 40 })}
-${field(ctx, { form: `${k}-add`, name: 'name', label: a.nameZh, value: add.value('name'), error: add.error('name'), required: true, max: 60 })}
+${field(ctx, {
+  form: `${k}-add`,
+  name: 'id',
+  label: a.id,
+  hint: a.idHint,
+  value: add.value('id'),
+  error: add.error('id'),
+  required: true,
+  max: 40,
+})}
+${field(ctx, {
+  form: `${k}-add`,
+  name: 'name',
+  label: a.nameZh,
+  value: add.value('name'),
+  error: add.error('name'),
+  required: true,
+  max: 60,
+})}
 ${field(ctx, { form: `${k}-add`, name: 'nameEn', label: a.nameEn, value: add.value('nameEn'), error: add.error('nameEn'), max: 120 })}
 <button type="submit" class="btn">${kind === 'windows' ? a.addWindow : a.addService}</button></form>`;
 }
@@ -418,7 +590,15 @@ function userFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, re
   const a = A[lang];
   return html`${field(ctx, { form, name: 'name', label: a.name, value: s.value('name'), error: s.error('name'), required: true, max: 40 })}
 ${field(ctx, { form, name: 'email', label: a.email, type: 'email', value: s.value('email'), error: s.error('email'), max: 254 })}
-${select(ctx, { form, name: 'role', label: a.role, value: s.value('role'), error: s.error('role'), required: true, groups: [{ options: [{ value: '', label: a.chooseRole }, ...ROLES.map((r) => ({ value: r, label: a.roles[r] }))] }] })}
+${select(ctx, {
+  form,
+  name: 'role',
+  label: a.role,
+  value: s.value('role'),
+  error: s.error('role'),
+  required: true,
+  groups: [{ options: [{ value: '', label: a.chooseRole }, ...ROLES.map((r) => ({ value: r, label: a.roles[r] }))] }],
+})}
 ${select(ctx, {
   form,
   name: 'scope',
@@ -448,12 +628,26 @@ export function usersBody(
   const a = A[lang];
   const s = state('user', opts.failed);
   return html`${adminNav(lang, 'users')}<h1>${a.users}</h1>${savedNote(lang, !!opts.saved)}
-<table><thead><tr><th>${a.id}</th><th>${a.name}</th><th>${a.emailShort}</th><th>${a.role}</th><th>${a.scope}</th><th>${a.identity}</th><th>${a.actions}</th></tr></thead><tbody>
-${opts.users.map((u) => html`<tr><td><code>${u.id}</code></td><td>${u.name}${u.id === opts.me ? ` ${a.you}` : ''}</td><td>${u.email ?? '—'}</td><td>${a.roles[u.role] ?? u.role}</td><td>${scopeLabel(lang, u, opts.regions, opts.halls)}</td><td>${u.oidcSub ? a.bound : a.notBound}</td><td><a href="/admin/users/${u.id}?${q(lang)}">${a.edit} ${u.name}</a></td></tr>`)}
+<table><thead><tr><th>${a.id}</th><th>${a.name}</th><th>${a.emailShort}</th><th>${a.role}</th><th>${a.scope}</th><th>${a.identity}</th>\
+<th>${a.actions}</th></tr></thead><tbody>
+${opts.users.map(
+  (u) => html`<tr><td><code>${u.id}</code></td><td>${u.name}${u.id === opts.me ? ` ${a.you}` : ''}</td><td>\
+${u.email ?? '—'}</td><td>${a.roles[u.role] ?? u.role}</td><td>${scopeLabel(lang, u, opts.regions, opts.halls)}</td><td>\
+${u.oidcSub ? a.bound : a.notBound}</td><td><a href="/admin/users/${u.id}?${q(lang)}">${a.edit} ${u.name}</a></td></tr>`,
+)}
 </tbody></table>
 <h2 id="add-user">${a.addUser}</h2>
 <form method="post" action="/admin/users?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'user', s.errors)}
-${field(ctx, { form: 'user', name: 'id', label: a.id, hint: a.idHint, value: s.value('id'), error: s.error('id'), required: true, max: 40 })}
+${field(ctx, {
+  form: 'user',
+  name: 'id',
+  label: a.id,
+  hint: a.idHint,
+  value: s.value('id'),
+  error: s.error('id'),
+  required: true,
+  max: 40,
+})}
 ${userFields(ctx, 'user', s, opts.regions, opts.halls)}
 <button type="submit" class="btn">${a.addUser}</button></form>`;
 }
@@ -467,15 +661,32 @@ export function userBody(
   const { user } = opts;
   const s = state('edit', opts.failed, { name: user.name, email: user.email, role: user.role, scope: user.scope });
   const other = state('remove', opts.failed);
-  return html`${adminNav(lang, 'users')}<h1>${a.editUser}: ${user.name}${user.id === opts.me ? ` ${a.you}` : ''}</h1>${savedNote(lang, !!opts.saved)}
+  return html`${adminNav(lang, 'users')}<h1>${a.editUser}: ${user.name}${user.id === opts.me ? ` ${a.you}` : ''}</h1>${savedNote(
+    lang,
+    !!opts.saved,
+  )}
 <p class="muted">${a.id} <code>${user.id}</code> · ${a.identity}: ${user.oidcSub ? a.bound : a.notBound}</p>
-<form method="post" action="/admin/users/${user.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'edit', s.errors)}
+<form method="post" action="/admin/users/${user.id}?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(
+    ctx,
+    'edit',
+    s.errors,
+  )}
 ${userFields(ctx, 'edit', s, opts.regions, opts.halls)}
 <button type="submit" class="btn">${a.save}</button></form>
-${user.oidcSub ? html`<h2>${a.unbind}</h2><p class="muted" id="unbind-hint">${a.unbindHint}</p><form method="post" action="/admin/users/${user.id}/unbind?${q(lang)}" class="adm">${csrfInput(ctx)}<button type="submit" class="btn quiet" aria-describedby="unbind-hint">${a.unbind}</button></form>` : ''}
+${
+  user.oidcSub
+    ? html`<h2>${a.unbind}</h2><p class="muted" id="unbind-hint">${a.unbindHint}</p><form method="post" action="/admin/users/\
+${user.id}/unbind?${q(lang)}" class="adm">${csrfInput(ctx)}<button type="submit" class="btn quiet" aria-describedby="unbind-hint">\
+${a.unbind}</button></form>`
+    : ''
+}
 <h2>${a.endSessions}</h2><p class="muted" id="sessions-hint">${a.endSessionsHint}</p>
 <form method="post" action="/admin/users/${user.id}/sessions/end?${q(lang)}" class="adm">${csrfInput(ctx)}\
 <button type="submit" class="btn quiet" aria-describedby="sessions-hint">${a.endSessions}</button></form>
 <h2>${a.removeUser}</h2><p class="muted" id="remove-hint">${a.removeHint}</p>
-<form method="post" action="/admin/users/${user.id}/remove?${q(lang)}" class="adm">${csrfInput(ctx)}${errorSummary(ctx, 'remove', other.errors)}<button type="submit" class="btn danger" aria-describedby="remove-hint">${a.removeUser}</button></form>`;
+<form method="post" action="/admin/users/${user.id}/remove?${q(lang)}" class="adm">${csrfInput(ctx)}${errorSummary(
+    ctx,
+    'remove',
+    other.errors,
+  )}<button type="submit" class="btn danger" aria-describedby="remove-hint">${a.removeUser}</button></form>`;
 }

@@ -15,6 +15,7 @@ import { docsRoutes } from './docs.js';
 import { printingRoutes } from './printing.js';
 import { adminRoutes } from './staff/admin.js';
 import { auditRoutes } from './staff/audit.js';
+import { calendarRoutes } from './staff/calendar.js';
 import { caseRoutes } from './staff/cases.js';
 import { exportRoutes } from './staff/exports.js';
 import { staffKit } from './staff/gate.js';
@@ -40,6 +41,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', caseRoutes(kit));
   r.route('/', auditRoutes(kit));
   r.route('/admin', adminRoutes(kit));
+  r.route('/admin', calendarRoutes(kit));
   r.route('/', docsRoutes(deps));
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)

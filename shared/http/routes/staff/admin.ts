@@ -4,6 +4,7 @@
  * route. Each change is a form post with the session's CSRF token, answered by a 303 back to the page; refused
  * input comes back as the form with what was typed and a specific message (400), and writes nothing.
  */
+import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
@@ -27,7 +28,9 @@ import type { TLang } from '../../pages/i18n.js';
 import type { TSignedIn, TStaffKit, TWho } from './gate.js';
 import { cleanLine } from '../../../domain/text.js';
 import { listApiKeys, putApiKey, revokeApiKey } from '../../../storage/api-keys.js';
-import { auditEntry } from '../../../domain/audit.js';
+import { apiKey, apiKeyIdOf } from '../../../storage/keys.js';
+import { auditEntry, type TAuditEntry } from '../../../domain/audit.js';
+import { appendAudit } from '../../../storage/audit.js';
 import { createUser, endSessions, getUser, listUsers, removeUser, unbindUser, updateUser } from '../../../storage/users.js';
 import {
   createHall,
@@ -68,6 +71,17 @@ export function adminRoutes(kit: TStaffKit) {
   const saved = (c: Context) => c.req.query('saved') === '1';
   const failed = (form: string, values: TFailed['values'], errors: TFormErrors): TFailed => ({ form, values, errors });
 
+  type TChange = Pick<TAuditEntry, 'kind' | 'unit' | 'targetId' | 'from' | 'to' | 'note'>;
+  /** The audit entry of one change that just succeeded (SPEC §3), by the signed-in administrator, in the audit store. */
+  const audit = async (s: TAdmin, change: TChange): Promise<void> => {
+    const at = new Date(now()).toISOString();
+    const entry = auditEntry({ at, actor: s.who.user.id, actorRole: 'admin', ...dropUndefined(change) });
+    await appendAudit(table, entry, `${entry.kind}.${entry.targetId}.${at}.${randomBytes(4).toString('hex')}`);
+  };
+  const regionUnit = (id: string) => ({ type: 'region' as const, id });
+  const hallUnit = (id: string) => ({ type: 'hall' as const, id });
+  const GLOBAL = { type: 'global' as const, id: '*' };
+
   /* ---------------------------------------------------------------- regions */
 
   const regionsPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
@@ -87,7 +101,9 @@ export function adminRoutes(kit: TStaffKit) {
     const placement = placementError(await listRegions(table), parsed.data.id, parsed.data.parentId);
     if (placement) return regionsPage(c, s, failed('region', values, { parentId: placement }));
     if (!(await createRegion(table, toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
-    return back(c, s, `/admin/regions/${parsed.data.id}`);
+    const id = parsed.data.id;
+    await audit(s, { kind: 'catalogue.region_created', unit: regionUnit(id), targetId: id, to: parsed.data.parentId || undefined });
+    return back(c, s, `/admin/regions/${id}`);
   });
 
   /** One region's page, or the 404 if there is no such region. */
@@ -106,13 +122,22 @@ export function adminRoutes(kit: TStaffKit) {
     const form = c.var.form;
     const regionId = c.req.param('regionId');
     const regions = await listRegions(table);
-    if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
+    const before = regions.find((x) => x.id === regionId);
+    if (!before) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, REGION_FIELDS), id: regionId }; // the id is the page's: ids never change
     const parsed = z.safeParse(ZRegionForm, values);
     if (!parsed.success) return regionPage(c, s, regionId, failed('edit', values, formErrors(parsed.error.issues)));
     const placement = placementError(regions, regionId, parsed.data.parentId);
     if (placement) return regionPage(c, s, regionId, failed('edit', values, { parentId: placement }));
-    if (!(await updateRegion(table, toRegion(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    const after = toRegion(parsed.data);
+    if (!(await updateRegion(table, after))) return kit.notFound(c, s.lang, s.who);
+    const moved = (before.parentId ?? '') !== (after.parentId ?? '');
+    await audit(s, {
+      kind: moved ? 'catalogue.region_moved' : 'catalogue.region_edited',
+      unit: regionUnit(regionId),
+      targetId: regionId,
+      ...(moved ? { from: before.parentId || '-', to: after.parentId || '-' } : {}),
+    });
     return back(c, s, `/admin/regions/${regionId}`);
   });
 
@@ -127,6 +152,7 @@ export function adminRoutes(kit: TStaffKit) {
     if (users.some((u) => u.role === 'supervisor' && u.scope === regionId))
       return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
     await deleteRegion(table, regionId);
+    await audit(s, { kind: 'catalogue.region_deleted', unit: regionUnit(regionId), targetId: regionId });
     return back(c, s, '/admin/regions');
   });
 
@@ -141,7 +167,9 @@ export function adminRoutes(kit: TStaffKit) {
     if (!(await listRegions(table)).some((x) => x.id === parsed.data.regionId))
       return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await createHall(table, toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
-    return back(c, s, `/admin/halls/${parsed.data.id}`);
+    const id = parsed.data.id;
+    await audit(s, { kind: 'catalogue.hall_created', unit: hallUnit(id), targetId: id, to: parsed.data.regionId });
+    return back(c, s, `/admin/halls/${id}`);
   });
 
   const hallPage = async (c: Context, s: TAdmin, hallId: string, refused?: TFailed) => {
@@ -157,7 +185,8 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const hallId = c.req.param('hallId');
-    if (!(await getHallCatalogue(table, hallId))) return kit.notFound(c, s.lang, s.who);
+    const before = (await getHallCatalogue(table, hallId))?.hall;
+    if (!before) return kit.notFound(c, s.lang, s.who);
     // The id stays the page's: it is inside every printed QR code and every stored rating.
     const values = { ...formValues(form, HALL_FIELDS), id: hallId };
     const parsed = z.safeParse(ZHallForm, values);
@@ -165,6 +194,13 @@ export function adminRoutes(kit: TStaffKit) {
     if (!(await listRegions(table)).some((x) => x.id === parsed.data.regionId))
       return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await updateHall(table, toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    const moved = before.regionId !== parsed.data.regionId;
+    await audit(s, {
+      kind: moved ? 'catalogue.hall_moved' : 'catalogue.hall_edited',
+      unit: hallUnit(hallId),
+      targetId: hallId,
+      ...(moved ? { from: before.regionId, to: parsed.data.regionId } : {}),
+    });
     return back(c, s, `/admin/halls/${hallId}`);
   });
 
@@ -182,6 +218,7 @@ export function adminRoutes(kit: TStaffKit) {
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, formErrors(parsed.error.issues)));
     if (!(await createUnit(table, kind, { hallId, ...parsed.data })))
       return hallPage(c, s, hallId, failed(formKey(kind, 'add'), values, { id: kind === 'window' ? 'windowExists' : 'serviceExists' }));
+    await audit(s, { kind: `catalogue.${kind}_added`, unit: hallUnit(hallId), targetId: `${kind}:${parsed.data.id}` });
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   });
 
@@ -197,6 +234,7 @@ export function adminRoutes(kit: TStaffKit) {
     const parsed = z.safeParse(ZUnitForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed(formKey(kind, unitId), values, formErrors(parsed.error.issues)));
     if (!(await renameUnit(table, kind, hallId, unitId, parsed.data.name, parsed.data.nameEn))) return kit.notFound(c, s.lang, s.who);
+    await audit(s, { kind: `catalogue.${kind}_renamed`, unit: hallUnit(hallId), targetId: `${kind}:${unitId}` });
     return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   });
 
@@ -210,7 +248,13 @@ export function adminRoutes(kit: TStaffKit) {
     const retire = c.req.param('action') === 'retire';
     const ok = await setUnitRetired(table, kindOf(c), hallId, c.req.param('unitId'), retire ? new Date(now()).toISOString() : undefined);
     if (!ok) return kit.notFound(c, s.lang, s.who);
-    return back(c, s, `/admin/halls/${hallId}`, `#${kindOf(c)}s`);
+    const kind = kindOf(c);
+    await audit(s, {
+      kind: `catalogue.${kind}_${retire ? 'retired' : 'restored'}`,
+      unit: hallUnit(hallId),
+      targetId: `${kind}:${c.req.param('unitId')}`,
+    });
+    return back(c, s, `/admin/halls/${hallId}`, `#${kind}s`);
   });
 
   /* ---------------------------------------------------------------- staff users */
@@ -263,6 +307,8 @@ export function adminRoutes(kit: TStaffKit) {
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return usersPage(c, s, failed('user', values, problems));
     if (!(await createUser(table, parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
+    const u = parsed.data;
+    await audit(s, { kind: 'user.created', unit: GLOBAL, targetId: u.id, to: `${u.role}:${u.scope ?? ''}`.slice(0, 120) });
     return back(c, s, '/admin/users');
   });
 
@@ -283,24 +329,17 @@ export function adminRoutes(kit: TStaffKit) {
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
     if (!(await updateUser(table, parsed.data))) return kit.notFound(c, s.lang, s.who);
+    const [was, is] = [`${before.role}:${before.scope ?? ''}`, `${parsed.data.role}:${parsed.data.scope ?? ''}`];
+    await audit(s, { kind: 'user.edited', unit: GLOBAL, targetId: userId, ...(was !== is ? { from: was, to: is } : {}) });
     // A new role or scope ends the user's sessions at once: nobody keeps a page of the old scope open.
     if (before.role !== parsed.data.role || before.scope !== parsed.data.scope) await endUserSessions(s, userId, 'role or scope changed');
     return back(c, s, `/admin/users/${userId}`);
   });
 
-  /** Ends a user's sessions everywhere, with an audit entry (in the log until the audit trail's store exists). */
+  /** Ends a user's sessions everywhere, with an audit entry in the audit store. */
   async function endUserSessions(s: TAdmin, userId: string, note: string): Promise<boolean> {
     if (!(await endSessions(table, userId))) return false;
-    const entry = auditEntry({
-      at: new Date(now()).toISOString(),
-      actor: s.who.user.id,
-      actorRole: 'admin',
-      kind: 'user.sessions_ended',
-      unit: { type: 'global', id: '*' },
-      targetId: userId,
-      note,
-    });
-    deps.log.info('audit', entry);
+    await audit(s, { kind: 'user.sessions_ended', unit: GLOBAL, targetId: userId, note });
     return true;
   }
 
@@ -315,6 +354,7 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const userId = c.req.param('userId');
     if (!(await unbindUser(table, userId))) return kit.notFound(c, s.lang, s.who);
+    await audit(s, { kind: 'user.unbound', unit: GLOBAL, targetId: userId });
     return back(c, s, `/admin/users/${userId}`);
   });
 
@@ -323,6 +363,7 @@ export function adminRoutes(kit: TStaffKit) {
     const userId = c.req.param('userId');
     if (userId === s.who.user.id) return userPage(c, s, userId, failed('remove', {}, { _form: 'selfRemove' }));
     if (!(await removeUser(table, userId))) return kit.notFound(c, s.lang, s.who);
+    await audit(s, { kind: 'user.removed', unit: GLOBAL, targetId: userId });
     return back(c, s, '/admin/users');
   });
 
@@ -340,7 +381,8 @@ export function adminRoutes(kit: TStaffKit) {
     const revoke = (k: (typeof keys)[number]) =>
       k.revokedAt
         ? ''
-        : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">${csrfField}<button type="submit">${w.revoke}</button></form>`;
+        : html`<form method="post" action="/admin/halls/${hallId}/keys/${k.keyId}/revoke?lang=${lang}">\
+${csrfField}<button type="submit">${w.revoke}</button></form>`;
     return kit.page(
       c,
       lang,
@@ -348,9 +390,13 @@ export function adminRoutes(kit: TStaffKit) {
       html`<h1>${name} · ${w.keys}</h1>
 ${created ? html`<div class="card" role="status"><p><strong>${w.keyCreated}</strong></p><p><code>${created}</code></p></div>` : ''}
 <table><thead><tr><th>${w.keyId}</th><th>${w.keyLabel}</th><th>${w.keyCreatedAt}</th><th>${w.keyState}</th><th></th></tr></thead><tbody>
-${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><td>${k.createdAt.slice(0, 16).replace('T', ' ')}</td><td>${state(k)}</td><td>${revoke(k)}</td></tr>`)}
+${keys.map(
+  (k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><td>${k.createdAt.slice(0, 16).replace('T', ' ')}</td><td>\
+${state(k)}</td><td>${revoke(k)}</td></tr>`,
+)}
 </tbody></table>
-<h2>${w.newKey}</h2><form method="post" action="/admin/halls/${hallId}/keys?lang=${lang}">${csrfField}<label for="label">${w.keyLabel}</label> <input id="label" name="label" maxlength="60" required> <button type="submit">${w.create}</button></form>`,
+<h2>${w.newKey}</h2><form method="post" action="/admin/halls/${hallId}/keys?lang=${lang}">${csrfField}<label for="label">\
+${w.keyLabel}</label> <input id="label" name="label" maxlength="60" required> <button type="submit">${w.create}</button></form>`,
       s.who,
     );
   };
@@ -361,15 +407,19 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
     const label = typeof c.var.form.label === 'string' ? cleanLine(c.var.form.label).trim().slice(0, 60) : '';
     if (!label) return c.text('A label is required. 请填写用途说明。', 400);
     const key = newApiKey();
-    await putApiKey(table, hashApiKey(key), { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
+    const keyHash = hashApiKey(key);
+    await putApiKey(table, keyHash, { hallId: c.var.unit.id, label, createdAt: new Date(now()).toISOString() });
+    // Only the short key id (the hash's first 12 hex digits, as listed on the page): never the key or its hash.
+    await audit(as(c), { kind: 'apikey.created', unit: hallUnit(c.var.unit.id), targetId: apiKeyIdOf(apiKey(keyHash).pk) });
     c.header('cache-control', 'no-store');
     return keysPage(c, as(c), c.var.unit.id, key); // the only time the key is ever shown
   });
 
   r.post('/halls/:hallId/keys/:keyId/revoke', adminHall, csrf, async (c) => {
     const s = as(c);
-    if (!(await revokeApiKey(table, c.var.unit.id, c.req.param('keyId'), new Date(now()).toISOString())))
-      return kit.notFound(c, s.lang, s.who);
+    const keyId = c.req.param('keyId');
+    if (!(await revokeApiKey(table, c.var.unit.id, keyId, new Date(now()).toISOString()))) return kit.notFound(c, s.lang, s.who);
+    await audit(s, { kind: 'apikey.revoked', unit: hallUnit(c.var.unit.id), targetId: keyId });
     return c.redirect(`/admin/halls/${c.var.unit.id}/keys?lang=${s.lang}`, 303);
   });
 
@@ -377,3 +427,5 @@ ${keys.map((k) => html`<tr><td><code>${k.keyId}</code></td><td>${k.label}</td><t
 }
 
 const byId = <T extends { id: string }>(xs: T[]): T[] => [...xs].sort((a, b) => a.id.localeCompare(b.id, 'en', { numeric: true }));
+
+const dropUndefined = <T extends object>(o: T): T => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== undefined)) as T;
