@@ -127,13 +127,15 @@ export function calendarRoutes(kit: TStaffKit) {
     const deadlineField = (f: TField) => {
       const v = typed[f] ?? (mine?.[f] !== undefined ? String(mine[f]) : '');
       const hint = `${w.inheritedValue} ${above.deadlines[f] ?? DEFAULT_DEADLINES[f]}`;
+      const input = html`<input id="${f}" name="${f}" inputmode="numeric" size="4" maxlength="2" value="${v}" placeholder="${hint}">`;
       return html`<p><label for="${f}">${w.labels[f]}</label>
-<input id="${f}" name="${f}" inputmode="numeric" size="4" maxlength="2" value="${v}" placeholder="${hint}"> <span class="muted">${hint}</span></p>`;
+${input} <span class="muted">${hint}</span></p>`;
     };
+    const savedNote = c.req.query('saved') === '1' && !err ? html`<p class="saved" role="status">${w.saved}</p>` : '';
     const body = html`${adminNav(lang, 'calendar')}
 <h1>${w.title}</h1>
 ${warnings.map((y) => html`<p class="warn" role="alert" lang="zh">${y.zh}</p><p class="warn" lang="en">${y.en}</p>`)}
-${err ? html`<p class="error" role="alert">${err.zh} ${err.en}</p>` : ''}${c.req.query('saved') === '1' && !err ? html`<p class="saved" role="status">${w.saved}</p>` : ''}
+${err ? html`<p class="error" role="alert">${err.zh} ${err.en}</p>` : ''}${savedNote}
 <p>${w.region}: ${sorted.map((x) =>
       x.id === region?.id
         ? html`<strong aria-current="page">${x.name}</strong> `
