@@ -1,4 +1,5 @@
 /** The staff dashboard through app.request(): demo sign-in, and every route walked by every role. */
+import { caseFiguresReport } from '../shared/scoring/case-report.js';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -161,7 +162,10 @@ describe('every route, every role: nothing leaks', () => {
     }
     const { hallReport } = await import('../shared/scoring/report.js');
     const cookie = { headers: { cookie: `st_session=${cookies.get('u-admin')}` } };
-    expect(await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json()).toEqual(await hallReport(table, 'h-dh-center'));
+    const { cases, ...figures } = await (await app.request('/api/v1/halls/h-dh-center/report', cookie)).json();
+    expect(figures).toEqual(await hallReport(table, 'h-dh-center'));
+    // and the hall's handling of its bad ratings over 30 days (issue 9), as npm run report gives it
+    expect(cases).toEqual(await caseFiguresReport({ table }, { hallId: 'h-dh-center' }, figures.date));
   });
 
   it('shows a hall the same temperature as `npm run report` computes, with windows, services and the trend', async () => {

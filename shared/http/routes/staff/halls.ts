@@ -17,6 +17,7 @@ import { nonceOf } from '../../pages/layout.js';
 import { figureCards, insightsHtml, trendChart, trendTable, unitTable } from '../../pages/report.js';
 import { problem } from '../../problem.js';
 import { qrSvg } from '../../qr.js';
+import { caseFiguresReport } from '../../../scoring/case-report.js';
 import { hallCasePanel } from './cases.js';
 import type { TStaffKit } from './gate.js';
 import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
@@ -122,7 +123,9 @@ ${insights ? insightsHtml(w, lang, insights) : ''}
     const date = c.req.query('date');
     if (date !== undefined && !isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
     const report = await hallReport(deps.table, c.var.unit.id, date);
-    return report ? c.json(report) : problem(c, 'not-scored', 'No scores for that hall and date yet.');
+    if (!report) return problem(c, 'not-scored', 'No scores for that hall and date yet.');
+    // how the hall handled its bad ratings over the 30 days ending the report's day (SPEC §5)
+    return c.json({ ...report, cases: await caseFiguresReport({ table: deps.table }, { hallId: c.var.unit.id }, report.date) });
   });
 
   return r;

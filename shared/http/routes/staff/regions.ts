@@ -2,6 +2,7 @@
  * Regions area: a region's page (its figures, "needs attention", the league table of its units, its halls' alerts)
  * and its figures as JSON. Every route behind the gate with the region in the user's scope.
  */
+import { caseFiguresReport } from '../../../scoring/case-report.js';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { regionChain } from '../../../domain/access.js';
@@ -126,6 +127,8 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
       date,
       region: reports.find((x) => x.unit === unitId.region(id)),
       children: reports.filter((x) => x.unit !== unitId.region(id)),
+      // how the region's halls handled their bad ratings over the 30 days ending that day (SPEC §5)
+      cases: await caseFiguresReport({ table: deps.table }, { regionId: id }, date),
     });
   });
 
