@@ -115,14 +115,7 @@ describe('HTTP API routing', () => {
   it('sends every resident and machine route to the API function', () => {
     const app = createApp(deps());
     const paths = [...new Set(app.routes.filter((r) => r.path !== '*' && r.path !== '/*').flatMap((r) => samples(r.path)))];
-    const kinds = [
-      '/health',
-      '/api/v1/tickets',
-      '/api/v1/ratings',
-      '/api/v1/halls/id-1/scores',
-      '/r/id-1',
-      '/api/v1/any',
-    ];
+    const kinds = ['/health', '/api/v1/tickets', '/api/v1/ratings', '/api/v1/halls/id-1/scores', '/r/id-1', '/api/v1/any'];
     for (const must of kinds) {
       expect(paths, must).toContain(must);
     }
