@@ -3,6 +3,7 @@
  * keys and sessions at once, printed hosts, no-store and Secure, JSON only, a hall key's own hall only.
  * Each test fails without its fix.
  */
+import { printingRoutes } from '../shared/http/routes/printing.js';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config.js';
 import { createApp } from '../shared/http/app.js';
@@ -160,7 +161,9 @@ describe('item 7: a revoked API key stops at once', () => {
 
 describe('item 8: printed codes never take their host from the request', () => {
   it('prints the local URL for a foreign Host, the request origin for this machine, and keeps qr.svg private', async () => {
-    const app = createApp({ ...deps, config: loadConfig({ APP_ENV: 'test', TABLE_NAME: w.table.name, PORT: '3999' }) });
+    const local = { ...deps, config: loadConfig({ APP_ENV: 'test', TABLE_NAME: w.table.name, PORT: '3999' }) };
+    // the printed codes (qr.svg) are the dashboard function's on AWS; one machine mounts both
+    const app = createApp(local, { mount: (a) => a.route('/r', printingRoutes(local)) });
     const evil = await (await app.request('http://evil.example/api/v1/hall', { headers: auth() })).json();
     expect(evil.windows[0].placardUrl).toMatch(/^http:\/\/localhost:3999\/r\/P\./);
     const minted = await (await app.request('http://evil.example:8080/api/v1/tickets', json({ windowId: 'w1' }, auth()))).json();
