@@ -25,7 +25,9 @@ import { getCase } from '../shared/storage/cases.js';
 import { putHall, putRegion } from '../shared/storage/catalogue.js';
 import { getItem } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
-import { itemSize } from '../shared/storage/ratings.js';
+import { getRating, itemSize } from '../shared/storage/ratings.js';
+import { listDirty } from '../shared/storage/late-marks.js';
+import { isExcluded } from '../shared/domain/exclusion.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
 
 let w: TWorld;
@@ -339,5 +341,30 @@ describe('demo cases', () => {
     // one audit entry per history entry after the opening, under its deterministic id
     for (const c of cases)
       expect(c.audit.map((a) => a.id)).toEqual(c.case.history.slice(1).map((_, i) => `case.${c.case.caseId}.${i + 1}`));
+  });
+});
+
+describe('appeals', () => {
+  it('an upheld appeal excludes the rating from scores and marks its day for re-scoring; a rejected one changes neither', async () => {
+    const upheld = (await rate(bad())).t.ticketId;
+    const rejected = (await rate(bad())).t.ticketId;
+    const staff = { kind: 'staff' as const, user: manager };
+    const boss = { kind: 'staff' as const, user: district };
+    for (const id of [upheld, rejected]) {
+      const filed = await commandCase(deps, id, { type: 'fileAppeal', kind: 'malicious', evidence: '监控显示未到窗口' }, staff);
+      expect(filed.ok).toBe(true);
+    }
+    const yes = await commandCase(deps, upheld, { type: 'decideAppeal', decision: 'upheld', reason: '证据充分' }, boss);
+    expect(yes).toMatchObject({ ok: true, case: { state: 'closed', closeReason: 'upheld' } });
+    const no = await commandCase(deps, rejected, { type: 'decideAppeal', decision: 'rejected', reason: '证据不足' }, boss);
+    expect(no).toMatchObject({ ok: true, case: { state: 'open' } });
+    const kept = await getRating(w.table, upheld);
+    expect(kept?.decision).toMatchObject({ appeal: 'upheld', by: 'u-dist', reason: '证据充分' });
+    expect(isExcluded(kept!)).toBe(true);
+    expect(kept?.overall).toBe(1); // the resident's answers are never touched
+    expect((await listDirty(w.table)).some((m) => m.hallId === 'h-test' && m.day === kept?.day)).toBe(true);
+    const other = await getRating(w.table, rejected);
+    expect(other?.decision).toBeUndefined();
+    expect(isExcluded(other!)).toBe(false);
   });
 });

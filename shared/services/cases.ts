@@ -61,6 +61,8 @@ import {
 } from '../storage/cases.js';
 import { listHalls, listRegions } from '../storage/catalogue.js';
 import type { TTable } from '../storage/db.js';
+import { markDirty } from '../storage/late-marks.js';
+import { setRatingDecision } from '../storage/ratings.js';
 
 export interface TCaseDeps {
   table: TTable;
@@ -448,6 +450,15 @@ export async function commandCase(
   });
   if (!r.ok) return { ok: false, status: 422, code: r.code, zh: r.zh, en: r.en };
   if (!(await writeCase(deps.table, r.case, stored.version, { phoneKept: Boolean(stored.rating.phoneEnc) }))) return refusal('conflict');
+  // An upheld appeal excludes the rating from every score from its day on (SPEC §5): the person's decision goes in
+  // the rating's `dc` (the job never touches it), and its day is marked so the next night re-scores it.
+  for (const e of r.events) {
+    if (e.type !== 'rating.excluded') continue;
+    const day = e.ratingDay ?? stored.rating.day;
+    await markDirty(deps.table, c.hallId, day, nowOf(deps));
+    const reason = command.type === 'decideAppeal' ? command.reason : undefined;
+    await setRatingDecision(deps.table, c.ratingId, { appeal: 'upheld', by: actorId(actor), at: e.at, reason });
+  }
   await auditHistory(deps.table, r.case, c.history.length - 1, roleOf(actor), r.events);
   await publish(deps, r.events);
   return { ok: true, case: r.case, version: stored.version + 1, events: r.events };
