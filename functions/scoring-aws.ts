@@ -94,22 +94,17 @@ export function sqsSender(
 /** A stable identity per alert (hall, day, kind): the same alert published twice carries the same id. */
 export const alertId = (a: TAlert): string => `${a.hallId}#${a.day}#${a.kind}`;
 
+/** One JSON message on the topic, with string attributes for subscription filter policies. */
+function publishJson(client: Pick<SNSClient, 'send'>, topicArn: string, message: unknown, attrs: Record<string, string>) {
+  const MessageAttributes = Object.fromEntries(Object.entries(attrs).map(([k, v]) => [k, { DataType: 'String', StringValue: v }]));
+  return client.send(new PublishCommand({ TopicArn: topicArn, Message: JSON.stringify(message), MessageAttributes }));
+}
+
 /** `publish` over SNS: one JSON message per alert, with attributes for subscription filter policies. */
 export function snsPublisher(client: Pick<SNSClient, 'send'>, topicArn: string): TPublish {
   return async (alerts) => {
     for (const a of alerts) {
-      await client.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Message: JSON.stringify(a),
-          MessageAttributes: {
-            kind: { DataType: 'String', StringValue: a.kind },
-            hallId: { DataType: 'String', StringValue: a.hallId },
-            day: { DataType: 'String', StringValue: a.day },
-            alertId: { DataType: 'String', StringValue: alertId(a) },
-          },
-        }),
-      );
+      await publishJson(client, topicArn, a, { kind: a.kind, hallId: a.hallId, day: a.day, alertId: alertId(a) });
     }
   };
 }
@@ -117,18 +112,6 @@ export function snsPublisher(client: Pick<SNSClient, 'send'>, topicArn: string):
 /** Case events (case.escalated, case.closed …) over SNS: ids only, never a phone or a comment. */
 export function snsCaseEventPublisher(client: Pick<SNSClient, 'send'>, topicArn: string) {
   return async (events: readonly TCaseEvent[]): Promise<void> => {
-    for (const e of events) {
-      await client.send(
-        new PublishCommand({
-          TopicArn: topicArn,
-          Message: JSON.stringify(e),
-          MessageAttributes: {
-            kind: { DataType: 'String', StringValue: e.type },
-            hallId: { DataType: 'String', StringValue: e.hallId },
-            caseId: { DataType: 'String', StringValue: e.caseId },
-          },
-        }),
-      );
-    }
+    for (const e of events) await publishJson(client, topicArn, e, { kind: e.type, hallId: e.hallId, caseId: e.caseId });
   };
 }
