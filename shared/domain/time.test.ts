@@ -28,3 +28,23 @@ describe('which days may be scored', () => {
     );
   });
 });
+
+describe('localDay', () => {
+  it("equals Intl's own answer for any instant and zone, also in a sequence that reuses the remembered quarter hour", () => {
+    const zones = ['Asia/Shanghai', 'Asia/Kathmandu', 'Pacific/Chatham', 'America/St_Johns', 'Australia/Lord_Howe', 'UTC'];
+    const intl = (ms: number, timeZone: string) =>
+      new Intl.DateTimeFormat('en-CA', { timeZone, year: 'numeric', month: '2-digit', day: '2-digit' }).format(ms);
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ ms: fc.integer({ min: 0, max: 4_102_444_800_000 }), step: fc.integer({ min: -1, max: 1 }) })),
+        fc.constantFrom(...zones),
+        (points, zone) => {
+          for (const { ms, step } of points) {
+            // near a day boundary: the same quarter hour, one millisecond apart, both sides of local midnight
+            for (const t of [ms, ms + step, ms - (ms % 900_000), ms - (ms % 900_000) - 1]) expect(localDay(t, zone)).toBe(intl(t, zone));
+          }
+        },
+      ),
+    );
+  });
+});

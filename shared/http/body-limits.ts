@@ -3,6 +3,10 @@
  * when sent, else counted while streaming and cut off at the cap), so a 100 MB post costs nothing but the refusal.
  * The machine API's JSON (a ticket request or a rating is well under 2 KB) gets 413 problem+json; a resident's
  * form post a kind bilingual page; staff forms (the largest: a hall with its opening hours) a plain 413.
+ * A request that declares its Content-Length (every browser form and fetch, every queue machine) is judged by the
+ * header alone: hono's bodyLimit reads `c.req.raw.body`, which makes @hono/node-server build a full web Request
+ * (stream, abort signal) for every post and costs the rating path about a third of its CPU; only bodies without a
+ * length (chunked) go through it, counted while streaming.
  */
 import type { Context, MiddlewareHandler } from 'hono';
 import { bodyLimit } from 'hono/body-limit';
@@ -30,7 +34,14 @@ export function bodyLimits(): MiddlewareHandler {
   const resident = bodyLimit({ maxSize: BODY_LIMITS.resident, onError: tooBigPage });
   const staff = bodyLimit({ maxSize: BODY_LIMITS.staff, onError: (c) => c.text('Payload too large. 提交的内容过大。', 413) });
   return (c, next) => {
+    const method = c.req.method;
+    if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
     const path = c.req.path;
-    return (path.startsWith('/api/') ? api : path.startsWith('/r/') ? resident : staff)(c, next);
+    const kind = path.startsWith('/api/') ? 'api' : path.startsWith('/r/') ? 'resident' : 'staff';
+    const declared = c.req.header('content-length');
+    if (declared !== undefined && c.req.header('transfer-encoding') === undefined && /^\d+$/.test(declared)) {
+      if (Number(declared) <= BODY_LIMITS[kind]) return next();
+    }
+    return (kind === 'api' ? api : kind === 'resident' ? resident : staff)(c, next);
   };
 }

@@ -61,15 +61,27 @@ export async function hallInsights(table: TTable, hall: { id: string; timezone: 
 
 export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
+  // Weekday and hour never change inside a UTC quarter hour (every offset is whole quarters): Intl once per quarter,
+  // not once per rating (a month of a busy hall is thousands of ratings in a few hundred quarters).
+  const slots = new Map<number, [number, number]>();
+  const slotOf = (ms: number): [number, number] => {
+    const q = Math.floor(ms / 900_000);
+    let slot = slots.get(q);
+    if (!slot) {
+      const parts = fmt.formatToParts(ms);
+      const wd = WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY];
+      slot = [wd, Number(parts.find((p) => p.type === 'hour')!.value)];
+      slots.set(q, slot);
+    }
+    return slot;
+  };
   const grades: TInsights['grades'] = [0, 0, 0, 0, 0];
   const heat = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => ({ n: 0, bad: 0 })));
   const byTheme = new Map<string, string[]>();
   const counts = new Map<string, number>();
   for (const r of ratings) {
     grades[r.overall - 1]++;
-    const parts = fmt.formatToParts(Date.parse(r.createdAt));
-    const wd = WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY];
-    const hour = Number(parts.find((p) => p.type === 'hour')!.value);
+    const [wd, hour] = slotOf(Date.parse(r.createdAt));
     heat[wd][hour].n++;
     if (r.overall <= 2) heat[wd][hour].bad++;
     if (r.overall <= 3) {

@@ -95,7 +95,7 @@ export async function getSnapshots(t: TTable, day: string, units: string[]): Pro
 /** A unit's snapshots between two days, oldest first: a 90-day trend in one Query. */
 export async function snapshotRange(t: TTable, unit: string, from: string, to: string): Promise<TSnapshot[]> {
   const items = await query(t, { pk: keys.snapPartition(itemUnit(unit)), between: [from, to] });
-  return items.map((i) => unpack(i).find((s) => s.unit === unit)).filter((s): s is TSnapshot => !!s);
+  return items.map((i) => unpackOne(i, unit)).filter((s): s is TSnapshot => !!s);
 }
 
 /* ---------- alerts ---------- */
@@ -282,6 +282,17 @@ function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapsh
 }
 
 /** Every snapshot in an item, windows' and services' with their figures derived (prior = the hall). */
+/** One unit of an item: a hall's trend needs neither its windows' nor its services' figures (90 days × each). */
+function unpackOne(i: Record<string, unknown>, unit: string): TSnapshot | undefined {
+  if (!String(i.pk).startsWith(keys.hallSnapPrefix)) return unpack(i).find((s) => s.unit === unit);
+  const b = unbundle(i);
+  if (b.hall.unit === unit) return b.hall;
+  const u = b.units.find((x) => x.unit === unit);
+  if (!u) return undefined;
+  const figures = unitFigures(u.decayed, b.hall.decayed);
+  return { ...u, figures: figures as unknown as Record<string, unknown>, band: figures.band };
+}
+
 function unpack(i: Record<string, unknown>): TSnapshot[] {
   if (String(i.pk).startsWith(keys.hallSnapPrefix)) {
     const b = unbundle(i);
