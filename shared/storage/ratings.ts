@@ -6,7 +6,7 @@
 import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TRating, TRatingDecision } from '../domain/model.js';
-import { batchPut, getItem, isConditionFailure, queryAll, updateIfPresent, type Item, type TTable } from './db.js';
+import { batchPut, getItem, isConditionFailure, marshallPlain, queryAll, updateIfPresent, type Item, type TTable } from './db.js';
 import * as keys from './keys.js';
 
 const RATING_FIELDS = {
@@ -50,7 +50,7 @@ export function ratingToItem(r: TRating, extra?: Record<string, unknown>): Item 
     const v = r[field as keyof TRating];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '') body[attr] = v;
   }
-  return marshall(body, { removeUndefinedValues: true });
+  return marshallPlain(body);
 }
 
 export function itemToRating(item: Item): TRating {
