@@ -61,6 +61,22 @@ function attr(v: unknown): AttributeValue {
   return marshall({ v }, { removeUndefinedValues: true }).v;
 }
 
+/** `unmarshall(item)` for the same plain values (numbers as numbers); other types go to the SDK's unmarshall. */
+export function unmarshallPlain(item: Item): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const k in item) out[k] = native(item[k]);
+  return out;
+}
+function native(a: AttributeValue): unknown {
+  if (a.S !== undefined) return a.S;
+  if (a.N !== undefined) return Number(a.N);
+  if (a.BOOL !== undefined) return a.BOOL;
+  if (a.NULL !== undefined) return null;
+  if (a.L !== undefined) return a.L.map(native);
+  if (a.M !== undefined) return unmarshallPlain(a.M);
+  return unmarshall({ v: a }).v;
+}
+
 export const openTable = (db: DynamoDBClient, name: string): TTable => ({ db, name, itemsRead: 0, catalogueVersion: 0 });
 
 export const isConditionFailure = (err: unknown): boolean =>

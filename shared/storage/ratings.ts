@@ -4,9 +4,19 @@
  * made to a stored rating, neither touching its answers: the job's flags (fl) and people's decisions (dc).
  */
 import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { marshall } from '@aws-sdk/util-dynamodb';
 import type { TRating, TRatingDecision } from '../domain/model.js';
-import { batchPut, getItem, isConditionFailure, marshallPlain, queryAll, updateIfPresent, type Item, type TTable } from './db.js';
+import {
+  batchPut,
+  getItem,
+  isConditionFailure,
+  marshallPlain,
+  queryAll,
+  unmarshallPlain,
+  updateIfPresent,
+  type Item,
+  type TTable,
+} from './db.js';
 import * as keys from './keys.js';
 
 const RATING_FIELDS = {
@@ -34,6 +44,8 @@ const RATING_FIELDS = {
   decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
 
+const FIELD_PAIRS = Object.entries(RATING_FIELDS) as [Exclude<keyof TRating, 'ratingId'>, string][];
+
 /** `case`: the deadlines of the case the existing rating opened, if it is a bad one (its cd/rd attributes). */
 export type TPutRatingResult =
   | { status: 'created' }
@@ -46,20 +58,20 @@ export function ratingToItem(r: TRating, extra?: Record<string, unknown>): Item 
     ...keys.rating(r.ratingId),
     ...keys.hallDayIndex(r.hallId, r.day, r.createdAt, r.ratingId),
   };
-  for (const [field, attr] of Object.entries(RATING_FIELDS)) {
-    const v = r[field as keyof TRating];
+  for (const [field, attr] of FIELD_PAIRS) {
+    const v = r[field];
     if (v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '') body[attr] = v;
   }
   return marshallPlain(body);
 }
 
 export function itemToRating(item: Item): TRating {
-  return rawToRating(unmarshall(item));
+  return rawToRating(unmarshallPlain(item));
 }
 
 export function rawToRating(raw: Record<string, unknown>): TRating {
   const r: Record<string, unknown> = { ratingId: keys.ratingIdOf(String(raw.pk)) };
-  for (const [field, attr] of Object.entries(RATING_FIELDS)) if (raw[attr] !== undefined) r[field] = raw[attr];
+  for (const [field, attr] of FIELD_PAIRS) if (raw[attr] !== undefined) r[field] = raw[attr];
   return r as unknown as TRating;
 }
 

@@ -1,0 +1,154 @@
+/**
+ * Scoring benchmarks (issue: nightly service temperature):
+ *  - score_ratings_per_s: the pure aggregation + scoring code, no I/O, over 1,000,000 synthetic ratings in 10,000 halls;
+ *  - score_night_s vs engine_query_s: one night of the job against the local engine (dynalite, in process) with
+ *    10,000 halls and 200,000 ratings that day, beside the time merely to Query those ratings; their ratio;
+ *  - score_peak_rss_mb: the process's peak resident memory after the night (includes the engine, in process).
+ */
+import { addRating, unitId, zeroVector, type TVector } from '../shared/domain/aggregate.js';
+import { unitFigures } from '../shared/domain/figures.js';
+import type { THall, TRating } from '../shared/domain/model.js';
+import { decayVector } from '../shared/domain/scoring.js';
+import { startDynalite } from '../shared/local/engine.js';
+import { runNight } from '../shared/scoring/job.js';
+import { createDynamoClient } from '../shared/storage/client.js';
+import { openTable } from '../shared/storage/db.js';
+import { ensureTable } from '../shared/storage/schema.js';
+import { bulkPutHalls, putRegion } from '../shared/storage/catalogue.js';
+import { bulkPutRatings } from '../shared/storage/ratings.js';
+import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
+import { listRatingsForHallDay } from '../shared/storage/ratings.js';
+
+export interface TScoreRow {
+  metric: string;
+  value: number;
+  unit: string;
+  target?: string;
+  ok?: boolean;
+}
+
+/** Deterministic pseudo-random numbers, so every run scores the same synthetic data. */
+function rng(seed: number) {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = Math.imul(a ^ (a >>> 15), 1 | a);
+    t = (t + Math.imul(t ^ (t >>> 7), 61 | t)) ^ t;
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+function synthetic(halls: number, ratings: number, day: string, seed = 7): TRating[] {
+  const r = rng(seed);
+  const out: TRating[] = new Array(ratings);
+  for (let i = 0; i < ratings; i++) {
+    const overall = r() < 0.08 ? 1 + Math.floor(r() * 2) : 3 + Math.floor(r() * 3);
+    const id = `b${i.toString(36)}`;
+    out[i] = {
+      ratingId: id,
+      ticketId: id,
+      channel: 'ticket',
+      hallId: `h${Math.floor(r() * halls)}`,
+      windowId: `w${1 + Math.floor(r() * 5)}`,
+      serviceId: `s${1 + Math.floor(r() * 6)}`,
+      createdAt: `${day}T0${1 + Math.floor(r() * 8)}:${String(Math.floor(r() * 60)).padStart(2, '0')}:00.000Z`,
+      day,
+      overall,
+      reasons: overall <= 2 ? ['wait_long'] : undefined,
+      attitude: r() < 0.6 ? overall : undefined,
+      trips: r() < 0.8 ? ((1 + Math.floor(r() * 3)) as 1 | 2 | 3) : undefined,
+      done: r() < 0.8 ? (['yes', 'partly', 'no'] as const)[Math.floor(r() * 3)] : undefined,
+    };
+  }
+  return out;
+}
+
+/** The job's arithmetic alone: day vectors, one decay step and the figures of every unit. */
+export function benchPureScoring(halls = 10_000, ratings = 1_000_000): TScoreRow {
+  const data = synthetic(halls, ratings, '2026-11-20');
+  const started = performance.now();
+  const vectors = new Map<string, TVector>();
+  const vec = (u: string) => vectors.get(u) ?? vectors.set(u, zeroVector()).get(u)!;
+  for (const r of data) {
+    addRating(vec(unitId.hall(r.hallId)), r);
+    addRating(vec(unitId.window(r.hallId, r.windowId)), r);
+    if (r.serviceId) addRating(vec(unitId.service(r.hallId, r.serviceId)), r);
+  }
+  let checksum = 0;
+  const prior = zeroVector();
+  for (const [u, v] of vectors) {
+    const decayed = decayVector(zeroVector(), v, zeroVector());
+    const f = unitFigures(decayed, u.startsWith('H#') ? prior : vectors.get(`H#${u.split('#')[1]}`));
+    checksum += f.temperature;
+  }
+  const seconds = (performance.now() - started) / 1000;
+  if (!Number.isFinite(checksum)) throw new Error('scoring produced a non-number');
+  return { metric: 'score_ratings_per_s', value: Math.round(ratings / seconds), unit: 'ratings/s' };
+}
+
+/** One night against the local engine, and the bare Query time for the same ratings, in the same run. */
+export async function prof(halls = 3_000, ratings = 60_000) {
+  const engine = await startDynalite();
+  const client = createDynamoClient({ endpoint: engine.endpoint });
+  try {
+    await ensureTable(client, 'bench-night');
+    const table = openTable(client, 'bench-night');
+    const day = '2026-11-20';
+    await putRegion(table, { id: 'city', name: '市', level: 'city' });
+    const regions = Array.from({ length: 100 }, (_, i) => ({ id: `d${i}`, name: `区${i}`, level: 'district' as const, parentId: 'city' }));
+    for (const r of regions) await putRegion(table, r);
+    const hallRecords: THall[] = Array.from({ length: halls }, (_, i) => ({
+      id: `h${i}`,
+      name: `大厅${i}`,
+      regionId: `d${i % 100}`,
+      timezone: 'Asia/Shanghai',
+    }));
+    await bulkPutHalls(table, hallRecords);
+    await bulkPutRatings(table, synthetic(halls, ratings, day));
+    await bulkPutIssuedCounts(
+      table,
+      hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })),
+    );
+
+    // The bare cost of reading the day's ratings: one Query per hall, same concurrency as the job's workers.
+    let started = performance.now();
+    let read = 0;
+    let next = 0;
+    await Promise.all(
+      Array.from({ length: 32 }, async () => {
+        while (next < hallRecords.length) {
+          const rows = await listRatingsForHallDay(table, hallRecords[next++].id, day);
+          read += rows.length;
+        }
+      }),
+    );
+    const query = (performance.now() - started) / 1000;
+    if (read !== ratings) throw new Error(`query read ${read} of ${ratings} ratings`);
+
+    const { Session } = await import('node:inspector/promises');
+    const ses = new Session(); ses.connect(); await ses.post('Profiler.enable'); await ses.post('Profiler.setSamplingInterval', { interval: 300 }); await ses.post('Profiler.start');
+    const cpu0 = process.cpuUsage();
+    started = performance.now();
+    const night = await runNight({ table }, day, { batchSize: 100 });
+    const nightSeconds = (performance.now() - started) / 1000;
+    if (night.ratings !== ratings) throw new Error(`the night scored ${night.ratings} of ${ratings} ratings`);
+    const ratio = nightSeconds / query;
+    const { profile } = (await ses.post('Profiler.stop')) as any;
+    (await import('node:fs')).writeFileSync('/tmp/night.cpuprofile', JSON.stringify(profile));
+    console.log('night', nightSeconds, 'query', query, 'ratio', ratio, 'reads', table.itemsRead);
+    return [
+      { metric: 'score_night_s', value: round(nightSeconds), unit: 's', target: `${halls} halls, ${ratings} ratings` },
+      { metric: 'engine_query_s', value: round(query), unit: 's', target: 'same ratings, Query only' },
+      { metric: 'score_night_vs_query_ratio', value: round(ratio), unit: '×', target: '≤ 1.5', ok: ratio <= 1.5 },
+      { metric: 'score_peak_rss_mb', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB', target: 'engine in process' },
+    ];
+  } finally {
+    client.destroy();
+    await engine.close();
+  }
+}
+
+const round = (x: number) => Math.round(x * 100) / 100;
+
+
+await prof();
