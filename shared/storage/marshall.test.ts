@@ -25,7 +25,9 @@ const plainItem = (withUndefined: boolean) => {
 describe('marshallPlain and unmarshallPlain', () => {
   it('marshallPlain equals marshall(…, { removeUndefinedValues: true }) for any plain item, undefined values included', () => {
     fc.assert(
-      fc.property(plainItem(true), (item) => expect(marshallPlain(item)).toEqual(marshall(item, { removeUndefinedValues: true }))),
+      fc.property(plainItem(true), (item) => {
+        expect(marshallPlain(item)).toEqual(marshall(item, { removeUndefinedValues: true }));
+      }),
       { numRuns: 500 },
     );
   });
