@@ -37,7 +37,9 @@ import {
   createRegion,
   createUnit,
   deleteRegion,
+  getHall,
   getHallCatalogue,
+  getRegion,
   listHalls,
   listRegions,
   renameUnit,
@@ -286,13 +288,14 @@ export function adminRoutes(kit: TStaffKit) {
     return kit.page(c, s.lang, `${A[s.lang].editUser}: ${user.name}`, body, s.who, refused ? 400 : 200);
   };
 
-  /** A user form's checks beyond its shape: the scope is a real unit of the role's kind; the email is nobody else's. */
+  /**
+   * A user form's checks beyond its shape: the scope is a real unit of the role's kind (one read). That the email is
+   * nobody else's is the write's own condition (createUser/updateUser claim the address).
+   */
   async function userProblems(u: z.infer<typeof ZUserForm>): Promise<TFormErrors> {
-    const [users, regions, halls] = await Promise.all([listUsers(table), listRegions(table), listHalls(table)]);
     const errors: TFormErrors = {};
-    if (u.role === 'supervisor' && !regions.some((x) => x.id === u.scope)) errors.scope = 'scopeSupervisor';
-    if (u.role === 'manager' && !halls.some((h) => h.id === u.scope)) errors.scope = 'scopeManager';
-    if (u.email && users.some((x) => x.id !== u.id && x.email?.toLowerCase() === u.email)) errors.email = 'emailTaken';
+    if (u.role === 'supervisor' && !(await getRegion(table, u.scope))) errors.scope = 'scopeSupervisor';
+    if (u.role === 'manager' && !(await getHall(table, u.scope))) errors.scope = 'scopeManager';
     return errors;
   }
 
@@ -306,7 +309,9 @@ export function adminRoutes(kit: TStaffKit) {
     if (!parsed.success) return usersPage(c, s, failed('user', values, formErrors(parsed.error.issues, { name: 'userName' })));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return usersPage(c, s, failed('user', values, problems));
-    if (!(await createUser(table, parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
+    const created = await createUser(table, parsed.data);
+    if (created === 'email') return usersPage(c, s, failed('user', values, { email: 'emailTaken' }));
+    if (!created) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
     const u = parsed.data;
     await audit(s, { kind: 'user.created', unit: GLOBAL, targetId: u.id, to: `${u.role}:${u.scope ?? ''}`.slice(0, 120) });
     return back(c, s, '/admin/users');
@@ -328,7 +333,9 @@ export function adminRoutes(kit: TStaffKit) {
       return userPage(c, s, userId, failed('edit', values, { role: 'selfDemote' }));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
-    if (!(await updateUser(table, parsed.data))) return kit.notFound(c, s.lang, s.who);
+    const updated = await updateUser(table, parsed.data);
+    if (updated === 'email') return userPage(c, s, userId, failed('edit', values, { email: 'emailTaken' }));
+    if (!updated) return kit.notFound(c, s.lang, s.who);
     const [was, is] = [`${before.role}:${before.scope ?? ''}`, `${parsed.data.role}:${parsed.data.scope ?? ''}`];
     await audit(s, { kind: 'user.edited', unit: GLOBAL, targetId: userId, ...(was !== is ? { from: was, to: is } : {}) });
     // A new role or scope ends the user's sessions at once: nobody keeps a page of the old scope open.
