@@ -10,9 +10,9 @@ import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type UpdateItemCo
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { createHash, randomBytes } from 'node:crypto';
 import type { TUser } from '../domain/access.js';
-import { normalEmail } from '../domain/staff-identity.js';
+import { matchStaffUser, normalEmail, type TIdentityClaims, type TIdentityMatch } from '../domain/staff-identity.js';
 import { deleteIfPresent } from './catalogue.js';
-import { getCounted, ifCondition, put, putIf, queryAll, queryPage, strip, updateIfPresent, type Item, type TTable } from './db.js';
+import { batchPut, getCounted, ifCondition, put, putIf, queryAll, queryPage, strip, updateIfPresent, type Item, type TTable } from './db.js';
 import * as keys from './keys.js';
 
 const userItem = (u: TUser) => ({ ...keys.user(u.id), ...keys.userIndex(u.id), ...keys.userNameIndex(u.name, u.id), ...u });
@@ -77,6 +77,31 @@ export async function findUserByEmail(t: TTable, email: string): Promise<TUser |
   const owner = (await getCounted(t, emailKey(email)))?.userId as string | undefined;
   const user = owner ? await getUser(t, owner) : undefined;
   return user && hasEmail(email)(user) ? user : undefined;
+}
+
+/**
+ * Which staff user an identity provider's sign-in belongs to (the rules: matchStaffUser), found by index: the
+ * subject's claim, else the verified address's. At most four items read, whatever the number of users.
+ */
+export async function findStaffIdentity(t: TTable, claims: TIdentityClaims): Promise<TIdentityMatch> {
+  const bySub = await findUserBySub(t, claims.sub);
+  const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : undefined;
+  const byEmail = !bySub && email ? await findUserByEmail(t, email) : undefined;
+  return matchStaffUser([bySub, byEmail].filter((u): u is TUser => !!u), claims);
+}
+
+/** Many users and their claims in batched writes (benchmarks, imports, the access-count tests). */
+export async function bulkPutUsers(t: TTable, users: TUser[]): Promise<void> {
+  const items = users.flatMap((u) => [
+    userItem(u),
+    ...(u.email ? [{ ...emailKey(u.email), userId: u.id }] : []),
+    ...(u.oidcSub ? [{ ...keys.userSub(u.oidcSub), userId: u.id }] : []),
+  ]);
+  await batchPut(
+    t,
+    items.map((i) => marshall(i, { removeUndefinedValues: true })),
+    4,
+  );
 }
 
 /** The user bound to an identity provider's subject (two reads), or undefined. */

@@ -7,7 +7,6 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { homeOf } from '../../../domain/access.js';
-import { matchStaffUser } from '../../../domain/staff-identity.js';
 import { baseUrl } from '../../base-url.js';
 import { FLOW_MINUTES, oidcClient, oidcSettings, safeNext, type TOidcFlow } from '../../oidc.js';
 import { D, staffPage } from '../../pages/dashboard.js';
@@ -15,8 +14,7 @@ import { pickLang, type TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
 import { csrfMatches, endSession, readSession, seal, secureCookies, startSession, unseal } from '../../session.js';
 import type { TStaffKit } from './gate.js';
-import type { TUser } from '../../../domain/access.js';
-import { bindOidcSub, endSessions, findUserByEmail, findUserBySub, getUser, pageUsers, sessionGenFor } from '../../../storage/users.js';
+import { bindOidcSub, endSessions, findStaffIdentity, getUser, pageUsers, sessionGenFor } from '../../../storage/users.js';
 
 /** The demo sign-in lists this many users at most (a national table has 100,000). */
 const DEV_LIST = 100;
@@ -133,13 +131,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
         return signInProblem(c, lang, w.flowExpired, 400);
       }
       // By index, never by listing: the subject's user, else the verified address's (a few items, whatever the size).
-      const bySub = await findUserBySub(deps.table, claims.sub);
-      const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : undefined;
-      const byEmail = !bySub && email ? await findUserByEmail(deps.table, email) : undefined;
-      const match = matchStaffUser(
-        [bySub, byEmail].filter((u): u is TUser => !!u),
-        claims,
-      );
+      const match = await findStaffIdentity(deps.table, claims);
       if (match.kind === 'bind' && !(await bindOidcSub(deps.table, match.user.id, claims.sub))) {
         return signInProblem(c, lang, w.refused['bound-elsewhere'], 403);
       }
