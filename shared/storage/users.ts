@@ -12,7 +12,19 @@ import { createHash, randomBytes } from 'node:crypto';
 import type { TUser } from '../domain/access.js';
 import { matchStaffUser, normalEmail, type TIdentityClaims, type TIdentityMatch } from '../domain/staff-identity.js';
 import { deleteIfPresent } from './catalogue.js';
-import { batchPut, getCounted, ifCondition, put, putIf, queryAll, queryPage, strip, updateIfPresent, type Item, type TTable } from './db.js';
+import {
+  batchPut,
+  getCounted,
+  ifCondition,
+  put,
+  putIf,
+  queryAll,
+  queryPage,
+  strip,
+  updateIfPresent,
+  type Item,
+  type TTable,
+} from './db.js';
 import * as keys from './keys.js';
 
 const userItem = (u: TUser) => ({ ...keys.user(u.id), ...keys.userIndex(u.id), ...keys.userNameIndex(u.name, u.id), ...u });
@@ -87,7 +99,10 @@ export async function findStaffIdentity(t: TTable, claims: TIdentityClaims): Pro
   const bySub = await findUserBySub(t, claims.sub);
   const email = typeof claims.email === 'string' && claims.email.includes('@') ? claims.email : undefined;
   const byEmail = !bySub && email ? await findUserByEmail(t, email) : undefined;
-  return matchStaffUser([bySub, byEmail].filter((u): u is TUser => !!u), claims);
+  return matchStaffUser(
+    [bySub, byEmail].filter((u): u is TUser => !!u),
+    claims,
+  );
 }
 
 /** Many users and their claims in batched writes (benchmarks, imports, the access-count tests). */
