@@ -202,3 +202,47 @@ describe('scope checks and regions read their part of the tree', () => {
     expect(all.length).toBe([...Array(USERS).keys()].filter((i) => i > 0 && i % 10 === 0 && `${i}`.startsWith('12')).length);
   });
 });
+
+describe('administration at national size', () => {
+  let app: ReturnType<typeof createApp>;
+  let cookie: string;
+  const get = async (path: string) => {
+    const res = await app.request(path, { headers: { cookie: `st_session=${cookie}` } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  beforeAll(async () => {
+    app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    cookie = await demoSignIn(app, 'u-admin');
+  });
+
+  it('opens the region tree only as deep as fits one page; deeper regions link to their own page', async () => {
+    const { n, value: page } = await reads(() => get('/admin/regions'));
+    const hallRows = page.match(/class="hall-item"/g) ?? [];
+    expect(hallRows.length).toBeLessThanOrEqual(400);
+    expect(page).toContain('href="/admin/regions/p0?lang=zh"');
+    expect(page).toContain('href="/admin/regions/p3c4d4?lang=zh#below"'); // a district: closed, opened on its page
+    expect(n).toBeLessThan(halls.length); // the regions (for the forms' choices) and few halls, never all 2,000
+    const district = await get('/admin/regions/p3c4d4');
+    for (const h of halls.filter((x) => x.regionId === 'p3c4d4')) expect(district).toContain(`href="/admin/halls/${h.id}?lang=zh"`);
+    expect(district).not.toContain('href="/admin/halls/p3c4d3h0?lang=zh"');
+  });
+
+  it('lists users 50 to a page with a next link, and finds them by id, name or email', async () => {
+    const { n, value: first } = await reads(() => get('/admin/users'));
+    expect(first.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toHaveLength(50);
+    expect(n).toBeLessThan(1_000); // a page of users, their scopes and the regions: not 5,000 users
+    const next = /href="\/admin\/users\?lang=zh&amp;after=([^"]+)"/.exec(first)![1];
+    const second = await get(`/admin/users?lang=zh&after=${next}`);
+    const links = (page: string) => page.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g) ?? [];
+    expect(links(second)).toHaveLength(50);
+    for (const link of links(first)) expect(links(second)).not.toContain(link); // the next 50, none repeated
+    const byEmail = await get(`/admin/users?q=${encodeURIComponent('M11@example.gov.cn')}`);
+    expect(byEmail.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toEqual(['href="/admin/users/u00011?lang=zh"']);
+    const byName = await get(`/admin/users?q=${encodeURIComponent('督导12')}`);
+    expect(byName).toContain('href="/admin/users/u01290?lang=zh"');
+    expect(byName).not.toContain('href="/admin/users/u00011?lang=zh"');
+    const byId = await get('/admin/users?q=u0499');
+    expect(byId.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toHaveLength(10);
+  });
+});
