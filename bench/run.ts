@@ -14,6 +14,9 @@
  *   --skip-cases       BENCH_SKIP_CASES=1     skip the case rows (write units, a 10,000-case queue, ingest with cases)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
+ *   --skip-national    BENCH_SKIP_NATIONAL=1  skip the national-scale rows (issue 15: sign-in, region, admin pages on a
+ *                                            generated national catalogue; the night's and ingest's modelled cost)
+ *   --national-halls=50000 --national-users=100000   that catalogue's size (smaller on a loaded machine: rows say so)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
@@ -36,6 +39,7 @@ import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchCases } from './cases.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
+import { benchNational } from './national.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
@@ -403,6 +407,14 @@ async function main() {
   if (!flag('skip-cases', 'BENCH_SKIP_CASES')) {
     say('cases: write units of a bad rating, a hall queue of 10,000 cases, ingest with 20% bad ratings…');
     rows.push(...(await benchCases()));
+  }
+
+  if (!flag('skip-national', 'BENCH_SKIP_NATIONAL')) {
+    const halls = Math.round(option('national-halls', 'BENCH_NATIONAL_HALLS', 50_000));
+    const users = Math.round(option('national-users', 'BENCH_NATIONAL_USERS', 100_000));
+    say(`national: ${halls} halls, ${users} staff users; a sample night; the cost model…`);
+    const cpu = rows.find((r) => r.metric === 'server_cpu_ms_per_rating')?.value;
+    rows.push(...(await benchNational({ halls, users, serverCpuMsPerRating: cpu })));
   }
 
   const missed = printTable(rows);

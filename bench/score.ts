@@ -38,7 +38,7 @@ function rng(seed: number) {
   };
 }
 
-function synthetic(halls: number, ratings: number, day: string, seed = 7): TRating[] {
+export function synthetic(halls: number, ratings: number, day: string, seed = 7): TRating[] {
   const r = rng(seed);
   const out: TRating[] = new Array(ratings);
   for (let i = 0; i < ratings; i++) {

@@ -7,6 +7,8 @@ import { PublicHttpApi } from './constructs/http-api.js';
 import { KeyringSecret } from './constructs/keyring-secret.js';
 import { ScoringJob } from './constructs/scoring.js';
 import { DashboardFunction } from './constructs/dashboard-function.js';
+import { ExportFunction } from './constructs/export-function.js';
+import { join } from 'node:path';
 import { StaffSignIn } from './constructs/staff-sign-in.js';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DASHBOARD_PATHS } from '../shared/http/dashboard-paths.js';
@@ -25,6 +27,8 @@ export interface ServiceTemperatureStackProps extends StackProps {
   readonly logRetention?: RetentionDays;
   /** Absolute path of functions/dashboard.ts. */
   readonly dashboardEntry: string;
+  /** Absolute path of functions/export-stream.ts (default: beside the dashboard's entry). */
+  readonly exportEntry?: string;
   /**
    * Staff sign-in. Default: a Cognito user pool made here (hosted domain `<domainPrefix>.auth.<region>…`). With
    * `external`, the app is pointed at that OIDC provider instead and no user pool is made.
@@ -52,6 +56,8 @@ export class ServiceTemperatureStack extends Stack {
   readonly httpApi: PublicHttpApi;
   readonly scoring: ScoringJob;
   readonly dashboard: DashboardFunction;
+  /** Year-long exports, streamed (a function URL in RESPONSE_STREAM mode). */
+  readonly exports: ExportFunction;
   readonly staffSignIn?: StaffSignIn;
 
   constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
@@ -101,12 +107,19 @@ export class ServiceTemperatureStack extends Stack {
       });
       signInEnv = this.staffSignIn.environment;
     }
+    this.exports = new ExportFunction(this, 'Export', {
+      entry: props.exportEntry ?? join(props.projectRoot, 'functions', 'export-stream.ts'),
+      projectRoot: props.projectRoot,
+      data: this.data,
+      keyringSecret: this.keyring.secret,
+      logRetention: props.logRetention,
+    });
     this.dashboard = new DashboardFunction(this, 'Dashboard', {
       entry: props.dashboardEntry,
       projectRoot: props.projectRoot,
       table: this.data.table,
       keyringSecret: this.keyring.secret,
-      environment: { ...signInEnv, PUBLIC_BASE_URL: dashboardOrigin },
+      environment: { ...signInEnv, PUBLIC_BASE_URL: dashboardOrigin, EXPORT_STREAM_URL: this.exports.url.url },
       logRetention: props.logRetention,
     });
     this.data.grantReadWriteData(this.dashboard.role);

@@ -9,7 +9,7 @@ import { ZUserForm } from '../shared/domain/admin.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
 import { args, fail, withLocalData } from './cli.js';
-import { listUsers } from '../shared/storage/users.js';
+import { findUserByEmail } from '../shared/storage/users.js';
 import { createUser } from '../shared/storage/users.js';
 
 const usage = 'npm run add-admin -- --email <address> --name <name> [--id <id>] [--aws]';
@@ -37,9 +37,11 @@ if (!parsed.success || !a.email) {
 const user = parsed.data;
 
 async function add(table: TTable): Promise<void> {
-  const taken = (await listUsers(table)).find((u) => u.email?.toLowerCase() === user.email);
+  const taken = await findUserByEmail(table, user.email!);
   if (taken) fail(`${user.email} already belongs to user "${taken.id}" (${taken.role})`);
-  if (!(await createUser(table, user))) fail(`a user with id "${user.id}" exists; choose another --id`);
+  const created = await createUser(table, user);
+  if (created === 'email') fail(`${user.email} already belongs to another user`);
+  if (!created) fail(`a user with id "${user.id}" exists; choose another --id`);
   console.log(`administrator "${user.id}" (${user.email}) added`);
 }
 

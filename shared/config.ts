@@ -12,6 +12,11 @@ const ZConfig = z.object({
    * request's origin if its host is this machine's own (base-url.ts), else http://localhost:PORT.
    */
   PUBLIC_BASE_URL: z.optional(z.url()),
+  /**
+   * AWS: the export function's URL (Lambda response streaming, no 6 MB cap). Set: a hall's export answers with a
+   * 303 to it carrying a one-minute signed ticket; unset (one machine): the dashboard streams the file itself.
+   */
+  EXPORT_STREAM_URL: z.optional(z.url()),
   /** Local: the key ring JSON itself. AWS: KEYRING_SECRET_ARN names the Secrets Manager secret instead. */
   KEYRING: z.optional(z.string()),
   KEYRING_SECRET_ARN: z.optional(z.string()),

@@ -55,7 +55,20 @@ export class DataTable extends Construct {
     });
     return table.combine(index);
   }
+
+  /** Item-level reads only (the export function): GetItem, BatchGetItem, Query on the table and Query on its named indexes. */
+  grantReadItems(grantee: IGrantable): Grant {
+    const table = Grant.addToPrincipal({ grantee, actions: TABLE_READ_ACTIONS, resourceArns: [this.table.tableArn] });
+    const index = Grant.addToPrincipal({
+      grantee,
+      actions: ['dynamodb:Query'],
+      resourceArns: [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2].map((g) => `${this.table.tableArn}/index/${g.name}`),
+    });
+    return table.combine(index);
+  }
 }
+
+export const TABLE_READ_ACTIONS = ['dynamodb:GetItem', 'dynamodb:BatchGetItem', 'dynamodb:Query'];
 
 export const TABLE_DATA_ACTIONS = [
   'dynamodb:DescribeTable',

@@ -23,8 +23,9 @@ import { announceEngine, runningEngine, withdrawEngine } from './data.js';
 import { startDynalite } from './engine.js';
 import { scheduleNightly, yesterdayIn } from './nightly.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
-import { getMarker } from '../storage/meta.js';
-import { getHallCatalogue } from '../storage/catalogue.js';
+import { getMarker, setMarker } from '../storage/meta.js';
+import { getHallCatalogue, reindexCatalogue } from '../storage/catalogue.js';
+import { reindexUsers } from '../storage/users.js';
 import { countIssuedTicket } from '../storage/tickets.js';
 
 export interface TLocalServer {
@@ -80,6 +81,12 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     const seeded = await seedDemo(table, { today: localDay(Date.now(), 'Asia/Shanghai'), apiKey, days: config.SEED_DAYS });
     log.info('seeded demo data', { ratings: seeded.ratings, halls: seeded.data.halls.length, ms: Date.now() - started });
     marker = await getMarker(table, SEED_MARKER);
+  }
+  // Data stored before the national-scale indexes (issue 15) gets them once: the tree index, users' claims.
+  if (!(await getMarker(table, 'national-index-v1'))) {
+    await reindexCatalogue(table);
+    await reindexUsers(table);
+    await setMarker(table, 'national-index-v1', { at: new Date().toISOString() });
   }
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));

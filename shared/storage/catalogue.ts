@@ -7,7 +7,7 @@
 import { DeleteItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { THall, TRegion, TService, TWindow } from '../domain/model.js';
-import { batchGet, batchPut, ifCondition, put, putIf, queryAll, strip, updateIfPresent, type TTable } from './db.js';
+import { batchGet, batchPut, getCounted, ifCondition, put, putIf, queryAll, queryPage, strip, updateIfPresent, type TTable } from './db.js';
 import * as keys from './keys.js';
 import type { TKey } from './keys.js';
 
@@ -17,8 +17,10 @@ export interface THallCatalogue {
   services: TService[];
 }
 
-const regionItem = (r: TRegion) => ({ ...keys.region(r.id), ...keys.regionIndex(r.id), ...r });
-const hallItem = (h: THall) => ({ ...keys.hall(h.id), ...keys.hallIndex(h.id), ...h });
+// Each record carries its place in the tree (GSI2 KIDS#<parent>), so a move is one write and a region's children are
+// one Query: no separate children item to keep in step without transactions.
+const regionItem = (r: TRegion) => ({ ...keys.region(r.id), ...keys.regionIndex(r.id), ...keys.childIndex(r.parentId, 'R', r.id), ...r });
+const hallItem = (h: THall) => ({ ...keys.hall(h.id), ...keys.hallIndex(h.id), ...keys.childIndex(h.regionId, 'H', h.id), ...h });
 const bumped = (t: TTable, ok: boolean) => (ok && t.catalogueVersion++, ok);
 
 export async function putRegion(t: TTable, region: TRegion): Promise<void> {
@@ -41,6 +43,100 @@ export async function putService(t: TTable, s: TService): Promise<void> {
   t.catalogueVersion++;
 }
 
+/* ---------- the tree at national size: one unit, its ancestors, one level, one subtree; never the country ---------- */
+
+/** One region's record (one read), or undefined. */
+export async function getRegion(t: TTable, id: string): Promise<TRegion | undefined> {
+  const item = await getCounted(t, keys.region(id));
+  return item && strip<TRegion>(item);
+}
+
+/** One hall's record (one read, without its windows and services), or undefined. */
+export async function getHall(t: TTable, id: string): Promise<THall | undefined> {
+  const item = await getCounted(t, keys.hall(id));
+  return item && strip<THall>(item);
+}
+
+/**
+ * A region and the regions above it, itself first, up to the top: one read per level (`known` answers first, e.g.
+ * a process's cache). Stops at a missing parent or a cycle.
+ */
+export async function regionAncestors(
+  t: TTable,
+  id: string,
+  known: (id: string) => Promise<TRegion | undefined> = (x) => getRegion(t, x),
+): Promise<TRegion[]> {
+  const chain: TRegion[] = [];
+  for (let at: string | undefined = id; at !== undefined && !chain.some((r) => r.id === at); ) {
+    const region = await known(at);
+    if (!region) break;
+    chain.push(region);
+    at = region.parentId || undefined;
+  }
+  return chain;
+}
+
+export interface TChildren {
+  regions: TRegion[];
+  halls: THall[];
+}
+
+/** A region's direct sub-regions and halls (one Query on GSI2, its children only); the top regions for undefined. */
+export async function regionChildren(t: TTable, parentId: string | undefined): Promise<TChildren> {
+  const items = (await queryAll(t, { pk: keys.childrenOf(parentId), index: 'gsi2' })).map((i) => unmarshall(i));
+  return {
+    regions: items.filter((i) => String(i.gsi2sk).startsWith('R#')).map((i) => strip<TRegion>(i)),
+    halls: items.filter((i) => String(i.gsi2sk).startsWith('H#')).map((i) => strip<THall>(i)),
+  };
+}
+
+/**
+ * Everything below a region at any depth: its descendant regions and halls, one Query per region of the subtree
+ * (a level at a time, in parallel), so a county reads a county and a province a province, never the country.
+ */
+export async function regionSubtree(t: TTable, regionId: string): Promise<TChildren> {
+  const out: TChildren = { regions: [], halls: [] };
+  const seen = new Set([regionId]);
+  for (let level = [regionId]; level.length; ) {
+    const kids = await Promise.all(level.map((id) => regionChildren(t, id)));
+    level = [];
+    for (const k of kids) {
+      out.halls.push(...k.halls);
+      for (const r of k.regions)
+        if (!seen.has(r.id)) {
+          seen.add(r.id);
+          out.regions.push(r);
+          level.push(r.id);
+        }
+    }
+  }
+  return out;
+}
+
+/** The halls below a region at any depth (a region page's "needs attention", its alerts' filter). */
+export async function descendantHalls(t: TTable, regionId: string): Promise<THall[]> {
+  return (await regionSubtree(t, regionId)).halls;
+}
+
+/** One page of halls by id (those whose id starts with `idPrefix`), `limit` at a time; `after` is the last page's `next`. */
+export async function pageHalls(
+  t: TTable,
+  q: { idPrefix?: string; after?: string; limit: number },
+): Promise<{ halls: THall[]; next?: string }> {
+  const page = await queryPage(t, { pk: keys.hallsIndex, index: true, prefix: q.idPrefix, after: q.after, limit: q.limit });
+  return { halls: page.items.map((i) => strip<THall>(unmarshall(i))), next: page.next };
+}
+
+/** Re-puts every region and hall record as is, adding the tree index to records stored before it (idempotent). */
+export async function reindexCatalogue(t: TTable): Promise<number> {
+  const [regions, halls] = await Promise.all([listRegions(t), listHalls(t)]);
+  const items = [...regions.map(regionItem), ...halls.map(hallItem)].map((x) => marshall(x, { removeUndefinedValues: true }));
+  await batchPut(t, items, 4);
+  t.catalogueVersion++;
+  return items.length;
+}
+
+/** Every region: small deployments, tools and the nightly planner; pages read one level or one subtree. */
 export async function listRegions(t: TTable): Promise<TRegion[]> {
   return (await queryAll(t, { pk: keys.regionsIndex, index: true })).map((i) => strip<TRegion>(unmarshall(i)));
 }

@@ -172,6 +172,45 @@ export async function queryAll(
   return out;
 }
 
+/** One item, counted (sign-in's, the gate's and the catalogue tree's reads: what the access-count tests assert). */
+export async function getCounted(t: TTable, key: TKey): Promise<Record<string, unknown> | undefined> {
+  const item = await getItem(t, key);
+  t.itemsRead++;
+  return item;
+}
+
+/**
+ * One page of a Query (table, GSI1 or GSI2), sort keys starting with `prefix`, after the sort key `after` (the
+ * previous page's `next`), at most `limit` items; optionally filtered, reading at most `limit` items to find them.
+ * Counted. `next` is undefined on the last page.
+ */
+export async function queryPage(
+  t: TTable,
+  q: { pk: string; index?: boolean | 'gsi2'; prefix?: string; after?: string; limit: number },
+): Promise<{ items: Item[]; next?: string }> {
+  const gsi = q.index === 'gsi2' ? TABLE_KEYS.gsi2 : q.index ? TABLE_KEYS.gsi1 : undefined;
+  const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  // After a cursor the key condition is `> after`, and the prefix is checked here: keys are sorted, so the first
+  // key past the prefix ends the listing.
+  const cond = q.after ? ` AND ${skName} > :a` : q.prefix ? ` AND begins_with(${skName}, :p)` : '';
+  const values = q.after ? { ':pk': q.pk, ':a': q.after } : q.prefix ? { ':pk': q.pk, ':p': q.prefix } : { ':pk': q.pk };
+  const page = await t.db.send(
+    new QueryCommand({
+      TableName: t.name,
+      IndexName: gsi?.name,
+      KeyConditionExpression: `${pkName} = :pk${cond}`,
+      ExpressionAttributeValues: marshall(values),
+      Limit: q.limit,
+    }),
+  );
+  const read = page.Items ?? [];
+  t.itemsRead += read.length;
+  const inPrefix = (i: Item) => String(i[skName]?.S ?? '').startsWith(q.prefix ?? '');
+  const items = read.filter(inPrefix);
+  const last = page.LastEvaluatedKey?.[skName]?.S;
+  return { items, next: items.length === read.length ? last : undefined };
+}
+
 /** Many items by key, in batches; counted. */
 export async function batchGet(t: TTable, keyList: TKey[], opts: { consistent?: boolean } = {}): Promise<Item[]> {
   const items = await batchGetItems(t.db, t.name, keyList, opts);

@@ -115,3 +115,21 @@ export const calendarDeadlines = (regionId: string): TKey => ({ pk: 'CALENDAR', 
 
 /* misc */
 export const marker = (name: string): TKey => ({ pk: `META#${name}`, sk: 'META' });
+
+/* national scale (issue 15): staff found by index, never by listing; the region tree read one level at a time */
+/** Email uniqueness and sign-in by verified email: one item per address (its sha256, normalised), naming its user. */
+export const userEmail = (emailHash: string): TKey => ({ pk: `USEREMAIL#${emailHash}`, sk: 'META' });
+/** Sign-in by the identity provider's subject bound at first sign-in: one item per subject, naming its user. */
+export const userSub = (sub: string): TKey => ({ pk: `USERSUB#${sub}`, sk: 'META' });
+/** Staff users by name (lower-cased) for the administrator's search, on GSI2. */
+export const userNameIndex = (name: string, id: string): TIndex2Key => ({
+  gsi2pk: 'USERNAME',
+  gsi2sk: `${name.trim().toLowerCase()}#${id}`,
+});
+export const usersByName = 'USERNAME';
+/** A region's direct children on GSI2: sub-regions (R#) and halls (H#); the top regions are the children of ''. */
+export const childIndex = (parentId: string | undefined, kind: 'R' | 'H', id: string): TIndex2Key => ({
+  gsi2pk: `KIDS#${parentId ?? ''}`,
+  gsi2sk: `${kind}#${id}`,
+});
+export const childrenOf = (parentId: string | undefined): string => `KIDS#${parentId ?? ''}`;

@@ -32,6 +32,12 @@
  *  RUN / <day>                                            a run of a day: status, batches done per phase    scores.ts
  *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   scores.ts
  *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
+ *  region and hall records also carry GSI2 KIDS#<parent> / R#<region> | H#<hall>: a region's children in one
+ *     Query, so the tree is read one level or one subtree at a time, never whole (national scale)  catalogue.ts
+ *  USEREMAIL#<sha256 of address> / META → userId         sign-in by verified email; an address is unique   users.ts
+ *                                                         (its conditional put)
+ *  USERSUB#<subject> / META → userId                      sign-in by the bound identity-provider subject    users.ts
+ *  user records also carry GSI2 USERNAME / <name>#<user>  the administrator's search by name                users.ts
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.
@@ -40,7 +46,7 @@ export const TABLE_KEYS = {
   partitionKey: 'pk',
   sortKey: 'sk',
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
-  /** sparse: only rating items carrying a case have gsi2pk */
+  /** sparse: rating items carrying a case; the catalogue's tree (KIDS#) and users by name (USERNAME) */
   gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
 } as const;
 

@@ -28,6 +28,8 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'ServiceTemperature/Api/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'ServiceTemperature/Dashboard/Function AwsSolutions-L1',
   'ServiceTemperature/Dashboard/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'ServiceTemperature/Export/Function AwsSolutions-L1',
+  'ServiceTemperature/Export/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   // The staff paths go to the dashboard function; the app checks the session cookie and scope (no authorizer).
   // (one per entry of the dashboard's path list: '/api/v1/me' → 'api--v1--me')
   ...DASHBOARD_PATHS.map((p) => p.slice(1).replaceAll('/', '--')).map(

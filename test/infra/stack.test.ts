@@ -113,7 +113,7 @@ describe('ServiceTemperature stack', () => {
   describe('API function', () => {
     it('runs nodejs22.x on arm64 with 512 MB, 10 s, active tracing and no reserved concurrency', () => {
       // The API function, the dashboard, the scoring planner and the scoring worker.
-      t.resourceCountIs('AWS::Lambda::Function', 4);
+      t.resourceCountIs('AWS::Lambda::Function', 5); // API, dashboard, export stream, scoring planner and worker
       t.hasResourceProperties('AWS::Lambda::Function', {
         Description: 'Service Temperature HTTP API (Hono)',
         Runtime: 'nodejs22.x',
@@ -229,14 +229,18 @@ describe('ServiceTemperature stack', () => {
       );
     });
 
-    it('grants read on the key-ring secret only, to the API and dashboard functions', () => {
+    it('grants read on the key-ring secret only, to the API, dashboard and export functions', () => {
       const secretId = onlyResource(t, 'AWS::SecretsManager::Secret').id;
       const secrets = Object.entries(t.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
         (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) =>
           asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
         ).map((s) => ({ id, s })),
       );
-      expect(secrets.map((x) => x.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiRoleDefaultPolicy', 'DashboardRoleDefaultPolicy']);
+      expect(secrets.map((x) => x.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'ApiRoleDefaultPolicy',
+        'DashboardRoleDefaultPolicy',
+        'ExportRoleDefaultPolicy', // verifies the dashboard's export tickets
+      ]);
       for (const { s } of secrets) {
         expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
         expect(s.Resource).toEqual({ Ref: secretId });

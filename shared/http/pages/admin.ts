@@ -60,6 +60,16 @@ export const A = {
     hallWord: '大厅',
     subRegions: '下级区域与大厅',
     nothingBelow: '下面还没有区域或大厅。',
+    openBelow: '打开下一级',
+    treeCapped: '区域较多，只展开到这一层；点“打开下一级”逐级查看。',
+    searchUsers: '查找工作人员',
+    searchHint: '账号开头、姓名开头或完整邮箱',
+    search: '查找',
+    nextPage: '下一页',
+    firstPage: '第一页',
+    refine: '结果较多，只显示前面的部分；请输入更完整的内容。',
+    noUsersFound: '没有找到工作人员。',
+    scopeIdHint: '管理员填 *，督导员填区域账号（可从列表选择），大厅负责人填大厅账号。',
     name: '姓名',
     email: '邮箱（可选，用于统一身份登录）',
     emailShort: '邮箱',
@@ -134,6 +144,16 @@ export const A = {
     hallWord: 'hall',
     subRegions: 'Sub-regions and halls',
     nothingBelow: 'Nothing below this region yet.',
+    openBelow: 'Open the next level',
+    treeCapped: 'A large tree: opened to this level; use "Open the next level" to go down one level at a time.',
+    searchUsers: 'Find staff users',
+    searchHint: 'The start of an id or a name, or a whole email address',
+    search: 'Find',
+    nextPage: 'Next page',
+    firstPage: 'First page',
+    refine: 'Many matches: only the first are shown; type more to narrow them.',
+    noUsersFound: 'No staff user found.',
+    scopeIdHint: 'Administrators: *; supervisors: a region id (pick from the list); hall managers: the hall id.',
     name: 'Name',
     email: 'Email (optional; for identity-provider sign-in)',
     emailShort: 'Email',
@@ -277,7 +297,7 @@ const regionOptions = (lang: TLang, regions: readonly TRegion[]): TOption[] =>
 
 /* ---------------------------------------------------------------- the region tree */
 
-function regionTree(lang: TLang, regions: readonly TRegion[], halls: readonly THall[]): Html {
+function regionTree(lang: TLang, regions: readonly TRegion[], halls: readonly THall[], collapsed?: ReadonlySet<string>): Html {
   const a = A[lang];
   const w = D[lang];
   const known = new Set(regions.map((r) => r.id));
@@ -287,6 +307,11 @@ ${h.id}</span> · <a href="/halls/${h.id}/placards?${q(lang)}">${w.placards}</a>
 ${w.keys}</a></li>`;
   const node = (r: TRegion, seen: Set<string>): Html => {
     seen.add(r.id);
+    // A collapsed node (a large tree is opened a level at a time) links to its own page, which lists its children.
+    const open = html` · <a href="/admin/regions/${r.id}?${q(lang)}#below">${a.openBelow}</a>`;
+    if (collapsed?.has(r.id))
+      return html`<li><a href="/admin/regions/${r.id}?${q(lang)}">${nameIn(lang, r)}</a> <span class="muted">\
+${a.levels[r.level] ?? r.level} · ${r.id}</span>${open}</li>`;
     const sub = regions.filter((x) => x.parentId === r.id && !seen.has(x.id));
     const hs = halls.filter((h) => h.regionId === r.id);
     return html`<li><a href="/admin/regions/${r.id}?${q(lang)}">${nameIn(lang, r)}</a> <span class="muted">\
@@ -297,7 +322,7 @@ ${a.levels[r.level] ?? r.level} · ${r.id}</span>${
   const seen = new Set<string>();
   // Tops: the root, and any region whose parent is gone (shown rather than hidden, so it can be fixed).
   const tops = regions.filter((r) => !r.parentId || !known.has(r.parentId));
-  const orphans = halls.filter((h) => !known.has(h.regionId));
+  const orphans = collapsed ? [] : halls.filter((h) => !known.has(h.regionId));
   return html`<ul class="tree">${tops.map((r) => node(r, seen))}</ul>${
     orphans.length
       ? html`<h2>${a.unassigned}</h2><ul class="tree">\
@@ -306,13 +331,24 @@ ${orphans.map(hallItem)}</ul>`
   }`;
 }
 
-export function regionsBody(ctx: TFormCtx, opts: { regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean }): Html {
+export function regionsBody(
+  ctx: TFormCtx,
+  opts: {
+    regions: TRegion[];
+    halls: THall[];
+    collapsed?: ReadonlySet<string>;
+    /** every region, for the forms' choices (the tree may show fewer) */
+    options?: TRegion[];
+    failed?: TFailed;
+    saved?: boolean;
+  },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const rf = state('region', opts.failed);
   const hf = state('hall', opts.failed, { timezone: 'Asia/Shanghai' });
   return html`${adminNav(lang, 'regions')}<h1>${a.regions}</h1>${savedNote(lang, !!opts.saved)}
-${regionTree(lang, opts.regions, opts.halls)}
+${opts.collapsed?.size ? html`<p class="muted">${a.treeCapped}</p>` : ''}${regionTree(lang, opts.regions, opts.halls, opts.collapsed)}
 <h2 id="add-region">${a.addRegion}</h2>
 <form method="post" action="/admin/regions?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'region', rf.errors)}
 ${field(ctx, {
@@ -333,7 +369,7 @@ ${select(ctx, {
   label: a.parent,
   value: rf.value('parentId'),
   error: rf.error('parentId'),
-  groups: [{ options: [{ value: '', label: a.noParent }, ...regionOptions(lang, opts.regions)] }],
+  groups: [{ options: [{ value: '', label: a.noParent }, ...regionOptions(lang, opts.options ?? opts.regions)] }],
 })}
 ${select(ctx, {
   form: 'region',
@@ -357,7 +393,7 @@ ${field(ctx, {
   required: true,
   max: 40,
 })}
-${hallFields(ctx, 'hall', hf, opts.regions)}
+${hallFields(ctx, 'hall', hf, opts.options ?? opts.regions)}
 <button type="submit" class="btn">${a.addHall}</button></form>`;
 }
 
@@ -459,7 +495,7 @@ ${select(ctx, {
   groups: [{ options: levelOptions(a) }],
 })}
 <button type="submit" class="btn">${a.save}</button></form>
-<h2>${a.subRegions}</h2>${
+<h2 id="below">${a.subRegions}</h2>${
     sub.length || hs.length
       ? html`<ul>${sub.map(
           (r) => html`<li><a href="/admin/regions/${r.id}?${q(lang)}">\
@@ -579,15 +615,22 @@ ${field(ctx, { form: `${k}-add`, name: 'nameEn', label: a.nameEn, value: add.val
 
 /* ---------------------------------------------------------------- staff users */
 
-function scopeLabel(lang: TLang, u: TUser, regions: readonly TRegion[], halls: readonly THall[]): string {
+function scopeLabel(lang: TLang, u: TUser, units: ReadonlyMap<string, { name: string; nameEn?: string }>): string {
   if (u.scope === '*') return A[lang].scopeAll;
-  const unit = u.role === 'manager' ? halls.find((h) => h.id === u.scope) : regions.find((r) => r.id === u.scope);
+  const unit = units.get(u.scope);
   return unit ? `${nameIn(lang, unit)} (${u.scope})` : u.scope;
 }
 
-function userFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, regions: readonly TRegion[], halls: readonly THall[]): Html {
+/**
+ * The scope is typed (a national deployment has 50,000 halls: no list of them fits a page); the regions are offered
+ * as suggestions. The server checks it is a real unit of the role's kind.
+ */
+function userFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, regions: readonly TRegion[]): Html {
   const { lang } = ctx;
   const a = A[lang];
+  const id = `${form}-scope`;
+  const err = s.error('scope');
+  const described = [`${id}-hint`, err ? `${id}-err` : ''].filter(Boolean).join(' ');
   return html`${field(ctx, { form, name: 'name', label: a.name, value: s.value('name'), error: s.error('name'), required: true, max: 40 })}
 ${field(ctx, { form, name: 'email', label: a.email, type: 'email', value: s.value('email'), error: s.error('email'), max: 254 })}
 ${select(ctx, {
@@ -599,43 +642,51 @@ ${select(ctx, {
   required: true,
   groups: [{ options: [{ value: '', label: a.chooseRole }, ...ROLES.map((r) => ({ value: r, label: a.roles[r] }))] }],
 })}
-${select(ctx, {
-  form,
-  name: 'scope',
-  label: a.scope,
-  hint: a.scopeHint,
-  value: s.value('scope'),
-  error: s.error('scope'),
-  required: true,
-  groups: [
-    {
-      options: [
-        { value: '', label: a.chooseScope },
-        { value: '*', label: a.scopeAll },
-      ],
-    },
-    { label: a.regionGroup, options: regionOptions(lang, regions) },
-    { label: a.hallGroup, options: halls.map((h) => ({ value: h.id, label: `${nameIn(lang, h)} (${h.id})` })) },
-  ],
-})}`;
+<div class="field"><label for="${id}">${a.scope}</label><span class="hint" id="${id}-hint">${a.scopeIdHint}</span>\
+<input id="${id}" name="scope" type="text" list="${id}-list" value="${s.value('scope') ?? ''}" autocomplete="off" required \
+maxlength="40" aria-describedby="${described}"${err ? html` aria-invalid="true"` : ''}>\
+${err ? html`<span class="err" id="${id}-err">${ADMIN_ERRORS[err][ctx.lang]}</span>` : ''}<datalist id="${id}-list">\
+<option value="*">${a.scopeAll}</option>${regions.map((r) => html`<option value="${r.id}">${nameIn(lang, r)}</option>`)}</datalist></div>`;
 }
 
-export function usersBody(
-  ctx: TFormCtx,
-  opts: { users: TUser[]; me: string; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
-): Html {
+export interface TUsersPage {
+  users: TUser[];
+  /** the names of the listed users' scopes (only theirs) */
+  units: ReadonlyMap<string, { name: string; nameEn?: string }>;
+  q?: string;
+  /** the next page's cursor (browsing), or true: a search with more matches than shown */
+  next?: string | true;
+  after?: string;
+}
+
+export function usersBody(ctx: TFormCtx, opts: TUsersPage & { me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean }): Html {
   const { lang } = ctx;
   const a = A[lang];
   const s = state('user', opts.failed);
+  const more =
+    opts.next === true
+      ? html`<p class="muted">${a.refine}</p>`
+      : opts.next
+        ? html`<p><a href="/admin/users?${q(lang)}&amp;after=${encodeURIComponent(opts.next)}">${a.nextPage}</a></p>`
+        : '';
+  const first = opts.after ? html`<p><a href="/admin/users?${q(lang)}">${a.firstPage}</a></p>` : '';
   return html`${adminNav(lang, 'users')}<h1>${a.users}</h1>${savedNote(lang, !!opts.saved)}
-<table><thead><tr><th>${a.id}</th><th>${a.name}</th><th>${a.emailShort}</th><th>${a.role}</th><th>${a.scope}</th><th>${a.identity}</th>\
-<th>${a.actions}</th></tr></thead><tbody>
+<form method="get" action="/admin/users" class="adm" role="search"><input type="hidden" name="lang" value="${lang}">\
+<div class="field"><label for="find-q">${a.searchUsers}</label><span class="hint" id="find-q-hint">${a.searchHint}</span>\
+<input id="find-q" name="q" type="search" value="${opts.q ?? ''}" maxlength="254" autocomplete="off" aria-describedby="find-q-hint">\
+</div><button type="submit" class="btn quiet">${a.search}</button></form>
+${
+  opts.users.length
+    ? html`<table><thead><tr><th>${a.id}</th><th>${a.name}</th><th>${a.emailShort}</th><th>${a.role}</th><th>${a.scope}</th>\
+<th>${a.identity}</th><th>${a.actions}</th></tr></thead><tbody>
 ${opts.users.map(
   (u) => html`<tr><td><code>${u.id}</code></td><td>${u.name}${u.id === opts.me ? ` ${a.you}` : ''}</td><td>\
-${u.email ?? '—'}</td><td>${a.roles[u.role] ?? u.role}</td><td>${scopeLabel(lang, u, opts.regions, opts.halls)}</td><td>\
+${u.email ?? '—'}</td><td>${a.roles[u.role] ?? u.role}</td><td>${scopeLabel(lang, u, opts.units)}</td><td>\
 ${u.oidcSub ? a.bound : a.notBound}</td><td><a href="/admin/users/${u.id}?${q(lang)}">${a.edit} ${u.name}</a></td></tr>`,
 )}
-</tbody></table>
+</tbody></table>`
+    : html`<p>${a.noUsersFound}</p>`
+}${more}${first}
 <h2 id="add-user">${a.addUser}</h2>
 <form method="post" action="/admin/users?${q(lang)}" class="adm" novalidate>${csrfInput(ctx)}${errorSummary(ctx, 'user', s.errors)}
 ${field(ctx, {
@@ -648,14 +699,11 @@ ${field(ctx, {
   required: true,
   max: 40,
 })}
-${userFields(ctx, 'user', s, opts.regions, opts.halls)}
+${userFields(ctx, 'user', s, opts.regions)}
 <button type="submit" class="btn">${a.addUser}</button></form>`;
 }
 
-export function userBody(
-  ctx: TFormCtx,
-  opts: { user: TUser; me: string; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
-): Html {
+export function userBody(ctx: TFormCtx, opts: { user: TUser; me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean }): Html {
   const { lang } = ctx;
   const a = A[lang];
   const { user } = opts;
@@ -671,7 +719,7 @@ export function userBody(
     'edit',
     s.errors,
   )}
-${userFields(ctx, 'edit', s, opts.regions, opts.halls)}
+${userFields(ctx, 'edit', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
 ${
   user.oidcSub

@@ -31,15 +31,30 @@ import { listApiKeys, putApiKey, revokeApiKey } from '../../../storage/api-keys.
 import { apiKey, apiKeyIdOf } from '../../../storage/keys.js';
 import { auditEntry, type TAuditEntry } from '../../../domain/audit.js';
 import { appendAudit } from '../../../storage/audit.js';
-import { createUser, endSessions, getUser, listUsers, removeUser, unbindUser, updateUser } from '../../../storage/users.js';
+import {
+  createUser,
+  endSessions,
+  findUserByEmail,
+  getUser,
+  listUsers,
+  pageUsers,
+  removeUser,
+  unbindUser,
+  updateUser,
+} from '../../../storage/users.js';
+import type { TUser } from '../../../domain/access.js';
+import type { THall, TRegion } from '../../../domain/model.js';
 import {
   createHall,
   createRegion,
   createUnit,
   deleteRegion,
+  getHall,
   getHallCatalogue,
-  listHalls,
+  getHalls,
+  getRegion,
   listRegions,
+  regionChildren,
   renameUnit,
   setUnitRetired,
   updateHall,
@@ -52,6 +67,10 @@ const REGION_FIELDS = ['id', 'name', 'nameEn', 'parentId', 'level'] as const;
 const HALL_FIELDS = ['id', 'name', 'nameEn', 'regionId', 'timezone', 'open', 'close'] as const;
 const UNIT_FIELDS = ['id', 'name', 'nameEn'] as const;
 const USER_FIELDS = ['id', 'name', 'email', 'role', 'scope'] as const;
+/** Users listed per page (and per search). */
+const USERS_PAGE = 50;
+/** The region tree page opens levels while it shows at most this many regions and halls; deeper ones open one by one. */
+const TREE_BUDGET = 400;
 
 /** Mounted under /admin. */
 export function adminRoutes(kit: TStaffKit) {
@@ -84,9 +103,58 @@ export function adminRoutes(kit: TStaffKit) {
 
   /* ---------------------------------------------------------------- regions */
 
+  /**
+   * The region tree, opened a level at a time from the top while what it shows stays within TREE_BUDGET (a city's
+   * demo shows whole; a nation shows its provinces, and each deeper node links to its own page). Every region record
+   * is read (the forms offer them as parents; thousands, not the halls' tens of thousands); halls only of opened nodes.
+   */
+  async function openTree(): Promise<{ all: TRegion[]; regions: TRegion[]; halls: THall[]; collapsed: Set<string> }> {
+    const regions = await listRegions(table);
+    const known = new Set(regions.map((r) => r.id));
+    const kids = new Map<string, TRegion[]>();
+    for (const r of regions) if (r.parentId && known.has(r.parentId)) kids.set(r.parentId, [...(kids.get(r.parentId) ?? []), r]);
+    let level = regions.filter((r) => !r.parentId || !known.has(r.parentId));
+    const shown: TRegion[] = [...level];
+    const halls: THall[] = [];
+    const collapsed = new Set<string>();
+    while (level.length) {
+      const next: TRegion[] = [];
+      let i = 0;
+      for (; i < level.length; i++) {
+        const sub = kids.get(level[i].id) ?? [];
+        if (shown.length + halls.length + sub.length > TREE_BUDGET) break;
+        const hs = (await regionChildren(table, level[i].id)).halls;
+        if (shown.length + halls.length + sub.length + hs.length > TREE_BUDGET) break;
+        halls.push(...hs);
+        shown.push(...sub);
+        next.push(...sub);
+      }
+      if (i < level.length) {
+        // Not all of this level fits: it stays closed as a whole (a half-opened level would read as complete).
+        for (const r of level) collapsed.add(r.id);
+        const open = new Set(level.map((r) => r.id));
+        return {
+          all: regions,
+          regions: shown.filter((r) => !next.includes(r)),
+          halls: halls.filter((h) => !open.has(h.regionId)),
+          collapsed,
+        };
+      }
+      level = next;
+    }
+    return { all: regions, regions: shown, halls, collapsed };
+  }
+
   const regionsPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const [regions, halls] = await Promise.all([listRegions(table), listHalls(table)]);
-    const body = regionsBody(ctx(s), { regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
+    const tree = await openTree();
+    const body = regionsBody(ctx(s), {
+      regions: byId(tree.regions),
+      halls: byId(tree.halls),
+      collapsed: tree.collapsed,
+      options: byId(tree.all),
+      failed: refused,
+      saved: !refused && saved(c),
+    });
     return kit.page(c, s.lang, A[s.lang].regions, body, s.who, refused ? 400 : 200);
   };
 
@@ -108,10 +176,17 @@ export function adminRoutes(kit: TStaffKit) {
 
   /** One region's page, or the 404 if there is no such region. */
   const regionPage = async (c: Context, s: TAdmin, regionId: string, refused?: TFailed) => {
-    const [regions, halls] = await Promise.all([listRegions(table), listHalls(table)]);
+    // Every region (for the parent choice), and this region's own halls: one level, not the country's halls.
+    const [regions, below] = await Promise.all([listRegions(table), regionChildren(table, regionId)]);
     const region = regions.find((x) => x.id === regionId);
     if (!region) return kit.notFound(c, s.lang, s.who);
-    const body = regionBody(ctx(s), { region, regions: byId(regions), halls: byId(halls), failed: refused, saved: !refused && saved(c) });
+    const body = regionBody(ctx(s), {
+      region,
+      regions: byId(regions),
+      halls: byId(below.halls),
+      failed: refused,
+      saved: !refused && saved(c),
+    });
     return kit.page(c, s.lang, `${A[s.lang].editRegion}: ${region.name}`, body, s.who, refused ? 400 : 200);
   };
 
@@ -144,12 +219,12 @@ export function adminRoutes(kit: TStaffKit) {
   r.post('/regions/:regionId/delete', admin, csrf, async (c) => {
     const s = as(c);
     const regionId = c.req.param('regionId');
-    const [regions, halls, users] = await Promise.all([listRegions(table), listHalls(table), listUsers(table)]);
-    if (!regions.some((x) => x.id === regionId)) return kit.notFound(c, s.lang, s.who);
+    if (!(await getRegion(table, regionId))) return kit.notFound(c, s.lang, s.who);
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
-    if (regions.some((x) => x.parentId === regionId) || halls.some((h) => h.regionId === regionId))
-      return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
-    if (users.some((u) => u.role === 'supervisor' && u.scope === regionId))
+    const below = await regionChildren(table, regionId);
+    if (below.regions.length || below.halls.length) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
+    // Users have no index by scope: this rare change reads them all (a national table: seconds, not a page's time).
+    if ((await listUsers(table)).some((u) => u.role === 'supervisor' && u.scope === regionId))
       return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
     await deleteRegion(table, regionId);
     await audit(s, { kind: 'catalogue.region_deleted', unit: regionUnit(regionId), targetId: regionId });
@@ -164,8 +239,7 @@ export function adminRoutes(kit: TStaffKit) {
     const values = formValues(form, HALL_FIELDS);
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('hall', values, formErrors(parsed.error.issues)));
-    if (!(await listRegions(table)).some((x) => x.id === parsed.data.regionId))
-      return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
+    if (!(await getRegion(table, parsed.data.regionId))) return regionsPage(c, s, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await createHall(table, toHall(parsed.data)))) return regionsPage(c, s, failed('hall', values, { id: 'hallExists' }));
     const id = parsed.data.id;
     await audit(s, { kind: 'catalogue.hall_created', unit: hallUnit(id), targetId: id, to: parsed.data.regionId });
@@ -191,7 +265,7 @@ export function adminRoutes(kit: TStaffKit) {
     const values = { ...formValues(form, HALL_FIELDS), id: hallId };
     const parsed = z.safeParse(ZHallForm, values);
     if (!parsed.success) return hallPage(c, s, hallId, failed('hall', values, formErrors(parsed.error.issues)));
-    if (!(await listRegions(table)).some((x) => x.id === parsed.data.regionId))
+    if (!(await getRegion(table, parsed.data.regionId)))
       return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
     if (!(await updateHall(table, toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
     const moved = before.regionId !== parsed.data.regionId;
@@ -259,40 +333,70 @@ export function adminRoutes(kit: TStaffKit) {
 
   /* ---------------------------------------------------------------- staff users */
 
+  /**
+   * One page of users (USERS_PAGE, by id, `after` the last page's cursor) or a search (`q`: a whole email address, or
+   * the start of an id or a name), with only the listed users' scopes named: never the 100,000.
+   */
   const usersPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const [users, regions, halls] = await Promise.all([listUsers(table), listRegions(table), listHalls(table)]);
+    const q = (c.req.query('q') ?? '').trim().slice(0, 254) || undefined;
+    const after = q ? undefined : c.req.query('after') || undefined;
+    const found: { users: TUser[]; next?: string | true } = q ? await searchUsers(q) : await pageUsers(table, { after, limit: USERS_PAGE });
+    const [regions, units] = await Promise.all([listRegions(table), scopeUnits(found.users)]);
     const body = usersBody(ctx(s), {
-      users,
+      ...found,
+      q,
+      after,
+      units,
       me: s.who.user.id,
       regions: byId(regions),
-      halls: byId(halls),
       failed: refused,
       saved: !refused && saved(c),
     });
     return kit.page(c, s.lang, A[s.lang].users, body, s.who, refused ? 400 : 200);
   };
 
+  async function searchUsers(q: string): Promise<{ users: TUser[]; next?: true }> {
+    if (q.includes('@')) {
+      const u = await findUserByEmail(table, q);
+      return { users: u ? [u] : [] };
+    }
+    const [ids, names] = await Promise.all([
+      pageUsers(table, { idPrefix: q, limit: USERS_PAGE }),
+      pageUsers(table, { namePrefix: q, limit: USERS_PAGE }),
+    ]);
+    const users = [...new Map([...ids.users, ...names.users].map((u) => [u.id, u])).values()];
+    return { users, next: ids.next || names.next ? true : undefined };
+  }
+
+  /** The names of these users' scopes: one batched read of their halls, their regions one by one (few per page). */
+  async function scopeUnits(users: TUser[]): Promise<Map<string, { name: string; nameEn?: string }>> {
+    const hallIds = [...new Set(users.filter((u) => u.role === 'manager').map((u) => u.scope))];
+    const regionIds = [...new Set(users.filter((u) => u.role === 'supervisor').map((u) => u.scope))];
+    const [hs, rs] = await Promise.all([getHalls(table, hallIds), Promise.all(regionIds.map((id) => getRegion(table, id)))]);
+    return new Map([...hs, ...rs.filter((r): r is TRegion => !!r)].map((x) => [x.id, x]));
+  }
+
   const userPage = async (c: Context, s: TAdmin, userId: string, refused?: TFailed) => {
-    const [user, regions, halls] = await Promise.all([getUser(table, userId), listRegions(table), listHalls(table)]);
+    const [user, regions] = await Promise.all([getUser(table, userId), listRegions(table)]);
     if (!user) return kit.notFound(c, s.lang, s.who);
     const body = userBody(ctx(s), {
       user,
       me: s.who.user.id,
       regions: byId(regions),
-      halls: byId(halls),
       failed: refused,
       saved: !refused && saved(c),
     });
     return kit.page(c, s.lang, `${A[s.lang].editUser}: ${user.name}`, body, s.who, refused ? 400 : 200);
   };
 
-  /** A user form's checks beyond its shape: the scope is a real unit of the role's kind; the email is nobody else's. */
+  /**
+   * A user form's checks beyond its shape: the scope is a real unit of the role's kind (one read). That the email is
+   * nobody else's is the write's own condition (createUser/updateUser claim the address).
+   */
   async function userProblems(u: z.infer<typeof ZUserForm>): Promise<TFormErrors> {
-    const [users, regions, halls] = await Promise.all([listUsers(table), listRegions(table), listHalls(table)]);
     const errors: TFormErrors = {};
-    if (u.role === 'supervisor' && !regions.some((x) => x.id === u.scope)) errors.scope = 'scopeSupervisor';
-    if (u.role === 'manager' && !halls.some((h) => h.id === u.scope)) errors.scope = 'scopeManager';
-    if (u.email && users.some((x) => x.id !== u.id && x.email?.toLowerCase() === u.email)) errors.email = 'emailTaken';
+    if (u.role === 'supervisor' && !(await getRegion(table, u.scope))) errors.scope = 'scopeSupervisor';
+    if (u.role === 'manager' && !(await getHall(table, u.scope))) errors.scope = 'scopeManager';
     return errors;
   }
 
@@ -306,7 +410,9 @@ export function adminRoutes(kit: TStaffKit) {
     if (!parsed.success) return usersPage(c, s, failed('user', values, formErrors(parsed.error.issues, { name: 'userName' })));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return usersPage(c, s, failed('user', values, problems));
-    if (!(await createUser(table, parsed.data))) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
+    const created = await createUser(table, parsed.data);
+    if (created === 'email') return usersPage(c, s, failed('user', values, { email: 'emailTaken' }));
+    if (!created) return usersPage(c, s, failed('user', values, { id: 'userExists' }));
     const u = parsed.data;
     await audit(s, { kind: 'user.created', unit: GLOBAL, targetId: u.id, to: `${u.role}:${u.scope ?? ''}`.slice(0, 120) });
     return back(c, s, '/admin/users');
@@ -328,7 +434,9 @@ export function adminRoutes(kit: TStaffKit) {
       return userPage(c, s, userId, failed('edit', values, { role: 'selfDemote' }));
     const problems = await userProblems(parsed.data);
     if (Object.keys(problems).length) return userPage(c, s, userId, failed('edit', values, problems));
-    if (!(await updateUser(table, parsed.data))) return kit.notFound(c, s.lang, s.who);
+    const updated = await updateUser(table, parsed.data);
+    if (updated === 'email') return userPage(c, s, userId, failed('edit', values, { email: 'emailTaken' }));
+    if (!updated) return kit.notFound(c, s.lang, s.who);
     const [was, is] = [`${before.role}:${before.scope ?? ''}`, `${parsed.data.role}:${parsed.data.scope ?? ''}`];
     await audit(s, { kind: 'user.edited', unit: GLOBAL, targetId: userId, ...(was !== is ? { from: was, to: is } : {}) });
     // A new role or scope ends the user's sessions at once: nobody keeps a page of the old scope open.

@@ -17,7 +17,16 @@ import { nonceOf } from '../../pages/layout.js';
 import { problem } from '../../problem.js';
 import { csrfMatches, readSession, sameGeneration } from '../../session.js';
 import { getUserWithSessions } from '../../../storage/users.js';
-import { listHalls, listRegions } from '../../../storage/catalogue.js';
+import {
+  getHall,
+  getRegion,
+  listHalls,
+  listRegions,
+  regionAncestors,
+  regionChildren,
+  regionSubtree,
+  type TChildren,
+} from '../../../storage/catalogue.js';
 
 export type TWho = { user: TUser; csrf: string };
 type TUnitKind = 'hall' | 'region';
@@ -42,7 +51,42 @@ export type TStaffKit = ReturnType<typeof staffKit>;
 export function staffKit(deps: TAppDeps) {
   const now = deps.now ?? Date.now;
 
-  /** The region tree, cached briefly: every gate checks scope against it. An administrator's change drops it at once. */
+  /**
+   * Catalogue records cached briefly per process (an administrator's change in this process drops them at once), so a
+   * warm gate reads nothing and a cold one reads the unit and its ancestors only: never the country.
+   */
+  const TTL_MS = 30_000;
+  function cached<T>(load: (id: string) => Promise<T>, max: number) {
+    const m = new Map<string, { at: number; version: number; value: Promise<T> }>();
+    return (id: string): Promise<T> => {
+      const hit = m.get(id);
+      if (hit && now() - hit.at < TTL_MS && hit.version === deps.table.catalogueVersion) return hit.value;
+      if (m.size >= max) m.clear();
+      const value = load(id);
+      m.set(id, { at: now(), version: deps.table.catalogueVersion, value });
+      value.catch(() => m.delete(id));
+      return value;
+    };
+  }
+  const region = cached((id) => getRegion(deps.table, id), 20_000);
+  const hall = cached((id) => getHall(deps.table, id), 20_000);
+  /** A region and its ancestors, itself first (the part of the tree a scope check needs). */
+  const ancestors = (regionId: string) => regionAncestors(deps.table, regionId, region);
+  /** Everything below a region at any depth (its page's data), cached like the rest. */
+  const subtree: (regionId: string) => Promise<TChildren> = cached((id) => regionSubtree(deps.table, id), 50);
+  const topRegions = cached(async () => (await regionChildren(deps.table, undefined)).regions, 1);
+  /** The deployment's top region (an administrator's home). */
+  const rootRegion = async (): Promise<string | undefined> => (await topRegions('')).map((x) => x.id).sort()[0];
+  /** The tree a scope check needs: the chain above the unit (and the hall's place), nothing else. */
+  const chainTree = (chain: TRegion[], h?: THall): TTree => ({
+    regionParent: new Map(chain.map((x) => [x.id, x.parentId || undefined])),
+    hallRegion: new Map(h ? [[h.id, h.regionId]] : []),
+  });
+
+  /**
+   * The whole region tree and every hall, cached briefly. Loads the country: only for the areas not yet moved to
+   * the calls above (cases, audit); the gate, sign-in and region pages never call it.
+   */
   let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string; regions: TRegion[]; halls: THall[] } | undefined;
   async function tree() {
     if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.table.catalogueVersion) return treeCache;
@@ -95,16 +139,14 @@ export function staffKit(deps: TAppDeps) {
       let unit: TUnitOf<TUnitKind> | undefined;
       if (opts.unit === 'hall') {
         const id = c.req.param('hallId') ?? '';
-        const t = await tree();
-        const hall = t.halls.find((h) => h.id === id);
-        if (!hall || !canSeeHall(who.user, t.tree, id)) return refuse();
-        unit = { kind: 'hall', id, hall };
+        const h = id ? await hall(id) : undefined;
+        if (!h || !canSeeHall(who.user, chainTree(await ancestors(h.regionId), h), id)) return refuse();
+        unit = { kind: 'hall', id, hall: h };
       } else if (opts.unit === 'region') {
         const id = c.req.param('regionId') ?? '';
-        const t = await tree();
-        const region = t.regions.find((x) => x.id === id);
-        if (!region || !canSeeRegion(who.user, t.tree, id)) return refuse();
-        unit = { kind: 'region', id, region };
+        const chain = id ? await ancestors(id) : [];
+        if (!chain.length || !canSeeRegion(who.user, chainTree(chain), id)) return refuse();
+        unit = { kind: 'region', id, region: chain[0] };
       }
       c.set('lang', lang);
       c.set('user', who.user);
@@ -123,5 +165,5 @@ export function staffKit(deps: TAppDeps) {
     await next();
   });
 
-  return { deps, now, tree, signedIn, toSignIn, page, notFound, view, gate, form };
+  return { deps, now, tree, ancestors, subtree, rootRegion, signedIn, toSignIn, page, notFound, view, gate, form };
 }

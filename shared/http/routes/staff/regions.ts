@@ -5,7 +5,6 @@
 import { caseFiguresReport } from '../../../scoring/case-report.js';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
-import { regionChain } from '../../../domain/access.js';
 import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
 import type { TFigures } from '../../../domain/figures.js';
@@ -30,7 +29,8 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const regionId = unit.id;
     const w = D[lang];
     const day = await lastCompletedRun(deps.table);
-    const { regions, halls, tree: t } = await kit.tree(); // the gate just read it: no second catalogue read
+    // Its subtree only (cached per process), never the country: children for the table, every hall below for alerts.
+    const { regions, halls } = await kit.subtree(regionId);
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
     const cases = await regionCasePanel(kit, regionId, lang, nonceOf(c)); // overdue, escalated, handling figures (issue 9)
     if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
@@ -43,7 +43,8 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
         .map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
     ];
     const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
-    const inRegion = (hallId: string) => regionChain(t, t.hallRegion.get(hallId) ?? '').includes(regionId);
+    const below = new Set(halls.map((h) => h.id));
+    const inRegion = (hallId: string) => below.has(hallId);
     const [nowSnaps, thenSnaps, alerts] = await Promise.all([
       getSnapshots(deps.table, day, units),
       getSnapshots(deps.table, addDays(day, -30), units),
@@ -110,7 +111,7 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
     const date = c.req.query('date') ?? (await lastCompletedRun(deps.table));
     if (!date) return problem(c, 'not-scored', 'Nothing scored yet.');
     if (!isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
-    const { regions, halls } = await kit.tree();
+    const { regions, halls } = await kit.subtree(id);
     const units = [
       unitId.region(id),
       ...regions.filter((x) => x.parentId === id).map((x) => unitId.region(x.id)),

@@ -7,7 +7,6 @@ import { deleteCookie, getCookie, setCookie } from 'hono/cookie';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { homeOf } from '../../../domain/access.js';
-import { matchStaffUser } from '../../../domain/staff-identity.js';
 import { baseUrl } from '../../base-url.js';
 import { FLOW_MINUTES, oidcClient, oidcSettings, safeNext, type TOidcFlow } from '../../oidc.js';
 import { D, staffPage } from '../../pages/dashboard.js';
@@ -15,7 +14,10 @@ import { pickLang, type TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
 import { csrfMatches, endSession, readSession, seal, secureCookies, startSession, unseal } from '../../session.js';
 import type { TStaffKit } from './gate.js';
-import { bindOidcSub, endSessions, getUser, listUsers, sessionGenFor } from '../../../storage/users.js';
+import { bindOidcSub, endSessions, findStaffIdentity, getUser, pageUsers, sessionGenFor } from '../../../storage/users.js';
+
+/** The demo sign-in lists this many users at most (a national table has 100,000). */
+const DEV_LIST = 100;
 
 const FLOW_COOKIE = 'st_oidc';
 
@@ -36,7 +38,7 @@ export function signInRoutes(kit: TStaffKit) {
   r.get('/', async (c) => {
     const lang = pickLang(c.req.query('lang'));
     const who = await kit.signedIn(c);
-    if (who) return c.redirect(`${homeOf(who.user, (await kit.tree()).rootRegion)}?lang=${lang}`, 303);
+    if (who) return c.redirect(`${homeOf(who.user, await kit.rootRegion())}?lang=${lang}`, 303);
     const w = D[lang];
     return page(c, lang, w.brand, html`<h1>${w.brand}</h1><p>${w.landing}</p><p><a href="/signin?lang=${lang}">${w.signIn}</a></p>`);
   });
@@ -58,14 +60,17 @@ export function signInRoutes(kit: TStaffKit) {
     // Before a session exists, the sign-in form is protected by a double-submit token.
     const pre = startSession(c, deps.keyring, '', now(), { secure: secure(c) });
     const csrf = html`<input type="hidden" name="_csrf" value="${pre.csrf}">`;
-    const users = await listUsers(deps.table);
+    const { users, next: more } = await pageUsers(deps.table, { limit: DEV_LIST });
+    const capped = more
+      ? html`<p class="muted">${lang === 'en' ? `The first ${DEV_LIST} users.` : `仅列出前 ${DEV_LIST} 位用户。`}</p>`
+      : '';
     return page(
       c,
       lang,
       w.signInTitle,
       html`<h1>${w.signInTitle}</h1>${viaProvider}<h2>${w.devSignIn}</h2><p class="muted">${w.devHint}</p>
 <form method="post" action="/signin/dev?lang=${lang}&amp;next=${encodeURIComponent(next)}" class="users">${csrf}
-${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.name} — ${u.role} · ${u.scope}</button>`)}</form>`,
+${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.name} — ${u.role} · ${u.scope}</button>`)}</form>${capped}`,
     );
   });
 
@@ -81,7 +86,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       if (!user || !gen) return c.text('Unknown user. 没有这个用户。', 400);
       startSession(c, deps.keyring, user.id, now(), { secure: secure(c), via: 'dev', gen });
       const next = safeNext(c.req.query('next'));
-      return c.redirect(`${next !== '/' ? next : homeOf(user, (await kit.tree()).rootRegion)}?lang=${lang}`, 303);
+      return c.redirect(`${next !== '/' ? next : homeOf(user, await kit.rootRegion())}?lang=${lang}`, 303);
     });
   }
 
@@ -125,7 +130,8 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
         deps.log.warn('sign-in: provider response refused', { error: (err as Error).name, code: (err as { code?: string }).code });
         return signInProblem(c, lang, w.flowExpired, 400);
       }
-      const match = matchStaffUser(await listUsers(deps.table), claims);
+      // By index, never by listing: the subject's user, else the verified address's (a few items, whatever the size).
+      const match = await findStaffIdentity(deps.table, claims);
       if (match.kind === 'bind' && !(await bindOidcSub(deps.table, match.user.id, claims.sub))) {
         return signInProblem(c, lang, w.refused['bound-elsewhere'], 403);
       }
@@ -138,7 +144,7 @@ ${users.map((u) => html`<button type="submit" name="userId" value="${u.id}">${u.
       if (!gen) return signInProblem(c, lang, w.flowExpired, 400); // removed a moment ago
       // A new session: nothing from before sign-in carries over.
       startSession(c, deps.keyring, match.user.id, now(), { secure: secure(c), via: 'oidc', gen });
-      const next = flow.next !== '/' ? flow.next : homeOf(match.user, (await kit.tree()).rootRegion);
+      const next = flow.next !== '/' ? flow.next : homeOf(match.user, await kit.rootRegion());
       return c.redirect(`${next}${next.includes('?') ? '&' : '?'}lang=${lang}`, 303);
     });
   }

@@ -1,0 +1,248 @@
+/**
+ * National scale on the staff side (issue 15), as access counts rather than times: in a 2,000-hall, 125-region,
+ * 5,000-user catalogue, a sign-in reads a few items, a cold scope check reads the unit and its ancestors only, a
+ * region's data is its subtree only, and an address is unique by the write's own condition. Counted through the
+ * table handle's itemsRead, against a real engine, so the design cannot regress silently.
+ */
+import { randomBytes } from 'node:crypto';
+import { Hono } from 'hono';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import type { TUser } from '../shared/domain/access.js';
+import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
+import type { THall, TRegion } from '../shared/domain/model.js';
+import { loadConfig } from '../shared/config.js';
+import { createApp } from '../shared/http/app.js';
+import type { TAppDeps } from '../shared/http/deps.js';
+import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
+import { staffKit } from '../shared/http/routes/staff/gate.js';
+import { bulkPutHalls, descendantHalls, pageHalls, putRegion, regionChildren } from '../shared/storage/catalogue.js';
+import { createDynamoClient } from '../shared/storage/client.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
+import { ensureTable } from '../shared/storage/schema.js';
+import { bindOidcSub, bulkPutUsers, createUser, findStaffIdentity, getUser, pageUsers, updateUser } from '../shared/storage/users.js';
+import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
+
+const PROVINCES = 4;
+const CITIES = 5; // per province
+const DISTRICTS = 5; // per city
+const HALLS = 20; // per district: 4 × 5 × 5 × 20 = 2,000 halls
+const USERS = 5_000;
+
+let table: TTable;
+let deps: TAppDeps;
+const regions: TRegion[] = [];
+const halls: THall[] = [];
+
+beforeAll(async () => {
+  const e = await engine('dynalite');
+  const client = createDynamoClient({ endpoint: e.endpoint });
+  const name = `national-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, name);
+  table = openTable(client, name);
+  regions.push({ id: 'cn', name: '全国', level: 'province' });
+  for (let p = 0; p < PROVINCES; p++) {
+    regions.push({ id: `p${p}`, name: `省${p}`, level: 'province', parentId: 'cn' });
+    for (let c = 0; c < CITIES; c++) {
+      regions.push({ id: `p${p}c${c}`, name: `市${p}-${c}`, level: 'city', parentId: `p${p}` });
+      for (let d = 0; d < DISTRICTS; d++) {
+        const district = `p${p}c${c}d${d}`;
+        regions.push({ id: district, name: `区${p}-${c}-${d}`, level: 'district', parentId: `p${p}c${c}` });
+        for (let h = 0; h < HALLS; h++)
+          halls.push({ id: `${district}h${h}`, name: `大厅 ${district}-${h}`, regionId: district, timezone: 'Asia/Shanghai' });
+      }
+    }
+  }
+  for (let i = 0; i < regions.length; i += 25) await Promise.all(regions.slice(i, i + 25).map((r) => putRegion(table, r)));
+  await bulkPutHalls(table, halls);
+  const users: TUser[] = [{ id: 'u-admin', name: '管理员', role: 'admin', scope: '*', email: 'admin@example.gov.cn' }];
+  for (let i = 1; i < USERS; i++) {
+    const district = regions[2 + (i % 100)]; // not the top two: cities and districts mixed
+    const hall = halls[i % halls.length];
+    users.push(
+      i % 10 === 0
+        ? { id: `u${String(i).padStart(5, '0')}`, name: `督导${i}`, role: 'supervisor', scope: district.id, email: `s${i}@example.gov.cn` }
+        : { id: `u${String(i).padStart(5, '0')}`, name: `负责人${i}`, role: 'manager', scope: hall.id, email: `m${i}@example.gov.cn` },
+    );
+  }
+  users[7] = { ...users[7], oidcSub: 'idp|bound-7' };
+  await bulkPutUsers(table, users);
+  deps = {
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: name }),
+    table,
+    keyring: parseKeyring(generateKeyringJson()),
+    engine: 'dynalite',
+    log: quietLog,
+  };
+}, 180_000);
+afterAll(stopEngines);
+
+/** Items read by `run`. */
+async function reads<T>(run: () => Promise<T>): Promise<{ n: number; value: T }> {
+  const before = table.itemsRead;
+  const value = await run();
+  return { n: table.itemsRead - before, value };
+}
+
+describe('sign-in at national size', () => {
+  it('finds a bound user by subject and an unbound one by verified email, reading a few items of 5,000 users', async () => {
+    const bound = await reads(() => findStaffIdentity(table, { sub: 'idp|bound-7', email: 'changed@elsewhere.cn', email_verified: true }));
+    expect(bound.value).toMatchObject({ kind: 'bound', user: { id: 'u00007' } });
+    expect(bound.n).toBeLessThanOrEqual(2);
+    const first = await reads(() => findStaffIdentity(table, { sub: 'idp|new', email: ' M11@Example.gov.cn', email_verified: 'true' }));
+    expect(first.value).toMatchObject({ kind: 'bind', user: { id: 'u00011' } });
+    expect(first.n).toBeLessThanOrEqual(4);
+    const none = await reads(() => findStaffIdentity(table, { sub: 'idp|x', email: 'nobody@example.gov.cn', email_verified: true }));
+    expect(none.value).toEqual({ kind: 'refused', reason: 'no-account' });
+    expect(none.n).toBeLessThanOrEqual(2);
+    // The user bound to a subject is refused to another subject's email match.
+    expect((await findStaffIdentity(table, { sub: 'idp|other', email: 'm7@example.gov.cn', email_verified: true })).kind).toBe('refused');
+  });
+
+  it('binds a subject once: the second subject for the same user is refused, and the bound one then signs in by it', async () => {
+    expect(await bindOidcSub(table, 'u00013', 'idp|13')).toBe(true);
+    expect(await bindOidcSub(table, 'u00013', 'idp|13-again')).toBe(false);
+    expect(await bindOidcSub(table, 'u00014', 'idp|13')).toBe(false); // a subject belongs to one user
+    expect((await findStaffIdentity(table, { sub: 'idp|13' })).kind).toBe('bound');
+    expect((await findStaffIdentity(table, { sub: 'idp|13-again' })).kind).toBe('refused');
+  });
+});
+
+describe('email uniqueness by a conditional write', () => {
+  it('refuses a taken address on create and on edit, and of two racing creations with one address exactly one wins', async () => {
+    expect(await createUser(table, { id: 'u-new', name: '新人', role: 'admin', scope: '*', email: 'S10@example.gov.cn' })).toBe('email');
+    expect(await getUser(table, 'u-new')).toBeUndefined();
+    const race = await Promise.all(
+      ['u-r1', 'u-r2', 'u-r3'].map((id) => createUser(table, { id, name: id, role: 'admin', scope: '*', email: 'race@example.gov.cn' })),
+    );
+    expect(race.filter((x) => x === true)).toHaveLength(1);
+    expect(race.filter((x) => x === 'email')).toHaveLength(2);
+    const winner = ['u-r1', 'u-r2', 'u-r3'][race.indexOf(true)];
+    const loser = ['u-r1', 'u-r2', 'u-r3'].find((id) => id !== winner)!;
+    expect(await updateUser(table, { id: 'u00020', name: 'x', role: 'admin', scope: '*', email: 'race@example.gov.cn' })).toBe('email');
+    expect((await getUser(table, 'u00020'))?.email).toBe('s20@example.gov.cn');
+    // The winner changes address: the old one is free at once, and the new one is theirs.
+    expect(await updateUser(table, { id: winner, name: winner, role: 'admin', scope: '*', email: 'moved@example.gov.cn' })).toBe(true);
+    expect(await createUser(table, { id: loser, name: loser, role: 'admin', scope: '*', email: 'race@example.gov.cn' })).toBe(true);
+    expect((await findStaffIdentity(table, { sub: 'idp|m', email: 'moved@example.gov.cn', email_verified: true })).kind).toBe('bind');
+  });
+});
+
+describe('scope checks and regions read their part of the tree', () => {
+  const probe = (kit: ReturnType<typeof staffKit>) =>
+    new Hono()
+      .get('/h/:hallId', kit.gate({ unit: 'hall', answer: 'json' }), (c) => c.text(c.var.unit.hall.name))
+      .get('/r/:regionId', kit.gate({ unit: 'region', answer: 'json' }), (c) => c.text(c.var.unit.region.name));
+
+  it('a cold gate reads the user, the unit and its ancestors only; a warm one the user only', async () => {
+    const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    const supervisor = await demoSignIn(app, 'u00010'); // scope: a city or district (regions[12])
+    const admin = await demoSignIn(app, 'u-admin');
+    const scope = (await getUser(table, 'u00010'))!.scope;
+    const inside = halls.find((h) => h.regionId.startsWith(scope))!;
+    const outside = halls.find((h) => !h.regionId.startsWith(scope))!;
+    const depth = (regionId: string) => regionId.replace(/h\d+$/, '').match(/[pcd]\d+/g)!.length + 1; // + the nation
+    const cold = probe(staffKit(deps)); // a fresh function instance: nothing cached
+    const ask = (path: string, cookie: string) =>
+      reads(() => Promise.resolve(cold.request(path, { headers: { cookie: `st_session=${cookie}` } })));
+    const seen = await ask(`/h/${inside.id}`, supervisor);
+    expect(seen.value.status).toBe(200);
+    expect(seen.n).toBe(1 + 1 + depth(inside.regionId)); // user + hall + district, city, province, nation
+    const refused = await ask(`/h/${outside.id}`, supervisor);
+    expect(refused.value.status).toBe(404);
+    expect(refused.n).toBeLessThanOrEqual(1 + 1 + depth(outside.regionId));
+    const warm = await ask(`/h/${inside.id}`, supervisor);
+    expect(warm.value.status).toBe(200);
+    expect(warm.n).toBe(1); // the user (sessions may be ended at any moment); the tree is cached
+    const region = await ask('/r/p3c4d4', admin);
+    expect(region.value.status).toBe(200);
+    expect(region.n).toBeLessThanOrEqual(1 + 3); // user + the district (its ancestors were not cached: p3 ≠ the supervisor's)
+    expect((await ask('/r/no-such-region', admin)).value.status).toBe(404);
+  });
+
+  it("a region's children are one Query of its own children, its subtree its own items, never the country", async () => {
+    const kit = staffKit(deps);
+    const top = await reads(() => regionChildren(table, 'cn'));
+    expect(top.value.regions.map((r) => r.id)).toEqual(['p0', 'p1', 'p2', 'p3']);
+    expect(top.n).toBe(PROVINCES);
+    const province = await reads(() => kit.subtree('p1'));
+    expect(province.value.halls).toHaveLength(CITIES * DISTRICTS * HALLS);
+    expect(province.value.regions).toHaveLength(CITIES + CITIES * DISTRICTS);
+    expect(province.n).toBe(CITIES + CITIES * DISTRICTS + CITIES * DISTRICTS * HALLS); // of 2,125 catalogue records
+    expect((await reads(() => kit.subtree('p1'))).n).toBe(0); // warm
+    const district = await reads(() => descendantHalls(table, 'p2c0d3'));
+    expect(district.value.map((h) => h.id).sort()).toEqual(
+      halls
+        .filter((h) => h.regionId === 'p2c0d3')
+        .map((h) => h.id)
+        .sort(),
+    );
+    expect(district.n).toBe(HALLS);
+    expect(await kit.rootRegion()).toBe('cn');
+  });
+
+  it('pages halls and users (by id, by name) reading one page at a time', async () => {
+    const first = await reads(() => pageHalls(table, { limit: 50 }));
+    expect(first.value.halls).toHaveLength(50);
+    expect(first.n).toBe(50);
+    const second = await pageHalls(table, { limit: 50, after: first.value.next });
+    expect(second.halls[0].id > first.value.halls[49].id).toBe(true);
+    const byId = await reads(() => pageHalls(table, { idPrefix: 'p3c4d4h1', limit: 50 }));
+    expect(byId.value.halls.map((h) => h.id).sort()).toEqual(['p3c4d4h1', ...[...Array(10).keys()].map((i) => `p3c4d4h1${i}`)].sort());
+    expect(byId.value.next).toBeUndefined();
+    const named = await reads(() => pageUsers(table, { namePrefix: '督导12', limit: 5 }));
+    expect(named.value.users.map((u) => u.name).every((n) => n.startsWith('督导12'))).toBe(true);
+    expect(named.value.users.length).toBe(5);
+    expect(named.n).toBe(5);
+    const rest = await pageUsers(table, { namePrefix: '督导12', limit: 100, after: named.value.next });
+    expect(rest.users.every((u) => u.name.startsWith('督导12'))).toBe(true);
+    expect(rest.next).toBeUndefined();
+    // 督导120 and 督导1200…1290: the supervisors (every tenth user) whose number starts with 12
+    const all = [...named.value.users, ...rest.users].map((u) => u.name);
+    expect(new Set(all).size).toBe(all.length);
+    expect(all.length).toBe([...Array(USERS).keys()].filter((i) => i > 0 && i % 10 === 0 && `${i}`.startsWith('12')).length);
+  });
+});
+
+describe('administration at national size', () => {
+  let app: ReturnType<typeof createApp>;
+  let cookie: string;
+  const get = async (path: string) => {
+    const res = await app.request(path, { headers: { cookie: `st_session=${cookie}` } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  beforeAll(async () => {
+    app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    cookie = await demoSignIn(app, 'u-admin');
+  });
+
+  it('opens the region tree only as deep as fits one page; deeper regions link to their own page', async () => {
+    const { n, value: page } = await reads(() => get('/admin/regions'));
+    const hallRows = page.match(/class="hall-item"/g) ?? [];
+    expect(hallRows.length).toBeLessThanOrEqual(400);
+    expect(page).toContain('href="/admin/regions/p0?lang=zh"');
+    expect(page).toContain('href="/admin/regions/p3c4d4?lang=zh#below"'); // a district: closed, opened on its page
+    expect(n).toBeLessThan(halls.length); // the regions (for the forms' choices) and few halls, never all 2,000
+    const district = await get('/admin/regions/p3c4d4');
+    for (const h of halls.filter((x) => x.regionId === 'p3c4d4')) expect(district).toContain(`href="/admin/halls/${h.id}?lang=zh"`);
+    expect(district).not.toContain('href="/admin/halls/p3c4d3h0?lang=zh"');
+  });
+
+  it('lists users 50 to a page with a next link, and finds them by id, name or email', async () => {
+    const { n, value: first } = await reads(() => get('/admin/users'));
+    expect(first.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toHaveLength(50);
+    expect(n).toBeLessThan(1_000); // a page of users, their scopes and the regions: not 5,000 users
+    const next = /href="\/admin\/users\?lang=zh&amp;after=([^"]+)"/.exec(first)![1];
+    const second = await get(`/admin/users?lang=zh&after=${next}`);
+    const links = (page: string) => page.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g) ?? [];
+    expect(links(second)).toHaveLength(50);
+    for (const link of links(first)) expect(links(second)).not.toContain(link); // the next 50, none repeated
+    const byEmail = await get(`/admin/users?q=${encodeURIComponent('M11@example.gov.cn')}`);
+    expect(byEmail.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toEqual(['href="/admin/users/u00011?lang=zh"']);
+    const byName = await get(`/admin/users?q=${encodeURIComponent('督导12')}`);
+    expect(byName).toContain('href="/admin/users/u01290?lang=zh"');
+    expect(byName).not.toContain('href="/admin/users/u00011?lang=zh"');
+    const byId = await get('/admin/users?q=u0499');
+    expect(byId.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toHaveLength(10);
+  });
+});
