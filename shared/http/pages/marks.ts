@@ -35,6 +35,6 @@ const MARKS: Record<TMark, string> = {
   thanks: faceInner(5),
   ok: ring(GREEN) + line('M7 12.5l3.5 3.5L17 9', GREEN),
   wait: ring(AMBER) + line('M12 6.5V12l3.5 2.5', AMBER),
-  warn: line('M12 2.5L22 20.5H2z', AMBER) + line('M12 9v5.5', AMBER) + `<circle cx="12" cy="17.6" r="1.2" fill="${AMBER}"/>`,
+  warn: `${line('M12 2.5L22 20.5H2z', AMBER)}${line('M12 9v5.5', AMBER)}<circle cx="12" cy="17.6" r="1.2" fill="${AMBER}"/>`,
 };
 export const mark = (m: TMark) => svg('mark', 72, MARKS[m]);

@@ -7,8 +7,8 @@
 export const SURVEY_SCRIPT =
   `(function(){
 var f=document.getElementById('f');if(!f||!window.fetch||!window.JSON)return;
-var D=f.dataset,M=JSON.parse(D.msgs),K='st_pending',msg=document.getElementById('msg'),btn=document.querySelector('.send button'),delay=2000,timer=0;
-var rmsg=document.getElementById('rmsg');
+var D=f.dataset,M=JSON.parse(D.msgs),K='st_pending',msg=document.getElementById('msg'),delay=2000,timer=0;
+var btn=document.querySelector('.send button'),rmsg=document.getElementById('rmsg');
 function load(){try{return JSON.parse(localStorage.getItem(K)||'[]')}catch(e){return[]}}
 function store(a){try{localStorage.setItem(K,JSON.stringify(a))}catch(e){}}
 function drop(id){store(load().filter(function(x){return x.p.submissionId!==id}))}

@@ -76,7 +76,8 @@ export function surveyPage(v: TSurveyView) {
   const reasonError = v.errors?.includes(w.pickReason) ? w.pickReason : '';
   const reasonMsg = html`<p id="rmsg" class="msg" role="alert">${reasonError}</p>`;
   const tagGroup = (cls: string, grade: number, legend: string) =>
-    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${cls === 'bad' ? reasonMsg : ''}${reasonsForGrade(grade).map(chip)}</fieldset>`;
+    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${cls === 'bad' ? reasonMsg : ''}${reasonsForGrade(grade).map(chip)}
+</fieldset>`;
   const gradeRow = (name: string, legend: string, current?: number) =>
     html`<fieldset class="opt"><legend>${legend}</legend><div class="row">${GRADES.map((g) =>
       radio(name, `${name}${g}`, g, current === g, GRADE_LABELS[g][l]),
