@@ -27,7 +27,7 @@ import {
 import { getHallCatalogue } from '../../../storage/catalogue.js';
 import { listUsers } from '../../../storage/users.js';
 import { caseDetail, caseSummary } from '../../case-api.js';
-import { staffPage } from '../../pages/dashboard.js';
+import { D, staffPage } from '../../pages/dashboard.js';
 import { CASE_CSS, CW, caseBody, figuresPanel, overduePanel, queueBody, type TCasePage, type TQueueRow } from '../../pages/cases.js';
 import type { TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
@@ -288,6 +288,20 @@ export function last30(now: number, timeZone: string) {
 export async function hallCasePanel(kit: TStaffKit, hall: { id: string; timezone: string }, lang: TLang) {
   const f = await caseFiguresFor(caseDepsOf(kit.deps), { hallId: hall.id }, last30(kit.now(), hall.timezone));
   return figuresPanel(lang, f, `/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}`);
+}
+
+/**
+ * A hall page's first box (issue 13): its cases due today or overdue, most urgent first (at most 10; the queue has
+ * the rest). `count` 0 when there are none.
+ */
+export async function hallDueCases(kit: TStaffKit, hall: { id: string; name: string; nameEn?: string; timezone: string }, lang: TLang) {
+  const queue = await listCaseQueue(caseDepsOf(kit.deps), { hallId: hall.id }, {});
+  const due = queue.cases.filter((x) => x.dueState === 'overdue' || x.dueState === 'due_today');
+  if (!due.length) return { count: 0, html: '' };
+  const hallName = (lang === 'en' && hall.nameEn) || hall.name;
+  const rows: TQueueRow[] = due.slice(0, 10).map((x) => ({ c: x, due: x.dueState, hallName, timeZone: hall.timezone }));
+  const link = `/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}`;
+  return { count: due.length, html: overduePanel(lang, rows, due.length, link, D[lang].casesToday) };
 }
 
 /** A region page's panel: its overdue and escalated cases (at most 20, the queue has the rest) and the figures. */
