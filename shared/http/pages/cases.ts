@@ -558,7 +558,8 @@ export function overduePanel(lang: TLang, rows: TQueueRow[], total: number, link
   const w = CW[lang];
   if (!rows.length) return html`<h2>${heading ?? w.overdueCases}</h2><p>${w.noOverdue}</p>`;
   const more = total > rows.length ? html`<p><a href="${link}">${w.allCases} (${total})</a></p>` : '';
-  return html`<h2>${heading ?? w.overdueCases} <span class="muted">(${total})</span></h2>${more}<table><thead><tr><th scope="col">${w.caseTitle}</th>
+  const h2 = html`<h2>${heading ?? w.overdueCases} <span class="muted">(${total})</span></h2>`;
+  return html`${h2}${more}<table><thead><tr><th scope="col">${w.caseTitle}</th>
 <th scope="col">${w.hall}</th><th scope="col">${w.state}</th><th scope="col">${w.deadline}</th><th scope="col">${w.escalation}</th></tr>
 </thead><tbody>
 ${rows.map((r) => {

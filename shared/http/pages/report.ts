@@ -23,7 +23,8 @@ const changeLine = (w: (typeof D)[TLang], ch: TChange) => {
   const dir = ch.change < 0 ? 'down' : 'up';
   const value = `${ch.change > 0 ? '+' : ch.change < 0 ? '−' : '±'}${Math.abs(ch.change).toFixed(1)}`;
   const verdict = ch.beyondNoise ? w.beyondNoise : w.withinNoise;
-  return html`<div class="chg ${ch.beyondNoise ? dir : ''}">${w.change30} <strong>${value}</strong> <span class="muted">${verdict}</span></div>`;
+  const cls = `chg ${ch.beyondNoise ? dir : ''}`;
+  return html`<div class="${cls}">${w.change30} <strong>${value}</strong> <span class="muted">${verdict}</span></div>`;
 };
 
 export function figureCards(w: (typeof D)[TLang], r: TUnitReport, change?: TChange) {
