@@ -142,8 +142,8 @@ export function episodeLine(
   const kind = e.kind === 'cusum' ? w.cusum : w.turnedCold;
   const t = e.temperature === null ? '' : html` · ${w.temperature} ${e.temperature.toFixed(1)}`;
   const bad = e.badShare === null ? '' : html` · ${w.badVsBase(share(e.badShare), share(e.baseline))}`;
-  const head = html`${o.isNew ? html`<span class="new">${w.newAlerts}</span> ` : ''}${o.hall ?? ''}<strong>${kind}</strong> ·
-${w.episodeSince(e.from, e.days, e.alerts)}${bad}${t}`;
+  const fresh = o.isNew ? html` <span class="new">(${w.newAlerts})</span>` : '';
+  const head = html`${e.to} · ${o.hall ?? ''}${kind}${fresh} · ${w.episodeSince(e.from, e.days, e.alerts)}${bad}${t}`;
   const d = o.drivers;
   const list = <T>(label: string, xs: T[], text: (x: T) => string) => (xs.length ? html`${label} ${xs.map(text).join('、')}` : '');
   const parts = d?.bad
