@@ -8,7 +8,6 @@ import { Hono } from 'hono/tiny';
 import { regionChain } from '../../../domain/access.js';
 import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
-import type { TFigures } from '../../../domain/figures.js';
 import { isDay } from '../../../domain/time.js';
 import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';
 import type { TSnapshot } from '../../../storage/scores.js';
@@ -126,6 +125,7 @@ ${attention.map(attentionRow)}
       const hall = html`<a href="/halls/${e.hallId}?lang=${lang}">${hallName.get(e.hallId) ?? e.hallId}</a> — `;
       return episodeLine(w, lang, e, { hall, isNew: e.to >= addDays(day, -1) });
     };
+    const alertList = episodes.length ? html`<ul class="alerts episodes">${episodes.map(episodeItem)}</ul>` : html`<p>${w.noAlerts}</p>`;
     const regionChange = ownReport && ownThenReport ? temperatureChange(ownReport, ownThenReport) : undefined;
     return kit.view(
       c,
@@ -135,7 +135,7 @@ ${attention.length ? html`<h2>${w.attention}</h2>${attentionTable}` : ''}
 ${cases}
 <h2>${w.league}</h2>${leagueSwitch}${table(ranked, true)}
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
-<h2>${w.regionAlerts}</h2>${episodes.length ? html`<ul class="alerts episodes">${episodes.map(episodeItem)}</ul>` : html`<p>${w.noAlerts}</p>`}
+<h2>${w.regionAlerts}</h2>${alertList}
 ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer></script>` : ''}`,
     );
   });
