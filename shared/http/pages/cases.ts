@@ -554,12 +554,11 @@ ${card(w.satisfaction, rate(f.followUpSatisfaction), `${w.followUpsGiven} ${f.fo
 </div><p><a href="${link}">${w.allCases}</a></p>`;
 }
 
-export function overduePanel(lang: TLang, rows: TQueueRow[], total: number, link: string, heading?: string): Html {
+export function overduePanel(lang: TLang, rows: TQueueRow[], total: number, link: string): Html {
   const w = CW[lang];
-  if (!rows.length) return html`<h2>${heading ?? w.overdueCases}</h2><p>${w.noOverdue}</p>`;
+  if (!rows.length) return html`<h2>${w.overdueCases}</h2><p>${w.noOverdue}</p>`;
   const more = total > rows.length ? html`<p><a href="${link}">${w.allCases} (${total})</a></p>` : '';
-  const h2 = html`<h2>${heading ?? w.overdueCases} <span class="muted">(${total})</span></h2>`;
-  return html`${h2}${more}<table><thead><tr><th scope="col">${w.caseTitle}</th>
+  return html`<h2>${w.overdueCases} <span class="muted">(${total})</span></h2>${more}<table><thead><tr><th scope="col">${w.caseTitle}</th>
 <th scope="col">${w.hall}</th><th scope="col">${w.state}</th><th scope="col">${w.deadline}</th><th scope="col">${w.escalation}</th></tr>
 </thead><tbody>
 ${rows.map((r) => {

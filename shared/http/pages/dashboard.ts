@@ -52,7 +52,7 @@ export const D = {
     cusum: '差评比例持续升高',
     turnedCold: '转为冰冷',
     children: '下辖单位',
-    attention: '需要关注（冰冷或近30天降温）',
+    attention: '需要关注（下属全部大厅：冰冷、降温或近7天有预警）',
     league: '排名',
     unranked: '评价不足20条，暂不排名',
     change30: '30天变化',
@@ -95,7 +95,8 @@ export const D = {
     computing: (done: number, total: number) => `正在计算服务温度：${done} / ${total} 夜，完成后自动显示。`,
     computingSoon: '正在计算服务温度，完成后显示。',
     today: '今天要处理',
-    casesToday: '到期或逾期的案件',
+    dueLine: (overdue: number, today: number) => `${overdue} 件案件已逾期，${today} 件今天到期`,
+    toQueue: '去处理全部案件',
     newAlerts: '新预警',
     noToday: '今天没有到期或逾期的案件，也没有新预警。',
     dailyTable: '逐日数据（表格）',
@@ -159,7 +160,7 @@ export const D = {
     cusum: 'Bad-rating share rising',
     turnedCold: 'Turned cold',
     children: 'Units below',
-    attention: 'Needs attention (cold, or cooled in 30 days)',
+    attention: 'Needs attention (every hall below: cold, cooling, or an alert in the last 7 days)',
     league: 'League table',
     unranked: 'Fewer than 20 ratings: not ranked',
     change30: '30-day change',
@@ -204,7 +205,8 @@ export const D = {
     computing: (done: number, total: number) => `Computing the temperatures: ${done} / ${total} nights; they appear when done.`,
     computingSoon: 'Computing the temperatures; they appear when done.',
     today: 'To do today',
-    casesToday: 'Cases due today or overdue',
+    dueLine: (overdue: number, today: number) => `${overdue} cases overdue, ${today} due today`,
+    toQueue: 'work the whole queue',
     newAlerts: 'New alerts',
     noToday: 'No case is due or overdue today, and there is no new alert.',
     dailyTable: 'Day by day (table)',
@@ -273,7 +275,7 @@ const CSS = [
     '.tree a{display:inline-block;padding:4px 0}',
   'table.units td{vertical-align:top}tr.retired td{background:#eef1f4}',
   '.chg{margin-top:4px}.chg.down strong{color:#b3261e}.chg.up strong{color:#1e5e1e}.today{background:#fff;border:2px solid #b35900;' +
-    'border-radius:10px;padding:4px 16px 12px;margin:12px 0}.episodes li{margin:6px 0}.new{font-weight:700;color:#8a3b00}',
+    'border-radius:10px;padding:2px 16px 4px;margin:8px 0}.today h2{margin:.4em 0}.today p{margin:.4em 0}.episodes li{margin:6px 0}.new{font-weight:700;color:#8a3b00}',
 ].join('\n');
 
 /** The staff pages' fixed head tags before the title. */

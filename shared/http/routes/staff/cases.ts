@@ -291,17 +291,20 @@ export async function hallCasePanel(kit: TStaffKit, hall: { id: string; timezone
 }
 
 /**
- * A hall page's first box (issue 13): its cases due today or overdue, most urgent first (at most 10; the queue has
- * the rest). `count` 0 when there are none.
+ * A hall page's first box (issue 13), kept to a few lines so the temperature stays on the first screen: how many
+ * cases are overdue or due today, the most urgent three as links, and the way to the queue. `count` 0: none.
  */
-export async function hallDueCases(kit: TStaffKit, hall: { id: string; name: string; nameEn?: string; timezone: string }, lang: TLang) {
+export async function hallDueCases(kit: TStaffKit, hall: { id: string; timezone: string }, lang: TLang) {
   const queue = await listCaseQueue(caseDepsOf(kit.deps), { hallId: hall.id }, {});
   const due = queue.cases.filter((x) => x.dueState === 'overdue' || x.dueState === 'due_today');
   if (!due.length) return { count: 0, html: '' };
-  const hallName = (lang === 'en' && hall.nameEn) || hall.name;
-  const rows: TQueueRow[] = due.slice(0, 10).map((x) => ({ c: x, due: x.dueState, hallName, timeZone: hall.timezone }));
-  const link = `/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}`;
-  return { count: due.length, html: overduePanel(lang, rows, due.length, link, D[lang].casesToday) };
+  const w = D[lang];
+  const overdue = due.filter((x) => x.dueState === 'overdue').length;
+  const link = (x: (typeof due)[number]) =>
+    html`<a href="/cases/${encodeURIComponent(x.caseId)}?lang=${lang}">${x.caseId}</a> <span class="muted">(${CW[lang].due[x.dueState]})</span>`;
+  const first = due.slice(0, 3).map((x, i) => html`${i ? '、' : ''}${link(x)}`);
+  const queueLink = html`<a href="/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}">${w.toQueue}</a>`;
+  return { count: due.length, html: html`<p>${w.dueLine(overdue, due.length - overdue)}：${first} · ${queueLink}</p>` };
 }
 
 /** A region page's panel: its overdue and escalated cases (at most 20, the queue has the rest) and the figures. */

@@ -90,10 +90,12 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
       return episodeLine(w, lang, e, { drivers, windowName, casesHref, isNew: isNew(e) });
     };
     const fresh = episodes.filter(isNew);
+    const freshItem = (e: TEpisode, i: number) =>
+      html`${i ? '；' : ''}<strong>${e.kind === 'cusum' ? w.cusum : w.turnedCold}</strong> ${w.episodeSince(e.from, e.days, e.alerts)}`;
     const todayBox =
       today?.count || fresh.length
         ? html`<section class="today" aria-labelledby="today-h"><h2 id="today-h">${w.today}</h2>${today?.html ?? ''}
-${fresh.length ? html`<h3>${w.newAlerts}</h3><ul class="episodes">${fresh.map(episodeItem)}</ul>` : ''}</section>`
+${fresh.length ? html`<p>${w.newAlerts}：${fresh.map(freshItem)} · <a href="#alerts">${w.alerts}</a></p>` : ''}</section>`
         : '';
     const alertList = episodes.length ? html`<ul class="episodes">${episodes.map(episodeItem)}</ul>` : html`<p>${w.noAlerts}</p>`;
     const chart = assets ? trendChart(w, trend, assets, nonceOf(c)) : '';
