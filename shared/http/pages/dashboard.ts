@@ -275,7 +275,8 @@ const CSS = [
     '.tree a{display:inline-block;padding:4px 0}',
   'table.units td{vertical-align:top}tr.retired td{background:#eef1f4}',
   '.chg{margin-top:4px}.chg.down strong{color:#b3261e}.chg.up strong{color:#1e5e1e}.today{background:#fff;border:2px solid #b35900;' +
-    'border-radius:10px;padding:2px 16px 4px;margin:8px 0}.today h2{margin:.4em 0}.today p{margin:.4em 0}.episodes li{margin:6px 0}.new{font-weight:700;color:#8a3b00}',
+    'border-radius:10px;padding:2px 16px 4px;margin:8px 0}.today h2{margin:.4em 0}.today p{margin:.4em 0}' +
+    '.episodes li{margin:6px 0}.new{font-weight:700;color:#8a3b00}',
 ].join('\n');
 
 /** The staff pages' fixed head tags before the title. */

@@ -300,8 +300,10 @@ export async function hallDueCases(kit: TStaffKit, hall: { id: string; timezone:
   if (!due.length) return { count: 0, html: '' };
   const w = D[lang];
   const overdue = due.filter((x) => x.dueState === 'overdue').length;
-  const link = (x: (typeof due)[number]) =>
-    html`<a href="/cases/${encodeURIComponent(x.caseId)}?lang=${lang}">${x.caseId}</a> <span class="muted">(${CW[lang].due[x.dueState]})</span>`;
+  const link = (x: (typeof due)[number]) => {
+    const a = html`<a href="/cases/${encodeURIComponent(x.caseId)}?lang=${lang}">${x.caseId}</a>`;
+    return html`${a} <span class="muted">(${CW[lang].due[x.dueState]})</span>`;
+  };
   const first = due.slice(0, 3).map((x, i) => html`${i ? '、' : ''}${link(x)}`);
   const queueLink = html`<a href="/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}">${w.toQueue}</a>`;
   return { count: due.length, html: html`<p>${w.dueLine(overdue, due.length - overdue)}：${first} · ${queueLink}</p>` };
