@@ -113,7 +113,7 @@ export const D = {
     reasons: '原因',
     leagueChildren: '下一级单位',
     leagueAll: '全部大厅',
-    peopleCsv: '导出近30天评价（中文表格）',
+    peopleCsv: '下载近30天评价表（中文，含窗口名称、原因和留言）',
   },
   en: {
     brand: 'Service Temperature',
@@ -223,7 +223,7 @@ export const D = {
     reasons: 'Why',
     leagueChildren: 'Units one level down',
     leagueAll: 'All halls',
-    peopleCsv: 'Export 30 days of ratings (spreadsheet, with names)',
+    peopleCsv: 'Download 30 days of ratings for people (names, reasons, comments)',
   },
 } as const;
 export type TDWords = (typeof D)[TLang];
