@@ -69,7 +69,10 @@ export const STOP_WORDS = new Set(
   (
     '有点 有些 一点 一下 可以 不过 但是 还是 就是 而且 然后 所以 因为 如果 虽然 非常 比较 特别 真的 确实 感觉 觉得 希望 ' +
     '还有 没有 什么 怎么 这个 那个 这样 那样 这里 那里 我们 你们 他们 她们 自己 大家 今天 昨天 上午 下午 时候 已经 一直 ' +
-    '一个 一些 还要 需要 应该 不是 不能 不会 可能 知道 出来 起来 问题 情况 东西 工作 一次 之后 以后 之前 现在 其他 其它'
+    '一个 一些 还要 需要 应该 不是 不能 不会 可能 知道 出来 起来 问题 情况 东西 工作 一次 之后 以后 之前 现在 其他 其它 ' +
+    // English comments go through the same segmenter: its fillers too
+    'back come came more very just again there they about with that this have were from what when been still then than into ' +
+    'some also only even much really would could should will'
   ).split(' '),
 );
 
