@@ -3,6 +3,7 @@ import { loadConfig } from '../shared/config.js';
 import { addDays, unendedDayError } from '../shared/domain/time.js';
 import { runNight, runRange, scoreThrough, type TNightResult } from '../shared/scoring/job.js';
 import { args, day, fail, withLocalData } from './cli.js';
+import { progressWriter } from '../shared/local/progress.js';
 import { lastFinishedRun } from '../shared/storage/scores.js';
 
 const usage = 'npm run score -- --date YYYY-MM-DD | --from YYYY-MM-DD --to YYYY-MM-DD';
@@ -16,14 +17,9 @@ if (from && to && from > to) fail(`--from ${from} is after --to ${to}`);
 const unended = unendedDayError((date ?? to)!, loadConfig().SCORING_TIMEZONE);
 if (unended) fail(`cannot score ${date ? '--date' : '--to'} ${date ?? to}: ${unended} (SCORING_TIMEZONE)`);
 
-const bar = (done: number, total: number, r: TNightResult) => {
-  const width = 30;
-  const filled = Math.round((done / total) * width);
-  const alerts = r.alerts.filter((x) => x.day === r.day).length;
-  const line = `[${'#'.repeat(filled)}${'-'.repeat(width - filled)}] ${done}/${total} ${r.day}: ${r.ratings} ratings, ${alerts} alerts`;
-  if (process.stderr.isTTY) process.stderr.write(`\r${line}${done === total ? '\n' : ''}`);
-  else if (done === total || done % Math.max(1, Math.floor(total / 10)) === 0) process.stderr.write(`${line}\n`);
-};
+const progress = progressWriter(process.stderr, 'scoring');
+const bar = (done: number, total: number, r: TNightResult) =>
+  progress(done, total, `${r.day}: ${r.ratings} ratings, ${r.alerts.filter((x) => x.day === r.day).length} alerts`);
 
 await withLocalData(async ({ table, via }) => {
   process.stderr.write(`using the ${via}\n`);

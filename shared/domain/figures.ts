@@ -65,3 +65,24 @@ export const badAndAll = (v: TVector): { bad: number; all: number } => ({
   bad: v[V.grades] + v[V.grades + 1],
   all: slice5(v, V.grades).reduce((a, b) => a + b, 0),
 });
+
+/**
+ * A dimension (attitude, efficiency, competence) is optional on the survey: with few answers of its own its
+ * temperature is mostly the parent's prior, so it is shown only from this many effective answers (issue 13).
+ */
+export const DIMENSION_MIN_N = 5;
+/** A dimension as people and programs see it: its figure, or nulls with its own (too few) answers. */
+export type TDimensionShown = TTemperatureFigure | { temperature: null; low: null; high: null; n: number };
+export const shownDimension = (d: TTemperatureFigure): TDimensionShown =>
+  d.n >= DIMENSION_MIN_N ? d : { temperature: null, low: null, high: null, n: d.n };
+
+/**
+ * The change of a temperature between two days and whether it is beyond the noise: each 90% interval gives a
+ * standard error (half-width / 1.645); the change counts as real when it is larger than 1.645 × their combined
+ * error. (The two windows share ratings, so this errs on the side of calling a change noise.)
+ */
+export function temperatureChange(now: TTemperatureFigure, then: TTemperatureFigure): { change: number; beyondNoise: boolean } {
+  const se = (f: TTemperatureFigure) => (f.high - f.low) / 2 / 1.645;
+  const diff = now.temperature - then.temperature;
+  return { change: Math.round(diff * 100) / 100, beyondNoise: Math.abs(diff) > 1.645 * Math.hypot(se(now), se(then)) };
+}

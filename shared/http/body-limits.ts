@@ -22,7 +22,7 @@ const tooBigPage = (c: Context) => {
     lang === 'en'
       ? ['That was too much to send', 'Your answer was too long to send. Please shorten the comment and try again.']
       : ['内容太多，无法提交', '您填写的内容太长了，请缩短留言后再提交。Your answer was too long; please shorten it.'];
-  return c.html(notice({ lang, nonce: nonceOf(c), icon: '✂️', title, body }), 413);
+  return c.html(notice({ lang, nonce: nonceOf(c), icon: 'warn', title, body }), 413);
 };
 
 /** One middleware for the whole app: picks the cap by path. Requests without a body pass untouched. */

@@ -13,4 +13,9 @@ export interface TAppDeps {
   engine: string;
   log: TLog;
   now?: () => number;
+  /**
+   * The scoring of nights not yet scored while it runs (the local server's first start scores 90 nights of demo
+   * history): pages say how far along it is instead of showing nothing. Absent on AWS and when nothing runs.
+   */
+  scoring?: () => { done: number; total: number } | undefined;
 }

@@ -100,8 +100,22 @@ export async function startLocal(env: Record<string, string | undefined> = proce
         if (a.day === yesterdayIn(config.SCORING_TIMEZONE)) log!.warn('alert', { hallId: a.hallId, day: a.day, kind: a.kind });
     },
   };
-  const scoreNow = (onDay?: (r: TNightResult, done: number, total: number) => void) =>
-    scoreThrough(jobDeps, yesterdayIn(config.SCORING_TIMEZONE), { firstDay: historyStart, onDay });
+  // How far the scoring of missed nights is, for the pages (issue 13: "x / 90 nights" on the first start).
+  let scoring: { done: number; total: number } | undefined;
+  const scoreNow = async (onDay?: (r: TNightResult, done: number, total: number) => void) => {
+    scoring = { done: 0, total: 0 };
+    try {
+      return await scoreThrough(jobDeps, yesterdayIn(config.SCORING_TIMEZONE), {
+        firstDay: historyStart,
+        onDay: (r, done, total) => {
+          scoring = { done, total };
+          onDay?.(r, done, total);
+        },
+      });
+    } finally {
+      scoring = undefined;
+    }
+  };
   const nightly = scheduleNightly(async () => {
     try {
       const nights = await scoreNow();
@@ -111,7 +125,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     }
   }, config.SCORING_TIMEZONE);
 
-  const deps = { config, table, keyring, engine: engine.name, log };
+  const deps = { config, table, keyring, engine: engine.name, log, scoring: () => scoring };
   const assets = await buildDashboardAssets();
   const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps, assets)) });
   const server: ServerType = await new Promise((ok) => {

@@ -1,12 +1,13 @@
 /**
  * What a hall manager reads beside the score: the grade distribution, when residents are served badly (hour of day ×
- * weekday), the latest comments, and the themes in complaints — each reason tag a theme, with the words residents
- * use most for it (Chinese word segmentation and TF-IDF keywords by @node-rs/jieba). Reads one Query per day.
+ * weekday), the latest comments, and the themes in complaints — each reason tag of a bad rating a theme, with the
+ * words residents use most for it (Chinese word segmentation and TF-IDF keywords by @node-rs/jieba, filler words
+ * left out); and what drove an alert episode (its windows, hours and reasons). Reads one Query per day.
  */
 import { isExcluded } from '../domain/exclusion.js';
 import { createRequire } from 'node:module';
 import { addDays } from '../domain/time.js';
-import { REASONS, type TReason } from '../domain/grades.js';
+import { REASONS, reasonsForGrade, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { TTable } from '../storage/db.js';
 import { listRatingsForHallDay } from '../storage/ratings.js';
@@ -30,7 +31,7 @@ function jieba() {
 }
 
 export interface TTheme {
-  reason: string; // a reason tag, or 'other'
+  reason: string; // a bad rating's reason tag
   ratings: number;
   keywords: { word: string; count: number }[];
 }
@@ -47,46 +48,93 @@ export interface TInsights {
 
 const WEEKDAY = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 } as const;
 
-export async function hallInsights(table: TTable, hall: { id: string; timezone: string }, to: string, days = 30): Promise<TInsights> {
-  const from = addDays(to, -(days - 1));
+/** The counted (not excluded) ratings of a hall's last `days` days ending `to`: one Query per day. */
+export async function hallRatings(table: TTable, hallId: string, to: string, days = 30): Promise<TRating[]> {
   const ratings: TRating[] = [];
-  for (let d = from; d <= to; d = addDays(d, 1)) ratings.push(...(await listRatingsForHallDay(table, hall.id, d)));
-  return summarise(
-    ratings.filter((r) => !isExcluded(r)),
-    hall.timezone,
-    from,
-    to,
-  );
+  for (let d = addDays(to, -(days - 1)); d <= to; d = addDays(d, 1)) ratings.push(...(await listRatingsForHallDay(table, hallId, d)));
+  return ratings.filter((r) => !isExcluded(r));
 }
 
-export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {
+export async function hallInsights(table: TTable, hall: { id: string; timezone: string }, to: string, days = 30): Promise<TInsights> {
+  return summarise(await hallRatings(table, hall.id, to, days), hall.timezone, addDays(to, -(days - 1)), to);
+}
+
+/** A heat-map cell is marked only when it has this many ratings and at least this share of them bad. */
+export const HEAT_MIN_RATINGS = 5;
+export const HEAT_BAD_SHARE = 0.3;
+export const isHotCell = (c: { n: number; bad: number }) => c.n >= HEAT_MIN_RATINGS && c.bad / c.n >= HEAT_BAD_SHARE;
+
+/** Words that say nothing about what went wrong (fillers, hedges, pronouns, time words): never a theme's keyword. */
+export const STOP_WORDS = new Set(
+  (
+    '有点 有些 一点 一下 可以 不过 但是 还是 就是 而且 然后 所以 因为 如果 虽然 非常 比较 特别 真的 确实 感觉 觉得 希望 ' +
+    '还有 没有 什么 怎么 这个 那个 这样 那样 这里 那里 我们 你们 他们 她们 自己 大家 今天 昨天 上午 下午 时候 已经 一直 ' +
+    '一个 一些 还要 需要 应该 不是 不能 不会 可能 知道 出来 起来 问题 情况 东西 工作 一次 之后 以后 之前 现在 其他 其它 ' +
+    // English comments go through the same segmenter: its fillers too
+    'back come came more very just again there they about with that this have were from what when been still then than into ' +
+    'some also only even much really would could should will'
+  ).split(' '),
+);
+
+const BAD_REASONS = new Set<string>(reasonsForGrade(1));
+const hourOf = (timeZone: string) => {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
   // Weekday and hour never change inside a UTC quarter hour (every offset is whole quarters): Intl once per quarter,
   // not once per rating (a month of a busy hall is thousands of ratings in a few hundred quarters).
-  const slots = new Map<number, [number, number]>();
-  const slotOf = (ms: number): [number, number] => {
+  const slots = new Map<number, { wd: number; hour: number }>();
+  return (iso: string) => {
+    const ms = Date.parse(iso);
     const q = Math.floor(ms / 900_000);
     let slot = slots.get(q);
     if (!slot) {
       const parts = fmt.formatToParts(ms);
-      const wd = WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY];
-      slot = [wd, Number(parts.find((p) => p.type === 'hour')!.value)];
+      slot = {
+        wd: WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY],
+        hour: Number(parts.find((p) => p.type === 'hour')!.value),
+      };
       slots.set(q, slot);
     }
     return slot;
   };
+};
+
+/** What drove an alert episode: its bad ratings' windows, hours and reasons, most frequent first (top 3 each). */
+export interface TDrivers {
+  bad: number;
+  windows: { id: string; bad: number }[];
+  hours: { hour: number; bad: number }[];
+  reasons: { reason: string; bad: number }[];
+}
+export function episodeDrivers(ratings: readonly TRating[], timeZone: string, from: string, to: string): TDrivers {
+  const bad = ratings.filter((r) => r.overall <= 2 && r.day >= from && r.day <= to);
+  const at = hourOf(timeZone);
+  const top = <K>(keys: K[]) => {
+    const m = new Map<K, number>();
+    for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
+    return [...m].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]))).slice(0, 3);
+  };
+  return {
+    bad: bad.length,
+    windows: top(bad.map((r) => r.windowId)).map(([id, n]) => ({ id, bad: n })),
+    hours: top(bad.map((r) => at(r.createdAt).hour)).map(([hour, n]) => ({ hour, bad: n })),
+    reasons: top(bad.flatMap((r) => r.reasons ?? [])).map(([reason, n]) => ({ reason, bad: n })),
+  };
+}
+
+export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {
+  const at = hourOf(timeZone);
   const grades: TInsights['grades'] = [0, 0, 0, 0, 0];
   const heat = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => ({ n: 0, bad: 0 })));
   const byTheme = new Map<string, string[]>();
   const counts = new Map<string, number>();
   for (const r of ratings) {
     grades[r.overall - 1]++;
-    const [wd, hour] = slotOf(Date.parse(r.createdAt));
+    const { wd, hour } = at(r.createdAt);
     heat[wd][hour].n++;
     if (r.overall <= 2) heat[wd][hour].bad++;
-    if (r.overall <= 3) {
-      const themes = r.reasons?.length ? r.reasons : ['other'];
-      for (const t of themes) {
+    // Themes come from bad ratings only, and only from the reasons a bad rating can give (never a positive tag).
+    if (r.overall <= 2) {
+      for (const t of new Set((r.reasons ?? []).filter((x) => BAD_REASONS.has(x)))) {
         counts.set(t, (counts.get(t) ?? 0) + 1);
         if (r.comment) byTheme.set(t, [...(byTheme.get(t) ?? []), r.comment]);
       }
@@ -109,7 +157,11 @@ function keywords(comments: string[], top = 6): { word: string; count: number }[
   const { jieba: j, tfidf } = jieba();
   const tally = new Map<string, number>();
   for (const c of comments)
-    for (const k of tfidf.extractKeywords(j, c, 5, [])) if (k.keyword.length > 1) tally.set(k.keyword, (tally.get(k.keyword) ?? 0) + 1);
+    for (const k of tfidf
+      .extractKeywords(j, c, 10, [])
+      .filter((x) => x.keyword.length > 1 && !STOP_WORDS.has(x.keyword) && !/^[\d\p{P}\s]+$/u.test(x.keyword))
+      .slice(0, 5))
+      tally.set(k.keyword, (tally.get(k.keyword) ?? 0) + 1);
   return [...tally]
     .sort((a, b) => b[1] - a[1] || a[0].localeCompare(b[0]))
     .slice(0, top)

@@ -4,7 +4,8 @@
  */
 import { unitId } from '../domain/aggregate.js';
 import { addDays, daysBetween } from '../domain/time.js';
-import type { TFigures } from '../domain/figures.js';
+import { shownDimension, type TDimensionShown, type TFigures } from '../domain/figures.js';
+import { DONE_LABELS, GRADE_LABELS, REASONS, TRIPS_LABELS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { TTable } from '../storage/db.js';
 import type { TSnapshot } from '../storage/scores.js';
@@ -25,7 +26,8 @@ export interface TUnitReport {
   oneTripRate: TFigures['oneTripRate'];
   doneRate: TFigures['doneRate'];
   activeRate: TFigures['activeRate'];
-  dimensions: TFigures['dimensions'];
+  /** a dimension with too few answers of its own has null figures and only its n (DIMENSION_MIN_N, issue 13) */
+  dimensions: Record<keyof TFigures['dimensions'], TDimensionShown>;
 }
 
 export interface THallReport extends TUnitReport {
@@ -49,7 +51,11 @@ export function toUnitReport(snap: TSnapshot): TUnitReport | undefined {
     oneTripRate: f.oneTripRate,
     doneRate: f.doneRate,
     activeRate: f.activeRate,
-    dimensions: f.dimensions,
+    dimensions: {
+      attitude: shownDimension(f.dimensions.attitude),
+      efficiency: shownDimension(f.dimensions.efficiency),
+      competence: shownDimension(f.dimensions.competence),
+    },
   };
 }
 
@@ -131,5 +137,98 @@ export async function* ratingsCsv(table: TTable, hallId: string, from: string, t
   for (let day = from; day <= to; day = addDays(day, 1)) {
     const rows = await listRatingsForHallDay(table, hallId, day);
     if (rows.length) yield `${rows.map(csvRow).join('\n')}\n`;
+  }
+}
+
+/**
+ * The people's CSV (issue 13): the same ratings as the machine CSV, for a person in a spreadsheet — headers in the
+ * page's language, window and service names instead of ids, grade and reason labels, and the comments. Every text
+ * cell is formula-safe (csvText); the machine CSV above stays the one to recompute from.
+ */
+export const PEOPLE_HEADER = {
+  zh: [
+    '评价编号',
+    '时间',
+    '日期',
+    '窗口',
+    '事项',
+    '渠道',
+    '总体评价',
+    '服务态度',
+    '服务效率',
+    '服务水平',
+    '跑了几次',
+    '办成了吗',
+    '不满意原因',
+    '留言',
+    '可疑标记',
+  ],
+  en: [
+    'Rating',
+    'Time',
+    'Date',
+    'Window',
+    'Service',
+    'Channel',
+    'Overall',
+    'Attitude',
+    'Efficiency',
+    'Competence',
+    'Trips',
+    'Done',
+    'Reasons',
+    'Comment',
+    'Flagged',
+  ],
+} as const;
+const CHANNEL_LABELS: Record<string, { zh: string; en: string }> = {
+  ticket: { zh: '小票', en: 'ticket' },
+  placard: { zh: '窗口评价牌', en: 'placard' },
+};
+
+export function peopleCsvRow(
+  r: TRating,
+  lang: 'zh' | 'en',
+  names: { windows: Map<string, string>; services: Map<string, string> },
+  timeZone: string,
+): string {
+  const label = <T extends Record<string | number, { zh: string; en: string }>>(labels: T, v: unknown) =>
+    v === undefined || v === null ? '' : ((labels as Record<string, { zh: string; en: string }>)[String(v)]?.[lang] ?? String(v));
+  const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(Date.parse(r.createdAt));
+  const grade = (g?: number) => (g ? `${g} ${label(GRADE_LABELS, g)}` : '');
+  const reasons = (r.reasons ?? []).map((x) => (x in REASONS ? REASONS[x as TReason][lang] : x)).join(lang === 'zh' ? '、' : '; ');
+  return [
+    csvCell(r.ratingId),
+    csvCell(local),
+    csvCell(r.day),
+    csvText(names.windows.get(r.windowId) ?? r.windowId),
+    csvText(r.serviceId ? (names.services.get(r.serviceId) ?? r.serviceId) : ''),
+    csvText(label(CHANNEL_LABELS, r.channel)),
+    csvText(grade(r.overall)),
+    csvText(grade(r.attitude)),
+    csvText(grade(r.efficiency)),
+    csvText(grade(r.competence)),
+    csvText(label(TRIPS_LABELS, r.trips)),
+    csvText(label(DONE_LABELS, r.done)),
+    csvText(reasons),
+    csvText(r.comment ?? ''),
+    csvText(r.flags?.length ? r.flags.join('|') : ''),
+  ].join(',');
+}
+
+/** The people's CSV of a hall between two days, one day's Query at a time. */
+export async function* peopleCsv(
+  table: TTable,
+  hall: { id: string; timezone: string },
+  names: { windows: Map<string, string>; services: Map<string, string> },
+  lang: 'zh' | 'en',
+  from: string,
+  to: string,
+): AsyncGenerator<string> {
+  if (daysBetween(from, to) < 0) throw new Error(`--from ${from} is after --to ${to}`);
+  yield `${PEOPLE_HEADER[lang].join(',')}\r\n`;
+  for (let day = from; day <= to; day = addDays(day, 1)) {
+    const rows = await listRatingsForHallDay(table, hall.id, day);
+    if (rows.length) yield `${rows.map((r) => peopleCsvRow(r, lang, names, hall.timezone)).join('\r\n')}\r\n`;
   }
 }

@@ -66,6 +66,41 @@ describe('resident survey in Chromium (phone)', () => {
     await ctx.close();
   });
 
+  it('issue 13: after tapping a grade the send button is in view; a missing reason is said at the reasons, with focus there', async () => {
+    const t = await mintTicket();
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    await page.goto(t.url);
+    const inView = async (selector: string) => {
+      const box = await page.locator(selector).boundingBox();
+      return !!box && box.y >= 0 && box.y + box.height <= PHONE.viewport.height;
+    };
+    await page.locator('label[for=g5]').click(); // a good rating: tap the grade…
+    expect(await inView('.send button')).toBe(true); // …and the send button is already on screen
+    await page.screenshot({ path: `${shots}survey-good-360.png` });
+    await page.locator('label[for=g1]').click();
+    expect(await inView('.send button')).toBe(true);
+    await page.screenshot({ path: `${shots}survey-bad-360.png` });
+    expect(await page.locator('#rmsg').isVisible()).toBe(false); // nothing said before it is needed
+    await page.locator('.send button').click();
+    await expect.poll(() => page.textContent('#rmsg')).toBe('请选择至少一个不满意的原因。');
+    expect(await inView('#rmsg')).toBe(true);
+    expect(await page.evaluate(() => document.scrollingElement?.scrollTop)).toBe(0); // only the questions scroll, above the bar
+    expect(await page.evaluate(() => !!document.activeElement?.closest('fieldset.bad'))).toBe(true);
+    expect(await page.getAttribute('#rmsg', 'role')).toBe('alert'); // said to screen readers
+    expect(await page.textContent('#msg')).toBe(''); // not by the button, far from the reasons
+    await page.screenshot({ path: `${shots}survey-bad-noreason-360.png` });
+    expect(await axeViolations(page)).toEqual([]);
+    await page.getByText('态度生硬').click();
+    expect(await page.textContent('#rmsg')).toBe(''); // a reason ticked: the message goes
+    expect(await getRating(local.table, t.ticketId)).toBeUndefined(); // nothing was sent
+    await page.goto(`${local.url}/r/thanks?lang=zh`);
+    expect(await page.locator('.notice svg').count()).toBe(1); // the result page's icon is an inline SVG, not an emoji
+    expect(await page.textContent('.notice')).not.toMatch(/\p{Extended_Pictographic}/u);
+    await page.screenshot({ path: `${shots}thanks-360.png` });
+    await ctx.close();
+  });
+
   it('keeps a rating made offline and sends it once when the network returns', async () => {
     const t = await mintTicket();
     const ctx = await browser.newContext(PHONE);

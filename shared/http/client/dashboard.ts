@@ -3,6 +3,7 @@
  * interval as a band. The table under the chart is its text alternative; without JavaScript the table remains.
  */
 import uPlot from 'uplot';
+import { fitRange } from './range.js';
 
 interface TTrend {
   days: string[];
@@ -22,7 +23,7 @@ function draw(el: HTMLElement, data: TTrend) {
     {
       width,
       height: 260,
-      scales: { x: { time: true }, y: { range: [0, 100] } },
+      scales: { x: { time: true }, y: { range: fitRange(data) } },
       series: [
         { label: data.labels.date, value: (_u: uPlot, v: number | null) => (v === null ? '--' : day(v)) },
         { label: data.labels.high, stroke: '#93bce6', width: 1 },

@@ -2,6 +2,8 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import type { TUser } from '../../domain/access.js';
+import { DIMENSION_MIN_N } from '../../domain/figures.js';
+import { HEAT_MIN_RATINGS } from '../../scoring/insights.js';
 import type { TLang } from './i18n.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
@@ -50,7 +52,7 @@ export const D = {
     cusum: '差评比例持续升高',
     turnedCold: '转为冰冷',
     children: '下辖单位',
-    attention: '需要关注（冰冷或近30天降温）',
+    attention: '需要关注（下属全部大厅：冰冷、降温或近7天有预警）',
     league: '排名',
     unranked: '评价不足20条，暂不排名',
     change30: '30天变化',
@@ -65,7 +67,7 @@ export const D = {
     count: '条数',
     share: '占比',
     heat: '时段分布（星期 × 小时）',
-    heatHint: '每格：评价数 / 其中差评数；深色表示评价多，红框表示差评占三成以上。',
+    heatHint: `每格：评价数 / 其中差评数；深色表示评价多。红框：至少 ${HEAT_MIN_RATINGS} 条评价且差评占三成以上（评价太少的格子不标）。`,
     themes: '差评主题与关键词',
     ratingsWord: '条',
     noThemes: '近30天没有不满意的评价。',
@@ -87,6 +89,31 @@ export const D = {
     admin: '管理',
     cases: '差评案件',
     audit: '审计日志',
+    beyondNoise: '（超出波动范围）',
+    withinNoise: '（在正常波动范围内）',
+    fewAnswers: (n: number) => `只有 ${n.toFixed(0)} 条自己的回答，不足 ${DIMENSION_MIN_N} 条不计算`,
+    computing: (done: number, total: number) => `正在计算服务温度：${done} / ${total} 夜，完成后自动显示。`,
+    computingSoon: '正在计算服务温度，完成后显示。',
+    today: '今天要处理',
+    dueLine: (overdue: number, today: number) => `${overdue} 件案件已逾期，${today} 件今天到期`,
+    toQueue: '去处理全部案件',
+    newAlerts: '新预警',
+    noToday: '今天没有到期或逾期的案件，也没有新预警。',
+    dailyTable: '逐日数据（表格）',
+    episodeSince: (from: string, days: number, nights: number) => `${from} 起，持续 ${days} 天（${nights} 夜报警）`,
+    badVsBase: (bad: string, base: string) => `差评比例 ${bad}，本厅基线 ${base}`,
+    lookAt: '重点看',
+    byWindow: '窗口',
+    byHour: '时段',
+    byReason: '原因',
+    itsCases: '相关案件',
+    coldReason: '冰冷',
+    coolingReason: (x: string) => `近30天降温 ${x}`,
+    alertReason: '近7天有预警',
+    reasons: '原因',
+    leagueChildren: '下一级单位',
+    leagueAll: '全部大厅',
+    peopleCsv: '下载近30天评价表（中文，含窗口名称、原因和留言）',
   },
   en: {
     brand: 'Service Temperature',
@@ -133,7 +160,7 @@ export const D = {
     cusum: 'Bad-rating share rising',
     turnedCold: 'Turned cold',
     children: 'Units below',
-    attention: 'Needs attention (cold, or cooled in 30 days)',
+    attention: 'Needs attention (every hall below: cold, cooling, or an alert in the last 7 days)',
     league: 'League table',
     unranked: 'Fewer than 20 ratings: not ranked',
     change30: '30-day change',
@@ -148,7 +175,9 @@ export const D = {
     count: 'Count',
     share: 'Share',
     heat: 'When (weekday × hour)',
-    heatHint: 'Each cell: ratings / of which bad; darker means more ratings, a red frame means 30% or more were bad.',
+    heatHint:
+      `Each cell: ratings / of which bad; darker means more ratings. A red frame: at least ${HEAT_MIN_RATINGS} ratings ` +
+      'and 30% or more of them bad (cells with fewer ratings are never framed).',
     themes: 'Complaint themes and their words',
     ratingsWord: 'ratings',
     noThemes: 'No dissatisfied ratings in the last 30 days.',
@@ -170,6 +199,31 @@ export const D = {
     admin: 'Administration',
     cases: 'Cases',
     audit: 'Audit trail',
+    beyondNoise: '(beyond the noise)',
+    withinNoise: '(within the usual noise)',
+    fewAnswers: (n: number) => `only ${n.toFixed(0)} answers of its own; shown from ${DIMENSION_MIN_N}`,
+    computing: (done: number, total: number) => `Computing the temperatures: ${done} / ${total} nights; they appear when done.`,
+    computingSoon: 'Computing the temperatures; they appear when done.',
+    today: 'To do today',
+    dueLine: (overdue: number, today: number) => `${overdue} cases overdue, ${today} due today`,
+    toQueue: 'work the whole queue',
+    newAlerts: 'New alerts',
+    noToday: 'No case is due or overdue today, and there is no new alert.',
+    dailyTable: 'Day by day (table)',
+    episodeSince: (from: string, days: number, nights: number) => `since ${from}, ${days} days (${nights} nights alerted)`,
+    badVsBase: (bad: string, base: string) => `bad share ${bad} against the hall's baseline ${base}`,
+    lookAt: 'Look at',
+    byWindow: 'windows',
+    byHour: 'hours',
+    byReason: 'reasons',
+    itsCases: 'its cases',
+    coldReason: 'cold',
+    coolingReason: (x: string) => `cooled ${x} in 30 days`,
+    alertReason: 'alert in the last 7 days',
+    reasons: 'Why',
+    leagueChildren: 'Units one level down',
+    leagueAll: 'All halls',
+    peopleCsv: 'Download 30 days of ratings for people (names, reasons, comments)',
   },
 } as const;
 export type TDWords = (typeof D)[TLang];
@@ -220,6 +274,9 @@ const CSS = [
     '.tree ul{margin:4px 0 4px 10px;padding-left:18px;border-left:2px solid #c9d1d9}.tree li{margin:8px 0}' +
     '.tree a{display:inline-block;padding:4px 0}',
   'table.units td{vertical-align:top}tr.retired td{background:#eef1f4}',
+  '.chg{margin-top:4px}.chg.down strong{color:#b3261e}.chg.up strong{color:#1e5e1e}.today{background:#fff;border:2px solid #b35900;' +
+    'border-radius:10px;padding:2px 16px 4px;margin:8px 0}.today h2{margin:.4em 0}.today p{margin:.4em 0}' +
+    '.episodes li{margin:6px 0}.new{font-weight:700;color:#8a3b00}',
 ].join('\n');
 
 /** The staff pages' fixed head tags before the title. */

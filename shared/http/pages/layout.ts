@@ -2,12 +2,13 @@
 import { html, raw } from 'hono/html';
 import type { HtmlEscapedString } from 'hono/utils/html';
 import { T, type TLang } from './i18n.js';
+import { mark, type TMark } from './marks.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 // Large type and targets for older residents; colours meet WCAG AA contrast on white.
 const CSS = [
-  '*{box-sizing:border-box}html{-webkit-text-size-adjust:100%}',
+  '*{box-sizing:border-box}html{-webkit-text-size-adjust:100%;scroll-padding-bottom:120px}',
   'body{margin:0;font:20px/1.5 system-ui,"PingFang SC","Microsoft YaHei",sans-serif;color:#1a1a1a;background:#f4f6f8}\n',
   'main{max-width:560px;margin:0 auto;padding:16px;background:#fff;min-height:100vh}\n',
   'h1{font-size:1.45em;margin:.2em 0 .3em}.hall{margin:0;color:#3d4650;font-size:.9em}',
@@ -30,8 +31,14 @@ const CSS = [
   'button{width:100%;min-height:60px;margin:22px 0 8px;font:inherit;font-weight:700;color:#fff;background:#0b5cad;border:0;',
   'border-radius:12px;cursor:pointer}button[disabled]{background:#4d6f91}\n',
   '.err{border:2px solid #b3261e;background:#fdecea;padding:10px 14px;border-radius:10px}',
-  '.msg{min-height:1.5em;font-weight:700;color:#0b4f94}\n',
-  '.notice{text-align:center;padding-top:40px}.notice .big{font-size:3em}.btn{display:inline-block;margin-top:20px;',
+  '.msg{min-height:1.5em;font-weight:700;color:#0b4f94}#rmsg{color:#b3261e;margin:0}#rmsg:empty{display:none}\n',
+  // The survey's send bar stays in view at the bottom of the screen, so a chosen grade is one tap from being sent:
+  // where the browser knows the visible height (dvh), only the questions scroll, above the bar; elsewhere it is sticky.
+  '.send{position:sticky;bottom:0;margin:12px -16px -16px;padding:6px 16px 10px;background:#fff;border-top:1px solid #c9d0d6}',
+  '.send .msg{margin:0 0 4px}.send .msg:empty{display:none}.send button{margin:0}\n',
+  '@supports (height:100dvh){main:has(>.send){height:100dvh;min-height:0;display:flex;flex-direction:column;padding:0}',
+  'main:has(>.send) .scroll{flex:1 1 auto;overflow-y:auto;padding:16px;position:relative}main:has(>.send) .send{flex:none;margin:0}}\n',
+  '.notice{text-align:center;padding-top:40px}.btn{display:inline-block;margin-top:20px;',
   'padding:14px 20px;border-radius:12px;background:#0b5cad;color:#fff;text-decoration:none}\n',
   '@supports selector(:has(*)){.tags,.contact{display:none}form:has([name=overall][value="1"]:checked) .bad,',
   'form:has([name=overall][value="2"]:checked) .bad,form:has([name=overall][value="3"]:checked) .mid,',
@@ -54,13 +61,13 @@ export function page(opts: { lang: TLang; title: string; nonce: string; body: Ht
 export function notice(opts: {
   lang: TLang;
   nonce: string;
-  icon: string;
+  icon: TMark;
   title: string;
   body: string;
   link?: { href: string; text: string };
 }): Html {
   const link = opts.link ? html`<a class="btn" href="${opts.link.href}">${opts.link.text}</a>` : '';
-  const icon = html`<div class="big" aria-hidden="true">${opts.icon}</div>`;
+  const icon = html`<div class="big">${mark(opts.icon)}</div>`;
   return page({
     lang: opts.lang,
     nonce: opts.nonce,

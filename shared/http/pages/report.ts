@@ -3,8 +3,9 @@
  * as a table (its text alternative), and the insights (grade distribution, heat map, complaint themes, comments).
  */
 import { html, raw } from 'hono/html';
+import type { TEpisode } from '../../domain/episodes.js';
 import { GRADE_LABELS } from '../../domain/grades.js';
-import { themeLabel, type TInsights } from '../../scoring/insights.js';
+import { isHotCell, themeLabel, type TDrivers, type TInsights } from '../../scoring/insights.js';
 import { toUnitReport, type TUnitReport } from '../../scoring/report.js';
 import type { TSnapshot } from '../../storage/scores.js';
 import type { TAsset } from '../assets.js';
@@ -15,7 +16,18 @@ const muted = (text: string) => html`<div class="muted">${text}</div>`;
 const num = (v: unknown) => html`<td class="num">${v}</td>`;
 const ths = (heads: string[]) => heads.map((h) => html`<th>${h}</th>`);
 
-export function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
+/** The first card's 30-day change: how much, and whether it is beyond the noise of the two intervals. */
+export type TChange = { change: number; beyondNoise: boolean } | undefined;
+const changeLine = (w: (typeof D)[TLang], ch: TChange) => {
+  if (!ch) return html`<div class="muted">${w.change30}: —</div>`;
+  const dir = ch.change < 0 ? 'down' : 'up';
+  const value = `${ch.change > 0 ? '+' : ch.change < 0 ? '−' : '±'}${Math.abs(ch.change).toFixed(1)}`;
+  const verdict = ch.beyondNoise ? w.beyondNoise : w.withinNoise;
+  const cls = `chg ${ch.beyondNoise ? dir : ''}`;
+  return html`<div class="${cls}">${w.change30} <strong>${value}</strong> <span class="muted">${verdict}</span></div>`;
+};
+
+export function figureCards(w: (typeof D)[TLang], r: TUnitReport, change?: TChange) {
   const t = r.temperature.toFixed(1);
   const range = `${r.low.toFixed(1)}–${r.high.toFixed(1)}`;
   const label = `${w.temperature} ${t} (${w.interval} ${range}), ${w.bands[r.band] ?? r.band}`;
@@ -24,10 +36,12 @@ export function figureCards(w: (typeof D)[TLang], r: TUnitReport) {
   const figure = (name: string, rate: TUnitReport['goodRate']) => html`${muted(name)}<div>${rateCell(rate)}</div>`;
   const dims = (['attitude', 'efficiency', 'competence'] as const).map((k) => {
     const d = r.dimensions[k];
+    if (d.temperature === null)
+      return html`<div><span class="muted">${w.dims[k]}</span> — <span class="muted">${w.fewAnswers(d.n)}</span></div>`;
     const interval = html`<span class="muted">(${d.low.toFixed(1)}–${d.high.toFixed(1)})</span>`;
     return html`<div><span class="muted">${w.dims[k]}</span> ${d.temperature.toFixed(1)} ${interval}</div>`;
   });
-  return html`<div class="cards"><div class="card">${head}<div>${bandTag(w, r.band)} ${detail}</div></div>
+  return html`<div class="cards"><div class="card first">${head}<div>${bandTag(w, r.band)} ${detail}</div>${changeLine(w, change)}</div>
 <div class="card">${figure(w.goodRate, r.goodRate)}${figure(w.oneTripRate, r.oneTripRate)}</div>
 <div class="card">${figure(w.doneRate, r.doneRate)}${figure(w.activeRate, r.activeRate)}</div>
 <div class="card">${dims}</div></div>`;
@@ -59,7 +73,7 @@ export function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
   const heatCell = (c: { n: number; bad: number }) => {
     const level = c.n ? Math.min(5, Math.ceil((c.n / max) * 5)) : 0;
     const count = c.n ? html`${c.n}${c.bad ? html`<small> / ${c.bad}</small>` : ''}` : '';
-    return html`<td class="num h${level}${c.n && c.bad / c.n >= 0.3 ? ' hot' : ''}">${count}</td>`;
+    return html`<td class="num h${level}${isHotCell(c) ? ' hot' : ''}">${count}</td>`;
   };
   const heatRows = x.heat.map((row, d) => html`<tr><th>${days[d]}</th>${hours.map((h) => heatCell(row[h]))}</tr>`);
   const theme = (t: TInsights['themes'][number]) => {
@@ -111,4 +125,35 @@ export function trendTable(w: (typeof D)[TLang], trend: TSnapshot[]) {
   return html`<table><thead><tr>${ths([w.date, w.temperature, w.interval, w.band])}</tr></thead><tbody>
 ${rows.map((r) => row(r))}
 </tbody></table>`;
+}
+
+const share = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
+
+/**
+ * One alert episode in one line: since when, for how long, the bad share against the hall's baseline, the
+ * temperature; then what to look at (the windows, hours and reasons of its bad ratings) and its cases.
+ */
+export function episodeLine(
+  w: (typeof D)[TLang],
+  lang: TLang,
+  e: TEpisode,
+  o: { drivers?: TDrivers; windowName?: Map<string, string>; casesHref?: string; isNew?: boolean; hall?: unknown },
+) {
+  const kind = e.kind === 'cusum' ? w.cusum : w.turnedCold;
+  const t = e.temperature === null ? '' : html` · ${w.temperature} ${e.temperature.toFixed(1)}`;
+  const bad = e.badShare === null ? '' : html` · ${w.badVsBase(share(e.badShare), share(e.baseline))}`;
+  const fresh = o.isNew ? html` <span class="new">(${w.newAlerts})</span>` : '';
+  const head = html`${e.to} · ${o.hall ?? ''}${kind}${fresh} · ${w.episodeSince(e.from, e.days, e.alerts)}${bad}${t}`;
+  const d = o.drivers;
+  const list = <T>(label: string, xs: T[], text: (x: T) => string) => (xs.length ? html`${label} ${xs.map(text).join('、')}` : '');
+  const parts = d?.bad
+    ? [
+        list(w.byWindow, d.windows, (x) => `${o.windowName?.get(x.id) ?? x.id}（${x.bad}）`),
+        list(w.byHour, d.hours, (x) => `${x.hour}:00（${x.bad}）`),
+        list(w.byReason, d.reasons, (x) => `${themeLabel(x.reason, lang)}（${x.bad}）`),
+      ].filter((x) => x !== '')
+    : [];
+  const look = parts.length ? html`<br><span class="muted">${w.lookAt}：</span>${parts.map((p, i) => html`${i ? '；' : ''}${p}`)}` : '';
+  const cases = o.casesHref && e.kind === 'cusum' ? html` · <a href="${o.casesHref}">${w.itsCases}</a>` : '';
+  return html`<li>${head}${look}${cases}</li>`;
 }

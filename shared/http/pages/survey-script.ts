@@ -7,13 +7,15 @@
 export const SURVEY_SCRIPT =
   `(function(){
 var f=document.getElementById('f');if(!f||!window.fetch||!window.JSON)return;
-var D=f.dataset,M=JSON.parse(D.msgs),K='st_pending',msg=document.getElementById('msg'),btn=f.querySelector('button'),delay=2000,timer=0;
+var D=f.dataset,M=JSON.parse(D.msgs),K='st_pending',msg=document.getElementById('msg'),delay=2000,timer=0;
+var btn=document.querySelector('.send button'),rmsg=document.getElementById('rmsg');
 function load(){try{return JSON.parse(localStorage.getItem(K)||'[]')}catch(e){return[]}}
 function store(a){try{localStorage.setItem(K,JSON.stringify(a))}catch(e){}}
 function drop(id){store(load().filter(function(x){return x.p.submissionId!==id}))}
 function say(t){msg.textContent=t}
 function group(g){return g<=2?'bad':g==3?'mid':'good'}
-f.addEventListener('change',function(e){if(e.target.name==='overall')f.setAttribute('data-g',group(+e.target.value))});
+f.addEventListener('change',function(e){if(e.target.name==='overall')f.setAttribute('data-g',group(+e.target.value));
+if(e.target.name==='reasons'&&rmsg)rmsg.textContent=''});
 function val(n){var x=f.querySelector('[name="'+n+'"]:checked');return x?x.value:''}
 function collect(){var g=+val('overall'),p={ticket:D.ticket,overall:g,lang:D.lang,submissionId:D.sub};
 ['attitude','efficiency','competence','trips'].forEach(function(n){var v=val(n);if(v)p[n]=+v});
@@ -35,8 +37,8 @@ return r.json().then(function(b){say((b&&M[b.type])||(b&&b.detail)||M.error);btn
 function retry(item){clearTimeout(timer);send(item,true).catch(function(){say(M.offline);` +
   `timer=setTimeout(function(){retry(item)},delay);delay=Math.min(delay*2,30000)})}
 f.addEventListener('submit',function(e){e.preventDefault();var p=collect();
-if(!p.overall){say(M.pickGrade);return}
-if(p.overall<=2&&!p.reasons){say(M.pickReason);return}
+if(!p.overall){say(M.pickGrade);f.querySelector('[name=overall]').focus();return}
+if(p.overall<=2&&!p.reasons){say('');rmsg.textContent=M.pickReason;f.querySelector('.bad input').focus();return}
 if(p.contact&&(!/^1[3-9]\\d{9}$/.test(p.contact.phone)||!p.contact.consent)){say(M.badPhone);return}
 if(p.contact)p.contact.consent=true;
 var item={p:p,thanks:D.thanks};drop(p.submissionId);var a=load();a.push(item);store(a);

@@ -12,28 +12,8 @@ import {
 } from '../../domain/grades.js';
 import { T, type TLang } from './i18n.js';
 import { page } from './layout.js';
+import { face } from './marks.js';
 import { SURVEY_SCRIPT } from './survey-script.js';
-
-/**
- * Faces drawn as tiny inline SVG rather than emoji: older phones lack the newer emoji and show empty boxes.
- * The mouth curves from a smile (5) to a frown (1); the word beside it carries the meaning, not the colour.
- */
-const MOUTHS: Record<number, [string, string]> = {
-  5: ['M8 14q4 5 8 0', '#1e7d32'],
-  4: ['M8 15q4 3 8 0', '#2e7d32'],
-  3: ['M8 15h8', '#6b5d00'],
-  2: ['M8 17q4-3 8 0', '#b3261e'],
-  1: ['M8 18q4-5 8 0', '#b3261e'],
-};
-const face = (g: number) => {
-  const [d, color] = MOUTHS[g];
-  return raw(
-    '<svg class="face" viewBox="0 0 24 24" width="36" height="36" aria-hidden="true" focusable="false">' +
-      `<circle cx="12" cy="12" r="10.5" fill="none" stroke="${color}" stroke-width="2"/>` +
-      `<circle cx="8.5" cy="9.5" r="1.4" fill="${color}"/><circle cx="15.5" cy="9.5" r="1.4" fill="${color}"/>` +
-      `<path d="${d}" fill="none" stroke="${color}" stroke-width="2" stroke-linecap="round"/></svg>`,
-  );
-};
 
 export interface TSurveyValues {
   overall?: number;
@@ -92,8 +72,12 @@ export function surveyPage(v: TSurveyView) {
     const box = html`<input type="checkbox" name="reasons" value="${tag}" ${checked(!!val.reasons?.includes(tag))}>`;
     return html`<label class="chip">${box}${REASONS[tag][l]}</label>`;
   };
+  // A bad rating's missing reason is said here, at the reasons (the script moves focus here too), not by the button.
+  const reasonError = v.errors?.includes(w.pickReason) ? w.pickReason : '';
+  const reasonMsg = html`<p id="rmsg" class="msg" role="alert">${reasonError}</p>`;
   const tagGroup = (cls: string, grade: number, legend: string) =>
-    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${reasonsForGrade(grade).map(chip)}</fieldset>`;
+    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${cls === 'bad' ? reasonMsg : ''}${reasonsForGrade(grade).map(chip)}
+</fieldset>`;
   const gradeRow = (name: string, legend: string, current?: number) =>
     html`<fieldset class="opt"><legend>${legend}</legend><div class="row">${GRADES.map((g) =>
       radio(name, `${name}${g}`, g, current === g, GRADE_LABELS[g][l]),
@@ -101,8 +85,11 @@ export function surveyPage(v: TSurveyView) {
   const langHref = l === 'en' ? self : `${self}?lang=en`;
   const langLink = html`<a class="lang" href="${langHref}" lang="${l === 'en' ? 'zh-CN' : 'en'}">${w.switchLang}</a>`;
   const top = html`<div class="top"><p class="hall">${v.hallName} · ${v.windowName}</p>${langLink}</div>`;
-  const errorItems = v.errors?.map((e) => html`<li>${e}</li>`);
-  const errorBox = v.errors?.length ? html`<div class="err" role="alert"><strong>${w.errorTitle}</strong><ul>${errorItems}</ul></div>` : '';
+  const otherErrors = v.errors?.filter((e) => e !== reasonError);
+  const errorItems = otherErrors?.map((e) => html`<li>${e}</li>`);
+  const errorBox = otherErrors?.length
+    ? html`<div class="err" role="alert"><strong>${w.errorTitle}</strong><ul>${errorItems}</ul></div>`
+    : '';
   const grouped = val.overall ? html` data-g="${val.overall <= 2 ? 'bad' : val.overall === 3 ? 'mid' : 'good'}"` : '';
   const data = html`data-ticket="${v.token}" data-sub="${v.submissionId}" data-lang="${l}" data-thanks="/r/thanks?lang=${l}"`;
   const caseAttr = html`data-case="${self}/case?lang=${l}"`;
@@ -121,7 +108,10 @@ export function surveyPage(v: TSurveyView) {
   const comment = html`<textarea id="cm" name="comment" maxlength="500" rows="3">${val.comment ?? ''}</textarea>`;
   const phone = html`<input id="ph" type="tel" name="phone" ${PHONE_ATTRS} value="${val.phone ?? ''}">`;
   const consent = html`<label class="chip"><input type="checkbox" name="consent" value="1" ${checked(!!val.consent)}>${w.consent}</label>`;
-  const body = html`${top}
+  // The send bar sits outside the scrolling part (button form="f"), so it is always in view and covers nothing.
+  const send = html`<div class="send"><p id="msg" class="msg" role="status" aria-live="polite"></p>
+<button type="submit" form="f">${w.submit}</button></div>`;
+  const body = html`<div class="scroll">${top}
 <h1>${w.heading}</h1><p class="hint">${w.hint}</p>
 ${errorBox}
 ${formOpen}
@@ -133,8 +123,6 @@ ${tags}
 <details${moreOpen}><summary>${w.more} ${w.optional}</summary>${dims}</details>
 <p><label for="cm">${w.comment} ${opt}</label>${comment}</p>
 <fieldset class="contact"><legend>${w.contact} ${opt}</legend><label for="ph">${w.phone}</label>${phone}${consent}</fieldset>
-<p id="msg" class="msg" role="status" aria-live="polite"></p>
-<button type="submit">${w.submit}</button>
-</form><p class="small">${w.privacy}</p>`;
+</form><p class="small">${w.privacy}</p></div>${send}`;
   return page({ lang: l, nonce: v.nonce, title: w.title, body, script: SURVEY_SCRIPT });
 }

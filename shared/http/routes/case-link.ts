@@ -26,7 +26,7 @@ export function caseLinkRoutes(deps: TAppDeps) {
     const w = caseWords(pickLang(c.req.query('lang')));
     c.header('cache-control', 'no-store');
     return c.html(
-      notice({ lang: pickLang(c.req.query('lang')), nonce: nonceOf(c), icon: '⚠️', title: w.linkBadTitle, body: w.linkBadBody }),
+      notice({ lang: pickLang(c.req.query('lang')), nonce: nonceOf(c), icon: 'warn', title: w.linkBadTitle, body: w.linkBadBody }),
       404,
     );
   };
@@ -49,7 +49,7 @@ function caseHandlers(deps: TAppDeps) {
   const kind = (c: Context, lang: TLang, status: 404 | 409, title: string, body: string, self?: string) => {
     c.header('cache-control', 'no-store');
     const link = self ? { href: `${self}?lang=${lang}`, text: caseWords(lang).backToCase } : undefined;
-    return c.html(notice({ lang, nonce: nonceOf(c), icon: status === 404 ? '⚠️' : '✅', title, body, link }), status);
+    return c.html(notice({ lang, nonce: nonceOf(c), icon: status === 404 ? 'warn' : 'ok', title, body, link }), status);
   };
 
   async function show(

@@ -25,7 +25,7 @@ export function printingRoutes(deps: TAppDeps) {
   const refusalPage = (c: Context, lang: TLang, refusal: 'invalid-ticket' | 'unknown-hall') => {
     const w = T[lang];
     return c.html(
-      notice({ lang, nonce: nonceOf(c), icon: '⚠️', title: w.invalidTitle, body: w.invalidBody }),
+      notice({ lang, nonce: nonceOf(c), icon: 'warn', title: w.invalidTitle, body: w.invalidBody }),
       refusal === 'unknown-hall' ? 404 : 400,
     );
   };

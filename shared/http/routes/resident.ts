@@ -46,11 +46,11 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const nonce = nonceOf(c);
     const back = token ? { href: `/r/${token}${lang === 'en' ? '?lang=en' : ''}`, text: w.back } : undefined;
     const pages = {
-      'invalid-ticket': [400, '⚠️', w.invalidTitle, w.invalidBody],
-      'ticket-expired': [410, '⌛', w.expiredTitle, w.expiredBody],
-      'already-rated': [409, '✅', w.ratedTitle, w.ratedBody],
-      'placard-limit': [429, '✅', w.limitTitle, w.limitBody],
-      'unknown-hall': [404, '⚠️', w.invalidTitle, w.invalidBody],
+      'invalid-ticket': [400, 'warn', w.invalidTitle, w.invalidBody],
+      'ticket-expired': [410, 'wait', w.expiredTitle, w.expiredBody],
+      'already-rated': [409, 'ok', w.ratedTitle, w.ratedBody],
+      'placard-limit': [429, 'ok', w.limitTitle, w.limitBody],
+      'unknown-hall': [404, 'warn', w.invalidTitle, w.invalidBody],
     } as const;
     const [status, icon, title, body] = pages[refusal];
     return c.html(
@@ -71,14 +71,14 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       lang === 'en'
         ? ['The answer could not be read', 'Please go back and send the form again.']
         : ['无法读取您的提交', '请返回后重新提交。The answer could not be read; please send the form again.'];
-    return c.html(notice({ lang, nonce: nonceOf(c), icon: '⚠️', title, body }), 400);
+    return c.html(notice({ lang, nonce: nonceOf(c), icon: 'warn', title, body }), 400);
   };
 
   r.get('/thanks', (c) => {
     const lang = pickLang(c.req.query('lang'));
     const w = T[lang];
     return c.html(
-      notice({ lang, nonce: nonceOf(c), icon: '🙏', title: w.thanksTitle, body: c.req.query('bad') ? w.thanksBad : w.thanksBody }),
+      notice({ lang, nonce: nonceOf(c), icon: 'thanks', title: w.thanksTitle, body: c.req.query('bad') ? w.thanksBad : w.thanksBody }),
     );
   });
 
@@ -98,7 +98,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     if (rated) {
       if (isBadGrade(rated.overall)) return c.redirect(caseUrl(rated.ratingId, lang), 303);
       c.header('cache-control', 'no-store');
-      return c.html(notice({ lang, nonce: nonceOf(c), icon: '✅', title: T[lang].ratedTitle, body: T[lang].ratedBody }));
+      return c.html(notice({ lang, nonce: nonceOf(c), icon: 'ok', title: T[lang].ratedTitle, body: T[lang].ratedBody }));
     }
     const cat = await catalogue(claims.hallId);
     if (!cat) return refusalPage(c, lang, 'unknown-hall');

@@ -27,7 +27,7 @@ import {
 import { getHallCatalogue } from '../../../storage/catalogue.js';
 import { listUsers } from '../../../storage/users.js';
 import { caseDetail, caseSummary } from '../../case-api.js';
-import { staffPage } from '../../pages/dashboard.js';
+import { D, staffPage } from '../../pages/dashboard.js';
 import { CASE_CSS, CW, caseBody, figuresPanel, overduePanel, queueBody, type TCasePage, type TQueueRow } from '../../pages/cases.js';
 import type { TLang } from '../../pages/i18n.js';
 import { nonceOf } from '../../pages/layout.js';
@@ -288,6 +288,25 @@ export function last30(now: number, timeZone: string) {
 export async function hallCasePanel(kit: TStaffKit, hall: { id: string; timezone: string }, lang: TLang) {
   const f = await caseFiguresFor(caseDepsOf(kit.deps), { hallId: hall.id }, last30(kit.now(), hall.timezone));
   return figuresPanel(lang, f, `/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}`);
+}
+
+/**
+ * A hall page's first box (issue 13), kept to a few lines so the temperature stays on the first screen: how many
+ * cases are overdue or due today, the most urgent three as links, and the way to the queue. `count` 0: none.
+ */
+export async function hallDueCases(kit: TStaffKit, hall: { id: string; timezone: string }, lang: TLang) {
+  const queue = await listCaseQueue(caseDepsOf(kit.deps), { hallId: hall.id }, {});
+  const due = queue.cases.filter((x) => x.dueState === 'overdue' || x.dueState === 'due_today');
+  if (!due.length) return { count: 0, html: '' };
+  const w = D[lang];
+  const overdue = due.filter((x) => x.dueState === 'overdue').length;
+  const link = (x: (typeof due)[number]) => {
+    const a = html`<a href="/cases/${encodeURIComponent(x.caseId)}?lang=${lang}">${x.caseId}</a>`;
+    return html`${a} <span class="muted">(${CW[lang].due[x.dueState]})</span>`;
+  };
+  const first = due.slice(0, 3).map((x, i) => html`${i ? '、' : ''}${link(x)}`);
+  const queueLink = html`<a href="/cases?lang=${lang}&hallId=${encodeURIComponent(hall.id)}">${w.toQueue}</a>`;
+  return { count: due.length, html: html`<p>${w.dueLine(overdue, due.length - overdue)}：${first} · ${queueLink}</p>` };
 }
 
 /** A region page's panel: its overdue and escalated cases (at most 20, the queue has the rest) and the figures. */

@@ -1,5 +1,6 @@
 /**
- * Exports area: a hall's raw ratings, or its daily figures, as CSV. Streamed one day at a time, so a year of a busy
+ * Exports area: a hall's raw ratings (the machine CSV, ids and codes, to recompute from; and the people's CSV, names,
+ * labels and comments in the page's language, issue 13), or its daily figures, as CSV. Streamed one day at a time, so a year of a busy
  * hall neither times out nor fills memory; UTF-8 with a BOM so Excel opens the Chinese text correctly. On AWS a
  * buffered Lambda answer is capped at 6 MB, so there the gated route hands a one-minute signed ticket to the export
  * function (Lambda response streaming, routes/export-stream.ts), which streams the same file.
@@ -8,17 +9,28 @@ import { Hono } from 'hono/tiny';
 import { unitId } from '../../../domain/aggregate.js';
 import { addDays, daysBetween } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
-import { ratingsCsv, toUnitReport } from '../../../scoring/report.js';
+import { peopleCsv, ratingsCsv, toUnitReport } from '../../../scoring/report.js';
+import { getHallCatalogue } from '../../../storage/catalogue.js';
 import type { TTable } from '../../../storage/db.js';
+import type { TLang } from '../../pages/i18n.js';
 import { seal } from '../../session.js';
 import type { TStaffKit } from './gate.js';
 import { lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
 
 const localDayOf = (t: number) => new Date(t).toISOString().slice(0, 10);
 
-export type TExportWhat = 'ratings' | 'scores';
+export type TExportWhat = 'ratings' | 'scores' | 'people';
 /** What an export ticket carries: the hall, the file, the days, who asked; `p` tells it from any other sealed value. */
-export type TExportTicket = { p: 'export'; hallId: string; what: TExportWhat; from: string; to: string; uid: string; exp: number };
+export type TExportTicket = {
+  p: 'export';
+  hallId: string;
+  what: TExportWhat;
+  from: string;
+  to: string;
+  uid: string;
+  exp: number;
+  lang?: TLang;
+};
 /** How long an export ticket is good for: the browser follows the redirect at once. */
 export const EXPORT_TICKET_MS = 60_000;
 
@@ -26,7 +38,7 @@ export function exportRoutes(kit: TStaffKit) {
   const { deps } = kit;
   const r = new Hono();
 
-  r.get('/halls/:hallId/export/:what{ratings|scores}', kit.gate({ unit: 'hall' }), async (c) => {
+  r.get('/halls/:hallId/export/:what{ratings|scores|people}', kit.gate({ unit: 'hall' }), async (c) => {
     const hallId = c.var.unit.id;
     const last = (await lastCompletedRun(deps.table)) ?? localDayOf(kit.now());
     const to = c.req.query('to') ?? last;
@@ -37,13 +49,14 @@ export function exportRoutes(kit: TStaffKit) {
     const what = c.req.param('what') as TExportWhat;
     const streamer = deps.config.EXPORT_STREAM_URL;
     if (streamer) {
-      const ticket: TExportTicket = { p: 'export', hallId, what, from, to, uid: c.var.user.id, exp: kit.now() + EXPORT_TICKET_MS };
+      const exp = kit.now() + EXPORT_TICKET_MS;
+      const ticket: TExportTicket = { p: 'export', hallId, what, from, to, uid: c.var.user.id, exp, lang: c.var.lang };
       const url = new URL('export', streamer.endsWith('/') ? streamer : `${streamer}/`);
       url.searchParams.set('t', seal(deps.keyring, ticket));
       deps.log.info('export handed to the streaming function', { user: c.var.user.id, hallId, what, from, to });
       return c.redirect(url.href, 303);
     }
-    return csvResponse(deps.table, { hallId, what, from, to });
+    return csvResponse(deps.table, { hallId, what, from, to, lang: c.var.lang });
   });
 
   return r;
@@ -52,10 +65,15 @@ export function exportRoutes(kit: TStaffKit) {
 /** The export as a streamed CSV response (the dashboard's own locally; the streaming function's on AWS). */
 export function csvResponse(
   table: TTable,
-  q: { hallId: string; what: TExportWhat; from: string; to: string },
+  q: { hallId: string; what: TExportWhat; from: string; to: string; lang?: TLang },
   opts: { gzip?: boolean } = {},
 ): Response {
-  const rows = q.what === 'ratings' ? ratingsCsv(table, q.hallId, q.from, q.to) : scoresCsv(table, q.hallId, q.from, q.to);
+  const rows =
+    q.what === 'ratings'
+      ? ratingsCsv(table, q.hallId, q.from, q.to)
+      : q.what === 'people'
+        ? people(table, q.hallId, q.lang ?? 'zh', q.from, q.to)
+        : scoresCsv(table, q.hallId, q.from, q.to);
   const encoder = new TextEncoder();
   const body = new ReadableStream<Uint8Array>({
     async start(controller) {
@@ -75,6 +93,14 @@ export function csvResponse(
       },
     },
   );
+}
+
+/** The people's CSV: window and service names (English ones on English pages) read once, then the rows. */
+async function* people(table: TTable, hallId: string, lang: TLang, from: string, to: string): AsyncGenerator<string> {
+  const cat = await getHallCatalogue(table, hallId);
+  const nm = (x: { id: string; name: string; nameEn?: string }) => [x.id, (lang === 'en' && x.nameEn) || x.name] as const;
+  const names = { windows: new Map((cat?.windows ?? []).map(nm)), services: new Map((cat?.services ?? []).map(nm)) };
+  yield* peopleCsv(table, { id: hallId, timezone: cat?.hall.timezone ?? 'Asia/Shanghai' }, names, lang, from, to);
 }
 
 async function* scoresCsv(table: TTable, hallId: string, from: string, to: string): AsyncGenerator<string> {

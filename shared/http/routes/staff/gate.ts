@@ -165,5 +165,10 @@ export function staffKit(deps: TAppDeps) {
     await next();
   });
 
-  return { deps, now, tree, ancestors, subtree, rootRegion, signedIn, toSignIn, page, notFound, view, gate, form };
+  /** What a page says while the nightly job's figures are still being computed (issue 13: x / 90 nights). */
+  const computing = (lang: TLang) => {
+    const p = deps.scoring?.();
+    return p && p.total > 0 ? D[lang].computing(p.done, p.total) : p ? D[lang].computingSoon : D[lang].notScored;
+  };
+  return { deps, now, tree, ancestors, subtree, rootRegion, signedIn, toSignIn, page, notFound, view, gate, form, computing };
 }

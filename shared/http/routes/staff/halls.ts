@@ -8,17 +8,19 @@ import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { signPlacard } from '../../../domain/tokens.js';
-import { hallInsights } from '../../../scoring/insights.js';
+import { episodeDrivers, hallRatings, summarise } from '../../../scoring/insights.js';
+import { alertEpisodes, type TEpisode } from '../../../domain/episodes.js';
+import { temperatureChange } from '../../../domain/figures.js';
 import { hallReport, toUnitReport } from '../../../scoring/report.js';
 import type { TDashboardAssets } from '../../assets.js';
 import { baseUrl } from '../../base-url.js';
 import { D, staffPage } from '../../pages/dashboard.js';
 import { nonceOf } from '../../pages/layout.js';
-import { figureCards, insightsHtml, trendChart, trendTable, unitTable } from '../../pages/report.js';
+import { episodeLine, figureCards, insightsHtml, trendChart, trendTable, unitTable } from '../../pages/report.js';
 import { problem } from '../../problem.js';
 import { qrSvg } from '../../qr.js';
 import { caseFiguresReport } from '../../../scoring/case-report.js';
-import { hallCasePanel } from './cases.js';
+import { hallCasePanel, hallDueCases } from './cases.js';
 import type { TStaffKit } from './gate.js';
 import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
@@ -37,50 +39,78 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const w = D[lang];
     const day = await lastCompletedRun(deps.table);
     const cat = await getHallCatalogue(deps.table, hallId);
-    const title = cat?.hall.name ?? hallId;
-    const cases = cat ? await hallCasePanel(kit, cat.hall, lang) : ''; // the handling figures of 30 days (issue 9)
-    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
-    const [snaps, trend, alerts, insights] = await Promise.all([
+    const nm = (x: { name: string; nameEn?: string }) => (lang === 'en' && x.nameEn) || x.name;
+    const title = cat ? nm(cat.hall) : hallId;
+    const [cases, today] = cat
+      ? await Promise.all([hallCasePanel(kit, cat.hall, lang), hallDueCases(kit, cat.hall, lang)]) // issue 9; issue 13
+      : ['', undefined];
+    const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
+    if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
+    const busy = deps.scoring?.() ? computing : ''; // figures so far are of an earlier night: say so
+    const [snaps, trend, alerts, ratings] = await Promise.all([
       getSnapshots(deps.table, day, [
         unitId.hall(hallId),
         ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
         ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
       ]),
       snapshotRange(deps.table, unitId.hall(hallId), addDays(day, -89), day),
-      alertsForHall(deps.table, hallId, addDays(day, -29), day),
-      cat ? hallInsights(deps.table, cat.hall, day) : undefined,
+      alertsForHall(deps.table, hallId, addDays(day, -44), day),
+      cat ? hallRatings(deps.table, hallId, day) : undefined,
     ]);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
-    if (!report) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
+    if (!report) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
+    const insights = cat && ratings ? summarise(ratings, cat.hall.timezone, addDays(day, -29), day) : undefined;
+    const windowName = new Map((cat?.windows ?? []).map((x) => [x.id, nm(x)]));
     const names = new Map([
-      ...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), x.name] as const),
-      ...(cat?.services ?? []).map((x) => [unitId.service(hallId, x.id), x.name] as const),
+      ...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), nm(x)] as const),
+      ...(cat?.services ?? []).map((x) => [unitId.service(hallId, x.id), nm(x)] as const),
     ]);
     const unitRows = (prefix: 'W#' | 'S#') =>
       [...snaps.values()]
         .filter((s) => s.unit.startsWith(prefix))
         .map((s) => ({ name: names.get(s.unit) ?? s.unit.split('#').pop()!, r: toUnitReport(s)! }))
         .sort((a, b) => b.r.temperature - a.r.temperature);
-    const ratingsLink = html`<a href="/halls/${hallId}/export/ratings?from=${addDays(day, -29)}&to=${day}">${w.exportRatings}</a>`;
+    const from30 = addDays(day, -29);
+    const ratingsLink = html`<a href="/halls/${hallId}/export/ratings?from=${from30}&to=${day}">${w.exportRatings}</a>`;
+    const peopleLink = html`<a href="/halls/${hallId}/export/people?from=${from30}&to=${day}&lang=${lang}">${w.peopleCsv}</a>`;
     const scoresLink = html`<a href="/halls/${hallId}/export/scores?from=${addDays(day, -89)}&to=${day}">${w.exportScores}</a>`;
     const placardsLink = html`<a href="/halls/${hallId}/placards?lang=${lang}">${w.placards}</a>`;
     const keysLink = user.role === 'admin' ? html` · <a href="/admin/halls/${hallId}/keys?lang=${lang}">${w.keys}</a>` : '';
-    const links = html`${ratingsLink} · ${scoresLink} · ${placardsLink}${keysLink}`;
-    const alertList = alerts.length
-      ? html`<ul>${alerts.map((a) => html`<li>${a.day} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}</li>`)}</ul>`
-      : html`<p>${w.noAlerts}</p>`;
+    const links = html`${peopleLink} · ${ratingsLink} · ${scoresLink} · ${placardsLink}${keysLink}`;
+    // The first card: the temperature and its change over 30 days, beyond the noise or not (issue 13).
+    const then = trend.find((s) => s.day === addDays(day, -30));
+    const thenReport = then && toUnitReport(then);
+    const change = thenReport ? temperatureChange(report, thenReport) : undefined;
+    const episodes = alertEpisodes(alerts);
+    const isNew = (e: TEpisode) => e.to >= addDays(day, -1);
+    const casesHref = `/cases?lang=${lang}&hallId=${encodeURIComponent(hallId)}`;
+    const episodeItem = (e: TEpisode) => {
+      const drivers = ratings && cat ? episodeDrivers(ratings, cat.hall.timezone, e.from, e.to) : undefined;
+      return episodeLine(w, lang, e, { drivers, windowName, casesHref, isNew: isNew(e) });
+    };
+    const fresh = episodes.filter(isNew);
+    const freshItem = (e: TEpisode, i: number) =>
+      html`${i ? '；' : ''}<strong>${e.kind === 'cusum' ? w.cusum : w.turnedCold}</strong> ${w.episodeSince(e.from, e.days, e.alerts)}`;
+    const todayBox =
+      today?.count || fresh.length
+        ? html`<section class="today" aria-labelledby="today-h"><h2 id="today-h">${w.today}</h2>${today?.html ?? ''}
+${fresh.length ? html`<p>${w.newAlerts}：${fresh.map(freshItem)} · <a href="#alerts">${w.alerts}</a></p>` : ''}</section>`
+        : '';
+    const alertList = episodes.length ? html`<ul class="episodes">${episodes.map(episodeItem)}</ul>` : html`<p>${w.noAlerts}</p>`;
+    const chart = assets ? trendChart(w, trend, assets, nonceOf(c)) : '';
     return kit.view(
       c,
       title,
-      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · ${links}</p>
-${figureCards(w, report)}
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day} · ${links}</p>${busy}
+${todayBox}
+${figureCards(w, report, change)}
+<h2>${w.trend}</h2>${chart}<details><summary>${w.dailyTable}</summary>${trendTable(w, trend)}</details>
+<h2 id="alerts">${w.alerts}</h2>${alertList}
 ${cases}
 <h2>${w.windows}</h2>${unitTable(w, unitRows('W#'))}
 <h2>${w.services}</h2>${unitTable(w, unitRows('S#'))}
-<h2>${w.alerts}</h2>${alertList}
-${insights ? insightsHtml(w, lang, insights) : ''}
-<h2>${w.trend}</h2>${assets ? trendChart(w, trend, assets, nonceOf(c)) : ''}${trendTable(w, trend)}`,
+${insights ? insightsHtml(w, lang, insights) : ''}`,
     );
   });
 

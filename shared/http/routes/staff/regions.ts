@@ -7,14 +7,16 @@ import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
-import type { TFigures } from '../../../domain/figures.js';
 import { isDay } from '../../../domain/time.js';
 import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';
 import type { TSnapshot } from '../../../storage/scores.js';
 import type { TDashboardAssets } from '../../assets.js';
 import { D, bandTag, rateCell } from '../../pages/dashboard.js';
 import { nonceOf } from '../../pages/layout.js';
-import { figureCards } from '../../pages/report.js';
+import { episodeLine, figureCards } from '../../pages/report.js';
+import { alertEpisodes, type TEpisode } from '../../../domain/episodes.js';
+import { temperatureChange } from '../../../domain/figures.js';
+import { needsAttention, type TAttentionReason } from '../../../scoring/attention.js';
 import { problem } from '../../problem.js';
 import { regionCasePanel } from './cases.js';
 import type { TStaffKit } from './gate.js';
@@ -33,74 +35,112 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const { regions, halls } = await kit.subtree(regionId);
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
     const cases = await regionCasePanel(kit, regionId, lang, nonceOf(c)); // overdue, escalated, handling figures (issue 9)
-    if (!day) return kit.view(c, title, html`<h1>${title}</h1><p>${w.notScored}</p>${cases}`);
+    const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
+    if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
+    const busy = deps.scoring?.() ? computing : '';
+    const allHalls = c.req.query('league') === 'all';
+    const nameOf = (x: { name: string; nameEn?: string }) => (lang === 'en' && x.nameEn) || x.name;
+    const below = new Set(halls.map((h) => h.id));
+    const inRegion = (hallId: string) => below.has(hallId);
+    // Every hall of the subtree at any depth (needs attention, alerts, the league of all halls).
+    const subtree = halls.map((h) => ({
+      unit: unitId.hall(h.id),
+      hallId: h.id,
+      regionId: h.regionId,
+      href: `/halls/${h.id}`,
+      name: nameOf(h),
+    }));
     const children = [
       ...regions
         .filter((x) => x.parentId === regionId)
-        .map((x) => ({ unit: unitId.region(x.id), href: `/regions/${x.id}`, name: (lang === 'en' && x.nameEn) || x.name })),
-      ...halls
-        .filter((h) => h.regionId === regionId)
-        .map((h) => ({ unit: unitId.hall(h.id), href: `/halls/${h.id}`, name: (lang === 'en' && h.nameEn) || h.name })),
+        .map((x) => ({ unit: unitId.region(x.id), hallId: '', href: `/regions/${x.id}`, name: nameOf(x) })),
+      ...subtree.filter((h) => h.regionId === regionId).map(({ regionId: _, ...x }) => x),
     ];
-    const units = [unitId.region(regionId), ...children.map((x) => x.unit)];
-    const below = new Set(halls.map((h) => h.id));
-    const inRegion = (hallId: string) => below.has(hallId);
+    const units = [...new Set([unitId.region(regionId), ...children.map((x) => x.unit), ...subtree.map((x) => x.unit)])];
     const [nowSnaps, thenSnaps, alerts] = await Promise.all([
       getSnapshots(deps.table, day, units),
       getSnapshots(deps.table, addDays(day, -30), units),
-      // The region's alerts of 30 days, newest first: one Query per day (alerts are indexed by day), kept to this subtree.
+      // The region's alerts of 30 days: one Query per day (alerts are indexed by day), kept to this subtree.
       Promise.all([...Array(30).keys()].map((i) => alertsOfDay(deps.table, addDays(day, -i)))).then((days) =>
         days.flat().filter((a) => inRegion(a.hallId)),
       ),
     ]);
-    const hallName = new Map(halls.map((h) => [h.id, (lang === 'en' && h.nameEn) || h.name]));
+    const hallName = new Map(halls.map((h) => [h.id, nameOf(h)]));
     const own = nowSnaps.get(unitId.region(regionId));
     const ownReport = own && toUnitReport(own);
-    const rows = children
-      .map((x) => ({
-        ...x,
-        r: nowSnaps.get(x.unit) && toUnitReport(nowSnaps.get(x.unit)!),
-        before: (thenSnaps.get(x.unit)?.figures as TFigures | undefined)?.temperature,
-      }))
-      .filter((x): x is typeof x & { r: TUnitReport } => !!x.r)
-      .map((x) => ({ ...x, change: x.before === undefined ? undefined : x.r.temperature - x.before }));
-    const attention = rows
-      .filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3))
-      .sort((a, b) => a.r.temperature - b.r.temperature);
+    const ownThen = thenSnaps.get(unitId.region(regionId));
+    const ownThenReport = ownThen && toUnitReport(ownThen);
+    const withFigures = <T extends { unit: string }>(list: T[]) =>
+      list
+        .map((x) => {
+          const now = nowSnaps.get(x.unit);
+          const then = thenSnaps.get(x.unit);
+          const r = now && toUnitReport(now);
+          const before = then && toUnitReport(then);
+          return { ...x, r, change: r && before ? temperatureChange(r, before) : undefined };
+        })
+        .filter((x): x is T & { r: TUnitReport; change: ReturnType<typeof temperatureChange> | undefined } => !!x.r);
+    const rows = withFigures(allHalls ? subtree : children);
+    const episodes = alertEpisodes(alerts);
+    const attention = needsAttention(
+      withFigures(subtree).map((h) => ({ ...h, episodes: episodes.filter((e) => e.hallId === h.hallId) })),
+      day,
+    );
     const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
     const unranked = rows.filter((x) => !x.r.ranked);
-    const change = (x: (typeof rows)[number]) => (x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`);
+    const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)}`;
+    const change = (x: (typeof rows)[number]) => (x.change === undefined ? '—' : signed(x.change.change));
     const headCells = html`<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th><th>${w.n}</th>`;
     const headTail = html`<th>${w.change30}</th><th>${w.goodRate}</th>`;
     const head = (numbered: boolean) => html`<thead><tr>${numbered ? html`<th>${w.rank}</th>` : ''}${headCells}${headTail}</tr></thead>`;
+    const figures = (x: (typeof rows)[number]) => {
+      const range = `${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}`;
+      return html`<td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${range}</td><td>${bandTag(w, x.r.band)}</td>`;
+    };
     const row = (x: (typeof rows)[number], i: number, numbered: boolean) => {
       const name = html`<td><a href="${x.href}?lang=${lang}">${x.name}</a></td>`;
-      const range = `${x.r.low.toFixed(1)}–${x.r.high.toFixed(1)}`;
-      const figures = html`<td class="num">${x.r.temperature.toFixed(1)}</td><td class="num">${range}</td><td>${bandTag(w, x.r.band)}</td>`;
       const counts = html`<td class="num">${x.r.n.toFixed(0)}</td><td class="num">${change(x)}</td>`;
       const rank = numbered ? html`<td class="num">${i + 1}</td>` : '';
-      return html`<tr>${rank}${name}${figures}${counts}<td class="num">${rateCell(x.r.goodRate)}</td></tr>`;
+      return html`<tr>${rank}${name}${figures(x)}${counts}<td class="num">${rateCell(x.r.goodRate)}</td></tr>`;
     };
     const table = (list: typeof rows, numbered: boolean) => html`<table class="sortable">${head(numbered)}<tbody>
 ${list.map((x, i) => row(x, i, numbered))}
 </tbody></table>`;
-    const alertItem = (a: (typeof alerts)[number]) => {
-      const t =
-        typeof a.figures.temperature === 'number'
-          ? html` <span class="muted">(${w.temperature} ${a.figures.temperature.toFixed(1)})</span>`
-          : '';
-      const hall = html`<a href="/halls/${a.hallId}?lang=${lang}">${hallName.get(a.hallId) ?? a.hallId}</a>`;
-      return html`<li>${a.day} · ${hall} — ${a.kind === 'cusum' ? w.cusum : w.turnedCold}${t}</li>`;
+    const reasonText = (r: TAttentionReason) =>
+      r.kind === 'cold'
+        ? w.coldReason
+        : r.kind === 'cooling'
+          ? w.coolingReason(signed(r.change))
+          : `${r.episode.kind === 'cusum' ? w.cusum : w.turnedCold} (${w.episodeSince(r.episode.from, r.episode.days, r.episode.alerts)})`;
+    const attentionRow = (x: (typeof attention)[number]) => {
+      const name = html`<td><a href="${x.href}?lang=${lang}">${x.name}</a></td>`;
+      return html`<tr>${name}${figures(x)}<td class="num">${change(x)}</td><td>${x.reasons.map(reasonText).join('；')}</td></tr>`;
     };
+    const attentionHead = html`<th>${w.name}</th><th>${w.temperature}</th><th>${w.interval}</th><th>${w.band}</th>`;
+    const attentionTable = html`<table><thead><tr>${attentionHead}<th>${w.change30}</th><th>${w.reasons}</th></tr></thead><tbody>
+${attention.map(attentionRow)}
+</tbody></table>`;
+    const self = `/regions/${encodeURIComponent(regionId)}?lang=${lang}`;
+    const leagueLink = (all: boolean, text: string) =>
+      all === allHalls
+        ? html`<strong aria-current="true">${text}</strong>`
+        : html`<a href="${self}${all ? '&league=all' : ''}">${text}</a>`;
+    const leagueSwitch = html`<p>${leagueLink(false, w.leagueChildren)} · ${leagueLink(true, w.leagueAll)}</p>`;
+    const episodeItem = (e: TEpisode) => {
+      const hall = html`<a href="/halls/${e.hallId}?lang=${lang}">${hallName.get(e.hallId) ?? e.hallId}</a> — `;
+      return episodeLine(w, lang, e, { hall, isNew: e.to >= addDays(day, -1) });
+    };
+    const alertList = episodes.length ? html`<ul class="alerts episodes">${episodes.map(episodeItem)}</ul>` : html`<p>${w.noAlerts}</p>`;
+    const regionChange = ownReport && ownThenReport ? temperatureChange(ownReport, ownThenReport) : undefined;
     return kit.view(
       c,
       title,
-      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${ownReport ? figureCards(w, ownReport) : ''}
+      html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${busy}${ownReport ? figureCards(w, ownReport, regionChange) : ''}
+${attention.length ? html`<h2>${w.attention}</h2>${attentionTable}` : ''}
 ${cases}
-${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
-<h2>${w.league}</h2>${table(ranked, true)}
+<h2>${w.league}</h2>${leagueSwitch}${table(ranked, true)}
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
-<h2>${w.regionAlerts}</h2>${alerts.length ? html`<ul class="alerts">${alerts.map(alertItem)}</ul>` : html`<p>${w.noAlerts}</p>`}
+<h2>${w.regionAlerts}</h2>${alertList}
 ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer></script>` : ''}`,
     );
   });
