@@ -354,7 +354,7 @@ async function listClosed(t: TTable, hallId: string): Promise<TStoredCase[]> {
 export interface TCaseView {
   case: TCase;
   /** the rating without its phone ciphertext */
-  rating: Omit<TRating, 'phoneEnc' | 'deviceHash' | 'submissionId'>;
+  rating: Omit<TRating, 'phoneEnc' | 'deviceHash' | 'netHash' | 'submissionId'>;
   /** 138****1234 while the phone is kept; absent without a phone or after its deletion */
   phoneMasked?: string;
   /** whether the number can still be revealed (the ciphertext is kept) */
@@ -366,7 +366,7 @@ export interface TCaseView {
 }
 
 function viewOf(s: TStoredCase, world: TCaseWorld, now: string): TCaseView {
-  const { phoneEnc, deviceHash: _d, submissionId: _s, ...rating } = s.rating;
+  const { phoneEnc, deviceHash: _d, netHash: _n, submissionId: _s, ...rating } = s.rating;
   const hall = world.halls.get(s.case.hallId);
   return {
     case: s.case,

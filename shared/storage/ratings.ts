@@ -30,6 +30,7 @@ const RATING_FIELDS = {
   lang: 'lg',
   submissionId: 'sub',
   deviceHash: 'dev',
+  netHash: 'nh',
   flags: 'fl',
   decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;

@@ -32,6 +32,9 @@
  *  RUN / <day>                                            a run of a day: status, batches done per phase    scores.ts
  *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   scores.ts
  *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
+ *  DEVDAY#<keyed hash of cookie> / <day>                  halls one browser rated that day (ADD to a set)   devices.ts
+ *  REVIEW#<hall> / <day>#<rule>:<group>                   a flagged group: evidence (the job's), decisions  reviews.ts
+ *                                                         per rating / group (people's, kept on re-score)
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.
