@@ -153,7 +153,8 @@ export function detect(
     const issued = ctx.issued?.[w] ?? 0;
     const expected = Math.max(usual, issued, T.surgeFloor);
     if (placard.length <= T.surgeOverUsual * expected) continue;
-    for (const [id, mine] of groupBy(placard, (r) => r.netHash ?? r.deviceHash)) {
+    const unlisted = placard.filter((r) => !flags.has(r.ratingId)); // a burst inside the day stays listed as the burst
+    for (const [id, mine] of groupBy(unlisted, (r) => r.netHash ?? r.deviceHash)) {
       if (mine.length < T.surgeIdentityMin) continue;
       add(
         'surge',
