@@ -137,7 +137,7 @@ const honestDay = (seed: string) =>
         slot: fc.integer({ min: 0, max: 239 }), // 2-minute slots of an 08:30–16:30 day, one rating a slot a window
         channel: fc.constantFrom('ticket', 'placard') as fc.Arbitrary<'ticket' | 'placard'>,
         overall: fc.integer({ min: 1, max: 5 }),
-        reasons: fc.option(fc.constantFrom(['rude'], ['waited-too-long']), { nil: undefined }),
+        reasons: fc.option(fc.constantFrom<string[]>(['rude'], ['waited-too-long']), { nil: undefined }),
         cookie: fc.option(fc.integer({ min: 0, max: 10_000 }), { nil: undefined }),
         net: fc.constantFrom('wifi', 'nat-a', 'nat-b', 'nat-c'), // shared addresses: hall Wi-Fi, carrier NAT
       }),

@@ -114,6 +114,10 @@ export const CW = {
     rectifyRate: '整改率',
     satisfaction: '回访整改满意率',
     followUpsGiven: '追评数',
+    appealRate: '申诉率',
+    upheldRate: '申诉成立率',
+    appealsOf: (a: number, n: number) => `申诉 ${a} / 案件 ${n}`,
+    upheldOf: (u: number, n: number) => `成立 ${u} / 已裁决 ${n}`,
     overdueNow: '当前逾期',
     medianClose: '结案中位数（工作日）',
     ofDue: (k: number, n: number) => `${k} / ${n} 件`,
@@ -234,6 +238,10 @@ export const CW = {
     rectifyRate: 'Rectification rate',
     satisfaction: 'Follow-up satisfaction',
     followUpsGiven: 'Follow-ups given',
+    appealRate: 'Appeal rate',
+    upheldRate: 'Appeals upheld',
+    appealsOf: (a: number, n: number) => `${a} appealed of ${n} cases`,
+    upheldOf: (u: number, n: number) => `${u} upheld of ${n} decided`,
     overdueNow: 'Overdue now',
     medianClose: 'Median working days to close',
     ofDue: (k: number, n: number) => `${k} of ${n}`,
@@ -551,6 +559,8 @@ ${card(w.rectifyRate, rate(f.rectifyRate), w.ofDue(f.rectifyRate.on, f.rectifyRa
 ${card(w.satisfaction, rate(f.followUpSatisfaction), `${w.followUpsGiven} ${f.followUpsGiven}`)}
 <div class="card"><div class="muted">${w.overdueNow}</div><div class="big">${f.overdueNow}</div>
 <div class="muted">${w.medianClose} ${f.medianDaysToClose ?? '—'}</div></div>
+${card(w.appealRate, rate(f.appealRate), w.appealsOf(f.appealRate.appealed, f.appealRate.opened))}
+${card(w.upheldRate, rate(f.upheldRate), w.upheldOf(f.upheldRate.upheld, f.upheldRate.decided))}
 </div><p><a href="${link}">${w.allCases}</a></p>`;
 }
 
