@@ -23,7 +23,8 @@ import { bulkPutRatings, getRating } from '../shared/storage/ratings.js';
 import { listReviewGroups } from '../shared/storage/reviews.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { putUser } from '../shared/storage/users.js';
-import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
+import { signTicket } from '../shared/domain/tokens.js';
+import { demoSignIn, engine, json, quietLog, stopEngines } from './support/harness.js';
 
 let app: ReturnType<typeof createApp>;
 let repo: TTable;
@@ -34,6 +35,7 @@ const HALL = 'h-xs-qingshi';
 const USERS = ['u-admin', 'u-sup-city', 'u-sup-west', 'u-sup-east', 'u-mgr-qingshi', 'u-mgr-gangkou'] as const;
 let flood: TRating[];
 let groupPath: string;
+let keyring: ReturnType<typeof parseKeyring>;
 
 const score = async () => {
   const hall = (await listHalls(repo)).find((h) => h.id === HALL)!;
@@ -48,7 +50,7 @@ beforeAll(async () => {
   repo = openTable(client, table);
   await seedDemo(repo, { today: '2026-11-30', apiKey: 'st_reviews_test_key_1', days: 3 });
   await putUser(repo, { id: 'u-sup-east', name: '东湖督导', role: 'supervisor', scope: 'r-east', email: 'east@qingchuan.example' });
-  const keyring = parseKeyring(generateKeyringJson());
+  keyring = parseKeyring(generateKeyringJson());
   const deps = {
     config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
     table: repo,
@@ -164,5 +166,45 @@ describe('the review of suspicious ratings', () => {
     const page = await (await app.request(`${groupPath}?lang=en`, as('u-sup-west'))).text();
     expect(page.match(/Confirmed \(left out\)/g)?.length).toBe(1);
     expect(page.match(/Cleared \(counted\)/g)?.length).toBe(29);
+  });
+});
+
+describe('appeals waiting for a supervisor', () => {
+  it('lists a filed appeal with its decision deadline on /reviews and shows it overdue once past it', async () => {
+    const windowId = (await getHallCatalogue(repo, HALL))!.windows[0].id;
+    const ticketId = `t${randomBytes(8).toString('hex')}`;
+    const ticket = signTicket(keyring, { ticketId, hallId: HALL, windowId, issuedAt: Math.floor(clock.now / 1000) * 1000 });
+    expect((await app.request('/api/v1/ratings', json({ ticket, overall: 1, reasons: ['rude'] }))).status).toBe(201);
+    const casePage = await (await app.request(`/cases/${ticketId}`, as('u-mgr-qingshi'))).text();
+    const csrf = /name="_csrf" value="([^"]+)"/.exec(casePage)![1];
+    const version = /name="version" value="(\d+)"/.exec(casePage)![1];
+    const filed = await app.request(
+      `/cases/${ticketId}/appeal`,
+      as('u-mgr-qingshi', {
+        method: 'POST',
+        headers: { 'content-type': 'application/x-www-form-urlencoded' },
+        body: new URLSearchParams({
+          _csrf: csrf,
+          version,
+          kind: 'mistaken',
+          evidence: '评价的是另一大厅的事项',
+          reference: '录像 10:05',
+        }).toString(),
+      }),
+    );
+    expect(filed.status).toBe(303);
+    const list = await (await app.request('/reviews', as('u-sup-west'))).text();
+    expect(list).toContain('待裁决的申诉');
+    expect(list).toContain(`/cases/${ticketId}`);
+    expect(list).not.toContain('已超过裁决期限');
+    expect(await (await app.request('/reviews', as('u-sup-east'))).text()).not.toContain(`/cases/${ticketId}`);
+    clock.now += 10 * 86_400_000; // past 5 working days
+    cookies.set('u-sup-west', await demoSignIn(app, 'u-sup-west')); // a new day's session
+    const later = await (await app.request('/reviews', as('u-sup-west'))).text();
+    expect(later).toContain('1 件申诉已超过裁决期限');
+    const decide = await (await app.request(`/cases/${ticketId}`, as('u-sup-west'))).text();
+    expect(decide).toContain('裁决期限');
+    expect(decide).toContain('录像 10:05');
+    expect(decide).toMatch(/裁决期限 [^<]+ <span class="tag overdue">/);
   });
 });

@@ -158,6 +158,8 @@ export interface TCaseRow {
   closedAt?: string;
   /** the deadline the hall is working against now, if any */
   due?: string;
+  /** a pending appeal's decision deadline (the supervisor's, not the hall's) */
+  appealDue?: string;
   dueState: TDueState;
   hasPhone: boolean;
   overall: number;
@@ -217,6 +219,7 @@ export function toRow(s: TStoredCase, now: string, timeZone: string): TCaseRow {
     ...(c.escalatedTo ? { escalatedTo: c.escalatedTo } : {}),
     ...(c.closedAt ? { closedAt: c.closedAt } : {}),
     ...(due ? { due } : {}),
+    ...(c.state === 'appealed' && c.appeal?.due ? { appealDue: c.appeal.due } : {}),
     dueState: dueState(c, now, timeZone),
     hasPhone: c.hasPhone,
     overall: s.rating.overall,

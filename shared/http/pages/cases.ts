@@ -96,6 +96,7 @@ export const CW = {
     reference: '参考编号（选填）',
     fileAppeal: '提交申诉',
     decide: '裁决申诉',
+    appealDue: '裁决期限',
     upheld: '申诉成立（该评价不计分）',
     rejected: '申诉不成立（恢复处理）',
     reason: '裁决理由',
@@ -216,6 +217,7 @@ export const CW = {
     reference: 'Reference (optional)',
     fileAppeal: 'File appeal',
     decide: 'Decide the appeal',
+    appealDue: 'Decide by',
     upheld: 'Upheld (the rating is not scored)',
     rejected: 'Rejected (handling resumes)',
     reason: 'Reason',
@@ -421,6 +423,8 @@ export interface TCasePage {
   saved?: boolean;
   /** staff user id → name, for the history */
   names: Map<string, string>;
+  /** a pending appeal's decision deadline has passed */
+  appealOverdue?: boolean;
 }
 
 export function caseBody(v: TCasePage): Html {
@@ -535,7 +539,12 @@ function actionForms(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
   const decisions = { upheld: w.upheld, rejected: w.rejected };
   if (may.decideAppeal)
     forms.push(html`<form class="act" method="post" action="${path}/decide">${hidden}<h3>${w.decide}</h3>
-${c.appeal ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>` : ''}
+${
+  c.appeal
+    ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>${c.appeal.reference ? html`<p>${w.reference}: ${c.appeal.reference}</p>` : ''}
+<p>${w.appealDue} ${localTime(c.appeal.due, v.timeZone)}${v.appealOverdue ? html` <span class="tag overdue">${w.due.overdue}</span>` : ''}</p>`
+    : ''
+}
 <fieldset><legend>${w.decide}</legend>${radios('decision', ['upheld', 'rejected'], decisions, '')}</fieldset>
 <label class="block" for="reason">${w.reason}</label><textarea id="reason" name="reason" maxlength="500" required></textarea>
 <button class="btn" type="submit">${w.submit}</button></form>`);

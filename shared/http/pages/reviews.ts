@@ -16,7 +16,14 @@ type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
 export const RW = {
   zh: {
-    title: '可疑评价审核',
+    title: '申诉与可疑评价审核',
+    appeals: '待裁决的申诉',
+    noAppeals: '没有待裁决的申诉。',
+    appealsOverdue: (n: number) => `${n} 件申诉已超过裁决期限`,
+    caseNo: '案件',
+    decideBy: '裁决期限',
+    overdue: '已逾期',
+    flagged: '可疑评价',
     intro:
       '以下评价被夜间检查标记为可疑：已保留，但在有人审核前不计入任何分数。标记只是需要查看的信号，不是结论。' +
       '“确认”后继续不计入；“清除”后重新计入，当天分数将在下次夜间计算时更新。',
@@ -72,7 +79,14 @@ export const RW = {
     } as Record<string, string>,
   },
   en: {
-    title: 'Suspicious-rating review',
+    title: 'Appeals and suspicious-rating review',
+    appeals: 'Appeals waiting for a decision',
+    noAppeals: 'No appeals waiting.',
+    appealsOverdue: (n: number) => `${n} appeal(s) past their decision deadline`,
+    caseNo: 'Case',
+    decideBy: 'Decide by',
+    overdue: 'Overdue',
+    flagged: 'Suspicious ratings',
     intro:
       'The nightly checks flagged these ratings as suspicious: they are kept, and left out of every score until a person ' +
       'reviews them. A flag is a reason to look, not a verdict. Confirm keeps them out; clear counts them again (the ' +
@@ -154,6 +168,9 @@ const decide = (lang: TLang, csrf: string, g: TReviewGroup, back: string, rating
 
 export function reviewListBody(v: {
   lang: TLang;
+  /** pending appeals in the scope, by decision deadline */
+  appeals: { caseId: string; hallId: string; due: string; overdue: boolean }[];
+  timeZone: string;
   csrf: string;
   rows: TReviewRow[];
   hallName: (id: string) => string;
@@ -164,7 +181,19 @@ export function reviewListBody(v: {
   const w = RW[v.lang];
   const stale = v.rows.filter((r) => r.stale).length;
   const waiting = v.rows.filter((r) => r.pending > 0).length;
-  return html`<h1>${w.title}</h1><p>${w.intro}</p>${v.saved ? html`<p role="status">${w.saved(v.saved)}</p>` : ''}
+  const overdue = v.appeals.filter((a) => a.overdue).length;
+  const appeals = html`<h2>${w.appeals} <span class="muted">(${v.appeals.length})</span></h2>${
+    v.appeals.length
+      ? html`${overdue ? html`<p class="stale">${w.appealsOverdue(overdue)}</p>` : ''}<table><thead><tr><th scope="col">${w.caseNo}</th>
+<th scope="col">${w.hall}</th><th scope="col">${w.decideBy}</th></tr></thead><tbody>${v.appeals.map(
+          (
+            a,
+          ) => html`<tr><td><a href="/cases/${encodeURIComponent(a.caseId)}?lang=${v.lang}">${a.caseId}</a></td><td>${v.hallName(a.hallId)}</td>
+<td class="when">${localTime(a.due, v.timeZone)}${a.overdue ? html` <span class="tag overdue">${w.overdue}</span>` : ''}</td></tr>`,
+        )}</tbody></table>`
+      : html`<p>${w.noAppeals}</p>`
+  }`;
+  return html`<h1>${w.title}</h1>${appeals}<h2>${w.flagged}</h2><p>${w.intro}</p>${v.saved ? html`<p role="status">${w.saved(v.saved)}</p>` : ''}
 <p>${w.pendingGroups(waiting)}${stale ? html` · <span class="stale">${w.stale(stale, 7)}</span>` : ''}</p>
 ${
   v.rows.length

@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { canSeeHall, regionChain, type TUser } from '../../../domain/access.js';
 import { localDay } from '../../../domain/time.js';
+import { caseDepsOf, listCaseQueue } from '../../../services/cases.js';
 import { decideReview, listReviews, reviewGroupView } from '../../../services/reviews.js';
 import { getHallCatalogue, type THallCatalogue } from '../../../storage/catalogue.js';
 import { staffPage } from '../../pages/dashboard.js';
@@ -65,7 +66,19 @@ export function reviewRoutes(kit: TStaffKit) {
     for (const id of new Set(rows.map((x) => x.hallId))) cats.set(id, await catalogue(id));
     const byId = new Map(halls.map((h) => [h.id, h]));
     const saved = Number(c.req.query('saved')) || undefined;
+    // The appeals waiting for this supervisor's decision, by their deadline (SPEC §5): overdue ones first.
+    const scope = only
+      ? { hallId: only }
+      : user.role === 'supervisor'
+        ? { regionId: user.scope }
+        : { regionId: (await kit.tree()).rootRegion ?? '' };
+    const appeals = (await listCaseQueue(caseDepsOf(kit.deps), scope, { state: 'appealed' })).cases
+      .filter((x) => x.appealDue)
+      .sort((a, b) => a.appealDue!.localeCompare(b.appealDue!))
+      .map((x) => ({ caseId: x.caseId, hallId: x.hallId, due: x.appealDue!, overdue: kit.now() > Date.parse(x.appealDue!) }));
     const body = reviewListBody({
+      appeals,
+      timeZone: tz,
       lang,
       csrf: c.var.csrf,
       rows,
