@@ -14,6 +14,10 @@ export const THRESHOLDS = {
   /** …and at least this many times the window's own usual rate for 10 minutes, so a very busy window is judged
    *  against itself (its usual rate comes from its decayed history). */
   burstOverUsual: 4,
+  /** A burst's edges are trimmed of ratings more than 2 minutes and 4× the burst's median gap from the next one:
+   *  the resident rating at 11:55 before a flood at 12:00 is not part of it. */
+  burstEdgeGapSec: 120,
+  burstEdgeTimesGap: 4,
   /**
    * Surge (a slow drip all day): a window's placard ratings of a day above 3× its usual daily ratings (history)
    * and above the tickets it issued, with a floor of 10 for a window without history: honest days vary, but a

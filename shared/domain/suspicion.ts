@@ -105,8 +105,11 @@ export function detect(
     }
   }
 
-  // Burst: any span of burstSpanMin minutes at one window holding more ratings than it can serve and far above its own rate.
-  for (const [w, list] of byWindow) {
+  // Burst: any span of burstSpanMin minutes at one window holding more ratings of one channel than the window can
+  // serve and far above its own rate. Per channel: a placard flood says nothing about the tickets (each one visit)
+  // rated beside it, and tickets minted in a hurry say nothing about the placard.
+  for (const [wc, list] of groupBy(sorted, (r) => `${r.windowId}|${r.channel}`)) {
+    const w = list[0].windowId;
     const usual10 = ((ctx.usualDaily?.get(w) ?? 0) / openMin) * T.burstSpanMin;
     const need = Math.max(T.burstMin, Math.ceil(T.burstOverUsual * usual10));
     const at = list.map((r) => Date.parse(r.createdAt));
@@ -126,11 +129,20 @@ export function detect(
       }
       let j = i;
       while (j < list.length && hot[j]) j++;
-      const part = list.slice(i, j);
-      const minutes = Math.max(1, (at[j - 1] - at[i]) / 60_000);
+      // Trim the edges: an honest rating minutes before or after the burst is not part of it (gaps far above the burst's own).
+      let [a, b] = [i, j];
+      const gaps = at
+        .slice(a + 1, b)
+        .map((t, k) => t - at[a + k])
+        .sort((x, y) => x - y);
+      const tooFar = Math.max(T.burstEdgeGapSec * 1000, T.burstEdgeTimesGap * (gaps[gaps.length >> 1] ?? 0));
+      while (b - a > need && at[a + 1] - at[a] > tooFar) a++;
+      while (b - a > need && at[b - 1] - at[b - 2] > tooFar) b--;
+      const part = list.slice(a, b);
+      const minutes = Math.max(1, (at[b - 1] - at[a]) / 60_000);
       add(
         'burst',
-        `${w}:${part[0].ratingId}`,
+        `${wc.replace('|', ':')}:${part[0].ratingId}`,
         part,
         {
           count: part.length,
