@@ -15,6 +15,7 @@
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
+ *   --skip-detection   BENCH_SKIP_DETECTION=1 skip the detection rows (an honest day with injected attacks, issue 10)
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
  */
@@ -34,6 +35,7 @@ import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchCases } from './cases.js';
+import { benchDetection } from './detection.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNight, benchPureScoring } from './score.js';
@@ -403,6 +405,10 @@ async function main() {
   if (!flag('skip-cases', 'BENCH_SKIP_CASES')) {
     say('cases: write units of a bad rating, a hall queue of 10,000 cases, ingest with 20% bad ratings…');
     rows.push(...(await benchCases()));
+  }
+  if (!flag('skip-detection', 'BENCH_SKIP_DETECTION')) {
+    say('detection: an honest day with a flood, a drip, a roaming phone, staff tickets, identical runs, night ratings…');
+    rows.push(...(await benchDetection()));
   }
 
   const missed = printTable(rows);

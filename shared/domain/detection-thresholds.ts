@@ -27,10 +27,13 @@ export const THRESHOLDS = {
   surgeFloor: 10,
   /**
    * …and within such a day only the ratings from one network identity (keyed hash of address + browser) that gave
-   * at least 5 of them are flagged: on hall Wi-Fi a few residents with the same phone model share it honestly,
-   * so 5 at one window in one surging day, not sharing alone, is the evidence. An address alone never refuses.
+   * at least 8 of them are flagged: on hall Wi-Fi a few residents with the same phone model share it honestly,
+   * so 8 at one window in one surging day, not sharing alone, is the evidence. An address alone never refuses.
    */
-  surgeIdentityMin: 5,
+  surgeIdentityMin: 8,
+  /** …and at least a tenth of that window's placard ratings: on hall Wi-Fi the commonest phone build shares one
+   *  identity among about a tenth of residents, so a share above that is more than sharing explains. */
+  surgeIdentityShare: 0.1,
   /** One browser (its cookie) rating 4+ halls in a day: a resident visits one, rarely two or three. The network
    *  identity is never used here: carrier NAT puts a city's phones of one model behind one address. */
   crossHallMin: 4,

@@ -120,8 +120,6 @@ export function detect(
       if (j - i >= need) hot.fill(true, i, j);
       peak = Math.max(peak, j - i);
     }
-    // A rating in an identical run is listed there (its most specific pattern), not again in the burst.
-    for (let i = 0; i < list.length; i++) if (flags.get(list[i].ratingId)?.includes('identical-run')) hot[i] = false;
     for (let i = 0; i < list.length; ) {
       if (!hot[i]) {
         i++;
@@ -138,7 +136,13 @@ export function detect(
       const tooFar = Math.max(T.burstEdgeGapSec * 1000, T.burstEdgeTimesGap * (gaps[gaps.length >> 1] ?? 0));
       while (b - a > need && at[a + 1] - at[a] > tooFar) a++;
       while (b - a > need && at[b - 1] - at[b - 2] > tooFar) b--;
-      const part = list.slice(a, b);
+      // A rating in an identical run is listed there (its most specific pattern), not again in the burst; what is
+      // left must be a burst by itself (an honest rating beside a run of identical ones is not).
+      const part = list.slice(a, b).filter((r) => !flags.get(r.ratingId)?.includes('identical-run'));
+      if (part.length < need) {
+        i = j;
+        continue;
+      }
       const minutes = Math.max(1, (at[b - 1] - at[a]) / 60_000);
       add(
         'burst',
@@ -167,7 +171,7 @@ export function detect(
     if (placard.length <= T.surgeOverUsual * expected) continue;
     const unlisted = placard.filter((r) => !flags.has(r.ratingId)); // a burst inside the day stays listed as the burst
     for (const [id, mine] of groupBy(unlisted, (r) => r.netHash ?? r.deviceHash)) {
-      if (mine.length < T.surgeIdentityMin) continue;
+      if (mine.length < T.surgeIdentityMin || mine.length < T.surgeIdentityShare * placard.length) continue;
       add(
         'surge',
         `${w}:${id.slice(0, 8)}`,
