@@ -153,7 +153,7 @@ export function detect(
           minutes: round(minutes),
           peakPer10Min: peak,
           usualPer10Min: round(usual10),
-          timesUsual: round(peak / Math.max(usual10, 0.1)),
+          ...(usual10 > 0 ? { timesUsual: round(peak / usual10) } : {}),
           threshold: need,
         },
         w,

@@ -144,7 +144,8 @@ export const RW = {
   },
 };
 
-export const REVIEW_CSS = `.ev{font-size:.92em}.ev span{white-space:nowrap;margin-right:10px}
+export const REVIEW_CSS = `.ev{font-size:.92em;min-width:14em}.ev span{white-space:nowrap;margin-right:10px}
+.scroll{overflow-x:auto;max-width:100%}.scroll table{min-width:760px}
 form.inline{display:inline}form.inline .btn{margin:2px 4px 2px 0}.stale{color:#8c1d18;font-weight:700}`;
 
 export const groupPath = (g: Pick<TReviewGroup, 'hallId' | 'day' | 'key'>) =>
@@ -197,7 +198,7 @@ export function reviewListBody(v: {
 <p>${w.pendingGroups(waiting)}${stale ? html` · <span class="stale">${w.stale(stale, 7)}</span>` : ''}</p>
 ${
   v.rows.length
-    ? html`<table><thead><tr><th scope="col">${w.hall}</th><th scope="col">${w.day}</th><th scope="col">${w.window}</th>
+    ? html`<div class="scroll" tabindex="0" role="region" aria-label="${w.flagged}"><table><thead><tr><th scope="col">${w.hall}</th><th scope="col">${w.day}</th><th scope="col">${w.window}</th>
 <th scope="col">${w.rule}</th><th scope="col">${w.evidence}</th><th scope="col">${w.ratings}</th><th scope="col">${w.pending}</th>
 <th scope="col">${w.actions}</th></tr></thead><tbody>
 ${v.rows.map(
@@ -205,7 +206,7 @@ ${v.rows.map(
 <td>${w.rules[g.rule] ?? g.rule}</td><td>${evidence(v.lang, g.evidence)}</td><td>${g.ratingIds.length}</td>
 <td>${g.pending ? html`<strong${g.stale ? html` class="stale"` : ''}>${g.pending}</strong>` : '0'}</td>
 <td><a href="${groupPath(g)}?lang=${v.lang}">${w.open}</a> ${v.mayDecide && g.pending ? decide(v.lang, v.csrf, g, '/reviews') : ''}</td></tr>`,
-)}</tbody></table>`
+)}</tbody></table></div>`
     : html`<p>${w.none}</p>`
 }`;
 }
@@ -230,11 +231,11 @@ export function reviewGroupBody(v: {
 <dd>${localTime(g.from, v.timeZone)} – ${localTime(g.to, v.timeZone)}</dd><dt>${w.evidence}</dt><dd>${evidence(v.lang, g.evidence)}</dd></dl>
 ${v.mayDecide ? html`<p>${decide(v.lang, v.csrf, g, back)}</p>` : ''}
 ${v.ratings.length < g.ratingIds.length ? html`<p>${w.shownOf(v.ratings.length, g.ratingIds.length)}</p>` : ''}
-<table><thead><tr><th scope="col">${w.time}</th><th scope="col">${w.channel}</th><th scope="col">${w.grade}</th>
+<div class="scroll" tabindex="0" role="region" aria-label="${w.ratings}"><table><thead><tr><th scope="col">${w.time}</th><th scope="col">${w.channel}</th><th scope="col">${w.grade}</th>
 <th scope="col">${w.decision}</th>${v.mayDecide ? html`<th scope="col">${w.actions}</th>` : ''}</tr></thead><tbody>
 ${v.ratings.map((r) => {
   const d = decisionOf(g, r.ratingId);
   return html`<tr><td class="when">${localTime(r.createdAt, v.timeZone)}</td><td>${w.channels[r.channel] ?? r.channel}</td>
 <td>${r.overall}</td><td>${d ? w.decided[d] : w.undecided}</td>${v.mayDecide ? html`<td>${decide(v.lang, v.csrf, g, back, r.ratingId)}</td>` : ''}</tr>`;
-})}</tbody></table>`;
+})}</tbody></table></div>`;
 }
