@@ -13,7 +13,7 @@ import type { TRating } from '../shared/domain/model.js';
 import { createApp } from '../shared/http/app.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { seedDemo } from '../shared/local/seed.js';
-import { scoreHallsDay } from '../shared/scoring/job.js';
+import { runNight, scoreHallsDay } from '../shared/scoring/job.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { getHallCatalogue, listHalls } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
@@ -206,5 +206,33 @@ describe('appeals waiting for a supervisor', () => {
     expect(decide).toContain('裁决期限');
     expect(decide).toContain('录像 10:05');
     expect(decide).toMatch(/裁决期限 [^<]+ <span class="tag overdue">/);
+  });
+});
+
+describe('pressure at the window (诱导好评)', () => {
+  it("lists a hall whose ratings at the window are far better than later ones on its region's page, as a signal", async () => {
+    const day = '2026-11-28';
+    const windowId = (await getHallCatalogue(repo, HALL))!.windows[1].id;
+    const ticketRating = (i: number, lag: number, good: boolean): TRating => ({
+      ratingId: `pr${i}`,
+      ticketId: `pr${i}`,
+      channel: 'ticket',
+      hallId: HALL,
+      windowId,
+      createdAt: new Date(Date.parse(`${day}T01:00:00Z`) + i * 5 * 60_000).toISOString(),
+      day,
+      overall: good ? 5 : 2,
+      ...(good ? {} : { reasons: ['rude'] }),
+      lag,
+    });
+    const early = Array.from({ length: 60 }, (_, i) => ticketRating(i, 90, i < 59));
+    const late = Array.from({ length: 40 }, (_, i) => ticketRating(100 + i, 7200, i < 24));
+    await bulkPutRatings(repo, [...early, ...late]);
+    await runNight({ table: repo }, day);
+    cookies.set('u-sup-west', await demoSignIn(app, 'u-sup-west'));
+    const page = await (await app.request('/regions/r-west?lang=zh', as('u-sup-west'))).text();
+    expect(page).toContain('评价时的窗口压力（诱导好评信号）');
+    expect(page).toMatch(/需要关注（当场好评率远高于事后，且高于本区域典型差距）：[^<]*青石/);
+    expect(page).toContain('不是结论');
   });
 });

@@ -214,3 +214,43 @@ describe('properties', () => {
     );
   });
 });
+
+/* ---------- pressure at the window (诱导好评) ---------- */
+import { V as VV, addRating, zeroVector } from './aggregate.js';
+import { pressureNeedsAttention, pressureOf } from './pressure.js';
+
+describe('pressure at the window', () => {
+  const vec = (early: [number, number], late: [number, number]) => {
+    const v = zeroVector();
+    const add = (n: number, good: number, lag: number) => {
+      for (let i = 0; i < n; i++) addRating(v, { overall: i < good ? 5 : 2, channel: 'ticket', lag });
+    };
+    add(early[0], early[1], 60);
+    add(late[0], late[1], 3600);
+    return v;
+  };
+  it('counts ticket ratings within 10 minutes apart from later ones, and only tickets', () => {
+    const v = vec([10, 9], [5, 2]);
+    addRating(v, { overall: 5, channel: 'placard' });
+    expect([v[VV.early], v[VV.earlyGood], v[VV.late], v[VV.lateGood]]).toEqual([10, 9, 5, 2]);
+  });
+  it('lists a hall whose early ratings are far better than its later ones, beyond the region, and not a small one', () => {
+    const region = pressureOf(vec([400, 360], [400, 330]));
+    expect(pressureNeedsAttention(pressureOf(vec([60, 59], [40, 24])), region)).toBe(true);
+    expect(pressureNeedsAttention(pressureOf(vec([60, 55], [40, 33])), region)).toBe(false); // like the region
+    expect(pressureNeedsAttention(pressureOf(vec([10, 10], [10, 5])), region)).toBe(false); // too few to tell
+  });
+  it('never lists a hall whose early and later ratings are alike (property)', () => {
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 300 }),
+        fc.integer({ min: 0, max: 300 }),
+        fc.double({ min: 0, max: 1, noNaN: true }),
+        (e, l, p) => {
+          const v = vec([e, Math.round(e * p)], [l, Math.round(l * p)]);
+          expect(pressureNeedsAttention(pressureOf(v), pressureOf(zeroVector()))).toBe(false);
+        },
+      ),
+    );
+  });
+});

@@ -14,7 +14,7 @@
  * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
  * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
  */
-import { V, addInto, addRating, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { V, addInto, addRating, padVector, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
 import { addDays, daysBetween } from '../domain/time.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRating, TRegion } from '../domain/model.js';
@@ -267,7 +267,7 @@ export async function scoreHallsDay(
     );
     // Kept to a millionth of a rating: far below any published precision, shorter to store, identical on re-runs.
     const decayed = (u: string) =>
-      decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector()).map(toMicro);
+      decayVector(padVector(prevOf.get(u)?.decayed ?? zeroVector()), today.get(u)!, padVector(dropped.get(u) ?? zeroVector())).map(toMicro);
     const hallDecayed = decayed(hallUnit);
 
     const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);

@@ -119,6 +119,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     submissionId,
     deviceHash: device,
     netHash: net,
+    lag: claims.kind === 'ticket' ? Math.max(0, Math.round((now - claims.issuedAt) / 1000)) : undefined,
   };
   // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
   if (rating.day < localDay(now, cat.hall.timezone)) await markDirty(deps.table, rating.hallId, rating.day, now);

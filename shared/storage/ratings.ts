@@ -31,6 +31,7 @@ const RATING_FIELDS = {
   submissionId: 'sub',
   deviceHash: 'dev',
   netHash: 'nh',
+  lag: 'lag',
   flags: 'fl',
   decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;

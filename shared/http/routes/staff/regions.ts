@@ -10,6 +10,7 @@ import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
 import type { TFigures } from '../../../domain/figures.js';
 import { isDay } from '../../../domain/time.js';
+import { pressureNeedsAttention, pressureOf, type TPressure } from '../../../domain/pressure.js';
 import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';
 import type { TSnapshot } from '../../../storage/scores.js';
 import type { TDashboardAssets } from '../../assets.js';
@@ -66,6 +67,16 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const attention = rows
       .filter((x) => x.r.band === 'cold' || (x.change !== undefined && x.change <= -3))
       .sort((a, b) => a.r.temperature - b.r.temperature);
+    // Pressure at the window (诱导好评): early vs later ticket ratings per child hall, beside the region's typical gap.
+    const regionPressure = pressureOf(own?.decayed ?? []);
+    const pressured = rows
+      .map((x) => ({ ...x, p: pressureOf(nowSnaps.get(x.unit)?.decayed ?? []) }))
+      .filter((x) => x.p.early + x.p.late > 0);
+    // each hall against the rest of its region (its own ratings would pull the region's gap toward it)
+    const rest = (v: number[] = []) => (own?.decayed ?? []).map((x, i) => Math.max(0, x - (v[i] ?? 0)));
+    const pressureAttention = pressured.filter(
+      (x) => x.unit.startsWith('H#') && pressureNeedsAttention(x.p, pressureOf(rest(nowSnaps.get(x.unit)?.decayed))),
+    );
     const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
     const unranked = rows.filter((x) => !x.r.ranked);
     const change = (x: (typeof rows)[number]) => (x.change === undefined ? '—' : `${x.change > 0 ? '+' : ''}${x.change.toFixed(1)}`);
@@ -97,6 +108,7 @@ ${list.map((x, i) => row(x, i, numbered))}
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${ownReport ? figureCards(w, ownReport) : ''}
 ${cases}
 ${attention.length ? html`<h2>${w.attention}</h2>${table(attention, false)}` : ''}
+${pressurePanel(lang, pressured, pressureAttention, regionPressure)}
 <h2>${w.league}</h2>${table(ranked, true)}
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
 <h2>${w.regionAlerts}</h2>${alerts.length ? html`<ul class="alerts">${alerts.map(alertItem)}</ul>` : html`<p>${w.noAlerts}</p>`}
@@ -133,4 +145,55 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
   });
 
   return r;
+}
+
+/* ---------- pressure at the window (诱导好评, issue 10) ---------- */
+
+const PW = {
+  zh: {
+    title: '评价时的窗口压力（诱导好评信号）',
+    intro:
+      '取号后10分钟内在窗口当场评价的群众，与事后自行评价的群众，好评率可能不同。差距远高于本区域典型差距的大厅列在“需要关注”中。' +
+      '这只是需要查看的信号，不是结论：事项不同、办理快慢也会造成差距。',
+    attention: (names: string) => `需要关注（当场好评率远高于事后，且高于本区域典型差距）：${names}`,
+    unit: '单位',
+    share: '当场评价占比',
+    early: '当场好评率',
+    late: '事后好评率',
+    gap: '差距',
+    typical: (g: string) => `本区域典型差距：${g}`,
+  },
+  en: {
+    title: 'Pressure at the window (a signal of induced good ratings)',
+    intro:
+      'Residents who rate within 10 minutes of their ticket, at the window, may rate differently from those who rate later ' +
+      "on their own. Halls whose gap is far above the region's typical gap are listed as needing attention. This is a signal to " +
+      'look, not a verdict: different matters or faster service also make a gap.',
+    attention: (names: string) => `Needs attention (rated at the window far better than later, beyond the region's gap): ${names}`,
+    unit: 'Unit',
+    share: 'Rated at the window',
+    early: 'Good rate at the window',
+    late: 'Good rate later',
+    gap: 'Gap',
+    typical: (g: string) => `The region's typical gap: ${g}`,
+  },
+};
+
+function pressurePanel(
+  lang: 'zh' | 'en',
+  rows: { href: string; name: string; p: TPressure }[],
+  flagged: { name: string }[],
+  region: TPressure,
+) {
+  if (!rows.length) return '';
+  const w = PW[lang];
+  const gap = (g: number | null) => (g === null ? '—' : `${g > 0 ? '+' : ''}${(g * 100).toFixed(1)}`);
+  return html`<h2>${w.title}</h2><p>${w.intro}</p>
+${flagged.length ? html`<p class="attention"><strong>${w.attention(flagged.map((x) => x.name).join('、'))}</strong></p>` : ''}
+<p>${w.typical(gap(region.gap))}</p>
+<table><thead><tr><th>${w.unit}</th><th>${w.share}</th><th>${w.early}</th><th>${w.late}</th><th>${w.gap}</th></tr></thead><tbody>
+${rows.map(
+  (x) => html`<tr><td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${rateCell(x.p.earlyShare)}</td>
+<td class="num">${rateCell(x.p.earlyGood)}</td><td class="num">${rateCell(x.p.lateGood)}</td><td class="num">${gap(x.p.gap)}</td></tr>`,
+)}</tbody></table>`;
 }
