@@ -341,7 +341,9 @@ if (process.argv[1]?.endsWith('detection.ts')) {
     (rows) => {
       for (const r of rows)
         console.log(
-          `${r.metric.padEnd(28)} ${String(r.value).padStart(10)} ${r.unit}${r.target ? `  (target ${r.target.op} ${r.target.value})` : ''}`,
+          `${r.metric.padEnd(28)} ${String(r.value).padStart(10)} ${r.unit}${
+            r.target ? `  (target ${r.target.op} ${r.target.value})` : ''
+          }`,
         );
       process.exit(0);
     },

@@ -541,8 +541,11 @@ function actionForms(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
     forms.push(html`<form class="act" method="post" action="${path}/decide">${hidden}<h3>${w.decide}</h3>
 ${
   c.appeal
-    ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>${c.appeal.reference ? html`<p>${w.reference}: ${c.appeal.reference}</p>` : ''}
-<p>${w.appealDue} ${localTime(c.appeal.due, v.timeZone)}${v.appealOverdue ? html` <span class="tag overdue">${w.due.overdue}</span>` : ''}</p>`
+    ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>
+${c.appeal.reference ? html`<p>${w.reference}: ${c.appeal.reference}</p>` : ''}
+<p>${w.appealDue} ${localTime(c.appeal.due, v.timeZone)}${
+        v.appealOverdue ? html` <span class="tag overdue">${w.due.overdue}</span>` : ''
+      }</p>`
     : ''
 }
 <fieldset><legend>${w.decide}</legend>${radios('decision', ['upheld', 'rejected'], decisions, '')}</fieldset>

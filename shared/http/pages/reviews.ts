@@ -187,25 +187,27 @@ export function reviewListBody(v: {
     v.appeals.length
       ? html`${overdue ? html`<p class="stale">${w.appealsOverdue(overdue)}</p>` : ''}<table><thead><tr><th scope="col">${w.caseNo}</th>
 <th scope="col">${w.hall}</th><th scope="col">${w.decideBy}</th></tr></thead><tbody>${v.appeals.map(
-          (
-            a,
-          ) => html`<tr><td><a href="/cases/${encodeURIComponent(a.caseId)}?lang=${v.lang}">${a.caseId}</a></td><td>${v.hallName(a.hallId)}</td>
+          (a) => html`<tr><td><a href="/cases/${encodeURIComponent(a.caseId)}?lang=${v.lang}">${a.caseId}</a></td>
+<td>${v.hallName(a.hallId)}</td>
 <td class="when">${localTime(a.due, v.timeZone)}${a.overdue ? html` <span class="tag overdue">${w.overdue}</span>` : ''}</td></tr>`,
         )}</tbody></table>`
       : html`<p>${w.noAppeals}</p>`
   }`;
-  return html`<h1>${w.title}</h1>${appeals}<h2>${w.flagged}</h2><p>${w.intro}</p>${v.saved ? html`<p role="status">${w.saved(v.saved)}</p>` : ''}
+  const saved = v.saved ? html`<p role="status">${w.saved(v.saved)}</p>` : '';
+  return html`<h1>${w.title}</h1>${appeals}<h2>${w.flagged}</h2><p>${w.intro}</p>${saved}
 <p>${w.pendingGroups(waiting)}${stale ? html` · <span class="stale">${w.stale(stale, 7)}</span>` : ''}</p>
 ${
   v.rows.length
-    ? html`<div class="scroll" tabindex="0" role="region" aria-label="${w.flagged}"><table><thead><tr><th scope="col">${w.hall}</th><th scope="col">${w.day}</th><th scope="col">${w.window}</th>
+    ? html`<div class="scroll" tabindex="0" role="region" aria-label="${w.flagged}"><table><thead>
+<tr><th scope="col">${w.hall}</th><th scope="col">${w.day}</th><th scope="col">${w.window}</th>
 <th scope="col">${w.rule}</th><th scope="col">${w.evidence}</th><th scope="col">${w.ratings}</th><th scope="col">${w.pending}</th>
 <th scope="col">${w.actions}</th></tr></thead><tbody>
 ${v.rows.map(
   (g) => html`<tr><td>${v.hallName(g.hallId)}</td><td class="when">${g.day}</td><td>${v.windowName(g.hallId, g.windowId)}</td>
 <td>${w.rules[g.rule] ?? g.rule}</td><td>${evidence(v.lang, g.evidence)}</td><td>${g.ratingIds.length}</td>
 <td>${g.pending ? html`<strong${g.stale ? html` class="stale"` : ''}>${g.pending}</strong>` : '0'}</td>
-<td><a href="${groupPath(g)}?lang=${v.lang}">${w.open}</a> ${v.mayDecide && g.pending ? decide(v.lang, v.csrf, g, '/reviews') : ''}</td></tr>`,
+<td><a href="${groupPath(g)}?lang=${v.lang}">${w.open}</a>
+${v.mayDecide && g.pending ? decide(v.lang, v.csrf, g, '/reviews') : ''}</td></tr>`,
 )}</tbody></table></div>`
     : html`<p>${w.none}</p>`
 }`;
@@ -228,14 +230,17 @@ export function reviewGroupBody(v: {
   return html`<p><a href="/reviews?lang=${v.lang}">${w.back}</a></p>
 <h1>${w.rules[g.rule] ?? g.rule} · ${v.hallName} · ${g.day}</h1>${v.saved ? html`<p role="status">${w.saved(v.saved)}</p>` : ''}
 <dl class="facts"><dt>${w.window}</dt><dd>${v.windowName}</dd><dt>${w.time}</dt>
-<dd>${localTime(g.from, v.timeZone)} – ${localTime(g.to, v.timeZone)}</dd><dt>${w.evidence}</dt><dd>${evidence(v.lang, g.evidence)}</dd></dl>
+<dd>${localTime(g.from, v.timeZone)} – ${localTime(g.to, v.timeZone)}</dd>
+<dt>${w.evidence}</dt><dd>${evidence(v.lang, g.evidence)}</dd></dl>
 ${v.mayDecide ? html`<p>${decide(v.lang, v.csrf, g, back)}</p>` : ''}
 ${v.ratings.length < g.ratingIds.length ? html`<p>${w.shownOf(v.ratings.length, g.ratingIds.length)}</p>` : ''}
-<div class="scroll" tabindex="0" role="region" aria-label="${w.ratings}"><table><thead><tr><th scope="col">${w.time}</th><th scope="col">${w.channel}</th><th scope="col">${w.grade}</th>
+<div class="scroll" tabindex="0" role="region" aria-label="${w.ratings}"><table><thead>
+<tr><th scope="col">${w.time}</th><th scope="col">${w.channel}</th><th scope="col">${w.grade}</th>
 <th scope="col">${w.decision}</th>${v.mayDecide ? html`<th scope="col">${w.actions}</th>` : ''}</tr></thead><tbody>
 ${v.ratings.map((r) => {
   const d = decisionOf(g, r.ratingId);
   return html`<tr><td class="when">${localTime(r.createdAt, v.timeZone)}</td><td>${w.channels[r.channel] ?? r.channel}</td>
-<td>${r.overall}</td><td>${d ? w.decided[d] : w.undecided}</td>${v.mayDecide ? html`<td>${decide(v.lang, v.csrf, g, back, r.ratingId)}</td>` : ''}</tr>`;
+<td>${r.overall}</td><td>${d ? w.decided[d] : w.undecided}</td>
+${v.mayDecide ? html`<td>${decide(v.lang, v.csrf, g, back, r.ratingId)}</td>` : ''}</tr>`;
 })}</tbody></table></div>`;
 }
