@@ -18,6 +18,7 @@
  *                                            generated national catalogue; the night's and ingest's modelled cost)
  *   --national-halls=50000 --national-users=100000   that catalogue's size (smaller on a loaded machine: rows say so)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
+ *   --skip-detection   BENCH_SKIP_DETECTION=1 skip the detection rows (an honest day with injected attacks, issue 10)
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
  */
@@ -37,6 +38,7 @@ import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchCases } from './cases.js';
+import { benchDetection } from './detection.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNational } from './national.js';
@@ -407,6 +409,10 @@ async function main() {
   if (!flag('skip-cases', 'BENCH_SKIP_CASES')) {
     say('cases: write units of a bad rating, a hall queue of 10,000 cases, ingest with 20% bad ratings…');
     rows.push(...(await benchCases()));
+  }
+  if (!flag('skip-detection', 'BENCH_SKIP_DETECTION')) {
+    say('detection: an honest day with a flood, a drip, a roaming phone, staff tickets, identical runs, night ratings…');
+    rows.push(...(await benchDetection()));
   }
 
   if (!flag('skip-national', 'BENCH_SKIP_NATIONAL')) {

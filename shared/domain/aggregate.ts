@@ -15,8 +15,20 @@ export const V = {
   done: 23, // yes, partly, no
   ticketRated: 26, // ratings that came through a ticket (numerator of the active-rating rate)
   issued: 27, // tickets issued (denominator)
+  /** ticket ratings made within PRESSURE_SEC of the ticket (at the window, staff watching), and the good ones among them */
+  early: 28,
+  earlyGood: 29,
+  /** ticket ratings made later, on the resident's own, and the good ones */
+  late: 30,
+  lateGood: 31,
 } as const;
-export const VECTOR_LENGTH = 28;
+export const VECTOR_LENGTH = 32;
+/** "Rated at the window": within 10 minutes of the ticket (issue 10's 诱导好评 signal). */
+export const PRESSURE_SEC = 600;
+
+/** A stored vector from before the vector grew, padded with zeros to today's length. */
+export const padVector = (v: readonly number[]): TVector =>
+  v.length >= VECTOR_LENGTH ? [...v] : [...v, ...new Array<number>(VECTOR_LENGTH - v.length).fill(0)];
 
 export type TVector = number[];
 export const zeroVector = (): TVector => new Array<number>(VECTOR_LENGTH).fill(0);
@@ -26,7 +38,7 @@ const DONE_INDEX = { yes: 0, partly: 1, no: 2 } as const;
 /** Adds one rating's answers to a day vector (in place). Flagged or excluded ratings must not be passed. */
 export function addRating(
   v: TVector,
-  r: Pick<TRating, 'overall' | 'attitude' | 'efficiency' | 'competence' | 'trips' | 'done' | 'channel'>,
+  r: Pick<TRating, 'overall' | 'attitude' | 'efficiency' | 'competence' | 'trips' | 'done' | 'channel' | 'lag'>,
 ): TVector {
   v[V.grades + r.overall - 1]++;
   if (r.attitude) v[V.attitude + r.attitude - 1]++;
@@ -35,6 +47,11 @@ export function addRating(
   if (r.trips) v[V.trips + r.trips - 1]++;
   if (r.done) v[V.done + DONE_INDEX[r.done]]++;
   if (r.channel === 'ticket') v[V.ticketRated]++;
+  if (r.channel === 'ticket' && r.lag !== undefined) {
+    const early = r.lag <= PRESSURE_SEC;
+    v[early ? V.early : V.late]++;
+    if (r.overall >= 4) v[early ? V.earlyGood : V.lateGood]++;
+  }
   return v;
 }
 

@@ -156,7 +156,11 @@ export interface TRating {
   phoneMasked?: string;
   lang?: 'zh' | 'en';
   submissionId?: string;
-  deviceHash?: string; // keyed hash of the device, for the suspicious-rating checks; never an IP
+  deviceHash?: string; // keyed hash of the browser's own cookie, for the suspicious-rating checks; never an IP
+  /** seconds from the ticket's issue to the rating (ticket ratings): rated at the window or later, for the 诱导好评 signal */
+  lag?: number;
+  /** keyed hash of network address + browser (never the raw address): shared honestly on hall Wi-Fi, so only evidence */
+  netHash?: string;
   /** What the nightly job's suspicion checks found; the job rewrites these on every re-score. Empty: none. */
   flags?: string[];
   /** People's decisions about the rating (review, appeal): never touched by the job. See domain/exclusion.ts. */

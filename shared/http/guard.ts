@@ -42,10 +42,21 @@ export function issuesOf(err: z.core.$ZodError, where?: 'query' | 'path'): { pat
 const refused = (c: Context, errors: { path: string; message: string }[]) =>
   problem(c, 'validation-failed', errors.map((e) => e.message).join('; '), { errors });
 
+/**
+ * The per-client limiter of one app, shared by the JSON API and the resident form post (POST /r/<token>), so the
+ * two paths draw on one budget per client and kind of call: a client cannot double its ratings by mixing them.
+ */
+const clientLimiters = new WeakMap<TAppDeps, RateLimiter>();
+export function clientLimiter(deps: TAppDeps): RateLimiter {
+  let l = clientLimiters.get(deps);
+  if (!l) clientLimiters.set(deps, (l = new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE, 60_000)));
+  return l;
+}
+
 export function createGuard(deps: TAppDeps) {
   const now = deps.now ?? Date.now;
   const perMinute = deps.config.RATE_LIMIT_PER_MINUTE;
-  const byClient = new RateLimiter(perMinute, 60_000);
+  const byClient = clientLimiter(deps);
   const byKey = new RateLimiter(perMinute * 10, 60_000);
   const lookupKey = (token: string): Promise<TApiKeyRecord | undefined> => getApiKey(deps.table, hashApiKey(token));
 

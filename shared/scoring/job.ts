@@ -14,13 +14,14 @@
  * A night reads that day's ratings plus a bounded number of items per unit, never history. Every write is a
  * put of values computed from inputs, so re-running a day, or finishing a run killed halfway, writes the same.
  */
-import { V, addInto, addRating, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
+import { V, addInto, addRating, padVector, unitId, zeroVector, type TVector } from '../domain/aggregate.js';
 import { addDays, daysBetween } from '../domain/time.js';
 import { badAndAll, unitFigures } from '../domain/figures.js';
 import type { THall, TRating, TRegion } from '../domain/model.js';
 import { cusumStep, decayVector, shrunkBadShare } from '../domain/scoring.js';
 import { isExcluded } from '../domain/exclusion.js';
-import { findSuspicious } from '../domain/suspicion.js';
+import { detect } from '../domain/suspicion.js';
+import { DAILY_FROM_DECAYED } from '../domain/detection-thresholds.js';
 import { completedAtOf } from './run.js';
 import { getHalls, listHalls, listRegions } from '../storage/catalogue.js';
 import type { TTable } from '../storage/db.js';
@@ -45,6 +46,8 @@ import {
 import type { TCaseDeps } from '../services/cases.js';
 import { runCaseNight } from './cases-night.js';
 import { getIssued } from '../storage/tickets.js';
+import { deviceHallCounts } from '../storage/devices.js';
+import { syncReviewGroups } from '../storage/reviews.js';
 
 export interface TJobDeps {
   /** The table every storage function reads and writes; its `itemsRead` is the job's cost. */
@@ -167,6 +170,15 @@ export async function processBatch(
   return { ratings, alerts };
 }
 
+/** A window's usual ratings a day from its decayed counts (steady state: N·(1 − δ)), by window id. */
+function usualDailyOf(units: TSnapshot[]): Map<string, number> {
+  const out = new Map<string, number>();
+  for (const u of units)
+    if (u.unit.startsWith('W#'))
+      out.set(u.unit.split('#')[2], u.decayed.slice(V.grades, V.grades + 5).reduce((a, b) => a + b, 0) * DAILY_FROM_DECAYED);
+  return out;
+}
+
 /** Halls' decayed counts summed in a fixed order (by id), so every path adds the same numbers the same way. */
 function sumHalls(bundles: Map<string, { hall: TSnapshot }>): TVector {
   const sum = zeroVector();
@@ -214,14 +226,24 @@ export async function scoreHallsDay(
     // the index's copy of the item, which a run killed mid-write can leave ahead of the item itself, so every
     // rating flagged now or flagged at all in the index (fl present, even empty) is written again: a re-run
     // brings every item to the state an uninterrupted run leaves, whatever it finds. Ratings never flagged cost nothing.
-    const suspicious = findSuspicious(ratings, hall);
+    // Context for the rules, each read ∝ the day's ratings: the windows' usual rates (yesterday's decayed counts,
+    // already read), tickets issued (read), how many halls each browser of the day rated (one batched get).
+    const devices = ratings.flatMap((r) => (r.deviceHash ? [r.deviceHash] : []));
+    const found = detect(ratings, hall, {
+      usualDaily: usualDailyOf(prev?.units ?? []),
+      issued: issued.windows,
+      deviceHalls: devices.length ? await deviceHallCounts(table, day, devices) : undefined,
+    });
+    const hadFlags = ratings.some((r) => r.flags !== undefined);
     for (const r of ratings) {
-      const flags = suspicious.get(r.ratingId) ?? [];
+      const flags = found.flags.get(r.ratingId) ?? [];
       if (flags.length || r.flags !== undefined) {
         await setRatingFlags(table, r.ratingId, flags);
         r.flags = flags;
       }
     }
+    // The groups supervisors review (/reviews): rewritten with the flags, people's decisions kept.
+    if (found.groups.length || hadFlags) await syncReviewGroups(table, hallId, day, found.groups);
 
     const today = new Map<string, TVector>();
     const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
@@ -245,7 +267,7 @@ export async function scoreHallsDay(
     );
     // Kept to a millionth of a rating: far below any published precision, shorter to store, identical on re-runs.
     const decayed = (u: string) =>
-      decayVector(prevOf.get(u)?.decayed ?? zeroVector(), today.get(u)!, dropped.get(u) ?? zeroVector()).map(toMicro);
+      decayVector(padVector(prevOf.get(u)?.decayed ?? zeroVector()), today.get(u)!, padVector(dropped.get(u) ?? zeroVector())).map(toMicro);
     const hallDecayed = decayed(hallUnit);
 
     const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);

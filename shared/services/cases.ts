@@ -158,6 +158,8 @@ export interface TCaseRow {
   closedAt?: string;
   /** the deadline the hall is working against now, if any */
   due?: string;
+  /** a pending appeal's decision deadline (the supervisor's, not the hall's) */
+  appealDue?: string;
   dueState: TDueState;
   hasPhone: boolean;
   overall: number;
@@ -217,6 +219,7 @@ export function toRow(s: TStoredCase, now: string, timeZone: string): TCaseRow {
     ...(c.escalatedTo ? { escalatedTo: c.escalatedTo } : {}),
     ...(c.closedAt ? { closedAt: c.closedAt } : {}),
     ...(due ? { due } : {}),
+    ...(c.state === 'appealed' && c.appeal?.due ? { appealDue: c.appeal.due } : {}),
     dueState: dueState(c, now, timeZone),
     hasPhone: c.hasPhone,
     overall: s.rating.overall,
@@ -354,7 +357,7 @@ async function listClosed(t: TTable, hallId: string): Promise<TStoredCase[]> {
 export interface TCaseView {
   case: TCase;
   /** the rating without its phone ciphertext */
-  rating: Omit<TRating, 'phoneEnc' | 'deviceHash' | 'submissionId'>;
+  rating: Omit<TRating, 'phoneEnc' | 'deviceHash' | 'netHash' | 'submissionId'>;
   /** 138****1234 while the phone is kept; absent without a phone or after its deletion */
   phoneMasked?: string;
   /** whether the number can still be revealed (the ciphertext is kept) */
@@ -366,7 +369,7 @@ export interface TCaseView {
 }
 
 function viewOf(s: TStoredCase, world: TCaseWorld, now: string): TCaseView {
-  const { phoneEnc, deviceHash: _d, submissionId: _s, ...rating } = s.rating;
+  const { phoneEnc, deviceHash: _d, netHash: _n, submissionId: _s, ...rating } = s.rating;
   const hall = world.halls.get(s.case.hallId);
   return {
     case: s.case,

@@ -13,6 +13,7 @@ import type { TTable } from '../storage/db.js';
 import { claimPlacardSlot } from '../storage/tickets.js';
 import { markDirty } from '../storage/late-marks.js';
 import { putRating } from '../storage/ratings.js';
+import { noteDeviceHall } from '../storage/devices.js';
 import { openCaseAttributes } from '../storage/cases.js';
 import { hallCalendar, openingDeadlines } from './case-calendar.js';
 
@@ -82,9 +83,11 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   const cat = await deps.catalogue(claims.hallId);
   if (!cat) return { ok: false, refusal: 'unknown-hall' };
 
-  const device = client.deviceId
-    ? keyedHash(deps.keyring, 'device', client.deviceId)
-    : keyedHash(deps.keyring, 'address', client.address ?? '', client.userAgent ?? '');
+  // Two identities, both keyed hashes: the browser's own cookie (chosen by the client, so never enough alone) and
+  // network address + browser (shared honestly on hall Wi-Fi and carrier NAT, so never a reason to refuse).
+  const device = client.deviceId ? keyedHash(deps.keyring, 'device', client.deviceId) : undefined;
+  const net =
+    client.address || client.userAgent ? keyedHash(deps.keyring, 'address', client.address ?? '', client.userAgent ?? '') : undefined;
   // The page always sends a submissionId; a bare API caller without one simply gets no retry safety.
   const submissionId = input.submissionId ?? keyedHash(deps.keyring, 'sub', String(now), Math.random().toString(36));
 
@@ -92,8 +95,11 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   if (claims.kind === 'ticket') {
     ratingId = claims.ticketId; // one visit, one rating: the rating's key is the ticket's id
   } else {
-    const slot = keyedHash(deps.keyring, 'placard', claims.hallId, claims.windowId, device);
-    if (!(await claimPlacardSlot(deps.table, slot, submissionId, now, PLACARD_WINDOW_MS))) return { ok: false, refusal: 'placard-limit' };
+    // The 2-hour limit holds a browser to its word (its cookie); without one, the evidence would be only an address:
+    // accept, and let the nightly rules judge (accept-and-flag, SPEC §6).
+    const slot = device && keyedHash(deps.keyring, 'placard', claims.hallId, claims.windowId, device);
+    if (slot && !(await claimPlacardSlot(deps.table, slot, submissionId, now, PLACARD_WINDOW_MS)))
+      return { ok: false, refusal: 'placard-limit' };
     // Deterministic per submission, so a retry lands on the same item instead of counting twice.
     ratingId = `p${keyedHash(deps.keyring, 'placard-rating', claims.hallId, claims.windowId, submissionId).slice(0, 20)}`;
   }
@@ -112,9 +118,12 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     ...storedAnswers(deps.keyring, input),
     submissionId,
     deviceHash: device,
+    netHash: net,
+    lag: claims.kind === 'ticket' ? Math.max(0, Math.round((now - claims.issuedAt) / 1000)) : undefined,
   };
   // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
   if (rating.day < localDay(now, cat.hall.timezone)) await markDirty(deps.table, rating.hallId, rating.day, now);
+  if (device) await noteDeviceHall(deps.table, device, rating.day, rating.hallId); // for the cross-hall rule
   // A bad rating opens its case in the same conditional put (any channel): both exist, or neither; a replay opens nothing.
   // (the case's opening state is the domain's openCase; only its deadlines are stored: see storage/cases.ts)
   const opened = isBadGrade(rating.overall)

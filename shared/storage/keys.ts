@@ -113,6 +113,14 @@ export const calendarPartition = 'CALENDAR';
 export const calendarOverride = (regionId: string, day: string): TKey => ({ pk: 'CALENDAR', sk: `OVR#${regionId}#${day}` });
 export const calendarDeadlines = (regionId: string): TKey => ({ pk: 'CALENDAR', sk: `DL#${regionId}` });
 
+/* detection: the halls one browser (keyed hash of its cookie) rated on a day, for the cross-hall rule */
+export const deviceDay = (deviceHash: string, day: string): TKey => ({ pk: `DEVDAY#${deviceHash}`, sk: day });
+export const deviceOfDay = (pk: string): string => pk.slice('DEVDAY#'.length);
+
+/* the review of suspicious ratings: one item per flagged group of a hall-day, written by the job */
+export const reviewGroup = (hallId: string, day: string, groupKey: string): TKey => ({ pk: `REVIEW#${hallId}`, sk: `${day}#${groupKey}` });
+export const reviewsOfHall = (hallId: string): string => `REVIEW#${hallId}`;
+
 /* misc */
 export const marker = (name: string): TKey => ({ pk: `META#${name}`, sk: 'META' });
 

@@ -40,6 +40,8 @@ const RATING_FIELDS = {
   lang: 'lg',
   submissionId: 'sub',
   deviceHash: 'dev',
+  netHash: 'nh',
+  lag: 'lag',
   flags: 'fl',
   decision: 'dc',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;

@@ -38,6 +38,9 @@
  *                                                         (its conditional put)
  *  USERSUB#<subject> / META → userId                      sign-in by the bound identity-provider subject    users.ts
  *  user records also carry GSI2 USERNAME / <name>#<user>  the administrator's search by name                users.ts
+ *  DEVDAY#<keyed hash of cookie> / <day>                  halls one browser rated that day (ADD to a set)   devices.ts
+ *  REVIEW#<hall> / <day>#<rule>:<group>                   a flagged group: evidence (the job's), decisions  reviews.ts
+ *                                                         per rating / group (people's, kept on re-score)
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.

@@ -96,6 +96,7 @@ export const CW = {
     reference: '参考编号（选填）',
     fileAppeal: '提交申诉',
     decide: '裁决申诉',
+    appealDue: '裁决期限',
     upheld: '申诉成立（该评价不计分）',
     rejected: '申诉不成立（恢复处理）',
     reason: '裁决理由',
@@ -114,6 +115,10 @@ export const CW = {
     rectifyRate: '整改率',
     satisfaction: '回访整改满意率',
     followUpsGiven: '追评数',
+    appealRate: '申诉率',
+    upheldRate: '申诉成立率',
+    appealsOf: (a: number, n: number) => `申诉 ${a} / 案件 ${n}`,
+    upheldOf: (u: number, n: number) => `成立 ${u} / 已裁决 ${n}`,
     overdueNow: '当前逾期',
     medianClose: '结案中位数（工作日）',
     ofDue: (k: number, n: number) => `${k} / ${n} 件`,
@@ -212,6 +217,7 @@ export const CW = {
     reference: 'Reference (optional)',
     fileAppeal: 'File appeal',
     decide: 'Decide the appeal',
+    appealDue: 'Decide by',
     upheld: 'Upheld (the rating is not scored)',
     rejected: 'Rejected (handling resumes)',
     reason: 'Reason',
@@ -234,6 +240,10 @@ export const CW = {
     rectifyRate: 'Rectification rate',
     satisfaction: 'Follow-up satisfaction',
     followUpsGiven: 'Follow-ups given',
+    appealRate: 'Appeal rate',
+    upheldRate: 'Appeals upheld',
+    appealsOf: (a: number, n: number) => `${a} appealed of ${n} cases`,
+    upheldOf: (u: number, n: number) => `${u} upheld of ${n} decided`,
     overdueNow: 'Overdue now',
     medianClose: 'Median working days to close',
     ofDue: (k: number, n: number) => `${k} of ${n}`,
@@ -413,6 +423,8 @@ export interface TCasePage {
   saved?: boolean;
   /** staff user id → name, for the history */
   names: Map<string, string>;
+  /** a pending appeal's decision deadline has passed */
+  appealOverdue?: boolean;
 }
 
 export function caseBody(v: TCasePage): Html {
@@ -527,7 +539,15 @@ function actionForms(v: TCasePage, w: TCW, path: string, hidden: Html): Html {
   const decisions = { upheld: w.upheld, rejected: w.rejected };
   if (may.decideAppeal)
     forms.push(html`<form class="act" method="post" action="${path}/decide">${hidden}<h3>${w.decide}</h3>
-${c.appeal ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>` : ''}
+${
+  c.appeal
+    ? html`<p>${w.kinds[c.appeal.kind]}: ${c.appeal.evidence}</p>
+${c.appeal.reference ? html`<p>${w.reference}: ${c.appeal.reference}</p>` : ''}
+<p>${w.appealDue} ${localTime(c.appeal.due, v.timeZone)}${
+        v.appealOverdue ? html` <span class="tag overdue">${w.due.overdue}</span>` : ''
+      }</p>`
+    : ''
+}
 <fieldset><legend>${w.decide}</legend>${radios('decision', ['upheld', 'rejected'], decisions, '')}</fieldset>
 <label class="block" for="reason">${w.reason}</label><textarea id="reason" name="reason" maxlength="500" required></textarea>
 <button class="btn" type="submit">${w.submit}</button></form>`);
@@ -551,6 +571,8 @@ ${card(w.rectifyRate, rate(f.rectifyRate), w.ofDue(f.rectifyRate.on, f.rectifyRa
 ${card(w.satisfaction, rate(f.followUpSatisfaction), `${w.followUpsGiven} ${f.followUpsGiven}`)}
 <div class="card"><div class="muted">${w.overdueNow}</div><div class="big">${f.overdueNow}</div>
 <div class="muted">${w.medianClose} ${f.medianDaysToClose ?? '—'}</div></div>
+${card(w.appealRate, rate(f.appealRate), w.appealsOf(f.appealRate.appealed, f.appealRate.opened))}
+${card(w.upheldRate, rate(f.upheldRate), w.upheldOf(f.upheldRate.upheld, f.upheldRate.decided))}
 </div><p><a href="${link}">${w.allCases}</a></p>`;
 }
 

@@ -285,6 +285,8 @@ const HEAD_META = raw(
     '<meta name="referrer" content="no-referrer"><link rel="icon" href="data:,">',
 );
 
+const reviewsLabel = { zh: '申诉与审核', en: 'Appeals & reviews' };
+
 export function staffPage(opts: {
   lang: TLang;
   nonce: string;
@@ -310,6 +312,7 @@ export function staffPage(opts: {
   return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}">${head}<body>
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav>${langLink}
 ${opts.user ? html` · <a href="/cases?lang=${opts.lang}">${w.cases}</a>` : ''}
+${opts.user && opts.user.role !== 'manager' ? html` · <a href="/reviews?lang=${opts.lang}">${reviewsLabel[opts.lang]}</a>` : ''}
 ${opts.user?.role === 'admin' ? adminLinks : ''}
 ${who}</nav></header>
 <main>${opts.body}</main></body></html>`;

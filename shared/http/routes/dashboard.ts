@@ -22,13 +22,15 @@ import { staffKit } from './staff/gate.js';
 import { hallRoutes } from './staff/halls.js';
 import { regionRoutes } from './staff/regions.js';
 import { signInRoutes } from './staff/sign-in.js';
+import { reviewRoutes } from './staff/reviews.js';
 
 export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   const kit = staffKit(deps);
   const r = new Hono();
   // Staff pages and CSV exports are compressed: on Lambda a response is capped at 6 MB, and a year's ratings of a
   // busy hall compress about sevenfold.
-  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*']) r.use(path, compress());
+  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*', '/reviews', '/reviews/*'])
+    r.use(path, compress());
   if (assets) {
     const { script } = assets;
     const headers = { 'content-type': script.type, 'cache-control': 'public, max-age=31536000, immutable' };
@@ -40,6 +42,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', regionRoutes(kit, assets));
   r.route('/', caseRoutes(kit));
   r.route('/', auditRoutes(kit));
+  r.route('/', reviewRoutes(kit));
   r.route('/admin', adminRoutes(kit));
   r.route('/admin', calendarRoutes(kit));
   r.route('/', docsRoutes(deps));

@@ -19,6 +19,7 @@ import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ra
 import { baseUrl } from '../base-url.js';
 import type { TCatalogueLookup } from '../catalogue-cache.js';
 import { clientAddress } from '../client-address.js';
+import { clientLimiter } from '../guard.js';
 import type { TAppDeps } from '../deps.js';
 import { T, pickLang, type TLang } from '../pages/i18n.js';
 import { nonceOf, notice, page } from '../pages/layout.js';
@@ -35,13 +36,14 @@ export const readCookie = (c: Context, name: string): string | undefined => {
 
 export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const now = deps.now ?? Date.now;
+  const limiter = clientLimiter(deps);
   const r = new Hono();
   r.use('*', compress()); // pages for a weak signal
   /** A rating's case page: its signed case link, answered by routes/case-link.ts (the dashboard function on AWS). */
   const caseUrl = (ratingId: string, lang: TLang, thanks = false) =>
     `/c/${signCaseLink(deps.keyring, ratingId)}?lang=${lang}${thanks ? '&thanks=1' : ''}`;
 
-  const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal, token?: string) => {
+  const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal | 'rate-limited', token?: string) => {
     const w = T[lang];
     const nonce = nonceOf(c);
     const back = token ? { href: `/r/${token}${lang === 'en' ? '?lang=en' : ''}`, text: w.back } : undefined;
@@ -51,6 +53,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       'already-rated': [409, 'ok', w.ratedTitle, w.ratedBody],
       'placard-limit': [429, 'ok', w.limitTitle, w.limitBody],
       'unknown-hall': [404, 'warn', w.invalidTitle, w.invalidBody],
+      'rate-limited': [429, 'wait', w.busyTitle, w.busyBody],
     } as const;
     const [status, icon, title, body] = pages[refusal];
     return c.html(
@@ -126,6 +129,8 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   /** The no-JavaScript path: a plain form post, answered with a redirect or the form again with kind errors. */
   r.post('/:token', async (c) => {
     const token = c.req.param('token');
+    // The same per-client budget as POST /api/v1/ratings (guard.ts), one bucket for both paths.
+    if (!limiter.take(`a:rating:${clientAddress(c)}`, now())) return refusalPage(c, pickLang(c.req.query('lang')), 'rate-limited', token);
     // A damaged body (a broken multipart post) is a kind 400, not an error: nothing is read from it.
     const form = await c.req.parseBody({ all: true }).catch(() => undefined);
     if (!form) return badForm(c, pickLang(c.req.query('lang')));

@@ -212,6 +212,7 @@ export function caseRoutes(kit: TStaffKit) {
       refused: extra.refused && { zh: extra.refused.zh, en: extra.refused.en },
       saved: extra.saved,
       names: new Map(staff),
+      appealOverdue: state === 'appealed' && !!cv.appeal?.due && kit.now() > Date.parse(cv.appeal.due),
     };
     return page(c, `${CW[lang].caseTitle} ${cv.caseId}`, caseBody(v), status);
   }

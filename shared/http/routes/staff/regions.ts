@@ -8,6 +8,7 @@ import { Hono } from 'hono/tiny';
 import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
+import { pressureNeedsAttention, pressureOf, type TPressure } from '../../../domain/pressure.js';
 import { toUnitReport, type TUnitReport } from '../../../scoring/report.js';
 import type { TSnapshot } from '../../../storage/scores.js';
 import type { TDashboardAssets } from '../../assets.js';
@@ -86,6 +87,14 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
       withFigures(subtree).map((h) => ({ ...h, episodes: episodes.filter((e) => e.hallId === h.hallId) })),
       day,
     );
+    // Pressure at the window (诱导好评): early vs later ticket ratings per hall below, beside the rest of the region.
+    const regionPressure = pressureOf(own?.decayed ?? []);
+    const pressured = withFigures(subtree)
+      .map((x) => ({ ...x, p: pressureOf(nowSnaps.get(x.unit)?.decayed ?? []) }))
+      .filter((x) => x.p.early + x.p.late > 0);
+    // each hall against the rest of its region (its own ratings would pull the region's gap toward it)
+    const rest = (v: number[] = []) => (own?.decayed ?? []).map((x, i) => Math.max(0, x - (v[i] ?? 0)));
+    const pressureAttention = pressured.filter((x) => pressureNeedsAttention(x.p, pressureOf(rest(nowSnaps.get(x.unit)?.decayed))));
     const ranked = rows.filter((x) => x.r.ranked).sort((a, b) => b.r.temperature - a.r.temperature);
     const unranked = rows.filter((x) => !x.r.ranked);
     const signed = (v: number) => `${v > 0 ? '+' : ''}${v.toFixed(1)}`;
@@ -138,6 +147,7 @@ ${attention.map(attentionRow)}
       html`<h1>${title}</h1><p class="muted">${w.asOf} ${day}</p>${busy}${ownReport ? figureCards(w, ownReport, regionChange) : ''}
 ${attention.length ? html`<h2>${w.attention}</h2>${attentionTable}` : ''}
 ${cases}
+${pressurePanel(lang, pressured, pressureAttention, regionPressure)}
 <h2>${w.league}</h2>${leagueSwitch}${table(ranked, true)}
 ${unranked.length ? html`<h2>${w.unranked}</h2>${table(unranked, false)}` : ''}
 <h2>${w.regionAlerts}</h2>${alertList}
@@ -174,4 +184,55 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
   });
 
   return r;
+}
+
+/* ---------- pressure at the window (诱导好评, issue 10) ---------- */
+
+const PW = {
+  zh: {
+    title: '评价时的窗口压力（诱导好评信号）',
+    intro:
+      '取号后10分钟内在窗口当场评价的群众，与事后自行评价的群众，好评率可能不同。差距远高于本区域典型差距的大厅列在“需要关注”中。' +
+      '这只是需要查看的信号，不是结论：事项不同、办理快慢也会造成差距。',
+    attention: (names: string) => `需要关注（当场好评率远高于事后，且高于本区域典型差距）：${names}`,
+    unit: '单位',
+    share: '当场评价占比',
+    early: '当场好评率',
+    late: '事后好评率',
+    gap: '差距',
+    typical: (g: string) => `本区域典型差距：${g}`,
+  },
+  en: {
+    title: 'Pressure at the window (a signal of induced good ratings)',
+    intro:
+      'Residents who rate within 10 minutes of their ticket, at the window, may rate differently from those who rate later ' +
+      "on their own. Halls whose gap is far above the region's typical gap are listed as needing attention. This is a signal to " +
+      'look, not a verdict: different matters or faster service also make a gap.',
+    attention: (names: string) => `Needs attention (rated at the window far better than later, beyond the region's gap): ${names}`,
+    unit: 'Unit',
+    share: 'Rated at the window',
+    early: 'Good rate at the window',
+    late: 'Good rate later',
+    gap: 'Gap',
+    typical: (g: string) => `The region's typical gap: ${g}`,
+  },
+};
+
+function pressurePanel(
+  lang: 'zh' | 'en',
+  rows: { href: string; name: string; p: TPressure }[],
+  flagged: { name: string }[],
+  region: TPressure,
+) {
+  if (!rows.length) return '';
+  const w = PW[lang];
+  const gap = (g: number | null) => (g === null ? '—' : `${g > 0 ? '+' : ''}${(g * 100).toFixed(1)}`);
+  return html`<h2>${w.title}</h2><p>${w.intro}</p>
+${flagged.length ? html`<p class="attention"><strong>${w.attention(flagged.map((x) => x.name).join('、'))}</strong></p>` : ''}
+<p>${w.typical(gap(region.gap))}</p>
+<table><thead><tr><th>${w.unit}</th><th>${w.share}</th><th>${w.early}</th><th>${w.late}</th><th>${w.gap}</th></tr></thead><tbody>
+${rows.map(
+  (x) => html`<tr><td><a href="${x.href}?lang=${lang}">${x.name}</a></td><td class="num">${rateCell(x.p.earlyShare)}</td>
+<td class="num">${rateCell(x.p.earlyGood)}</td><td class="num">${rateCell(x.p.lateGood)}</td><td class="num">${gap(x.p.gap)}</td></tr>`,
+)}</tbody></table>`;
 }
