@@ -45,6 +45,18 @@ import {
 import type { TCaseDeps } from '../services/cases.js';
 import { runCaseNight } from './cases-night.js';
 import { getIssued } from '../storage/tickets.js';
+import { alertRaised, reviewWaiting } from '../domain/events.js';
+import { emitEvents } from '../services/emit.js';
+
+/** The scored day's alerts as events for staff and webhooks (issue 14): each once, whatever the re-runs. */
+const announce = (t: TTable, alerts: readonly TAlert[]) =>
+  alerts.length
+    ? emitEvents(
+        t,
+        alerts.map((a) => alertRaised(a, new Date().toISOString())),
+        Date.now(),
+      )
+    : Promise.resolve(0);
 
 export interface TJobDeps {
   /** The table every storage function reads and writes; its `itemsRead` is the job's cost. */
@@ -163,6 +175,7 @@ export async function processBatch(
   await putAlerts(deps.table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
+  await announce(deps.table, fresh);
   if (deps.cases) await runCaseNight({ ...deps.cases, table: deps.table }, batch.hallIds);
   return { ratings, alerts };
 }
@@ -222,6 +235,7 @@ export async function scoreHallsDay(
         r.flags = flags;
       }
     }
+    if (suspicious.size) await emitEvents(table, [reviewWaiting(hallId, day, suspicious.size, new Date().toISOString())], Date.now());
 
     const today = new Map<string, TVector>();
     const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
@@ -431,6 +445,7 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
   await putAlerts(table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
+  await announce(table, fresh);
   return alerts;
 }
 
