@@ -33,6 +33,8 @@ export const DASHBOARD_PATHS = [
   // Printed codes (routes/printing.ts): a ticket's QR image and a window's placard; the QR encoder is ~21 KB.
   '/r/{token}/qr.svg',
   '/r/{token}/placard',
+  // A staff user's notification settings (issue 14; webhooks live under /admin).
+  '/notifications',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */
