@@ -341,7 +341,8 @@ export function eventMessage(e: TEvent, lang: TMailLang, base: string, names: TN
   const settings = link(base, `/notifications?lang=${lang}`);
   const subject = `[${lang === 'zh' ? '服务温度' : 'Service Temperature'}] ${line}`.slice(0, 200);
   const text = `${line}\n\n${url}\n\n${FOOTER[lang]}${settings}\n`;
-  const html = `<p>${esc(line)}</p><p><a href="${esc(url)}">${esc(url)}</a></p><p><small>${esc(FOOTER[lang])}<a href="${esc(settings)}">${esc(settings)}</a></small></p>`;
+  const footer = `<p><small>${esc(FOOTER[lang])}<a href="${esc(settings)}">${esc(settings)}</a></small></p>`;
+  const html = `<p>${esc(line)}</p><p><a href="${esc(url)}">${esc(url)}</a></p>${footer}`;
   return { subject, text, html };
 }
 

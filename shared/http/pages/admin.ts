@@ -268,7 +268,8 @@ export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar' 
   const a = A[lang];
   const link = (to: 'regions' | 'users' | 'calendar' | 'webhooks') =>
     html`<a href="/admin/${to}?${q(lang)}"${current === to ? html` aria-current="page"` : ''}>${a[to]}</a>`;
-  return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${link('regions')} ${link('users')} ${link('calendar')} ${link('webhooks')}</nav>`;
+  const links = html`${link('regions')} ${link('users')} ${link('calendar')} ${link('webhooks')}`;
+  return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${links}</nav>`;
 }
 
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');
