@@ -71,7 +71,8 @@ const W = {
     noEmail: 'Your account has no e-mail address, so no message can reach you yet; ask an administrator to add one.',
     hooks: 'Webhooks',
     hooksIntro:
-      'Send events to other systems (12345 work orders, government work apps, DingTalk/WeCom group robots), signed per Standard Webhooks; halls inherit their region’s endpoints.',
+      'Send events to other systems (12345 work orders, government work apps, DingTalk/WeCom group robots), ' +
+      'signed per Standard Webhooks; halls inherit their region’s endpoints.',
     region: 'Region',
     url: 'Receiver URL',
     kinds: 'Events',
@@ -130,7 +131,8 @@ export function notificationRoutes(kit: TStaffKit) {
             m === dflt ? html` <span class="muted">(${w.dflt})</span>` : ''
           }</label> `,
       );
-      return html`<tr><th scope="row">${kindWord(k, lang)}</th><td><fieldset><legend class="sr-only">${kindWord(k, lang)}</legend>${opts}</fieldset></td></tr>`;
+      const legend = html`<legend class="sr-only">${kindWord(k, lang)}</legend>`;
+      return html`<tr><th scope="row">${kindWord(k, lang)}</th><td><fieldset>${legend}${opts}</fieldset></td></tr>`;
     };
     const mailLang = prefs?.lang ?? 'zh';
     const body = html`<h1>${w.title}</h1>${saved ? html`<p class="saved" role="status">${w.saved}</p>` : ''}
@@ -198,7 +200,8 @@ ${user.email ? '' : html`<p class="warn" role="alert">${w.noEmail}</p>`}<p>${w.i
       );
     const kindBoxes = EVENT_KINDS.map(
       (k) =>
-        html`<label><input type="checkbox" name="kind-${k}" value="1"${(opts.kinds ?? []).includes(k) ? ' checked' : ''}> ${kindWord(k, lang)}</label> `,
+        html`<label><input type="checkbox" name="kind-${k}" value="1"${(opts.kinds ?? []).includes(k) ? ' checked' : ''}> \
+${kindWord(k, lang)}</label> `,
     );
     const body = html`${adminNav(lang, 'webhooks')}<h1>${w.hooks}</h1><p>${w.hooksIntro}</p>
 ${opts.secret ? html`<p class="saved" role="status">${w.secretOnce} <code>${opts.secret}</code></p>` : ''}
@@ -215,7 +218,8 @@ ${
 <p><label for="regionId">${w.region}</label> <select id="regionId" name="regionId">${regions.map(
       (x) => html`<option value="${x.id}"${typed.regionId === x.id ? ' selected' : ''}>${x.name} (${x.id})</option>`,
     )}</select></p>
-<p><label for="url">${w.url}</label> <input id="url" name="url" type="url" size="50" maxlength="500" value="${typed.url ?? ''}" required></p>
+<p><label for="url">${w.url}</label>
+<input id="url" name="url" type="url" size="50" maxlength="500" value="${typed.url ?? ''}" required></p>
 <p><label for="format">${w.format}</label> <select id="format" name="format">${WEBHOOK_FORMATS.map(
       (f) => html`<option value="${f}"${typed.format === f ? ' selected' : ''}>${w.formats[f]}</option>`,
     )}</select></p>
@@ -250,14 +254,17 @@ ${
     const rows = log.map(
       (d) => html`<tr><td>${d.at.replace('T', ' ').slice(0, 19)}</td><td>${kindWord(d.kind, lang)}</td><td>${w.statuses[d.status]}</td>
 <td>${d.attempts}</td><td>${d.lastStatus ?? ''} ${d.lastError ?? ''}</td><td>
-<form method="post" action="/admin/webhooks/${ep.id}/redeliver?lang=${lang}">${csrfOf(c)}<input type="hidden" name="eventId" value="${d.eventId}">
+<form method="post" action="/admin/webhooks/${ep.id}/redeliver?lang=${lang}">${csrfOf(c)}
+<input type="hidden" name="eventId" value="${d.eventId}">
 <button type="submit">${w.redeliver}</button></form></td></tr>`,
     );
-    const body = html`${adminNav(lang, 'webhooks')}<h1>${ep.label || ep.id}</h1>${saved ? html`<p class="saved" role="status">${w.saved}</p>` : ''}
+    const note = saved ? html`<p class="saved" role="status">${w.saved}</p>` : '';
+    const body = html`${adminNav(lang, 'webhooks')}<h1>${ep.label || ep.id}</h1>${note}
 <p><code>${ep.url}</code> · ${w.formats[ep.format]} · ${ep.regionId}</p>
 <h2>${w.log}</h2>${
       rows.length
-        ? html`<table><thead><tr><th>${w.at}</th><th>${w.kind}</th><th>${w.status}</th><th>${w.attempts}</th><th>${w.last}</th><th></th></tr></thead>
+        ? html`<table><thead><tr><th>${w.at}</th><th>${w.kind}</th><th>${w.status}</th><th>${w.attempts}</th><th>${w.last}</th><th></th>
+</tr></thead>
 <tbody>${rows}</tbody></table>`
         : html`<p>${w.none}</p>`
     }
