@@ -89,7 +89,8 @@ export interface TNotifyDeps {
   keyring: TKeyring;
   /** links in messages: PUBLIC_BASE_URL */
   baseUrl: string;
-  mailer: TMailer;
+  /** absent: staff e-mail is off (no sender configured) and no mail is queued */
+  mailer?: TMailer;
   now?: () => number;
   log?: TLog;
   post?: TPost;
@@ -209,7 +210,7 @@ export async function dispatch(deps: TNotifyDeps, ctx?: TTickContext): Promise<{
   const nowMs = nowOf(deps);
   const out = { events: 0, mails: 0, deliveries: 0 };
   for (const e of await listPendingEvents(deps.table)) {
-    for (const user of c.users) {
+    for (const user of deps.mailer ? c.users : []) {
       const mode = deliveryFor(user, c.tree, await prefsOf(deps, c, user.id), e);
       if (mode === 'never') continue;
       if (await createMail(deps.table, { userId: user.id, eventId: e.id, mode, at: e.at }, nowMs)) out.mails++;
@@ -229,6 +230,7 @@ function userTimeZone(deps: TNotifyDeps, ctx: TTickContext, user: TUser): string
 
 /** Sends the mails queued to go at once. */
 export async function sendQueuedMails(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
+  if (!deps.mailer) return 0;
   const c = ctx ?? (await context(deps));
   let sent = 0;
   for (const m of await listQueuedMails(deps.table)) {
@@ -249,6 +251,7 @@ const lastDigest = new WeakMap<TTable, Map<string, string>>();
 
 /** At 08:30 in each user's time zone: one message listing everything waiting for their digest (none if nothing). */
 export async function sendDigests(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
+  if (!deps.mailer) return 0;
   const c = ctx ?? (await context(deps));
   const nowMs = nowOf(deps);
   let sent = 0;

@@ -112,8 +112,8 @@ describe('ServiceTemperature stack', () => {
 
   describe('API function', () => {
     it('runs nodejs22.x on arm64 with 512 MB, 10 s, active tracing and no reserved concurrency', () => {
-      // The API function, the dashboard, the scoring planner and the scoring worker.
-      t.resourceCountIs('AWS::Lambda::Function', 4);
+      // The API function, the dashboard, the scoring planner and worker, the notification tick and webhook deliverer.
+      t.resourceCountIs('AWS::Lambda::Function', 6);
       t.hasResourceProperties('AWS::Lambda::Function', {
         Description: 'Service Temperature HTTP API (Hono)',
         Runtime: 'nodejs22.x',
@@ -229,14 +229,19 @@ describe('ServiceTemperature stack', () => {
       );
     });
 
-    it('grants read on the key-ring secret only, to the API and dashboard functions', () => {
+    it('grants read on the key-ring secret only, to the API, dashboard and notification functions', () => {
       const secretId = onlyResource(t, 'AWS::SecretsManager::Secret').id;
       const secrets = Object.entries(t.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
         (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) =>
           asList(s.Action).some((a) => a.startsWith('secretsmanager:')),
         ).map((s) => ({ id, s })),
       );
-      expect(secrets.map((x) => x.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual(['ApiRoleDefaultPolicy', 'DashboardRoleDefaultPolicy']);
+      expect(secrets.map((x) => x.id.replace(/[0-9A-F]{8}$/, '')).sort()).toEqual([
+        'ApiRoleDefaultPolicy',
+        'DashboardRoleDefaultPolicy',
+        'NotifyDeliverRoleDefaultPolicy', // issue 14: webhook secrets are sealed under the key ring
+        'NotifyTickRoleDefaultPolicy',
+      ]);
       for (const { s } of secrets) {
         expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);
         expect(s.Resource).toEqual({ Ref: secretId });
