@@ -32,6 +32,7 @@ export function sigV4(
   const headers: Record<string, string> = {
     ...Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), v.trim()])),
     host: req.host,
+    'x-amz-content-sha256': sha256hex(req.body),
     'x-amz-date': amzDate,
     ...(creds.sessionToken ? { 'x-amz-security-token': creds.sessionToken } : {}),
   };
