@@ -12,6 +12,7 @@
  *   --skip-score       BENCH_SKIP_SCORE=1    skip the scoring rows (pure scoring; one night of 10,000 halls)
  *   --skip-dashboard   BENCH_SKIP_DASHBOARD=1 skip the dashboard rows (hall page with a year of data; the export)
  *   --skip-cases       BENCH_SKIP_CASES=1     skip the case rows (write units, a 10,000-case queue, ingest with cases)
+ *   --skip-notify      BENCH_SKIP_NOTIFY=1    skip the notification rows (event writes per transition, webhook deliveries/s)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
@@ -34,6 +35,7 @@ import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchCases } from './cases.js';
+import { benchNotify } from './notify.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNight, benchPureScoring } from './score.js';
@@ -403,6 +405,10 @@ async function main() {
   if (!flag('skip-cases', 'BENCH_SKIP_CASES')) {
     say('cases: write units of a bad rating, a hall queue of 10,000 cases, ingest with 20% bad ratings…');
     rows.push(...(await benchCases()));
+  }
+  if (!flag('skip-notify', 'BENCH_SKIP_NOTIFY')) {
+    say('notify: event writes per case transition, 1,000 signed webhook deliveries to loopback…');
+    rows.push(...(await benchNotify()));
   }
 
   const missed = printTable(rows);
