@@ -48,15 +48,19 @@ import { getIssued } from '../storage/tickets.js';
 import { alertRaised, reviewWaiting } from '../domain/events.js';
 import { emitEvents } from '../services/emit.js';
 
+/** Days older than this are history (a backfill, a first start's catch-up): nobody is told of them again. */
+const recent = (day: string) => day >= new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
 /** The scored day's alerts as events for staff and webhooks (issue 14): each once, whatever the re-runs. */
-const announce = (t: TTable, alerts: readonly TAlert[]) =>
-  alerts.length
+const announce = (t: TTable, alerts: readonly TAlert[]) => {
+  const news = alerts.filter((a) => recent(a.day));
+  return news.length
     ? emitEvents(
         t,
-        alerts.map((a) => alertRaised(a, new Date().toISOString())),
+        news.map((a) => alertRaised(a, new Date().toISOString())),
         Date.now(),
       )
     : Promise.resolve(0);
+};
 
 export interface TJobDeps {
   /** The table every storage function reads and writes; its `itemsRead` is the job's cost. */
@@ -235,7 +239,9 @@ export async function scoreHallsDay(
         r.flags = flags;
       }
     }
-    if (suspicious.size) await emitEvents(table, [reviewWaiting(hallId, day, suspicious.size, new Date().toISOString())], Date.now());
+    if (suspicious.size && recent(day)) {
+      await emitEvents(table, [reviewWaiting(hallId, day, suspicious.size, new Date().toISOString())], Date.now());
+    }
 
     const today = new Map<string, TVector>();
     const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
