@@ -13,7 +13,7 @@ import type { TUser } from '../shared/domain/access.js';
 import { EVENT_KINDS } from '../shared/domain/events.js';
 import { runCaseNight } from '../shared/scoring/cases-night.js';
 import { commandCase, forgetCaseWorld, type TCaseDeps } from '../shared/services/cases.js';
-import { notifyTick, registerEndpoint, redeliverEvent, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
+import { deliverDue, notifyTick, registerEndpoint, redeliverEvent, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { getCase } from '../shared/storage/cases.js';
 import { putHall, putRegion } from '../shared/storage/catalogue.js';
@@ -290,7 +290,7 @@ describe('webhooks to loopback receivers', () => {
     expect(await getEvent(w.table, log[0].eventId)).toMatchObject({ kind: 'case.opened', caseId });
     flaky.server.close();
     outside.server.close();
-  });
+  }, 60_000);
 
   it('a receiver that never accepts is parked after the last attempt, about a day later, with the failure visible', async () => {
     const down = await receiver(() => 503);
@@ -303,10 +303,12 @@ describe('webhooks to loopback receivers', () => {
     });
     await rateBad();
     const start = w.clock.now;
-    // the schedule: at once, 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; a tick every hour for 40 hours
+    w.clock.now = start + 20_000;
+    await notifyTick(deps); // dispatched; attempt 1
+    // the schedule: 5 s, 5 min, 30 min, 2 h, 5 h, 10 h, 10 h; due attempts every hour for 40 hours
     for (let i = 0; i < 40; i++) {
-      w.clock.now += i === 0 ? 20_000 : 3_600_000;
-      await notifyTick(deps);
+      w.clock.now += 3_600_000;
+      await deliverDue(deps);
     }
     expect(down.requests).toHaveLength(8);
     expect(JSON.parse(down.requests[0].body)).toMatchObject({ msgtype: 'text' });
@@ -314,5 +316,5 @@ describe('webhooks to loopback receivers', () => {
     expect(d).toMatchObject({ status: 'parked', attempts: 8, lastStatus: 503, lastError: 'HTTP 503' });
     expect(Date.parse(d.lastAttemptAt!) - start).toBeGreaterThan(20 * 3_600_000);
     down.server.close();
-  });
+  }, 120_000);
 });
