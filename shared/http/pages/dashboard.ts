@@ -253,7 +253,7 @@ export function staffPage(opts: {
   return html`<!doctype html><html lang="${opts.lang === 'en' ? 'en' : 'zh-CN'}">${head}<body>
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav>${langLink}
 ${opts.user ? html` · <a href="/cases?lang=${opts.lang}">${w.cases}</a>` : ''}
-${opts.user ? html` · <a href="/notifications?lang=${opts.lang}">${opts.lang === 'en' ? 'Notifications' : '通知设置'}</a>` : ''}
+${opts.user ? html` · <a href="/notifications?lang=${opts.lang}">${opts.lang === 'en' ? 'Notifications' : '通知'}</a>` : ''}
 ${opts.user?.role === 'admin' ? adminLinks : ''}
 ${who}</nav></header>
 <main>${opts.body}</main></body></html>`;

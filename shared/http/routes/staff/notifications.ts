@@ -125,20 +125,17 @@ export function notificationRoutes(kit: TStaffKit) {
     const row = (k: TEventKind) => {
       const current = modeFor(user.role, prefs, k);
       const dflt = modeFor(user.role, undefined, k);
+      // one line per kind, on a phone too: a select names the role's default among its options
       const opts = DELIVERY_MODES.map(
-        (m) =>
-          html`<label><input type="radio" name="${k}" value="${m}"${m === current ? ' checked' : ''}> ${w.modes[m]}${
-            m === dflt ? html` <span class="muted">(${w.dflt})</span>` : ''
-          }</label> `,
+        (m) => html`<option value="${m}"${m === current ? ' selected' : ''}>${w.modes[m]}${m === dflt ? ` (${w.dflt})` : ''}</option>`,
       );
-      const legend = html`<legend class="sr-only">${kindWord(k, lang)}</legend>`;
-      return html`<tr><th scope="row">${kindWord(k, lang)}</th><td><fieldset>${legend}${opts}</fieldset></td></tr>`;
+      return html`<p><label for="m-${k}">${kindWord(k, lang)}</label> <select id="m-${k}" name="${k}">${opts}</select></p>`;
     };
     const mailLang = prefs?.lang ?? 'zh';
     const body = html`<h1>${w.title}</h1>${saved ? html`<p class="saved" role="status">${w.saved}</p>` : ''}
 ${user.email ? '' : html`<p class="warn" role="alert">${w.noEmail}</p>`}<p>${w.intro}</p>
 <form method="post" action="/notifications?lang=${lang}" class="adm">${csrfOf(c)}
-<table><thead><tr><th scope="col">${w.kind}</th><th scope="col"></th></tr></thead><tbody>${EVENT_KINDS.map(row)}</tbody></table>
+${EVENT_KINDS.map(row)}
 <p><label for="mail-lang">${w.lang}</label> <select id="mail-lang" name="lang"><option value="zh">中文</option>
 <option value="en"${mailLang === 'en' ? ' selected' : ''}>English</option></select></p>
 <button type="submit" class="btn">${w.save}</button></form>`;
