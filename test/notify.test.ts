@@ -10,10 +10,18 @@ import type { AddressInfo } from 'node:net';
 import { Webhook } from 'standardwebhooks';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TUser } from '../shared/domain/access.js';
-import { EVENT_KINDS } from '../shared/domain/events.js';
+import { alertRaised, EVENT_KINDS } from '../shared/domain/events.js';
 import { runCaseNight } from '../shared/scoring/cases-night.js';
 import { commandCase, forgetCaseWorld, type TCaseDeps } from '../shared/services/cases.js';
-import { deliverDue, notifyTick, registerEndpoint, redeliverEvent, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
+import {
+  deliverDue,
+  emitEvents,
+  notifyTick,
+  registerEndpoint,
+  redeliverEvent,
+  type TMail,
+  type TNotifyDeps,
+} from '../shared/services/notify.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { getCase } from '../shared/storage/cases.js';
 import { putHall, putRegion } from '../shared/storage/catalogue.js';
@@ -317,4 +325,22 @@ describe('webhooks to loopback receivers', () => {
     expect(Date.parse(d.lastAttemptAt!) - start).toBeGreaterThan(20 * 3_600_000);
     down.server.close();
   }, 120_000);
+});
+
+describe('a mail server that is down', () => {
+  it('leaves the mail queued without stopping the tick; the next tick sends it once', async () => {
+    await emitEvents(
+      w.table,
+      [alertRaised({ hallId: 'h-test', day: '2026-11-29', kind: 'turned-cold' }, new Date(w.clock.now).toISOString())],
+      w.clock.now,
+    );
+    const down = { ...deps, mailer: { send: async () => Promise.reject(new Error('SMTP 421')) } };
+    const first = await notifyTick(down);
+    expect(first.sent).toBe(0);
+    expect(first.events).toBeGreaterThanOrEqual(1);
+    mails.length = 0;
+    await notifyTick(deps);
+    await notifyTick(deps);
+    expect(mails.filter((m) => m.to === 'mgr@hall.test' && m.subject.includes('服务温度预警'))).toHaveLength(1);
+  });
 });

@@ -239,7 +239,13 @@ export async function sendQueuedMails(deps: TNotifyDeps, ctx?: TTickContext): Pr
     if (user?.email && e) {
       const lang = (await prefsOf(deps, c, user.id))?.lang ?? 'zh';
       const msg = eventMessage(e, lang, deps.baseUrl, c.names, userTimeZone(deps, c, user));
-      await deps.mailer.send({ to: user.email, id: `${e.id}.${user.id}`, ...msg });
+      try {
+        await deps.mailer.send({ to: user.email, id: `${e.id}.${user.id}`, ...msg });
+      } catch (err) {
+        // left queued for the next tick; a mail server that is down never holds up the webhooks
+        (deps.log ?? quietLog).warn('staff e-mail not sent, will retry', { userId: user.id, eventId: e.id, error: (err as Error).message });
+        continue;
+      }
       sent++;
     }
     await markMailSent(deps.table, m.userId, m.eventId, new Date(nowOf(deps)).toISOString());
@@ -271,11 +277,16 @@ export async function sendDigests(deps: TNotifyDeps, ctx?: TTickContext): Promis
     if (events.length) {
       const lang = (await prefsOf(deps, c, user.id))?.lang ?? 'zh';
       // sent before it is marked: a crash in between sends it twice rather than never
-      await deps.mailer.send({
-        to: user.email,
-        id: `digest.${day}.${user.id}`,
-        ...digestMessage(events, day, lang, deps.baseUrl, c.names, tz),
-      });
+      try {
+        await deps.mailer.send({
+          to: user.email,
+          id: `digest.${day}.${user.id}`,
+          ...digestMessage(events, day, lang, deps.baseUrl, c.names, tz),
+        });
+      } catch (err) {
+        (deps.log ?? quietLog).warn('digest not sent, will retry', { userId: user.id, day, error: (err as Error).message });
+        continue;
+      }
       sent++;
     }
     const at = new Date(nowMs).toISOString();
