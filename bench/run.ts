@@ -12,6 +12,7 @@
  *   --skip-score       BENCH_SKIP_SCORE=1    skip the scoring rows (pure scoring; one night of 10,000 halls)
  *   --skip-dashboard   BENCH_SKIP_DASHBOARD=1 skip the dashboard rows (hall page with a year of data; the export)
  *   --skip-cases       BENCH_SKIP_CASES=1     skip the case rows (write units, a 10,000-case queue, ingest with cases)
+ *   --skip-notify      BENCH_SKIP_NOTIFY=1    skip the notification rows (event writes per transition, webhook deliveries/s)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
  *   --skip-national    BENCH_SKIP_NATIONAL=1  skip the national-scale rows (issue 15: sign-in, region, admin pages on a
@@ -39,6 +40,7 @@ import { startProfiling, summarise, writeProfile, type TProfileSummary } from '.
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchCases } from './cases.js';
 import { benchDetection } from './detection.js';
+import { benchNotify } from './notify.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNational } from './national.js';
@@ -421,6 +423,11 @@ async function main() {
     say(`national: ${halls} halls, ${users} staff users; a sample night; the cost model…`);
     const cpu = rows.find((r) => r.metric === 'server_cpu_ms_per_rating')?.value;
     rows.push(...(await benchNational({ halls, users, serverCpuMsPerRating: cpu })));
+  }
+
+  if (!flag('skip-notify', 'BENCH_SKIP_NOTIFY')) {
+    say('notify: event writes per case transition, 1,000 signed webhook deliveries to loopback…');
+    rows.push(...(await benchNotify()));
   }
 
   const missed = printTable(rows);

@@ -101,6 +101,14 @@ function staffSignIn(app: App) {
   };
 }
 
+/** The sender of staff e-mail (context `mailFrom`, an address SES verifies); absent: staff e-mail is off. */
+function mailFrom(app: App): string | undefined {
+  const raw = optionalString(app, 'mailFrom');
+  if (raw !== undefined && !/^[^\s@<>]+@[^\s@<>]+\.[^\s@<>]+$/.test(raw))
+    throw new Error(`context mailFrom must be an e-mail address, got ${JSON.stringify(raw)}`);
+  return raw;
+}
+
 export function buildApp(options: BuildAppOptions = {}): BuiltApp {
   const app = new App({
     context: { ...cdkJsonContext(), ...options.context },
@@ -124,6 +132,11 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
       plannerEntry: join(PROJECT_ROOT, 'functions', 'score-planner.ts'),
       workerEntry: join(PROJECT_ROOT, 'functions', 'score-worker.ts'),
       timeZone: scoringTimezone(app),
+    },
+    notify: {
+      tickEntry: join(PROJECT_ROOT, 'functions', 'notify-tick.ts'),
+      deliverEntry: join(PROJECT_ROOT, 'functions', 'notify-deliver.ts'),
+      mailFrom: mailFrom(app),
     },
   });
 

@@ -6,6 +6,7 @@ import { DataTable } from './constructs/data-table.js';
 import { PublicHttpApi } from './constructs/http-api.js';
 import { KeyringSecret } from './constructs/keyring-secret.js';
 import { ScoringJob } from './constructs/scoring.js';
+import { Notifications } from './constructs/notify.js';
 import { DashboardFunction } from './constructs/dashboard-function.js';
 import { ExportFunction } from './constructs/export-function.js';
 import { join } from 'node:path';
@@ -47,6 +48,8 @@ export interface ServiceTemperatureStackProps extends StackProps {
     /** IANA time zone, e.g. Asia/Shanghai. */
     readonly timeZone: string;
   };
+  /** Staff e-mail and webhooks (issue 14): the tick and deliverer modules, and the sender (context mailFrom). */
+  readonly notify?: { readonly tickEntry: string; readonly deliverEntry: string; readonly mailFrom?: string };
 }
 
 export class ServiceTemperatureStack extends Stack {
@@ -59,6 +62,7 @@ export class ServiceTemperatureStack extends Stack {
   /** Year-long exports, streamed (a function URL in RESPONSE_STREAM mode). */
   readonly exports: ExportFunction;
   readonly staffSignIn?: StaffSignIn;
+  readonly notify?: Notifications;
 
   constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
     super(scope, id, props);
@@ -136,6 +140,19 @@ export class ServiceTemperatureStack extends Stack {
       timeZone: props.scoring.timeZone,
       logRetention: props.logRetention,
     });
+
+    if (props.notify) {
+      this.notify = new Notifications(this, 'Notify', {
+        ...props.notify,
+        projectRoot: props.projectRoot,
+        data: this.data,
+        keyringSecret: this.keyring.secret,
+        publicBaseUrl: dashboardOrigin,
+        timeZone: props.scoring.timeZone,
+        logRetention: props.logRetention,
+      });
+      new CfnOutput(this, 'WebhookQueueUrl', { value: this.notify.queue.queueUrl, description: 'Webhook attempts (its DLQ is alarmed)' });
+    }
 
     new CfnOutput(this, 'DashboardUrl', { value: `${dashboardOrigin}/`, description: 'Staff dashboard (sign in here)' });
     if (this.staffSignIn) {

@@ -48,6 +48,12 @@ const ZConfig = z.object({
   OIDC_LOGOUT_URL: z.optional(z.url()),
   /** Requests per minute one client address may post ratings; per API key for machine routes it is ×10. */
   RATE_LIMIT_PER_MINUTE: z._default(z.coerce.number().check(z.int(), z.gte(1)), 120),
+  /** Staff e-mail (issue 14), locally: an SMTP server (smtp://user:pass@host:587); unset: .eml files in DATA_DIR/outbox. */
+  SMTP_URL: z.optional(z.string().check(z.regex(/^smtps?:\/\//, 'SMTP_URL must start with smtp:// or smtps://'))),
+  /** The sender of staff e-mail (on AWS: an address of the SES identity the stack names). */
+  MAIL_FROM: z._default(z.string(), '服务温度 <no-reply@service-temperature.local>'),
+  /** Locally: seconds between notification ticks (events → e-mail, digests, webhook attempts); 0 = off. */
+  NOTIFY_EVERY_SECONDS: z._default(z.coerce.number().check(z.int(), z.gte(0)), 15),
 });
 export type TConfig = z.infer<typeof ZConfig>;
 

@@ -1,4 +1,5 @@
 /** The staff dashboard through app.request(): demo sign-in, and every route walked by every role. */
+import { createEndpoint, listEndpoints } from '../shared/storage/notify.js';
 import { caseFiguresReport } from '../shared/scoring/case-report.js';
 import { randomBytes } from 'node:crypto';
 import { gunzipSync } from 'node:zlib';
@@ -291,7 +292,20 @@ describe('every route, every role: nothing leaks', () => {
       ['POST', '/admin/calendar/overrides', { regionId: 'r-west', day: '2026-12-01', kind: 'closed', note: '潜入' }],
       ['POST', '/admin/calendar/overrides/remove', { regionId: 'r-west', day: '2026-12-01' }],
       ['POST', '/admin/calendar/deadlines', { regionId: 'r-west', contactDays: '9' }],
+      ['GET', '/admin/webhooks'], // issue 14: webhook endpoints, their delivery log, redelivery, removal
+      ['GET', '/admin/webhooks/wh-leak'],
+      [
+        'POST',
+        '/admin/webhooks',
+        { label: '潜入', regionId: 'r-west', url: 'https://sneak.example/h', format: 'standard', 'kind-case.opened': '1' },
+      ],
+      ['POST', '/admin/webhooks/wh-leak/redeliver', { eventId: 'evt_000000000000000000000000' }],
+      ['POST', '/admin/webhooks/wh-leak/remove', {}],
     ];
+    await createEndpoint(table, {
+      ...{ id: 'wh-leak', regionId: 'r-west', url: 'https://x.example/h', kinds: ['case.opened'], format: 'standard' as const },
+      ...{ secretSealed: 'k.x.y.z', label: 'leak', createdAt: '2026-11-01T00:00:00.000Z', createdBy: 'u-admin' },
+    });
     // Every administration route the app has is in the list above (a new one cannot be forgotten here).
     const routes = dashboardRoutes(deps).routes.filter((x) => x.path.startsWith('/admin') && x.method !== 'ALL');
     expect(routes.length).toBeGreaterThan(15);
@@ -309,6 +323,7 @@ describe('every route, every role: nothing leaks', () => {
       catalogues: await Promise.all(data.halls.map((h) => getHallCatalogue(table, h.id))),
       keys: [await listApiKeys(table, hall), await listApiKeys(table, 'h-dh-center')],
       calendar: await loadCalendarItems(table),
+      webhooks: await listEndpoints(table),
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>

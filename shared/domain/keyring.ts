@@ -5,7 +5,7 @@
  */
 import { hkdfSync, randomBytes } from 'node:crypto';
 
-export type TKeyPurpose = 'ticket' | 'phone' | 'hash' | 'session';
+export type TKeyPurpose = 'ticket' | 'phone' | 'hash' | 'session' | 'webhook';
 
 export interface TKeyring {
   activeKid: string;

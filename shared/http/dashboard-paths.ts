@@ -36,6 +36,8 @@ export const DASHBOARD_PATHS = [
   // The review of suspicious ratings (routes/staff/reviews.ts).
   '/reviews',
   '/reviews/{proxy+}',
+  // A staff user's notification settings (issue 14; webhooks live under /admin).
+  '/notifications',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

@@ -49,7 +49,10 @@ const refused = (c: Context, errors: { path: string; message: string }[]) =>
 const clientLimiters = new WeakMap<TAppDeps, RateLimiter>();
 export function clientLimiter(deps: TAppDeps): RateLimiter {
   let l = clientLimiters.get(deps);
-  if (!l) clientLimiters.set(deps, (l = new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE, 60_000)));
+  if (!l) {
+    l = new RateLimiter(deps.config.RATE_LIMIT_PER_MINUTE, 60_000);
+    clientLimiters.set(deps, l);
+  }
   return l;
 }
 

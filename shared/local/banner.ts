@@ -1,8 +1,12 @@
 /** What `npm start` prints once it runs: every URL in it must answer 200 (test/start-urls.test.ts walks them). */
 import type { TLocalServer } from './server.js';
 
-export function startBanner(local: Pick<TLocalServer, 'url' | 'config' | 'demo'>, info: { ms: number; nights: number }): string {
+export function startBanner(
+  local: Pick<TLocalServer, 'url' | 'config' | 'demo'> & Partial<Pick<TLocalServer, 'mailer'>>,
+  info: { ms: number; nights: number },
+): string {
   const { demo } = local;
+  const mail = local.mailer ? `  工作人员邮件 Staff e-mail:              ${local.mailer.where}\n` : '';
   return `
 服务温度 Service Temperature is running (${info.ms} ms) · data: ${local.config.DATA_DIR} · scored ${info.nights} night(s)
   居民评价页 Survey (fresh demo ticket):  ${demo.surveyUrl}
@@ -10,7 +14,7 @@ export function startBanner(local: Pick<TLocalServer, 'url' | 'config' | 'demo'>
   管理端 Dashboard (demo sign-in):        ${demo.dashboardUrl}
   接口文档 API docs:                      ${demo.docsUrl}
   健康检查 Health:                        ${local.url}/health
-  服务温度 Scores:  npm run report -- --hall ${demo.hallId}   (nightly at 02:00 ${local.config.SCORING_TIMEZONE})
+${mail}  服务温度 Scores:  npm run report -- --hall ${demo.hallId}   (nightly at 02:00 ${local.config.SCORING_TIMEZONE})
   演示接口密钥 Demo API key (hall ${demo.hallId}): ${demo.apiKey}
     try: curl -H "Authorization: Bearer ${demo.apiKey}" ${local.url}/api/v1/hall
 Press Ctrl-C to stop.`;

@@ -22,6 +22,8 @@ import { scoreThrough, type TNightResult } from '../scoring/job.js';
 import { announceEngine, runningEngine, withdrawEngine } from './data.js';
 import { startDynalite } from './engine.js';
 import { scheduleNightly, yesterdayIn } from './nightly.js';
+import { localMailer, scheduleNotify, type TLocalMailer } from './mail.js';
+import { notifyTick, type TTickResult } from '../services/notify.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
 import { getMarker, setMarker } from '../storage/meta.js';
 import { getHallCatalogue, reindexCatalogue } from '../storage/catalogue.js';
@@ -39,6 +41,10 @@ export interface TLocalServer {
   /** The app the socket serves (for app.request() in tests). */
   app: ReturnType<typeof createApp>;
   close(): Promise<void>;
+  /** where staff e-mail goes (SMTP, DATA_DIR/outbox, or memory) */
+  mailer: TLocalMailer;
+  /** one notification tick now (tests, demos) */
+  notifyNow(): Promise<TTickResult>;
 }
 
 const inMemory = (dir: string) => dir === ':memory:';
@@ -134,6 +140,17 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   const port = (server.address() as { port: number }).port;
   const url = config.PUBLIC_BASE_URL?.replace(/\/$/, '') ?? `http://localhost:${port}`;
 
+  // Staff e-mail and webhooks (issue 14): the same tick as the scheduled function on AWS, on a timer.
+  const mailer = localMailer({ smtpUrl: config.SMTP_URL, dataDir, from: config.MAIL_FROM });
+  const notifyDeps = { table, keyring, baseUrl: url, mailer, log, timeZone: config.SCORING_TIMEZONE };
+  const notifier = config.NOTIFY_EVERY_SECONDS
+    ? scheduleNotify(
+        () => notifyTick(notifyDeps),
+        config.NOTIFY_EVERY_SECONDS * 1000,
+        (err) => log!.error('notify tick failed', { error: (err as Error).message }),
+      )
+    : undefined;
+
   // A fresh ticket for the demo, exactly as a queue machine would mint it.
   const cat = (await getHallCatalogue(table, demoHallId))!;
   const now = Date.now();
@@ -161,8 +178,11 @@ export async function startLocal(env: Record<string, string | undefined> = proce
       docsUrl: `${url}/api/v1/docs`,
       dashboardUrl: `${url}/`,
     },
+    mailer,
+    notifyNow: () => notifyTick(notifyDeps),
     async close() {
       nightly.stop();
+      notifier?.stop();
       await new Promise<void>((ok) => server.close(() => ok()));
       client.destroy();
       await engine.close();

@@ -12,6 +12,7 @@ import { quietLog } from '../log.js';
 import { appendAudit, caseAuditId } from '../storage/audit.js';
 import { listHallCases, writeCase } from '../storage/cases.js';
 import { auditHistory, commandCase, loadCaseWorld, type TCaseDeps } from '../services/cases.js';
+import { emitCaseStep } from '../services/emit.js';
 
 export interface TCaseNightResult {
   escalated: number;
@@ -37,7 +38,8 @@ export async function runCaseNight(deps: TCaseDeps, hallIds?: readonly string[])
     for (const s of await listHallCases(deps.table, hallId, 'A', now)) {
       out.due++;
       // the newest history entry's audit entry, if a crash lost it (a present one is left as it is)
-      await auditHistory(deps.table, s.case, s.case.history.length - 1);
+      // ... and its event (issue 14): written before the audit entry, so a missing entry means it may be missing too
+      if (await auditHistory(deps.table, s.case, s.case.history.length - 1)) await emitCaseStep(deps.table, s.case, nowMs);
       const type = s.case.state === 'rectified' ? 'autoClose' : s.case.state === 'appealed' ? undefined : 'escalate';
       if (!type) continue;
       const r = await commandCase(collect, s.case.caseId, { type }, { kind: 'system' }, { stored: s, world });

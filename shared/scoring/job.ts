@@ -48,6 +48,22 @@ import { runCaseNight } from './cases-night.js';
 import { getIssued } from '../storage/tickets.js';
 import { deviceHallCounts } from '../storage/devices.js';
 import { syncReviewGroups } from '../storage/reviews.js';
+import { alertRaised, reviewWaiting } from '../domain/events.js';
+import { emitEvents } from '../services/emit.js';
+
+/** Days older than this are history (a backfill, a first start's catch-up): nobody is told of them again. */
+const recent = (day: string) => day >= new Date(Date.now() - 3 * 86_400_000).toISOString().slice(0, 10);
+/** The scored day's alerts as events for staff and webhooks (issue 14): each once, whatever the re-runs. */
+const announce = (t: TTable, alerts: readonly TAlert[]) => {
+  const news = alerts.filter((a) => recent(a.day));
+  return news.length
+    ? emitEvents(
+        t,
+        news.map((a) => alertRaised(a, new Date().toISOString())),
+        Date.now(),
+      )
+    : Promise.resolve(0);
+};
 
 export interface TJobDeps {
   /** The table every storage function reads and writes; its `itemsRead` is the job's cost. */
@@ -166,6 +182,7 @@ export async function processBatch(
   await putAlerts(deps.table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
+  await announce(deps.table, fresh);
   if (deps.cases) await runCaseNight({ ...deps.cases, table: deps.table }, batch.hallIds);
   return { ratings, alerts };
 }
@@ -244,6 +261,9 @@ export async function scoreHallsDay(
     }
     // The groups supervisors review (/reviews): rewritten with the flags, people's decisions kept.
     if (found.groups.length || hadFlags) await syncReviewGroups(table, hallId, day, found.groups);
+    if (found.flags.size && recent(day)) {
+      await emitEvents(table, [reviewWaiting(hallId, day, found.flags.size, new Date().toISOString())], Date.now());
+    }
 
     const today = new Map<string, TVector>();
     const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
@@ -453,6 +473,7 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
   await putAlerts(table, alerts);
   const fresh = alerts.filter((a) => a.day === plan.day);
   if (fresh.length && deps.publish) await deps.publish(fresh);
+  await announce(table, fresh);
   return alerts;
 }
 

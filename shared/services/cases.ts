@@ -47,6 +47,7 @@ import { localDay } from '../domain/time.js';
 import { quietLog, type TLog } from '../log.js';
 import { randomBytes } from 'node:crypto';
 import { forgetHallCalendars } from './case-calendar.js';
+import { emitCaseStep } from './emit.js';
 import { appendAudit, caseAuditId, listAudit, type TAuditQuery, type TStoredAudit } from '../storage/audit.js';
 import { deleteOverride, loadCalendarItems, putDeadlines, putOverride, type TCalendarItems } from '../storage/calendar.js';
 import {
@@ -462,6 +463,7 @@ export async function commandCase(
     const reason = command.type === 'decideAppeal' ? command.reason : undefined;
     await setRatingDecision(deps.table, c.ratingId, { appeal: 'upheld', by: actorId(actor), at: e.at, reason });
   }
+  await emitCaseStep(deps.table, r.case, nowOf(deps)); // issue 14: its event, before the audit entry (see cases-night)
   await auditHistory(deps.table, r.case, c.history.length - 1, roleOf(actor), r.events);
   await publish(deps, r.events);
   return { ok: true, case: r.case, version: stored.version + 1, events: r.events };
@@ -476,7 +478,7 @@ function roleOfHistory(action: string, actor: string): TAuditEntry['actorRole'] 
 /**
  * Appends the audit entries of a case's history from index `from` on (each under its deterministic id, so an entry
  * already there is left alone): the newest entry with the actor's role and events, older ones (a crash's gap)
- * rebuilt from the history.
+ * rebuilt from the history. Returns how many were missing and written.
  */
 export async function auditHistory(
   t: TTable,
@@ -484,14 +486,16 @@ export async function auditHistory(
   from: number,
   role?: TAuditEntry['actorRole'],
   events: readonly TCaseEvent[] = [],
-): Promise<void> {
+): Promise<number> {
   const last = c.history.length - 1;
+  let written = 0;
   for (let i = Math.max(1, from); i <= last; i++) {
     const h = c.history[i];
     const upTo = { ...c, history: c.history.slice(0, i + 1), state: h.to };
     const entry = auditOfCaseTransition(upTo, i === last ? events : [], i === last && role ? role : roleOfHistory(h.action, h.actor));
-    await appendAudit(t, entry, caseAuditId(c.caseId, i));
+    if (await appendAudit(t, entry, caseAuditId(c.caseId, i))) written++;
   }
+  return written;
 }
 
 /** Reveals the resident's phone to the hall's manager: exactly one history entry and one audit entry per reveal. */

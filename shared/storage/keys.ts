@@ -141,3 +141,38 @@ export const childIndex = (parentId: string | undefined, kind: 'R' | 'H', id: st
   gsi2sk: `${kind}#${id}`,
 });
 export const childrenOf = (parentId: string | undefined): string => `KIDS#${parentId ?? ''}`;
+/* notifications and webhooks (issue 14): events, the outbox index, preferences, endpoints, deliveries, mail */
+export const NOTIFY_SHARDS = 8;
+const notifyShard = (id: string): number => dirtyShard(id) % NOTIFY_SHARDS;
+export const event = (eventId: string): TKey => ({ pk: `EVT#${eventId}`, sk: 'EVT' });
+/** sparse: only an event not yet dispatched has it */
+export const outboxIndex = (eventId: string, at: string): TIndexKey => ({
+  gsi1pk: `OUTBOX#${notifyShard(eventId)}`,
+  gsi1sk: `${at}#${eventId}`,
+});
+export const outboxPartition = (shard: number): string => `OUTBOX#${shard}`;
+export const notifyPrefs = (userId: string): TKey => ({ pk: `USER#${userId}`, sk: 'NOTIFY' });
+export const webhook = (endpointId: string): TKey => ({ pk: `WEBHOOK#${endpointId}`, sk: 'META' });
+export const webhookIndex = (endpointId: string): TIndexKey => ({ gsi1pk: 'CATALOG#WEBHOOK', gsi1sk: endpointId });
+export const webhooksIndex = 'CATALOG#WEBHOOK';
+export const delivery = (endpointId: string, eventId: string): TKey => ({ pk: `WHD#${endpointId}`, sk: eventId });
+export const deliveriesOf = (endpointId: string): string => `WHD#${endpointId}`;
+/** sparse: only a delivery waiting for its next attempt has it */
+export const deliveryDue = (endpointId: string, eventId: string, nextAt: string): TIndexKey => ({
+  gsi1pk: `WHDUE#${notifyShard(eventId)}`,
+  gsi1sk: `${nextAt}#${endpointId}#${eventId}`,
+});
+export const deliveryDuePartition = (shard: number): string => `WHDUE#${shard}`;
+export const mail = (userId: string, eventId: string): TKey => ({ pk: `MAIL#${userId}`, sk: `EVT#${eventId}` });
+/** sparse: a mail to send at once (MAILQ#<shard>) or waiting for the user's digest (DIGEST#<user>) */
+export const mailQueued = (userId: string, eventId: string, at: string): TIndexKey => ({
+  gsi1pk: `MAILQ#${notifyShard(eventId)}`,
+  gsi1sk: `${at}#${userId}#${eventId}`,
+});
+export const mailQueuePartition = (shard: number): string => `MAILQ#${shard}`;
+export const digestWaiting = (userId: string, eventId: string, at: string): TIndexKey => ({
+  gsi1pk: `DIGEST#${userId}`,
+  gsi1sk: `${at}#${eventId}`,
+});
+export const digestOf = (userId: string): string => `DIGEST#${userId}`;
+export const digestSent = (userId: string, day: string): TKey => ({ pk: `MAIL#${userId}`, sk: `DIGEST#${day}` });

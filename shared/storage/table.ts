@@ -41,6 +41,12 @@
  *  DEVDAY#<keyed hash of cookie> / <day>                  halls one browser rated that day (ADD to a set)   devices.ts
  *  REVIEW#<hall> / <day>#<rule>:<group>                   a flagged group: evidence (the job's), decisions  reviews.ts
  *                                                         per rating / group (people's, kept on re-score)
+ *  EVT#<event> / EVT  (GSI1 OUTBOX#<shard> / <at>#<event> until dispatched)  one event (issue 14), kept 30 d (ttl) notify.ts
+ *  USER#<user> / NOTIFY                                   a staff user's notification choices and language   notify.ts
+ *  WEBHOOK#<id> / META  (GSI1 CATALOG#WEBHOOK / <id>)     a webhook endpoint: region, kinds, sealed secret   notify.ts
+ *  WHD#<endpoint> / <event>  (GSI1 WHDUE#<shard> / <next attempt>#… while waiting)  delivery log (ttl 30 d)   notify.ts
+ *  MAIL#<user> / EVT#<event>  (GSI1 MAILQ#<shard> | DIGEST#<user> until sent)  a staff e-mail (ttl 30 d)    notify.ts
+ *  MAIL#<user> / DIGEST#<day>                             that day's digest was sent                         notify.ts
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.

@@ -45,6 +45,11 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
   'ServiceTemperature/Scoring/Planner/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'ServiceTemperature/Scoring/Worker/Function AwsSolutions-L1',
   'ServiceTemperature/Scoring/Worker/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  // issue 14: the notification tick and the webhook deliverer are AppFunctions like the rest
+  'ServiceTemperature/Notify/Tick/Function AwsSolutions-L1',
+  'ServiceTemperature/Notify/Tick/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
+  'ServiceTemperature/Notify/Deliver/Function AwsSolutions-L1',
+  'ServiceTemperature/Notify/Deliver/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
 ].sort();
 
 const outdirs: string[] = [];

@@ -54,7 +54,8 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
 
   describe('schedule', () => {
     it('invokes the planner at 02:00 every day in Asia/Shanghai, passing the scheduled time, with its own role', () => {
-      t.resourceCountIs('AWS::Scheduler::Schedule', 1);
+      // the scoring job's one schedule (the notification tick has its own: test/infra/notify.test.ts)
+      expect(Object.keys(t.findResources('AWS::Scheduler::Schedule')).filter((id) => id.startsWith('Scoring'))).toHaveLength(1);
       t.hasResourceProperties('AWS::Scheduler::Schedule', {
         ScheduleExpression: 'cron(0 2 * * ? *)',
         ScheduleExpressionTimezone: 'Asia/Shanghai',
@@ -151,7 +152,10 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
 
   describe('worker', () => {
     it('consumes the queue in small batches with partial-batch failure reporting and bounded concurrency', () => {
-      t.resourceCountIs('AWS::Lambda::EventSourceMapping', 1);
+      // the scoring queue's one consumer (the webhook queue's is in test/infra/notify.test.ts)
+      expect(Object.keys(t.findResources('AWS::Lambda::EventSourceMapping')).filter((id) => id.startsWith('ScoringWorker'))).toHaveLength(
+        1,
+      );
       t.hasResourceProperties('AWS::Lambda::EventSourceMapping', {
         EventSourceArn: arnOf(ids.queue),
         FunctionName: { Ref: ids.worker },

@@ -112,8 +112,9 @@ describe('ServiceTemperature stack', () => {
 
   describe('API function', () => {
     it('runs nodejs22.x on arm64 with 512 MB, 10 s, active tracing and no reserved concurrency', () => {
-      // The API function, the dashboard, the scoring planner and the scoring worker.
-      t.resourceCountIs('AWS::Lambda::Function', 5); // API, dashboard, export stream, scoring planner and worker
+      // The API function, the dashboard, the export stream, the scoring planner and worker, the notification tick and
+      // webhook deliverer.
+      t.resourceCountIs('AWS::Lambda::Function', 7);
       t.hasResourceProperties('AWS::Lambda::Function', {
         Description: 'Service Temperature HTTP API (Hono)',
         Runtime: 'nodejs22.x',
@@ -229,7 +230,7 @@ describe('ServiceTemperature stack', () => {
       );
     });
 
-    it('grants read on the key-ring secret only, to the API, dashboard and export functions', () => {
+    it('grants read on the key-ring secret only, to the API, dashboard, export and notification functions', () => {
       const secretId = onlyResource(t, 'AWS::SecretsManager::Secret').id;
       const secrets = Object.entries(t.findResources('AWS::IAM::Policy')).flatMap(([id, p]) =>
         (p as { Properties: { PolicyDocument: { Statement: Statement[] } } }).Properties.PolicyDocument.Statement.filter((s) =>
@@ -240,6 +241,8 @@ describe('ServiceTemperature stack', () => {
         'ApiRoleDefaultPolicy',
         'DashboardRoleDefaultPolicy',
         'ExportRoleDefaultPolicy', // verifies the dashboard's export tickets
+        'NotifyDeliverRoleDefaultPolicy', // issue 14: webhook secrets are sealed under the key ring
+        'NotifyTickRoleDefaultPolicy',
       ]);
       for (const { s } of secrets) {
         expect(asList(s.Action).sort()).toEqual(['secretsmanager:DescribeSecret', 'secretsmanager:GetSecretValue']);

@@ -19,6 +19,7 @@ export const A = {
     regions: '区域与大厅',
     users: '工作人员',
     calendar: '工作日历与期限',
+    webhooks: 'Webhook 推送',
     addRegion: '新增区域',
     addHall: '新增大厅',
     editRegion: '编辑区域',
@@ -102,6 +103,7 @@ export const A = {
     regions: 'Regions and halls',
     users: 'Staff users',
     calendar: 'Calendar and deadlines',
+    webhooks: 'Webhooks',
     addRegion: 'Add a region',
     addHall: 'Add a hall',
     editRegion: 'Edit region',
@@ -282,11 +284,12 @@ ${ADMIN_ERRORS[f.error][ctx.lang]}</span>`
 const csrfInput = (ctx: TFormCtx) => html`<input type="hidden" name="_csrf" value="${ctx.csrf}">`;
 
 /** The administration section's own navigation, with the page's place in it. */
-export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar'): Html {
+export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar' | 'webhooks'): Html {
   const a = A[lang];
-  const link = (to: 'regions' | 'users' | 'calendar') =>
+  const link = (to: 'regions' | 'users' | 'calendar' | 'webhooks') =>
     html`<a href="/admin/${to}?${q(lang)}"${current === to ? html` aria-current="page"` : ''}>${a[to]}</a>`;
-  return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${link('regions')} ${link('users')} ${link('calendar')}</nav>`;
+  const links = html`${link('regions')} ${link('users')} ${link('calendar')} ${link('webhooks')}`;
+  return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${links}</nav>`;
 }
 
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');

@@ -313,6 +313,7 @@ export function staffPage(opts: {
 <header><a href="/?lang=${opts.lang}"><strong>${w.brand}</strong></a><nav>${langLink}
 ${opts.user ? html` · <a href="/cases?lang=${opts.lang}">${w.cases}</a>` : ''}
 ${opts.user && opts.user.role !== 'manager' ? html` · <a href="/reviews?lang=${opts.lang}">${reviewsLabel[opts.lang]}</a>` : ''}
+${opts.user ? html` · <a href="/notifications?lang=${opts.lang}">${opts.lang === 'en' ? 'Notifications' : '通知'}</a>` : ''}
 ${opts.user?.role === 'admin' ? adminLinks : ''}
 ${who}</nav></header>
 <main>${opts.body}</main></body></html>`;

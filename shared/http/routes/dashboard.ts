@@ -20,6 +20,7 @@ import { caseRoutes } from './staff/cases.js';
 import { exportRoutes } from './staff/exports.js';
 import { staffKit } from './staff/gate.js';
 import { hallRoutes } from './staff/halls.js';
+import { notificationRoutes } from './staff/notifications.js';
 import { regionRoutes } from './staff/regions.js';
 import { signInRoutes } from './staff/sign-in.js';
 import { reviewRoutes } from './staff/reviews.js';
@@ -45,6 +46,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', reviewRoutes(kit));
   r.route('/admin', adminRoutes(kit));
   r.route('/admin', calendarRoutes(kit));
+  r.route('/', notificationRoutes(kit)); // issue 14: /notifications, /admin/webhooks
   r.route('/', docsRoutes(deps));
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)

@@ -1,0 +1,170 @@
+/**
+ * Notification rows of `npm run bench` (issue 14), on an embedded dynalite:
+ *  - case_transition_extra_writes: the most event items a single step writes on the request path — a bad rating's
+ *    put (case.opened is derived later by the sweep: 0) and each case transition through the case service (contact,
+ *    appeal filed and decided, rectify, 追评, the night's escalation) — counted on the DynamoDB client (target ≤ 1);
+ *  - webhook_deliveries_per_s: signed Standard Webhooks POSTs to a receiver on loopback, each recorded in the
+ *    endpoint's delivery log (read, sign, POST, conditional put), by the same code the local timer and the AWS
+ *    deliverer run, 8 at a time.
+ * Run alone: `npx tsx bench/notify.ts` (prints the rows, writes nothing).
+ */
+import { createServer } from 'node:http';
+import type { AddressInfo } from 'node:net';
+import { fileURLToPath } from 'node:url';
+import type { TUser } from '../shared/domain/access.js';
+import { caseOpened } from '../shared/domain/events.js';
+import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
+import { signTicket } from '../shared/domain/tokens.js';
+import { startDynalite } from '../shared/local/engine.js';
+import { runCaseNight } from '../shared/scoring/cases-night.js';
+import { commandCase, type TCaseDeps } from '../shared/services/cases.js';
+import { deliverDue, registerEndpoint, type TNotifyDeps } from '../shared/services/notify.js';
+import { acceptRating } from '../shared/services/ratings.js';
+import { getCase } from '../shared/storage/cases.js';
+import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
+import { createDynamoClient } from '../shared/storage/client.js';
+import { openTable, type TTable } from '../shared/storage/db.js';
+import { createDelivery, listDeliveries, putEvent } from '../shared/storage/notify.js';
+import { ensureTable } from '../shared/storage/schema.js';
+
+export interface TNotifyRow {
+  metric: string;
+  value: number;
+  unit: string;
+  target: { op: '<=' | '>='; value: number } | null;
+}
+
+/** Counts event items written through the table's client while `fn` runs. */
+async function eventWrites(t: TTable, fn: () => Promise<unknown>): Promise<number> {
+  const client = t.db;
+  const send = client.send.bind(client);
+  let n = 0;
+  client.send = ((cmd: { input: { Item?: { pk?: { S?: string } } } }, ...rest: unknown[]) => {
+    if (cmd.input.Item?.pk?.S?.startsWith('EVT#')) n++;
+    return (send as (...a: unknown[]) => unknown)(cmd, ...rest);
+  }) as typeof client.send;
+  try {
+    await fn();
+    return n;
+  } finally {
+    client.send = send;
+  }
+}
+
+export async function benchNotify(opts: { deliveries?: number } = {}): Promise<TNotifyRow[]> {
+  const engine = await startDynalite();
+  const client = createDynamoClient({ endpoint: engine.endpoint });
+  await ensureTable(client, 'bench-notify');
+  const t = openTable(client, 'bench-notify');
+  const keyring = parseKeyring(generateKeyringJson());
+  const clock = { now: Date.parse('2026-11-20T02:00:00Z') }; // Friday 10:00 in Shanghai
+  try {
+    await putRegion(t, { id: 'r-city', name: '市', level: 'city' });
+    await putRegion(t, { id: 'r-bench', name: '区', level: 'district', parentId: 'r-city' });
+    await putHall(t, { id: 'h-bench', name: '基准大厅', regionId: 'r-bench', timezone: 'Asia/Shanghai' });
+    await putWindow(t, { hallId: 'h-bench', id: 'w1', name: '1号窗口' });
+    await putService(t, { hallId: 'h-bench', id: 's1', name: '事项' });
+    t.catalogueVersion++;
+    const manager: TUser = { id: 'u-m', name: '经理', role: 'manager', scope: 'h-bench' };
+    const district: TUser = { id: 'u-s', name: '督导', role: 'supervisor', scope: 'r-bench' };
+    const deps: TCaseDeps = { table: t, keyring, now: () => clock.now };
+
+    // 1. the most event writes of one step on the request path
+    const rate = async (id: string) => {
+      const ticket = signTicket(keyring, { ticketId: id, hallId: 'h-bench', windowId: 'w1', serviceId: 's1', issuedAt: clock.now });
+      const hall = { id: 'h-bench', name: '基准大厅', regionId: 'r-bench', timezone: 'Asia/Shanghai' };
+      const catalogue = async () => ({ hall, windows: [{ hallId: 'h-bench', id: 'w1', name: '1' }], services: [] });
+      const r = await acceptRating(
+        { table: t, keyring, now: () => clock.now, catalogue } as never,
+        { ticket, overall: 1, reasons: ['rude'] } as never,
+        { deviceId: `bench-${id}` },
+      );
+      if (!r.ok) throw new Error(`bench notify: rating refused (${JSON.stringify(r)})`);
+    };
+    const steps: number[] = [];
+    steps.push(await eventWrites(t, () => rate('BenchCaseAaaaaaaaaaaa')));
+    steps.push(await eventWrites(t, () => rate('BenchCaseBbbbbbbbbbbb')));
+    const a = 'BenchCaseAaaaaaaaaaaa';
+    const staff = (user: TUser) => ({ kind: 'staff' as const, user });
+    steps.push(await eventWrites(t, () => commandCase(deps, a, { type: 'contact', how: 'written_reply', note: '' }, staff(manager))));
+    steps.push(await eventWrites(t, () => commandCase(deps, a, { type: 'fileAppeal', kind: 'mistaken', evidence: 'x' }, staff(manager))));
+    steps.push(
+      await eventWrites(t, () => commandCase(deps, a, { type: 'decideAppeal', decision: 'rejected', reason: 'y' }, staff(district))),
+    );
+    steps.push(
+      await eventWrites(t, () =>
+        commandCase(deps, a, { type: 'rectify', publicReply: '已整改', fix: 'z', category: 'other' }, staff(manager)),
+      ),
+    );
+    steps.push(await eventWrites(t, () => commandCase(deps, a, { type: 'followUp', grade: 'basic' }, { kind: 'resident' })));
+    clock.now = Date.parse('2026-11-25T18:00:00Z');
+    const night = await eventWrites(t, () => runCaseNight(deps, ['h-bench']));
+    const escalated = (await getCase(t, 'BenchCaseBbbbbbbbbbbb'))?.case.escalationLevel ?? 0;
+    steps.push(escalated ? night / escalated : night);
+    const rows: TNotifyRow[] = [
+      { metric: 'case_transition_extra_writes', value: Math.max(...steps), unit: 'writes', target: { op: '<=', value: 1 } },
+    ];
+
+    // 2. webhook deliveries to a loopback receiver
+    const n = opts.deliveries ?? 1000;
+    const server = createServer((req, res) => {
+      req.resume();
+      req.on('end', () => res.writeHead(204).end());
+    });
+    await new Promise<void>((ok) => server.listen(0, '127.0.0.1', ok));
+    const url = `http://127.0.0.1:${(server.address() as AddressInfo).port}/hook`;
+    clock.now = Date.now();
+    const ndeps: TNotifyDeps = { table: t, keyring, baseUrl: 'https://rate.example.cn', now: () => clock.now };
+    const { endpoint } = await registerEndpoint(
+      ndeps,
+      { id: 'u-a', name: 'a', role: 'admin', scope: '*' },
+      {
+        regionId: 'r-city',
+        url,
+        kinds: ['case.opened'],
+        format: 'standard',
+        label: 'bench',
+      },
+    );
+    for (let i = 0; i < n; i++) {
+      const e = caseOpened({
+        caseId: `c${String(i).padStart(6, '0')}`,
+        hallId: 'h-bench',
+        openedAt: new Date(clock.now - 1000).toISOString(),
+        contactDue: new Date(clock.now + 86_400_000).toISOString(),
+      });
+      await putEvent(t, e, clock.now);
+      await createDelivery(t, endpoint.id, e, clock.now);
+    }
+    const started = performance.now();
+    let attempted = 0;
+    while (attempted < n) {
+      const k = await deliverDue(ndeps);
+      if (!k) break;
+      attempted += k;
+    }
+    const seconds = (performance.now() - started) / 1000;
+    server.close();
+    const delivered = (await listDeliveries(t, endpoint.id)).filter((d) => d.status === 'delivered').length;
+    if (delivered !== n) throw new Error(`bench notify: ${delivered} of ${n} deliveries delivered`);
+    rows.push({ metric: 'webhook_deliveries_per_s', value: Math.round(n / seconds), unit: '/s', target: null });
+    return rows;
+  } finally {
+    client.destroy();
+    await engine.close();
+  }
+}
+
+if (process.argv[1] === fileURLToPath(import.meta.url)) {
+  process.env.AWS_SDK_JS_NODE_VERSION_SUPPORT_WARNING_DISABLED ??= 'true';
+  benchNotify().then(
+    (rows) => {
+      for (const r of rows)
+        console.log(`${r.metric}\t${r.value} ${r.unit}${r.target ? `\t(target ${r.target.op} ${r.target.value})` : ''}`);
+    },
+    (err) => {
+      console.error(err);
+      process.exit(1);
+    },
+  );
+}

@@ -1,0 +1,519 @@
+/**
+ * Notifications (issue 14, SPEC §9): one tick, the same locally (a timer) and on AWS (a scheduled function whose
+ * webhook attempts go through SQS), turns events into e-mails and webhook deliveries:
+ *   sweep     derive case.opened (a hall's ratings of the day since the last sweep: the rating's put gains no write),
+ *             case.overdue (a deadline passed) and case.due_soon (08:00 hall-local, deadlines of the day)
+ *   dispatch  each event in the outbox → a mail item per staff user who wants it (now / digest) and a delivery per
+ *             webhook endpoint of its region or above; then off the outbox. Every item is put-if-absent: a re-run
+ *             or a replayed event adds nothing
+ *   mails     queued mails sent; digests at 08:30 in the user's time zone, one message listing everything waiting
+ *   deliver   due webhook attempts (Standard Webhooks signed), retried over ~27 h, then parked
+ * Transitions write their event themselves (emitCaseStep: the one extra write per case transition).
+ */
+import { createCipheriv, createDecipheriv, randomBytes } from 'node:crypto';
+import type { TTree, TUser } from '../domain/access.js';
+import { auditEntry } from '../domain/audit.js';
+import {
+  caseDeadline,
+  caseOpened,
+  deliveryFor,
+  digestDay,
+  digestMessage,
+  endpointWants,
+  EVENT_KINDS,
+  eventMessage,
+  localClock,
+  MAX_ATTEMPTS,
+  nextAttemptDelay,
+  signWebhook,
+  type TEvent,
+  type TEventKind,
+  type TNames,
+  type TNotifyPrefs,
+  type TWebhookFormat,
+  WEBHOOK_FORMATS,
+  webhookBody,
+} from '../domain/events.js';
+import type { TKeyring } from '../domain/keyring.js';
+import { activeDue } from '../domain/cases.js';
+import { quietLog, type TLog } from '../log.js';
+import { appendAudit } from '../storage/audit.js';
+import { caseFromRaw } from '../storage/cases.js';
+import { getItem, put, queryAll, type TTable } from '../storage/db.js';
+import * as keys from '../storage/keys.js';
+import { listDirty } from '../storage/late-marks.js';
+import {
+  claimDigest,
+  createDelivery,
+  createEndpoint,
+  createMail,
+  digestClaimed,
+  getDelivery,
+  getEndpoint,
+  getEvent,
+  getPrefs,
+  listDigestWaiting,
+  listDueDeliveries,
+  listEndpoints,
+  listPendingEvents,
+  listQueuedMails,
+  markDispatched,
+  markMailSent,
+  recordAttempt,
+  redeliver,
+  removeEndpoint,
+  type TDelivery,
+  type TEndpoint,
+} from '../storage/notify.js';
+import { listUsers } from '../storage/users.js';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { loadCaseWorld, nextLocalMidnight, type TCaseWorld } from './cases.js';
+import { emitEvents } from './emit.js';
+
+export interface TMail {
+  to: string;
+  subject: string;
+  text: string;
+  html: string;
+  /** a stable id (the event or the digest), for the Message-ID and the .eml file name */
+  id: string;
+}
+export interface TMailer {
+  send(m: TMail): Promise<void>;
+}
+/** An HTTP POST (fetch by default); tests and the bench point it at a loopback receiver. */
+export type TPost = (url: string, headers: Record<string, string>, body: string, timeoutMs: number) => Promise<{ status: number }>;
+
+export interface TNotifyDeps {
+  table: TTable;
+  keyring: TKeyring;
+  /** links in messages: PUBLIC_BASE_URL */
+  baseUrl: string;
+  /** absent: staff e-mail is off (no sender configured) and no mail is queued */
+  mailer?: TMailer;
+  now?: () => number;
+  log?: TLog;
+  post?: TPost;
+  /** where a supervisor's or administrator's digest hour is kept (their scope has no single hall) */
+  timeZone?: string;
+  /** AWS: hand due deliveries to the queue instead of attempting them in the tick */
+  enqueue?: (deliveries: readonly TDelivery[]) => Promise<void>;
+}
+
+const nowOf = (d: { now?: () => number }) => (d.now ?? Date.now)();
+
+export { emitCaseStep, emitEvents } from './emit.js';
+
+/* ---------- the sweep: derived events ---------- */
+
+const SWEEP_MARKER = keys.marker('notify-sweep');
+/** A rating stored a moment before `now` may not be readable yet on an index: the sweep stays this far behind. */
+const SWEEP_LAG_MS = 10_000;
+const MAX_WINDOW_MS = 3 * 86_400_000;
+
+function localDaysBetween(fromMs: number, toMs: number, tz: string): string[] {
+  const out = new Set<string>();
+  for (let t = fromMs; t < toMs; t += 3_600_000) out.add(localClock(t, tz).day);
+  out.add(localClock(toMs, tz).day);
+  return [...out];
+}
+
+/** Derives the events of (last sweep, now − lag]; the first sweep only sets its cursor. Returns events written. */
+export async function sweep(deps: TNotifyDeps, world?: TCaseWorld): Promise<number> {
+  const t = deps.table;
+  const nowMs = nowOf(deps);
+  const toMs = nowMs - SWEEP_LAG_MS;
+  const cursor = await getItem(t, SWEEP_MARKER, { consistent: true });
+  const fromMs = typeof cursor?.at === 'string' ? Math.max(Date.parse(cursor.at), toMs - MAX_WINDOW_MS) : toMs;
+  if (fromMs >= toMs) {
+    if (!cursor) await put(t, { ...SWEEP_MARKER, at: new Date(toMs).toISOString() });
+    return 0;
+  }
+  const from = new Date(fromMs).toISOString();
+  const to = new Date(toMs).toISOString();
+  const w = world ?? (await loadCaseWorld(t, nowMs));
+  const events: TEvent[] = [];
+  // late ratings (a ticket rated days after its visit) sit under their visit's day: their marks say which
+  const late = (await listDirty(t)).filter((m) => m.day);
+  for (const hall of w.halls.values()) {
+    const tz = hall.timezone;
+    const days = new Set([...localDaysBetween(fromMs, toMs, tz), ...late.filter((m) => m.hallId === hall.id).map((m) => m.day)]);
+    for (const day of days) {
+      const items = await queryAll(t, { pk: keys.hallDay(hall.id, day), index: true, between: [from, `${to}#\uffff`] });
+      for (const i of items) {
+        const s = caseFromRaw(unmarshall(i));
+        if (s) events.push(caseOpened(s.case));
+      }
+    }
+    // deadlines that passed in the window (open: contact; contacted: rectify); escalated ones are keyed later
+    for (const s of await queryActive(t, hall.id, from, to)) {
+      const due = activeDue(s.case);
+      if (due && due >= from && due <= to && (s.case.state === 'open' || s.case.state === 'contacted'))
+        events.push(caseDeadline('case.overdue', s.case, due, to));
+    }
+    // the morning of a deadline: at 08:00 hall-local, the day's deadlines
+    const start = localClock(fromMs, tz);
+    const end = localClock(toMs, tz);
+    const crossed = start.day !== end.day ? end.minutes >= 480 : start.minutes < 480 && end.minutes >= 480;
+    if (crossed) {
+      const dayEnd = new Date(nextLocalMidnight(toMs, tz) - 1).toISOString();
+      for (const s of await queryActive(t, hall.id, to, dayEnd)) {
+        const due = activeDue(s.case);
+        if (due && due > to && due <= dayEnd && (s.case.state === 'open' || s.case.state === 'contacted'))
+          events.push(caseDeadline('case.due_soon', s.case, due, to));
+      }
+    }
+  }
+  const written = await emitEvents(t, events, nowMs);
+  await put(t, { ...SWEEP_MARKER, at: to });
+  return written;
+}
+
+async function queryActive(t: TTable, hallId: string, from: string, to: string) {
+  const items = await queryAll(t, { pk: keys.casesOfHall(hallId), index: 'gsi2', between: [`A#${from}`, `A#${to}`] });
+  return items.map((i) => caseFromRaw(unmarshall(i))).filter((s) => s !== undefined);
+}
+
+/* ---------- dispatch ---------- */
+
+interface TTickContext {
+  world: TCaseWorld;
+  tree: TTree;
+  users: TUser[];
+  prefs: Map<string, TNotifyPrefs | undefined>;
+  endpoints: TEndpoint[];
+  names: TNames;
+}
+
+async function context(deps: TNotifyDeps): Promise<TTickContext> {
+  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const [users, endpoints] = await Promise.all([listUsers(deps.table), listEndpoints(deps.table)]);
+  const regions = new Map(world.regions.map((r) => [r.id, r.name]));
+  return {
+    world,
+    tree: world.tree,
+    users,
+    prefs: new Map(),
+    endpoints,
+    names: { hall: (id) => world.halls.get(id)?.name, region: (id) => regions.get(id) },
+  };
+}
+
+async function prefsOf(deps: TNotifyDeps, ctx: TTickContext, userId: string): Promise<TNotifyPrefs | undefined> {
+  if (!ctx.prefs.has(userId)) ctx.prefs.set(userId, await getPrefs(deps.table, userId));
+  return ctx.prefs.get(userId);
+}
+
+/** Fans each pending event out to mail items and deliveries, then takes it off the outbox. */
+export async function dispatch(deps: TNotifyDeps, ctx?: TTickContext): Promise<{ events: number; mails: number; deliveries: number }> {
+  const c = ctx ?? (await context(deps));
+  const nowMs = nowOf(deps);
+  const out = { events: 0, mails: 0, deliveries: 0 };
+  for (const e of await listPendingEvents(deps.table)) {
+    for (const user of deps.mailer ? c.users : []) {
+      const mode = deliveryFor(user, c.tree, await prefsOf(deps, c, user.id), e);
+      if (mode === 'never') continue;
+      if (await createMail(deps.table, { userId: user.id, eventId: e.id, mode, at: e.at }, nowMs)) out.mails++;
+    }
+    for (const ep of c.endpoints) if (endpointWants(ep, e, c.tree) && (await createDelivery(deps.table, ep.id, e, nowMs))) out.deliveries++;
+    await markDispatched(deps.table, e.id, new Date(nowMs).toISOString());
+    out.events++;
+  }
+  return out;
+}
+
+/* ---------- e-mail ---------- */
+
+function userTimeZone(deps: TNotifyDeps, ctx: TTickContext, user: TUser): string {
+  return ctx.world.halls.get(user.scope)?.timezone ?? deps.timeZone ?? 'Asia/Shanghai';
+}
+
+/** Sends the mails queued to go at once. */
+export async function sendQueuedMails(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
+  if (!deps.mailer) return 0;
+  const c = ctx ?? (await context(deps));
+  let sent = 0;
+  for (const m of await listQueuedMails(deps.table)) {
+    const user = c.users.find((u) => u.id === m.userId);
+    const e = await getEvent(deps.table, m.eventId);
+    if (user?.email && e) {
+      const lang = (await prefsOf(deps, c, user.id))?.lang ?? 'zh';
+      const msg = eventMessage(e, lang, deps.baseUrl, c.names, userTimeZone(deps, c, user));
+      try {
+        await deps.mailer.send({ to: user.email, id: `${e.id}.${user.id}`, ...msg });
+      } catch (err) {
+        // left queued for the next tick; a mail server that is down never holds up the webhooks
+        (deps.log ?? quietLog).warn('staff e-mail not sent, will retry', { userId: user.id, eventId: e.id, error: (err as Error).message });
+        continue;
+      }
+      sent++;
+    }
+    await markMailSent(deps.table, m.userId, m.eventId, new Date(nowOf(deps)).toISOString());
+  }
+  return sent;
+}
+
+const lastDigest = new WeakMap<TTable, Map<string, string>>();
+
+/** At 08:30 in each user's time zone: one message listing everything waiting for their digest (none if nothing). */
+export async function sendDigests(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
+  if (!deps.mailer) return 0;
+  const c = ctx ?? (await context(deps));
+  const nowMs = nowOf(deps);
+  let sent = 0;
+  const seen = lastDigest.get(deps.table) ?? new Map<string, string>();
+  lastDigest.set(deps.table, seen);
+  for (const user of c.users) {
+    if (!user.email) continue;
+    const tz = userTimeZone(deps, c, user);
+    const day = digestDay(nowMs, tz, seen.get(user.id));
+    if (!day) continue;
+    if (await digestClaimed(deps.table, user.id, day)) {
+      seen.set(user.id, day);
+      continue;
+    }
+    const waiting = await listDigestWaiting(deps.table, user.id);
+    const events = (await Promise.all(waiting.map((m) => getEvent(deps.table, m.eventId)))).filter((e) => e !== undefined);
+    if (events.length) {
+      const lang = (await prefsOf(deps, c, user.id))?.lang ?? 'zh';
+      // sent before it is marked: a crash in between sends it twice rather than never
+      try {
+        await deps.mailer.send({
+          to: user.email,
+          id: `digest.${day}.${user.id}`,
+          ...digestMessage(events, day, lang, deps.baseUrl, c.names, tz),
+        });
+      } catch (err) {
+        (deps.log ?? quietLog).warn('digest not sent, will retry', { userId: user.id, day, error: (err as Error).message });
+        continue;
+      }
+      sent++;
+    }
+    const at = new Date(nowMs).toISOString();
+    for (const m of waiting) await markMailSent(deps.table, user.id, m.eventId, at);
+    await claimDigest(deps.table, user.id, day, nowMs);
+    seen.set(user.id, day);
+  }
+  return sent;
+}
+
+/* ---------- webhooks ---------- */
+
+/** The secret sealed under the key ring's webhook key: `<kid>.<iv>.<ciphertext>.<tag>` (AES-256-GCM). */
+export function sealSecret(keyring: TKeyring, secret: string): string {
+  const kid = keyring.activeKid;
+  const iv = randomBytes(12);
+  const cipher = createCipheriv('aes-256-gcm', keyring.key('webhook', kid)!, iv);
+  const ct = Buffer.concat([cipher.update(secret, 'utf8'), cipher.final()]);
+  return [kid, iv.toString('base64url'), ct.toString('base64url'), cipher.getAuthTag().toString('base64url')].join('.');
+}
+
+export function openSecret(keyring: TKeyring, sealed: string): string {
+  const [kid, iv, ct, tag] = sealed.split('.');
+  const key = keyring.key('webhook', kid);
+  if (!key || !iv || !ct || !tag) throw new Error('webhook secret: cannot open (unknown key or damaged value)');
+  const d = createDecipheriv('aes-256-gcm', key, Buffer.from(iv, 'base64url'));
+  d.setAuthTag(Buffer.from(tag, 'base64url'));
+  return Buffer.concat([d.update(Buffer.from(ct, 'base64url')), d.final()]).toString('utf8');
+}
+
+const fetchPost: TPost = async (url, headers, body, timeoutMs) => {
+  const res = await fetch(url, { method: 'POST', headers, body, redirect: 'manual', signal: AbortSignal.timeout(timeoutMs) });
+  await res.arrayBuffer().catch(() => undefined);
+  return { status: res.status };
+};
+
+/** The request of one delivery: body per the endpoint's format, Standard Webhooks headers. */
+export function webhookRequest(deps: Pick<TNotifyDeps, 'keyring' | 'baseUrl'>, ep: TEndpoint, e: TEvent, nowMs: number, names?: TNames) {
+  const body = webhookBody(e, ep.format, deps.baseUrl, names);
+  const ts = Math.floor(nowMs / 1000);
+  const headers = {
+    'content-type': 'application/json',
+    'user-agent': 'service-temperature-webhooks/1',
+    'webhook-id': e.id,
+    'webhook-timestamp': String(ts),
+    'webhook-signature': signWebhook(openSecret(deps.keyring, ep.secretSealed), e.id, ts, body),
+  };
+  return { headers, body };
+}
+
+/**
+ * One attempt of one delivery: 2xx delivered; otherwise the next attempt per the schedule, or parked after the
+ * last. Recorded under the attempt count read, so a duplicate queue message records nothing twice.
+ */
+export async function attemptDelivery(deps: TNotifyDeps, d: TDelivery, names?: TNames): Promise<TDelivery['status'] | 'skipped'> {
+  const cur = await getDelivery(deps.table, d.endpointId, d.eventId);
+  if (cur?.status !== 'pending' || cur.attempts !== d.attempts) return 'skipped';
+  const nowMs = nowOf(deps);
+  const at = new Date(nowMs).toISOString();
+  const [ep, e] = await Promise.all([getEndpoint(deps.table, d.endpointId), getEvent(deps.table, d.eventId)]);
+  if (!ep || !e) {
+    await recordAttempt(deps.table, cur, { at, outcome: 'parked', error: ep ? 'event expired' : 'endpoint removed' });
+    return 'parked';
+  }
+  let status: number | undefined;
+  let error: string | undefined;
+  try {
+    const req = webhookRequest(deps, ep, e, nowMs, names);
+    status = (await (deps.post ?? fetchPost)(ep.url, req.headers, req.body, 15_000)).status;
+    if (status < 200 || status > 299) error = `HTTP ${status}`;
+  } catch (err) {
+    error = err instanceof Error ? err.message : String(err);
+  }
+  if (!error) {
+    await recordAttempt(deps.table, cur, { at, status, outcome: 'delivered' });
+    return 'delivered';
+  }
+  const delay = nextAttemptDelay(cur.attempts + 1);
+  const outcome = delay === undefined || cur.attempts + 1 >= MAX_ATTEMPTS ? 'parked' : 'retry';
+  const nextAt = delay === undefined ? undefined : new Date(nowMs + delay).toISOString();
+  await recordAttempt(deps.table, cur, { at, status, error, outcome, nextAt });
+  (deps.log ?? quietLog).warn('webhook attempt failed', {
+    endpointId: d.endpointId,
+    eventId: d.eventId,
+    attempt: cur.attempts + 1,
+    error,
+    outcome,
+  });
+  return outcome === 'retry' ? 'pending' : 'parked';
+}
+
+/** Due deliveries: handed to the queue (AWS) or attempted here, a few at a time. */
+export async function deliverDue(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
+  const due = await listDueDeliveries(deps.table, new Date(nowOf(deps)).toISOString());
+  if (!due.length) return 0;
+  if (deps.enqueue) {
+    await deps.enqueue(due);
+    return due.length;
+  }
+  const names = ctx?.names;
+  for (let i = 0; i < due.length; i += 8) await Promise.all(due.slice(i, i + 8).map((d) => attemptDelivery(deps, d, names)));
+  return due.length;
+}
+
+export interface TTickResult {
+  derived: number;
+  events: number;
+  mails: number;
+  sent: number;
+  digests: number;
+  deliveries: number;
+  attempts: number;
+}
+
+/** One tick of everything above, in order. */
+export async function notifyTick(deps: TNotifyDeps): Promise<TTickResult> {
+  const ctx = await context(deps);
+  const derived = await sweep(deps, ctx.world);
+  const d = await dispatch(deps, ctx);
+  const sent = await sendQueuedMails(deps, ctx);
+  const digests = await sendDigests(deps, ctx);
+  const attempts = await deliverDue(deps, ctx);
+  return { derived, events: d.events, mails: d.mails, sent, digests, deliveries: d.deliveries, attempts };
+}
+
+/* ---------- administration: endpoints, redelivery, preferences ---------- */
+
+export interface TEndpointInput {
+  regionId: string;
+  url: string;
+  kinds: TEventKind[];
+  format: TWebhookFormat;
+  label: string;
+}
+
+export type TEndpointError = 'badUrl' | 'unknownRegion' | 'noKinds' | 'badFormat' | 'badLabel';
+
+/** Checks an endpoint's fields: https (plain http only to this machine's loopback when not on AWS). */
+export function checkEndpoint(input: TEndpointInput, regions: readonly string[], allowLoopbackHttp: boolean): TEndpointError | undefined {
+  let u: URL;
+  try {
+    u = new URL(input.url);
+  } catch {
+    return 'badUrl';
+  }
+  const loopback = ['127.0.0.1', 'localhost', '[::1]'].includes(u.hostname);
+  if (
+    !(u.protocol === 'https:' || (allowLoopbackHttp && loopback && u.protocol === 'http:')) ||
+    u.username ||
+    u.password ||
+    input.url.length > 500
+  )
+    return 'badUrl';
+  if (!regions.includes(input.regionId)) return 'unknownRegion';
+  if (!input.kinds.length || input.kinds.some((k) => !(EVENT_KINDS as readonly string[]).includes(k))) return 'noKinds';
+  if (!(WEBHOOK_FORMATS as readonly string[]).includes(input.format)) return 'badFormat';
+  if (input.label.length > 80 || /1[3-9]\d{9}/.test(input.label)) return 'badLabel';
+  return undefined;
+}
+
+const auditAt = (deps: { now?: () => number }) => new Date(nowOf(deps)).toISOString();
+
+/** Registers an endpoint (administrators): the secret is returned once and stored sealed. Audited. */
+export async function registerEndpoint(
+  deps: Pick<TNotifyDeps, 'table' | 'keyring' | 'now'>,
+  user: TUser,
+  input: TEndpointInput,
+): Promise<{ endpoint: TEndpoint; secret: string }> {
+  const secret = `whsec_${randomBytes(24).toString('base64')}`;
+  const at = auditAt(deps);
+  const endpoint: TEndpoint = {
+    id: `wh-${randomBytes(6).toString('hex')}`,
+    ...input,
+    secretSealed: sealSecret(deps.keyring, secret),
+    createdAt: at,
+    createdBy: user.id,
+  };
+  await createEndpoint(deps.table, endpoint);
+  const entry = auditEntry({
+    at,
+    actor: user.id,
+    actorRole: user.role,
+    kind: 'webhook.registered',
+    unit: { type: 'region', id: input.regionId },
+    targetId: endpoint.id,
+    to: `${input.format} ${input.kinds.length} kinds`,
+  });
+  await appendAudit(deps.table, entry, `webhook.${endpoint.id}.registered`);
+  return { endpoint, secret };
+}
+
+export async function deleteEndpoint(deps: Pick<TNotifyDeps, 'table' | 'now'>, user: TUser, id: string): Promise<boolean> {
+  const ep = await getEndpoint(deps.table, id);
+  if (!ep || !(await removeEndpoint(deps.table, id))) return false;
+  const at = auditAt(deps);
+  const entry = auditEntry({
+    at,
+    actor: user.id,
+    actorRole: user.role,
+    kind: 'webhook.removed',
+    unit: { type: 'region', id: ep.regionId },
+    targetId: id,
+  });
+  await appendAudit(deps.table, entry, `webhook.${id}.removed`);
+  return true;
+}
+
+/** Sends one event to one endpoint again, by hand (administrators). Audited. */
+export async function redeliverEvent(
+  deps: Pick<TNotifyDeps, 'table' | 'now'>,
+  user: TUser,
+  endpointId: string,
+  eventId: string,
+): Promise<boolean> {
+  const [ep, e] = await Promise.all([getEndpoint(deps.table, endpointId), getEvent(deps.table, eventId)]);
+  if (!ep || !e) return false;
+  const nowMs = nowOf(deps);
+  await redeliver(deps.table, endpointId, e, user.id, nowMs);
+  const entry = auditEntry({
+    at: new Date(nowMs).toISOString(),
+    actor: user.id,
+    actorRole: user.role,
+    kind: 'webhook.redelivered',
+    unit: { type: 'region', id: ep.regionId },
+    targetId: endpointId,
+    to: eventId,
+  });
+  await appendAudit(deps.table, entry, `webhook.${endpointId}.${eventId}.${nowMs}`);
+  return true;
+}
