@@ -92,6 +92,9 @@ const hourFormats = new Map<string, Intl.DateTimeFormat>();
 /** The hall-local hour (0–23) of an instant. */
 export function localHour(instant: string, timeZone: string): number {
   let f = hourFormats.get(timeZone);
-  if (!f) hourFormats.set(timeZone, (f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' })));
+  if (!f) {
+    f = new Intl.DateTimeFormat('en-GB', { timeZone, hour: '2-digit', hourCycle: 'h23' });
+    hourFormats.set(timeZone, f);
+  }
   return Number(f.format(new Date(instant)));
 }
