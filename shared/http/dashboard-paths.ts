@@ -33,6 +33,9 @@ export const DASHBOARD_PATHS = [
   // Printed codes (routes/printing.ts): a ticket's QR image and a window's placard; the QR encoder is ~21 KB.
   '/r/{token}/qr.svg',
   '/r/{token}/placard',
+  // The public pages, the lobby board and open data (routes/public.ts): cacheable, behind CloudFront on AWS.
+  '/p/{proxy+}',
+  '/api/v1/public/{proxy+}',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */
