@@ -23,12 +23,24 @@ const BANDS: Record<string, [string, string]> = {
   cool: ['偏凉', 'cool'],
   cold: ['冰冷', 'cold'],
 };
+const RATES_NOTE = [
+  '小字为 90% 区间；近期评价权重更大（半衰期 30 天）。',
+  'Small print: the 90% interval; recent ratings weigh more (30-day half-life).',
+];
+const FORMULA_NOTE = [
+  '服务温度：居民评价的加权平均（0–100），近期评价权重更大，评价少时向所在区域靠拢。',
+  'Service temperature: residents’ grades averaged (0–100), recent ones weighing more, pulled toward the region while ratings are few.',
+];
 const TOO_FEW: [string, string] = [`评价不足${MIN_RANKED_N}条，暂不显示`, `Fewer than ${MIN_RANKED_N} ratings: not shown yet`];
 
 /** Chinese, then the English in a quieter span marked lang="en" (screen readers switch voice). */
 const bi = (zh: string, en: string) => html`${zh} <span class="en" lang="en">${en}</span>`;
 const pct = (x: number | null) => (x === null ? '—' : `${(x * 100).toFixed(1)}%`);
-const rateText = (r: TRate) => (r.rate === null ? '—' : `${pct(r.rate)}（${pct(r.low)}–${pct(r.high)}）`);
+/** A rate in large type with its interval below in small type (phones fit two cards a row). */
+const rateHtml = (r: TRate, count?: string) =>
+  r.rate === null
+    ? html`<b>${count ?? '—'}</b>`
+    : html`<b>${pct(r.rate)}</b><span class="ci">${count ? `${count} · ` : ''}90%: ${pct(r.low)}–${pct(r.high)}</span>`;
 const reasonText = (tags: string[]) => tags.map((t) => REASONS[t as TReason]?.zh ?? t).join('、');
 
 export const PUBLIC_CSS = [
@@ -41,8 +53,9 @@ export const PUBLIC_CSS = [
   '.temp{font-size:64px;font-weight:800;line-height:1.05}.unit{font-size:24px;font-weight:700}',
   '.band{display:inline-block;padding:4px 14px;border-radius:999px;font-weight:700;color:#fff;font-size:22px}',
   '.warm{background:#a33a00}.mild{background:#7a5a00}.cool{background:#19647e}.cold{background:#1f4e9c}',
-  '.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(230px,1fr));gap:12px}',
-  '.card{border:1px solid #d5dbe1;border-radius:12px;padding:12px 14px}.card b{display:block;font-size:1.35em}',
+  '.grid{display:grid;grid-template-columns:repeat(auto-fit,minmax(150px,1fr));gap:10px}',
+  '.card{border:1px solid #d5dbe1;border-radius:12px;padding:10px 12px}.card b{display:block;font-size:1.5em;line-height:1.3}',
+  '.ci{display:block;font-size:.8em;color:#4a5560}h1 .en{display:block;font-size:.55em;line-height:1.3}',
   'table{border-collapse:collapse;width:100%;font-size:.95em}th,td{text-align:left;padding:6px 8px;border-bottom:1px solid #e3e7eb}',
   'td.n{text-align:right;font-variant-numeric:tabular-nums}.wrap{overflow-x:auto}',
   'svg{width:100%;height:auto;max-height:320px}.reply{border-left:4px solid #0b5cad;padding:4px 12px;margin:12px 0}',
@@ -73,33 +86,34 @@ function hero(f: TPublicFigures | undefined): Html {
   const [zh, en] = BANDS[f.band] ?? [f.band, f.band];
   const range = `${f.low.toFixed(1)}–${f.high.toFixed(1)}`;
   return html`<div class="hero"><div><div class="muted">${bi('服务温度', 'Service temperature')}</div>
-<div class="temp" data-figure="temperature">${f.temperature.toFixed(1)}<span class="unit">°</span></div></div>
+<div class="temp" data-figure="temperature">${f.temperature.toFixed(1)}</div></div>
 <div><span class="band ${f.band}">${zh} <span lang="en">${en}</span></span>
 <p>${bi('90% 区间', '90% interval')} ${range} · ${bi('有效评价数', 'effective ratings')} ${f.n.toFixed(0)}</p></div></div>`;
 }
 
 function rates(f: TPublicFigures): Html {
-  const card = (zh: string, en: string, r: TRate) => html`<div class="card">${bi(zh, en)}<b>${rateText(r)}</b></div>`;
+  const card = (zh: string, en: string, r: TRate) => html`<div class="card">${bi(zh, en)}${rateHtml(r)}</div>`;
   return html`<div class="grid">${card('好评率', 'Good ratings', f.goodRate)}${card('一次办成率', 'Done in one trip', f.oneTripRate)}
 ${card('当天办结率', 'Done the same day', f.doneRate)}${card('主动评价率', 'Visits rated', f.activeRate)}</div>
-<p class="muted">${bi('括号内为 90% 置信区间；近期评价权重更大（半衰期 30 天）。', 'In brackets: 90% interval; recent ratings weigh more (30-day half-life).')}</p>`;
+<p class="muted">${bi(RATES_NOTE[0], RATES_NOTE[1])}</p>`;
 }
 
 function handling(h: TPublicHandling): Html {
-  const card = (zh: string, en: string, v: string) => html`<div class="card">${bi(zh, en)}<b>${v}</b></div>`;
-  const on = (r: TRate & { on: number; due: number }) => `${r.on}/${r.due} · ${rateText(r)}`;
+  const card = (zh: string, en: string, v: Html) => html`<div class="card">${bi(zh, en)}${v}</div>`;
+  const count = (n: number) => html`<b>${n}</b>`;
   const fu = h.followUpSatisfaction;
-  return html`<p class="muted">${h.from} – ${h.to}</p><div class="grid">${card('收到差评', 'Bad ratings received', String(h.received))}
-${card('按时回复', 'Answered on time', on(h.replyRate))}${card('按时整改', 'Put right on time', on(h.rectifyRate))}
-${card('回访满意', 'Satisfied at follow-up', `${fu.good}/${fu.given} · ${rateText(fu)}`)}${card('当前超期', 'Overdue now', String(h.overdueNow))}</div>`;
+  return html`<p class="muted">${h.from} – ${h.to}</p><div class="grid">${card('收到差评', 'Bad ratings received', count(h.received))}
+${card('按时回复', 'Answered on time', rateHtml(h.replyRate, `${h.replyRate.on}/${h.replyRate.due}`))}
+${card('按时整改', 'Put right on time', rateHtml(h.rectifyRate, `${h.rectifyRate.on}/${h.rectifyRate.due}`))}
+${card('回访满意', 'Satisfied at follow-up', rateHtml(fu, `${fu.good}/${fu.given}`))}${card('当前超期', 'Overdue now', count(h.overdueNow))}</div>`;
 }
+
+const replyMeta = (r: TPublicReply) => `${r.day} · ${r.windowName ?? r.windowId}${r.reasons.length ? ` · ${reasonText(r.reasons)}` : ''}`;
 
 function replies(list: TPublicReply[]): Html {
   if (!list.length) return html`<p>${bi('暂无', 'None yet')}</p>`;
   return html`${list.map(
-    (
-      r,
-    ) => html`<div class="reply"><p class="muted">${r.day} · ${r.windowName ?? r.windowId}${r.reasons.length ? ` · ${reasonText(r.reasons)}` : ''}</p>
+    (r) => html`<div class="reply"><p class="muted">${replyMeta(r)}</p>
 <p>${r.reply}</p></div>`,
   )}`;
 }
@@ -113,8 +127,10 @@ export function trendSvg(trend: TPublicFigures[], to: string, days = 90): Html {
   const w = W - left - 8;
   const h = H - top - 24;
   const x = (d: string) => left + ((days - 1 - daysBetween(d, to)) / (days - 1)) * w;
-  const y = (t: number) => top + ((100 - t) / 100) * h;
   const shown = trend.filter((f) => f.ranked);
+  // 0–100 would flatten every line; the axis starts at 50 or the lowest interval's decade, and says so
+  const floor = Math.min(50, Math.floor(Math.min(100, ...shown.map((f) => f.low)) / 10) * 10);
+  const y = (t: number) => top + ((100 - t) / (100 - floor)) * h;
   const segments: TPublicFigures[][] = [];
   for (const f of shown) {
     const last = segments.at(-1);
@@ -128,17 +144,22 @@ export function trendSvg(trend: TPublicFigures[], to: string, days = 90): Html {
   });
   const lines = segments.map((s) => {
     if (s.length === 1) return `<circle cx="${p(x(s[0].date))}" cy="${p(y(s[0].temperature))}" r="3" fill="#0b3d75"/>`;
-    return `<polyline points="${s.map((f) => `${p(x(f.date))},${p(y(f.temperature))}`).join(' ')}" fill="none" stroke="#0b3d75" stroke-width="2.5"/>`;
+    const pts = s.map((f) => `${p(x(f.date))},${p(y(f.temperature))}`).join(' ');
+    return `<polyline points="${pts}" fill="none" stroke="#0b3d75" stroke-width="2.5"/>`;
   });
-  const grid = [0, 55, 70, 85, 100].map(
+  const grid = [floor, 55, 70, 85, 100].map(
     (t) =>
-      `<line x1="${left}" x2="${W - 8}" y1="${p(y(t))}" y2="${p(y(t))}" stroke="#c9d1d9" stroke-dasharray="${t % 100 ? '4 4' : ''}"/>` +
+      `<line x1="${left}" x2="${W - 8}" y1="${p(y(t))}" y2="${p(y(t))}" stroke="#c9d1d9"` +
+      ` stroke-dasharray="${t === floor || t === 100 ? '' : '4 4'}"/>` +
       `<text x="${left - 4}" y="${p(y(t) + 4)}" font-size="12" text-anchor="end" fill="#4a5560">${t}</text>`,
   );
-  const first = `<text x="${left}" y="${H - 6}" font-size="12" fill="#4a5560">${trend[0]?.date ?? ''}</text>`;
+  const start = new Date(Date.parse(`${to}T00:00:00Z`) - (days - 1) * 86_400_000).toISOString().slice(0, 10);
+  const first = `<text x="${left}" y="${H - 6}" font-size="12" fill="#4a5560">${start}</text>`;
   const last = `<text x="${W - 8}" y="${H - 6}" font-size="12" text-anchor="end" fill="#4a5560">${to}</text>`;
   const label = '近90天服务温度及其90%区间 · Service temperature over 90 days with its 90% interval';
-  const svg = `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}">${grid.join('')}${area.join('')}${lines.join('')}${first}${last}</svg>`;
+  const svg =
+    `<svg viewBox="0 0 ${W} ${H}" role="img" aria-label="${label}">` +
+    `${grid.join('')}${area.join('')}${lines.join('')}${first}${last}</svg>`;
   return html`${raw(svg)}`;
 }
 
@@ -150,7 +171,8 @@ function trendTable(trend: TPublicFigures[]): Html {
     const range = f.ranked ? `${f.low.toFixed(1)}–${f.high.toFixed(1)}` : '—';
     return html`<tr><td>${f.date}</td><td class="n">${t}</td><td class="n">${range}</td><td class="n">${f.n.toFixed(0)}</td></tr>`;
   });
-  return html`<details><summary>${bi('按日数据表', 'The figures day by day')}</summary><div class="wrap"><table>${head}${rows}</table></div></details>`;
+  const summary = html`<summary>${bi('按日数据表', 'The figures day by day')}</summary>`;
+  return html`<details>${summary}<div class="wrap"><table>${head}${rows}</table></div></details>`;
 }
 
 function openData(kind: 'halls' | 'regions', id: string, to: string | undefined): Html {
@@ -186,7 +208,7 @@ export function hallPage(opts: {
 <h2>${bi('差评处理（近30天）', 'How bad ratings were handled (30 days)')}</h2>${handling(opts.handling)}
 <h2>${bi('最近处理的差评及大厅答复', 'Latest complaints handled, with the hall’s reply')}</h2>${replies(opts.replies)}
 <h2>${bi('开放数据', 'Open data')}</h2>${openData('halls', hall.id, f?.date)}
-<footer>${bi('服务温度：居民评价的加权平均（0–100），近期评价权重更大，评价少时向所在区域靠拢。', 'Service temperature: residents’ grades averaged (0–100), recent ones weighing more, pulled toward the region while ratings are few.')}</footer></main>`;
+<footer>${bi(FORMULA_NOTE[0], FORMULA_NOTE[1])}</footer></main>`;
   return shell(hall.name, body);
 }
 
@@ -214,7 +236,9 @@ export function regionPage(opts: {
     ? html`<div class="wrap"><table>${head}${ranked.map(row)}</table></div>`
     : html`<p>${bi('暂无', 'None yet')}</p>`;
   const few = rest.length
-    ? html`<h2>${bi(TOO_FEW[0], TOO_FEW[1])}</h2><ul>${rest.map((x) => html`<li>${link(x)} · ${bi('有效评价数', 'N')} ${x.f ? x.f.n.toFixed(0) : 0}</li>`)}</ul>`
+    ? html`<h2>${bi(TOO_FEW[0], TOO_FEW[1])}</h2><ul>${rest.map(
+        (x) => html`<li>${link(x)} · ${bi('有效评价数', 'N')} ${x.f ? x.f.n.toFixed(0) : 0}</li>`,
+      )}</ul>`
     : '';
   const en = opts.region.nameEn ? html` <span class="en" lang="en">${opts.region.nameEn}</span>` : '';
   const up = opts.region.parentId ? html`<p><a href="/p/regions/${opts.region.parentId}">${bi('上一级', 'Up one level')}</a></p>` : '';
@@ -234,15 +258,19 @@ export const BOARD_CSS = [
   'h1{font-size:56px;margin:0 0 1vw}.en{color:#c8d3df;font-size:.6em;font-weight:400}',
   '.row{display:flex;flex-wrap:wrap;gap:2vw;margin-bottom:2vw}.tile{flex:1 1 26%;background:#1b2d44;border-radius:20px;padding:1.5vw 2vw}',
   '.lbl{font-size:30px;color:#dbe4ee}.big{display:block;font-size:120px;font-weight:800;line-height:1.1}',
-  '.sub{font-size:40px;font-weight:700}.band{display:inline-block;padding:0 18px;border-radius:12px;font-size:48px;font-weight:700}',
+  '.sub{font-size:40px;font-weight:700;white-space:nowrap}',
+  '.band{display:inline-block;padding:0 18px;border-radius:12px;font-size:48px;font-weight:700}',
   '.warm{background:#a33a00}.mild{background:#7a5a00}.cool{background:#19647e}.cold{background:#1f4e9c}',
-  '.replies{flex:1;background:#1b2d44;border-radius:20px;padding:1.5vw 2vw;margin:0;list-style:none}',
-  '.replies li{font-size:40px}.replies .meta{display:block;font-size:30px;color:#dbe4ee}',
+  '.replies{background:#1b2d44;border-radius:20px;padding:1.5vw 2vw;margin:0;list-style:none;min-height:260px}',
+  '.replies li{font-size:48px;line-height:1.35}.replies .meta{display:block;font-size:32px;color:#dbe4ee;margin-bottom:8px}',
   '.js .replies li{display:none}.js .replies li.on{display:block}',
   '.upd{margin-top:1vw;font-size:26px;color:#c8d3df}.stale .upd{color:#ffd27a}',
 ].join('\n');
 
-/** ES5 only: old TV browsers. Fetches board.json each minute; replaces the shown text only on success. */
+/**
+ * ES5 only: old TV browsers. Fetches board.json each minute (a fresh URL each time, so no browser cache answers for
+ * the server; CloudFront's cache key ignores `t`); replaces the shown text only on success.
+ */
 export const BOARD_SCRIPT = `(function(){
 var d=document,b=d.body,url=b.getAttribute('data-json'),i=0;
 b.className+=' js';
@@ -257,7 +285,7 @@ for(k=0;k<x.replies.length;k++){var li=d.createElement('li'),m=d.createElement('
 m.textContent=x.replies[k].meta;li.appendChild(m);li.appendChild(d.createTextNode(x.replies[k].text));l.appendChild(li);}
 i=0;rotate();}b.className=b.className.replace(' stale','');}
 function stale(){if(b.className.indexOf(' stale')<0){b.className+=' stale';}}
-function refresh(){var x=new XMLHttpRequest();x.open('GET',url,true);
+function refresh(){var x=new XMLHttpRequest();x.open('GET',url+'?t='+(new Date()).getTime(),true);
 x.onreadystatechange=function(){if(x.readyState!==4){return;}
 if(x.status===200){try{show(JSON.parse(x.responseText));}catch(e){stale();}}else{stale();}};
 x.onerror=stale;try{x.send();}catch(e){stale();}}
@@ -285,7 +313,7 @@ export function boardView(
     },
     band: shown ? f.band : undefined,
     replies: b.replies.map((r) => ({
-      meta: `${r.day} · ${r.windowName ?? r.windowId}${r.reasons.length ? ` · ${reasonText(r.reasons)}` : ''}`,
+      meta: replyMeta(r),
       text: r.reply,
     })),
   };
@@ -296,14 +324,15 @@ export function boardPage(b: TBoard, view: ReturnType<typeof boardView>, jsonUrl
   const t = view.text;
   const tile = (zh: string, en: string, big: Html, sub: Html) =>
     html`<div class="tile"><div class="lbl">${zh} <span class="en" lang="en">${en}</span></div>${big}${sub}</div>`;
+  const big = (id: string, text: string) => html`<span class="big" id="${id}">${text}</span>`;
   const band = html`<span id="band" class="band ${view.band ?? ''}"><span id="bandText">${t.bandText}</span></span>`;
   const list = view.replies.length
     ? view.replies.map((r, i) => html`<li${i === 0 ? raw(' class="on"') : ''}><span class="meta">${r.meta}</span>${r.text}</li>`)
     : html`<li class="on">暂无差评答复 <span class="en" lang="en">No replies yet</span></li>`;
   const body = html`<div class="b"><h1>${b.name} <span class="en" lang="en">Service temperature</span></h1>
-<div class="row">${tile('今日评价', 'Ratings today', html`<span class="big" id="today">${t.today}</span>`, html`<span class="sub" id="good">${t.good}</span>`)}
-${tile('服务温度', 'Service temperature', html`<span class="big" id="temp">${t.temp}</span>`, html`${band} <span class="sub" id="interval">${t.interval}</span>`)}
-${tile('本月差评', 'Bad ratings this month', html`<span class="big" id="bad">${t.bad}</span>`, html`<span class="sub" id="onTime">${t.onTime}</span>`)}</div>
+<div class="row">${tile('今日评价', 'Ratings today', big('today', t.today), html`<span class="sub" id="good">${t.good}</span>`)}
+${tile('服务温度', 'Service temperature', big('temp', t.temp), html`${band}<div class="sub" id="interval">${t.interval}</div>`)}
+${tile('本月差评', 'Bad ratings this month', big('bad', t.bad), html`<span class="sub" id="onTime">${t.onTime}</span>`)}</div>
 <div class="lbl">最新答复 <span class="en" lang="en">Latest replies to complaints</span></div>
 <ul class="replies" id="replies" aria-live="off">${list}</ul>
 <div class="upd" id="upd">${t.upd}</div></div>`;
