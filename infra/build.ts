@@ -120,6 +120,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     throttleBurstLimit: positiveInt(app, 'apiThrottleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT),
     dashboardEntry: join(PROJECT_ROOT, 'functions', 'dashboard.ts'),
     staffSignIn: staffSignIn(app),
+    webAclArn: optionalString(app, 'webAclArn'),
     scoring: {
       plannerEntry: join(PROJECT_ROOT, 'functions', 'score-planner.ts'),
       workerEntry: join(PROJECT_ROOT, 'functions', 'score-worker.ts'),
