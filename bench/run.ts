@@ -14,6 +14,7 @@
  *   --skip-cases       BENCH_SKIP_CASES=1     skip the case rows (write units, a 10,000-case queue, ingest with cases)
  *   --export-rows=1e6  BENCH_EXPORT_ROWS     rows in the export measurement
  *   --skip-hardening   BENCH_SKIP_HARDENING=1 skip the hardening rows (fuzz, crash under load, big bodies)
+ *   --skip-public      BENCH_SKIP_PUBLIC=1    skip the public-page rows (hall page size and time, a board refresh)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
@@ -36,6 +37,7 @@ import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
 import { benchCases } from './cases.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
+import { benchPublic } from './public.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
@@ -197,6 +199,10 @@ async function main() {
     const pg = await measureSurveyPage(origin, local.demo.apiKey, hall.windows[0]);
     rows.push({ metric: 'survey_page_gzip_bytes', value: pg.totalWireBytes, unit: 'B', target: { op: '<=', value: 15_360 } });
     rows.push({ metric: 'survey_page_raw_bytes', value: pg.htmlRawBytes, unit: 'B', target: null });
+    if (!flag('skip-public', 'BENCH_SKIP_PUBLIC')) {
+      say('measuring the public hall page and a board refresh…');
+      rows.push(...(await benchPublic(origin, local.app, hall.hallId)));
+    }
     notes.push(
       `survey page: content-encoding ${pg.contentEncoding}; HTML ${pg.htmlWireBytes} B on the wire (${pg.htmlRawBytes} B decoded); ` +
         (pg.subresources.length
