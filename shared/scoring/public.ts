@@ -116,14 +116,14 @@ const figuresOf = (r: TUnitReport): TPublicFigures => {
 };
 
 /** A hall's published figures on a date (default: the last completed night); undefined when not scored. */
-export async function publicHallFigures(deps: TPublicDeps, hall: THall, date?: string): Promise<TPublicHall | undefined> {
+export async function publicHallFigures(deps: TPublicDeps, hall: THall, date?: string, cases?: TCase[]): Promise<TPublicHall | undefined> {
   const day = date ?? (await lastCompletedRun(deps.table));
   if (!day) return undefined;
   const snap = (await getSnapshots(deps.table, day, [unitId.hall(hall.id)])).get(unitId.hall(hall.id));
   const report = snap && toUnitReport(snap);
   if (!report) return undefined;
   const names = { hallId: hall.id, name: hall.name, ...(hall.nameEn ? { nameEn: hall.nameEn } : {}), regionId: hall.regionId };
-  return { ...names, ...figuresOf(report), handling: await publicHandling(deps, [hall], report.date) };
+  return { ...names, ...figuresOf(report), handling: await publicHandling(deps, [hall], report.date, cases) };
 }
 
 /** A unit's daily published figures over the 90 days ending `to` (one Query). */

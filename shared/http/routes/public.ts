@@ -73,6 +73,22 @@ export function publicRoutes(deps: TAppDeps) {
     });
   }
 
+  /**
+   * Rendered pages and figures, kept for the same max-age a browser or CloudFront may keep them, per path and
+   * catalogue version (hiding a hall takes effect at once in this process). Bounded; the board is never kept.
+   */
+  const kept = new Map<string, { at: number; body: string }>();
+  const keep = async (c: Context, make: () => Promise<string | undefined>): Promise<string | undefined> => {
+    const key = `${deps.table.catalogueVersion} ${c.req.path} ${c.req.query('date') ?? ''}`;
+    const hit = kept.get(key);
+    if (hit && now() - hit.at < PUBLIC_MAX_AGE * 1000) return hit.body;
+    const body = await make();
+    if (body === undefined) return undefined;
+    if (kept.size >= 2_000) kept.clear();
+    kept.set(key, { at: now(), body });
+    return body;
+  };
+
   /** A cacheable answer: ETag over the body, 304 when the client already has it. */
   const cacheable = (c: Context, body: string, type: string, extra: Record<string, string> = {}) => {
     const etag = `W/"${createHash('sha256').update(body).digest('base64url').slice(0, 32)}"`;
@@ -81,8 +97,8 @@ export function publicRoutes(deps: TAppDeps) {
     if (match?.split(',').some((t) => t.trim() === etag)) return c.body(null, 304, headers);
     return c.body(body, 200, { 'content-type': type, ...headers });
   };
-  const page = async (c: Context, html: unknown, policy: string) =>
-    cacheable(c, String(await html), 'text/html; charset=utf-8', { 'content-security-policy': policy });
+  const page = (c: Context, html: string | undefined, policy: string) =>
+    cacheable(c, html ?? '', 'text/html; charset=utf-8', { 'content-security-policy': policy });
   const json = (c: Context, value: unknown) => cacheable(c, JSON.stringify(value), 'application/json; charset=utf-8');
   const csv = async (c: Context, rows: AsyncGenerator<string>, name: string) => {
     let body = '';
@@ -102,29 +118,35 @@ export function publicRoutes(deps: TAppDeps) {
     const id = c.req.param('regionId');
     const found = ID.test(id) ? await publicRegion(pd, id) : undefined;
     if (!found) return c.notFound();
-    const figs = await publicRegionFigures(pd, id, found.halls);
-    const to = figs.date ?? localDay(now(), found.halls[0]?.timezone ?? 'Asia/Shanghai');
-    const halls = found.halls.map((h) => ({ id: h.id, name: h.name, f: figs.halls.get(h.id) }));
-    const handling = await publicHandling(pd, found.halls, to);
-    return page(c, regionPage({ region: found.region, date: figs.date, figures: figs.region, halls, handling }), PAGE_CSP);
+    const body = await keep(c, async () => {
+      const figs = await publicRegionFigures(pd, id, found.halls);
+      const to = figs.date ?? localDay(now(), found.halls[0]?.timezone ?? 'Asia/Shanghai');
+      const halls = found.halls.map((h) => ({ id: h.id, name: h.name, f: figs.halls.get(h.id) }));
+      const handling = await publicHandling(pd, found.halls, to);
+      return String(await regionPage({ region: found.region, date: figs.date, figures: figs.region, halls, handling }));
+    });
+    return page(c, body, PAGE_CSP);
   });
 
   r.get('/p/:hallId', async (c) => {
     const hall = await hallOf(c);
     if (!hall) return c.notFound();
-    const [figures, { cases, reasons }, names, region] = await Promise.all([
-      publicHallFigures(pd, hall),
-      hallCases(pd, hall.id),
-      windowNames(hall.id),
-      publicRegion(pd, hall.regionId),
-    ]);
-    const to = figures?.date ?? localDay(now(), hall.timezone);
-    const [trend, handling] = await Promise.all([
-      figures ? publicTrend(pd, unitId.hall(hall.id), to) : Promise.resolve([]),
-      figures ? Promise.resolve(figures.handling) : publicHandling(pd, [hall], to, cases),
-    ]);
-    const replies = latestReplies(cases, reasons, names, hall.timezone);
-    return page(c, hallPage({ hall, regionName: region?.region.name, figures, trend, handling, replies }), PAGE_CSP);
+    const body = await keep(c, async () => {
+      const [{ cases, reasons }, names, region] = await Promise.all([
+        hallCases(pd, hall.id),
+        windowNames(hall.id),
+        publicRegion(pd, hall.regionId),
+      ]);
+      const figures = await publicHallFigures(pd, hall, undefined, cases);
+      const to = figures?.date ?? localDay(now(), hall.timezone);
+      const [trend, handling] = await Promise.all([
+        figures ? publicTrend(pd, unitId.hall(hall.id), to) : Promise.resolve([]),
+        figures ? Promise.resolve(figures.handling) : publicHandling(pd, [hall], to, cases),
+      ]);
+      const replies = latestReplies(cases, reasons, names, hall.timezone);
+      return String(await hallPage({ hall, regionName: region?.region.name, figures, trend, handling, replies }));
+    });
+    return page(c, body, PAGE_CSP);
   });
 
   const board = async (c: Context) => {
@@ -138,7 +160,7 @@ export function publicRoutes(deps: TAppDeps) {
   r.get('/p/:hallId/board', async (c) => {
     const b = await board(c);
     if (!b) return c.notFound();
-    return page(c, boardPage(b.data, b.view, `/p/${b.hall.id}/board.json`), BOARD_CSP);
+    return page(c, String(await boardPage(b.data, b.view, `/p/${b.hall.id}/board.json`)), BOARD_CSP);
   });
 
   /** What the board's script fetches each minute: only the shown text, so a refresh is a few hundred bytes. */
@@ -155,9 +177,12 @@ export function publicRoutes(deps: TAppDeps) {
     if (!hall) return problem(c, 'not-found', 'No such public hall.');
     const date = c.req.query('date');
     if (date !== undefined && !isDay(date)) return problem(c, 'validation-failed', 'date must be YYYY-MM-DD.');
-    const figures = await publicHallFigures(pd, hall, date);
-    if (!figures) return problem(c, 'not-scored', `No published figures for ${hall.id} on ${date ?? 'the last scored day'}.`);
-    return json(c, figures);
+    const body = await keep(c, async () => {
+      const figures = await publicHallFigures(pd, hall, date);
+      return figures && JSON.stringify(figures);
+    });
+    if (!body) return problem(c, 'not-scored', `No published figures for ${hall.id} on ${date ?? 'the last scored day'}.`);
+    return cacheable(c, body, 'application/json; charset=utf-8');
   });
 
   const openCsv = async (c: Context, scope: 'hall' | 'region') => {
