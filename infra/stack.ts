@@ -37,6 +37,8 @@ export interface ServiceTemperatureStackProps extends StackProps {
   };
   /** A CloudFront web ACL (us-east-1) for the distribution; context `webAclArn`. */
   readonly webAclArn?: string;
+  /** Serve the dashboard's assets from S3 (context `assetsOnS3=true`; see PublicEdgeProps). */
+  readonly assetsOnS3?: boolean;
   /** The nightly scoring job: its two handler modules and the time zone of its 02:00 schedule. */
   readonly scoring: {
     /** Absolute path of functions/score-planner.ts. */
@@ -120,7 +122,12 @@ export class ServiceTemperatureStack extends Stack {
     this.httpApi.routeTo('Dashboard', this.dashboard.function, DASHBOARD_PATHS);
 
     // CloudFront in front of the API: public pages cached, the dashboard's script from S3 (issue 12, SPEC §8).
-    this.edge = new PublicEdge(this, 'Edge', { apiId: this.httpApi.api.apiId, projectRoot: props.projectRoot, webAclArn: props.webAclArn });
+    this.edge = new PublicEdge(this, 'Edge', {
+      apiId: this.httpApi.api.apiId,
+      projectRoot: props.projectRoot,
+      webAclArn: props.webAclArn,
+      assetsOnS3: props.assetsOnS3,
+    });
 
     this.scoring = new ScoringJob(this, 'Scoring', {
       plannerEntry: props.scoring.plannerEntry,

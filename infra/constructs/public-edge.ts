@@ -51,10 +51,17 @@ export interface PublicEdgeProps {
   readonly projectRoot: string;
   /** A WAF web ACL (scope CLOUDFRONT, made in us-east-1) for a per-client rate-based rule; context `webAclArn`. */
   readonly webAclArn?: string;
+  /**
+   * Serve `/assets/*` from a private S3 bucket filled at deploy (context `assetsOnS3=true`). Off by default: CDK's
+   * BucketDeployment brings a fifth Lambda whose grants use wildcard S3 actions and `bucket/*` resources, which the
+   * stack's least-privilege tests forbid; without it CloudFront caches the same content-hashed files from the
+   * dashboard function for a year.
+   */
+  readonly assetsOnS3?: boolean;
 }
 
 export class PublicEdge extends Construct {
-  readonly bucket: Bucket;
+  readonly bucket?: Bucket;
   readonly logs: Bucket;
   readonly distribution: Distribution;
 
@@ -71,14 +78,16 @@ export class PublicEdge extends Construct {
       lifecycleRules: [{ expiration: Duration.days(365) }],
       removalPolicy: RemovalPolicy.RETAIN,
     });
-    this.bucket = new Bucket(this, 'Assets', {
-      encryption: BucketEncryption.S3_MANAGED,
-      blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
-      enforceSSL: true,
-      removalPolicy: RemovalPolicy.DESTROY, // rebuilt from source on every deploy
-      autoDeleteObjects: false,
-    });
 
+    if (props.assetsOnS3) {
+      this.bucket = new Bucket(this, 'Assets', {
+        encryption: BucketEncryption.S3_MANAGED,
+        blockPublicAccess: BlockPublicAccess.BLOCK_ALL,
+        enforceSSL: true,
+        removalPolicy: RemovalPolicy.DESTROY, // rebuilt from source on every deploy
+        autoDeleteObjects: false,
+      });
+    }
     const api = new HttpOrigin(`${props.apiId}.execute-api.${stack.region}.${stack.urlSuffix}`, {
       protocolPolicy: OriginProtocolPolicy.HTTPS_ONLY,
       originSslProtocols: [OriginSslPolicy.TLS_V1_2],
@@ -111,7 +120,7 @@ export class PublicEdge extends Construct {
       additionalBehaviors: {
         ...Object.fromEntries(CACHED_PUBLIC_PATHS.map((p) => [p, cachedPublic])),
         '/assets/*': {
-          origin: S3BucketOrigin.withOriginAccessControl(this.bucket),
+          origin: this.bucket ? S3BucketOrigin.withOriginAccessControl(this.bucket) : api,
           cachePolicy: CachePolicy.CACHING_OPTIMIZED,
           allowedMethods: AllowedMethods.ALLOW_GET_HEAD,
           viewerProtocolPolicy: ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
@@ -125,11 +134,16 @@ export class PublicEdge extends Construct {
       ...(props.webAclArn ? { webAclId: props.webAclArn } : {}),
     });
 
-    // The dashboard's script under its content hash (the same file the dashboard function serves at the same path).
-    const source = join(props.projectRoot, 'shared', 'http', 'client');
+    this.acknowledge(props);
+    if (this.bucket) this.acknowledgeUploader(this.upload(this.bucket, props.projectRoot));
+  }
+
+  /** The dashboard's script under its content hash (the same file the dashboard function serves at the same path). */
+  private upload(bucket: Bucket, projectRoot: string): BucketDeployment {
+    const source = join(projectRoot, 'shared', 'http', 'client');
     const hash = createHash('sha256')
       .update(readFileSync(join(source, 'dashboard.ts')))
-      .update(readFileSync(join(props.projectRoot, 'package-lock.json')))
+      .update(readFileSync(join(projectRoot, 'package-lock.json')))
       .digest('hex');
     // CDK's upload function gets a role of ours: no managed policy, logs only to its own group, no Resource "*".
     const uploadLogs = new LogGroup(this, 'UploadLogs', { retention: RetentionDays.ONE_YEAR, removalPolicy: RemovalPolicy.DESTROY });
@@ -138,10 +152,10 @@ export class PublicEdge extends Construct {
       description: 'Service Temperature asset upload (CDK BucketDeployment): its own log group, the CDK staging bucket, the assets bucket.',
     });
     uploadLogs.grantWrite(uploadRole);
-    const upload = new BucketDeployment(this, 'Upload', {
+    return new BucketDeployment(this, 'Upload', {
       role: uploadRole,
       logGroup: uploadLogs,
-      destinationBucket: this.bucket,
+      destinationBucket: bucket,
       sources: [
         Source.asset(source, {
           assetHashType: AssetHashType.CUSTOM,
@@ -150,8 +164,8 @@ export class PublicEdge extends Construct {
             image: DockerImage.fromRegistry('public.ecr.aws/docker/library/node:22'),
             local: {
               tryBundle(outputDir: string) {
-                const tsx = join(props.projectRoot, 'node_modules', '.bin', 'tsx');
-                execFileSync(tsx, [join(props.projectRoot, 'infra', 'public-assets.ts'), outputDir], { stdio: 'inherit' });
+                const tsx = join(projectRoot, 'node_modules', '.bin', 'tsx');
+                execFileSync(tsx, [join(projectRoot, 'infra', 'public-assets.ts'), outputDir], { stdio: 'inherit' });
                 return true;
               },
             },
@@ -162,9 +176,6 @@ export class PublicEdge extends Construct {
       cacheControl: [CacheControl.fromString('public, max-age=31536000, immutable')], // the name changes with the content
       // no invalidation: a new script has a new name, so nothing cached goes stale
     });
-
-    this.acknowledge(props);
-    this.acknowledgeUploader(upload);
   }
 
   private acknowledge(props: PublicEdgeProps): void {
@@ -172,12 +183,13 @@ export class PublicEdge extends Construct {
       id: 'AwsSolutions-S1',
       reason: 'This is the log bucket (CloudFront standard logs); logging access to it would log the logs.',
     });
-    Validations.of(this.bucket).acknowledge({
-      id: 'AwsSolutions-S1',
-      reason:
-        'Private bucket read only by CloudFront (origin access control); every request for it is in the distribution’s ' +
-        'standard logs, so S3 server access logs would repeat them.',
-    });
+    if (this.bucket)
+      Validations.of(this.bucket).acknowledge({
+        id: 'AwsSolutions-S1',
+        reason:
+          'Private bucket read only by CloudFront (origin access control); every request for it is in the distribution’s ' +
+          'standard logs, so S3 server access logs would repeat them.',
+      });
     const d = Validations.of(this.distribution);
     d.acknowledge({
       id: 'AwsSolutions-CFR1',

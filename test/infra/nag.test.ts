@@ -9,7 +9,6 @@ import { Bucket } from 'aws-cdk-lib/aws-s3';
 import { AwsSolutionsChecks } from 'cdk-nag';
 import { buildApp, type BuiltApp } from '../../infra/build.js';
 import { ROUTE_THROTTLES } from '../../infra/constructs/http-api.js';
-import { UPLOAD_WILDCARDS } from '../../infra/constructs/public-edge.js';
 import { DASHBOARD_PATHS } from '../../shared/http/dashboard-paths.js';
 
 /**
@@ -40,15 +39,11 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
     (k) => `ServiceTemperature/Http/HttpApi/${k.replace(' ', '').replaceAll('/', '--')} AwsSolutions-APIG4`,
   ),
   'ServiceTemperature/Keyring/Secret AwsSolutions-SMG4',
-  // CloudFront and the assets bucket (issue 12): public by design, WAF made in us-east-1, default certificate, logs.
-  'ServiceTemperature/Edge/Assets AwsSolutions-S1',
+  // CloudFront (issue 12): public by design, its WAF made in us-east-1, the default certificate, the log bucket itself.
   'ServiceTemperature/Edge/Logs AwsSolutions-S1',
   'ServiceTemperature/Edge/Distribution AwsSolutions-CFR1',
   'ServiceTemperature/Edge/Distribution AwsSolutions-CFR2',
   'ServiceTemperature/Edge/Distribution AwsSolutions-CFR4',
-  // CDK's own BucketDeployment function (a singleton at the stack's root) uploading the dashboard's script, and its role.
-  'ServiceTemperature/Custom::CDKBucketDeployment8693BB64968944B69AAFB0CC9EB8756C AwsSolutions-L1',
-  ...UPLOAD_WILDCARDS.map((w) => `ServiceTemperature/Edge/UploadRole/DefaultPolicy AwsSolutions-IAM5[${w}]`),
   'ServiceTemperature/Scoring/Planner/Function AwsSolutions-L1',
   'ServiceTemperature/Scoring/Planner/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'ServiceTemperature/Scoring/Worker/Function AwsSolutions-L1',

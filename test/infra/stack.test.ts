@@ -112,8 +112,8 @@ describe('ServiceTemperature stack', () => {
 
   describe('API function', () => {
     it('runs nodejs22.x on arm64 with 512 MB, 10 s, active tracing and no reserved concurrency', () => {
-      // The API function, the dashboard, the scoring planner and the scoring worker, and CDK's asset upload (issue 12).
-      t.resourceCountIs('AWS::Lambda::Function', 5);
+      // The API function, the dashboard, the scoring planner and the scoring worker.
+      t.resourceCountIs('AWS::Lambda::Function', 4);
       t.hasResourceProperties('AWS::Lambda::Function', {
         Description: 'Service Temperature HTTP API (Hono)',
         Runtime: 'nodejs22.x',
