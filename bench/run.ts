@@ -18,6 +18,7 @@
  *   --skip-national    BENCH_SKIP_NATIONAL=1  skip the national-scale rows (issue 15: sign-in, region, admin pages on a
  *                                            generated national catalogue; the night's and ingest's modelled cost)
  *   --national-halls=50000 --national-users=100000   that catalogue's size (smaller on a loaded machine: rows say so)
+ *   --skip-public      BENCH_SKIP_PUBLIC=1    skip the public-page rows (hall page size and time, a board refresh)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
  *   --skip-detection   BENCH_SKIP_DETECTION=1 skip the detection rows (an honest day with injected attacks, issue 10)
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
@@ -44,6 +45,7 @@ import { benchNotify } from './notify.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNational } from './national.js';
+import { benchPublic } from './public.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
@@ -205,6 +207,10 @@ async function main() {
     const pg = await measureSurveyPage(origin, local.demo.apiKey, hall.windows[0]);
     rows.push({ metric: 'survey_page_gzip_bytes', value: pg.totalWireBytes, unit: 'B', target: { op: '<=', value: 15_360 } });
     rows.push({ metric: 'survey_page_raw_bytes', value: pg.htmlRawBytes, unit: 'B', target: null });
+    if (!flag('skip-public', 'BENCH_SKIP_PUBLIC')) {
+      say('measuring the public hall page and a board refresh…');
+      rows.push(...(await benchPublic(origin, local.app, hall.hallId)));
+    }
     notes.push(
       `survey page: content-encoding ${pg.contentEncoding}; HTML ${pg.htmlWireBytes} B on the wire (${pg.htmlRawBytes} B decoded); ` +
         (pg.subresources.length

@@ -128,6 +128,8 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     throttleBurstLimit: positiveInt(app, 'apiThrottleBurstLimit', DEFAULT_THROTTLE_BURST_LIMIT),
     dashboardEntry: join(PROJECT_ROOT, 'functions', 'dashboard.ts'),
     staffSignIn: staffSignIn(app),
+    webAclArn: optionalString(app, 'webAclArn'),
+    assetsOnS3: [true, 'true'].includes(app.node.tryGetContext('assetsOnS3')),
     scoring: {
       plannerEntry: join(PROJECT_ROOT, 'functions', 'score-planner.ts'),
       workerEntry: join(PROJECT_ROOT, 'functions', 'score-worker.ts'),

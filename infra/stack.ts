@@ -11,6 +11,7 @@ import { DashboardFunction } from './constructs/dashboard-function.js';
 import { ExportFunction } from './constructs/export-function.js';
 import { join } from 'node:path';
 import { StaffSignIn } from './constructs/staff-sign-in.js';
+import { PublicEdge } from './constructs/public-edge.js';
 import { Secret } from 'aws-cdk-lib/aws-secretsmanager';
 import { DASHBOARD_PATHS } from '../shared/http/dashboard-paths.js';
 
@@ -39,6 +40,10 @@ export interface ServiceTemperatureStackProps extends StackProps {
     readonly requireMfa: boolean;
     readonly external?: { readonly issuer: string; readonly clientId: string; readonly clientSecretArn?: string };
   };
+  /** A CloudFront web ACL (us-east-1) for the distribution; context `webAclArn`. */
+  readonly webAclArn?: string;
+  /** Serve the dashboard's assets from S3 (context `assetsOnS3=true`; see PublicEdgeProps). */
+  readonly assetsOnS3?: boolean;
   /** The nightly scoring job: its two handler modules and the time zone of its 02:00 schedule. */
   readonly scoring: {
     /** Absolute path of functions/score-planner.ts. */
@@ -63,6 +68,7 @@ export class ServiceTemperatureStack extends Stack {
   readonly exports: ExportFunction;
   readonly staffSignIn?: StaffSignIn;
   readonly notify?: Notifications;
+  readonly edge: PublicEdge;
 
   constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
     super(scope, id, props);
@@ -132,6 +138,14 @@ export class ServiceTemperatureStack extends Stack {
       Secret.fromSecretCompleteArn(this, 'OidcClientSecret', external.clientSecretArn).grantRead(this.dashboard.role);
     this.httpApi.routeTo('Dashboard', this.dashboard.function, DASHBOARD_PATHS);
 
+    // CloudFront in front of the API: public pages cached, the dashboard's script from S3 (issue 12, SPEC §8).
+    this.edge = new PublicEdge(this, 'Edge', {
+      apiId: this.httpApi.api.apiId,
+      projectRoot: props.projectRoot,
+      webAclArn: props.webAclArn,
+      assetsOnS3: props.assetsOnS3,
+    });
+
     this.scoring = new ScoringJob(this, 'Scoring', {
       plannerEntry: props.scoring.plannerEntry,
       workerEntry: props.scoring.workerEntry,
@@ -161,6 +175,10 @@ export class ServiceTemperatureStack extends Stack {
         description: "Invite staff here (email = the staff user's email in the app)",
       });
     }
+    new CfnOutput(this, 'PublicUrl', {
+      value: `https://${this.edge.distribution.distributionDomainName}/`,
+      description: 'CloudFront: public pages at /p/<hallId>, open data at /api/v1/public/…; point publicBaseUrl here',
+    });
     new CfnOutput(this, 'ApiUrl', { value: this.httpApi.url, description: 'Base URL of the HTTP API' });
     new CfnOutput(this, 'TableName', { value: this.data.table.tableName, description: 'DynamoDB table' });
     new CfnOutput(this, 'KeyringSecretArn', { value: this.keyring.secret.secretArn, description: 'Key-ring secret' });

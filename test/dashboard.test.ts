@@ -287,6 +287,7 @@ describe('every route, every role: nothing leaks', () => {
       ['POST', '/admin/users/u-sup-west/sessions/end', {}],
       ['POST', '/admin/users/u-mgr-gangkou/remove', {}],
       ['POST', `/admin/halls/${hall}/keys`, { label: '潜入' }],
+      ['POST', `/admin/halls/${hall}/public`, { public: 'off' }], // issue 12: off the public pages
       ['POST', `/admin/halls/h-dh-center/keys/${keyHash}/revoke`, {}],
       ['GET', '/admin/calendar'], // issue 9: the calendar's administration
       ['POST', '/admin/calendar/overrides', { regionId: 'r-west', day: '2026-12-01', kind: 'closed', note: '潜入' }],

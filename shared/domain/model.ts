@@ -102,6 +102,8 @@ export interface THall {
   regionId: string;
   timezone: string; // IANA, e.g. Asia/Shanghai; all "days" are hall-local calendar days
   openingHours?: { open: string; close: string }; // "08:30", "17:30"
+  /** false: an administrator took the hall off the public pages (a pilot); absent or true: public (issue 12) */
+  public?: boolean;
 }
 
 export interface TWindow {

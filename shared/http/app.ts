@@ -38,6 +38,7 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
       referrerPolicy: 'no-referrer',
       crossOriginEmbedderPolicy: false,
       permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
+      overwrite: false, // a route that sets its own header keeps it: the public pages' hash-based CSP (routes/public.ts)
     }),
   );
   // Pages and documents compress themselves where they are registered (resident pages, the dashboard, the docs);

@@ -38,6 +38,9 @@ export const DASHBOARD_PATHS = [
   '/reviews/{proxy+}',
   // A staff user's notification settings (issue 14; webhooks live under /admin).
   '/notifications',
+  // The public pages, the lobby board and open data (routes/public.ts): cacheable, behind CloudFront on AWS.
+  '/p/{proxy+}',
+  '/api/v1/public/{proxy+}',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

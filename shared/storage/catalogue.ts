@@ -244,3 +244,15 @@ export function deleteIfPresent(t: TTable, key: TKey): Promise<boolean> {
     t.db.send(new DeleteItemCommand({ TableName: t.name, Key: marshall(key), ConditionExpression: 'attribute_exists(pk)' })),
   );
 }
+
+/** Takes a hall off the public pages (false) or puts it back (true: the default, stored as no attribute). */
+export async function setHallPublic(t: TTable, hallId: string, isPublic: boolean): Promise<boolean> {
+  const key = keys.hall(hallId);
+  const ok = isPublic
+    ? await updateIfPresent(t, key, 'REMOVE #p', { '#p': 'public' })
+    : await updateIfPresent(t, key, 'SET #p = :f', { '#p': 'public' }, { ':f': false });
+  return bumped(t, ok);
+}
+
+/** Whether the public pages may show a hall: every hall is public unless an administrator said otherwise. */
+export const isPublicHall = (h: Pick<THall, 'public'>): boolean => h.public !== false;

@@ -41,6 +41,11 @@ const EXPECTED_ACKNOWLEDGEMENTS = [
     (k) => `ServiceTemperature/Http/HttpApi/${k.replace(' ', '').replaceAll('/', '--')} AwsSolutions-APIG4`,
   ),
   'ServiceTemperature/Keyring/Secret AwsSolutions-SMG4',
+  // CloudFront (issue 12): public by design, its WAF made in us-east-1, the default certificate, the log bucket itself.
+  'ServiceTemperature/Edge/Logs AwsSolutions-S1',
+  'ServiceTemperature/Edge/Distribution AwsSolutions-CFR1',
+  'ServiceTemperature/Edge/Distribution AwsSolutions-CFR2',
+  'ServiceTemperature/Edge/Distribution AwsSolutions-CFR4',
   'ServiceTemperature/Scoring/Planner/Function AwsSolutions-L1',
   'ServiceTemperature/Scoring/Planner/Role/DefaultPolicy AwsSolutions-IAM5[Resource::*]',
   'ServiceTemperature/Scoring/Worker/Function AwsSolutions-L1',

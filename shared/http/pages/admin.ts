@@ -555,9 +555,37 @@ ${hall.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${hal
   )}
 ${hallFields(ctx, 'hall', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
+${publicSection(ctx, hall)}
 <p class="muted" id="retire-hint">${a.retireHint}</p>
 ${unitSection(ctx, hall.id, 'windows', opts.windows, opts.failed)}
 ${unitSection(ctx, hall.id, 'services', opts.services, opts.failed)}`;
+}
+
+const PUBLIC_WORDS = {
+  zh: {
+    title: '公开页面',
+    on: '公开：任何人都能看到本大厅的公开页、大厅屏和开放数据。',
+    off: '未公开：本大厅的公开页、大厅屏和开放数据都显示为"不存在"（例如试点期间）。',
+    hide: '从公开页面撤下',
+    show: '公开本大厅',
+  },
+  en: {
+    title: 'Public pages',
+    on: "Public: anyone can see this hall's public page, lobby board and open data.",
+    off: "Not public: this hall's public page, lobby board and open data answer as if it did not exist (a pilot, say).",
+    hide: 'Take off the public pages',
+    show: 'Make this hall public',
+  },
+} as const;
+
+/** The hall's public switch (issue 12): one audited form post, default public. */
+function publicSection(ctx: TFormCtx, hall: THall): Html {
+  const p = PUBLIC_WORDS[ctx.lang];
+  const on = hall.public !== false;
+  const link = on ? html` · <a href="/p/${hall.id}">/p/${hall.id}</a>` : '';
+  return html`<h2 id="public">${p.title}</h2><p>${on ? p.on : p.off}${link}</p>
+<form method="post" action="/admin/halls/${hall.id}/public?${q(ctx.lang)}" class="adm">${csrfInput(ctx)}\
+<input type="hidden" name="public" value="${on ? 'off' : 'on'}"><button type="submit" class="btn">${on ? p.hide : p.show}</button></form>`;
 }
 
 function unitSection(ctx: TFormCtx, hallId: string, kind: 'windows' | 'services', units: (TWindow | TService)[], failed?: TFailed): Html {

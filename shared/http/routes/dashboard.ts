@@ -13,6 +13,7 @@ import type { TAppDeps } from '../deps.js';
 import { caseLinkRoutes } from './case-link.js';
 import { docsRoutes } from './docs.js';
 import { printingRoutes } from './printing.js';
+import { publicRoutes } from './public.js';
 import { adminRoutes } from './staff/admin.js';
 import { auditRoutes } from './staff/audit.js';
 import { calendarRoutes } from './staff/calendar.js';
@@ -50,6 +51,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', docsRoutes(deps));
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
+  r.route('/', publicRoutes(deps)); // the public pages, the lobby board and open data (issue 12)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));
   if (stray.length) {

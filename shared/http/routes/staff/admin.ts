@@ -56,6 +56,7 @@ import {
   listRegions,
   regionChildren,
   renameUnit,
+  setHallPublic,
   setUnitRetired,
   updateHall,
   updateRegion,
@@ -267,7 +268,9 @@ export function adminRoutes(kit: TStaffKit) {
     if (!parsed.success) return hallPage(c, s, hallId, failed('hall', values, formErrors(parsed.error.issues)));
     if (!(await getRegion(table, parsed.data.regionId)))
       return hallPage(c, s, hallId, failed('hall', values, { regionId: 'regionUnknown' }));
-    if (!(await updateHall(table, toHall(parsed.data)))) return kit.notFound(c, s.lang, s.who);
+    // The public flag has its own audited switch below: an edit of the details keeps it as it was.
+    const kept = before.public === false ? { public: false } : {};
+    if (!(await updateHall(table, { ...toHall(parsed.data), ...kept }))) return kit.notFound(c, s.lang, s.who);
     const moved = before.regionId !== parsed.data.regionId;
     await audit(s, {
       kind: moved ? 'catalogue.hall_moved' : 'catalogue.hall_edited',
@@ -276,6 +279,23 @@ export function adminRoutes(kit: TStaffKit) {
       ...(moved ? { from: before.regionId, to: parsed.data.regionId } : {}),
     });
     return back(c, s, `/admin/halls/${hallId}`);
+  });
+
+  /** On or off the public pages (issue 12): off, every public route of the hall is the unknown-hall 404. */
+  r.post('/halls/:hallId/public', admin, csrf, async (c) => {
+    const s = as(c);
+    const hallId = c.req.param('hallId');
+    const value = c.var.form.public;
+    if (value !== 'on' && value !== 'off') return c.text('public must be on or off. public 只能是 on 或 off。', 400);
+    const before = (await getHallCatalogue(table, hallId))?.hall;
+    if (!before) return kit.notFound(c, s.lang, s.who);
+    const was = before.public === false ? 'off' : 'on';
+    if (was !== value) {
+      if (!(await setHallPublic(table, hallId, value === 'on'))) return kit.notFound(c, s.lang, s.who);
+      const kind = value === 'on' ? 'catalogue.hall_published' : 'catalogue.hall_unpublished';
+      await audit(s, { kind, unit: hallUnit(hallId), targetId: hallId, from: was, to: value });
+    }
+    return back(c, s, `/admin/halls/${hallId}`, '#public');
   });
 
   const kindOf = (c: Context) => (c.req.param('kind') === 'services' ? 'service' : 'window');
