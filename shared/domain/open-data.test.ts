@@ -66,11 +66,12 @@ describe('open data: the declared public rating fields', () => {
     expect(row).toBe('r-1,h-1,2026-11-20,10,w1,s1,ticket,2,1,2,3,2,no,rude|wait_long,');
   });
 
-  it('every private field is one a resident or staff typed or a device gave', () => {
+  it('every private field is one a resident or staff typed, a device gave, or that would narrow down who rated when', () => {
     const priv = Object.entries(RATING_FIELD_PUBLICITY)
       .filter(([, v]) => v === 'private')
       .map(([k]) => k);
-    expect(priv.sort()).toEqual(['comment', 'deviceHash', 'lang', 'phoneEnc', 'phoneMasked', 'submissionId', 'ticketId']);
+    const expected = ['comment', 'deviceHash', 'lag', 'lang', 'netHash', 'phoneEnc', 'phoneMasked', 'submissionId', 'ticketId'];
+    expect(priv.sort()).toEqual(expected);
   });
 
   it('the published reason for leaving a rating out is exactly the exclusion rule', () => {
