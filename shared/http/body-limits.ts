@@ -31,6 +31,6 @@ export function bodyLimits(): MiddlewareHandler {
   const staff = bodyLimit({ maxSize: BODY_LIMITS.staff, onError: (c) => c.text('Payload too large. 提交的内容过大。', 413) });
   return (c, next) => {
     const path = c.req.path;
-    return (path.startsWith('/api/') ? api : path.startsWith('/r/') ? resident : staff)(c, next);
+    return (path.startsWith('/api/') ? api : path.startsWith('/r/') || path === '/rate' ? resident : staff)(c, next);
   };
 }

@@ -33,6 +33,8 @@ export const DASHBOARD_PATHS = [
   // Printed codes (routes/printing.ts): a ticket's QR image and a window's placard; the QR encoder is ~21 KB.
   '/r/{token}/qr.svg',
   '/r/{token}/placard',
+  // The link channel's door (routes/link.ts): a matter number leads to the ordinary survey at /r/<token>.
+  '/rate',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

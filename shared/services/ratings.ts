@@ -101,7 +101,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   const createdAt = new Date(now).toISOString();
   const rating: TRating = {
     ratingId,
-    channel: claims.kind,
+    channel: claims.kind === 'ticket' && claims.link ? 'link' : claims.kind,
     hallId: claims.hallId,
     windowId: claims.windowId,
     serviceId: claims.kind === 'ticket' ? claims.serviceId : undefined,

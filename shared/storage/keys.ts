@@ -115,3 +115,7 @@ export const calendarDeadlines = (regionId: string): TKey => ({ pk: 'CALENDAR', 
 
 /* misc */
 export const marker = (name: string): TKey => ({ pk: `META#${name}`, sk: 'META' });
+
+/* the link channel: registered matters (ttl: the rating window) and the guessing counters of /rate */
+export const matter = (hallId: string, key: string): TKey => ({ pk: `MATTER#${hallId}#${key}`, sk: 'MATTER' });
+export const guess = (scope: string, bucket: number): TKey => ({ pk: `GUESS#${scope}`, sk: String(bucket) });

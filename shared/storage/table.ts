@@ -32,6 +32,8 @@
  *  RUN / <day>                                            a run of a day: status, batches done per phase    scores.ts
  *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   scores.ts
  *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
+ *  MATTER#<hall>#<keyed hash of matterNo> / MATTER        a matter registered for the link channel (ttl)    matters.ts
+ *  GUESS#<c|h>#<keyed client hash or hall> / <bucket>      /rate attempts per client, failures per hall      matters.ts
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.

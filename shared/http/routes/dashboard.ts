@@ -12,6 +12,7 @@ import { reachesDashboard, samplePath } from '../dashboard-paths.js';
 import type { TAppDeps } from '../deps.js';
 import { caseLinkRoutes } from './case-link.js';
 import { docsRoutes } from './docs.js';
+import { linkRoutes } from './link.js';
 import { printingRoutes } from './printing.js';
 import { adminRoutes } from './staff/admin.js';
 import { auditRoutes } from './staff/audit.js';
@@ -45,6 +46,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', docsRoutes(deps));
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
+  r.route('/rate', linkRoutes(deps)); // the link channel's door (its page and throttle stay off the resident Lambda)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));
   if (stray.length) {
