@@ -35,6 +35,8 @@ export const DASHBOARD_PATHS = [
   '/r/{token}/placard',
   // The link channel's door (routes/link.ts): a matter number leads to the ordinary survey at /r/<token>.
   '/rate',
+  // The monthly report of a hall or region (routes/staff/reports.ts).
+  '/reports/{proxy+}',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

@@ -22,6 +22,7 @@ import { exportRoutes } from './staff/exports.js';
 import { staffKit } from './staff/gate.js';
 import { hallRoutes } from './staff/halls.js';
 import { regionRoutes } from './staff/regions.js';
+import { reportRoutes } from './staff/reports.js';
 import { signInRoutes } from './staff/sign-in.js';
 
 export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
@@ -29,7 +30,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   const r = new Hono();
   // Staff pages and CSV exports are compressed: on Lambda a response is capped at 6 MB, and a year's ratings of a
   // busy hall compress about sevenfold.
-  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*']) r.use(path, compress());
+  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*', '/reports/*']) r.use(path, compress());
   if (assets) {
     const { script } = assets;
     const headers = { 'content-type': script.type, 'cache-control': 'public, max-age=31536000, immutable' };
@@ -46,6 +47,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/', docsRoutes(deps));
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
+  r.route('/', reportRoutes(kit)); // the monthly report, printable A4
   r.route('/rate', linkRoutes(deps)); // the link channel's door (its page and throttle stay off the resident Lambda)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));

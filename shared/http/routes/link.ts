@@ -48,7 +48,8 @@ const W = {
     p4: 'Last 4 digits of your phone (if you gave one)',
     go: 'Start rating',
     notFound:
-      'We could not find this matter. Please check the hall, the number and the phone digits; a matter just finished may take a few minutes.',
+      'We could not find this matter. Please check the hall, the number and the phone digits; ' +
+      'a matter just finished may take a few minutes.',
     missing: 'Please choose the hall and type the matter number.',
     slowTitle: 'Please try again later',
     slowBody: 'Too many tries. To protect everyone’s ratings, please wait a while and try again.',

@@ -94,13 +94,13 @@ export function staffKit(deps: TAppDeps) {
       if (opts.admin && who.user.role !== 'admin') return refuse();
       let unit: TUnitOf<TUnitKind> | undefined;
       if (opts.unit === 'hall') {
-        const id = c.req.param('hallId') ?? '';
+        const id = c.req.param('hallId') ?? c.req.param('unitId') ?? ''; // :unitId: a route for a hall or a region (reports.ts)
         const t = await tree();
         const hall = t.halls.find((h) => h.id === id);
         if (!hall || !canSeeHall(who.user, t.tree, id)) return refuse();
         unit = { kind: 'hall', id, hall };
       } else if (opts.unit === 'region') {
-        const id = c.req.param('regionId') ?? '';
+        const id = c.req.param('regionId') ?? c.req.param('unitId') ?? '';
         const t = await tree();
         const region = t.regions.find((x) => x.id === id);
         if (!region || !canSeeRegion(who.user, t.tree, id)) return refuse();
