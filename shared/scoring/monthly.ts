@@ -139,7 +139,8 @@ export async function monthlyReport(
       const t = themes.get(reason) ?? themes.set(reason, { count: 0, examples: [] }).get(reason)!;
       t.count++;
       const words = s.rating.comment?.trim();
-      if (words && t.examples.length < 2) t.examples.push(words.length > EXAMPLE_CHARS ? `${words.slice(0, EXAMPLE_CHARS)}…` : words);
+      if (words && t.examples.length < 2 && !t.examples.some((e) => e.startsWith(words.slice(0, EXAMPLE_CHARS))))
+        t.examples.push(words.length > EXAMPLE_CHARS ? `${words.slice(0, EXAMPLE_CHARS)}…` : words);
     }
 
   const cases = caseFigures(

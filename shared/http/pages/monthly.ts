@@ -47,7 +47,7 @@ export const M = {
     fewRanked: '有效评价数达到20条的单位不足，暂不排名。',
     units: '下辖单位对比',
     unitsChart: '下辖单位服务温度（线段为90%区间）',
-    notes: '说明：只统计有效评价（被判定可疑或申诉成立的评价不计入）；有效评价数不足20条的单位只列出、不排名。',
+    notes: '说明：只统计有效评价（被判定可疑或申诉成立的评价不计入）；有效评价数不足20条的单位（标 *）只列出、不排名。',
     empty: '这个月还没有评分结果。',
     badMonthParam: '月份格式应为 YYYY-MM，例如 2026-11。',
   },
@@ -96,7 +96,8 @@ export const M = {
 /** The print and screen rules of the report (inside the staff page's shell). */
 export const MONTHLY_CSS = [
   '.report section{break-inside:avoid;page-break-inside:avoid}.report h2{border-bottom:2px solid #0b3d6e;padding-bottom:2px}',
-  '.report .lead{display:flex;flex-wrap:wrap;gap:16px;align-items:center}.report .big{font-size:2.6em;font-weight:700}',
+  '.report .lead{display:flex;flex-wrap:wrap;gap:16px;align-items:center}.report .lead table{width:auto;flex:1 1 260px}' +
+    '.report .big{font-size:2.6em;font-weight:700}',
   '.report table{margin:6px 0 10px}.report svg.chart{width:100%;height:auto;max-width:760px;background:#fff}',
   '.report .up{color:#1e5e1e}.report .down{color:#b3261e}.report .print-hint{border-left:4px solid #0b5cad;padding-left:8px}',
   '.report .cols{display:grid;grid-template-columns:1fr 1fr;gap:0 16px}',
@@ -136,9 +137,11 @@ export function dailyChart(daily: TMonthlyReport['daily'], label: string) {
   );
   const days = [0, Math.floor((daily.length - 1) / 2), daily.length - 1]
     .filter((i, k, a) => a.indexOf(i) === k)
-    .map(
-      (i) => `<text x="${x(i).toFixed(1)}" y="${H - 6}" text-anchor="middle" font-size="11" fill="#3d4650">${daily[i].day.slice(5)}</text>`,
-    );
+    .map((i) => {
+      const anchor = i === 0 ? 'start' : i === daily.length - 1 ? 'end' : 'middle'; // the end labels stay inside
+      const at = `x="${x(i).toFixed(1)}" y="${H - 6}" text-anchor="${anchor}"`;
+      return `<text ${at} font-size="11" fill="#3d4650">${daily[i].day.slice(5)}</text>`;
+    });
   const dots = daily.map((d, i) => `<circle cx="${x(i).toFixed(1)}" cy="${y(d.temperature).toFixed(1)}" r="2.5" fill="#0b3d6e"/>`);
   const svg =
     `<polygon points="${band}" fill="#cfe0f3"/>${grid.join('')}${axis.join('')}` +
@@ -150,18 +153,19 @@ export function dailyChart(daily: TMonthlyReport['daily'], label: string) {
 export function gradeChart(grades: number[], lang: TLang, label: string) {
   const total = grades.reduce((a, b) => a + b, 0);
   const max = Math.max(1, ...grades);
+  const LABEL = lang === 'en' ? 120 : 76; // room for the grade's name
   const rows = [5, 4, 3, 2, 1].map((g, i) => {
     const n = grades[g - 1];
-    const w = (n / max) * 420;
+    const w = (n / max) * 220;
     const color = g <= 2 ? '#b3261e' : g === 3 ? '#8a6d00' : '#2e7d32';
     const y = 6 + i * 28;
     return (
-      `<text x="120" y="${y + 15}" text-anchor="end" font-size="12" fill="#1a1a1a">${GRADE_LABELS[g as 5][lang]}</text>` +
-      `<rect x="128" y="${y}" width="${w.toFixed(1)}" height="20" fill="${color}"/>` +
-      `<text x="${(134 + w).toFixed(1)}" y="${y + 15}" font-size="12" fill="#1a1a1a">${n} (${pct(total ? n / total : null)})</text>`
+      `<text x="${LABEL}" y="${y + 15}" text-anchor="end" font-size="12" fill="#1a1a1a">${GRADE_LABELS[g as 5][lang]}</text>` +
+      `<rect x="${LABEL + 8}" y="${y}" width="${w.toFixed(1)}" height="20" fill="${color}"/>` +
+      `<text x="${(LABEL + 14 + w).toFixed(1)}" y="${y + 15}" font-size="12" fill="#1a1a1a">${n} (${pct(total ? n / total : null)})</text>`
     );
   });
-  return html`<svg class="chart" viewBox="0 0 720 150" role="img" aria-label="${label}">${raw(rows.join(''))}</svg>`;
+  return html`<svg class="chart" viewBox="0 0 ${LABEL + 120 + 220} 150" role="img" aria-label="${label}">${raw(rows.join(''))}</svg>`;
 }
 
 /** Units side by side: each unit's temperature as a dot on its 90% interval, on one 0–100 scale with the band marks. */
@@ -227,7 +231,8 @@ export function monthlyBody(lang: TLang, x: TMonthlyReport) {
   const c = x.cases;
   const themeRows = x.themes.map(
     (t) =>
-      html`<tr><td>${themeLabel(t.reason, lang)}</td><td class="num">${t.count}</td><td>${t.examples.map((e) => html`<div>“${e}”</div>`)}</td></tr>`,
+      html`<tr><td>${themeLabel(t.reason, lang)}</td><td class="num">${t.count}</td>
+<td>${t.examples.map((e) => html`<div>“${e}”</div>`)}</td></tr>`,
   );
   const dailyLabel = x.daily.length
     ? `${m.daily}: ${x.daily
@@ -240,14 +245,16 @@ export function monthlyBody(lang: TLang, x: TMonthlyReport) {
 <p class="muted">${m.asOf} ${x.to}${x.complete ? '' : m.running}</p>
 <p class="print-hint muted">${m.printHint}</p>
 <section><h2>${m.temperature}</h2><div class="lead">${gauge(f.temperature, f.low, f.high, label)}
-<div><div class="big">${fmt(f.temperature)}</div><div>${w.interval} ${fmt(f.low)}–${fmt(f.high)} · ${bandTag(w, f.band)} · ${w.n} ${f.n.toFixed(0)}</div>
+<div><div class="big">${fmt(f.temperature)}</div>
+<div>${w.interval} ${fmt(f.low)}–${fmt(f.high)} · ${bandTag(w, f.band)} · ${w.n} ${f.n.toFixed(0)}</div>
 <div>${m.change} ${change}</div></div>
 <table><tbody>${dims}</tbody></table></div>
 ${dailyChart(x.daily, dailyLabel)}</section>
 <section><h2>${m.rates}</h2><div class="cols"><table><tbody>
 <tr><th scope="row">${m.ratingsMonth}</th><td class="num">${x.ratings.total}</td></tr>
 <tr><th scope="row">${m.badMonth}</th><td class="num">${bad} (${pct(x.ratings.total ? bad / x.ratings.total : null)})</td></tr>
-${rateRow(w.goodRate, f.goodRate)}${rateRow(w.oneTripRate, f.oneTripRate)}${rateRow(w.doneRate, f.doneRate)}${rateRow(w.activeRate, f.activeRate)}
+${rateRow(w.goodRate, f.goodRate)}${rateRow(w.oneTripRate, f.oneTripRate)}
+${rateRow(w.doneRate, f.doneRate)}${rateRow(w.activeRate, f.activeRate)}
 </tbody></table>${gradeChart(x.ratings.grades, lang, gradeLabel)}</div><p class="muted">${m.ratesNote}</p></section>
 <section><h2>${m.cases}</h2><table><tbody>
 ${rateRow(m.replyRate, c.replyRate, ` · ${c.replyRate.on}/${c.replyRate.due}`)}
