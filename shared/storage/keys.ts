@@ -119,3 +119,7 @@ export const marker = (name: string): TKey => ({ pk: `META#${name}`, sk: 'META' 
 /* the link channel: registered matters (ttl: the rating window) and the guessing counters of /rate */
 export const matter = (hallId: string, key: string): TKey => ({ pk: `MATTER#${hallId}#${key}`, sk: 'MATTER' });
 export const guess = (scope: string, bucket: number): TKey => ({ pk: `GUESS#${scope}`, sk: String(bucket) });
+
+/* survey definitions: one immutable item per version of a scope (ALL, R#<region>, H#<hall>), numbered from 1 */
+export const survey = (scope: string, n: number): TKey => ({ pk: `SURVEY#${scope}`, sk: `V#${String(n).padStart(6, '0')}` });
+export const surveyPartition = (scope: string): string => `SURVEY#${scope}`;

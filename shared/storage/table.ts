@@ -34,6 +34,8 @@
  *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
  *  MATTER#<hall>#<keyed hash of matterNo> / MATTER        a matter registered for the link channel (ttl)    matters.ts
  *  GUESS#<c|h>#<keyed client hash or hall> / <bucket>      /rate attempts per client, failures per hall      matters.ts
+ *  SURVEY#<ALL|R#region|H#hall> / V#<000001…>             a survey definition's versions (immutable; pub    surveys.ts
+ *                                                         marks the published ones)
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.
