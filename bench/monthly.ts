@@ -1,7 +1,8 @@
 /**
  * Issue 16's rows: the monthly report of a hall and of the city (its whole subtree) over a scored month of the
  * demo city — milliseconds (median of 7) and table items read per report (it reads stored figures and case items,
- * never the month's ratings, whose count is printed beside it) — and the /rate lookup of a registered matter.
+ * never the month's ratings, whose count is printed beside it) —, the /rate lookup of a registered matter, and the
+ * survey page's gzip bytes with the largest survey definition the limits allow (budget 15 KB).
  * `tsx bench/monthly.ts` runs these rows alone.
  */
 import { randomBytes } from 'node:crypto';
@@ -20,6 +21,10 @@ import { openTable } from '../shared/storage/db.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { getApiKey } from '../shared/storage/api-keys.js';
 import { printTable, type TRow } from './table.js';
+import { gunzipSync } from 'node:zlib';
+import { largestDefinition } from '../shared/domain/survey.js';
+import { signTicket } from '../shared/domain/tokens.js';
+import { publishSurveyVersion, saveSurveyVersion } from '../shared/storage/survey-writes.js';
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1];
 
@@ -85,6 +90,16 @@ export async function benchMonthly(): Promise<TRow[]> {
       if (res.status !== 303) throw new Error(`bench: /rate answered ${res.status}`);
     }
     rows.push({ metric: 'rate_lookup_ms', value: Math.round(median(lookups) * 10) / 10, unit: 'ms (median of 50)', target: null });
+
+    // The survey page with the largest definition the limits allow, published for the whole deployment: gzip bytes.
+    const saved = await saveSurveyVersion(table, 'ALL', largestDefinition(), 'bench', new Date(now()).toISOString());
+    await publishSurveyVersion(table, 'ALL', saved.n, new Date(now()).toISOString());
+    const token = signTicket(deps.keyring, { ticketId: 'benchlargest1', hallId: hall, windowId: 'w1', issuedAt: Date.now() });
+    const res = await app.request(`/r/${token}`, { headers: { 'accept-encoding': 'gzip' } });
+    const html = Buffer.from(await res.arrayBuffer());
+    if (res.status !== 200 || res.headers.get('content-encoding') !== 'gzip' || !gunzipSync(html).includes('q_2'))
+      throw new Error('bench: the survey page with the largest definition did not render');
+    rows.push({ metric: 'survey_page_largest_definition_gzip_bytes', value: html.length, unit: 'B', target: { op: '<=', value: 15_360 } });
     return rows;
   } finally {
     await engine.close();

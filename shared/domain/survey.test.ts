@@ -3,10 +3,10 @@ import fc from 'fast-check';
 import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { REASONS, reasonsForGrade } from './grades.js';
+import { ZSurveyDefinition } from './survey-schema.js';
 import {
   NATIONAL_DEFAULT,
   NATIONAL_VERSION,
-  ZSurveyDefinition,
   answerProblems,
   effectiveDefinition,
   largestDefinition,
@@ -20,7 +20,7 @@ import {
 const tax: TSurveyDefinition = {
   ...NATIONAL_DEFAULT,
   questions: { ...NATIONAL_DEFAULT.questions, competence: false },
-  tags: { ...NATIONAL_DEFAULT.tags, bad: [{ code: 'invoice', zh: '发票开不出来', en: 'Could not get the invoice' }] },
+  tags: { ...NATIONAL_DEFAULT.tags, bad: [{ code: 'c_invoice', zh: '发票开不出来', en: 'Could not get the invoice' }] },
   extra: [
     {
       code: 'channel',
@@ -46,7 +46,7 @@ describe('survey definitions', () => {
     const big = largestDefinition();
     expect(z.safeParse(ZSurveyDefinition, big).success).toBe(true);
     const more = structuredClone(big);
-    more.tags.bad.push({ code: 'one_more', zh: '多', en: 'more' });
+    more.tags.bad.push({ code: 'c_one_more', zh: '多', en: 'more' });
     expect(z.safeParse(ZSurveyDefinition, more).success).toBe(false);
     const longer = structuredClone(big);
     longer.tags.good[0].zh += '长';
@@ -57,7 +57,7 @@ describe('survey definitions', () => {
 
   it('refuses a code with two meanings or twice in a group', () => {
     const twice = { ...tax, tags: { ...tax.tags, bad: [...tax.tags.bad, tax.tags.bad[0]] } };
-    const clash = { ...tax, tags: { ...tax.tags, mid: [{ code: 'invoice', zh: '别的意思', en: 'Something else' }] } };
+    const clash = { ...tax, tags: { ...tax.tags, mid: [{ code: 'c_invoice', zh: '别的意思', en: 'Something else' }] } };
     for (const d of [twice, clash]) {
       const r = z.safeParse(ZSurveyDefinition, d);
       expect(r.success).toBe(false);
@@ -66,7 +66,7 @@ describe('survey definitions', () => {
   });
 
   it('checks answers against the version answered: tags per grade, questions not asked, extra options', () => {
-    expect(answerProblems(tax, { overall: 1, reasons: ['invoice'], extra: { channel: 'web' } })).toEqual([]);
+    expect(answerProblems(tax, { overall: 1, reasons: ['c_invoice'], extra: { channel: 'web' } })).toEqual([]);
     expect(answerProblems(tax, { overall: 1, reasons: ['rude'] }).map((p) => p.path)).toEqual(['reasons']);
     expect(answerProblems(tax, { overall: 2 }).map((p) => p.path)).toEqual(['reasons']);
     expect(answerProblems(tax, { overall: 5, competence: 4 }).map((p) => p.path)).toEqual(['competence']);

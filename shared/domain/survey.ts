@@ -4,16 +4,13 @@
  * distributions, never part of the temperature) and the intro. A definition belongs to a scope — the whole
  * deployment, a region or a hall — and is inherited down the tree; every save is a new immutable version, so a rating
  * answered under v1 keeps v1's labels after v2. The scoring fields of SPEC §4 (the grade scale, the three
- * dimensions, trips, done) are fixed: a definition may only show or hide them. Pure; zod is the single source.
+ * dimensions, trips, done) are fixed: a definition may only show or hide them. Pure. The zod schema (the single
+ * source of the types) is survey-schema.ts, apart so the resident Lambda, which only reads definitions, does not bundle it.
  */
-import * as z from 'zod/mini';
 import { DIMENSIONS, REASONS, type TGradeGroup, gradeGroup } from './grades.js';
+import type { TSurveyDefinition, TTag } from './survey-schema.js';
 
-const ZCode = z
-  .string()
-  .check(z.regex(/^[a-z][a-z0-9_]{0,23}$/, 'a code is 1–24 lower-case letters, digits or "_", starting with a letter'));
-const zh = (max: number) => z.string().check(z.minLength(1, 'a Chinese label is required'), z.maxLength(max, `at most ${max} characters`));
-const en = (max: number) => z.string().check(z.minLength(1, 'an English label is required'), z.maxLength(max, `at most ${max} characters`));
+export type { TExtraQuestion, TSurveyDefinition, TTag } from './survey-schema.js';
 
 /** Limits: the largest allowed definition is what the survey page's 15 KB budget is measured with. */
 export const SURVEY_LIMITS = {
@@ -26,52 +23,6 @@ export const SURVEY_LIMITS = {
   questionEn: 100,
   introZh: 120,
 } as const;
-
-export const ZTag = z.object({ code: ZCode, zh: zh(SURVEY_LIMITS.tagZh), en: en(SURVEY_LIMITS.tagEn) });
-export type TTag = z.infer<typeof ZTag>;
-
-export const ZExtraQuestion = z.object({
-  code: ZCode,
-  zh: zh(SURVEY_LIMITS.questionZh),
-  en: en(SURVEY_LIMITS.questionEn),
-  options: z.array(ZTag).check(z.minLength(2, 'a question needs at least 2 options'), z.maxLength(SURVEY_LIMITS.options)),
-});
-export type TExtraQuestion = z.infer<typeof ZExtraQuestion>;
-
-const unique = (codes: string[]) => new Set(codes).size === codes.length;
-const tags = (min: number) => z.array(ZTag).check(z.minLength(min), z.maxLength(SURVEY_LIMITS.tagsPerGroup));
-
-export const ZSurveyDefinition = z
-  .object({
-    /** The optional questions shown; the overall grade is always asked. */
-    questions: z.object({ attitude: z.boolean(), efficiency: z.boolean(), competence: z.boolean(), trips: z.boolean(), done: z.boolean() }),
-    /** A bad rating must carry a reason, so the bad group is never empty. */
-    tags: z.object({ bad: tags(1), mid: tags(0), good: tags(0) }),
-    extra: z.array(ZExtraQuestion).check(z.maxLength(SURVEY_LIMITS.extra, `at most ${SURVEY_LIMITS.extra} extra questions`)),
-    intro: z.object({ zh: zh(SURVEY_LIMITS.introZh), en: en(SURVEY_LIMITS.introZh * 3) }),
-  })
-  .check(
-    z.refine((d) => (['bad', 'mid', 'good'] as const).every((g) => unique(d.tags[g].map((t) => t.code))), {
-      message: 'a tag code appears twice in one grade group',
-      path: ['tags'],
-    }),
-    z.refine(
-      (d) => {
-        // One code, one meaning: a code used in several groups carries the same labels in each.
-        const seen = new Map<string, string>();
-        return [...d.tags.bad, ...d.tags.mid, ...d.tags.good].every((t) => {
-          const key = `${t.zh}\u0000${t.en}`;
-          return (seen.get(t.code) ?? seen.set(t.code, key).get(t.code)) === key;
-        });
-      },
-      { message: 'a tag code has different labels in different grade groups', path: ['tags'] },
-    ),
-    z.refine((d) => unique(d.extra.map((q) => q.code)) && d.extra.every((q) => unique(q.options.map((o) => o.code))), {
-      message: 'an extra question or option code appears twice',
-      path: ['extra'],
-    }),
-  );
-export type TSurveyDefinition = z.infer<typeof ZSurveyDefinition>;
 
 /** A scope's version: `ALL@3`, `R#r-west@2`, `H#h-1@1`. The built-in national default is `national@0`. */
 export const NATIONAL_VERSION = 'national@0';
@@ -152,23 +103,26 @@ export function answerProblems(d: TSurveyDefinition, a: TAnswers): { path: strin
   return out;
 }
 
-/** The largest definition the limits allow (long labels everywhere): what bench/page.ts measures the page with. */
+/**
+ * The largest definition the limits allow: every group full, every label at its longest, in varied characters (a
+ * repeated one would compress unrealistically well). What the survey page's 15 KB budget is measured with.
+ */
 export function largestDefinition(): TSurveyDefinition {
-  const tag = (g: string, i: number): TTag => ({
-    code: `${g}_${i}`,
-    zh: '服'.repeat(SURVEY_LIMITS.tagZh),
-    en: 'w'.repeat(SURVEY_LIMITS.tagEn),
-  });
+  let seed = 1;
+  const next = () => (seed = (seed * 48271) % 2147483647);
+  const cjk = (n: number) => Array.from({ length: n }, () => String.fromCharCode(0x4e00 + (next() % 6000))).join('');
+  const latin = (n: number) => Array.from({ length: n }, () => 'abcdefghijklmnopqrstuvwxyz '[next() % 27]).join('');
+  const tag = (g: string, i: number): TTag => ({ code: `c_${g}_${i}`, zh: cjk(SURVEY_LIMITS.tagZh), en: latin(SURVEY_LIMITS.tagEn) });
   const group = (g: string) => Array.from({ length: SURVEY_LIMITS.tagsPerGroup }, (_, i) => tag(g, i));
   return {
     questions: NATIONAL_DEFAULT.questions,
     tags: { bad: group('bad'), mid: group('mid'), good: group('good') },
     extra: Array.from({ length: SURVEY_LIMITS.extra }, (_, i) => ({
       code: `q_${i}`,
-      zh: '问'.repeat(SURVEY_LIMITS.questionZh),
-      en: 'q'.repeat(SURVEY_LIMITS.questionEn),
+      zh: cjk(SURVEY_LIMITS.questionZh),
+      en: latin(SURVEY_LIMITS.questionEn),
       options: Array.from({ length: SURVEY_LIMITS.options }, (_, k) => tag(`o${i}`, k)),
     })),
-    intro: { zh: '请'.repeat(SURVEY_LIMITS.introZh), en: 'p'.repeat(SURVEY_LIMITS.introZh * 3) },
+    intro: { zh: cjk(SURVEY_LIMITS.introZh), en: latin(SURVEY_LIMITS.introZh * 3) },
   };
 }

@@ -34,6 +34,20 @@ const merge = (...groups: Record<string, { description: string; content: unknown
   return out;
 };
 
+/** `extra` is checked by hand in model.ts (smaller bundle than z.record), so its JSON schema is written out here. */
+function ratingInputSchema() {
+  const s = schema(ZRatingInput, 'input') as { properties: Record<string, unknown> };
+  const code = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,23}$' };
+  s.properties.extra = {
+    type: 'object',
+    description: "Answers to the hall's survey definition's extra questions: question code → option code (never scored).",
+    propertyNames: code,
+    additionalProperties: code,
+    maxProperties: 3,
+  };
+  return s;
+}
+
 export function buildOpenApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -50,7 +64,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         staffSession: { type: 'apiKey', in: 'cookie', name: 'st_session', description: 'Signed staff session from the dashboard sign-in.' },
       },
       schemas: {
-        RatingInput: schema(ZRatingInput, 'input'),
+        RatingInput: ratingInputSchema(),
         RatingCreated: schema(ZRatingCreated),
         TicketRequest: schema(ZTicketRequest, 'input'),
         TicketIssued: schema(ZTicketIssued),

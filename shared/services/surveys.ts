@@ -45,3 +45,11 @@ export function surveyResolver(table: TTable, now: () => number = Date.now, ttlM
     return value;
   };
 }
+
+const resolvers = new WeakMap<TTable, ReturnType<typeof surveyResolver>>();
+/** The process's one resolver per table handle, shared by the survey page and the rating path. */
+export function surveyOf(table: TTable, now: () => number = Date.now): ReturnType<typeof surveyResolver> {
+  let r = resolvers.get(table);
+  if (!r) resolvers.set(table, (r = surveyResolver(table, now)));
+  return r;
+}

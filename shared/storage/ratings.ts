@@ -32,6 +32,8 @@ const RATING_FIELDS = {
   deviceHash: 'dev',
   flags: 'fl',
   decision: 'dc',
+  surveyVersion: 'sv',
+  extra: 'x',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
 
 /** `case`: the deadlines of the case the existing rating opened, if it is a bad one (its cd/rd attributes). */

@@ -143,6 +143,8 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
         address: clientAddress(c),
         userAgent: c.req.header('user-agent'),
       });
+      if (!result.ok && result.refusal === 'invalid-answers')
+        return problem(c, 'validation-failed', result.errors.map((e) => e.message).join('; '), { errors: result.errors });
       if (!result.ok) return problem(c, result.refusal, refusalDetail[result.refusal]);
       return c.json({ ratingId: result.ratingId }, 201);
     }),
