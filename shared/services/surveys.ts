@@ -49,7 +49,9 @@ export function surveyResolver(table: TTable, now: () => number = Date.now, ttlM
 const resolvers = new WeakMap<TTable, ReturnType<typeof surveyResolver>>();
 /** The process's one resolver per table handle, shared by the survey page and the rating path. */
 export function surveyOf(table: TTable, now: () => number = Date.now): ReturnType<typeof surveyResolver> {
-  let r = resolvers.get(table);
-  if (!r) resolvers.set(table, (r = surveyResolver(table, now)));
+  const hit = resolvers.get(table);
+  if (hit) return hit;
+  const r = surveyResolver(table, now);
+  resolvers.set(table, r);
   return r;
 }
