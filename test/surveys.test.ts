@@ -13,6 +13,7 @@ import { getRating } from '../shared/storage/ratings.js';
 import { gzipSync } from 'node:zlib';
 import { largestDefinition } from '../shared/domain/survey.js';
 import { surveyPage } from '../shared/http/pages/survey.js';
+import { themeLabel, versionLabels } from '../shared/scoring/insights.js';
 import { signTicket } from '../shared/domain/tokens.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
 
@@ -111,6 +112,10 @@ describe('survey versions', () => {
     const v2 = await saveSurveyVersion(w.table, 'H#h-tax', { ...def, tags: withBad('发票问题').tags }, 'u-admin', at);
     await publishSurveyVersion(w.table, 'H#h-tax', v2.n, at);
     expect(tagLabel((await getSurveyVersion(w.table, stored.surveyVersion!))!.definition, 'c_invoice').zh).toBe('发票开不出来');
+    // the dashboard's themes and the monthly report read labels through the versions their ratings answered
+    expect(themeLabel('c_invoice', 'zh', await versionLabels(w.table, [stored]))).toBe('发票开不出来');
+    expect(themeLabel('c_invoice', 'en', await versionLabels(w.table, [{ surveyVersion: v2.version }, stored]))).toBe('Invoice');
+    expect(themeLabel('rude', 'zh', await versionLabels(w.table, [{}]))).toBe('态度生硬');
     // the no-JavaScript form post carries the extra answer too
     w.clock.now += 60_000;
     const form = new URLSearchParams({ overall: '4', x_learned: 'staff', submissionId: 'sub-tax-0004', lang: 'zh' });

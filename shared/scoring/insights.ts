@@ -10,6 +10,7 @@ import { REASONS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { TTable } from '../storage/db.js';
 import { listRatingsForHallDay } from '../storage/ratings.js';
+import { getSurveyVersion } from '../storage/surveys.js';
 
 interface TJieba {
   extractKeywords(jieba: unknown, text: string, topK: number, allowedPos: string[]): { keyword: string; weight: number }[];
@@ -43,6 +44,8 @@ export interface TInsights {
   heat: { n: number; bad: number }[][];
   comments: { day: string; overall: number; reasons: string[]; comment: string }[];
   themes: TTheme[];
+  /** the survey definitions' own tag labels, through the versions the ratings answered */
+  labels?: TTagLabels;
 }
 
 const WEEKDAY = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 } as const;
@@ -51,12 +54,8 @@ export async function hallInsights(table: TTable, hall: { id: string; timezone: 
   const from = addDays(to, -(days - 1));
   const ratings: TRating[] = [];
   for (let d = from; d <= to; d = addDays(d, 1)) ratings.push(...(await listRatingsForHallDay(table, hall.id, d)));
-  return summarise(
-    ratings.filter((r) => !isExcluded(r)),
-    hall.timezone,
-    from,
-    to,
-  );
+  const kept = ratings.filter((r) => !isExcluded(r));
+  return { ...summarise(kept, hall.timezone, from, to), labels: await versionLabels(table, kept) };
 }
 
 export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {
@@ -104,5 +103,18 @@ function keywords(comments: string[], top = 6): { word: string; count: number }[
     .map(([word, count]) => ({ word, count }));
 }
 
-export const themeLabel = (reason: string, lang: 'zh' | 'en') =>
-  reason in REASONS ? REASONS[reason as TReason][lang] : lang === 'zh' ? '其他' : 'Other';
+/** A theme's label: a survey definition's own tag through the versions the ratings answered (`labels`), else national. */
+export const themeLabel = (reason: string, lang: 'zh' | 'en', labels?: TTagLabels) =>
+  labels?.[reason]?.[lang] ?? (reason in REASONS ? REASONS[reason as TReason][lang] : lang === 'zh' ? '其他' : 'Other');
+
+export type TTagLabels = Record<string, { zh: string; en: string }>;
+
+/** The labels of the definitions' own tags (c_…) in the versions these ratings answered; a later version's wins. */
+export async function versionLabels(table: TTable, ratings: readonly Pick<TRating, 'surveyVersion'>[]): Promise<TTagLabels> {
+  const ids = [...new Set(ratings.map((r) => r.surveyVersion).filter((v): v is string => !!v))].sort();
+  const versions = await Promise.all(ids.map((id) => getSurveyVersion(table, id)));
+  const out: TTagLabels = {};
+  for (const v of versions.filter((x) => !!x).sort((a, b) => a.n - b.n))
+    for (const t of [...v.definition.tags.bad, ...v.definition.tags.mid, ...v.definition.tags.good]) out[t.code] = { zh: t.zh, en: t.en };
+  return out;
+}

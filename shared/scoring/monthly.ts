@@ -14,6 +14,7 @@ import { casesOfScope, hallsOfScope, loadCaseWorld, type TCaseDeps, type TCaseSc
 import { getHallCatalogue } from '../storage/catalogue.js';
 import { getSnapshots, lastCompletedRun, snapshotRange } from '../storage/scores.js';
 import { toUnitReport, type TUnitReport } from './report.js';
+import { versionLabels, type TTagLabels } from './insights.js';
 
 export const isMonth = (s: string): boolean => /^\d{4}-(0[1-9]|1[0-2])$/.test(s);
 
@@ -49,6 +50,8 @@ export interface TMonthlyReport {
   cases: TCaseFigures;
   /** reason tags of the month's bad ratings, most frequent first, with a few residents' own words */
   themes: { reason: string; count: number; examples: string[] }[];
+  /** the survey definitions' own tag labels, through the versions those ratings answered */
+  labels: TTagLabels;
   /** halls: the best and worst windows and services (ranked only: N ≥ 20) */
   windows?: { best: TNamedReport[]; worst: TNamedReport[] };
   services?: { best: TNamedReport[]; worst: TNamedReport[] };
@@ -143,6 +146,10 @@ export async function monthlyReport(
         t.examples.push(words.length > EXAMPLE_CHARS ? `${words.slice(0, EXAMPLE_CHARS)}…` : words);
     }
 
+  const labels = await versionLabels(
+    table,
+    inMonth.map((s) => s.rating),
+  );
   const cases = caseFigures(
     stored.map((s) => s.case),
     { from: first, to },
@@ -170,6 +177,7 @@ export async function monthlyReport(
       .filter((r): r is TUnitReport => !!r)
       .map((r) => ({ day: r.date, temperature: r.temperature, low: r.low, high: r.high })),
     cases,
+    labels,
     themes: [...themes]
       .map(([reason, t]) => ({ reason, ...t }))
       .sort((a, b) => b.count - a.count || a.reason.localeCompare(b.reason))

@@ -231,7 +231,7 @@ export function monthlyBody(lang: TLang, x: TMonthlyReport) {
   const c = x.cases;
   const themeRows = x.themes.map(
     (t) =>
-      html`<tr><td>${themeLabel(t.reason, lang)}</td><td class="num">${t.count}</td>
+      html`<tr><td>${themeLabel(t.reason, lang, x.labels)}</td><td class="num">${t.count}</td>
 <td>${t.examples.map((e) => html`<div>“${e}”</div>`)}</td></tr>`,
   );
   const dailyLabel = x.daily.length
