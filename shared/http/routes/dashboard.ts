@@ -23,6 +23,7 @@ import { staffKit } from './staff/gate.js';
 import { hallRoutes } from './staff/halls.js';
 import { regionRoutes } from './staff/regions.js';
 import { reportRoutes } from './staff/reports.js';
+import { surveyRoutes } from './staff/surveys.js';
 import { signInRoutes } from './staff/sign-in.js';
 
 export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
@@ -48,6 +49,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
   r.route('/', reportRoutes(kit)); // the monthly report, printable A4
+  r.route('/', surveyRoutes(kit)); // survey definitions: versions, preview, publish (administrators)
   r.route('/rate', linkRoutes(deps)); // the link channel's door (its page and throttle stay off the resident Lambda)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));
