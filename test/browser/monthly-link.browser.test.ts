@@ -9,6 +9,8 @@ import { startLocal, type TLocalServer } from '../../shared/local/server.js';
 import { lastCompletedRun } from '../../shared/storage/scores.js';
 import { getRating } from '../../shared/storage/ratings.js';
 import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import { NATIONAL_DEFAULT } from '../../shared/domain/survey.js';
+import { saveSurveyVersion } from '../../shared/storage/survey-writes.js';
 
 let local: TLocalServer;
 let browser: Browser;
@@ -106,6 +108,44 @@ describe('/rate in Chromium (phone)', () => {
     await page.waitForURL(/\/r\/thanks/);
     expect(await getRating(local.table, ratingId)).toMatchObject({ channel: 'link', overall: 5, serviceId: 's1' });
     expect(errors).toEqual([]);
+    await ctx.close();
+  }, 60_000);
+});
+
+describe('survey definition preview in Chromium (phone)', () => {
+  it("an administrator previews a saved version as the resident's 360×740 page before publishing", async () => {
+    const def = {
+      ...NATIONAL_DEFAULT,
+      tags: {
+        ...NATIONAL_DEFAULT.tags,
+        bad: [{ code: 'c_invoice', zh: '发票开不出来', en: 'Could not get the invoice' }, ...NATIONAL_DEFAULT.tags.bad],
+      },
+      extra: [
+        {
+          code: 'learned',
+          zh: '您从哪里了解办理流程？',
+          en: 'Where did you learn the steps?',
+          options: [
+            { code: 'web', zh: '网上', en: 'Online' },
+            { code: 'staff', zh: '工作人员', en: 'Staff' },
+            { code: 'friend', zh: '亲友', en: 'Friends' },
+          ],
+        },
+      ],
+    };
+    const v = await saveSurveyVersion(local.table, 'H#h-dh-center', def, 'u-admin', new Date().toISOString());
+    const ctx = await browser.newContext(PHONE);
+    const page = await ctx.newPage();
+    await page.goto(`${local.url}/signin`);
+    await page.getByRole('button', { name: /系统管理员/ }).click();
+    await page.waitForURL((u) => !u.pathname.startsWith('/signin'));
+    const res = await page.goto(`${local.url}/admin/surveys/preview?scope=H%23h-dh-center&n=${v.n}`);
+    expect(res?.status()).toBe(200);
+    await page.locator('label[for=g1]').click(); // a bad grade shows the bad tags, the hall's own first
+    expect(await page.locator('.tags.bad').textContent()).toContain('发票开不出来');
+    expect(await page.getByText('您从哪里了解办理流程？').isVisible()).toBe(true);
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}survey-preview-360.png`, fullPage: true });
     await ctx.close();
   }, 60_000);
 });
