@@ -22,6 +22,8 @@ import { listUsers } from '../shared/storage/users.js';
 import { deleteRegion, getHallCatalogue, listHalls, listRegions } from '../shared/storage/catalogue.js';
 import { loadCalendarItems } from '../shared/storage/calendar.js';
 import { putAlerts } from '../shared/storage/scores.js';
+import { NATIONAL_DEFAULT } from '../shared/domain/survey.js';
+import { listSurveyVersions } from '../shared/storage/surveys.js';
 
 let app: ReturnType<typeof createApp>;
 let data: TDemoData;
@@ -291,6 +293,10 @@ describe('every route, every role: nothing leaks', () => {
       ['POST', '/admin/calendar/overrides', { regionId: 'r-west', day: '2026-12-01', kind: 'closed', note: '潜入' }],
       ['POST', '/admin/calendar/overrides/remove', { regionId: 'r-west', day: '2026-12-01' }],
       ['POST', '/admin/calendar/deadlines', { regionId: 'r-west', contactDays: '9' }],
+      ['GET', '/admin/surveys'], // issue 16: survey definitions, their preview and publishing
+      ['GET', '/admin/surveys/preview'],
+      ['POST', '/admin/surveys', { scope: `H#${hall}`, definition: JSON.stringify(NATIONAL_DEFAULT) }],
+      ['POST', '/admin/surveys/publish', { scope: 'ALL', n: '1' }],
     ];
     // Every administration route the app has is in the list above (a new one cannot be forgotten here).
     const routes = dashboardRoutes(deps).routes.filter((x) => x.path.startsWith('/admin') && x.method !== 'ALL');
@@ -309,6 +315,7 @@ describe('every route, every role: nothing leaks', () => {
       catalogues: await Promise.all(data.halls.map((h) => getHallCatalogue(table, h.id))),
       keys: [await listApiKeys(table, hall), await listApiKeys(table, 'h-dh-center')],
       calendar: await loadCalendarItems(table),
+      surveys: [await listSurveyVersions(table, `H#${hall}`), await listSurveyVersions(table, 'ALL')],
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>

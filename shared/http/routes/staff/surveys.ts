@@ -130,7 +130,15 @@ ${
   /** The resident's page as this version would show it (its form goes nowhere: the token is not a real one). */
   r.get('/admin/surveys/preview', admin, async (c) => {
     const scope = c.req.query('scope') ?? '';
-    const v = SCOPE.test(scope) ? (await listSurveyVersions(deps.table, scope)).find((x) => x.n === Number(c.req.query('n'))) : undefined;
+    const n = c.req.query('n');
+    // Without a version: the national default, what every scope inherits until one is published.
+    const national = { version: 'national@0', definition: NATIONAL_DEFAULT };
+    const v =
+      n === undefined
+        ? national
+        : SCOPE.test(scope)
+          ? (await listSurveyVersions(deps.table, scope)).find((x) => x.n === Number(n))
+          : undefined;
     if (!v) return kit.notFound(c, c.var.lang, { user: c.var.user, csrf: c.var.csrf });
     const lang = c.var.lang;
     const preview = await surveyPage({
