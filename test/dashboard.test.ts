@@ -23,6 +23,8 @@ import { listUsers } from '../shared/storage/users.js';
 import { deleteRegion, getHallCatalogue, listHalls, listRegions } from '../shared/storage/catalogue.js';
 import { loadCalendarItems } from '../shared/storage/calendar.js';
 import { putAlerts } from '../shared/storage/scores.js';
+import { NATIONAL_DEFAULT } from '../shared/domain/survey.js';
+import { listSurveyVersions } from '../shared/storage/surveys.js';
 
 let app: ReturnType<typeof createApp>;
 let data: TDemoData;
@@ -302,6 +304,10 @@ describe('every route, every role: nothing leaks', () => {
       ],
       ['POST', '/admin/webhooks/wh-leak/redeliver', { eventId: 'evt_000000000000000000000000' }],
       ['POST', '/admin/webhooks/wh-leak/remove', {}],
+      ['GET', '/admin/surveys'], // issue 16: survey definitions, their preview and publishing
+      ['GET', '/admin/surveys/preview'],
+      ['POST', '/admin/surveys', { scope: `H#${hall}`, definition: JSON.stringify(NATIONAL_DEFAULT) }],
+      ['POST', '/admin/surveys/publish', { scope: 'ALL', n: '1' }],
     ];
     await createEndpoint(table, {
       ...{ id: 'wh-leak', regionId: 'r-west', url: 'https://x.example/h', kinds: ['case.opened'], format: 'standard' as const },
@@ -325,6 +331,7 @@ describe('every route, every role: nothing leaks', () => {
       keys: [await listApiKeys(table, hall), await listApiKeys(table, 'h-dh-center')],
       calendar: await loadCalendarItems(table),
       webhooks: await listEndpoints(table),
+      surveys: [await listSurveyVersions(table, `H#${hall}`), await listSurveyVersions(table, 'ALL')],
     });
     const before = await snapshot();
     const send = (method: string, path: string, body: Record<string, string> | undefined, cookie?: string, csrf?: string) =>

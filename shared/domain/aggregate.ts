@@ -13,8 +13,8 @@ export const V = {
   competence: 15,
   trips: 20, // 1, 2, 3+
   done: 23, // yes, partly, no
-  ticketRated: 26, // ratings that came through a ticket (numerator of the active-rating rate)
-  issued: 27, // tickets issued (denominator)
+  ticketRated: 26, // ratings that came through a ticket or a registered matter (numerator of the active-rating rate)
+  issued: 27, // tickets issued and matters registered (denominator)
   /** ticket ratings made within PRESSURE_SEC of the ticket (at the window, staff watching), and the good ones among them */
   early: 28,
   earlyGood: 29,
@@ -46,7 +46,8 @@ export function addRating(
   if (r.competence) v[V.competence + r.competence - 1]++;
   if (r.trips) v[V.trips + r.trips - 1]++;
   if (r.done) v[V.done + DONE_INDEX[r.done]]++;
-  if (r.channel === 'ticket') v[V.ticketRated]++;
+  // A registered matter (channel link) is counted as issued like a ticket, so its rating counts as one too.
+  if (r.channel === 'ticket' || r.channel === 'link') v[V.ticketRated]++;
   if (r.channel === 'ticket' && r.lag !== undefined) {
     const early = r.lag <= PRESSURE_SEC;
     v[early ? V.early : V.late]++;

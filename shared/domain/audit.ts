@@ -12,7 +12,7 @@ const noPhone = (s: string) => !MOBILE.test(s.replace(/[\s-]/g, ''));
 const safe = (max: number) => z.string().check(z.maxLength(max), z.refine(noPhone, 'must not contain a phone number'));
 
 /** `area.verb`: case.transition, case.phone_revealed, catalogue.*, user.*, apikey.*, calendar.*, appeal.*, review.* */
-export const AUDIT_AREAS = ['case', 'catalogue', 'user', 'apikey', 'calendar', 'appeal', 'review', 'webhook', 'notify'] as const;
+export const AUDIT_AREAS = ['case', 'catalogue', 'user', 'apikey', 'calendar', 'appeal', 'review', 'webhook', 'notify', 'survey'] as const;
 const KIND = new RegExp(`^(${AUDIT_AREAS.join('|')})\\.[a-z][a-z_]{1,39}$`);
 
 export const ZAuditEntry = z.strictObject({

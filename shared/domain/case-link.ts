@@ -40,7 +40,7 @@ export function verifyCaseLink(keyring: TKeyring, token: string): string | undef
 /** A genuine ticket's claims whatever its age (its signature and shape still checked), for finding its case. */
 export function ticketClaimsAnyAge(keyring: TKeyring, token: string): TTicketClaims | undefined {
   const parts = typeof token === 'string' ? token.split('.') : [];
-  if (parts[0] !== 'T' || parts.length !== 8) return undefined;
+  if ((parts[0] !== 'T' && parts[0] !== 'L') || parts.length !== 8) return undefined;
   const issuedAt = parseInt(parts[6], 36) * 1000;
   if (!Number.isFinite(issuedAt)) return undefined;
   const v = verifyToken(keyring, token, issuedAt);

@@ -34,6 +34,8 @@ export const REASONS = {
 } as const satisfies Record<string, { zh: string; en: string; for: readonly ('bad' | 'mid' | 'good')[] }>;
 
 export type TReason = keyof typeof REASONS;
+/** A survey definition's own reason tag codes (domain/survey.ts) start with "c_": never one of the national codes. */
+export const CUSTOM_TAG = /^c_[a-z0-9_]{1,22}$/;
 export const REASON_TAGS = Object.keys(REASONS) as TReason[];
 
 export type TGradeGroup = 'bad' | 'mid' | 'good';

@@ -2,9 +2,14 @@ import * as z from 'zod/mini';
 import { describe, expect, it } from 'vitest';
 import { REASON_TAGS, reasonsForGrade } from './grades.js';
 import { ZRatingInput } from './model.js';
+import { NATIONAL_DEFAULT, answerProblems } from './survey.js';
 import { localDay } from './time.js';
 
-const ok = (v: unknown) => z.safeParse(ZRatingInput, v).success;
+/** Accepted: the schema, then the survey definition it answers (which tags fit which grade is the definition's). */
+const ok = (v: unknown) => {
+  const r = z.safeParse(ZRatingInput, v);
+  return r.success && answerProblems(NATIONAL_DEFAULT, r.data).length === 0;
+};
 const ticket = 'T.k1.abcdefgh.h.w.-.1.sig';
 
 describe('rating input', () => {

@@ -3,7 +3,7 @@
  * `zod/mini` keeps the Lambda bundle small (~17 KB instead of ~440 KB).
  */
 import * as z from 'zod/mini';
-import { REASON_TAGS, isBadGrade, reasonsForGrade } from './grades.js';
+import { CUSTOM_TAG, REASON_TAGS, isBadGrade } from './grades.js';
 import { ZText } from './text.js';
 import { says } from './validation.js'; // also registers the messages for every schema
 
@@ -12,6 +12,19 @@ export const ZId = z.string().check(z.regex(/^[A-Za-z0-9_-]{1,40}$/, says('must 
 
 const grade = says('must be 1–5');
 const ZGrade = z.int(says('must be a whole number 1–5')).check(z.gte(1, grade), z.lte(5, grade));
+
+/** A reason tag's or an extra answer's code (domain/survey.ts ZCode's shape). */
+const CODE = /^[a-z][a-z0-9_]{0,23}$/;
+const nationalTags = REASON_TAGS.map((t) => `"${t}"`).join(', ');
+/** A reason tag: a national one, or a survey definition's own (prefixed "c_", so the two can never collide). */
+const ZReason = z
+  .string()
+  .check(
+    z.refine(
+      (code) => (REASON_TAGS as string[]).includes(code) || CUSTOM_TAG.test(code),
+      says(`must be one of ${nationalTags} or a c_… code`),
+    ),
+  );
 
 export const ZChannel = z.enum(['ticket', 'placard', 'link']);
 export type TChannel = z.infer<typeof ZChannel>;
@@ -25,7 +38,8 @@ export const ZRatingInput = z
     competence: z.optional(ZGrade),
     trips: z.optional(z.union([z.literal(1), z.literal(2), z.literal(3)])),
     done: z.optional(z.enum(['yes', 'partly', 'no'])),
-    reasons: z.optional(z.array(z.enum(REASON_TAGS as [string, ...string[]])).check(z.maxLength(REASON_TAGS.length))),
+    // Tag codes of the survey definition the hall asks (domain/survey.ts): which fit the grade is checked against it.
+    reasons: z.optional(z.array(ZReason).check(z.maxLength(36))),
     comment: z.optional(ZText(500, 'comment is at most 500 characters')), // control and bidi characters removed (text.ts)
     contact: z.optional(
       z.object({
@@ -33,16 +47,25 @@ export const ZRatingInput = z
         consent: z.literal(true),
       }),
     ),
+    /** The definition's extra single-choice questions: question code → option code (reported, never scored). */
+    // A hand-written check, not z.record: the record schema costs the resident Lambda's bundle ~2.5 KB.
+    extra: z.optional(
+      z.custom<Record<string, string>>(
+        (v) =>
+          typeof v === 'object' &&
+          v !== null &&
+          !Array.isArray(v) &&
+          Object.keys(v).length <= 3 &&
+          Object.entries(v).every(([k, x]) => CODE.test(k) && typeof x === 'string' && CODE.test(x)),
+        says('must map up to 3 question codes to option codes'),
+      ),
+    ),
     lang: z.optional(z.enum(['zh', 'en'])),
     submissionId: z.optional(z.string().check(z.regex(/^[A-Za-z0-9_-]{8,64}$/, 'submissionId must be 8–64 URL-safe characters'))),
   })
   .check(
     z.refine((r) => !isBadGrade(r.overall) || (r.reasons?.length ?? 0) > 0, {
       message: 'a bad rating (overall 1–2) needs at least one reason',
-      path: ['reasons'],
-    }),
-    z.refine((r) => (r.reasons ?? []).every((tag) => reasonsForGrade(r.overall).includes(tag as never)), {
-      message: 'a reason does not fit the chosen grade',
       path: ['reasons'],
     }),
   );
@@ -167,4 +190,8 @@ export interface TRating {
   flags?: string[];
   /** People's decisions about the rating (review, appeal): never touched by the job. See domain/exclusion.ts. */
   decision?: TRatingDecision;
+  /** The survey definition version answered (domain/survey.ts); absent: the national default, national@0. */
+  surveyVersion?: string;
+  /** Answers to the definition's extra questions: question code → option code. */
+  extra?: Record<string, string>;
 }

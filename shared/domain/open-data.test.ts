@@ -36,6 +36,8 @@ const full: Required<TRating> = {
   deviceHash: 'SECRET-device',
   netHash: 'SECRET-net',
   lag: 987654321,
+  surveyVersion: 'v3',
+  extra: { SECRET_q: 'SECRET-a' },
   flags: ['identical-run'],
   decision: { review: 'cleared', by: 'SECRET-user', at: '2026-11-21T00:00:00.000Z', reason: 'SECRET-reason' },
 };
@@ -70,7 +72,7 @@ describe('open data: the declared public rating fields', () => {
     const priv = Object.entries(RATING_FIELD_PUBLICITY)
       .filter(([, v]) => v === 'private')
       .map(([k]) => k);
-    const expected = ['comment', 'deviceHash', 'lag', 'lang', 'netHash', 'phoneEnc', 'phoneMasked', 'submissionId', 'ticketId'];
+    const expected = ['comment', 'deviceHash', 'extra', 'lag', 'lang', 'netHash', 'phoneEnc', 'phoneMasked', 'submissionId', 'ticketId'];
     expect(priv.sort()).toEqual(expected);
   });
 

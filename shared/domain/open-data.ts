@@ -35,6 +35,8 @@ export const RATING_FIELD_PUBLICITY = {
   submissionId: 'private',
   deviceHash: 'private',
   netHash: 'private', // keyed hash of network address + browser (issue 10's detection)
+  surveyVersion: 'public', // which version of the hall's questions was answered (labels of custom reasons)
+  extra: 'private', // answers to a hall's own extra questions: published only as distributions, never per rating
   lag: 'private', // seconds from ticket to rating: with the day's tickets it would narrow down who rated when
 } as const satisfies Record<keyof TRating, TPublicity>;
 
@@ -78,6 +80,7 @@ export const PUBLIC_RATING_COLUMNS: readonly TColumn[] = [
   { name: 'done', from: ['done'], get: (r) => r.done },
   { name: 'reasons', from: ['reasons'], get: (r) => (r.reasons ?? []).join('|') },
   { name: 'excluded', from: ['flags', 'decision'], get: (r) => exclusionReason(r) },
+  { name: 'survey_version', from: ['surveyVersion'], get: (r) => r.surveyVersion },
 ];
 
 export const PUBLIC_RATINGS_HEADER = PUBLIC_RATING_COLUMNS.map((c) => c.name).join(',');

@@ -2,6 +2,8 @@
  * Signed QR tokens. Compact and dot-separated so the QR code stays small enough for cheap phone cameras:
  *   ticket:  T.<kid>.<ticketId>.<hallId>.<windowId>.<serviceId|->.<issuedAt base36 seconds>.<sig>
  *   placard: P.<kid>.<hallId>.<windowId>.<sig>
+ *   link:    L.<kid>.<ratingId>.<hallId>.<windowId>.<serviceId|->.<registeredAt base36 seconds>.<sig>  (a registered
+ *            matter, SPEC §3 channel `link`: it is rated exactly like a ticket, so its claims are a ticket's + `link`)
  * sig = HMAC-SHA256 under the ring's "ticket" key for <kid>, truncated to 128 bits, base64url.
  * The key id inside lets keys rotate while printed placards and live tickets keep verifying.
  */
@@ -18,6 +20,8 @@ export interface TTicketClaims {
   windowId: string;
   serviceId?: string;
   issuedAt: number; // epoch ms (second precision)
+  /** A matter handled online or by phone (routes/link.ts): the rating's channel is `link`. */
+  link?: true;
 }
 export interface TPlacardClaims {
   kind: 'placard';
@@ -44,7 +48,15 @@ function assertIds(...ids: (string | undefined)[]) {
 export function signTicket(keyring: TKeyring, c: Omit<TTicketClaims, 'kind'>): string {
   assertIds(c.ticketId, c.hallId, c.windowId, c.serviceId);
   const kid = keyring.activeKid;
-  const body = ['T', kid, c.ticketId, c.hallId, c.windowId, c.serviceId ?? '-', Math.floor(c.issuedAt / 1000).toString(36)].join('.');
+  const body = [
+    c.link ? 'L' : 'T',
+    kid,
+    c.ticketId,
+    c.hallId,
+    c.windowId,
+    c.serviceId ?? '-',
+    Math.floor(c.issuedAt / 1000).toString(36),
+  ].join('.');
   return `${body}.${sign(keyring, kid, body)}`;
 }
 
@@ -60,7 +72,8 @@ export function verifyToken(keyring: TKeyring, token: string, now: number): TTok
   if (typeof token !== 'string' || token.length > 400) return { ok: false, reason: 'malformed' };
   const parts = token.split('.');
   const kind = parts[0];
-  if (!((kind === 'T' && parts.length === 8) || (kind === 'P' && parts.length === 5))) return { ok: false, reason: 'malformed' };
+  if (!(((kind === 'T' || kind === 'L') && parts.length === 8) || (kind === 'P' && parts.length === 5)))
+    return { ok: false, reason: 'malformed' };
   const kid = parts[1];
   const sig = parts[parts.length - 1];
   const body = parts.slice(0, -1).join('.');
@@ -82,5 +95,6 @@ export function verifyToken(keyring: TKeyring, token: string, now: number): TTok
   if (issuedAt > now + 5 * 60 * 1000) return { ok: false, reason: 'not-yet-valid' }; // tolerate small clock skew
   if (now - issuedAt > TICKET_TTL_MS) return { ok: false, reason: 'expired' };
   const serviceId = service === '-' ? undefined : service;
-  return { ok: true, kid, claims: { kind: 'ticket', ticketId, hallId, windowId, serviceId, issuedAt } };
+  const claims: TTicketClaims = { kind: 'ticket', ticketId, hallId, windowId, serviceId, issuedAt };
+  return { ok: true, kid, claims: kind === 'L' ? { ...claims, link: true } : claims };
 }

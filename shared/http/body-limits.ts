@@ -37,7 +37,7 @@ export function bodyLimits(): MiddlewareHandler {
     const method = c.req.method;
     if (method === 'GET' || method === 'HEAD' || method === 'OPTIONS') return next();
     const path = c.req.path;
-    const kind = path.startsWith('/api/') ? 'api' : path.startsWith('/r/') ? 'resident' : 'staff';
+    const kind = path.startsWith('/api/') ? 'api' : path.startsWith('/r/') || path === '/rate' ? 'resident' : 'staff';
     const declared = c.req.header('content-length');
     if (declared !== undefined && c.req.header('transfer-encoding') === undefined && /^\d+$/.test(declared)) {
       if (Number(declared) <= BODY_LIMITS[kind]) return next();

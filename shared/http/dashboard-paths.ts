@@ -41,6 +41,10 @@ export const DASHBOARD_PATHS = [
   // The public pages, the lobby board and open data (routes/public.ts): cacheable, behind CloudFront on AWS.
   '/p/{proxy+}',
   '/api/v1/public/{proxy+}',
+  // The link channel's door (routes/link.ts): a matter number leads to the ordinary survey at /r/<token>.
+  '/rate',
+  // The monthly report of a hall or region (routes/staff/reports.ts).
+  '/reports/{proxy+}',
 ] as const;
 
 /** Does one of DASHBOARD_PATHS match this concrete request path? */

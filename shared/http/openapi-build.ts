@@ -6,6 +6,7 @@
 import * as z from 'zod/mini';
 import { ZHallView, ZProblem, ZRatingCreated, ZRatingInput, ZTicketIssued, ZTicketRequest } from '../domain/model.js';
 import { ZCaseDetail, ZCaseList } from './case-api.js';
+import { ZMatterRegistered, ZMatterRequest } from '../domain/matters.js';
 import { PROBLEMS, type TProblemType } from './problem.js';
 
 const schema = (s: z.ZodMiniType, io: 'input' | 'output' = 'output') => {
@@ -33,6 +34,20 @@ const merge = (...groups: Record<string, { description: string; content: unknown
   return out;
 };
 
+/** `extra` is checked by hand in model.ts (smaller bundle than z.record), so its JSON schema is written out here. */
+function ratingInputSchema() {
+  const s = schema(ZRatingInput, 'input') as { properties: Record<string, unknown> };
+  const code = { type: 'string', pattern: '^[a-z][a-z0-9_]{0,23}$' };
+  s.properties.extra = {
+    type: 'object',
+    description: "Answers to the hall's survey definition's extra questions: question code → option code (never scored).",
+    propertyNames: code,
+    additionalProperties: code,
+    maxProperties: 3,
+  };
+  return s;
+}
+
 export function buildOpenApiDocument(): Record<string, unknown> {
   return {
     openapi: '3.1.0',
@@ -49,7 +64,7 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         staffSession: { type: 'apiKey', in: 'cookie', name: 'st_session', description: 'Signed staff session from the dashboard sign-in.' },
       },
       schemas: {
-        RatingInput: schema(ZRatingInput, 'input'),
+        RatingInput: ratingInputSchema(),
         RatingCreated: schema(ZRatingCreated),
         TicketRequest: schema(ZTicketRequest, 'input'),
         TicketIssued: schema(ZTicketIssued),
@@ -57,6 +72,8 @@ export function buildOpenApiDocument(): Record<string, unknown> {
         Problem: schema(ZProblem),
         CaseList: schema(ZCaseList),
         CaseDetail: schema(ZCaseDetail),
+        MatterRequest: schema(ZMatterRequest, 'input'),
+        MatterRegistered: schema(ZMatterRegistered),
       },
     },
     paths: {
@@ -88,6 +105,31 @@ export function buildOpenApiDocument(): Record<string, unknown> {
               problems('unknown-service'),
               problems('window-retired'),
               problems('service-retired'),
+            ),
+          },
+        },
+      },
+      '/api/v1/matters': {
+        post: {
+          summary:
+            'Register a finished matter handled online or by phone (channel link): the resident rates it at /rate by its ' +
+            'number (and the last 4 phone digits when given), once, within 7 days. Idempotent by matterNo: the same request ' +
+            'again answers 200 with the first answer; the same number with other details is 409.',
+          security: [{ hallKey: [] }],
+          requestBody: { required: true, content: { 'application/json': { schema: { $ref: '#/components/schemas/MatterRequest' } } } },
+          responses: {
+            200: {
+              description: 'Already registered (the first answer)',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/MatterRegistered' } } },
+            },
+            201: {
+              description: 'Matter registered',
+              content: { 'application/json': { schema: { $ref: '#/components/schemas/MatterRegistered' } } },
+            },
+            ...merge(
+              problems('malformed-request', 'unauthorized', 'rate-limited', 'unknown-hall'),
+              problems('validation-failed', 'unknown-window', 'unknown-service'),
+              problems('payload-too-large', 'unsupported-media-type', 'matter-conflict'),
             ),
           },
         },

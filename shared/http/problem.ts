@@ -21,6 +21,7 @@ export const PROBLEMS = {
   'unknown-service': { status: 422, title: 'The service does not belong to this hall' },
   'window-retired': { status: 422, title: 'The window has been retired and no longer issues tickets' },
   'service-retired': { status: 422, title: 'The service has been retired and no longer issues tickets' },
+  'matter-conflict': { status: 409, title: 'That matter number is already registered with other details' },
   unauthorized: { status: 401, title: 'A valid hall API key is required' },
   forbidden: { status: 403, title: 'This key may not read that unit' },
   'sign-in-required': { status: 401, title: 'This route needs a signed-in staff session' },

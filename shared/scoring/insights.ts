@@ -7,10 +7,11 @@
 import { isExcluded } from '../domain/exclusion.js';
 import { createRequire } from 'node:module';
 import { addDays } from '../domain/time.js';
-import { REASONS, reasonsForGrade, type TReason } from '../domain/grades.js';
+import { CUSTOM_TAG, REASONS, reasonsForGrade, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { TTable } from '../storage/db.js';
 import { listRatingsForHallDay } from '../storage/ratings.js';
+import { getSurveyVersion } from '../storage/surveys.js';
 
 interface TJieba {
   extractKeywords(jieba: unknown, text: string, topK: number, allowedPos: string[]): { keyword: string; weight: number }[];
@@ -44,6 +45,8 @@ export interface TInsights {
   heat: { n: number; bad: number }[][];
   comments: { day: string; overall: number; reasons: string[]; comment: string }[];
   themes: TTheme[];
+  /** the survey definitions' own tag labels, through the versions the ratings answered */
+  labels?: TTagLabels;
 }
 
 const WEEKDAY = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 } as const;
@@ -56,7 +59,8 @@ export async function hallRatings(table: TTable, hallId: string, to: string, day
 }
 
 export async function hallInsights(table: TTable, hall: { id: string; timezone: string }, to: string, days = 30): Promise<TInsights> {
-  return summarise(await hallRatings(table, hall.id, to, days), hall.timezone, addDays(to, -(days - 1)), to);
+  const kept = await hallRatings(table, hall.id, to, days);
+  return { ...summarise(kept, hall.timezone, addDays(to, -(days - 1)), to), labels: await versionLabels(table, kept) };
 }
 
 /** A heat-map cell is marked only when it has this many ratings and at least this share of them bad. */
@@ -134,7 +138,7 @@ export function summarise(ratings: TRating[], timeZone: string, from: string, to
     if (r.overall <= 2) heat[wd][hour].bad++;
     // Themes come from bad ratings only, and only from the reasons a bad rating can give (never a positive tag).
     if (r.overall <= 2) {
-      for (const t of new Set((r.reasons ?? []).filter((x) => BAD_REASONS.has(x)))) {
+      for (const t of new Set((r.reasons ?? []).filter((x) => BAD_REASONS.has(x) || CUSTOM_TAG.test(x)))) {
         counts.set(t, (counts.get(t) ?? 0) + 1);
         if (r.comment) byTheme.set(t, [...(byTheme.get(t) ?? []), r.comment]);
       }
@@ -168,5 +172,18 @@ function keywords(comments: string[], top = 6): { word: string; count: number }[
     .map(([word, count]) => ({ word, count }));
 }
 
-export const themeLabel = (reason: string, lang: 'zh' | 'en') =>
-  reason in REASONS ? REASONS[reason as TReason][lang] : lang === 'zh' ? '其他' : 'Other';
+/** A theme's label: a survey definition's own tag through the versions the ratings answered (`labels`), else national. */
+export const themeLabel = (reason: string, lang: 'zh' | 'en', labels?: TTagLabels) =>
+  labels?.[reason]?.[lang] ?? (reason in REASONS ? REASONS[reason as TReason][lang] : lang === 'zh' ? '其他' : 'Other');
+
+export type TTagLabels = Record<string, { zh: string; en: string }>;
+
+/** The labels of the definitions' own tags (c_…) in the versions these ratings answered; a later version's wins. */
+export async function versionLabels(table: TTable, ratings: readonly Pick<TRating, 'surveyVersion'>[]): Promise<TTagLabels> {
+  const ids = [...new Set(ratings.map((r) => r.surveyVersion).filter((v): v is string => !!v))].sort();
+  const versions = await Promise.all(ids.map((id) => getSurveyVersion(table, id)));
+  const out: TTagLabels = {};
+  for (const v of versions.filter((x) => !!x).sort((a, b) => a.n - b.n))
+    for (const t of [...v.definition.tags.bad, ...v.definition.tags.mid, ...v.definition.tags.good]) out[t.code] = { zh: t.zh, en: t.en };
+  return out;
+}

@@ -570,7 +570,7 @@ export function residentFollowUp(
 /* ---------- figures and exports ---------- */
 
 /** Every case (active and closed) of the scope's halls. */
-async function casesOfScope(deps: TCaseDeps, world: TCaseWorld, scope: TCaseScope): Promise<TStoredCase[]> {
+export async function casesOfScope(deps: TCaseDeps, world: TCaseWorld, scope: TCaseScope): Promise<TStoredCase[]> {
   const lists = await Promise.all(hallsOfScope(world, scope).map((h) => listAllHallCases(deps.table, h)));
   return lists.flat();
 }

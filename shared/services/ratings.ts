@@ -16,10 +16,12 @@ import { putRating } from '../storage/ratings.js';
 import { noteDeviceHall } from '../storage/devices.js';
 import { openCaseAttributes } from '../storage/cases.js';
 import { hallCalendar, openingDeadlines } from './case-calendar.js';
+import { answerProblems, NATIONAL_VERSION } from '../domain/survey.js';
+import { surveyOf, type TEffectiveSurvey } from './surveys.js';
 
 export const PLACARD_WINDOW_MS = 2 * 3600 * 1000;
 
-export type TRatingRefusal = 'invalid-ticket' | 'ticket-expired' | 'already-rated' | 'placard-limit' | 'unknown-hall';
+export type TRatingRefusal = 'invalid-ticket' | 'ticket-expired' | 'already-rated' | 'placard-limit' | 'unknown-hall' | 'invalid-answers';
 
 /** A bad rating's case as the thank-you page needs it (caseId = ratingId). */
 export interface TOpenedCase {
@@ -32,7 +34,9 @@ export interface TOpenedCase {
 /** `case`: the case this bad rating opened (absent for a good rating; on a replay, the case opened the first time). */
 export type TAcceptResult =
   | { ok: true; ratingId: string; created: boolean; bad: boolean; case?: TOpenedCase }
-  | { ok: false; refusal: TRatingRefusal };
+  | { ok: false; refusal: Exclude<TRatingRefusal, 'invalid-answers'> }
+  /** The answers do not fit the survey definition the hall asks (a reason of another grade, a question not asked). */
+  | { ok: false; refusal: 'invalid-answers'; errors: { path: string; message: string }[] };
 
 export interface TClient {
   /** Random id from the page's first-party cookie, if the browser keeps cookies. */
@@ -47,6 +51,8 @@ export interface TRatingDeps {
   keyring: TKeyring;
   now: () => number;
   catalogue: (hallId: string) => Promise<THallCatalogue | undefined>;
+  /** The survey definition a hall asks (default: the process's resolver, cached per hall per minute). */
+  survey?: (hall: THallCatalogue['hall']) => Promise<TEffectiveSurvey>;
 }
 
 export type TTokenCheck = { ok: true; token: string; claims: TTokenClaims } | { ok: false; refusal: 'invalid-ticket' | 'ticket-expired' };
@@ -71,6 +77,7 @@ export function storedAnswers(keyring: TKeyring, input: TRatingInput) {
     phoneEnc: input.contact ? encryptPhone(keyring, input.contact.phone) : undefined,
     phoneMasked: input.contact ? maskPhone(input.contact.phone) : undefined,
     lang: input.lang,
+    extra: input.extra && Object.keys(input.extra).length ? input.extra : undefined,
   } satisfies Partial<TRating>;
 }
 
@@ -82,6 +89,10 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   const claims = token.claims;
   const cat = await deps.catalogue(claims.hallId);
   if (!cat) return { ok: false, refusal: 'unknown-hall' };
+  // Checked against the definition before anything is written (a placard's slot included).
+  const survey = await (deps.survey ?? surveyOf(deps.table, deps.now))(cat.hall);
+  const errors = answerProblems(survey.definition, input);
+  if (errors.length) return { ok: false, refusal: 'invalid-answers', errors };
 
   // Two identities, both keyed hashes: the browser's own cookie (chosen by the client, so never enough alone) and
   // network address + browser (shared honestly on hall Wi-Fi and carrier NAT, so never a reason to refuse).
@@ -107,7 +118,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   const createdAt = new Date(now).toISOString();
   const rating: TRating = {
     ratingId,
-    channel: claims.kind,
+    channel: claims.kind === 'ticket' && claims.link ? 'link' : claims.kind,
     hallId: claims.hallId,
     windowId: claims.windowId,
     serviceId: claims.kind === 'ticket' ? claims.serviceId : undefined,
@@ -120,6 +131,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     deviceHash: device,
     netHash: net,
     lag: claims.kind === 'ticket' ? Math.max(0, Math.round((now - claims.issuedAt) / 1000)) : undefined,
+    surveyVersion: survey.version === NATIONAL_VERSION ? undefined : survey.version, // absent: the national default
   };
   // A rating for a day before today may reach a day the nightly job has already scored: mark it first.
   if (rating.day < localDay(now, cat.hall.timezone)) await markDirty(deps.table, rating.hallId, rating.day, now);

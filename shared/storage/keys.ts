@@ -176,3 +176,10 @@ export const digestWaiting = (userId: string, eventId: string, at: string): TInd
 });
 export const digestOf = (userId: string): string => `DIGEST#${userId}`;
 export const digestSent = (userId: string, day: string): TKey => ({ pk: `MAIL#${userId}`, sk: `DIGEST#${day}` });
+/* the link channel: registered matters (ttl: the rating window) and the guessing counters of /rate */
+export const matter = (hallId: string, key: string): TKey => ({ pk: `MATTER#${hallId}#${key}`, sk: 'MATTER' });
+export const guess = (scope: string, bucket: number): TKey => ({ pk: `GUESS#${scope}`, sk: String(bucket) });
+
+/* survey definitions: one immutable item per version of a scope (ALL, R#<region>, H#<hall>), numbered from 1 */
+export const survey = (scope: string, n: number): TKey => ({ pk: `SURVEY#${scope}`, sk: `V#${String(n).padStart(6, '0')}` });
+export const surveyPartition = (scope: string): string => `SURVEY#${scope}`;

@@ -44,6 +44,8 @@ const RATING_FIELDS = {
   lag: 'lag',
   flags: 'fl',
   decision: 'dc',
+  surveyVersion: 'sv',
+  extra: 'x',
 } as const satisfies Record<Exclude<keyof TRating, 'ratingId'>, string>;
 
 const FIELD_PAIRS = Object.entries(RATING_FIELDS) as [Exclude<keyof TRating, 'ratingId'>, string][];

@@ -47,6 +47,10 @@
  *  WHD#<endpoint> / <event>  (GSI1 WHDUE#<shard> / <next attempt>#… while waiting)  delivery log (ttl 30 d)   notify.ts
  *  MAIL#<user> / EVT#<event>  (GSI1 MAILQ#<shard> | DIGEST#<user> until sent)  a staff e-mail (ttl 30 d)    notify.ts
  *  MAIL#<user> / DIGEST#<day>                             that day's digest was sent                         notify.ts
+ *  MATTER#<hall>#<keyed hash of matterNo> / MATTER        a matter registered for the link channel (ttl)    matters.ts
+ *  GUESS#<c|h>#<keyed client hash or hall> / <bucket>      /rate attempts per client, failures per hall      matters.ts
+ *  SURVEY#<ALL|R#region|H#hall> / V#<000001…>             a survey definition's versions (immutable; pub    surveys.ts
+ *                                                         marks the published ones)
  *
  * AGG (per-unit per-day count vectors) no longer has items of its own: a day's count vector lives inside its
  * SNAP item (`today`), so a night writes one item per hall.

@@ -10,6 +10,7 @@ import { hashApiKey, newApiKey } from '../../shared/domain/privacy.js';
 import { createApp } from '../../shared/http/app.js';
 import { docsRoutes } from '../../shared/http/routes/docs.js';
 import { printingRoutes } from '../../shared/http/routes/printing.js';
+import { linkRoutes } from '../../shared/http/routes/link.js';
 import type { TLog } from '../../shared/log.js';
 import { startDynalite, startDynamoDbLocal, type TEngine } from '../../shared/local/engine.js';
 import { createDynamoClient } from '../../shared/storage/client.js';
@@ -91,6 +92,7 @@ export async function world(engineName: TEngineName = 'dynalite', overrides: { r
     mount: (a) => {
       a.route('/', docsRoutes({ config }));
       a.route('/r', printingRoutes(deps));
+      a.route('/rate', linkRoutes(deps));
     },
   });
   return { table, keyring, apiKey, hall, windows, services, clock, app, engineName };

@@ -79,10 +79,10 @@ export function insightsHtml(w: (typeof D)[TLang], lang: TLang, x: TInsights) {
   const theme = (t: TInsights['themes'][number]) => {
     const words = t.keywords.map((k) => html`<span class="kw">${k.word} ×${k.count}</span> `);
     const more = t.keywords.length ? html` — ${words}` : '';
-    return html`<li><strong>${themeLabel(t.reason, lang)}</strong> · ${t.ratings} ${w.ratingsWord}${more}</li>`;
+    return html`<li><strong>${themeLabel(t.reason, lang, x.labels)}</strong> · ${t.ratings} ${w.ratingsWord}${more}</li>`;
   };
   const comment = (c: TInsights['comments'][number]) => {
-    const reasons = c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang)).join('、')}` : '';
+    const reasons = c.reasons.length ? ` · ${c.reasons.map((r) => themeLabel(r, lang, x.labels)).join('、')}` : '';
     return html`<li><span class="muted">${c.day} · ${GRADE_LABELS[c.overall as 1][lang]}${reasons}</span><br>${c.comment}</li>`;
   };
   const themes = x.themes.length ? html`<ul>${x.themes.map((t) => theme(t))}</ul>` : html`<p>${w.noThemes}</p>`;

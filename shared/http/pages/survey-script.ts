@@ -20,6 +20,7 @@ function val(n){var x=f.querySelector('[name="'+n+'"]:checked');return x?x.value
 function collect(){var g=+val('overall'),p={ticket:D.ticket,overall:g,lang:D.lang,submissionId:D.sub};
 ['attitude','efficiency','competence','trips'].forEach(function(n){var v=val(n);if(v)p[n]=+v});
 var d=val('done');if(d)p.done=d;
+f.querySelectorAll('[name^="x_"]:checked').forEach(function(x){(p.extra=p.extra||{})[x.name.slice(2)]=x.value});
 var rs=[];f.querySelectorAll('.'+group(g)+' [name=reasons]:checked')` +
   `.forEach(function(x){if(rs.indexOf(x.value)<0)rs.push(x.value)});if(rs.length)p.reasons=rs;
 var c=f.comment.value.trim();if(c)p.comment=c;

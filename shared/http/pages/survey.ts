@@ -1,15 +1,7 @@
 /** The resident's survey page, rendered on the server so it works with JavaScript off and on a weak signal. */
 import { html, raw } from 'hono/html';
-import {
-  DIMENSIONS,
-  DONE_LABELS,
-  GRADE_LABELS,
-  GRADES,
-  REASONS,
-  TRIPS_LABELS,
-  reasonsForGrade,
-  type TDimension,
-} from '../../domain/grades.js';
+import { DIMENSIONS, DONE_LABELS, GRADE_LABELS, GRADES, TRIPS_LABELS, type TDimension } from '../../domain/grades.js';
+import { NATIONAL_DEFAULT, type TSurveyDefinition, type TTag } from '../../domain/survey.js';
 import { T, type TLang } from './i18n.js';
 import { page } from './layout.js';
 import { face } from './marks.js';
@@ -26,9 +18,12 @@ export interface TSurveyValues {
   comment?: string;
   phone?: string;
   consent?: boolean;
+  extra?: Record<string, string>;
 }
 
 export interface TSurveyView {
+  /** The hall's survey definition (domain/survey.ts): its tags, the questions shown, extra questions, intro. */
+  definition?: TSurveyDefinition;
   lang: TLang;
   nonce: string;
   token: string;
@@ -68,16 +63,19 @@ export function surveyPage(v: TSurveyView) {
     const input = html`<input class="vh" type="radio" ${attrs} ${checked(on)}>`;
     return html`${input}<label for="${id}">${label}</label>`;
   };
-  const chip = (tag: keyof typeof REASONS) => {
-    const box = html`<input type="checkbox" name="reasons" value="${tag}" ${checked(!!val.reasons?.includes(tag))}>`;
-    return html`<label class="chip">${box}${REASONS[tag][l]}</label>`;
+  const def = v.definition ?? NATIONAL_DEFAULT;
+  const chip = (tag: TTag) => {
+    const box = html`<input type="checkbox" name="reasons" value="${tag.code}" ${checked(!!val.reasons?.includes(tag.code))}>`;
+    return html`<label class="chip">${box}${tag[l]}</label>`;
   };
   // A bad rating's missing reason is said here, at the reasons (the script moves focus here too), not by the button.
   const reasonError = v.errors?.includes(w.pickReason) ? w.pickReason : '';
   const reasonMsg = html`<p id="rmsg" class="msg" role="alert">${reasonError}</p>`;
-  const tagGroup = (cls: string, grade: number, legend: string) =>
-    html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${cls === 'bad' ? reasonMsg : ''}${reasonsForGrade(grade).map(chip)}
-</fieldset>`;
+  const tagGroup = (cls: 'bad' | 'mid' | 'good', legend: string) =>
+    def.tags[cls].length
+      ? html`<fieldset class="tags ${cls}"><legend>${legend}</legend>${cls === 'bad' ? reasonMsg : ''}${def.tags[cls].map(chip)}
+</fieldset>`
+      : '';
   const gradeRow = (name: string, legend: string, current?: number) =>
     html`<fieldset class="opt"><legend>${legend}</legend><div class="row">${GRADES.map((g) =>
       radio(name, `${name}${g}`, g, current === g, GRADE_LABELS[g][l]),
@@ -97,14 +95,19 @@ export function surveyPage(v: TSurveyView) {
   const formOpen = html`<form id="f" method="post" action="${self}${q}" ${data} ${links} data-msgs="${msgs}"${grouped}>`;
   const overall = GRADES.map((g) => radio('overall', `g${g}`, g, val.overall === g, html`${face(g)}${GRADE_LABELS[g][l]}`, true));
   const tags = [
-    tagGroup('bad', 1, w.reasonsBad),
-    tagGroup('mid', 3, `${w.reasonsMid} ${w.optional}`),
-    tagGroup('good', 5, `${w.reasonsGood} ${w.optional}`),
+    tagGroup('bad', w.reasonsBad),
+    tagGroup('mid', `${w.reasonsMid} ${w.optional}`),
+    tagGroup('good', `${w.reasonsGood} ${w.optional}`),
   ];
   const trips = ([1, 2, 3] as const).map((n) => radio('trips', `t${n}`, n, val.trips === n, TRIPS_LABELS[n][l]));
   const done = (['yes', 'partly', 'no'] as const).map((d) => radio('done', `d-${d}`, d, val.done === d, DONE_LABELS[d][l]));
   const moreOpen = val.attitude || val.efficiency || val.competence ? ' open' : '';
-  const dims = (Object.keys(DIMENSIONS) as TDimension[]).map((d) => gradeRow(d, DIMENSIONS[d][l], val[d]));
+  const dims = (Object.keys(DIMENSIONS) as TDimension[]).filter((d) => def.questions[d]).map((d) => gradeRow(d, DIMENSIONS[d][l], val[d]));
+  // The definition's extra single-choice questions (reported as distributions, never scored): x_<code> = <option>.
+  const extra = def.extra.map((x) => {
+    const options = x.options.map((o) => radio(`x_${x.code}`, `x-${x.code}-${o.code}`, o.code, val.extra?.[x.code] === o.code, o[l]));
+    return html`<fieldset class="opt"><legend>${x[l]} ${opt}</legend><div class="row">${options}</div></fieldset>`;
+  });
   const comment = html`<textarea id="cm" name="comment" maxlength="500" rows="3">${val.comment ?? ''}</textarea>`;
   const phone = html`<input id="ph" type="tel" name="phone" ${PHONE_ATTRS} value="${val.phone ?? ''}">`;
   const consent = html`<label class="chip"><input type="checkbox" name="consent" value="1" ${checked(!!val.consent)}>${w.consent}</label>`;
@@ -112,15 +115,16 @@ export function surveyPage(v: TSurveyView) {
   const send = html`<div class="send"><p id="msg" class="msg" role="status" aria-live="polite"></p>
 <button type="submit" form="f">${w.submit}</button></div>`;
   const body = html`<div class="scroll">${top}
-<h1>${w.heading}</h1><p class="hint">${w.hint}</p>
+<h1>${w.heading}</h1><p class="hint">${def.intro[l]}</p>
 ${errorBox}
 ${formOpen}
 <input type="hidden" name="submissionId" value="${v.submissionId}"><input type="hidden" name="lang" value="${l}">
 <fieldset class="opt"><legend>${w.overall} <span class="small">${w.required}</span></legend>${overall}</fieldset>
 ${tags}
-<fieldset class="opt"><legend>${w.trips} ${opt}</legend><div class="row">${trips}</div></fieldset>
-<fieldset class="opt"><legend>${w.done} ${opt}</legend><div class="row">${done}</div></fieldset>
-<details${moreOpen}><summary>${w.more} ${w.optional}</summary>${dims}</details>
+${def.questions.trips ? html`<fieldset class="opt"><legend>${w.trips} ${opt}</legend><div class="row">${trips}</div></fieldset>` : ''}
+${def.questions.done ? html`<fieldset class="opt"><legend>${w.done} ${opt}</legend><div class="row">${done}</div></fieldset>` : ''}
+${extra}
+${dims.length ? html`<details${moreOpen}><summary>${w.more} ${w.optional}</summary>${dims}</details>` : ''}
 <p><label for="cm">${w.comment} ${opt}</label>${comment}</p>
 <fieldset class="contact"><legend>${w.contact} ${opt}</legend><label for="ph">${w.phone}</label>${phone}${consent}</fieldset>
 </form><p class="small">${w.privacy}</p></div>${send}`;

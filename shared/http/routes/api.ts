@@ -17,6 +17,8 @@ import { problem } from '../problem.js';
 import { DEVICE_COOKIE, readCookie } from './resident.js';
 import { getHallCatalogue, listHalls, listRegions } from '../../storage/catalogue.js';
 import { countIssuedTicket, recordVisit } from '../../storage/tickets.js';
+import { LINK_WINDOW, ZMatterRequest, matterKey, phoneDigitsHash, type TMatterRegistered } from '../../domain/matters.js';
+import { registerMatter, type TMatter } from '../../storage/matters.js';
 import { getSnapshots, lastCompletedRun } from '../../storage/scores.js';
 
 /** `catalogue`: the app's one catalogue cache, shared with the resident pages. */
@@ -89,6 +91,50 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     }),
   );
 
+  /** The link channel: a business system registers a finished matter; idempotent by matterNo (SPEC §3). */
+  api.post(
+    '/matters',
+    route({ auth: 'hall-key', budget: 'mint', body: ZMatterRequest }, async (c, { body, hallId }) => {
+      const cat = await catalogue(hallId);
+      if (!cat) return problem(c, 'unknown-hall', `Hall ${hallId} of this key no longer exists.`);
+      if (body.windowId && !cat.windows.some((w) => w.id === body.windowId))
+        return problem(c, 'unknown-window', `Window "${body.windowId}" is not a window of hall ${hallId}.`);
+      if (!cat.services.some((s) => s.id === body.serviceId))
+        return problem(c, 'unknown-service', `Service "${body.serviceId}" is not offered by hall ${hallId}.`);
+      const registeredAt = Math.floor(now() / 1000) * 1000;
+      const key = matterKey(deps.keyring, hallId, body.matterNo);
+      const m: TMatter = {
+        hallId,
+        key,
+        serviceId: body.serviceId,
+        windowId: body.windowId,
+        p4: body.phoneLast4 ? phoneDigitsHash(deps.keyring, key, body.phoneLast4) : undefined,
+        registeredAt,
+        expiresAt: registeredAt + TICKET_TTL_MS,
+      };
+      const put = await registerMatter(deps.table, m, registeredAt);
+      const live = put.created ? m : put.existing;
+      if (!put.created && (live.serviceId !== m.serviceId || live.windowId !== m.windowId || live.p4 !== m.p4))
+        return problem(c, 'matter-conflict', `Matter ${body.matterNo} is already registered with other details; a matter is rated once.`);
+      // A registered matter is a rating invitation, like a ticket: it counts toward the active-rating rate once.
+      if (put.created)
+        await countIssuedTicket(
+          deps.table,
+          hallId,
+          localDay(registeredAt, cat.hall.timezone),
+          body.windowId ?? LINK_WINDOW,
+          body.serviceId,
+        );
+      const out: TMatterRegistered = {
+        matterNo: body.matterNo,
+        rateUrl: `${baseUrl(c, deps.config)}/rate?hall=${hallId}`,
+        registeredAt: new Date(live.registeredAt).toISOString(),
+        expiresAt: new Date(live.expiresAt).toISOString(),
+      };
+      return c.json(out, put.created ? 201 : 200);
+    }),
+  );
+
   api.post(
     '/ratings',
     route({ auth: 'none', budget: 'rating', body: ZRatingInput }, async (c, { body }) => {
@@ -97,6 +143,8 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
         address: clientAddress(c),
         userAgent: c.req.header('user-agent'),
       });
+      if (!result.ok && result.refusal === 'invalid-answers')
+        return problem(c, 'validation-failed', result.errors.map((e) => e.message).join('; '), { errors: result.errors });
       if (!result.ok) return problem(c, result.refusal, refusalDetail[result.refusal]);
       return c.json({ ratingId: result.ratingId }, 201);
     }),

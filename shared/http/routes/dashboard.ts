@@ -12,6 +12,7 @@ import { reachesDashboard, samplePath } from '../dashboard-paths.js';
 import type { TAppDeps } from '../deps.js';
 import { caseLinkRoutes } from './case-link.js';
 import { docsRoutes } from './docs.js';
+import { linkRoutes } from './link.js';
 import { printingRoutes } from './printing.js';
 import { publicRoutes } from './public.js';
 import { adminRoutes } from './staff/admin.js';
@@ -23,6 +24,8 @@ import { staffKit } from './staff/gate.js';
 import { hallRoutes } from './staff/halls.js';
 import { notificationRoutes } from './staff/notifications.js';
 import { regionRoutes } from './staff/regions.js';
+import { reportRoutes } from './staff/reports.js';
+import { surveyRoutes } from './staff/surveys.js';
 import { signInRoutes } from './staff/sign-in.js';
 import { reviewRoutes } from './staff/reviews.js';
 
@@ -31,7 +34,7 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   const r = new Hono();
   // Staff pages and CSV exports are compressed: on Lambda a response is capped at 6 MB, and a year's ratings of a
   // busy hall compress about sevenfold.
-  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*', '/reviews', '/reviews/*'])
+  for (const path of ['/halls/*', '/regions/*', '/admin/*', '/assets/*', '/cases', '/cases/*', '/reviews', '/reviews/*', '/reports/*'])
     r.use(path, compress());
   if (assets) {
     const { script } = assets;
@@ -52,6 +55,9 @@ export function dashboardRoutes(deps: TAppDeps, assets?: TDashboardAssets) {
   r.route('/r', printingRoutes(deps)); // a ticket's QR image and a window's placard (the QR encoder stays off the resident Lambda)
   r.route('/c', caseLinkRoutes(deps)); // the resident's case page (its words and the case service stay off the resident Lambda)
   r.route('/', publicRoutes(deps)); // the public pages, the lobby board and open data (issue 12)
+  r.route('/', reportRoutes(kit)); // the monthly report, printable A4
+  r.route('/', surveyRoutes(kit)); // survey definitions: versions, preview, publish (administrators)
+  r.route('/rate', linkRoutes(deps)); // the link channel's door (its page and throttle stay off the resident Lambda)
 
   const stray = r.routes.filter((x) => !reachesDashboard(samplePath(x.path)));
   if (stray.length) {

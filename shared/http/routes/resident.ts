@@ -12,7 +12,9 @@ import { html, raw } from 'hono/html';
 import { randomBytes } from 'node:crypto';
 import * as z from 'zod/mini';
 import { signCaseLink, ticketClaimsAnyAge } from '../../domain/case-link.js';
-import { gradeGroup, isBadGrade, reasonsForGrade } from '../../domain/grades.js';
+import { gradeGroup, isBadGrade } from '../../domain/grades.js';
+import { NATIONAL_DEFAULT, tagsForGrade } from '../../domain/survey.js';
+import { surveyOf } from '../../services/surveys.js';
 import { keyedHash } from '../../domain/privacy.js';
 import { ZRatingInput } from '../../domain/model.js';
 import { acceptRating, checkToken, type TRatingRefusal } from '../../services/ratings.js';
@@ -43,7 +45,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
   const caseUrl = (ratingId: string, lang: TLang, thanks = false) =>
     `/c/${signCaseLink(deps.keyring, ratingId)}?lang=${lang}${thanks ? '&thanks=1' : ''}`;
 
-  const refusalPage = (c: Context, lang: TLang, refusal: TRatingRefusal | 'rate-limited', token?: string) => {
+  const refusalPage = (c: Context, lang: TLang, refusal: Exclude<TRatingRefusal, 'invalid-answers'> | 'rate-limited', token?: string) => {
     const w = T[lang];
     const nonce = nonceOf(c);
     const back = token ? { href: `/r/${token}${lang === 'en' ? '?lang=en' : ''}`, text: w.back } : undefined;
@@ -116,7 +118,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     }
     c.header('cache-control', 'no-store');
     return c.html(
-      renderSurvey(
+      await renderSurvey(
         c,
         lang,
         token,
@@ -141,7 +143,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     const all = (k: string) => ([] as unknown[]).concat(form[k] ?? []).filter((x): x is string => typeof x === 'string');
     const overall = num('overall');
     // Tag groups the page hid for the chosen grade may still hold ticks; they were not the resident's answer.
-    const reasons = overall ? all('reasons').filter((t) => reasonsForGrade(overall).includes(t as never)) : all('reasons');
+    const reasons = all('reasons'); // ticks of groups hidden for the grade are dropped below, by the hall's definition
     const phone = str('phone').replace(/\s/g, '');
     const values: TSurveyValues = {
       overall,
@@ -155,6 +157,18 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       phone: phone || undefined,
       consent: str('consent') === '1',
     };
+    // The extra questions of the hall's definition arrive as x_<code> = <option code>.
+    const extra = Object.fromEntries(
+      Object.keys(form)
+        .filter((k) => /^x_[a-z][a-z0-9_]{0,23}$/.test(k) && str(k))
+        .map((k) => [k.slice(2), str(k)]),
+    );
+    values.extra = extra;
+    const checkedToken = checkToken(deps.keyring, token, now());
+    const cat0 = checkedToken.ok ? await catalogue(checkedToken.claims.hallId) : undefined;
+    const definition = cat0 ? (await surveyOf(deps.table, now)(cat0.hall)).definition : NATIONAL_DEFAULT;
+    const fitting = overall ? new Set(tagsForGrade(definition, overall).map((t) => t.code)) : undefined;
+    const picked = fitting ? reasons.filter((t) => fitting.has(t)) : reasons;
     const input = {
       ticket: token,
       overall,
@@ -163,21 +177,22 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       competence: values.competence,
       trips: values.trips,
       done: values.done,
-      reasons: reasons.length ? [...new Set(reasons)] : undefined,
+      reasons: picked.length ? [...new Set(picked)] : undefined,
+      extra: Object.keys(extra).length ? extra : undefined,
       comment: values.comment,
       contact: phone ? { phone, consent: values.consent } : undefined,
       lang,
       submissionId: str('submissionId') || undefined,
     };
     const parsed = z.safeParse(ZRatingInput, input);
-    const checked = checkToken(deps.keyring, token, now());
+    const checked = checkedToken;
     if (!checked.ok) return refusalPage(c, lang, checked.refusal);
     if (!parsed.success) {
       const errors = [...new Set(parsed.error.issues.map((i) => friendlyError(String(i.path[0] ?? ''), w)))];
       const cat = await catalogue(checked.claims.hallId);
       if (!cat) return refusalPage(c, lang, 'unknown-hall');
       return c.html(
-        renderSurvey(
+        await renderSurvey(
           c,
           lang,
           token,
@@ -196,6 +211,11 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       { deviceId: readCookie(c, DEVICE_COOKIE), address: clientAddress(c), userAgent: c.req.header('user-agent') },
       checked, // verified above: once per post
     );
+    if (!result.ok && result.refusal === 'invalid-answers') {
+      const errors = [...new Set(result.errors.map((e) => friendlyError(e.path.split('.')[0], w)))];
+      const win = cat0?.windows.find((x) => x.id === checked.claims.windowId);
+      return c.html(await renderSurvey(c, lang, token, cat0!.hall, win, values, errors, input.submissionId), 422);
+    }
     if (!result.ok) return refusalPage(c, lang, result.refusal, token);
     if (gradeGroup(parsed.data.overall) !== 'bad') return c.redirect(`/r/thanks?lang=${lang}`, 303);
     // A bad rating's thank-you page is its case page (the ticket's own URL leads there too from now on).
@@ -219,17 +239,18 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     return refusalPage(c, lang, checked.ok ? 'invalid-ticket' : checked.refusal);
   });
 
-  function renderSurvey(
+  async function renderSurvey(
     c: Context,
     lang: TLang,
     token: string,
-    hall: { name: string; nameEn?: string },
+    hall: { id: string; regionId: string; name: string; nameEn?: string },
     win: { name: string; nameEn?: string } | undefined,
     values?: TSurveyValues,
     errors?: string[],
     submissionId?: string,
   ) {
     return surveyPage({
+      definition: (await surveyOf(deps.table, now)(hall)).definition, // the hall's survey, cached per hall per minute
       lang,
       nonce: nonceOf(c),
       token,

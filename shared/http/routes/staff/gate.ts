@@ -138,12 +138,12 @@ export function staffKit(deps: TAppDeps) {
       if (opts.admin && who.user.role !== 'admin') return refuse();
       let unit: TUnitOf<TUnitKind> | undefined;
       if (opts.unit === 'hall') {
-        const id = c.req.param('hallId') ?? '';
+        const id = c.req.param('hallId') ?? c.req.param('unitId') ?? ''; // :unitId: a hall or a region (reports.ts)
         const h = id ? await hall(id) : undefined;
         if (!h || !canSeeHall(who.user, chainTree(await ancestors(h.regionId), h), id)) return refuse();
         unit = { kind: 'hall', id, hall: h };
       } else if (opts.unit === 'region') {
-        const id = c.req.param('regionId') ?? '';
+        const id = c.req.param('regionId') ?? c.req.param('unitId') ?? '';
         const chain = id ? await ancestors(id) : [];
         if (!chain.length || !canSeeRegion(who.user, chainTree(chain), id)) return refuse();
         unit = { kind: 'region', id, region: chain[0] };
