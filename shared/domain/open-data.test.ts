@@ -63,9 +63,10 @@ describe('open data: the declared public rating fields', () => {
     expect(row).not.toMatch(/SECRET|1381234|34:56|987654321/);
     expect(row.split(',')).toHaveLength(PUBLIC_RATING_COLUMNS.length);
     expect(PUBLIC_RATINGS_HEADER).toBe(
-      'rating_id,hall,day,hour,window,service,channel,overall,attitude,efficiency,competence,' + 'trips,done,reasons,excluded',
+      'rating_id,hall,day,hour,window,service,channel,overall,attitude,efficiency,competence,' +
+        'trips,done,reasons,excluded,survey_version',
     );
-    expect(row).toBe('r-1,h-1,2026-11-20,10,w1,s1,ticket,2,1,2,3,2,no,rude|wait_long,');
+    expect(row).toBe('r-1,h-1,2026-11-20,10,w1,s1,ticket,2,1,2,3,2,no,rude|wait_long,,v3');
   });
 
   it('every private field is one a resident or staff typed, a device gave, or that would narrow down who rated when', () => {
