@@ -1,23 +1,15 @@
 import { Duration, Stack } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { PolicyStatement, Role, ServicePrincipal } from 'aws-cdk-lib/aws-iam';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import { PolicyStatement, type Role } from 'aws-cdk-lib/aws-iam';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
 import type { ISecret } from 'aws-cdk-lib/aws-secretsmanager';
-import {
-  Schedule,
-  ScheduleExpression,
-  TimeWindow,
-  type ISchedule,
-  type IScheduleTarget,
-  type ScheduleTargetConfig,
-} from 'aws-cdk-lib/aws-scheduler';
+import { type Schedule, ScheduleExpression } from 'aws-cdk-lib/aws-scheduler';
 import { EmailIdentity, Identity } from 'aws-cdk-lib/aws-ses';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AppFunction } from './api-function.js';
 import type { DataTable } from './data-table.js';
+import { consume, errorsAlarm, scheduledInvoke, workQueue } from './queue-fed.js';
 
 export interface NotificationsProps {
   /** Absolute paths of functions/notify-tick.ts and functions/notify-deliver.ts. */
@@ -63,17 +55,17 @@ export class Notifications extends Construct {
     super(scope, id);
     const stack = Stack.of(this);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      visibilityTimeout: Duration.seconds(DELIVER_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: DELIVER_MAX_RECEIVE_COUNT },
-    });
+    ({
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      deadLetterAlarm: this.deadLetterAlarm,
+    } = workQueue(this, {
+      consumerTimeout: DELIVER_TIMEOUT,
+      maxReceiveCount: DELIVER_MAX_RECEIVE_COUNT,
+      deadLetterAlarmDescription:
+        'Webhook attempts could not be recorded 5 times and were parked in the dead-letter queue (the table or the key ' +
+        'ring failed, not a receiver). Fix the cause, then redrive the DLQ to the webhook queue (a duplicate records nothing).',
+    }));
 
     const environment: Record<string, string> = {
       TABLE_NAME: props.data.table.tableName,
@@ -106,9 +98,7 @@ export class Notifications extends Construct {
       props.keyringSecret.grantRead(fn.role);
     }
     this.queue.grantSendMessages(this.tick.role);
-    this.deliver.function.addEventSource(
-      new SqsEventSource(this.queue, { batchSize: 10, reportBatchItemFailures: true, maxConcurrency: 10 }),
-    );
+    consume(this.deliver.function, this.queue, 10, 10);
 
     if (props.mailFrom) {
       this.identity = new EmailIdentity(this, 'MailIdentity', { identity: Identity.email(props.mailFrom) });
@@ -120,58 +110,21 @@ export class Notifications extends Construct {
       );
     }
 
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'EventBridge Scheduler: invoke the Service Temperature notify tick, nothing else.',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-    this.schedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.tick.function.functionArn] }),
-    );
-    this.schedule = new Schedule(this, 'EveryMinute', {
+    ({ schedule: this.schedule, role: this.schedulerRole } = scheduledInvoke(this, this.tick.function, {
+      id: 'EveryMinute',
       description: 'Service Temperature: notification tick (staff e-mail, 08:30 digests, webhook attempts)',
+      roleDescription: 'EventBridge Scheduler: invoke the Service Temperature notify tick, nothing else.',
       schedule: ScheduleExpression.rate(Duration.minutes(1)),
-      target: new InvokeOnly(this.tick.function, this.schedulerRole),
-      timeWindow: TimeWindow.off(),
-    });
+    }));
 
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'Webhook attempts could not be recorded 5 times and were parked in the dead-letter queue (the table or the key ' +
-        'ring failed, not a receiver). Fix the cause, then redrive the DLQ to the webhook queue (a duplicate records nothing).',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-    this.tickErrorsAlarm = new Alarm(this, 'TickErrorsAlarm', {
-      alarmDescription:
-        'The notification tick failed for 5 minutes: staff e-mail and webhooks are waiting (nothing is lost: the next ' +
+    this.tickErrorsAlarm = errorsAlarm(
+      this,
+      'TickErrorsAlarm',
+      this.tick.function,
+      'The notification tick failed for 5 minutes: staff e-mail and webhooks are waiting (nothing is lost: the next ' +
         'tick takes up the outbox where it stopped).',
-      metric: this.tick.function.metricErrors({ period: Duration.minutes(1), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 5,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-  }
-}
-
-/** Scheduler target granting nothing itself: the role above may invoke the tick function's ARN and no more. */
-class InvokeOnly implements IScheduleTarget {
-  constructor(
-    private readonly fn: IFunction,
-    private readonly role: Role,
-  ) {}
-
-  bind(_schedule: ISchedule): ScheduleTargetConfig {
-    return { arn: this.fn.functionArn, role: this.role };
+      Duration.minutes(1),
+      5,
+    );
   }
 }

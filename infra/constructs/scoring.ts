@@ -1,25 +1,15 @@
-import { Duration, Stack, TimeZone } from 'aws-cdk-lib';
-import { Alarm, ComparisonOperator, TreatMissingData } from 'aws-cdk-lib/aws-cloudwatch';
-import { Role, ServicePrincipal, PolicyStatement } from 'aws-cdk-lib/aws-iam';
+import { Duration, TimeZone } from 'aws-cdk-lib';
+import type { Alarm } from 'aws-cdk-lib/aws-cloudwatch';
+import type { Role } from 'aws-cdk-lib/aws-iam';
 import { Alias } from 'aws-cdk-lib/aws-kms';
-import type { IFunction } from 'aws-cdk-lib/aws-lambda';
-import { SqsEventSource } from 'aws-cdk-lib/aws-lambda-event-sources';
 import type { RetentionDays } from 'aws-cdk-lib/aws-logs';
-import {
-  ContextAttribute,
-  Schedule,
-  ScheduleExpression,
-  ScheduleTargetInput,
-  TimeWindow,
-  type ISchedule,
-  type IScheduleTarget,
-  type ScheduleTargetConfig,
-} from 'aws-cdk-lib/aws-scheduler';
+import { ContextAttribute, type Schedule, ScheduleExpression, ScheduleTargetInput } from 'aws-cdk-lib/aws-scheduler';
 import { Topic } from 'aws-cdk-lib/aws-sns';
-import { Queue, QueueEncryption } from 'aws-cdk-lib/aws-sqs';
+import type { Queue } from 'aws-cdk-lib/aws-sqs';
 import { Construct } from 'constructs';
 import { AppFunction } from './api-function.js';
 import type { DataTable } from './data-table.js';
+import { consume, errorsAlarm, scheduledInvoke, workQueue } from './queue-fed.js';
 
 export interface ScoringJobProps {
   /** Absolute paths of functions/score-planner.ts and functions/score-worker.ts. */
@@ -66,20 +56,17 @@ export class ScoringJob extends Construct {
   constructor(scope: Construct, id: string, props: ScoringJobProps) {
     super(scope, id);
 
-    this.deadLetterQueue = new Queue(this, 'DeadLetterQueue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      retentionPeriod: Duration.days(14),
-    });
-
-    this.queue = new Queue(this, 'Queue', {
-      encryption: QueueEncryption.SQS_MANAGED,
-      enforceSSL: true,
-      // AWS's guidance for a Lambda event source: at least six times the function timeout, so a message is not
-      // handed to a second worker while the first (with its retries) still works on it.
-      visibilityTimeout: Duration.seconds(WORKER_TIMEOUT.toSeconds() * 6),
-      deadLetterQueue: { queue: this.deadLetterQueue, maxReceiveCount: MAX_RECEIVE_COUNT },
-    });
+    ({
+      queue: this.queue,
+      deadLetterQueue: this.deadLetterQueue,
+      deadLetterAlarm: this.deadLetterAlarm,
+    } = workQueue(this, {
+      consumerTimeout: WORKER_TIMEOUT,
+      maxReceiveCount: MAX_RECEIVE_COUNT,
+      deadLetterAlarmDescription:
+        'Scoring messages failed 5 times and were parked in the dead-letter queue: a night is incomplete. Fix the ' +
+        'cause, then redrive the DLQ to the scoring queue (every step is idempotent) or re-run the day.',
+    }));
 
     // Alerts name halls and their figures: encrypted at rest with the AWS-managed SNS key, publishers on TLS only.
     // (An AWS-managed key needs no key grant for an in-account publisher; CloudWatch alarms cannot use it, which is
@@ -125,80 +112,26 @@ export class ScoringJob extends Construct {
     this.queue.grantSendMessages(this.worker.role);
     this.alertsTopic.grantPublish(this.worker.role);
 
-    this.worker.function.addEventSource(
-      new SqsEventSource(this.queue, {
-        batchSize: props.workerBatchSize ?? 5,
-        reportBatchItemFailures: true,
-        maxConcurrency: props.workerMaxConcurrency ?? 50,
-      }),
-    );
+    consume(this.worker.function, this.queue, props.workerBatchSize ?? 5, props.workerMaxConcurrency ?? 50);
 
-    // The scheduler's own role may invoke the planner function and nothing else (no version or alias wildcard),
-    // and only on behalf of this account's default schedule group.
-    const stack = Stack.of(this);
-    this.schedulerRole = new Role(this, 'SchedulerRole', {
-      description: 'EventBridge Scheduler: invoke the Service Temperature scoring planner, nothing else.',
-      assumedBy: new ServicePrincipal('scheduler.amazonaws.com', {
-        conditions: {
-          StringEquals: {
-            'aws:SourceAccount': stack.account,
-            'aws:SourceArn': stack.formatArn({ service: 'scheduler', resource: 'schedule-group', resourceName: 'default' }),
-          },
-        },
-      }),
-    });
-    this.schedulerRole.addToPolicy(
-      new PolicyStatement({ actions: ['lambda:InvokeFunction'], resources: [this.planner.function.functionArn] }),
-    );
-
-    this.schedule = new Schedule(this, 'Nightly', {
+    // The payload carries the scheduled time, so "yesterday" does not shift on a late retry.
+    ({ schedule: this.schedule, role: this.schedulerRole } = scheduledInvoke(this, this.planner.function, {
+      id: 'Nightly',
       description: 'Service Temperature: score yesterday at 02:00 in the scoring time zone (SPEC section 4)',
+      roleDescription: 'EventBridge Scheduler: invoke the Service Temperature scoring planner, nothing else.',
       schedule: ScheduleExpression.cron({ minute: '0', hour: '2', timeZone: TimeZone.of(props.timeZone) }),
-      target: new InvokePlanner(this.planner.function, this.schedulerRole),
-      timeWindow: TimeWindow.off(),
-    });
-
-    this.deadLetterAlarm = new Alarm(this, 'DeadLetterAlarm', {
-      alarmDescription:
-        'Scoring messages failed 5 times and were parked in the dead-letter queue: a night is incomplete. Fix the ' +
-        'cause, then redrive the DLQ to the scoring queue (every step is idempotent) or re-run the day.',
-      metric: this.deadLetterQueue.metricApproximateNumberOfMessagesVisible({ period: Duration.minutes(5), statistic: 'Maximum' }),
-      threshold: 0,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-
-    this.plannerErrorsAlarm = new Alarm(this, 'PlannerErrorsAlarm', {
-      alarmDescription:
-        'The nightly scoring planner failed (after its retries the night is not planned). The next night catches up ' +
-        'missed days by itself; to score now, invoke the planner with {"day":"YYYY-MM-DD"}.',
-      metric: this.planner.function.metricErrors({ period: Duration.minutes(5), statistic: 'Sum' }),
-      threshold: 1,
-      comparisonOperator: ComparisonOperator.GREATER_THAN_OR_EQUAL_TO_THRESHOLD,
-      evaluationPeriods: 1,
-      treatMissingData: TreatMissingData.NOT_BREACHING,
-    });
-  }
-}
-
-/**
- * Scheduler target for the planner. Unlike aws-scheduler-targets' LambdaInvoke (which grants `<arn>` and
- * `<arn>:*` through grantInvoke), the role passed in is granted nothing here: the construct above scopes it to the
- * function's ARN alone. The payload carries the scheduled time, so "yesterday" does not shift on a late retry.
- */
-class InvokePlanner implements IScheduleTarget {
-  constructor(
-    private readonly fn: IFunction,
-    private readonly role: Role,
-  ) {}
-
-  bind(_schedule: ISchedule): ScheduleTargetConfig {
-    return {
-      arn: this.fn.functionArn,
-      role: this.role,
       input: ScheduleTargetInput.fromObject({ scheduledTime: ContextAttribute.scheduledTime }),
       retryPolicy: { maximumEventAgeInSeconds: 3600, maximumRetryAttempts: 3 },
-    };
+    }));
+
+    this.plannerErrorsAlarm = errorsAlarm(
+      this,
+      'PlannerErrorsAlarm',
+      this.planner.function,
+      'The nightly scoring planner failed (after its retries the night is not planned). The next night catches up ' +
+        'missed days by itself; to score now, invoke the planner with {"day":"YYYY-MM-DD"}.',
+      Duration.minutes(5),
+      1,
+    );
   }
 }
