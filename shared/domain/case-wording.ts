@@ -3,14 +3,15 @@
  * shows the internal fix, the appeal's evidence or the supervisor's reason — only what happens next and when.
  */
 import type { TCase } from './cases.js';
+import { dateFormat } from './time.js';
 
 export type TLang = 'zh' | 'en';
 
 /** "12月2日" / "2 Dec" in the hall's zone. */
 export function shortDate(instant: string, timeZone: string, lang: TLang): string {
   const d = new Date(instant);
-  if (lang === 'en') return new Intl.DateTimeFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(d);
-  const parts = new Intl.DateTimeFormat('en-US', { timeZone, month: 'numeric', day: 'numeric' }).formatToParts(d);
+  if (lang === 'en') return dateFormat('en-GB', { timeZone, day: 'numeric', month: 'short' }).format(d);
+  const parts = dateFormat('en-US', { timeZone, month: 'numeric', day: 'numeric' }).formatToParts(d);
   return `${parts.find((p) => p.type === 'month')?.value}月${parts.find((p) => p.type === 'day')?.value}日`;
 }
 

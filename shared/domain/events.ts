@@ -10,6 +10,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { canSeeHall, canSeeRegion, regionChain, type TRole, type TTree, type TUser } from './access.js';
 import { activeDue, FOLLOW_UP_GRADES, type TCase } from './cases.js';
+import { dateFormat } from './time.js';
 
 export const EVENT_KINDS = [
   'case.opened',
@@ -215,7 +216,7 @@ export const DIGEST_AT_MINUTES = 8 * 60 + 30;
 
 /** The hall-local day and minute of the day of an instant. */
 export function localClock(ms: number, timeZone: string): { day: string; minutes: number } {
-  const parts = new Intl.DateTimeFormat('en-CA', {
+  const parts = dateFormat('en-CA', {
     timeZone,
     year: 'numeric',
     month: '2-digit',
@@ -270,7 +271,7 @@ const ALERT_WORDS = {
 function when(iso: string, lang: TMailLang, timeZone: string): string {
   const d = new Date(iso);
   return lang === 'zh'
-    ? new Intl.DateTimeFormat('zh-CN', {
+    ? dateFormat('zh-CN', {
         timeZone,
         month: 'numeric',
         day: 'numeric',
@@ -278,7 +279,7 @@ function when(iso: string, lang: TMailLang, timeZone: string): string {
         minute: '2-digit',
         hourCycle: 'h23',
       }).format(d)
-    : new Intl.DateTimeFormat('en-GB', {
+    : dateFormat('en-GB', {
         timeZone,
         day: 'numeric',
         month: 'short',

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { localDay, unendedDayError } from './time.js';
+import { dateFormat, localDay, unendedDayError } from './time.js';
 
 describe('which days may be scored', () => {
   const now = Date.parse('2026-11-20T17:00:00Z'); // 01:00 on 11-21 in Shanghai, still 11-20 in UTC
@@ -45,6 +45,22 @@ describe('localDay', () => {
           }
         },
       ),
+    );
+  });
+});
+
+describe('dateFormat', () => {
+  it('builds one formatter per locale and options, and formats exactly as a fresh one does', () => {
+    const opts = { timeZone: 'Asia/Shanghai', month: 'numeric', day: 'numeric', hour: '2-digit', minute: '2-digit' } as const;
+    expect(dateFormat('zh-CN', opts)).toBe(dateFormat('zh-CN', { ...opts }));
+    expect(dateFormat('zh-CN', opts)).not.toBe(dateFormat('en-GB', opts));
+    expect(dateFormat('zh-CN', opts)).not.toBe(dateFormat('zh-CN', { ...opts, timeZone: 'Asia/Kathmandu' }));
+    fc.assert(
+      fc.property(fc.integer({ min: 0, max: 4_102_444_800_000 }), fc.constantFrom('Asia/Shanghai', 'Asia/Kathmandu', 'UTC'), (ms, tz) => {
+        const o = { ...opts, timeZone: tz };
+        expect(dateFormat('zh-CN', o).format(ms)).toBe(new Intl.DateTimeFormat('zh-CN', o).format(ms));
+      }),
+      { numRuns: 200 },
     );
   });
 });

@@ -1,6 +1,21 @@
 /** Calendar days: hall-local days (every "day" in the product is the hall's own, not UTC's) and their arithmetic. */
 const formatters = new Map<string, Intl.DateTimeFormat>();
 
+/**
+ * One Intl.DateTimeFormat per locale and options, built once per process: building one costs about 0.1–0.7 ms, using
+ * one a few µs, and pages and mails format many instants in a handful of zones.
+ */
+export function dateFormat(locale: string, options: Intl.DateTimeFormatOptions): Intl.DateTimeFormat {
+  const key = `${locale}|${JSON.stringify(options)}`;
+  let f = cachedFormats.get(key);
+  if (!f) {
+    f = new Intl.DateTimeFormat(locale, options);
+    cachedFormats.set(key, f);
+  }
+  return f;
+}
+const cachedFormats = new Map<string, Intl.DateTimeFormat>();
+
 export function localDay(instant: Date | number, timeZone: string): string {
   const ms = typeof instant === 'number' ? instant : instant.getTime();
   // Every UTC offset in use is a whole number of quarter hours, so a local day never changes inside a UTC quarter

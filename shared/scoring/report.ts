@@ -3,7 +3,7 @@
  * `npm run report`, the API and the dashboard), and the raw ratings as CSV so anyone can recompute them.
  */
 import { unitId } from '../domain/aggregate.js';
-import { addDays, daysBetween } from '../domain/time.js';
+import { addDays, dateFormat, daysBetween } from '../domain/time.js';
 import { shownDimension, type TDimensionShown, type TFigures } from '../domain/figures.js';
 import { DONE_LABELS, GRADE_LABELS, REASONS, TRIPS_LABELS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
@@ -194,7 +194,7 @@ export function peopleCsvRow(
 ): string {
   const label = <T extends Record<string | number, { zh: string; en: string }>>(labels: T, v: unknown) =>
     v === undefined || v === null ? '' : ((labels as Record<string, { zh: string; en: string }>)[String(v)]?.[lang] ?? String(v));
-  const local = new Intl.DateTimeFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(Date.parse(r.createdAt));
+  const local = dateFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(Date.parse(r.createdAt));
   const grade = (g?: number) => (g ? `${g} ${label(GRADE_LABELS, g)}` : '');
   const reasons = (r.reasons ?? []).map((x) => (x in REASONS ? REASONS[x as TReason][lang] : x)).join(lang === 'zh' ? '、' : '; ');
   return [

@@ -14,6 +14,7 @@ import type { TCaseRow, TCaseView } from '../../services/cases.js';
 import { csvCell, csvText } from '../../scoring/report.js';
 import { pct } from './dashboard.js';
 import type { TLang } from './i18n.js';
+import { dateFormat } from '../../domain/time.js';
 
 type Html = HtmlEscapedString | Promise<HtmlEscapedString>;
 
@@ -270,7 +271,7 @@ export type TCW = (typeof CW)[TLang];
 /** An instant in the hall's zone: "2026-11-30 17:30". */
 export function localTime(instant: string | undefined, timeZone: string): string {
   if (!instant) return '—';
-  const f = new Intl.DateTimeFormat('sv-SE', {
+  const f = dateFormat('sv-SE', {
     timeZone,
     year: 'numeric',
     month: '2-digit',

@@ -11,7 +11,7 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { Hono } from 'hono/tiny';
 import { unitId } from '../../domain/aggregate.js';
-import { addDays, isDay, localDay } from '../../domain/time.js';
+import { addDays, dateFormat, isDay, localDay } from '../../domain/time.js';
 import {
   boardData,
   hallCases,
@@ -153,7 +153,7 @@ export function publicRoutes(deps: TAppDeps) {
     const hall = await hallOf(c);
     if (!hall) return undefined;
     const data = await boardData(pd, hall, await windowNames(hall.id));
-    const at = new Intl.DateTimeFormat('en-GB', { timeZone: hall.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
+    const at = dateFormat('en-GB', { timeZone: hall.timezone, hour: '2-digit', minute: '2-digit', hourCycle: 'h23' });
     return { hall, data, view: boardView(data, at.format(now())) };
   };
 
