@@ -8,6 +8,7 @@ import {
   GetItemCommand,
   PutItemCommand,
   QueryCommand,
+  type QueryCommandInput,
   UpdateItemCommand,
   type AttributeValue,
   type DynamoDBClient,
@@ -141,30 +142,39 @@ export async function getItem(t: TTable, key: TKey, opts: { consistent?: boolean
 }
 
 /** Every page of a Query on the table (pk), on GSI1 (index: true) or GSI2 ('gsi2'), optionally narrowed by sort key. Counted. */
+/** Which index a query reads and its key names. */
+function indexOf(index: boolean | 'gsi2' | undefined) {
+  const gsi = index === 'gsi2' ? TABLE_KEYS.gsi2 : index ? TABLE_KEYS.gsi1 : undefined;
+  const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  return { indexName: gsi?.name, pkName, skName };
+}
+
+/** A Query's key condition: the partition, and the sort key in a range, after a key, or starting with a prefix. */
+function keyCondition(
+  q: { pk: string; index?: boolean | 'gsi2'; between?: [string, string]; after?: string; prefix?: string },
+  skName: string,
+): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
+  const [cond, values] = q.between
+    ? [` AND ${skName} BETWEEN :a AND :b`, { ':a': q.between[0], ':b': q.between[1] }]
+    : q.after
+      ? [` AND ${skName} > :a`, { ':a': q.after }]
+      : q.prefix
+        ? [` AND begins_with(${skName}, :p)`, { ':p': q.prefix }]
+        : ['', {}];
+  const pkName = indexOf(q.index).pkName;
+  return { KeyConditionExpression: `${pkName} = :pk${cond}`, ExpressionAttributeValues: marshall({ ':pk': q.pk, ...values }) };
+}
+
 export async function queryAll(
   t: TTable,
   q: { pk: string; index?: boolean | 'gsi2'; between?: [string, string]; prefix?: string },
 ): Promise<Item[]> {
   const out: Item[] = [];
   let start: Item | undefined;
-  const gsi = q.index === 'gsi2' ? TABLE_KEYS.gsi2 : q.index ? TABLE_KEYS.gsi1 : undefined;
-  const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
-  const cond = q.between ? ` AND ${skName} BETWEEN :a AND :b` : q.prefix ? ` AND begins_with(${skName}, :p)` : '';
-  const values = q.between
-    ? { ':pk': q.pk, ':a': q.between[0], ':b': q.between[1] }
-    : q.prefix
-      ? { ':pk': q.pk, ':p': q.prefix }
-      : { ':pk': q.pk };
+  const { indexName, skName } = indexOf(q.index);
+  const condition = keyCondition(q, skName);
   do {
-    const page = await t.db.send(
-      new QueryCommand({
-        TableName: t.name,
-        IndexName: gsi?.name,
-        KeyConditionExpression: `${pkName} = :pk${cond}`,
-        ExpressionAttributeValues: marshall(values),
-        ExclusiveStartKey: start,
-      }),
-    );
+    const page = await t.db.send(new QueryCommand({ TableName: t.name, IndexName: indexName, ...condition, ExclusiveStartKey: start }));
     out.push(...(page.Items ?? []));
     t.itemsRead += page.Items?.length ?? 0;
     start = page.LastEvaluatedKey;
@@ -188,21 +198,10 @@ export async function queryPage(
   t: TTable,
   q: { pk: string; index?: boolean | 'gsi2'; prefix?: string; after?: string; limit: number },
 ): Promise<{ items: Item[]; next?: string }> {
-  const gsi = q.index === 'gsi2' ? TABLE_KEYS.gsi2 : q.index ? TABLE_KEYS.gsi1 : undefined;
-  const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
+  const { indexName, skName } = indexOf(q.index);
   // After a cursor the key condition is `> after`, and the prefix is checked here: keys are sorted, so the first
   // key past the prefix ends the listing.
-  const cond = q.after ? ` AND ${skName} > :a` : q.prefix ? ` AND begins_with(${skName}, :p)` : '';
-  const values = q.after ? { ':pk': q.pk, ':a': q.after } : q.prefix ? { ':pk': q.pk, ':p': q.prefix } : { ':pk': q.pk };
-  const page = await t.db.send(
-    new QueryCommand({
-      TableName: t.name,
-      IndexName: gsi?.name,
-      KeyConditionExpression: `${pkName} = :pk${cond}`,
-      ExpressionAttributeValues: marshall(values),
-      Limit: q.limit,
-    }),
-  );
+  const page = await t.db.send(new QueryCommand({ TableName: t.name, IndexName: indexName, ...keyCondition(q, skName), Limit: q.limit }));
   const read = page.Items ?? [];
   t.itemsRead += read.length;
   const inPrefix = (i: Item) => String(i[skName]?.S ?? '').startsWith(q.prefix ?? '');
