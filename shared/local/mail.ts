@@ -50,19 +50,25 @@ export function localMailer(opts: { smtpUrl?: string; dataDir: string; from: str
 }
 
 /** The one-machine stand-in for the scheduled notify function: a tick every `everyMs`, never two at once. */
-export function scheduleNotify(tick: () => Promise<unknown>, everyMs: number, onError: (err: unknown) => void): { stop(): void } {
-  let running = false;
-  const timer = setInterval(async () => {
+export function scheduleNotify(tick: () => Promise<unknown>, everyMs: number, onError: (err: unknown) => void): { stop(): Promise<void> } {
+  let running: Promise<void> | undefined;
+  const timer = setInterval(() => {
     if (running) return;
-    running = true;
-    try {
-      await tick();
-    } catch (err) {
-      onError(err);
-    } finally {
-      running = false;
-    }
+    running = tick()
+      .then(
+        () => undefined,
+        (err) => onError(err),
+      )
+      .finally(() => {
+        running = undefined;
+      });
   }, everyMs);
   timer.unref();
-  return { stop: () => clearInterval(timer) };
+  // Stopping waits for a tick under way, so the engine is never closed beneath it (a refused connection in the log).
+  return {
+    stop: async () => {
+      clearInterval(timer);
+      await running;
+    },
+  };
 }

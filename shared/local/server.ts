@@ -182,7 +182,7 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     notifyNow: () => notifyTick(notifyDeps),
     async close() {
       nightly.stop();
-      notifier?.stop();
+      await notifier?.stop();
       await new Promise<void>((ok) => server.close(() => ok()));
       client.destroy();
       await engine.close();
