@@ -6,20 +6,15 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.js';
-import { generateKeyringJson, parseKeyring, type TKeyring } from '../shared/domain/keyring.js';
+import type { TKeyring } from '../shared/domain/keyring.js';
 import { signTicket } from '../shared/domain/tokens.js';
-import { createApp } from '../shared/http/app.js';
+import type { createApp } from '../shared/http/app.js';
 import { DASHBOARD_PATHS, reachesDashboard } from '../shared/http/dashboard-paths.js';
-import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
-import { seedDemo } from '../shared/local/seed.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { getCase } from '../shared/storage/cases.js';
-import { createDynamoClient } from '../shared/storage/client.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
-import { ensureTable } from '../shared/storage/schema.js';
-import { demoSignIn, engine, json, quietLog, stopEngines } from './support/harness.js';
+import type { TTable } from '../shared/storage/db.js';
+import { demoSignIn, demoWorld, json, stopEngines } from './support/harness.js';
 
 let app: ReturnType<typeof createApp>;
 let repo: TTable;
@@ -32,22 +27,17 @@ const PHONE = '13912345678';
 const USERS = ['u-admin', 'u-sup-city', 'u-sup-west', 'u-mgr-qingshi', 'u-mgr-gangkou'] as const;
 
 beforeAll(async () => {
-  const e = await engine('dynalite');
-  const client = createDynamoClient({ endpoint: e.endpoint });
-  const table = `cases-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = openTable(client, table);
-  await seedDemo(repo, { today, apiKey: 'st_cases_test_key_01', days: 3 });
-  keyring = parseKeyring(generateKeyringJson());
-  const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
+  ({
+    app,
     table: repo,
     keyring,
-    engine: 'dynalite' as const,
-    log: quietLog,
-    now: () => clock.now,
-  };
-  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+  } = await demoWorld({
+    prefix: 'cases',
+    today,
+    apiKey: 'st_cases_test_key_01',
+    clock,
+    env: { PUBLIC_BASE_URL: 'https://rate.example.test' },
+  }));
   for (const u of USERS) cookies.set(u, await demoSignIn(app, u));
 }, 120_000);
 afterAll(stopEngines);

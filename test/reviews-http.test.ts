@@ -6,25 +6,20 @@
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.js';
 import { V, zeroVector } from '../shared/domain/aggregate.js';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
+import type { parseKeyring } from '../shared/domain/keyring.js';
 import type { TRating } from '../shared/domain/model.js';
-import { createApp } from '../shared/http/app.js';
-import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
-import { seedDemo } from '../shared/local/seed.js';
+import type { createApp } from '../shared/http/app.js';
 import { runNight, scoreHallsDay } from '../shared/scoring/job.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { getHallCatalogue, listHalls } from '../shared/storage/catalogue.js';
-import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
+import type { TTable } from '../shared/storage/db.js';
 import { listDirty } from '../shared/storage/late-marks.js';
 import { bulkPutRatings, getRating } from '../shared/storage/ratings.js';
 import { listReviewGroups } from '../shared/storage/reviews.js';
-import { ensureTable } from '../shared/storage/schema.js';
 import { putUser } from '../shared/storage/users.js';
 import { signTicket } from '../shared/domain/tokens.js';
-import { demoSignIn, engine, json, quietLog, stopEngines } from './support/harness.js';
+import { demoSignIn, demoWorld, json, stopEngines } from './support/harness.js';
 
 let app: ReturnType<typeof createApp>;
 let repo: TTable;
@@ -43,23 +38,18 @@ const score = async () => {
 };
 
 beforeAll(async () => {
-  const e = await engine('dynalite');
-  const client = createDynamoClient({ endpoint: e.endpoint });
-  const table = `reviews-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = openTable(client, table);
-  await seedDemo(repo, { today: '2026-11-30', apiKey: 'st_reviews_test_key_1', days: 3 });
-  await putUser(repo, { id: 'u-sup-east', name: '东湖督导', role: 'supervisor', scope: 'r-east', email: 'east@qingchuan.example' });
-  keyring = parseKeyring(generateKeyringJson());
-  const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table, PUBLIC_BASE_URL: 'https://rate.example.test' }),
+  ({
+    app,
     table: repo,
     keyring,
-    engine: 'dynalite' as const,
-    log: quietLog,
-    now: () => clock.now,
-  };
-  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+  } = await demoWorld({
+    prefix: 'reviews',
+    today: '2026-11-30',
+    apiKey: 'st_reviews_test_key_1',
+    clock,
+    env: { PUBLIC_BASE_URL: 'https://rate.example.test' },
+  }));
+  await putUser(repo, { id: 'u-sup-east', name: '东湖督导', role: 'supervisor', scope: 'r-east', email: 'east@qingchuan.example' });
   for (const u of USERS) cookies.set(u, await demoSignIn(app, u));
   const windowId = (await getHallCatalogue(repo, HALL))!.windows[0].id;
   flood = Array.from({ length: 30 }, (_, i) => ({

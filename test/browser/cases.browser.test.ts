@@ -7,24 +7,17 @@
  */
 import { randomBytes } from 'node:crypto';
 import { mkdirSync } from 'node:fs';
-import { serve, type ServerType } from '@hono/node-server';
 import type { Browser, BrowserContext, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../../shared/config.js';
-import { generateKeyringJson, parseKeyring } from '../../shared/domain/keyring.js';
+import type { parseKeyring } from '../../shared/domain/keyring.js';
 import { signTicket } from '../../shared/domain/tokens.js';
-import { createApp } from '../../shared/http/app.js';
-import { dashboardRoutes } from '../../shared/http/routes/dashboard.js';
 import { buildDashboardAssets } from '../../shared/local/assets.js';
-import { seedDemo } from '../../shared/local/seed.js';
 import { listAudit } from '../../shared/storage/audit.js';
 import { getCase } from '../../shared/storage/cases.js';
-import { createDynamoClient } from '../../shared/storage/client.js';
-import { openTable, type TTable } from '../../shared/storage/db.js';
+import type { TTable } from '../../shared/storage/db.js';
 import { getHallCatalogue } from '../../shared/storage/catalogue.js';
-import { ensureTable } from '../../shared/storage/schema.js';
 import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
-import { engine, quietLog, stopEngines } from '../support/harness.js';
+import { demoWorld, serveOnLoopback, stopEngines, type TDemoWorld } from '../support/harness.js';
 
 const shots = new URL('../.tmp/', import.meta.url).pathname;
 const DESK = { viewport: { width: 1366, height: 768 }, locale: 'zh-CN' } as const;
@@ -34,7 +27,8 @@ const NUMBER = '13912345678';
 const clock = { now: Date.parse('2026-12-01T02:00:00Z') };
 
 let browser: Browser;
-let server: ServerType;
+let server: Awaited<ReturnType<typeof serveOnLoopback>>;
+let app: TDemoWorld['app'];
 let url: string;
 let repo: TTable;
 let keyring: ReturnType<typeof parseKeyring>;
@@ -42,28 +36,27 @@ let windowId: string;
 
 beforeAll(async () => {
   mkdirSync(shots, { recursive: true });
-  const e = await engine('dynalite');
-  const client = createDynamoClient({ endpoint: e.endpoint });
-  const table = `cases-b-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, table);
-  repo = openTable(client, table);
-  await seedDemo(repo, { today: '2026-12-01', apiKey: 'st_cases_browser_key_1', days: 3 });
-  keyring = parseKeyring(generateKeyringJson());
-  const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: table, RATE_LIMIT_PER_MINUTE: '100000' });
-  const deps = { config, table: repo, keyring, engine: 'dynalite' as const, log: quietLog };
   const assets = await buildDashboardAssets();
-  const timed = { ...deps, now: () => clock.now };
-  const app = createApp(timed, { mount: (a) => a.route('/', dashboardRoutes(timed, assets)) });
-  server = await new Promise<ServerType>((ok) => {
-    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
-  });
-  url = `http://127.0.0.1:${(server.address() as { port: number }).port}`;
+  ({
+    table: repo,
+    keyring,
+    app,
+  } = await demoWorld({
+    prefix: 'cases-b',
+    today: '2026-12-01',
+    apiKey: 'st_cases_browser_key_1',
+    clock,
+    assets,
+    env: { RATE_LIMIT_PER_MINUTE: '100000' },
+  }));
+  server = await serveOnLoopback(app);
+  url = server.url;
   windowId = (await getHallCatalogue(repo, HALL))!.windows[0].id;
   browser = await launchChromium();
 }, 120_000);
 afterAll(async () => {
   await browser?.close();
-  await new Promise<void>((ok) => (server ? server.close(() => ok()) : ok()));
+  await server?.close();
   await stopEngines();
 });
 

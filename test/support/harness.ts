@@ -18,6 +18,10 @@ import { openTable, type TTable } from '../../shared/storage/db.js';
 import { ensureTable } from '../../shared/storage/schema.js';
 import { putApiKey } from '../../shared/storage/api-keys.js';
 import { putHall, putService, putWindow } from '../../shared/storage/catalogue.js';
+import { serve, type ServerType } from '@hono/node-server';
+import { dashboardRoutes } from '../../shared/http/routes/dashboard.js';
+import type { TDashboardAssets } from '../../shared/http/assets.js';
+import { seedDemo } from '../../shared/local/seed.js';
 
 export type TEngineName = 'dynalite' | 'dynamodb-local';
 
@@ -119,4 +123,48 @@ export async function demoSignIn(
   });
   if (res.status !== 303) throw new Error(`demo sign-in of ${userId} answered ${res.status}`);
   return /st_session=([^;]+)/.exec(res.headers.get('set-cookie') ?? '')![1];
+}
+
+export interface TDemoWorld {
+  table: TTable;
+  keyring: TKeyring;
+  /** The staff side (dashboard routes) over the seeded demo catalogue, on the test clock. */
+  app: ReturnType<typeof createApp>;
+}
+
+/**
+ * A fresh table seeded with the demo catalogue, users and `days` of ratings up to `today`, and the staff app on a
+ * test clock (the dashboard function's routes; the resident routes come with createApp). `prefix` names the table.
+ */
+export async function demoWorld(opts: {
+  prefix: string;
+  today: string;
+  apiKey: string;
+  clock: { now: number };
+  days?: number;
+  assets?: TDashboardAssets;
+  env?: Record<string, string>;
+}): Promise<TDemoWorld> {
+  const e = await engine('dynalite');
+  const client = createDynamoClient({ endpoint: e.endpoint });
+  const name = `${opts.prefix}-${randomBytes(4).toString('hex')}`;
+  await ensureTable(client, name);
+  const table = openTable(client, name);
+  await seedDemo(table, { today: opts.today, apiKey: opts.apiKey, days: opts.days ?? 3 });
+  const keyring = parseKeyring(generateKeyringJson());
+  const config = loadConfig({ APP_ENV: 'test', TABLE_NAME: name, ...opts.env });
+  const deps = { config, table, keyring, engine: 'dynalite' as const, log: quietLog, now: () => opts.clock.now };
+  const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps, opts.assets)) });
+  return { table, keyring, app };
+}
+
+/** Serves an app on a loopback port (for a real browser); its origin and how to close it. */
+export async function serveOnLoopback(app: { fetch: (req: Request) => Response | Promise<Response> }) {
+  const server = await new Promise<ServerType>((ok) => {
+    const s = serve({ fetch: app.fetch, port: 0, hostname: '127.0.0.1' }, () => ok(s));
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
+    close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
 }
