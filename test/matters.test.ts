@@ -7,7 +7,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { GUESS_LIMITS } from '../shared/domain/matters.js';
 import { hashApiKey, newApiKey } from '../shared/domain/privacy.js';
 import { putApiKey } from '../shared/storage/api-keys.js';
-import { putHall, putService } from '../shared/storage/catalogue.js';
+import { putHall, putRegion, putService } from '../shared/storage/catalogue.js';
 import { getRating } from '../shared/storage/ratings.js';
 import { getIssuedCount } from '../shared/storage/tickets.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
@@ -16,6 +16,8 @@ let w: TWorld;
 let otherKey: string;
 beforeAll(async () => {
   w = await world();
+  await putRegion(w.table, { id: 'r-top', name: '测试市', nameEn: 'Test City', level: 'city' });
+  await putRegion(w.table, { id: 'r-test', name: '测试区', nameEn: 'Test District', parentId: 'r-top', level: 'district' });
   await putHall(w.table, { id: 'h-other', name: '另一个大厅', regionId: 'r-test', timezone: 'Asia/Shanghai' });
   await putService(w.table, { hallId: 'h-other', id: 's9', name: '其他事项' });
   otherKey = newApiKey();
@@ -81,15 +83,29 @@ describe('POST /api/v1/matters', () => {
 });
 
 describe('/rate', () => {
-  it('offers the halls, or the one named in the link', async () => {
-    const all = await (await w.app.request('/rate')).text();
-    expect(all).toContain('<option value="h-test">测试政务服务中心</option>');
-    expect(all).toContain('<option value="h-other">');
+  it('walks the region tree a level at a time to the hall, or opens on the hall named in the link', async () => {
+    const before = w.table.itemsRead;
+    const top = await (await w.app.request('/rate')).text();
+    expect(w.table.itemsRead - before, 'the top level only: one region').toBe(1);
+    expect(top).toContain('href="/rate?lang=zh&amp;region=r-top"');
+    expect(top).not.toContain('h-test');
+    const city = await (await w.app.request('/rate?region=r-top')).text();
+    expect(city).toContain('测试市');
+    expect(city).toContain('href="/rate?lang=zh&amp;region=r-test"');
+    const district = await (await w.app.request('/rate?region=r-test&lang=en')).text();
+    expect(district).toContain('<a class="hall" href="/rate?lang=en&amp;hall=h-test">Test Service Centre</a>');
+    expect(district).toContain('另一个大厅'); // no English name: the Chinese one
+    expect(district).toContain('href="/rate?lang=en&amp;region=r-top"'); // up one level
+    expect(district).not.toContain('name="no"');
     const one = await w.app.request('/rate?hall=h-test&lang=en');
     expect(one.status).toBe(200);
     const text = await one.text();
     expect(text).toContain('Test Service Centre');
-    expect(text).not.toContain('<select');
+    expect(text).toContain('name="no"');
+    expect(text).toContain('href="/rate?lang=en&amp;region=r-test"'); // choose another hall: its district
+    // An unknown or malformed region or hall: the top level, never an error page.
+    for (const q of ['region=r-nope', 'region=%3Cx%3E', 'hall=h-nope'])
+      expect(await (await w.app.request(`/rate?${q}`)).text()).toContain('region=r-top');
   });
 
   it('rates a matter by its number like a ticket: channel link, one rating per matter', async () => {

@@ -89,6 +89,16 @@ describe('/rate in Chromium (phone)', () => {
     // the "not found" answer is a kind page with status 404, which Chromium logs as a failed load
     page.on('console', (m) => m.type() === 'error' && !m.text().includes('404') && errors.push(m.text()));
     page.on('pageerror', (e) => errors.push(e.message));
+    // Without a link the resident walks the region tree to the hall, a level at a time, with big targets.
+    await page.goto(`${local.url}/rate`);
+    await page.getByRole('link', { name: /青川市/ }).click();
+    expect(await axeViolations(page)).toEqual([]);
+    await page.screenshot({ path: `${shots}rate-360-areas.png`, fullPage: true });
+    const box = await page
+      .getByRole('link', { name: /西山区/ })
+      .first()
+      .boundingBox();
+    expect(box!.height).toBeGreaterThanOrEqual(44);
     await page.goto(`${local.url}${new URL(rateUrl).pathname}${new URL(rateUrl).search}`);
     expect(await axeViolations(page)).toEqual([]);
     await page.screenshot({ path: `${shots}rate-360.png`, fullPage: true });
