@@ -210,3 +210,24 @@ describe('placards', () => {
     expect((await w.app.request(`/r/${t.ticket}/placard`)).status).toBe(400);
   });
 });
+
+describe('wrong links', () => {
+  it('a person gets a kind page in their language with the secure headers; a machine on /api/ gets problem+json', async () => {
+    for (const [path, lang, title] of [
+      ['/no-such-page', 'zh-CN', '没有这个页面'],
+      ['/r/', 'zh-CN', '没有这个页面'],
+      ['/p/whatever/else/deeper?lang=en', 'en', 'Page not found'],
+    ] as const) {
+      const res = await w.app.request(path);
+      expect(res.status, path).toBe(404);
+      expect(res.headers.get('content-type')).toMatch(/^text\/html/);
+      expect(res.headers.get('content-security-policy')).toMatch(/script-src 'nonce-/);
+      const body = await res.text();
+      expect(body).toContain(`<html lang="${lang}"`);
+      expect(body).toContain(title);
+    }
+    const api = await w.app.request('/api/v1/nothing-here');
+    expect(api.status).toBe(404);
+    expect(api.headers.get('content-type')).toMatch(/^application\/problem\+json/);
+  });
+});

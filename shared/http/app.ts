@@ -2,11 +2,14 @@
  * The one Hono app. Web-standard Request/Response, so the same app runs on Lambda (functions/api.ts) and on
  * Node (shared/local/server.ts) unchanged.
  */
+import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
 import { NONCE, secureHeaders } from 'hono/secure-headers';
 import { bodyLimits } from './body-limits.js';
 import { cachedCatalogue } from './catalogue-cache.js';
 import type { TAppDeps } from './deps.js';
+import { pickLang } from './pages/i18n.js';
+import { nonceOf, notice } from './pages/layout.js';
 import { problem } from './problem.js';
 import { apiRoutes } from './routes/api.js';
 import { residentRoutes } from './routes/resident.js';
@@ -73,10 +76,29 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
   app.route('/api/v1', apiRoutes(deps, catalogue));
   app.route('/r', residentRoutes(deps, catalogue));
 
-  app.notFound((c) => (c.req.path.startsWith('/api/') ? problem(c, 'not-found') : c.text('Not found · 页面不存在', 404)));
+  // A person who follows a wrong or old link, or meets a fault, gets a kind page in their language, never bare text
+  // or JSON; a machine on /api/ gets problem+json.
+  const kind = (c: Context, status: 404 | 500) => {
+    const lang = pickLang(c.req.query('lang'));
+    const w = KIND[status][lang];
+    c.header('cache-control', 'no-store');
+    return c.html(notice({ lang, nonce: nonceOf(c), icon: status === 404 ? 'warn' : 'wait', title: w[0], body: w[1] }), status);
+  };
+  app.notFound((c) => (c.req.path.startsWith('/api/') ? problem(c, 'not-found') : kind(c, 404)));
   app.onError((err, c) => {
     deps.log.error('unhandled error', { route: c.req.routePath, error: err.message, stack: err.stack });
-    return problem(c, 'internal');
+    return c.req.path.startsWith('/api/') || !c.req.header('accept')?.includes('text/html') ? problem(c, 'internal') : kind(c, 500);
   });
   return app;
 }
+
+const KIND = {
+  404: {
+    zh: ['没有这个页面', '链接可能输错了，或已经过期。请检查链接、重新扫码，或回到上一页。'],
+    en: ['Page not found', 'The link may be mistyped or out of date. Please check it, scan the code again, or go back.'],
+  },
+  500: {
+    zh: ['出了点问题', '这不是您的错。请稍等片刻再试一次。'],
+    en: ['Something went wrong', 'It is not your fault. Please wait a moment and try again.'],
+  },
+} as const;
