@@ -186,7 +186,7 @@ ${FIELDS.map(deadlineField)}<button type="submit" class="btn">${w.save}</button>
         .filter(([k, v]) => k !== '_csrf' && typeof v === 'string')
         .map(([k, v]) => [k, str(v)]),
     );
-  const knownRegion = async (id: string) => (await kit.tree()).regions.some((x) => x.id === id);
+  const knownRegion = async (id: string) => (await kit.ancestors(id)).length > 0;
   const back = <E extends TSignedIn>(c: Context<E>, regionId: string) =>
     c.redirect(`/admin/calendar?region=${encodeURIComponent(regionId)}&lang=${c.var.lang}&saved=1`, 303);
 

@@ -1,12 +1,13 @@
 /**
  * The monthly report (issue 16): /reports/<hallId|regionId>/<yyyy-mm>, one printable A4 page per hall or region
  * and month, behind the same gate as the hall and region pages (a unit outside the user's scope is the same 404 as
- * one that does not exist). The id names a hall or a region; which gate runs is decided by the tree the gate reads.
+ * one that does not exist). The id names a hall or a region; a hall record with that id decides which gate runs.
  */
 import { html } from 'hono/html';
 import { createMiddleware } from 'hono/factory';
 import { Hono } from 'hono/tiny';
 import { isMonth, monthlyReport } from '../../../scoring/monthly.js';
+import { getHall } from '../../../storage/catalogue.js';
 import { nonceOf } from '../../pages/layout.js';
 import { M, MONTHLY_CSS, monthlyBody } from '../../pages/monthly.js';
 import type { TStaffEnv, TStaffKit } from './gate.js';
@@ -18,8 +19,8 @@ export function reportRoutes(kit: TStaffKit) {
   const regionGate = kit.gate({ unit: 'region' });
   const eitherGate = createMiddleware<TStaffEnv<'hall' | 'region'>>(async (c, next) => {
     const id = c.req.param('unitId') ?? '';
-    const { halls } = await kit.tree();
-    return halls.some((h) => h.id === id) ? hallGate(c as never, next) : regionGate(c as never, next);
+    // One read decides which gate runs (never the whole tree: a national deployment has 50,000 halls).
+    return (await getHall(deps.table, id)) ? hallGate(c as never, next) : regionGate(c as never, next);
   });
 
   r.get('/reports/:unitId/:month', eitherGate, async (c) => {
