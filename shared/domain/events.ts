@@ -10,6 +10,7 @@ import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { canSeeHall, canSeeRegion, regionChain, type TRole, type TTree, type TUser } from './access.js';
 import { activeDue, FOLLOW_UP_GRADES, type TCase } from './cases.js';
+import { LINK_WINDOW, LINK_WINDOW_NAME } from './matters.js';
 import { isOwnReportUnit } from './report-notice.js';
 
 export const EVENT_KINDS = [
@@ -299,7 +300,7 @@ export function eventLine(e: TEvent, lang: TMailLang, names: TNames = {}, timeZo
   const zh = lang === 'zh';
   const where = [
     unit,
-    e.windowId ? (zh ? `窗口 ${e.windowId}` : `window ${e.windowId}`) : '',
+    e.windowId === LINK_WINDOW ? LINK_WINDOW_NAME[lang] : e.windowId ? (zh ? `窗口 ${e.windowId}` : `window ${e.windowId}`) : '',
     e.caseId ? (zh ? `案件 ${e.caseId}` : `case ${e.caseId}`) : '',
   ]
     .filter(Boolean)

@@ -7,6 +7,7 @@ import { addDays, daysBetween } from '../domain/time.js';
 import { shownDimension, type TDimensionShown, type TFigures } from '../domain/figures.js';
 import { CUSTOM_TAG, DONE_LABELS, GRADE_LABELS, REASONS, TRIPS_LABELS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
+import { windowWords } from '../domain/matters.js';
 import { NATIONAL_VERSION, type TSurveyDefinition, tagLabel } from '../domain/survey.js';
 import { getSurveyVersion } from '../storage/surveys.js';
 import type { TTable } from '../storage/db.js';
@@ -235,7 +236,7 @@ export function peopleCsvRow(
     csvCell(r.ratingId),
     csvCell(local),
     csvCell(r.day),
-    csvText(names.windows.get(r.windowId) ?? r.windowId),
+    csvText(windowWords(r.windowId, lang, names.windows.get(r.windowId))),
     csvText(r.serviceId ? (names.services.get(r.serviceId) ?? r.serviceId) : ''),
     csvText(label(CHANNEL_LABELS, r.channel)),
     csvText(grade(r.overall)),
