@@ -183,7 +183,9 @@ function rowsTable(
 export const EDITOR_CSS =
   '.vh{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}' +
   'fieldset{border:1px solid #c9d1d9;border-radius:8px;margin:0 0 16px;padding:8px 12px}legend{font-weight:700;padding:0 4px}' +
-  'table.rows{border-collapse:collapse;width:100%;margin:4px 0 8px}table.rows th{text-align:left;font-weight:600;padding:2px 6px}' +
+  'table.rows{border-collapse:collapse;width:100%;margin:4px 0 8px;table-layout:fixed}' +
+  'table.rows th:nth-child(1),table.rows th:nth-child(2){width:24%}table.rows th:nth-child(4){width:17%}' +
+  'table.rows th{text-align:left;font-weight:600;padding:2px 6px}' +
   'table.rows td{padding:2px 6px;vertical-align:top}table.rows input:not([type=checkbox]){font:inherit;width:100%;' +
   'box-sizing:border-box;min-height:40px;padding:4px 8px;border:1px solid #5b6570;border-radius:6px}' +
   'table.rows [aria-invalid=true]{border:2px solid #b3261e}.cell{display:block}.del{white-space:nowrap;display:inline-block;' +
@@ -227,7 +229,8 @@ ${rowsTable(
 <thead><tr><th scope="col">${W.code}</th><th scope="col">${W.zh}</th><th scope="col">${W.en}</th><th scope="col"></th></tr></thead>
 <tbody><tr><td>${input(f.x(e, 'code'), q.code, `${W.question} ${e + 1} ${W.code}`, errors, 24)}</td>
 <td>${input(f.x(e, 'zh'), q.zh, `${W.question} ${e + 1} ${W.zh}`, errors, SURVEY_LIMITS.questionZh)}</td>
-<td>${input(f.x(e, 'en'), q.en, `${W.question} ${e + 1} ${W.en}`, errors, SURVEY_LIMITS.questionEn)}</td><td>${del}</td></tr></tbody></table>
+<td>${input(f.x(e, 'en'), q.en, `${W.question} ${e + 1} ${W.en}`, errors, SURVEY_LIMITS.questionEn)}</td>
+<td>${del}</td></tr></tbody></table>
 <p><strong>${W.options}</strong></p>
 ${rowsTable(q.options, (j, p) => f.opt(e, j, p), blanks, limits, errors, `${W.question} ${e + 1} ${W.options}`)}</div>`;
   });
