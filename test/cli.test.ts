@@ -51,7 +51,9 @@ describe('command-line tools', () => {
       expect(api.days[0].temperature).toBe(report.temperature);
       // the CSV has one row per stored rating of the hall
       const csv = (await tsx('export.ts', '--hall', hallId, '--from', day, '--to', day)).stdout.trim().split('\n');
-      expect(csv[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
+      expect(csv[0]).toBe(
+        'id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged,survey_version,extra',
+      );
       expect(csv.length - 1).toBe((await listRatingsForHallDay(local.table, hallId, day)).length);
     } finally {
       await local.close();

@@ -194,7 +194,9 @@ describe('every route, every role: nothing leaks', () => {
     const bytes = new Uint8Array(await res.arrayBuffer());
     expect([...bytes.slice(0, 3)]).toEqual([0xef, 0xbb, 0xbf]);
     const lines = new TextDecoder().decode(bytes.slice(3)).trim().split('\n');
-    expect(lines[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
+    expect(lines[0]).toBe(
+      'id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged,survey_version,extra',
+    );
     expect(lines.length - 1).toBe(data.ratings.filter((r) => r.hallId === 'h-xs-qingshi').length);
     const scoresCsv = await (await app.request(`/halls/h-xs-qingshi/export/scores?from=${addDays(today, -8)}&to=${day}`, cookie)).text();
     expect(scoresCsv.trim().split('\n')).toHaveLength(1 + 8);
@@ -424,7 +426,7 @@ describe('issue 13: what each user sees first', () => {
       .trim()
       .split('\r\n');
     expect(lines[0]).toBe(
-      '评价编号,时间,日期,窗口,事项,渠道,总体评价,服务态度,服务效率,服务水平,跑了几次,办成了吗,不满意原因,留言,可疑标记',
+      '评价编号,时间,日期,窗口,事项,渠道,总体评价,服务态度,服务效率,服务水平,跑了几次,办成了吗,不满意原因,留言,可疑标记,问卷版本,附加问题',
     );
     const windows = data.windows.filter((w) => w.hallId === 'h-xs-qingshi');
     const body = lines.slice(1).join('\n');

@@ -7,6 +7,7 @@ import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { loadConfig } from '../shared/config.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
+import { LINK_WINDOW } from '../shared/domain/matters.js';
 import { addDays } from '../shared/domain/time.js';
 import { createApp } from '../shared/http/app.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
@@ -16,6 +17,7 @@ import { runRange } from '../shared/scoring/job.js';
 import { monthDays, monthlyReport } from '../shared/scoring/monthly.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
+import { putRating } from '../shared/storage/ratings.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
 
@@ -33,6 +35,19 @@ beforeAll(async () => {
   await ensureTable(client, tableName);
   table = openTable(client, tableName);
   await seedDemo(table, { today, apiKey: 'st_monthly_test_key_0001', days: 33 });
+  // matters done online or by phone (issue 16's link channel): rated under the hall's pseudo window `_online`
+  for (let i = 0; i < 62; i++) {
+    const day = addDays('2026-10-01', i % 31);
+    await putRating(table, {
+      ratingId: `mlink${String(i).padStart(4, '0')}`,
+      channel: 'link',
+      hallId: 'h-xs-qingshi',
+      windowId: LINK_WINDOW,
+      createdAt: `${day}T02:${String(10 + (i % 40)).padStart(2, '0')}:00.000Z`,
+      day,
+      overall: i % 3 ? 5 : 4,
+    });
+  }
   await runRange({ table }, addDays(today, -33), addDays(today, -1));
   const deps = {
     config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName }),
@@ -84,6 +99,20 @@ describe('monthly report', () => {
       expect([...bw.best, ...bw.worst].every((x) => x.r.ranked && x.r.n >= 20)).toBe(true);
       expect(new Set([...bw.best, ...bw.worst].map((x) => x.id)).size).toBe(bw.best.length + bw.worst.length);
     }
+  });
+
+  it('matters done online or by phone read 线上/电话办理, never the raw `_online`: hall page, monthly report, CSV', async () => {
+    const report = (await monthlyReport({ table, now }, { hallId: 'h-xs-qingshi' }, '2026-10'))!;
+    const online = [...report.windows!.best, ...report.windows!.worst].find((x) => x.id === LINK_WINDOW);
+    expect(online?.name).toBe('线上/电话办理'); // 62 good ratings: ranked, and among the best
+    const month = await (await as('u-mgr-qingshi', '/reports/h-xs-qingshi/2026-10')).text();
+    expect(month).toContain('线上/电话办理');
+    expect(await (await as('u-mgr-qingshi', '/reports/h-xs-qingshi/2026-10?lang=en')).text()).toContain('Online / by phone');
+    const hall = await (await as('u-mgr-qingshi', '/halls/h-xs-qingshi')).text();
+    expect(hall).toMatch(/<td>线上\/电话办理<\/td>/);
+    const csv = await (await as('u-mgr-qingshi', '/halls/h-xs-qingshi/export/people?from=2026-10-01&to=2026-10-31')).text();
+    expect(csv.split('\r\n').find((l) => l.startsWith('mlink0001,'))).toContain(',线上/电话办理,');
+    for (const page of [month, hall, csv]) expect(page).not.toContain('_online');
   });
 
   it("a region's month: its figures equal the region report's, its units side by side", async () => {

@@ -67,6 +67,9 @@ describe('/notifications', () => {
     expect(page).toContain('通知设置');
     expect(page).toMatch(/<select id="m-case.opened" name="case.opened"><option value="now" selected>/);
     expect(page).toMatch(/name="review.waiting">.*<option value="never" selected>/);
+    // the monthly report: a choice like the others, in the digest by default, saying when it comes
+    expect(page).toMatch(/name="report.monthly" aria-describedby="h-report.monthly">.*<option value="digest" selected>/);
+    expect(page).toContain('每月第一个工作日 08:00 起');
     const forged = await post('/notifications', { 'case.opened': 'never' }, 'u-mgr-gangkou', 'forged-token');
     expect(forged.status).toBe(403);
     expect(await getPrefs(table, 'u-mgr-gangkou')).toBeUndefined();

@@ -14,6 +14,7 @@ import { gzipSync } from 'node:zlib';
 import { largestDefinition } from '../shared/domain/survey.js';
 import { surveyPage } from '../shared/http/pages/survey.js';
 import { themeLabel, versionLabels } from '../shared/scoring/insights.js';
+import { peopleCsv, ratingsCsv } from '../shared/scoring/report.js';
 import { signTicket } from '../shared/domain/tokens.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
 
@@ -126,6 +127,26 @@ describe('survey versions', () => {
     });
     expect(post.status).toBe(303);
     expect(await getRating(w.table, 'tax00004')).toMatchObject({ surveyVersion: 'H#h-tax@2', extra: { learned: 'staff' } });
+    // the staff exports carry each rating's version; the people's CSV words its answers through that version
+    const all = async (g: AsyncGenerator<string>) => {
+      let out = '';
+      for await (const chunk of g) out += chunk;
+      return out;
+    };
+    const machine = (await all(ratingsCsv(w.table, 'h-tax', stored.day, stored.day))).trim().split('\n');
+    expect(machine[0].endsWith(',survey_version,extra')).toBe(true);
+    expect(machine.find((l) => l.startsWith('tax00003,'))!.endsWith(',H#h-tax@1,learned=web')).toBe(true);
+    const names = { windows: new Map<string, string>(), services: new Map<string, string>() };
+    const people = await all(peopleCsv(w.table, { id: 'h-tax', timezone: 'Asia/Shanghai' }, names, 'zh', stored.day, stored.day));
+    const v1Row = people.split('\r\n').find((l) => l.startsWith('tax00003,'))!;
+    expect(v1Row).toContain('发票开不出来'); // v1's words, though v2 renamed the tag
+    expect(v1Row.endsWith(',H#h-tax@1,您从哪里了解办理流程？：网上')).toBe(true);
+    expect(
+      people
+        .split('\r\n')
+        .find((l) => l.startsWith('tax00004,'))!
+        .endsWith(',H#h-tax@2,您从哪里了解办理流程？：工作人员'),
+    ).toBe(true);
   });
 
   it('the survey page with the largest allowed definition stays within its 15 KB (gzip) budget', async () => {

@@ -12,6 +12,8 @@ import {
   digestMessage,
   endpointWants,
   EVENT_KINDS,
+  eventId,
+  eventLine,
   eventMessage,
   eventOfCaseStep,
   MAX_ATTEMPTS,
@@ -219,5 +221,23 @@ describe('Standard Webhooks', () => {
     expect(total / 3_600_000).toBeLessThan(30);
     expect(nextAttemptDelay(1)).toBe(5_000);
     expect(nextAttemptDelay(MAX_ATTEMPTS)).toBeUndefined();
+  });
+});
+
+describe('a matter done online or by phone (issue 16)', () => {
+  it('names its pseudo window in words, never `_online`', () => {
+    const e = ZEvent.parse({
+      id: eventId('case.opened', 'c-1'),
+      kind: 'case.opened',
+      at: '2026-11-20T02:00:00.000Z',
+      hallId: 'h-1',
+      caseId: 'c-1',
+      windowId: '_online',
+      due: '2026-11-23T09:00:00.000Z',
+      path: '/cases/c-1',
+    });
+    expect(eventLine(e, 'zh')).toContain('线上/电话办理');
+    expect(eventLine(e, 'en')).toContain('Online / by phone');
+    expect(eventLine(e, 'zh') + eventLine(e, 'en')).not.toContain('_online');
   });
 });

@@ -10,6 +10,8 @@ import { createHash, createHmac } from 'node:crypto';
 import * as z from 'zod/mini';
 import { canSeeHall, canSeeRegion, regionChain, type TRole, type TTree, type TUser } from './access.js';
 import { activeDue, FOLLOW_UP_GRADES, type TCase } from './cases.js';
+import { LINK_WINDOW, LINK_WINDOW_NAME } from './matters.js';
+import { isOwnReportUnit } from './report-notice.js';
 import { dateFormat } from './time.js';
 
 export const EVENT_KINDS = [
@@ -207,6 +209,8 @@ export function deliveryFor(user: TUser, tree: TTree, prefs: TNotifyPrefs | unde
   if (!user.email || !inScope(user, tree, e)) return 'never';
   if (e.kind === 'case.escalated' && user.role === 'supervisor' && e.regionId && !canSeeRegion(user, tree, e.regionId)) return 'never';
   if (e.kind === 'appeal.filed' && user.role === 'manager') return 'never';
+  // a month's report goes to those who answer for the unit itself, not to every supervisor above each hall
+  if (e.kind === 'report.monthly' && !isOwnReportUnit(user, tree, e)) return 'never';
   return modeFor(user.role, prefs, e.kind);
 }
 
@@ -297,7 +301,7 @@ export function eventLine(e: TEvent, lang: TMailLang, names: TNames = {}, timeZo
   const zh = lang === 'zh';
   const where = [
     unit,
-    e.windowId ? (zh ? `窗口 ${e.windowId}` : `window ${e.windowId}`) : '',
+    e.windowId === LINK_WINDOW ? LINK_WINDOW_NAME[lang] : e.windowId ? (zh ? `窗口 ${e.windowId}` : `window ${e.windowId}`) : '',
     e.caseId ? (zh ? `案件 ${e.caseId}` : `case ${e.caseId}`) : '',
   ]
     .filter(Boolean)
@@ -317,7 +321,7 @@ export function eventLine(e: TEvent, lang: TMailLang, names: TNames = {}, timeZo
     'review.waiting': zh
       ? `${e.day ?? ''} 有 ${e.count ?? 0} 条可疑评价待复核`
       : `${e.count ?? 0} flagged ratings of ${e.day ?? ''} to review`,
-    'report.monthly': zh ? `${e.day ?? ''} 月报` : `report for ${e.day ?? ''}`,
+    'report.monthly': zh ? `${e.day ?? ''} 月度报告，可打印或另存为 PDF` : `the report for ${e.day ?? ''}, ready to print or save as PDF`,
   };
   return [kindWord(e.kind, lang), where, need[e.kind]].filter(Boolean).join(zh ? '：' : ': ');
 }

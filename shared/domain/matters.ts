@@ -34,6 +34,21 @@ export type TMatterRegistered = z.infer<typeof ZMatterRegistered>;
 /** A rating of a matter without a window is counted under this pseudo window of its hall. */
 export const LINK_WINDOW = '_online';
 
+/** How the pseudo window reads wherever people see a window (tables, reports, CSV, public pages): never the raw id. */
+export const LINK_WINDOW_NAME = { zh: '线上/电话办理', en: 'Online / by phone' } as const;
+
+/** A hall's windows as its figures show them: its own, then the pseudo window (the halls' catalogues never hold it). */
+export const withLinkWindow = <T extends { id: string; name: string; nameEn?: string }>(
+  windows: readonly T[],
+): (T | { id: string; name: string; nameEn: string })[] => [
+  ...windows,
+  { id: LINK_WINDOW, name: LINK_WINDOW_NAME.zh, nameEn: LINK_WINDOW_NAME.en },
+];
+
+/** A window's words for people: its name when known, the pseudo window's words, else its id. */
+export const windowWords = (id: string, lang: 'zh' | 'en', name?: string): string =>
+  name ?? (id === LINK_WINDOW ? LINK_WINDOW_NAME[lang] : id);
+
 /** Guessing limits: per client per quarter hour (every attempt) and per hall per hour (failed attempts). */
 export const GUESS_LIMITS = { client: 10, clientWindowMs: 15 * 60_000, hallFailures: 200, hallWindowMs: 3600_000 } as const;
 

@@ -10,6 +10,7 @@ import { isExcluded } from '../domain/exclusion.js';
 import { caseFigures, type TCaseFigures } from '../domain/case-figures.js';
 import { addInto, unitId, V, zeroVector } from '../domain/aggregate.js';
 import { addDays } from '../domain/time.js';
+import { LINK_WINDOW, withLinkWindow } from '../domain/matters.js';
 import { casesOfScope, hallsOfScope, loadCaseWorld, type TCaseDeps, type TCaseScope } from '../services/cases.js';
 import { getHallCatalogue } from '../storage/catalogue.js';
 import { getSnapshots, lastCompletedRun, snapshotRange } from '../storage/scores.js';
@@ -92,7 +93,7 @@ export async function monthlyReport(
   const cat = isHall ? await getHallCatalogue(table, id) : undefined;
   const children: { unit: string; id: string; name: string }[] = isHall
     ? [
-        ...(cat?.windows ?? []).map((x) => ({ unit: unitId.window(id, x.id), id: x.id, name: pick(x) })),
+        ...withLinkWindow(cat?.windows ?? []).map((x) => ({ unit: unitId.window(id, x.id), id: x.id, name: pick(x) })),
         ...(cat?.services ?? []).map((x) => ({ unit: unitId.service(id, x.id), id: x.id, name: pick(x) })),
       ]
     : [
@@ -184,7 +185,7 @@ export async function monthlyReport(
       .slice(0, 5),
     ...(isHall
       ? {
-          windows: bestWorst(named.filter((x) => cat?.windows.some((w) => w.id === x.id))),
+          windows: bestWorst(named.filter((x) => x.id === LINK_WINDOW || cat?.windows.some((w) => w.id === x.id))),
           services: bestWorst(named.filter((x) => cat?.services.some((s) => s.id === x.id))),
         }
       : { units: named }),

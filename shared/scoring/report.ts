@@ -5,8 +5,11 @@
 import { unitId } from '../domain/aggregate.js';
 import { addDays, dateFormat, daysBetween } from '../domain/time.js';
 import { shownDimension, type TDimensionShown, type TFigures } from '../domain/figures.js';
-import { DONE_LABELS, GRADE_LABELS, REASONS, TRIPS_LABELS, type TReason } from '../domain/grades.js';
+import { CUSTOM_TAG, DONE_LABELS, GRADE_LABELS, REASONS, TRIPS_LABELS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
+import { windowWords } from '../domain/matters.js';
+import { NATIONAL_VERSION, type TSurveyDefinition, tagLabel } from '../domain/survey.js';
+import { getSurveyVersion } from '../storage/surveys.js';
 import type { TTable } from '../storage/db.js';
 import type { TSnapshot } from '../storage/scores.js';
 import { getSnapshots, lastCompletedRun, snapshotRange } from '../storage/scores.js';
@@ -88,6 +91,10 @@ export const CSV_HEADER = [
   'done',
   'reasons',
   'flagged',
+  /** the survey definition version answered (empty: the national default, as in the open data) */
+  'survey_version',
+  /** the definition's extra questions: question=option codes, "|"-separated */
+  'extra',
 ];
 
 /** One CSV cell, verbatim: quoted only when it holds a comma, quote or line break. Ids come out exactly as stored. */
@@ -106,6 +113,11 @@ export const csvText = (v: unknown): string => {
   return csvCell(/^[=+\-@\t\r]/.test(s) ? `'${s}` : s);
 };
 
+const extraCodes = (r: Pick<TRating, 'extra'>): string =>
+  Object.entries(r.extra ?? {})
+    .map(([q, o]) => `${q}=${o}`)
+    .join('|');
+
 /** Every column of a rating row is an id, a time, a number or a fixed tag: no free text, nothing rewritten. */
 export const csvRow = (r: TRating): string =>
   [
@@ -123,6 +135,8 @@ export const csvRow = (r: TRating): string =>
     r.done,
     (r.reasons ?? []).join('|'),
     r.flags?.length ? r.flags.join('|') : '',
+    r.surveyVersion,
+    extraCodes(r),
   ]
     .map(csvCell)
     .join(',');
@@ -162,6 +176,8 @@ export const PEOPLE_HEADER = {
     '不满意原因',
     '留言',
     '可疑标记',
+    '问卷版本',
+    '附加问题',
   ],
   en: [
     'Rating',
@@ -179,29 +195,48 @@ export const PEOPLE_HEADER = {
     'Reasons',
     'Comment',
     'Flagged',
+    'Survey version',
+    'Extra questions',
   ],
 } as const;
 const CHANNEL_LABELS: Record<string, { zh: string; en: string }> = {
   ticket: { zh: '小票', en: 'ticket' },
   placard: { zh: '窗口评价牌', en: 'placard' },
+  link: { zh: '办件编号', en: 'matter number' },
 };
+
+/** The extra answers in words, through the definition the rating answered: "问题：选项；…" (codes if it is gone). */
+export function extraWords(r: Pick<TRating, 'extra'>, d: TSurveyDefinition | undefined, lang: 'zh' | 'en'): string {
+  return Object.entries(r.extra ?? {})
+    .map(([code, answer]) => {
+      const q = d?.extra.find((x) => x.code === code);
+      const o = q?.options.find((x) => x.code === answer);
+      return `${q?.[lang] ?? code}${lang === 'zh' ? '：' : ': '}${o?.[lang] ?? answer}`;
+    })
+    .join(lang === 'zh' ? '；' : '; ');
+}
 
 export function peopleCsvRow(
   r: TRating,
   lang: 'zh' | 'en',
   names: { windows: Map<string, string>; services: Map<string, string> },
   timeZone: string,
+  definition?: TSurveyDefinition,
 ): string {
   const label = <T extends Record<string | number, { zh: string; en: string }>>(labels: T, v: unknown) =>
     v === undefined || v === null ? '' : ((labels as Record<string, { zh: string; en: string }>)[String(v)]?.[lang] ?? String(v));
   const local = dateFormat('sv-SE', { timeZone, dateStyle: 'short', timeStyle: 'short' }).format(Date.parse(r.createdAt));
   const grade = (g?: number) => (g ? `${g} ${label(GRADE_LABELS, g)}` : '');
-  const reasons = (r.reasons ?? []).map((x) => (x in REASONS ? REASONS[x as TReason][lang] : x)).join(lang === 'zh' ? '、' : '; ');
+  // the definition's own wording first (its tags may relabel national codes), then the national labels, else the code
+  const reasonWord = (x: string) =>
+    (definition && (x in REASONS || CUSTOM_TAG.test(x)) ? tagLabel(definition, x)[lang] : undefined) ??
+    (x in REASONS ? REASONS[x as TReason][lang] : x);
+  const reasons = (r.reasons ?? []).map(reasonWord).join(lang === 'zh' ? '、' : '; ');
   return [
     csvCell(r.ratingId),
     csvCell(local),
     csvCell(r.day),
-    csvText(names.windows.get(r.windowId) ?? r.windowId),
+    csvText(windowWords(r.windowId, lang, names.windows.get(r.windowId))),
     csvText(r.serviceId ? (names.services.get(r.serviceId) ?? r.serviceId) : ''),
     csvText(label(CHANNEL_LABELS, r.channel)),
     csvText(grade(r.overall)),
@@ -213,6 +248,8 @@ export function peopleCsvRow(
     csvText(reasons),
     csvText(r.comment ?? ''),
     csvText(r.flags?.length ? r.flags.join('|') : ''),
+    csvCell(r.surveyVersion ?? NATIONAL_VERSION),
+    csvText(extraWords(r, definition, lang)),
   ].join(',');
 }
 
@@ -227,8 +264,13 @@ export async function* peopleCsv(
 ): AsyncGenerator<string> {
   if (daysBetween(from, to) < 0) throw new Error(`--from ${from} is after --to ${to}`);
   yield `${PEOPLE_HEADER[lang].join(',')}\r\n`;
+  const definitions = new Map<string, TSurveyDefinition | undefined>();
   for (let day = from; day <= to; day = addDays(day, 1)) {
     const rows = await listRatingsForHallDay(table, hall.id, day);
-    if (rows.length) yield `${rows.map((r) => peopleCsvRow(r, lang, names, hall.timezone)).join('\r\n')}\r\n`;
+    // each version answered is read once for the whole file (a hall has a handful)
+    for (const id of new Set(rows.map((r) => r.surveyVersion)))
+      if (id && !definitions.has(id)) definitions.set(id, (await getSurveyVersion(table, id))?.definition);
+    const row = (r: TRating) => peopleCsvRow(r, lang, names, hall.timezone, r.surveyVersion ? definitions.get(r.surveyVersion) : undefined);
+    if (rows.length) yield `${rows.map(row).join('\r\n')}\r\n`;
   }
 }

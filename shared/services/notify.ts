@@ -69,6 +69,7 @@ import { listUsers } from '../storage/users.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { loadCaseWorld, nextLocalMidnight, type TCaseWorld } from './cases.js';
 import { emitEvents } from './emit.js';
+import { emitMonthlyReports } from './report-notice.js';
 
 export interface TMail {
   to: string;
@@ -210,7 +211,10 @@ export async function dispatch(deps: TNotifyDeps, ctx?: TTickContext): Promise<{
   const nowMs = nowOf(deps);
   const out = { events: 0, mails: 0, deliveries: 0 };
   for (const e of await listPendingEvents(deps.table)) {
-    for (const user of deps.mailer ? c.users : []) {
+    // a month's report goes only to those who answer for its unit: look them up instead of asking every user
+    const unitId = e.hallId ?? e.regionId ?? '';
+    const users = e.kind === 'report.monthly' ? c.users.filter((u) => u.scope === unitId || u.role === 'admin') : c.users;
+    for (const user of deps.mailer ? users : []) {
       const mode = deliveryFor(user, c.tree, await prefsOf(deps, c, user.id), e);
       if (mode === 'never') continue;
       if (await createMail(deps.table, { userId: user.id, eventId: e.id, mode, at: e.at }, nowMs)) out.mails++;
@@ -393,6 +397,8 @@ export async function deliverDue(deps: TNotifyDeps, ctx?: TTickContext): Promise
 
 export interface TTickResult {
   derived: number;
+  /** report.monthly events written (the first working day of a month) */
+  monthly: number;
   events: number;
   mails: number;
   sent: number;
@@ -405,11 +411,19 @@ export interface TTickResult {
 export async function notifyTick(deps: TNotifyDeps): Promise<TTickResult> {
   const ctx = await context(deps);
   const derived = await sweep(deps, ctx.world);
+  const monthly = await emitMonthlyReports({
+    table: deps.table,
+    world: ctx.world,
+    users: ctx.users,
+    prefsOf: (id) => prefsOf(deps, ctx, id),
+    nowMs: nowOf(deps),
+    timeZone: deps.timeZone ?? 'Asia/Shanghai',
+  });
   const d = await dispatch(deps, ctx);
   const sent = await sendQueuedMails(deps, ctx);
   const digests = await sendDigests(deps, ctx);
   const attempts = await deliverDue(deps, ctx);
-  return { derived, events: d.events, mails: d.mails, sent, digests, deliveries: d.deliveries, attempts };
+  return { derived, monthly, events: d.events, mails: d.mails, sent, digests, deliveries: d.deliveries, attempts };
 }
 
 /* ---------- administration: endpoints, redelivery, preferences ---------- */

@@ -118,7 +118,9 @@ describe('dashboard for every demo user', () => {
       .replace(/^\uFEFF/, '')
       .trim()
       .split('\n');
-    expect(lines[0]).toBe('id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged');
+    expect(lines[0]).toBe(
+      'id,time,day,window,service,channel,overall,attitude,efficiency,competence,trips,done,reasons,flagged,survey_version,extra',
+    );
     let stored = 0;
     for (let d = report.date, i = 0; i < 30; i++, d = new Date(Date.parse(`${d}T00:00:00Z`) - 86_400_000).toISOString().slice(0, 10))
       stored += (await listRatingsForHallDay(local.table, 'h-xs-qingshi', d)).length;

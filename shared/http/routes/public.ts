@@ -11,6 +11,7 @@ import type { Context } from 'hono';
 import { compress } from 'hono/compress';
 import { Hono } from 'hono/tiny';
 import { unitId } from '../../domain/aggregate.js';
+import { withLinkWindow } from '../../domain/matters.js';
 import { addDays, dateFormat, isDay, localDay } from '../../domain/time.js';
 import {
   boardData,
@@ -110,7 +111,7 @@ export function publicRoutes(deps: TAppDeps) {
     return ID.test(id) ? publicHall(pd, id) : undefined;
   };
   const windowNames = async (hallId: string) =>
-    new Map((await getHallCatalogue(deps.table, hallId))?.windows.map((w) => [w.id, w.name] as const) ?? []);
+    new Map(withLinkWindow((await getHallCatalogue(deps.table, hallId))?.windows ?? []).map((w) => [w.id, w.name] as const));
 
   /* ---------------------------------------------------------------- pages */
 

@@ -13,6 +13,7 @@ import { canSeeHall, canSeeRegion, regionChain, type TUser } from '../../../doma
 import { mayCommand } from '../../../domain/case-roles.js';
 import { CASE_STATES, type TCaseCommand, type TCaseState } from '../../../domain/cases.js';
 import { addDays, localDay } from '../../../domain/time.js';
+import { LINK_WINDOW, windowWords, withLinkWindow } from '../../../domain/matters.js';
 import {
   caseDepsOf,
   caseFiguresFor,
@@ -139,7 +140,7 @@ export function caseRoutes(kit: TStaffKit) {
     const named = (x: { id: string; name: string; nameEn?: string }) => (lang === 'en' && x.nameEn) || x.name;
     const unitName = (hall: string, kind: 'windows' | 'services', id?: string) => {
       const u = id ? cats.get(hall)?.[kind].find((y) => y.id === id) : undefined;
-      return u && named(u);
+      return u ? named(u) : kind === 'windows' && id === LINK_WINDOW ? windowWords(id, lang) : undefined;
     };
     const rows: TQueueRow[] = shown.map((x) => ({
       c: x,
@@ -155,7 +156,7 @@ export function caseRoutes(kit: TStaffKit) {
       counts: { dueToday: counts.dueToday, overdue: counts.overdue, open: counts.active },
       rows,
       halls: scopeHalls,
-      windows: (cat?.windows ?? []).map((x) => ({ id: x.id, name: named(x) })),
+      windows: withLinkWindow(cat?.windows ?? []).map((x) => ({ id: x.id, name: named(x) })),
       filters: { hallId, state, windowId, overdue },
       page: Math.min(pageNo, pages),
       pages,
@@ -197,7 +198,7 @@ export function caseRoutes(kit: TStaffKit) {
       phoneMasked: view.phoneMasked,
       phoneKept: view.phoneKept,
       hallName: (cat && ((lang === 'en' && cat.hall.nameEn) || cat.hall.name)) ?? cv.hallId,
-      windowName: name(cat?.windows, cv.windowId),
+      windowName: name(withLinkWindow(cat?.windows ?? []), cv.windowId),
       serviceName: name(cat?.services, cv.serviceId),
       timeZone: view.hall?.timezone ?? 'Asia/Shanghai',
       due: view.dueState,

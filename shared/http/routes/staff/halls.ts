@@ -5,6 +5,7 @@
 import { html, raw } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { unitId } from '../../../domain/aggregate.js';
+import { withLinkWindow } from '../../../domain/matters.js';
 import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { signPlacard } from '../../../domain/tokens.js';
@@ -47,10 +48,11 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
     if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
     const busy = deps.scoring?.() ? computing : ''; // figures so far are of an earlier night: say so
+    const windows = withLinkWindow(cat?.windows ?? []); // matters done online or by phone: 线上/电话办理, never "_online"
     const [snaps, trend, alerts, ratings] = await Promise.all([
       getSnapshots(deps.table, day, [
         unitId.hall(hallId),
-        ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
+        ...windows.map((x) => unitId.window(hallId, x.id)),
         ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
       ]),
       snapshotRange(deps.table, unitId.hall(hallId), addDays(day, -89), day),
@@ -61,9 +63,9 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const report = hall && toUnitReport(hall);
     if (!report) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
     const insights = cat && ratings ? summarise(ratings, cat.hall.timezone, addDays(day, -29), day) : undefined;
-    const windowName = new Map((cat?.windows ?? []).map((x) => [x.id, nm(x)]));
+    const windowName = new Map(windows.map((x) => [x.id, nm(x)]));
     const names = new Map([
-      ...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), nm(x)] as const),
+      ...windows.map((x) => [unitId.window(hallId, x.id), nm(x)] as const),
       ...(cat?.services ?? []).map((x) => [unitId.service(hallId, x.id), nm(x)] as const),
     ]);
     const unitRows = (prefix: 'W#' | 'S#') =>

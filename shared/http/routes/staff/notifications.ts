@@ -35,6 +35,7 @@ const W = {
     lang: '邮件语言',
     modes: { now: '立即', digest: '每日摘要', never: '不通知' } as Record<TDeliveryMode, string>,
     dflt: '默认',
+    monthlyHint: '每月第一个工作日 08:00 起，发送您所辖单位上月报告的链接（可打印或另存为 PDF）。',
     save: '保存',
     saved: '已保存。',
     noEmail: '您的账号没有登记邮箱，暂时收不到邮件；请联系管理员登记。',
@@ -66,6 +67,7 @@ const W = {
     lang: 'E-mail language',
     modes: { now: 'At once', digest: 'Daily digest', never: 'Never' } as Record<TDeliveryMode, string>,
     dflt: 'default',
+    monthlyHint: 'From 08:00 on the first working day of each month: a link to last month’s report of your unit (print or save as PDF).',
     save: 'Save',
     saved: 'Saved.',
     noEmail: 'Your account has no e-mail address, so no message can reach you yet; ask an administrator to add one.',
@@ -129,7 +131,10 @@ export function notificationRoutes(kit: TStaffKit) {
       const opts = DELIVERY_MODES.map(
         (m) => html`<option value="${m}"${m === current ? ' selected' : ''}>${w.modes[m]}${m === dflt ? ` (${w.dflt})` : ''}</option>`,
       );
-      return html`<p><label for="m-${k}">${kindWord(k, lang)}</label> <select id="m-${k}" name="${k}">${opts}</select></p>`;
+      const hint = k === 'report.monthly' ? html`<br><small id="h-${k}">${w.monthlyHint}</small>` : '';
+      const described = k === 'report.monthly' ? html` aria-describedby="h-${k}"` : '';
+      const select = html`<select id="m-${k}" name="${k}"${described}>${opts}</select>`;
+      return html`<p><label for="m-${k}">${kindWord(k, lang)}</label> ${select}${hint}</p>`;
     };
     const mailLang = prefs?.lang ?? 'zh';
     const body = html`<h1>${w.title}</h1>${saved ? html`<p class="saved" role="status">${w.saved}</p>` : ''}

@@ -9,6 +9,7 @@ import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { canSeeHall, regionChain, type TUser } from '../../../domain/access.js';
 import { localDay } from '../../../domain/time.js';
+import { windowWords } from '../../../domain/matters.js';
 import { caseDepsOf, listCaseQueue } from '../../../services/cases.js';
 import { decideReview, listReviews, reviewGroupView } from '../../../services/reviews.js';
 import { getHallCatalogue, type THallCatalogue } from '../../../storage/catalogue.js';
@@ -43,7 +44,7 @@ export function reviewRoutes(kit: TStaffKit) {
   };
   const windowName = (cat: THallCatalogue | undefined, lang: 'zh' | 'en', id?: string) => {
     const w = cat?.windows.find((x) => x.id === id);
-    return (lang === 'en' && w?.nameEn) || w?.name || id || '—';
+    return (lang === 'en' && w?.nameEn) || w?.name || (id ? windowWords(id, lang) : '—');
   };
 
   /** The halls a user reviews: a supervisor's region subtree, or every hall for an administrator. */

@@ -1,8 +1,8 @@
 /**
  * Administration of survey definitions (issue 16), administrators only: /admin/surveys?scope=ALL|R#<region>|H#<hall>
- * lists the scope's versions and what is in force; saving the definition (its JSON, validated by the zod schema, a
- * refusal names the field and writes nothing) makes the next version; each version has a preview of the resident's
- * page (look at it at 360×740) and a "publish" button. Saves and publications are in the audit trail.
+ * lists the scope's versions and what is in force; saving the definition (a form, pages/survey-editor.ts, validated
+ * by the zod schema; a refusal is shown next to its field and writes nothing) makes the next version; each version
+ * has a preview of the resident's page (look at it at 360×740) and a "publish" button. Saves and publications are in the audit trail.
  */
 import { randomBytes } from 'node:crypto';
 import type { Context } from 'hono';
@@ -17,6 +17,16 @@ import { publishSurveyVersion, saveSurveyVersion } from '../../../storage/survey
 import { listSurveyVersions } from '../../../storage/surveys.js';
 import { nonceOf } from '../../pages/layout.js';
 import { surveyPage } from '../../pages/survey.js';
+import {
+  EDITOR_CSS,
+  editorForm,
+  fieldOfPath,
+  messageWords,
+  readEditorForm,
+  stateOf,
+  type TEditorErrors,
+  type TEditorState,
+} from '../../pages/survey-editor.js';
 import type { TStaffKit } from './gate.js';
 
 const SCOPE = /^(ALL|[RH]#[A-Za-z0-9_-]{1,40})$/;
@@ -30,7 +40,7 @@ export function surveyRoutes(kit: TStaffKit) {
       ? { type: 'global' as const, id: '*' }
       : { type: scope.startsWith('H#') ? ('hall' as const) : ('region' as const), id: scope.slice(2) };
 
-  const page = async (c: Context, scope: string, text?: string, errors?: string[]) => {
+  const page = async (c: Context, scope: string, posted?: TEditorState, errors?: TEditorErrors) => {
     const lang = (c.var as { lang: 'zh' | 'en' }).lang;
     const { csrf } = c.var as { csrf: string };
     const versions = await listSurveyVersions(deps.table, scope);
@@ -47,9 +57,11 @@ export function surveyRoutes(kit: TStaffKit) {
 <button class="btn" type="submit">发布 Publish</button></form>`
       }</td></tr>`,
     );
-    const current = text ?? JSON.stringify(versions.at(-1)?.definition ?? NATIONAL_DEFAULT, null, 2);
-    const errorBox = errors?.length
-      ? html`<div class="errors" role="alert"><p>未保存 Not saved:</p><ul>${errors.map((e) => html`<li>${e}</li>`)}</ul></div>`
+    const state = posted ?? stateOf(versions.at(-1)?.definition ?? NATIONAL_DEFAULT);
+    // a summary at the top linking to each field; the same words stand next to the field itself
+    const errorBox = errors?.size
+      ? html`<div class="errors" role="alert"><p>未保存 Not saved：请修改标红的项。Correct the fields marked in red.</p>
+<ul>${[...errors].map(([field, msgs]) => html`<li><a href="#${field}">${msgs.join(' ')}</a></li>`)}</ul></div>`
       : '';
     const body = html`<h1>问卷定义 Survey definition · ${scope}</h1>
 <p>${inForce ? `当前生效 In force: ${inForce.version}` : '当前生效：上级或全国默认 In force: inherited (a parent scope or the national default)'}</p>
@@ -60,12 +72,9 @@ ${
     : ''
 }
 <h2>保存为新版本 Save as a new version</h2>${errorBox}
-<form class="adm" method="post" action="/admin/surveys?lang=${lang}"><input type="hidden" name="_csrf" value="${csrf}">
-<input type="hidden" name="scope" value="${scope}">
-<div class="field"><label for="def">定义（JSON）Definition (JSON)</label>
-<textarea id="def" name="definition" rows="24" cols="100" spellcheck="false">${current}</textarea></div>
-<button class="btn" type="submit">保存 Save</button></form>`;
-    return kit.view(c as never, `问卷 ${scope}`, body, errors ? 400 : 200);
+${editorForm({ state, errors: errors ?? new Map(), csrf, scope, lang })}`;
+    const styled = html`<style nonce="${nonceOf(c)}">${EDITOR_CSS}</style>${body}`;
+    return kit.view(c as never, `问卷 ${scope}`, styled, errors ? 400 : 200);
   };
 
   r.get('/admin/surveys', admin, (c) => {
@@ -80,21 +89,16 @@ ${
     const scope = String(form.scope ?? '');
     if (!SCOPE.test(scope))
       return kit.view(c, 'Survey', html`<p role="alert">scope must be ALL, R#&lt;region&gt; or H#&lt;hall&gt;</p>`, 400);
-    const text = String(form.definition ?? '');
-    let raw: unknown;
-    try {
-      raw = JSON.parse(text);
-    } catch {
-      return page(c, scope, text, ['定义不是有效的 JSON。The definition is not valid JSON.']);
+    const posted = readEditorForm(form);
+    const parsed = z.safeParse(ZSurveyDefinition, posted);
+    if (!parsed.success) {
+      const errors: TEditorErrors = new Map();
+      for (const i of parsed.error.issues) {
+        const field = fieldOfPath(i.path);
+        errors.set(field, [...(errors.get(field) ?? []), messageWords(i.message)]);
+      }
+      return page(c, scope, posted, errors);
     }
-    const parsed = z.safeParse(ZSurveyDefinition, raw);
-    if (!parsed.success)
-      return page(
-        c,
-        scope,
-        text,
-        parsed.error.issues.map((i) => `${i.path.join('.') || '(definition)'}: ${i.message}`),
-      );
     const at = new Date(kit.now()).toISOString();
     const saved = await saveSurveyVersion(deps.table, scope, parsed.data, c.var.user.id, at);
     const entry = auditEntry({
