@@ -1,5 +1,5 @@
 /** The pooled CSP nonce: hono's format (16 bytes, base64), fresh on every response, the same one the page gets. */
-import { Hono } from 'hono/tiny';
+import type { Hono } from 'hono/tiny';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from '../config.js';
 import { generateKeyringJson, parseKeyring } from '../domain/keyring.js';
