@@ -45,7 +45,8 @@ export function marshallPlain(obj: Record<string, unknown>): Item {
   }
   return out;
 }
-function attr(v: unknown): AttributeValue {
+/** One value as marshallPlain writes it (for a codec that builds its item in one pass: ratings.ts). */
+export function attr(v: unknown): AttributeValue {
   switch (typeof v) {
     case 'string':
       return { S: v };

@@ -7,6 +7,7 @@ import { PutItemCommand, UpdateItemCommand, type AttributeValue } from '@aws-sdk
 import { marshall } from '@aws-sdk/util-dynamodb';
 import type { TRating, TRatingDecision } from '../domain/model.js';
 import {
+  attr,
   batchPut,
   getItem,
   isConditionFailure,
@@ -19,7 +20,7 @@ import {
 } from './db.js';
 import * as keys from './keys.js';
 
-const RATING_FIELDS = {
+export const RATING_FIELDS = {
   channel: 'ch',
   hallId: 'h',
   windowId: 'w',
@@ -55,18 +56,25 @@ export type TPutRatingResult =
   | { status: 'created' }
   | { status: 'exists'; existing: TRating; case?: { contactDue: string; rectifyDue: string } };
 
-/** `extra`: attributes stored beside the rating in the same item (a bad rating's case: see cases.ts). */
+/**
+ * `extra`: attributes stored beside the rating in the same item (a bad rating's case: see cases.ts). Built in one
+ * pass straight into attribute values (no intermediate object to marshal): it runs on every rating.
+ */
 export function ratingToItem(r: TRating, extra?: Record<string, unknown>): Item {
-  const body: Record<string, unknown> = {
-    ...extra,
-    ...keys.rating(r.ratingId),
-    ...keys.hallDayIndex(r.hallId, r.day, r.createdAt, r.ratingId),
-  };
-  for (const [field, attr] of FIELD_PAIRS) {
+  const item: Item = extra ? marshallPlain(extra) : {};
+  const key = keys.rating(r.ratingId);
+  const index = keys.hallDayIndex(r.hallId, r.day, r.createdAt, r.ratingId);
+  item.pk = { S: key.pk };
+  item.sk = { S: key.sk };
+  item.gsi1pk = { S: index.gsi1pk };
+  item.gsi1sk = { S: index.gsi1sk };
+  for (let i = 0; i < FIELD_PAIRS.length; i++) {
+    const [field, name] = FIELD_PAIRS[i];
     const v = r[field];
-    if (v !== undefined && !(Array.isArray(v) && v.length === 0) && v !== '') body[attr] = v;
+    if (v === undefined || v === '' || (Array.isArray(v) && v.length === 0)) continue;
+    item[name] = attr(v);
   }
-  return marshallPlain(body);
+  return item;
 }
 
 export function itemToRating(item: Item): TRating {

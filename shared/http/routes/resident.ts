@@ -22,6 +22,7 @@ import { baseUrl } from '../base-url.js';
 import type { TCatalogueLookup } from '../catalogue-cache.js';
 import { clientAddress } from '../client-address.js';
 import { clientLimiter } from '../guard.js';
+import { readFormAll } from '../form-body.js';
 import type { TAppDeps } from '../deps.js';
 import { T, pickLang, type TLang } from '../pages/i18n.js';
 import { nonceOf, notice, page } from '../pages/layout.js';
@@ -134,7 +135,7 @@ export function residentRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
     // The same per-client budget as POST /api/v1/ratings (guard.ts), one bucket for both paths.
     if (!limiter.take(`a:rating:${clientAddress(c)}`, now())) return refusalPage(c, pickLang(c.req.query('lang')), 'rate-limited', token);
     // A damaged body (a broken multipart post) is a kind 400, not an error: nothing is read from it.
-    const form = await c.req.parseBody({ all: true }).catch(() => undefined);
+    const form = await readFormAll(c);
     if (!form) return badForm(c, pickLang(c.req.query('lang')));
     const lang = pickLang(form.lang ?? c.req.query('lang'));
     const w = T[lang];
