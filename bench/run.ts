@@ -18,13 +18,15 @@
  *   --skip-national    BENCH_SKIP_NATIONAL=1  skip the national-scale rows (issue 15: sign-in, region, admin pages on a
  *                                            generated national catalogue; the night's and ingest's modelled cost)
  *   --national-halls=50000 --national-users=100000   that catalogue's size (smaller on a loaded machine: rows say so)
+ *   --only=national    BENCH_ONLY=national   run only the national section and MERGE its rows into the existing
+ *                                            bench/results.json (its other rows kept; the merge is noted in the file)
  *   --skip-public      BENCH_SKIP_PUBLIC=1    skip the public-page rows (hall page size and time, a board refresh)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
  *   --skip-detection   BENCH_SKIP_DETECTION=1 skip the detection rows (an honest day with injected attacks, issue 10)
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -152,7 +154,33 @@ async function freshEngine(tableName: string): Promise<TEngine> {
   return engine;
 }
 
+/** The national section alone: its rows replace their namesakes in bench/results.json, every other row is kept. */
+async function onlyNational() {
+  const halls = Math.round(option('national-halls', 'BENCH_NATIONAL_HALLS', 50_000));
+  const users = Math.round(option('national-users', 'BENCH_NATIONAL_USERS', 100_000));
+  const started = performance.now();
+  say(`national only: ${halls} halls, ${users} staff users; rows merged into bench/results.json…`);
+  const file = join(here, 'results.json');
+  const old = JSON.parse(readFileSync(file, 'utf8')) as { rows: { metric: string; value: number }[]; notes?: string[] };
+  const cpu = old.rows.find((r) => r.metric === 'server_cpu_ms_per_rating')?.value;
+  const fresh = await benchNational({ halls, users, serverCpuMsPerRating: cpu });
+  printTable(fresh);
+  const secs = round((performance.now() - started) / 1000, 1);
+  const mine = new Map(fresh.map((r) => [r.metric, { ...r, target: r.target ? `${r.target.op} ${r.target.value}` : null }]));
+  const kept = old.rows.map((r) => mine.get(r.metric) ?? r);
+  const added = fresh.filter((r) => !old.rows.some((o) => o.metric === r.metric)).map((r) => mine.get(r.metric)!);
+  const note =
+    `${new Date().toISOString()}: national rows (${fresh.length}) re-measured alone (--only=national, ${secs} s, ` +
+    `${halls} halls, ${users} users) and merged; every other row is from the run at "at"`;
+  const out = { ...old, rows: [...kept, ...added], notes: [...(old.notes ?? []), note] };
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`  merged ${fresh.length} national rows into bench/results.json (${secs} s)`);
+}
+
 async function main() {
+  const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? process.env.BENCH_ONLY;
+  if (only === 'national') return onlyNational();
+  if (only) throw new Error(`bench: --only=${only}: only "national" can run alone`);
   const benchStarted = performance.now();
 
   /* ---------- Lambda bundle size (first: CPU-heavy, must not overlap the load phases) ---------- */

@@ -18,6 +18,7 @@ import {
   caseFiguresFor,
   getCaseView,
   listCaseQueue,
+  scopeCasePanel,
   commandCase,
   revealPhone,
   type TCaseScope,
@@ -313,14 +314,11 @@ export async function hallDueCases(kit: TStaffKit, hall: { id: string; timezone:
 /** A region page's panel: its overdue and escalated cases (at most 20, the queue has the rest) and the figures. */
 export async function regionCasePanel(kit: TStaffKit, regionId: string, lang: TLang, nonce: string) {
   const cdeps = caseDepsOf(kit.deps);
-  const { halls } = await kit.tree();
+  // The region's own halls only (its subtree, two Queries a hall, a bounded number at once): never the country.
+  const { halls } = await kit.subtree(regionId);
   const tz = halls[0]?.timezone ?? 'Asia/Shanghai';
-  const [queue, f] = await Promise.all([
-    listCaseQueue(cdeps, { regionId }, {}),
-    caseFiguresFor(cdeps, { regionId }, last30(kit.now(), tz)),
-  ]);
+  const { urgent, figures: f } = await scopeCasePanel(cdeps, { regionId }, last30(kit.now(), tz));
   const hall = new Map(halls.map((h) => [h.id, h]));
-  const urgent = queue.cases.filter((x) => x.dueState === 'overdue' || x.escalationLevel > 0);
   const rows: TQueueRow[] = urgent.slice(0, 20).map((x) => ({
     c: x,
     due: x.dueState,
