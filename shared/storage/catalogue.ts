@@ -127,6 +127,12 @@ export async function pageHalls(
   return { halls: page.items.map((i) => strip<THall>(unmarshall(i))), next: page.next };
 }
 
+/** Regions whose id starts with `idPrefix`, at most `limit` (an administrator's region search). */
+export async function pageRegions(t: TTable, q: { idPrefix: string; limit: number }): Promise<TRegion[]> {
+  const page = await queryPage(t, { pk: keys.regionsIndex, index: true, prefix: q.idPrefix, limit: q.limit });
+  return page.items.map((i) => strip<TRegion>(unmarshall(i)));
+}
+
 /** Re-puts every region and hall record as is, adding the tree index to records stored before it (idempotent). */
 export async function reindexCatalogue(t: TTable): Promise<number> {
   const [regions, halls] = await Promise.all([listRegions(t), listHalls(t)]);

@@ -32,6 +32,11 @@ export const A = {
     nameEn: '英文名（可选）',
     parent: '上级区域',
     noParent: '（无：顶级区域）',
+    findRegion: '查找区域',
+    findRegionHint: '选择列表只列出顶级区域和当前所选区域的上下级；其他区域按账号开头查找后即出现在列表中。',
+    findRegionBy: '区域账号开头',
+    find: '查找',
+    foundNone: '没有账号以此开头的区域。',
     level: '层级',
     levels: { province: '省', city: '市', district: '区县', street: '街道' } as Record<string, string>,
     region: '所在区域',
@@ -116,6 +121,13 @@ export const A = {
     nameEn: 'English name (optional)',
     parent: 'Parent region',
     noParent: '(none: the top region)',
+    findRegion: 'Find a region',
+    findRegionHint:
+      'The choice lists hold the top regions and the chosen region with the levels above and beside it; find any other ' +
+      'region by the start of its id and it joins the lists.',
+    findRegionBy: 'Start of the region id',
+    find: 'Find',
+    foundNone: 'No region id starts with that.',
     level: 'Level',
     levels: { province: 'province', city: 'city', district: 'district', street: 'street' } as Record<string, string>,
     region: 'Region',
@@ -290,6 +302,24 @@ export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar' 
     html`<a href="/admin/${to}?${q(lang)}"${current === to ? html` aria-current="page"` : ''}>${a[to]}</a>`;
   const links = html`${link('regions')} ${link('users')} ${link('calendar')} ${link('webhooks')}`;
   return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${links}</nav>`;
+}
+
+/**
+ * The region picker's search (no script): a GET form back to the same page; the regions whose id starts with what
+ * was typed are listed here and join the page's choice lists (a national tree has 3,500 regions: no list holds all).
+ */
+export function regionFinder(lang: TLang, path: string, rq: string | undefined, found: readonly TRegion[]): Html {
+  const a = A[lang];
+  const list = found.length
+    ? html`<ul>${found.map((r) => html`<li><code>${r.id}</code> ${nameIn(lang, r)}</li>`)}</ul>`
+    : rq
+      ? html`<p>${a.foundNone}</p>`
+      : '';
+  return html`<h2 id="find-region">${a.findRegion}</h2><p class="muted" id="find-region-hint">${a.findRegionHint}</p>
+<form method="get" action="${path}#find-region" class="adm" role="search"><input type="hidden" name="lang" value="${lang}">\
+<div class="field"><label for="find-rq">${a.findRegionBy}</label><input id="find-rq" name="rq" type="search" value="${rq ?? ''}" \
+maxlength="40" autocomplete="off" aria-describedby="find-region-hint"></div><button type="submit" class="btn quiet">${a.find}</button>\
+</form>${list}`;
 }
 
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');
