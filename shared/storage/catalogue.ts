@@ -133,15 +133,6 @@ export async function pageRegions(t: TTable, q: { idPrefix: string; limit: numbe
   return page.items.map((i) => strip<TRegion>(unmarshall(i)));
 }
 
-/** Re-puts every region and hall record as is, adding the tree index to records stored before it (idempotent). */
-export async function reindexCatalogue(t: TTable): Promise<number> {
-  const [regions, halls] = await Promise.all([listRegions(t), listHalls(t)]);
-  const items = [...regions.map(regionItem), ...halls.map(hallItem)].map((x) => marshall(x, { removeUndefinedValues: true }));
-  await batchPut(t, items, 4);
-  t.catalogueVersion++;
-  return items.length;
-}
-
 /** Every region: small deployments, tools and the nightly planner; pages read one level or one subtree. */
 export async function listRegions(t: TTable): Promise<TRegion[]> {
   return (await queryAll(t, { pk: keys.regionsIndex, index: true })).map((i) => strip<TRegion>(unmarshall(i)));
