@@ -166,6 +166,16 @@ export async function getHalls(t: TTable, hallIds: string[]): Promise<THall[]> {
   return hallIds.map((id) => byId.get(id)).filter((h): h is THall => !!h);
 }
 
+/** Bulk load of region records with their tree index (benchmarks, imports). */
+export async function bulkPutRegions(t: TTable, regions: TRegion[]): Promise<void> {
+  await batchPut(
+    t,
+    regions.map((r) => marshall(regionItem(r), { removeUndefinedValues: true })),
+    8,
+  );
+  t.catalogueVersion++;
+}
+
 /** Bulk load of hall records (benchmarks, imports). */
 export async function bulkPutHalls(t: TTable, halls: THall[]): Promise<void> {
   await batchPut(
