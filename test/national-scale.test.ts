@@ -289,6 +289,18 @@ describe('a region page at province size reads its subtree only, cases included'
     expect(warm.n).toBeLessThanOrEqual(1 + 3); // the user (sessions can end any moment) and the 3 cases
     expect(warm.value).not.toContain(halls.find((h) => h.regionId.startsWith('p2'))!.name);
   });
+
+  it("above 500 halls the page links to the region's case page instead of reading every hall's cases", async () => {
+    const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    const cookie = await demoSignIn(app, 'u-admin');
+    const get = (path: string) => reads(() => app.request(path, { headers: { cookie: `st_session=${cookie}` } }).then((r) => r.text()));
+    const nation = await get('/regions/cn'); // 2,000 halls below
+    expect(nation.value).toContain('href="/regions/cn/cases?lang=zh"');
+    expect(nation.n).toBeLessThanOrEqual(1 + 1 + regions.length - 1 + halls.length); // user, itself, its subtree: no case
+    const cases = await get('/regions/cn/cases');
+    expect(cases.value).toContain(halls.find((h) => h.regionId.startsWith('p2'))!.name); // p2's overdue cases listed
+    expect(cases.n).toBeGreaterThanOrEqual(603); // every case below: 3 in p1, 600 in p2
+  });
 });
 
 describe('the administration forms offer regions one level at a time, and find others by id', () => {
