@@ -293,7 +293,8 @@ describe('a region page at province size reads its subtree only, cases included'
   it("above 500 halls the page links to the region's case page instead of reading every hall's cases", async () => {
     const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
     const cookie = await demoSignIn(app, 'u-admin');
-    const get = (path: string) => reads(() => app.request(path, { headers: { cookie: `st_session=${cookie}` } }).then((r) => r.text()));
+    const get = (path: string) =>
+      reads(() => Promise.resolve(app.request(path, { headers: { cookie: `st_session=${cookie}` } })).then((r) => r.text()));
     const nation = await get('/regions/cn'); // 2,000 halls below
     expect(nation.value).toContain('href="/regions/cn/cases?lang=zh"');
     expect(nation.n).toBeLessThanOrEqual(1 + 1 + regions.length - 1 + halls.length); // user, itself, its subtree: no case
