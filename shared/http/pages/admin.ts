@@ -374,6 +374,8 @@ export function regionsBody(
     options?: TRegion[];
     failed?: TFailed;
     saved?: boolean;
+    /** the region picker's search, shown below the forms that pick a region */
+    finder?: Html;
   },
 ): Html {
   const { lang } = ctx;
@@ -427,7 +429,8 @@ ${field(ctx, {
   max: 40,
 })}
 ${hallFields(ctx, 'hall', hf, opts.options ?? opts.regions)}
-<button type="submit" class="btn">${a.addHall}</button></form>`;
+<button type="submit" class="btn">${a.addHall}</button></form>
+${opts.finder ?? ''}`;
 }
 
 function hallFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, regions: readonly TRegion[]): Html {
@@ -476,7 +479,7 @@ ${field(ctx, { form, name: 'close', label: a.close, hint: a.clockHint, value: s.
 /** One region: its form (names, level, parent), what hangs below it, and deletion. */
 export function regionBody(
   ctx: TFormCtx,
-  opts: { region: TRegion; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
+  opts: { region: TRegion; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean; finder?: Html },
 ): Html {
   const { lang } = ctx;
   const a = A[lang];
@@ -528,6 +531,7 @@ ${select(ctx, {
   groups: [{ options: levelOptions(a) }],
 })}
 <button type="submit" class="btn">${a.save}</button></form>
+${opts.finder ?? ''}
 <h2 id="below">${a.subRegions}</h2>${
     sub.length || hs.length
       ? html`<ul>${sub.map(
@@ -559,6 +563,7 @@ export function hallBody(
     keys: (TApiKeyRecord & { keyId: string })[];
     failed?: TFailed;
     saved?: boolean;
+    finder?: Html;
   },
 ): Html {
   const { lang } = ctx;
@@ -585,6 +590,7 @@ ${hall.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${hal
   )}
 ${hallFields(ctx, 'hall', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
+${opts.finder ?? ''}
 ${publicSection(ctx, hall)}
 <p class="muted" id="retire-hint">${a.retireHint}</p>
 ${unitSection(ctx, hall.id, 'windows', opts.windows, opts.failed)}
@@ -720,7 +726,10 @@ export interface TUsersPage {
   after?: string;
 }
 
-export function usersBody(ctx: TFormCtx, opts: TUsersPage & { me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean }): Html {
+export function usersBody(
+  ctx: TFormCtx,
+  opts: TUsersPage & { me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean; finder?: Html },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const s = state('user', opts.failed);
@@ -761,10 +770,14 @@ ${field(ctx, {
   max: 40,
 })}
 ${userFields(ctx, 'user', s, opts.regions)}
-<button type="submit" class="btn">${a.addUser}</button></form>`;
+<button type="submit" class="btn">${a.addUser}</button></form>
+${opts.finder ?? ''}`;
 }
 
-export function userBody(ctx: TFormCtx, opts: { user: TUser; me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean }): Html {
+export function userBody(
+  ctx: TFormCtx,
+  opts: { user: TUser; me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean; finder?: Html },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const { user } = opts;
@@ -782,6 +795,7 @@ export function userBody(ctx: TFormCtx, opts: { user: TUser; me: string; regions
   )}
 ${userFields(ctx, 'edit', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
+${opts.finder ?? ''}
 ${
   user.oidcSub
     ? html`<h2>${a.unbind}</h2><p class="muted" id="unbind-hint">${a.unbindHint}</p><form method="post" action="/admin/users/\

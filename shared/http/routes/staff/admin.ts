@@ -173,8 +173,9 @@ export function adminRoutes(kit: TStaffKit) {
       options: picked.choices,
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
-    return kit.page(c, s.lang, A[s.lang].regions, html`${body}${finder(c, s, picked)}`, s.who, refused ? 400 : 200);
+    return kit.page(c, s.lang, A[s.lang].regions, body, s.who, refused ? 400 : 200);
   };
 
   r.get('/regions', admin, (c) => regionsPage(c, as(c)));
@@ -206,8 +207,9 @@ export function adminRoutes(kit: TStaffKit) {
       halls: byId(below.halls),
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
-    return kit.page(c, s.lang, `${A[s.lang].editRegion}: ${region.name}`, html`${body}${finder(c, s, picked)}`, s.who, refused ? 400 : 200);
+    return kit.page(c, s.lang, `${A[s.lang].editRegion}: ${region.name}`, body, s.who, refused ? 400 : 200);
   };
 
   r.get('/regions/:regionId', admin, (c) => regionPage(c, as(c), c.req.param('regionId')));
@@ -270,8 +272,9 @@ export function adminRoutes(kit: TStaffKit) {
     if (!cat) return kit.notFound(c, s.lang, s.who);
     const typed = refused?.values.regionId;
     const picked = await regionChoices(c, (typeof typed === 'string' && typed) || cat.hall.regionId);
-    const body = hallBody(ctx(s), { ...cat, regions: picked.choices, keys, failed: refused, saved: !refused && saved(c) });
-    return kit.page(c, s.lang, cat.hall.name, html`${body}${finder(c, s, picked)}`, s.who, refused ? 400 : 200);
+    const finds = finder(c, s, picked);
+    const body = hallBody(ctx(s), { ...cat, regions: picked.choices, keys, failed: refused, saved: !refused && saved(c), finder: finds });
+    return kit.page(c, s.lang, cat.hall.name, body, s.who, refused ? 400 : 200);
   };
 
   r.get('/halls/:hallId', admin, (c) => hallPage(c, as(c), c.req.param('hallId')));
@@ -391,8 +394,9 @@ export function adminRoutes(kit: TStaffKit) {
       regions: picked.choices,
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
-    return kit.page(c, s.lang, A[s.lang].users, html`${body}${finder(c, s, picked)}`, s.who, refused ? 400 : 200);
+    return kit.page(c, s.lang, A[s.lang].users, body, s.who, refused ? 400 : 200);
   };
 
   async function searchUsers(q: string): Promise<{ users: TUser[]; next?: true }> {
@@ -426,9 +430,10 @@ export function adminRoutes(kit: TStaffKit) {
       regions: picked.choices,
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
     const title = `${A[s.lang].editUser}: ${user.name}`;
-    return kit.page(c, s.lang, title, html`${body}${finder(c, s, picked)}`, s.who, refused ? 400 : 200);
+    return kit.page(c, s.lang, title, body, s.who, refused ? 400 : 200);
   };
 
   /**
