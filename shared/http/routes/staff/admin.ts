@@ -74,12 +74,23 @@ const USERS_PAGE = 50;
 /** The region tree page opens levels while it shows at most this many regions and halls; deeper ones open one by one. */
 const TREE_BUDGET = 400;
 
+/** A region's children (one Query), each read at most once in a request. */
+type TKids = (parentId: string | undefined) => ReturnType<typeof regionChildren>;
+
 /** Mounted under /admin. */
 export function adminRoutes(kit: TStaffKit) {
   const { deps } = kit;
   const now = deps.now ?? Date.now;
   const r = new Hono();
   const { table } = deps;
+  const childrenOnce = (): TKids => {
+    const seen = new Map<string, ReturnType<typeof regionChildren>>();
+    return (id) => {
+      const key = id ?? '';
+      if (!seen.has(key)) seen.set(key, regionChildren(table, id));
+      return seen.get(key)!;
+    };
+  };
 
   /** The gate of every route here: signed in (else to sign-in), an administrator (else the unknown-unit 404). */
   const admin = kit.gate({ admin: true });
@@ -110,8 +121,8 @@ export function adminRoutes(kit: TStaffKit) {
    * demo shows whole; a nation shows its provinces, and each deeper node links to its own page). Reads one children
    * Query per opened node, a few at a time, and stops at the first level that cannot fit: never every region.
    */
-  async function openTree(): Promise<{ regions: TRegion[]; halls: THall[]; collapsed: Set<string> }> {
-    const top = (await regionChildren(table, undefined)).regions;
+  async function openTree(kids: TKids): Promise<{ regions: TRegion[]; halls: THall[]; collapsed: Set<string> }> {
+    const top = (await kids(undefined)).regions;
     const shown: TRegion[] = [...top];
     const halls: THall[] = [];
     const collapsed = new Set<string>();
@@ -120,7 +131,7 @@ export function adminRoutes(kit: TStaffKit) {
       const found: THall[] = [];
       let fits = true;
       for (let i = 0; i < level.length && fits; i += 8) {
-        for (const k of await Promise.all(level.slice(i, i + 8).map((r) => regionChildren(table, r.id)))) {
+        for (const k of await Promise.all(level.slice(i, i + 8).map((r) => kids(r.id)))) {
           next.push(...k.regions);
           found.push(...k.halls);
         }
@@ -142,13 +153,17 @@ export function adminRoutes(kit: TStaffKit) {
    * The regions a form offers (one level at a time, never all): the top regions and their children, and around the
    * current choice its chain and each link's children; plus those found by the start of their id (`rq`, ≤ 30).
    */
-  async function regionChoices(c: Context, around?: string): Promise<{ choices: TRegion[]; found: TRegion[]; rq?: string }> {
+  async function regionChoices(
+    c: Context,
+    around?: string,
+    kids: TKids = childrenOnce(),
+  ): Promise<{ choices: TRegion[]; found: TRegion[]; rq?: string }> {
     const rq = (c.req.query('rq') ?? '').trim().slice(0, 40) || undefined;
-    const top = (await regionChildren(table, undefined)).regions;
+    const top = (await kids(undefined)).regions;
     const chain = around ? await regionAncestors(table, around) : [];
     const open = [...new Set([...top, ...chain].map((r) => r.id))];
     const [levels, found] = await Promise.all([
-      Promise.all(open.map((id) => regionChildren(table, id))),
+      Promise.all(open.map((id) => kids(id))),
       rq ? pageRegions(table, { idPrefix: rq, limit: 30 }) : Promise.resolve([]),
     ]);
     const all = [...top, ...chain, ...levels.flatMap((l) => l.regions), ...found];
@@ -165,7 +180,8 @@ export function adminRoutes(kit: TStaffKit) {
 
   const regionsPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
     const typed = refused?.values.parentId || refused?.values.regionId;
-    const [tree, picked] = await Promise.all([openTree(), regionChoices(c, typeof typed === 'string' ? typed : undefined)]);
+    const kids = childrenOnce(); // the tree and the choices share the levels both read
+    const [tree, picked] = await Promise.all([openTree(kids), regionChoices(c, typeof typed === 'string' ? typed : undefined, kids)]);
     const body = regionsBody(ctx(s), {
       regions: byId(tree.regions),
       halls: byId(tree.halls),
