@@ -15,7 +15,7 @@ import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import type { TLog } from '../shared/log.js';
 import { startDynalite } from '../shared/local/engine.js';
 import { runNight } from '../shared/scoring/job.js';
-import { bulkPutHalls, putRegion } from '../shared/storage/catalogue.js';
+import { bulkPutHalls, bulkPutRegions, putRegion } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable } from '../shared/storage/db.js';
 import { bulkPutRatings } from '../shared/storage/ratings.js';
@@ -84,11 +84,17 @@ export async function benchNational(opts: { halls: number; users: number; server
       if (i % 20 === 0) return { id, name: `督导${i}`, role: 'supervisor', scope: regions[1 + (i % 3_000)].id, email: `s${i}@x.gov.cn` };
       return { id, name: `负责人${i}`, role: 'manager', scope: halls[i % H].id, email: `m${i}@x.gov.cn` };
     });
+    // A bulk load: BatchWriteItem (25 items a call) for regions, halls and users with their claims, the three at once,
+    // without per-item audit entries (an import, not an administrator's changes).
     let started = performance.now();
-    for (let i = 0; i < regions.length; i += 50) await Promise.all(regions.slice(i, i + 50).map((r) => putRegion(table, r)));
-    await bulkPutHalls(table, halls);
-    await bulkPutUsers(table, users);
-    row('national_catalogue_load_s', round((performance.now() - started) / 1000), `s: ${H} halls, ${regions.length} regions, ${U} users`);
+    await Promise.all([bulkPutRegions(table, regions), bulkPutHalls(table, halls), bulkPutUsers(table, users)]);
+    const items = regions.length + H + U * 2; // a user and the claim of their address
+    const loadS = (performance.now() - started) / 1000;
+    row(
+      'national_catalogue_load_s',
+      round(loadS),
+      `s: ${H} halls, ${regions.length} regions, ${U} users (${Math.round(items / loadS)} items/s)`,
+    );
 
     const keyring = parseKeyring(generateKeyringJson());
     const deps = { config: loadConfig({ APP_ENV: 'test', TABLE_NAME: 'bench-national' }), table, keyring, engine: 'dynalite', log: quiet };

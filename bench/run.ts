@@ -18,13 +18,17 @@
  *   --skip-national    BENCH_SKIP_NATIONAL=1  skip the national-scale rows (issue 15: sign-in, region, admin pages on a
  *                                            generated national catalogue; the night's and ingest's modelled cost)
  *   --national-halls=50000 --national-users=100000   that catalogue's size (smaller on a loaded machine: rows say so)
+ *   --export-year-rows=1e6 BENCH_EXPORT_YEAR_ROWS  rows of the national section's year export through the export
+ *                                            Lambda's handler; --skip-export-year (BENCH_SKIP_EXPORT_YEAR=1) leaves it out
+ *   --only=national    BENCH_ONLY=national   run only the national section and MERGE its rows into the existing
+ *                                            bench/results.json (its other rows kept; the merge is noted in the file)
  *   --skip-public      BENCH_SKIP_PUBLIC=1    skip the public-page rows (hall page size and time, a board refresh)
  *   --fuzz-runs=1000   BENCH_FUZZ_RUNS       generated hostile requests in the fuzz rows
  *   --skip-detection   BENCH_SKIP_DETECTION=1 skip the detection rows (an honest day with injected attacks, issue 10)
  *   --cpu-prof         BENCH_CPU_PROF=1      sample the main thread during the first ingest block; write the
  *                                            .cpuprofile to the OS temp dir and print where the server's CPU goes
  */
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { cpus, tmpdir, totalmem } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -45,6 +49,7 @@ import { benchNotify } from './notify.js';
 import { benchDashboard } from './dashboard.js';
 import { benchHardening } from './hardening.js';
 import { benchNational } from './national.js';
+import { benchExportYear } from './export-year.js';
 import { benchPublic } from './public.js';
 import { benchNight, benchPureScoring } from './score.js';
 import { printTable, type TRow } from './table.js';
@@ -152,7 +157,41 @@ async function freshEngine(tableName: string): Promise<TEngine> {
   return engine;
 }
 
+/** A year of a busy hall's ratings through the export Lambda's handler (issue 15), in the national section. */
+async function exportYear(): Promise<TRow[]> {
+  if (flag('skip-export-year', 'BENCH_SKIP_EXPORT_YEAR')) return [];
+  const n = Math.round(option('export-year-rows', 'BENCH_EXPORT_YEAR_ROWS', 1_000_000));
+  say(`national: a year's export of ${n} rows through the export Lambda's handler (the load takes minutes)…`);
+  return benchExportYear({ rows: n });
+}
+
+/** The national section alone: its rows replace their namesakes in bench/results.json, every other row is kept. */
+async function onlyNational() {
+  const halls = Math.round(option('national-halls', 'BENCH_NATIONAL_HALLS', 50_000));
+  const users = Math.round(option('national-users', 'BENCH_NATIONAL_USERS', 100_000));
+  const started = performance.now();
+  say(`national only: ${halls} halls, ${users} staff users; rows merged into bench/results.json…`);
+  const file = join(here, 'results.json');
+  const old = JSON.parse(readFileSync(file, 'utf8')) as { rows: { metric: string; value: number }[]; notes?: string[] };
+  const cpu = old.rows.find((r) => r.metric === 'server_cpu_ms_per_rating')?.value;
+  const fresh = [...(await benchNational({ halls, users, serverCpuMsPerRating: cpu })), ...(await exportYear())];
+  printTable(fresh);
+  const secs = round((performance.now() - started) / 1000, 1);
+  const mine = new Map(fresh.map((r) => [r.metric, { ...r, target: r.target ? `${r.target.op} ${r.target.value}` : null }]));
+  const kept = old.rows.map((r) => mine.get(r.metric) ?? r);
+  const added = fresh.filter((r) => !old.rows.some((o) => o.metric === r.metric)).map((r) => mine.get(r.metric)!);
+  const note =
+    `${new Date().toISOString()}: national rows (${fresh.length}) re-measured alone (--only=national, ${secs} s, ` +
+    `${halls} halls, ${users} users) and merged; every other row is from the run at "at"`;
+  const out = { ...old, rows: [...kept, ...added], notes: [...(old.notes ?? []), note] };
+  writeFileSync(file, `${JSON.stringify(out, null, 2)}\n`);
+  console.log(`  merged ${fresh.length} national rows into bench/results.json (${secs} s)`);
+}
+
 async function main() {
+  const only = process.argv.find((a) => a.startsWith('--only='))?.split('=')[1] ?? process.env.BENCH_ONLY;
+  if (only === 'national') return onlyNational();
+  if (only) throw new Error(`bench: --only=${only}: only "national" can run alone`);
   const benchStarted = performance.now();
 
   /* ---------- Lambda bundle size (first: CPU-heavy, must not overlap the load phases) ---------- */
@@ -429,6 +468,7 @@ async function main() {
     say(`national: ${halls} halls, ${users} staff users; a sample night; the cost model…`);
     const cpu = rows.find((r) => r.metric === 'server_cpu_ms_per_rating')?.value;
     rows.push(...(await benchNational({ halls, users, serverCpuMsPerRating: cpu })));
+    rows.push(...(await exportYear()));
   }
 
   if (!flag('skip-notify', 'BENCH_SKIP_NOTIFY')) {

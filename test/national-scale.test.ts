@@ -17,7 +17,10 @@ import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { staffKit } from '../shared/http/routes/staff/gate.js';
 import { bulkPutHalls, descendantHalls, pageHalls, putRegion, regionChildren } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
+import { batchPut, openTable, type TTable } from '../shared/storage/db.js';
+import { openCaseAttributes } from '../shared/storage/cases.js';
+import { ratingToItem } from '../shared/storage/ratings.js';
+import type { TRating } from '../shared/domain/model.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bindOidcSub, bulkPutUsers, createUser, findStaffIdentity, getUser, pageUsers, updateUser } from '../shared/storage/users.js';
 import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
@@ -244,5 +247,98 @@ describe('administration at national size', () => {
     expect(byName).not.toContain('href="/admin/users/u00011?lang=zh"');
     const byId = await get('/admin/users?q=u0499');
     expect(byId.match(/href="\/admin\/users\/[^"?]+\?lang=zh"/g)).toHaveLength(10);
+  });
+});
+
+describe('a region page at province size reads its subtree only, cases included', () => {
+  const bad = (hallId: string, n: number): TRating => ({
+    ratingId: `bad-${hallId}-${n}`,
+    channel: 'ticket',
+    hallId,
+    windowId: 'w1',
+    ticketId: `bad-${hallId}-${n}`,
+    createdAt: '2026-11-20T02:00:00.000Z',
+    day: '2026-11-20',
+    overall: 1,
+    reasons: ['wait_long'],
+  });
+  beforeAll(async () => {
+    // 3 overdue cases in province p1 (one hall each), 600 in province p2: p1's page must never read p2's.
+    const p1 = halls.filter((h) => h.regionId.startsWith('p1')).slice(0, 3);
+    const p2 = halls.filter((h) => h.regionId.startsWith('p2'));
+    const item = (r: TRating, due: string) => ratingToItem(r, openCaseAttributes({ hallId: r.hallId, contactDue: due, rectifyDue: due }));
+    const past = '2026-11-21T02:00:00.000Z';
+    await batchPut(table, [...p1.map((h) => item(bad(h.id, 0), past)), ...p2.slice(0, 600).map((h) => item(bad(h.id, 1), past))], 4);
+  });
+
+  it('a cold page reads the subtree, its chain and its own cases; a warm one its own cases only', async () => {
+    const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    const cookie = await demoSignIn(app, 'u-admin');
+    const get = async (path: string) => {
+      const res = await app.request(path, { headers: { cookie: `st_session=${cookie}` } });
+      expect(res.status).toBe(200);
+      return res.text();
+    };
+    const subtree = CITIES + CITIES * DISTRICTS + CITIES * DISTRICTS * HALLS; // 530 records of p1
+    const cold = await reads(() => get('/regions/p1'));
+    // the gate's chain (2), the page's subtree and the case service's scope (its subtree again and the chain), the
+    // user, p1's 3 cases: never p2's 600 (nor the other 1,500 halls)
+    expect(cold.n).toBeLessThanOrEqual(2 * subtree + 2 * 2 + 1 + 3);
+    expect(cold.value).toContain(halls.find((h) => h.regionId.startsWith('p1'))!.name);
+    const warm = await reads(() => get('/regions/p1'));
+    expect(warm.n).toBeLessThanOrEqual(1 + 3); // the user (sessions can end any moment) and the 3 cases
+    expect(warm.value).not.toContain(halls.find((h) => h.regionId.startsWith('p2'))!.name);
+  });
+
+  it("above 500 halls the page links to the region's case page instead of reading every hall's cases", async () => {
+    const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    const cookie = await demoSignIn(app, 'u-admin');
+    const get = (path: string) =>
+      reads(() => Promise.resolve(app.request(path, { headers: { cookie: `st_session=${cookie}` } })).then((r) => r.text()));
+    const nation = await get('/regions/cn'); // 2,000 halls below
+    expect(nation.value).toContain('href="/regions/cn/cases?lang=zh"');
+    expect(nation.n).toBeLessThanOrEqual(1 + 1 + regions.length - 1 + halls.length); // user, itself, its subtree: no case
+    const cases = await get('/regions/cn/cases');
+    expect(cases.value).toContain(halls.find((h) => h.regionId.startsWith('p2'))!.name); // p2's overdue cases listed
+    expect(cases.n).toBeGreaterThanOrEqual(603); // every case below: 3 in p1, 600 in p2
+  });
+});
+
+describe('the administration forms offer regions one level at a time, and find others by id', () => {
+  let app: ReturnType<typeof createApp>;
+  let cookie: string;
+  const get = async (path: string) => {
+    const res = await app.request(path, { headers: { cookie: `st_session=${cookie}` } });
+    expect(res.status).toBe(200);
+    return res.text();
+  };
+  beforeAll(async () => {
+    app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+    cookie = await demoSignIn(app, 'u-admin');
+  });
+
+  it("a hall's page offers its region's chain and each link's children, never all 125 regions", async () => {
+    const { n, value: page } = await reads(() => get('/admin/halls/p3c4d4h1'));
+    expect(page).toContain('<option value="p3c4d4" selected>');
+    for (const id of ['cn', 'p0', 'p3', 'p3c0', 'p3c4', 'p3c4d0']) expect(page).toContain(`<option value="${id}"`);
+    expect(page).not.toContain('<option value="p2c0"'); // another province's cities: found by search only
+    // user, hall + its windows, the top level, cn's, p3's, p3c4's and p3c4d4's children (20 halls), the chain
+    expect(n).toBeLessThanOrEqual(2 + 1 + PROVINCES + CITIES + DISTRICTS + HALLS + 4 + 2);
+    const found = await get('/admin/halls/p3c4d4h1?rq=p2c0d');
+    for (let d = 0; d < DISTRICTS; d++) expect(found).toContain(`<option value="p2c0d${d}"`);
+    expect(found).toContain('<code>p2c0d3</code>'); // listed visibly too, with its name
+  });
+
+  it('the users page and a user page read a few regions, not the tree; a supervisor sees their own region offered', async () => {
+    const list = await reads(() => get('/admin/users'));
+    expect(list.value).toContain('<option value="p0">');
+    expect(list.value).not.toContain('<option value="p1c1d1">');
+    const sup = await reads(() => get('/admin/users/u00010'));
+    const scope = (await getUser(table, 'u00010'))!.scope;
+    expect(sup.value).toContain(`<option value="${scope}">`);
+    expect(sup.n).toBeLessThanOrEqual(2 + 1 + PROVINCES + 4 * (CITIES + DISTRICTS) + HALLS + 4);
+    const tree = await reads(() => get('/admin/regions'));
+    // the tree's budget (400) and at most one more batch of 8 nodes' children read before it stops: not 2,125 records
+    expect(tree.n).toBeLessThanOrEqual(400 + 8 * HALLS + 10);
   });
 });

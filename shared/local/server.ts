@@ -25,9 +25,9 @@ import { scheduleNightly, yesterdayIn } from './nightly.js';
 import { localMailer, scheduleNotify, type TLocalMailer } from './mail.js';
 import { notifyTick, type TTickResult } from '../services/notify.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
-import { getMarker, setMarker } from '../storage/meta.js';
-import { getHallCatalogue, reindexCatalogue } from '../storage/catalogue.js';
-import { reindexUsers } from '../storage/users.js';
+import { getMarker } from '../storage/meta.js';
+import { getHallCatalogue } from '../storage/catalogue.js';
+import { migrate } from '../storage/migrate.js';
 import { countIssuedTicket } from '../storage/tickets.js';
 
 export interface TLocalServer {
@@ -89,11 +89,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     marker = await getMarker(table, SEED_MARKER);
   }
   // Data stored before the national-scale indexes (issue 15) gets them once: the tree index, users' claims.
-  if (!(await getMarker(table, 'national-index-v1'))) {
-    await reindexCatalogue(table);
-    await reindexUsers(table);
-    await setMarker(table, 'national-index-v1', { at: new Date().toISOString() });
-  }
+  // (idempotent and resumable: shared/storage/migrate.ts; on AWS `npm run deploy` runs it after cdk deploy)
+  await migrate(table);
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
   const jobDeps = {

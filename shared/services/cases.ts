@@ -57,10 +57,11 @@ import {
   getCase,
   listAllHallCases,
   listHallCases,
+  listHallCasesSince,
   type TStoredCase,
   writeCase,
 } from '../storage/cases.js';
-import { listHalls, listRegions } from '../storage/catalogue.js';
+import { getHall, listHalls, listRegions, regionAncestors, regionSubtree } from '../storage/catalogue.js';
 import type { TTable } from '../storage/db.js';
 import { markDirty } from '../storage/late-marks.js';
 import { setRatingDecision } from '../storage/ratings.js';
@@ -102,38 +103,92 @@ export const forgetCaseWorld = (t: TTable): void => {
   worlds.delete(t);
 };
 
+/** A world over these regions and halls (the whole tree, or one scope's part of it with its ancestors). */
+function worldOf(regions: TRegion[], halls: THall[], cal: TCalendarItems): TCaseWorld {
+  const tree: TTree = {
+    regionParent: new Map(regions.map((r) => [r.id, r.parentId])),
+    hallRegion: new Map(halls.map((h) => [h.id, h.regionId])),
+  };
+  const regionPath = (hallId: string) => {
+    const r = tree.hallRegion.get(hallId);
+    return r ? regionChain(tree, r) : [];
+  };
+  const cals = new Map<string, TCalendar>();
+  return {
+    tree,
+    regions,
+    halls: new Map(halls.map((h) => [h.id, h])),
+    cal,
+    regionPath,
+    calendar(hallId) {
+      const hit = cals.get(hallId);
+      if (hit) return hit;
+      const c = effectiveCalendar(regionPath(hallId), cal.overrides, cal.settings);
+      cals.set(hallId, c);
+      return c;
+    },
+  };
+}
+
+/** The whole tree: the nightly job, the notification sweep and the public pages (never a staff page). */
 export function loadCaseWorld(t: TTable, now = Date.now()): Promise<TCaseWorld> {
   const hit = worlds.get(t);
   if (hit && now - hit.at < WORLD_TTL_MS && hit.version === t.catalogueVersion) return hit.world;
   const world = (async (): Promise<TCaseWorld> => {
     const [regions, halls, cal] = await Promise.all([listRegions(t), listHalls(t), loadCalendarItems(t)]);
-    const tree: TTree = {
-      regionParent: new Map(regions.map((r) => [r.id, r.parentId])),
-      hallRegion: new Map(halls.map((h) => [h.id, h.regionId])),
-    };
-    const regionPath = (hallId: string) => {
-      const r = tree.hallRegion.get(hallId);
-      return r ? regionChain(tree, r) : [];
-    };
-    const cals = new Map<string, TCalendar>();
-    return {
-      tree,
-      regions,
-      halls: new Map(halls.map((h) => [h.id, h])),
-      cal,
-      regionPath,
-      calendar(hallId) {
-        const hit = cals.get(hallId);
-        if (hit) return hit;
-        const c = effectiveCalendar(regionPath(hallId), cal.overrides, cal.settings);
-        cals.set(hallId, c);
-        return c;
-      },
-    };
+    return worldOf(regions, halls, cal);
   })();
   worlds.set(t, { at: now, version: t.catalogueVersion, world });
   world.catch(() => worlds.delete(t));
   return world;
+}
+
+const scoped = new WeakMap<TTable, Map<string, { at: number; version: number; world: Promise<TCaseWorld> }>>();
+
+/**
+ * The part of the tree one scope needs, never the country: a hall (its record and its region's chain up to the top)
+ * or a region (its subtree, one Query per region of it on the children index, and its chain). Cached like the whole
+ * tree, per scope. An unknown unit gives a world without halls (so every check in it fails).
+ */
+export function loadScopeWorld(t: TTable, scope: TCaseScope, now = Date.now()): Promise<TCaseWorld> {
+  const whole = worlds.get(t);
+  if (whole && now - whole.at < WORLD_TTL_MS && whole.version === t.catalogueVersion) return whole.world; // loaded anyway
+  const cache = scoped.get(t) ?? new Map();
+  scoped.set(t, cache);
+  const key = 'hallId' in scope ? `H#${scope.hallId}` : `R#${scope.regionId}`;
+  const hit = cache.get(key);
+  if (hit && now - hit.at < WORLD_TTL_MS && hit.version === t.catalogueVersion) return hit.world;
+  if (cache.size >= 500) cache.clear();
+  const world = (async (): Promise<TCaseWorld> => {
+    const cal = loadCalendarItems(t);
+    if ('hallId' in scope) {
+      const hall = await getHall(t, scope.hallId);
+      const chain = hall ? await regionAncestors(t, hall.regionId) : [];
+      return worldOf(chain, hall ? [hall] : [], await cal);
+    }
+    const [chain, below] = await Promise.all([regionAncestors(t, scope.regionId), regionSubtree(t, scope.regionId)]);
+    return chain.length ? worldOf([...chain, ...below.regions], below.halls, await cal) : worldOf([], [], await cal);
+  })();
+  cache.set(key, { at: now, version: t.catalogueVersion, world });
+  world.catch(() => cache.delete(key));
+  return world;
+}
+
+/** At most this many per-hall Queries of one request in flight (a province's 3,000 halls are not 3,000 at once). */
+export const HALL_FANOUT = 32;
+
+/** `fn` over `items`, at most `limit` at a time, results in order. */
+export async function mapLimit<T, R>(items: readonly T[], limit: number, fn: (x: T) => Promise<R>): Promise<R[]> {
+  const out: R[] = new Array(items.length);
+  let next = 0;
+  const worker = async () => {
+    while (next < items.length) {
+      const i = next++;
+      out[i] = await fn(items[i]);
+    }
+  };
+  await Promise.all(Array.from({ length: Math.min(limit, items.length) }, worker));
+  return out;
 }
 
 const nowOf = (deps: TCaseDeps) => (deps.now ?? Date.now)();
@@ -246,7 +301,7 @@ export async function listCaseQueue(
   filter: TQueueFilter = {},
   viewer?: TUser,
 ): Promise<{ cases: TCaseRow[]; counts: TQueueCounts; total: number }> {
-  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const world = await loadScopeWorld(deps.table, scope, nowOf(deps));
   const counts: TQueueCounts = {
     active: 0,
     dueToday: 0,
@@ -259,14 +314,12 @@ export async function listCaseQueue(
   const hallIds = hallsOfScope(world, scope);
   const { page, ...rest } = filter;
   if (page && !Object.values(rest).some(Boolean)) return pagedQueue(deps, world, hallIds, page, counts);
-  const lists = await Promise.all(
-    hallIds.map(async (h) => {
-      const active = await listHallCases(deps.table, h, 'A');
-      const closed = filter.includeClosed || filter.state === 'closed' ? await listClosed(deps.table, h) : [];
-      const tz = (world.halls.get(h) ?? UTC_HALL).timezone;
-      return [...active, ...closed].map((s) => toRow(s, now, tz));
-    }),
-  );
+  const lists = await mapLimit(hallIds, HALL_FANOUT, async (h) => {
+    const active = await listHallCases(deps.table, h, 'A');
+    const closed = filter.includeClosed || filter.state === 'closed' ? await listClosed(deps.table, h) : [];
+    const tz = (world.halls.get(h) ?? UTC_HALL).timezone;
+    return [...active, ...closed].map((s) => toRow(s, now, tz));
+  });
   const rows = lists.flat();
   for (const r of rows) {
     counts.byState[r.state]++;
@@ -320,29 +373,27 @@ async function pagedQueue(
   const now = new Date(nowMs).toISOString();
   const before = new Date(nowMs - 1).toISOString();
   const want = page.offset + page.limit;
-  const lists = await Promise.all(
-    hallIds.map(async (hallId) => {
-      const tz = (world.halls.get(hallId) ?? UTC_HALL).timezone;
-      const end = new Date(nextLocalMidnight(nowMs, tz) - 1).toISOString();
-      const [past, future, today, irregular, plain] = await Promise.all([
-        countActiveCases(t, { hallId, to: before }),
-        countActiveCases(t, { hallId, from: now }),
-        countActiveCases(t, { hallId, from: now, to: end }),
-        firstActiveCases(t, { hallId, filter: 'irregular' }),
-        firstActiveCases(t, { hallId, filter: 'plain' }, want),
-      ]);
-      const odd = irregular.map((s) => ({ row: toRow(s, now, tz), key: caseSlot(s.case, false).instant }));
-      counts.active += past + future;
-      counts.overdue += past - odd.filter((x) => x.key < now).length;
-      counts.dueToday += today - odd.filter((x) => x.key >= now && x.key <= end).length;
-      for (const { row } of odd) {
-        if (row.dueState === 'overdue') counts.overdue++;
-        if (row.dueState === 'due_today') counts.dueToday++;
-        if (row.escalationLevel > 0) counts.escalated++;
-      }
-      return [...plain.map((s) => toRow(s, now, tz)), ...odd.map((x) => x.row)];
-    }),
-  );
+  const lists = await mapLimit(hallIds, HALL_FANOUT, async (hallId) => {
+    const tz = (world.halls.get(hallId) ?? UTC_HALL).timezone;
+    const end = new Date(nextLocalMidnight(nowMs, tz) - 1).toISOString();
+    const [past, future, today, irregular, plain] = await Promise.all([
+      countActiveCases(t, { hallId, to: before }),
+      countActiveCases(t, { hallId, from: now }),
+      countActiveCases(t, { hallId, from: now, to: end }),
+      firstActiveCases(t, { hallId, filter: 'irregular' }),
+      firstActiveCases(t, { hallId, filter: 'plain' }, want),
+    ]);
+    const odd = irregular.map((s) => ({ row: toRow(s, now, tz), key: caseSlot(s.case, false).instant }));
+    counts.active += past + future;
+    counts.overdue += past - odd.filter((x) => x.key < now).length;
+    counts.dueToday += today - odd.filter((x) => x.key >= now && x.key <= end).length;
+    for (const { row } of odd) {
+      if (row.dueState === 'overdue') counts.overdue++;
+      if (row.dueState === 'due_today') counts.dueToday++;
+      if (row.escalationLevel > 0) counts.escalated++;
+    }
+    return [...plain.map((s) => toRow(s, now, tz)), ...odd.map((x) => x.row)];
+  });
   const rows = lists.flat().sort(queueOrder);
   for (const r of rows) counts.byState[r.state]++;
   return { cases: rows.slice(page.offset, want), counts, total: counts.active };
@@ -386,8 +437,9 @@ function viewOf(s: TStoredCase, world: TCaseWorld, now: string): TCaseView {
 
 /** One case; undefined if there is none or (with a viewer) it is outside the viewer's scope. */
 export async function getCaseView(deps: TCaseDeps, caseId: string, viewer?: TUser): Promise<TCaseView | undefined> {
-  const [stored, world] = await Promise.all([getCase(deps.table, caseId), loadCaseWorld(deps.table, nowOf(deps))]);
+  const stored = await getCase(deps.table, caseId);
   if (!stored) return undefined;
+  const world = await loadScopeWorld(deps.table, { hallId: stored.case.hallId }, nowOf(deps));
   if (viewer && !canSeeHall(viewer, world.tree, stored.case.hallId)) return undefined;
   return viewOf(stored, world, isoNow(deps));
 }
@@ -436,9 +488,9 @@ export async function commandCase(
   actor: TCaseActor,
   opts: { version?: number; stored?: TStoredCase; world?: TCaseWorld } = {},
 ): Promise<TCommandResult> {
-  const world = opts.world ?? (await loadCaseWorld(deps.table, nowOf(deps)));
   const stored = opts.stored ?? (await getCase(deps.table, caseId));
   if (!stored) return refusal('not_found');
+  const world = opts.world ?? (await loadScopeWorld(deps.table, { hallId: stored.case.hallId }, nowOf(deps)));
   const c = stored.case;
   if (actor.kind === 'staff' && !canSeeHall(actor.user, world.tree, c.hallId)) return refusal('not_found');
   if (!mayCommand(actor, command?.type, c, world.tree)) return refusal('forbidden');
@@ -507,7 +559,7 @@ export async function revealPhone(
 ): Promise<{ ok: true; phone: string; masked: string } | TCommandRefusal> {
   const stored = await getCase(deps.table, caseId);
   if (!stored) return refusal('not_found');
-  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const world = await loadScopeWorld(deps.table, { hallId: stored.case.hallId }, nowOf(deps));
   if (!canSeeHall(user, world.tree, stored.case.hallId)) return refusal('not_found');
   if (!mayCommand({ kind: 'staff', user }, 'revealPhone', stored.case, world.tree)) return refusal('forbidden');
   if (!stored.case.hasPhone) return { ok: false, status: 422, code: 'no_phone_reveal', ...CASE_ERRORS.no_phone_reveal };
@@ -538,9 +590,10 @@ export interface TResidentCaseView {
 
 /** What the resident's case page shows (never the internal fix, an appeal's evidence or the phone). */
 export async function residentCase(deps: TCaseDeps, caseId: string, lang: TLang = 'zh'): Promise<TResidentCaseView | undefined> {
-  const [stored, world] = await Promise.all([getCase(deps.table, caseId), loadCaseWorld(deps.table, nowOf(deps))]);
+  const stored = await getCase(deps.table, caseId);
   if (!stored) return undefined;
   const c = stored.case;
+  const world = await loadScopeWorld(deps.table, { hallId: c.hallId }, nowOf(deps));
   const hall = world.halls.get(c.hallId);
   const timeZone = (hall ?? UTC_HALL).timezone;
   return {
@@ -569,22 +622,61 @@ export function residentFollowUp(
 
 /* ---------- figures and exports ---------- */
 
-/** Every case (active and closed) of the scope's halls. */
-export async function casesOfScope(deps: TCaseDeps, world: TCaseWorld, scope: TCaseScope): Promise<TStoredCase[]> {
-  const lists = await Promise.all(hallsOfScope(world, scope).map((h) => listAllHallCases(deps.table, h)));
-  return lists.flat();
+/**
+ * The cases of the scope's halls (at most HALL_FANOUT halls' Queries at once): every one, or with `since` (an
+ * instant) only the active ones and those closed since then (what figures over a period starting then can use).
+ */
+export async function casesOfScope(deps: TCaseDeps, world: TCaseWorld, scope: TCaseScope, since?: string): Promise<TStoredCase[]> {
+  const read = (h: string) => (since ? listHallCasesSince(deps.table, h, since) : listAllHallCases(deps.table, h));
+  return (await mapLimit(hallsOfScope(world, scope), HALL_FANOUT, read)).flat();
 }
+
+/**
+ * The earliest closing that can still count in a period's figures: a case closed before its deadlines counts in the
+ * period holding them, so closings up to 60 days before the period's first day are read (deadlines are days apart).
+ */
+const sinceFor = (period: TPeriod) => new Date(Date.parse(`${period.from}T00:00:00Z`) - 61 * 86_400_000).toISOString();
+
+const figureContext = (deps: TCaseDeps, world: TCaseWorld) => ({
+  now: isoNow(deps),
+  timeZone: (h: string) => (world.halls.get(h) ?? UTC_HALL).timezone,
+  calendar: (h: string) => world.calendar(h),
+});
 
 /** The handling figures of a hall or region over a period of hall-local days (SPEC §5). */
 export async function caseFiguresFor(deps: TCaseDeps, scope: TCaseScope, period: TPeriod, viewer?: TUser): Promise<TCaseFigures> {
-  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const world = await loadScopeWorld(deps.table, scope, nowOf(deps));
   const visible = !viewer || maySeeScope(viewer, world, scope);
-  const cases = visible ? (await casesOfScope(deps, world, scope)).map((s) => s.case) : [];
-  return caseFigures(cases, period, {
-    now: isoNow(deps),
-    timeZone: (h) => (world.halls.get(h) ?? UTC_HALL).timezone,
-    calendar: (h) => world.calendar(h),
-  });
+  const cases = visible ? (await casesOfScope(deps, world, scope, sinceFor(period))).map((s) => s.case) : [];
+  return caseFigures(cases, period, figureContext(deps, world));
+}
+
+/**
+ * A region page's case panel in one pass over its halls (two Queries a hall, HALL_FANOUT at once): the urgent
+ * cases (overdue or escalated), queue order, and the handling figures over the period.
+ */
+export async function scopeCasePanel(
+  deps: TCaseDeps,
+  scope: TCaseScope,
+  period: TPeriod,
+): Promise<{ urgent: TCaseRow[]; figures: TCaseFigures; world: TCaseWorld }> {
+  const world = await loadScopeWorld(deps.table, scope, nowOf(deps));
+  const all = await casesOfScope(deps, world, scope, sinceFor(period));
+  const now = isoNow(deps);
+  const urgent = all
+    .filter((s) => s.case.state !== 'closed')
+    .map((s) => toRow(s, now, (world.halls.get(s.case.hallId) ?? UTC_HALL).timezone))
+    .filter((r) => r.dueState === 'overdue' || r.escalationLevel > 0)
+    .sort(queueOrder);
+  return {
+    urgent,
+    figures: caseFigures(
+      all.map((s) => s.case),
+      period,
+      figureContext(deps, world),
+    ),
+    world,
+  };
 }
 
 const CSV_COLUMNS = [
@@ -614,9 +706,9 @@ const csvCell = (v: unknown) => {
 
 /** The cases opened in a period (hall-local days) as CSV with a UTF-8 BOM: no phone, no comment, no free text. */
 export async function casesCsv(deps: TCaseDeps, scope: TCaseScope, period: TPeriod, viewer?: TUser): Promise<string> {
-  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const world = await loadScopeWorld(deps.table, scope, nowOf(deps));
   const visible = !viewer || maySeeScope(viewer, world, scope);
-  const all = visible ? await casesOfScope(deps, world, scope) : [];
+  const all = visible ? await casesOfScope(deps, world, scope, sinceFor(period)) : [];
   const lines = [CSV_COLUMNS.join(',')];
   const inPeriod = (c: TCase) => {
     const tz = (world.halls.get(c.hallId) ?? UTC_HALL).timezone;
@@ -657,7 +749,8 @@ export async function casesCsv(deps: TCaseDeps, scope: TCaseScope, period: TPeri
  */
 export async function listAuditFor(deps: TCaseDeps, viewer: TUser, query: TAuditQuery): Promise<TStoredAudit[]> {
   if (viewer.role === 'admin') return listAudit(deps.table, query);
-  const world = await loadCaseWorld(deps.table, nowOf(deps));
+  const own: TCaseScope = viewer.role === 'manager' ? { hallId: viewer.scope } : { regionId: viewer.scope };
+  const world = await loadScopeWorld(deps.table, own, nowOf(deps));
   const units: { type: 'hall' | 'region'; id: string }[] = [];
   if (viewer.role === 'manager') {
     if (canSeeHall(viewer, world.tree, viewer.scope)) units.push({ type: 'hall', id: viewer.scope });

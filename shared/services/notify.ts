@@ -67,7 +67,7 @@ import {
 } from '../storage/notify.js';
 import { listUsers } from '../storage/users.js';
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { loadCaseWorld, nextLocalMidnight, type TCaseWorld } from './cases.js';
+import { HALL_FANOUT, loadCaseWorld, mapLimit, nextLocalMidnight, type TCaseWorld } from './cases.js';
 import { emitEvents } from './emit.js';
 import { emitMonthlyReports } from './report-notice.js';
 
@@ -136,7 +136,8 @@ export async function sweep(deps: TNotifyDeps, world?: TCaseWorld): Promise<numb
   const events: TEvent[] = [];
   // late ratings (a ticket rated days after its visit) sit under their visit's day: their marks say which
   const late = (await listDirty(t)).filter((m) => m.day);
-  for (const hall of w.halls.values()) {
+  // Each hall's Queries (its days' new ratings, its passed and coming deadlines), HALL_FANOUT halls at once.
+  await mapLimit([...w.halls.values()], HALL_FANOUT, async (hall) => {
     const tz = hall.timezone;
     const days = new Set([...localDaysBetween(fromMs, toMs, tz), ...late.filter((m) => m.hallId === hall.id).map((m) => m.day)]);
     for (const day of days) {
@@ -164,7 +165,7 @@ export async function sweep(deps: TNotifyDeps, world?: TCaseWorld): Promise<numb
           events.push(caseDeadline('case.due_soon', s.case, due, to));
       }
     }
-  }
+  });
   const written = await emitEvents(t, events, nowMs);
   await put(t, { ...SWEEP_MARKER, at: to });
   return written;

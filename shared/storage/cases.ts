@@ -144,6 +144,20 @@ export async function listAllHallCases(t: TTable, hallId: string): Promise<TStor
   return items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
 }
 
+/**
+ * A hall's cases that can count in figures over a period starting at `since` (an instant): every active case and
+ * every closed one closed since then. GSI2 sorts A# < C# < P#, and a P# (phone kept) case closed at most 90 days
+ * ago, so two Queries: the active bucket, and from C#<since> to the end. History before `since` is never read.
+ */
+export async function listHallCasesSince(t: TTable, hallId: string, since: string): Promise<TStoredCase[]> {
+  const pk = keys.casesOfHall(hallId);
+  const [active, closed] = await Promise.all([
+    queryAll(t, { pk, index: 'gsi2', prefix: 'A#' }),
+    queryAll(t, { pk, index: 'gsi2', between: [`C#${since}`, 'P$'] }),
+  ]);
+  return [...active, ...closed].map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+}
+
 /* ---------- the paged queue: counts without reading items, and one page in index order ---------- */
 
 /**

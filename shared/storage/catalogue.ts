@@ -127,13 +127,10 @@ export async function pageHalls(
   return { halls: page.items.map((i) => strip<THall>(unmarshall(i))), next: page.next };
 }
 
-/** Re-puts every region and hall record as is, adding the tree index to records stored before it (idempotent). */
-export async function reindexCatalogue(t: TTable): Promise<number> {
-  const [regions, halls] = await Promise.all([listRegions(t), listHalls(t)]);
-  const items = [...regions.map(regionItem), ...halls.map(hallItem)].map((x) => marshall(x, { removeUndefinedValues: true }));
-  await batchPut(t, items, 4);
-  t.catalogueVersion++;
-  return items.length;
+/** Regions whose id starts with `idPrefix`, at most `limit` (an administrator's region search). */
+export async function pageRegions(t: TTable, q: { idPrefix: string; limit: number }): Promise<TRegion[]> {
+  const page = await queryPage(t, { pk: keys.regionsIndex, index: true, prefix: q.idPrefix, limit: q.limit });
+  return page.items.map((i) => strip<TRegion>(unmarshall(i)));
 }
 
 /** Every region: small deployments, tools and the nightly planner; pages read one level or one subtree. */
@@ -167,6 +164,16 @@ export async function getHalls(t: TTable, hallIds: string[]): Promise<THall[]> {
   );
   const byId = new Map(items.map((i) => strip<THall>(unmarshall(i))).map((h) => [h.id, h]));
   return hallIds.map((id) => byId.get(id)).filter((h): h is THall => !!h);
+}
+
+/** Bulk load of region records with their tree index (benchmarks, imports). */
+export async function bulkPutRegions(t: TTable, regions: TRegion[]): Promise<void> {
+  await batchPut(
+    t,
+    regions.map((r) => marshall(regionItem(r), { removeUndefinedValues: true })),
+    8,
+  );
+  t.catalogueVersion++;
 }
 
 /** Bulk load of hall records (benchmarks, imports). */

@@ -284,18 +284,25 @@ export async function removeUser(t: TTable, id: string): Promise<boolean> {
 }
 
 /**
- * Writes the claims and the name index of users stored before they existed (idempotent; a deployment runs it once
- * after upgrading, the local server at start). Returns how many users it visited.
+ * One stored user's indexes brought into shape (the deploy's migration, a page at a time): the name index and the
+ * address and subject claims, each written only when missing or not this user's. Returns how many writes it made
+ * (0 for a user already in shape: a second run reads, never writes).
  */
-export async function reindexUsers(t: TTable): Promise<number> {
-  const users = await listUsers(t);
-  for (const u of users) {
-    await updateIfPresent(t, keys.user(u.id), 'SET gsi2pk = :np, gsi2sk = :ns', undefined, {
-      ':np': keys.userNameIndex(u.name, u.id).gsi2pk,
-      ':ns': keys.userNameIndex(u.name, u.id).gsi2sk,
-    });
-    if (u.email) await claim(t, emailKey(u.email), u.id, hasEmail(u.email));
-    if (u.oidcSub) await claim(t, keys.userSub(u.oidcSub), u.id, hasSub(u.oidcSub));
+export async function reindexUser(t: TTable, raw: Record<string, unknown>): Promise<number> {
+  const u = strip<TUser>(raw);
+  let writes = 0;
+  const name = keys.userNameIndex(u.name, u.id);
+  if (raw.gsi2pk !== name.gsi2pk || raw.gsi2sk !== name.gsi2sk) {
+    await updateIfPresent(t, keys.user(u.id), 'SET gsi2pk = :np, gsi2sk = :ns', undefined, { ':np': name.gsi2pk, ':ns': name.gsi2sk });
+    writes++;
   }
-  return users.length;
+  const claims: [keys.TKey, (x: TUser) => boolean][] = [
+    ...(u.email ? [[emailKey(u.email), hasEmail(u.email)] as [keys.TKey, (x: TUser) => boolean]] : []),
+    ...(u.oidcSub ? [[keys.userSub(u.oidcSub), hasSub(u.oidcSub)] as [keys.TKey, (x: TUser) => boolean]] : []),
+  ];
+  for (const [key, holds] of claims) {
+    if ((await getCounted(t, key))?.userId === u.id) continue;
+    if (await claim(t, key, u.id, holds)) writes++;
+  }
+  return writes;
 }

@@ -32,6 +32,11 @@ export const A = {
     nameEn: '英文名（可选）',
     parent: '上级区域',
     noParent: '（无：顶级区域）',
+    findRegion: '查找区域',
+    findRegionHint: '选择列表只列出顶级区域和当前所选区域的上下级；其他区域按账号开头查找后即出现在列表中。',
+    findRegionBy: '区域账号开头',
+    find: '查找',
+    foundNone: '没有账号以此开头的区域。',
     level: '层级',
     levels: { province: '省', city: '市', district: '区县', street: '街道' } as Record<string, string>,
     region: '所在区域',
@@ -116,6 +121,13 @@ export const A = {
     nameEn: 'English name (optional)',
     parent: 'Parent region',
     noParent: '(none: the top region)',
+    findRegion: 'Find a region',
+    findRegionHint:
+      'The choice lists hold the top regions and the chosen region with the levels above and beside it; find any other ' +
+      'region by the start of its id and it joins the lists.',
+    findRegionBy: 'Start of the region id',
+    find: 'Find',
+    foundNone: 'No region id starts with that.',
     level: 'Level',
     levels: { province: 'province', city: 'city', district: 'district', street: 'street' } as Record<string, string>,
     region: 'Region',
@@ -292,6 +304,24 @@ export function adminNav(lang: TLang, current: 'regions' | 'users' | 'calendar' 
   return html`<nav class="adm-nav" aria-label="${D[lang].admin}">${links}</nav>`;
 }
 
+/**
+ * The region picker's search (no script): a GET form back to the same page; the regions whose id starts with what
+ * was typed are listed here and join the page's choice lists (a national tree has 3,500 regions: no list holds all).
+ */
+export function regionFinder(lang: TLang, path: string, rq: string | undefined, found: readonly TRegion[]): Html {
+  const a = A[lang];
+  const list = found.length
+    ? html`<ul>${found.map((r) => html`<li><code>${r.id}</code> ${nameIn(lang, r)}</li>`)}</ul>`
+    : rq
+      ? html`<p>${a.foundNone}</p>`
+      : '';
+  return html`<h2 id="find-region">${a.findRegion}</h2><p class="muted" id="find-region-hint">${a.findRegionHint}</p>
+<form method="get" action="${path}#find-region" class="adm" role="search"><input type="hidden" name="lang" value="${lang}">\
+<div class="field"><label for="find-rq">${a.findRegionBy}</label><input id="find-rq" name="rq" type="search" value="${rq ?? ''}" \
+maxlength="40" autocomplete="off" aria-describedby="find-region-hint"></div><button type="submit" class="btn quiet">${a.find}</button>\
+</form>${list}`;
+}
+
 export const savedNote = (lang: TLang, saved: boolean) => (saved ? html`<p class="saved" role="status">${A[lang].saved}</p>` : '');
 
 const levelOptions = (a: TA): TOption[] => REGION_LEVELS.map((l) => ({ value: l, label: a.levels[l] }));
@@ -344,6 +374,8 @@ export function regionsBody(
     options?: TRegion[];
     failed?: TFailed;
     saved?: boolean;
+    /** the region picker's search, shown below the forms that pick a region */
+    finder?: Html;
   },
 ): Html {
   const { lang } = ctx;
@@ -397,7 +429,8 @@ ${field(ctx, {
   max: 40,
 })}
 ${hallFields(ctx, 'hall', hf, opts.options ?? opts.regions)}
-<button type="submit" class="btn">${a.addHall}</button></form>`;
+<button type="submit" class="btn">${a.addHall}</button></form>
+${opts.finder ?? ''}`;
 }
 
 function hallFields(ctx: TFormCtx, form: string, s: ReturnType<typeof state>, regions: readonly TRegion[]): Html {
@@ -446,7 +479,7 @@ ${field(ctx, { form, name: 'close', label: a.close, hint: a.clockHint, value: s.
 /** One region: its form (names, level, parent), what hangs below it, and deletion. */
 export function regionBody(
   ctx: TFormCtx,
-  opts: { region: TRegion; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean },
+  opts: { region: TRegion; regions: TRegion[]; halls: THall[]; failed?: TFailed; saved?: boolean; finder?: Html },
 ): Html {
   const { lang } = ctx;
   const a = A[lang];
@@ -498,6 +531,7 @@ ${select(ctx, {
   groups: [{ options: levelOptions(a) }],
 })}
 <button type="submit" class="btn">${a.save}</button></form>
+${opts.finder ?? ''}
 <h2 id="below">${a.subRegions}</h2>${
     sub.length || hs.length
       ? html`<ul>${sub.map(
@@ -529,6 +563,7 @@ export function hallBody(
     keys: (TApiKeyRecord & { keyId: string })[];
     failed?: TFailed;
     saved?: boolean;
+    finder?: Html;
   },
 ): Html {
   const { lang } = ctx;
@@ -555,6 +590,7 @@ ${hall.id}/placards?${q(lang)}">${w.placards}</a> · <a href="/admin/halls/${hal
   )}
 ${hallFields(ctx, 'hall', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
+${opts.finder ?? ''}
 ${publicSection(ctx, hall)}
 <p class="muted" id="retire-hint">${a.retireHint}</p>
 ${unitSection(ctx, hall.id, 'windows', opts.windows, opts.failed)}
@@ -690,7 +726,10 @@ export interface TUsersPage {
   after?: string;
 }
 
-export function usersBody(ctx: TFormCtx, opts: TUsersPage & { me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean }): Html {
+export function usersBody(
+  ctx: TFormCtx,
+  opts: TUsersPage & { me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean; finder?: Html },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const s = state('user', opts.failed);
@@ -731,10 +770,14 @@ ${field(ctx, {
   max: 40,
 })}
 ${userFields(ctx, 'user', s, opts.regions)}
-<button type="submit" class="btn">${a.addUser}</button></form>`;
+<button type="submit" class="btn">${a.addUser}</button></form>
+${opts.finder ?? ''}`;
 }
 
-export function userBody(ctx: TFormCtx, opts: { user: TUser; me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean }): Html {
+export function userBody(
+  ctx: TFormCtx,
+  opts: { user: TUser; me: string; regions: TRegion[]; failed?: TFailed; saved?: boolean; finder?: Html },
+): Html {
   const { lang } = ctx;
   const a = A[lang];
   const { user } = opts;
@@ -752,6 +795,7 @@ export function userBody(ctx: TFormCtx, opts: { user: TUser; me: string; regions
   )}
 ${userFields(ctx, 'edit', s, opts.regions)}
 <button type="submit" class="btn">${a.save}</button></form>
+${opts.finder ?? ''}
 ${
   user.oidcSub
     ? html`<h2>${a.unbind}</h2><p class="muted" id="unbind-hint">${a.unbindHint}</p><form method="post" action="/admin/users/\

@@ -22,7 +22,7 @@ import {
   type TFormErrors,
 } from '../../../domain/admin.js';
 import { hashApiKey, newApiKey } from '../../../domain/privacy.js';
-import { A, hallBody, regionBody, regionsBody, userBody, usersBody, type TFailed } from '../../pages/admin.js';
+import { A, hallBody, regionBody, regionFinder, regionsBody, userBody, usersBody, type TFailed } from '../../pages/admin.js';
 import { D } from '../../pages/dashboard.js';
 import type { TLang } from '../../pages/i18n.js';
 import type { TSignedIn, TStaffKit, TWho } from './gate.js';
@@ -53,7 +53,8 @@ import {
   getHallCatalogue,
   getHalls,
   getRegion,
-  listRegions,
+  pageRegions,
+  regionAncestors,
   regionChildren,
   renameUnit,
   setHallPublic,
@@ -73,12 +74,23 @@ const USERS_PAGE = 50;
 /** The region tree page opens levels while it shows at most this many regions and halls; deeper ones open one by one. */
 const TREE_BUDGET = 400;
 
+/** A region's children (one Query), each read at most once in a request. */
+type TKids = (parentId: string | undefined) => ReturnType<typeof regionChildren>;
+
 /** Mounted under /admin. */
 export function adminRoutes(kit: TStaffKit) {
   const { deps } = kit;
   const now = deps.now ?? Date.now;
   const r = new Hono();
   const { table } = deps;
+  const childrenOnce = (): TKids => {
+    const seen = new Map<string, ReturnType<typeof regionChildren>>();
+    return (id) => {
+      const key = id ?? '';
+      if (!seen.has(key)) seen.set(key, regionChildren(table, id));
+      return seen.get(key)!;
+    };
+  };
 
   /** The gate of every route here: signed in (else to sign-in), an administrator (else the unknown-unit 404). */
   const admin = kit.gate({ admin: true });
@@ -106,55 +118,78 @@ export function adminRoutes(kit: TStaffKit) {
 
   /**
    * The region tree, opened a level at a time from the top while what it shows stays within TREE_BUDGET (a city's
-   * demo shows whole; a nation shows its provinces, and each deeper node links to its own page). Every region record
-   * is read (the forms offer them as parents; thousands, not the halls' tens of thousands); halls only of opened nodes.
+   * demo shows whole; a nation shows its provinces, and each deeper node links to its own page). Reads one children
+   * Query per opened node, a few at a time, and stops at the first level that cannot fit: never every region.
    */
-  async function openTree(): Promise<{ all: TRegion[]; regions: TRegion[]; halls: THall[]; collapsed: Set<string> }> {
-    const regions = await listRegions(table);
-    const known = new Set(regions.map((r) => r.id));
-    const kids = new Map<string, TRegion[]>();
-    for (const r of regions) if (r.parentId && known.has(r.parentId)) kids.set(r.parentId, [...(kids.get(r.parentId) ?? []), r]);
-    let level = regions.filter((r) => !r.parentId || !known.has(r.parentId));
-    const shown: TRegion[] = [...level];
+  async function openTree(kids: TKids): Promise<{ regions: TRegion[]; halls: THall[]; collapsed: Set<string> }> {
+    const top = (await kids(undefined)).regions;
+    const shown: TRegion[] = [...top];
     const halls: THall[] = [];
     const collapsed = new Set<string>();
-    while (level.length) {
+    for (let level = top; level.length; ) {
       const next: TRegion[] = [];
-      let i = 0;
-      for (; i < level.length; i++) {
-        const sub = kids.get(level[i].id) ?? [];
-        if (shown.length + halls.length + sub.length > TREE_BUDGET) break;
-        const hs = (await regionChildren(table, level[i].id)).halls;
-        if (shown.length + halls.length + sub.length + hs.length > TREE_BUDGET) break;
-        halls.push(...hs);
-        shown.push(...sub);
-        next.push(...sub);
+      const found: THall[] = [];
+      let fits = true;
+      for (let i = 0; i < level.length && fits; i += 8) {
+        for (const k of await Promise.all(level.slice(i, i + 8).map((r) => kids(r.id)))) {
+          next.push(...k.regions);
+          found.push(...k.halls);
+        }
+        fits = shown.length + halls.length + next.length + found.length <= TREE_BUDGET;
       }
-      if (i < level.length) {
+      if (!fits) {
         // Not all of this level fits: it stays closed as a whole (a half-opened level would read as complete).
         for (const r of level) collapsed.add(r.id);
-        const open = new Set(level.map((r) => r.id));
-        return {
-          all: regions,
-          regions: shown.filter((r) => !next.includes(r)),
-          halls: halls.filter((h) => !open.has(h.regionId)),
-          collapsed,
-        };
+        return { regions: shown, halls, collapsed };
       }
+      shown.push(...next);
+      halls.push(...found);
       level = next;
     }
-    return { all: regions, regions: shown, halls, collapsed };
+    return { regions: shown, halls, collapsed };
+  }
+
+  /**
+   * The regions a form offers (one level at a time, never all): the top regions and their children, and around the
+   * current choice its chain and each link's children; plus those found by the start of their id (`rq`, ≤ 30).
+   */
+  async function regionChoices(
+    c: Context,
+    around?: string,
+    kids: TKids = childrenOnce(),
+  ): Promise<{ choices: TRegion[]; found: TRegion[]; rq?: string }> {
+    const rq = (c.req.query('rq') ?? '').trim().slice(0, 40) || undefined;
+    const top = (await kids(undefined)).regions;
+    const chain = around ? await regionAncestors(table, around) : [];
+    const open = [...new Set([...top, ...chain].map((r) => r.id))];
+    const [levels, found] = await Promise.all([
+      Promise.all(open.map((id) => kids(id))),
+      rq ? pageRegions(table, { idPrefix: rq, limit: 30 }) : Promise.resolve([]),
+    ]);
+    const all = [...top, ...chain, ...levels.flatMap((l) => l.regions), ...found];
+    return { choices: byId([...new Map(all.map((r) => [r.id, r])).values()]), found, rq };
+  }
+  const finder = (c: Context, s: TAdmin, picked: { found: TRegion[]; rq?: string }) =>
+    regionFinder(s.lang, new URL(c.req.url).pathname, picked.rq, picked.found);
+
+  /** Where a region may hang: its parent must exist and not be the region or below it; one root (reads the chain). */
+  async function placement(regionId: string, parentId: string | undefined) {
+    const [top, chain] = await Promise.all([regionChildren(table, undefined), parentId ? regionAncestors(table, parentId) : []]);
+    return placementError([...top.regions, ...chain], regionId, parentId);
   }
 
   const regionsPage = async (c: Context, s: TAdmin, refused?: TFailed) => {
-    const tree = await openTree();
+    const typed = refused?.values.parentId || refused?.values.regionId;
+    const kids = childrenOnce(); // the tree and the choices share the levels both read
+    const [tree, picked] = await Promise.all([openTree(kids), regionChoices(c, typeof typed === 'string' ? typed : undefined, kids)]);
     const body = regionsBody(ctx(s), {
       regions: byId(tree.regions),
       halls: byId(tree.halls),
       collapsed: tree.collapsed,
-      options: byId(tree.all),
+      options: picked.choices,
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
     return kit.page(c, s.lang, A[s.lang].regions, body, s.who, refused ? 400 : 200);
   };
@@ -167,8 +202,8 @@ export function adminRoutes(kit: TStaffKit) {
     const values = formValues(form, REGION_FIELDS);
     const parsed = z.safeParse(ZRegionForm, values);
     if (!parsed.success) return regionsPage(c, s, failed('region', values, formErrors(parsed.error.issues)));
-    const placement = placementError(await listRegions(table), parsed.data.id, parsed.data.parentId);
-    if (placement) return regionsPage(c, s, failed('region', values, { parentId: placement }));
+    const misplaced = await placement(parsed.data.id, parsed.data.parentId);
+    if (misplaced) return regionsPage(c, s, failed('region', values, { parentId: misplaced }));
     if (!(await createRegion(table, toRegion(parsed.data)))) return regionsPage(c, s, failed('region', values, { id: 'regionExists' }));
     const id = parsed.data.id;
     await audit(s, { kind: 'catalogue.region_created', unit: regionUnit(id), targetId: id, to: parsed.data.parentId || undefined });
@@ -177,16 +212,18 @@ export function adminRoutes(kit: TStaffKit) {
 
   /** One region's page, or the 404 if there is no such region. */
   const regionPage = async (c: Context, s: TAdmin, regionId: string, refused?: TFailed) => {
-    // Every region (for the parent choice), and this region's own halls: one level, not the country's halls.
-    const [regions, below] = await Promise.all([listRegions(table), regionChildren(table, regionId)]);
-    const region = regions.find((x) => x.id === regionId);
+    // The region, what hangs directly below it, and the parent choices around its parent: never every region.
+    const [region, below] = await Promise.all([getRegion(table, regionId), regionChildren(table, regionId)]);
     if (!region) return kit.notFound(c, s.lang, s.who);
+    const typed = refused?.values.parentId;
+    const picked = await regionChoices(c, (typeof typed === 'string' && typed) || region.parentId || undefined);
     const body = regionBody(ctx(s), {
       region,
-      regions: byId(regions),
+      regions: byId([...new Map([...picked.choices, ...below.regions].map((r) => [r.id, r])).values()]),
       halls: byId(below.halls),
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
     return kit.page(c, s.lang, `${A[s.lang].editRegion}: ${region.name}`, body, s.who, refused ? 400 : 200);
   };
@@ -197,14 +234,13 @@ export function adminRoutes(kit: TStaffKit) {
     const s = as(c);
     const form = c.var.form;
     const regionId = c.req.param('regionId');
-    const regions = await listRegions(table);
-    const before = regions.find((x) => x.id === regionId);
+    const before = await getRegion(table, regionId);
     if (!before) return kit.notFound(c, s.lang, s.who);
     const values = { ...formValues(form, REGION_FIELDS), id: regionId }; // the id is the page's: ids never change
     const parsed = z.safeParse(ZRegionForm, values);
     if (!parsed.success) return regionPage(c, s, regionId, failed('edit', values, formErrors(parsed.error.issues)));
-    const placement = placementError(regions, regionId, parsed.data.parentId);
-    if (placement) return regionPage(c, s, regionId, failed('edit', values, { parentId: placement }));
+    const misplaced = await placement(regionId, parsed.data.parentId);
+    if (misplaced) return regionPage(c, s, regionId, failed('edit', values, { parentId: misplaced }));
     const after = toRegion(parsed.data);
     if (!(await updateRegion(table, after))) return kit.notFound(c, s.lang, s.who);
     const moved = (before.parentId ?? '') !== (after.parentId ?? '');
@@ -248,9 +284,12 @@ export function adminRoutes(kit: TStaffKit) {
   });
 
   const hallPage = async (c: Context, s: TAdmin, hallId: string, refused?: TFailed) => {
-    const [cat, regions, keys] = await Promise.all([getHallCatalogue(table, hallId), listRegions(table), listApiKeys(table, hallId)]);
+    const [cat, keys] = await Promise.all([getHallCatalogue(table, hallId), listApiKeys(table, hallId)]);
     if (!cat) return kit.notFound(c, s.lang, s.who);
-    const body = hallBody(ctx(s), { ...cat, regions: byId(regions), keys, failed: refused, saved: !refused && saved(c) });
+    const typed = refused?.values.regionId;
+    const picked = await regionChoices(c, (typeof typed === 'string' && typed) || cat.hall.regionId);
+    const finds = finder(c, s, picked);
+    const body = hallBody(ctx(s), { ...cat, regions: picked.choices, keys, failed: refused, saved: !refused && saved(c), finder: finds });
     return kit.page(c, s.lang, cat.hall.name, body, s.who, refused ? 400 : 200);
   };
 
@@ -361,16 +400,17 @@ export function adminRoutes(kit: TStaffKit) {
     const q = (c.req.query('q') ?? '').trim().slice(0, 254) || undefined;
     const after = q ? undefined : c.req.query('after') || undefined;
     const found: { users: TUser[]; next?: string | true } = q ? await searchUsers(q) : await pageUsers(table, { after, limit: USERS_PAGE });
-    const [regions, units] = await Promise.all([listRegions(table), scopeUnits(found.users)]);
+    const [picked, units] = await Promise.all([regionChoices(c), scopeUnits(found.users)]);
     const body = usersBody(ctx(s), {
       ...found,
       q,
       after,
       units,
       me: s.who.user.id,
-      regions: byId(regions),
+      regions: picked.choices,
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
     return kit.page(c, s.lang, A[s.lang].users, body, s.who, refused ? 400 : 200);
   };
@@ -397,16 +437,19 @@ export function adminRoutes(kit: TStaffKit) {
   }
 
   const userPage = async (c: Context, s: TAdmin, userId: string, refused?: TFailed) => {
-    const [user, regions] = await Promise.all([getUser(table, userId), listRegions(table)]);
+    const user = await getUser(table, userId);
     if (!user) return kit.notFound(c, s.lang, s.who);
+    const picked = await regionChoices(c, user.role === 'supervisor' ? user.scope : undefined);
     const body = userBody(ctx(s), {
       user,
       me: s.who.user.id,
-      regions: byId(regions),
+      regions: picked.choices,
       failed: refused,
       saved: !refused && saved(c),
+      finder: finder(c, s, picked),
     });
-    return kit.page(c, s.lang, `${A[s.lang].editUser}: ${user.name}`, body, s.who, refused ? 400 : 200);
+    const title = `${A[s.lang].editUser}: ${user.name}`;
+    return kit.page(c, s.lang, title, body, s.who, refused ? 400 : 200);
   };
 
   /**

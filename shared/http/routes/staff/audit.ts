@@ -7,7 +7,8 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import { AUDIT_AREAS, type TAuditEntry } from '../../../domain/audit.js';
-import { regionChain, type TUser } from '../../../domain/access.js';
+import type { TUser } from '../../../domain/access.js';
+import { regionChildren } from '../../../storage/catalogue.js';
 import { addDays, daysBetween, isDay } from '../../../domain/time.js';
 import { caseDepsOf, listAuditFor } from '../../../services/cases.js';
 import type { TStoredAudit } from '../../../storage/audit.js';
@@ -47,14 +48,18 @@ export function auditRoutes(kit: TStaffKit) {
     return m ? { type: m[1] as TUnitRef['type'], id: m[2] } : undefined;
   };
 
-  /** The units a region's page may show: the region, the regions under it and their halls. */
+  /**
+   * The units a filter offers: a region's page its region, the regions under it and their halls (its subtree, never
+   * the country); the administrator's page the top region and one level below (any other unit by `unit=hall:<id>`).
+   */
   async function unitsUnder(regionId?: string) {
-    const { regions, halls, tree } = await kit.tree();
-    const under = (rid: string) => !regionId || regionChain(tree, rid).includes(regionId);
+    const top = regionId ?? (await kit.rootRegion());
+    const self = top ? (await kit.ancestors(top)).slice(0, 1) : [];
+    const below = !top ? { regions: [], halls: [] } : regionId ? await kit.subtree(top) : await regionChildren(kit.deps.table, top);
     return [
       ...(regionId ? [] : [{ id: 'global:*', name: '* (global)' }]),
-      ...regions.filter((x) => under(x.id)).map((x) => ({ id: `region:${x.id}`, name: `${x.name} (${x.id})` })),
-      ...halls.filter((h) => under(h.regionId)).map((h) => ({ id: `hall:${h.id}`, name: `${h.name} (${h.id})` })),
+      ...[...self, ...below.regions].map((x) => ({ id: `region:${x.id}`, name: `${x.name} (${x.id})` })),
+      ...below.halls.map((h) => ({ id: `hall:${h.id}`, name: `${h.name} (${h.id})` })),
     ];
   }
 
@@ -65,6 +70,12 @@ export function auditRoutes(kit: TStaffKit) {
     if (units && !units.length) return [];
     const list = await listAuditFor(cdeps, user, { from: f.from, to: f.to, actor: f.actor, kind: f.kind, ...(units ? { units } : {}) });
     return list.reverse(); // newest first
+  }
+
+  /** The filter's units, with the one asked for kept in the list (by its id) when it is not among them. */
+  async function offered(regionId: string | undefined, picked?: string) {
+    const units = await unitsUnder(regionId);
+    return picked && unitOf(picked) && !units.some((u) => u.id === picked) && !regionId ? [...units, { id: picked, name: picked }] : units;
   }
 
   async function show<E extends TSignedIn>(c: Context<E>, action: string, title: string, regionId?: string) {
@@ -79,7 +90,7 @@ export function auditRoutes(kit: TStaffKit) {
       title,
       entries: shown,
       filters: f,
-      units: await unitsUnder(regionId),
+      units: await offered(regionId, f.unit),
       kinds: AUDIT_KINDS,
       page: pageNo,
       pages: Math.max(1, Math.ceil(list.length / AUDIT_PAGE_SIZE)),

@@ -9,7 +9,8 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
-import { canSeeHall, canSeeRegion, regionChain, type TUser } from '../../../domain/access.js';
+import { canSeeRegion, regionChain, type TUser } from '../../../domain/access.js';
+import type { THall } from '../../../domain/model.js';
 import { mayCommand } from '../../../domain/case-roles.js';
 import { CASE_STATES, type TCaseCommand, type TCaseState } from '../../../domain/cases.js';
 import { addDays, localDay } from '../../../domain/time.js';
@@ -19,6 +20,7 @@ import {
   caseFiguresFor,
   getCaseView,
   listCaseQueue,
+  scopeCasePanel,
   commandCase,
   revealPhone,
   type TCaseScope,
@@ -26,7 +28,7 @@ import {
   type TCaseView,
 } from '../../../services/cases.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
-import { listUsers } from '../../../storage/users.js';
+import { getUser } from '../../../storage/users.js';
 import { caseDetail, caseSummary } from '../../case-api.js';
 import { D, staffPage } from '../../pages/dashboard.js';
 import { CASE_CSS, CW, caseBody, figuresPanel, overduePanel, queueBody, type TCasePage, type TQueueRow } from '../../pages/cases.js';
@@ -78,7 +80,7 @@ export function caseRoutes(kit: TStaffKit) {
   async function ownScope(user: TUser): Promise<TCaseScope | undefined> {
     if (user.role === 'manager') return { hallId: user.scope };
     if (user.role === 'supervisor') return { regionId: user.scope };
-    const root = (await kit.tree()).rootRegion;
+    const root = await kit.rootRegion();
     return root ? { regionId: root } : undefined;
   }
 
@@ -87,15 +89,29 @@ export function caseRoutes(kit: TStaffKit) {
    * theirs); no names means the user's own scope.
    */
   async function requestedScope(user: TUser, hallId?: string, regionId?: string): Promise<TCaseScope | undefined> {
-    const { tree } = await kit.tree();
+    // The unit and its region's chain only (as the gate reads them), never the country.
+    const chainTree = (chain: { id: string; parentId?: string }[]) => ({
+      regionParent: new Map(chain.map((x) => [x.id, x.parentId || undefined])),
+      hallRegion: new Map<string, string>(),
+    });
     if (hallId) {
-      if (!canSeeHall(user, tree, hallId)) return undefined;
-      if (regionId && !(canSeeRegion(user, tree, regionId) && regionChain(tree, tree.hallRegion.get(hallId)!).includes(regionId)))
-        return undefined;
+      const hall = await kit.seeHall(user, hallId);
+      if (!hall) return undefined;
+      if (regionId) {
+        const tree = chainTree(await kit.ancestors(hall.regionId));
+        if (!(canSeeRegion(user, tree, regionId) && regionChain(tree, hall.regionId).includes(regionId))) return undefined;
+      }
       return { hallId };
     }
-    if (regionId) return canSeeRegion(user, tree, regionId) ? { regionId } : undefined;
+    if (regionId) return canSeeRegion(user, chainTree(await kit.ancestors(regionId)), regionId) ? { regionId } : undefined;
     return ownScope(user);
+  }
+
+  /** The halls of a scope the user may see (a region's subtree, or the one hall), from the kit's caches. */
+  async function hallsOfScope(user: TUser, scope: TCaseScope): Promise<THall[]> {
+    if ('regionId' in scope) return (await kit.subtree(scope.regionId)).halls;
+    const hall = await kit.seeHall(user, scope.hallId);
+    return hall ? [hall] : [];
   }
 
   const page = <E extends TSignedIn>(
@@ -110,10 +126,8 @@ export function caseRoutes(kit: TStaffKit) {
     return c.html(staffPage({ lang: c.var.lang, nonce, title, user: c.var.user, csrf: c.var.csrf, body, path, head }), status);
   };
 
-  const hallNames = async (lang: 'zh' | 'en') => {
-    const { halls } = await kit.tree();
-    return new Map(halls.map((h) => [h.id, { name: (lang === 'en' && h.nameEn) || h.name, tz: h.timezone }]));
-  };
+  const hallNames = (lang: 'zh' | 'en', halls: THall[]) =>
+    new Map(halls.map((h) => [h.id, { name: (lang === 'en' && h.nameEn) || h.name, tz: h.timezone }]));
 
   /* ---------------------------------------------------------------- the queue */
 
@@ -130,8 +144,9 @@ export function caseRoutes(kit: TStaffKit) {
     if (!scope) return kit.notFound(c, lang, { user, csrf: c.var.csrf });
     const slice = { offset: (pageNo - 1) * QUEUE_PAGE_SIZE, limit: QUEUE_PAGE_SIZE };
     const { cases: shown, counts, total } = await listCaseQueue(cdeps, scope, { state, windowId, overdue, page: slice }, user);
-    const names = await hallNames(lang);
-    const scopeHalls = await scopeHallList(user, lang);
+    const inScope = await hallsOfScope(user, scope);
+    const names = hallNames(lang, inScope);
+    const scopeHalls = await scopeHallList(user, lang, scope, inScope);
     const oneHall = 'hallId' in scope ? scope.hallId : scopeHalls.length === 1 ? scopeHalls[0].id : undefined;
     const pages = Math.max(1, Math.ceil(total / QUEUE_PAGE_SIZE));
     // Window and service names of the halls on this page only (at most one catalogue read per hall shown).
@@ -164,10 +179,12 @@ export function caseRoutes(kit: TStaffKit) {
     return page(c, w.queue, body);
   });
 
-  /** The halls a user may filter by (a manager: their one hall). */
-  async function scopeHallList(user: TUser, lang: 'zh' | 'en') {
-    const t = await kit.tree();
-    return t.halls.filter((h) => canSeeHall(user, t.tree, h.id)).map((h) => ({ id: h.id, name: (lang === 'en' && h.nameEn) || h.name }));
+  /** The halls a user may filter by: their own scope's (a manager: their one hall; a region's subtree). */
+  async function scopeHallList(user: TUser, lang: 'zh' | 'en', scope: TCaseScope, inScope: THall[]) {
+    const own = await ownScope(user);
+    const same = own && JSON.stringify(own) === JSON.stringify(scope);
+    const halls = same ? inScope : own ? await hallsOfScope(user, own) : [];
+    return halls.map((h) => ({ id: h.id, name: (lang === 'en' && h.nameEn) || h.name }));
   }
 
   /* ---------------------------------------------------------------- one case */
@@ -179,14 +196,21 @@ export function caseRoutes(kit: TStaffKit) {
     status: 200 | 400 | 403 | 404 | 409 | 410 = 200,
   ) {
     const { lang, user, csrf } = c.var;
-    const { tree } = await kit.tree();
     const cv = view.case;
+    // The case's hall and its region chain (the view carries it): what a role check needs, not the country.
+    const path = view.regionPath;
+    const tree = {
+      regionParent: new Map(path.map((id, i) => [id, path[i + 1]])),
+      hallRegion: new Map(path.length ? [[cv.hallId, path[0]]] : []),
+    };
     const cat = await getHallCatalogue(deps.table, cv.hallId);
     const name = <T extends { id: string; name: string; nameEn?: string }>(list: T[] | undefined, id?: string) => {
       const x = id ? list?.find((y) => y.id === id) : undefined;
       return x ? (lang === 'en' && x.nameEn) || x.name : undefined;
     };
-    const staff = (await listUsers(deps.table)).map((u) => [u.id, u.name] as const);
+    // The names of the staff in the case's history (a few reads), not the list of every user.
+    const actors = [...new Set(cv.history.map((h) => h.actor))].filter((id) => id !== 'system' && id !== 'resident');
+    const staff = (await Promise.all(actors.map((id) => getUser(deps.table, id)))).flatMap((u) => (u ? [[u.id, u.name] as const] : []));
     const may = (t: Parameters<typeof mayCommand>[1]) => mayCommand({ kind: 'staff', user }, t, cv, tree);
     const state = cv.state;
     const v: TCasePage = {
@@ -314,14 +338,11 @@ export async function hallDueCases(kit: TStaffKit, hall: { id: string; timezone:
 /** A region page's panel: its overdue and escalated cases (at most 20, the queue has the rest) and the figures. */
 export async function regionCasePanel(kit: TStaffKit, regionId: string, lang: TLang, nonce: string) {
   const cdeps = caseDepsOf(kit.deps);
-  const { halls } = await kit.tree();
+  // The region's own halls only (its subtree, two Queries a hall, a bounded number at once): never the country.
+  const { halls } = await kit.subtree(regionId);
   const tz = halls[0]?.timezone ?? 'Asia/Shanghai';
-  const [queue, f] = await Promise.all([
-    listCaseQueue(cdeps, { regionId }, {}),
-    caseFiguresFor(cdeps, { regionId }, last30(kit.now(), tz)),
-  ]);
+  const { urgent, figures: f } = await scopeCasePanel(cdeps, { regionId }, last30(kit.now(), tz));
   const hall = new Map(halls.map((h) => [h.id, h]));
-  const urgent = queue.cases.filter((x) => x.dueState === 'overdue' || x.escalationLevel > 0);
   const rows: TQueueRow[] = urgent.slice(0, 20).map((x) => ({
     c: x,
     due: x.dueState,

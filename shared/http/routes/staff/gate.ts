@@ -103,6 +103,12 @@ export function staffKit(deps: TAppDeps) {
     return treeCache;
   }
 
+  /** The hall if the user may see it (its record and its region's chain, cached as the gate's), else undefined. */
+  const seeHall = async (user: TUser, id: string): Promise<THall | undefined> => {
+    const h = await hall(id);
+    return h && canSeeHall(user, chainTree(await ancestors(h.regionId), h), id) ? h : undefined;
+  };
+
   async function signedIn(c: Context): Promise<TWho | undefined> {
     const s = readSession(c, deps.keyring, now());
     if (!s) return undefined;
@@ -170,5 +176,5 @@ export function staffKit(deps: TAppDeps) {
     const p = deps.scoring?.();
     return p && p.total > 0 ? D[lang].computing(p.done, p.total) : p ? D[lang].computingSoon : D[lang].notScored;
   };
-  return { deps, now, tree, ancestors, subtree, rootRegion, signedIn, toSignIn, page, notFound, view, gate, form, computing };
+  return { deps, now, tree, ancestors, subtree, rootRegion, seeHall, signedIn, toSignIn, page, notFound, view, gate, form, computing };
 }

@@ -35,7 +35,13 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     // Its subtree only (cached per process), never the country: children for the table, every hall below for alerts.
     const { regions, halls } = await kit.subtree(regionId);
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
-    const cases = await regionCasePanel(kit, regionId, lang, nonceOf(c)); // overdue, escalated, handling figures (issue 9)
+    // Overdue, escalated, handling figures (issue 9): two Queries per hall below. Inline up to INLINE_CASE_HALLS
+    // halls; a province's (thousands) is its own page, so the page of figures never waits on thousands of Queries.
+    const cases =
+      halls.length <= INLINE_CASE_HALLS
+        ? await regionCasePanel(kit, regionId, lang, nonceOf(c))
+        : html`<h2>${CP[lang].title}</h2><p><a href="/regions/${encodeURIComponent(regionId)}/cases?lang=${lang}">\
+${CP[lang].link(halls.length)}</a></p>`;
     const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
     if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
     const busy = deps.scoring?.() ? computing : '';
@@ -155,6 +161,13 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
     );
   });
 
+  /** A large region's case panel on its own page (its subtree's halls, a bounded number of Queries at once). */
+  r.get('/regions/:regionId/cases', kit.gate({ unit: 'region' }), async (c) => {
+    const { lang, unit } = c.var;
+    const title = `${(lang === 'en' && unit.region.nameEn) || unit.region.name} · ${CP[lang].title}`;
+    return kit.view(c, title, html`<h1>${title}</h1>${await regionCasePanel(kit, unit.id, lang, nonceOf(c))}`);
+  });
+
   /** A region's figures and its child units' (a league table's data). */
   r.get('/api/v1/regions/:regionId/report', kit.gate({ unit: 'region', answer: 'json' }), async (c) => {
     const id = c.var.unit.id;
@@ -185,6 +198,14 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
 
   return r;
 }
+
+/** Up to this many halls below, a region page shows its case panel itself; above, it links to /regions/:id/cases. */
+export const INLINE_CASE_HALLS = 500;
+
+const CP = {
+  zh: { title: '差评案件', link: (n: number) => `查看本区域 ${n} 个大厅的超期、升级案件和处理情况` },
+  en: { title: 'Cases', link: (n: number) => `Overdue and escalated cases and case handling of the ${n} halls below` },
+};
 
 /* ---------- pressure at the window (诱导好评, issue 10) ---------- */
 

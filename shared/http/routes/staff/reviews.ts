@@ -7,7 +7,8 @@
 import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
-import { canSeeHall, regionChain, type TUser } from '../../../domain/access.js';
+import type { TUser } from '../../../domain/access.js';
+import type { THall } from '../../../domain/model.js';
 import { localDay } from '../../../domain/time.js';
 import { windowWords } from '../../../domain/matters.js';
 import { caseDepsOf, listCaseQueue } from '../../../services/cases.js';
@@ -47,20 +48,21 @@ export function reviewRoutes(kit: TStaffKit) {
     return (lang === 'en' && w?.nameEn) || w?.name || (id ? windowWords(id, lang) : '—');
   };
 
-  /** The halls a user reviews: a supervisor's region subtree, or every hall for an administrator. */
-  async function hallsOf(user: TUser): Promise<string[]> {
-    const { tree, halls } = await kit.tree();
-    if (user.role === 'admin') return halls.map((h) => h.id);
-    return halls.filter((h) => regionChain(tree, h.regionId).includes(user.scope)).map((h) => h.id);
+  /** The halls a user reviews: a supervisor's region subtree, or every hall for an administrator (the root's subtree). */
+  async function hallsOf(user: TUser): Promise<THall[]> {
+    const root = user.role === 'admin' ? await kit.rootRegion() : user.scope;
+    return root ? (await kit.subtree(root)).halls : [];
   }
 
   r.get('/reviews', signedIn, async (c) => {
     const { user, lang } = c.var;
     if (user.role === 'manager') return notFound(c);
-    const { tree, halls } = await kit.tree();
     const only = c.req.query('hallId');
-    if (only && !canSeeHall(user, tree, only)) return notFound(c);
-    const ids = only ? [only] : await hallsOf(user);
+    // One hall: checked like the gate (the hall and its region's chain); else the user's subtree, never the country.
+    const one = only ? await kit.seeHall(user, only) : undefined;
+    if (only && !one) return notFound(c);
+    const halls = one ? [one] : await hallsOf(user);
+    const ids = halls.map((h) => h.id);
     const tz = halls[0]?.timezone ?? 'Asia/Shanghai';
     const rows = await listReviews(t, ids, localDay(kit.now(), tz));
     const cats = new Map<string, THallCatalogue | undefined>();
@@ -72,7 +74,7 @@ export function reviewRoutes(kit: TStaffKit) {
       ? { hallId: only }
       : user.role === 'supervisor'
         ? { regionId: user.scope }
-        : { regionId: (await kit.tree()).rootRegion ?? '' };
+        : { regionId: (await kit.rootRegion()) ?? '' };
     const appeals = (await listCaseQueue(caseDepsOf(kit.deps), scope, { state: 'appealed' })).cases
       .filter((x) => x.appealDue)
       .sort((a, b) => a.appealDue!.localeCompare(b.appealDue!))

@@ -1,0 +1,75 @@
+/**
+ * Deployed data brought up to the current indexes (issue 15): the tree index (GSI2 KIDS#<parent>) on every region
+ * and hall record, the users' name index and their address and subject claims (USEREMAIL#, USERSUB#). The deploy
+ * runs it (`npm run deploy` = cdk deploy, then `npm run migrate -- --aws`; the local server at start).
+ * Idempotent: a record already in shape is read, never written, so a second run writes nothing but its marker.
+ * Resumable: it walks regions, halls, then users a page at a time, and after each page keeps the step and the page's
+ * last key in a marker, so a run killed halfway picks up at that page (the pages before it are not read again).
+ */
+import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { queryPage, updateIfPresent, type TTable } from './db.js';
+import * as keys from './keys.js';
+import { getMarker, setMarker } from './meta.js';
+import { reindexUser } from './users.js';
+
+/** The marker's name: the local server used it before this module (its { at } means done). */
+export const MIGRATION = 'national-index-v1';
+const STEPS = ['regions', 'halls', 'users'] as const;
+type TStep = (typeof STEPS)[number];
+const LISTS: Record<TStep, string> = { regions: keys.regionsIndex, halls: keys.hallsIndex, users: keys.usersIndex };
+
+export interface TMigrateResult {
+  /** false when stopped early (`maxPages`): run again to go on */
+  done: boolean;
+  visited: number;
+  written: number;
+  /** true if the marker said it was done before this run (nothing read) */
+  already?: boolean;
+}
+
+/** A catalogue record's tree index, written only if it is missing or stale. */
+async function reindexRecord(t: TTable, step: 'regions' | 'halls', raw: Record<string, unknown>): Promise<number> {
+  const id = String(raw.id);
+  const want =
+    step === 'regions'
+      ? keys.childIndex((raw.parentId as string | undefined) || undefined, 'R', id)
+      : keys.childIndex(String(raw.regionId), 'H', id);
+  if (raw.gsi2pk === want.gsi2pk && raw.gsi2sk === want.gsi2sk) return 0;
+  const key = step === 'regions' ? keys.region(id) : keys.hall(id);
+  await updateIfPresent(t, key, 'SET gsi2pk = :p, gsi2sk = :s', undefined, { ':p': want.gsi2pk, ':s': want.gsi2sk });
+  t.catalogueVersion++;
+  return 1;
+}
+
+export async function migrate(
+  t: TTable,
+  opts: { pageSize?: number; maxPages?: number; progress?: (line: string) => void } = {},
+): Promise<TMigrateResult> {
+  const marker = await getMarker(t, MIGRATION);
+  if (marker?.at && !marker.step) return { done: true, visited: 0, written: 0, already: true };
+  const pageSize = opts.pageSize ?? 100;
+  let step: TStep = STEPS.includes(marker?.step as TStep) ? (marker!.step as TStep) : 'regions';
+  let after = typeof marker?.after === 'string' ? marker.after : undefined;
+  const out: TMigrateResult = { done: false, visited: 0, written: 0 };
+  for (let pages = 0; ; ) {
+    if (opts.maxPages !== undefined && pages >= opts.maxPages) return out;
+    const page = await queryPage(t, { pk: LISTS[step], index: true, after, limit: pageSize });
+    pages++;
+    for (const item of page.items) {
+      const raw = unmarshall(item);
+      out.written += step === 'users' ? await reindexUser(t, raw) : await reindexRecord(t, step, raw);
+      out.visited++;
+    }
+    after = page.next;
+    if (!after) {
+      const i = STEPS.indexOf(step);
+      opts.progress?.(`${step}: done (${out.visited} records visited so far, ${out.written} writes)`);
+      if (i === STEPS.length - 1) break;
+      step = STEPS[i + 1];
+    }
+    await setMarker(t, MIGRATION, { step, ...(after ? { after } : {}) });
+  }
+  await setMarker(t, MIGRATION, { at: new Date().toISOString() });
+  out.done = true;
+  return out;
+}
