@@ -21,6 +21,12 @@ describe('audit entries', () => {
   it('refuses phone numbers, unknown kinds and extra fields', () => {
     expect(() => auditEntry({ ...base, note: 'called 138 1234 5678' })).toThrow(/phone/);
     expect(() => auditEntry({ ...base, to: '13812345678' })).toThrow(/phone/);
+    expect(() => auditEntry({ ...base, note: 'tel +86 138-1234-5678' })).toThrow(/phone/);
+    expect(() => auditEntry({ ...base, note: '回电0086 13812345678' })).toThrow(/phone/);
+  });
+
+  it('accepts a long number that merely contains eleven such digits (a matter number, a date-stamped id)', () => {
+    expect(auditEntry({ ...base, targetId: '2026120113812345678' }).targetId).toBe('2026120113812345678');
     expect(() => auditEntry({ ...base, kind: 'misc.thing' })).toThrow(/kind/);
     expect(() => auditEntry({ ...base, comment: 'rude staff' } as TAuditEntry)).toThrow();
     expect(() => auditEntry({ ...base, note: 'x'.repeat(201) })).toThrow();

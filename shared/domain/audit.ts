@@ -7,7 +7,8 @@
 import * as z from 'zod/mini';
 import type { TCase, TCaseEvent } from './cases.js';
 
-const MOBILE = /1[3-9]\d{9}/;
+/** A mainland mobile number standing alone (with or without +86/0086), not 11 digits inside a longer id or number. */
+const MOBILE = /(?<!\d)(?:0086|86)?1[3-9]\d{9}(?!\d)/;
 const noPhone = (s: string) => !MOBILE.test(s.replace(/[\s-]/g, ''));
 const safe = (max: number) => z.string().check(z.maxLength(max), z.refine(noPhone, 'must not contain a phone number'));
 
