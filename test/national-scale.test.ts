@@ -341,4 +341,18 @@ describe('the administration forms offer regions one level at a time, and find o
     // the tree's budget (400) and at most one more batch of 8 nodes' children read before it stops: not 2,125 records
     expect(tree.n).toBeLessThanOrEqual(400 + 8 * HALLS + 10);
   });
+
+  it('the calendar walks the tree a level at a time and the webhook form offers two levels and what is found by id', async () => {
+    const cal = await reads(() => get('/admin/calendar?region=p3c4'));
+    expect(cal.value).toMatch(/href="\/admin\/calendar\?region=p3&(amp;)?lang=zh"/); // up the chain
+    expect(cal.value).toMatch(/href="\/admin\/calendar\?region=p3c4d0&(amp;)?lang=zh"/); // its districts
+    expect(cal.value).not.toContain('region=p2c0'); // another province: not listed
+    // the user, the chain (3), its children (districts + halls), the calendar items (none here)
+    expect(cal.n).toBeLessThanOrEqual(1 + 3 + DISTRICTS + 1 + 2);
+    const hooks = await reads(() => get('/admin/webhooks?rq=p2c1d'));
+    for (const id of ['cn', 'p0', 'p3']) expect(hooks.value).toContain(`<option value="${id}"`);
+    expect(hooks.value).toContain('<option value="p2c1d3"'); // found by id
+    expect(hooks.value).not.toContain('<option value="p1c1"');
+    expect(hooks.n).toBeLessThanOrEqual(1 + 1 + PROVINCES + DISTRICTS + 10);
+  });
 });

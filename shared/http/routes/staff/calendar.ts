@@ -9,7 +9,6 @@ import type { Context } from 'hono';
 import { html } from 'hono/html';
 import { Hono } from 'hono/tiny';
 import * as z from 'zod/mini';
-import { regionChain } from '../../../domain/access.js';
 import {
   DEFAULT_DEADLINES,
   ZDeadlineSettings,
@@ -21,6 +20,7 @@ import {
 import { cleanLine } from '../../../domain/text.js';
 import { caseDepsOf, setCalendarOverride, setRegionDeadlines } from '../../../services/cases.js';
 import { loadCalendarItems } from '../../../storage/calendar.js';
+import { regionChildren } from '../../../storage/catalogue.js';
 import { adminNav } from '../../pages/admin.js';
 import type { TLang } from '../../pages/i18n.js';
 import type { TSignedIn, TStaffKit } from './gate.js';
@@ -45,6 +45,7 @@ const W = {
   zh: {
     title: '工作日历与处理期限',
     region: '区域',
+    below: '下级区域',
     own: '本区域自设的安排',
     inherited: '从上级区域继承的安排',
     none: '暂无。',
@@ -69,6 +70,7 @@ const W = {
   en: {
     title: 'Working calendar and deadlines',
     region: 'Region',
+    below: 'Regions below',
     own: "This region's own entries",
     inherited: 'Inherited from regions above',
     none: 'None.',
@@ -99,6 +101,10 @@ export function calendarRoutes(kit: TStaffKit) {
   const cdeps = caseDepsOf(kit.deps);
   const r = new Hono();
   const admin = kit.gate({ admin: true });
+  const rootChain = async () => {
+    const root = await kit.rootRegion();
+    return root ? kit.ancestors(root) : [];
+  };
 
   async function page<E extends TSignedIn>(
     c: Context<E>,
@@ -109,13 +115,18 @@ export function calendarRoutes(kit: TStaffKit) {
     const lang: TLang = c.var.lang;
     const w = W[lang];
     const q = `lang=${lang}`;
-    const [{ regions, tree }, items] = await Promise.all([kit.tree(), loadCalendarItems(kit.deps.table)]);
-    const sorted = [...regions].sort((a, b) => a.id.localeCompare(b.id));
-    const region = sorted.find((x) => x.id === regionId) ?? sorted.find((x) => !x.parentId) ?? sorted[0];
+    // One level at a time (a national tree has 3,500 regions): the region, the chain above it and its sub-regions.
+    const asked = regionId && /^[A-Za-z0-9_-]{1,40}$/.test(regionId) ? await kit.ancestors(regionId) : [];
+    const chainRegions = asked.length ? asked : await rootChain();
+    const region = chainRegions[0];
+    const [kids, items] = await Promise.all([
+      region ? regionChildren(kit.deps.table, region.id) : Promise.resolve({ regions: [] }),
+      loadCalendarItems(kit.deps.table),
+    ]);
     const csrf = html`<input type="hidden" name="_csrf" value="${c.var.csrf}">`;
     const year = Number(new Date(kit.now()).toISOString().slice(0, 4));
     const own = items.overrides.filter((o) => o.regionId === region?.id).sort((a, b) => a.day.localeCompare(b.day));
-    const chain = region ? regionChain(tree, region.id) : [];
+    const chain = chainRegions.map((x) => x.id);
     const above = effectiveCalendar(chain.slice(1), items.overrides, items.settings);
     const inherited = [...above.overrides].filter(([d]) => !own.some((o) => o.day === d)).sort(([a], [b]) => a.localeCompare(b));
     const mine = items.settings.find((s) => s.regionId === region?.id);
@@ -136,11 +147,19 @@ ${input} <span class="muted">${hint}</span></p>`;
 <h1>${w.title}</h1>
 ${warnings.map((y) => html`<p class="warn" role="alert" lang="zh">${y.zh}</p><p class="warn" lang="en">${y.en}</p>`)}
 ${err ? html`<p class="error" role="alert">${err.zh} ${err.en}</p>` : ''}${savedNote}
-<p>${w.region}: ${sorted.map((x) =>
-      x.id === region?.id
-        ? html`<strong aria-current="page">${x.name}</strong> `
-        : html`<a href="/admin/calendar?region=${x.id}&${q}">${x.name}</a> `,
-    )}</p>
+<nav aria-label="${w.region}"><p>${w.region}: ${[...chainRegions]
+      .reverse()
+      .map((x) =>
+        x.id === region?.id
+          ? html`<strong aria-current="page">${x.name}</strong>`
+          : html`<a href="/admin/calendar?region=${x.id}&${q}">${x.name}</a> › `,
+      )}</p>${
+      kids.regions.length
+        ? html`<p>${w.below}: ${[...kids.regions]
+            .sort((a, b) => a.id.localeCompare(b.id))
+            .map((x) => html`<a href="/admin/calendar?region=${x.id}&${q}">${x.name}</a> `)}</p>`
+        : ''
+    }</nav>
 ${
   region
     ? html`<h2>${w.own}</h2>

@@ -17,16 +17,7 @@ import { nonceOf } from '../../pages/layout.js';
 import { problem } from '../../problem.js';
 import { csrfMatches, readSession, sameGeneration } from '../../session.js';
 import { getUserWithSessions } from '../../../storage/users.js';
-import {
-  getHall,
-  getRegion,
-  listHalls,
-  listRegions,
-  regionAncestors,
-  regionChildren,
-  regionSubtree,
-  type TChildren,
-} from '../../../storage/catalogue.js';
+import { getHall, getRegion, regionAncestors, regionChildren, regionSubtree, type TChildren } from '../../../storage/catalogue.js';
 
 export type TWho = { user: TUser; csrf: string };
 type TUnitKind = 'hall' | 'region';
@@ -82,26 +73,6 @@ export function staffKit(deps: TAppDeps) {
     regionParent: new Map(chain.map((x) => [x.id, x.parentId || undefined])),
     hallRegion: new Map(h ? [[h.id, h.regionId]] : []),
   });
-
-  /**
-   * The whole region tree and every hall, cached briefly. Loads the country: only for the areas not yet moved to
-   * the calls above (cases, audit); the gate, sign-in and region pages never call it.
-   */
-  let treeCache: { at: number; version: number; tree: TTree; rootRegion?: string; regions: TRegion[]; halls: THall[] } | undefined;
-  async function tree() {
-    if (treeCache && now() - treeCache.at < 30_000 && treeCache.version === deps.table.catalogueVersion) return treeCache;
-    const version = deps.table.catalogueVersion;
-    const [regions, halls] = await Promise.all([listRegions(deps.table), listHalls(deps.table)]);
-    treeCache = {
-      at: now(),
-      version,
-      tree: { regionParent: new Map(regions.map((x) => [x.id, x.parentId])), hallRegion: new Map(halls.map((h) => [h.id, h.regionId])) },
-      rootRegion: regions.find((x) => !x.parentId)?.id,
-      regions,
-      halls,
-    };
-    return treeCache;
-  }
 
   /** The hall if the user may see it (its record and its region's chain, cached as the gate's), else undefined. */
   const seeHall = async (user: TUser, id: string): Promise<THall | undefined> => {
@@ -176,5 +147,5 @@ export function staffKit(deps: TAppDeps) {
     const p = deps.scoring?.();
     return p && p.total > 0 ? D[lang].computing(p.done, p.total) : p ? D[lang].computingSoon : D[lang].notScored;
   };
-  return { deps, now, tree, ancestors, subtree, rootRegion, seeHall, signedIn, toSignIn, page, notFound, view, gate, form, computing };
+  return { deps, now, ancestors, subtree, rootRegion, seeHall, signedIn, toSignIn, page, notFound, view, gate, form, computing };
 }

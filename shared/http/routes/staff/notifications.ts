@@ -23,7 +23,8 @@ import {
 import { checkEndpoint, deleteEndpoint, redeliverEvent, registerEndpoint, type TEndpointError } from '../../../services/notify.js';
 import { appendAudit } from '../../../storage/audit.js';
 import { getEndpoint, getPrefs, listDeliveries, listEndpoints, putPrefs, type TEndpoint } from '../../../storage/notify.js';
-import { adminNav } from '../../pages/admin.js';
+import { pageRegions, regionChildren } from '../../../storage/catalogue.js';
+import { adminNav, regionFinder } from '../../pages/admin.js';
 import type { TLang } from '../../pages/i18n.js';
 import type { TSignedIn, TStaffKit } from './gate.js';
 
@@ -189,7 +190,25 @@ ${EVENT_KINDS.map(row)}
   ) {
     const lang: TLang = c.var.lang;
     const w = W[lang];
-    const [{ regions }, endpoints] = await Promise.all([kit.tree(), listEndpoints(kit.deps.table)]);
+    // The choices: the top regions and the level below them (where 12345 and work-app systems sit), the typed one,
+    // and the endpoints' own regions; never the whole tree (a national deployment has 3,500 regions).
+    const endpoints = await listEndpoints(kit.deps.table);
+    const top = (await regionChildren(kit.deps.table, undefined)).regions;
+    const rq = (c.req.query('rq') ?? '').trim().slice(0, 40) || undefined;
+    const [below, named, found] = await Promise.all([
+      Promise.all(top.map((x) => regionChildren(kit.deps.table, x.id))),
+      Promise.all(
+        [...new Set([...endpoints.map((ep) => ep.regionId), ...(opts.typed?.regionId ? [opts.typed.regionId] : [])])].map((id) =>
+          kit.ancestors(id).then((chain) => chain[0]),
+        ),
+      ),
+      rq ? pageRegions(kit.deps.table, { idPrefix: rq, limit: 30 }) : Promise.resolve([]),
+    ]);
+    const regions = [
+      ...new Map(
+        [...top, ...below.flatMap((b) => b.regions), ...named.filter((x) => x !== undefined), ...found].map((x) => [x.id, x]),
+      ).values(),
+    ];
     const regionName = (id: string) => regions.find((x) => x.id === id)?.name ?? id;
     const typed = opts.typed ?? {};
     const err = opts.error ? WEBHOOK_ERRORS[opts.error] : undefined;
@@ -226,7 +245,7 @@ ${
       (f) => html`<option value="${f}"${typed.format === f ? ' selected' : ''}>${w.formats[f]}</option>`,
     )}</select></p>
 <fieldset><legend>${w.kinds}</legend>${kindBoxes}</fieldset>
-<button type="submit" class="btn">${w.add}</button></form>`;
+<button type="submit" class="btn">${w.add}</button></form>${regionFinder(lang, '/admin/webhooks', rq, found)}`;
     return kit.view(c, w.hooks, body, opts.error ? 400 : 200);
   }
 
@@ -237,13 +256,9 @@ ${
     const typed = { label: str(f.label), regionId: str(f.regionId), url: str(f.url), format: str(f.format) };
     const kinds = EVENT_KINDS.filter((k) => f[`kind-${k}`]);
     const input = { ...typed, kinds, format: typed.format as TWebhookFormat };
-    const { regions } = await kit.tree();
+    const known = /^[A-Za-z0-9_-]{1,40}$/.test(typed.regionId) && (await kit.ancestors(typed.regionId)).length > 0;
     const allowHttp = kit.deps.config.APP_ENV !== 'aws';
-    const error = checkEndpoint(
-      input,
-      regions.map((x) => x.id),
-      allowHttp,
-    );
+    const error = checkEndpoint(input, known ? [typed.regionId] : [], allowHttp);
     if (error) return hooksPage(c, { error, typed, kinds });
     const { secret } = await registerEndpoint({ table: kit.deps.table, keyring: kit.deps.keyring, now: kit.now }, c.var.user, input);
     return hooksPage(c, { secret });
