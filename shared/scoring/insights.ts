@@ -81,7 +81,10 @@ export const STOP_WORDS = new Set(
 );
 
 const BAD_REASONS = new Set<string>(reasonsForGrade(1));
-const hourOf = (timeZone: string) => {
+/** A bad rating's reason that names a complaint theme (a bad reason or a survey's own tag; never a positive one). */
+export const isThemeReason = (x: string) => BAD_REASONS.has(x) || CUSTOM_TAG.test(x);
+/** Local weekday (0 = Mon) and hour of an instant in a time zone. */
+export const hourOf = (timeZone: string) => {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
   // Weekday and hour never change inside a UTC quarter hour (every offset is whole quarters): Intl once per quarter,
   // not once per rating (a month of a busy hall is thousands of ratings in a few hundred quarters).
@@ -115,7 +118,7 @@ export function episodeDrivers(ratings: readonly TRating[], timeZone: string, fr
   const top = <K>(keys: K[]) => {
     const m = new Map<K, number>();
     for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
-    return [...m].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]))).slice(0, 3);
+    return topThree(m);
   };
   return {
     bad: bad.length,
@@ -124,6 +127,10 @@ export function episodeDrivers(ratings: readonly TRating[], timeZone: string, fr
     reasons: top(bad.flatMap((r) => r.reasons ?? [])).map(([reason, n]) => ({ reason, bad: n })),
   };
 }
+
+/** The three largest counts, most first, ties by key: what an episode's drivers list. */
+export const topThree = <K>(m: Map<K, number>): [K, number][] =>
+  [...m].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]))).slice(0, 3);
 
 export function summarise(ratings: TRating[], timeZone: string, from: string, to: string): TInsights {
   const at = hourOf(timeZone);
@@ -138,7 +145,7 @@ export function summarise(ratings: TRating[], timeZone: string, from: string, to
     if (r.overall <= 2) heat[wd][hour].bad++;
     // Themes come from bad ratings only, and only from the reasons a bad rating can give (never a positive tag).
     if (r.overall <= 2) {
-      for (const t of new Set((r.reasons ?? []).filter((x) => BAD_REASONS.has(x) || CUSTOM_TAG.test(x)))) {
+      for (const t of new Set((r.reasons ?? []).filter(isThemeReason))) {
         counts.set(t, (counts.get(t) ?? 0) + 1);
         if (r.comment) byTheme.set(t, [...(byTheme.get(t) ?? []), r.comment]);
       }
@@ -156,7 +163,7 @@ export function summarise(ratings: TRating[], timeZone: string, from: string, to
 }
 
 /** The words that recur across a theme's comments: per comment's top TF-IDF keywords, counted over comments. */
-function keywords(comments: string[], top = 6): { word: string; count: number }[] {
+export function keywords(comments: string[], top = 6): { word: string; count: number }[] {
   if (!comments.length) return [];
   const { jieba: j, tfidf } = jieba();
   const tally = new Map<string, number>();

@@ -8,7 +8,7 @@ import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { signPlacard } from '../../../domain/tokens.js';
-import { episodeDrivers, hallRatings, summarise } from '../../../scoring/insights.js';
+import { hallInsightDays, mergeDrivers, mergeInsights } from '../../../scoring/insight-days.js';
 import { alertEpisodes, type TEpisode } from '../../../domain/episodes.js';
 import { temperatureChange } from '../../../domain/figures.js';
 import { hallReport, toUnitReport } from '../../../scoring/report.js';
@@ -22,7 +22,7 @@ import { qrSvg } from '../../qr.js';
 import { caseFiguresReport } from '../../../scoring/case-report.js';
 import { hallCasePanel, hallDueCases } from './cases.js';
 import type { TStaffKit } from './gate.js';
-import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
+import { alertsForHall, getSnapshots, hallDays, lastCompletedRun } from '../../../storage/scores.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
 
 /** The call to action printed under each placard's QR code, in Chinese then English. */
@@ -47,20 +47,22 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
     if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
     const busy = deps.scoring?.() ? computing : ''; // figures so far are of an earlier night: say so
-    const [snaps, trend, alerts, ratings] = await Promise.all([
+    const [snaps, stored, alerts] = await Promise.all([
       getSnapshots(deps.table, day, [
         unitId.hall(hallId),
         ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
         ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
       ]),
-      snapshotRange(deps.table, unitId.hall(hallId), addDays(day, -89), day),
+      hallDays(deps.table, hallId, addDays(day, -89), day),
       alertsForHall(deps.table, hallId, addDays(day, -44), day),
-      cat ? hallRatings(deps.table, hallId, day) : undefined,
     ]);
+    const trend = stored.map((d) => d.hall);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
     if (!report) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
-    const insights = cat && ratings ? summarise(ratings, cat.hall.timezone, addDays(day, -29), day) : undefined;
+    // The last 30 days' insights and episode drivers from the nightly summaries read with the trend (insight-days.ts).
+    const days = cat ? await hallInsightDays(deps.table, cat.hall, day, stored) : undefined;
+    const insights = days && mergeInsights(days, addDays(day, -29), day);
     const windowName = new Map((cat?.windows ?? []).map((x) => [x.id, nm(x)]));
     const names = new Map([
       ...(cat?.windows ?? []).map((x) => [unitId.window(hallId, x.id), nm(x)] as const),
@@ -86,7 +88,7 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const isNew = (e: TEpisode) => e.to >= addDays(day, -1);
     const casesHref = `/cases?lang=${lang}&hallId=${encodeURIComponent(hallId)}`;
     const episodeItem = (e: TEpisode) => {
-      const drivers = ratings && cat ? episodeDrivers(ratings, cat.hall.timezone, e.from, e.to) : undefined;
+      const drivers = days && mergeDrivers(days, e.from, e.to);
       return episodeLine(w, lang, e, { drivers, windowName, casesHref, isNew: isNew(e) });
     };
     const fresh = episodes.filter(isNew);
