@@ -96,9 +96,42 @@ export async function getSnapshots(t: TTable, day: string, units: string[]): Pro
     t,
     [...new Set(units.map(itemUnit))].map((u) => keys.snap(u, day)),
   );
-  const all = new Map<string, TSnapshot>();
-  for (const i of items) for (const s of unpack(i)) all.set(s.unit, s);
-  return new Map(units.filter((u) => all.has(u)).map((u) => [u, all.get(u)!]));
+  return unitsOf(items, units);
+}
+
+/**
+ * The asked units' snapshots out of items already read, windows' and services' figures derived for those only (a
+ * region page asks for its halls, not for each hall's every window and service).
+ */
+function unitsOf(items: Record<string, unknown>[], units: string[]): Map<string, TSnapshot> {
+  const asked = new Map<string, Set<string>>();
+  for (const u of units) {
+    const pk = keys.snapPartition(itemUnit(u));
+    (asked.get(pk) ?? asked.set(pk, new Set()).get(pk)!).add(u);
+  }
+  const found = new Map<string, TSnapshot>();
+  for (const i of items) {
+    const mine = asked.get(String(i.pk)) ?? new Set<string>();
+    if (String(i.pk).startsWith(keys.hallSnapPrefix)) for (const [u, s] of hallDayUnits(unbundle(i), [...mine])) found.set(u, s);
+    else for (const s of unpack(i)) if (mine.has(s.unit)) found.set(s.unit, s);
+  }
+  return new Map(units.filter((u) => found.has(u)).map((u) => [u, found.get(u)!]));
+}
+
+/** A hall's units (the hall, windows, services) on the day of an item hallDays read, as getSnapshots gives them. */
+export function hallDayUnits(d: THallDay, units: string[]): Map<string, TSnapshot> {
+  const byUnit = new Map([d.hall, ...d.units].map((s) => [s.unit, s]));
+  const out = new Map<string, TSnapshot>();
+  for (const u of units) {
+    const s = byUnit.get(u);
+    if (!s) continue;
+    if (s === d.hall) out.set(u, s);
+    else {
+      const figures = unitFigures(s.decayed, d.hall.decayed);
+      out.set(u, { ...s, figures: figures as unknown as Record<string, unknown>, band: figures.band });
+    }
+  }
+  return out;
 }
 
 /** A unit's snapshots between two days, oldest first: a 90-day trend in one Query. */

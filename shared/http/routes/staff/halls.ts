@@ -22,7 +22,7 @@ import { qrSvg } from '../../qr.js';
 import { caseFiguresReport } from '../../../scoring/case-report.js';
 import { hallCasePanel, hallDueCases } from './cases.js';
 import type { TStaffKit } from './gate.js';
-import { alertsForHall, getSnapshots, hallDays, lastCompletedRun } from '../../../storage/scores.js';
+import { alertsForHall, hallDayUnits, hallDays, lastCompletedRun, type TSnapshot } from '../../../storage/scores.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
 
 /** The call to action printed under each placard's QR code, in Chinese then English. */
@@ -37,25 +37,31 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const { lang, user, unit } = c.var;
     const hallId = unit.id;
     const w = D[lang];
-    const day = await lastCompletedRun(deps.table);
-    const cat = await getHallCatalogue(deps.table, hallId);
+    const [day, cat] = await Promise.all([lastCompletedRun(deps.table), getHallCatalogue(deps.table, hallId)]);
     const nm = (x: { name: string; nameEn?: string }) => (lang === 'en' && x.nameEn) || x.name;
     const title = cat ? nm(cat.hall) : hallId;
+    // The day's items are read while the case panels are (both wait on nothing else).
+    const reads = day
+      ? Promise.all([hallDays(deps.table, hallId, addDays(day, -89), day), alertsForHall(deps.table, hallId, addDays(day, -44), day)])
+      : undefined;
+    reads?.catch(() => {}); // awaited below; a failure of the panels first must not leave it unhandled
     const [cases, today] = cat
       ? await Promise.all([hallCasePanel(kit, cat.hall, lang), hallDueCases(kit, cat.hall, lang)]) // issue 9; issue 13
       : ['', undefined];
     const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
-    if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
+    if (!day || !reads) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
     const busy = deps.scoring?.() ? computing : ''; // figures so far are of an earlier night: say so
-    const [snaps, stored, alerts] = await Promise.all([
-      getSnapshots(deps.table, day, [
-        unitId.hall(hallId),
-        ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
-        ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
-      ]),
-      hallDays(deps.table, hallId, addDays(day, -89), day),
-      alertsForHall(deps.table, hallId, addDays(day, -44), day),
-    ]);
+    const [stored, alerts] = await reads;
+    // The day's hall, windows and services are the trend's last item: no second read of it.
+    const latest = stored.at(-1);
+    const snaps =
+      latest?.hall.day === day
+        ? hallDayUnits(latest, [
+            unitId.hall(hallId),
+            ...(cat?.windows ?? []).map((x) => unitId.window(hallId, x.id)),
+            ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
+          ])
+        : new Map<string, TSnapshot>();
     const trend = stored.map((d) => d.hall);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
