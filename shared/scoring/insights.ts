@@ -83,8 +83,14 @@ export const STOP_WORDS = new Set(
 const BAD_REASONS = new Set<string>(reasonsForGrade(1));
 /** A bad rating's reason that names a complaint theme (a bad reason or a survey's own tag; never a positive one). */
 export const isThemeReason = (x: string) => BAD_REASONS.has(x) || CUSTOM_TAG.test(x);
-/** Local weekday (0 = Mon) and hour of an instant in a time zone. */
-export const hourOf = (timeZone: string) => {
+type TClock = (iso: string) => { wd: number; hour: number };
+const clocks = new Map<string, TClock>();
+/**
+ * Local weekday (0 = Mon) and hour of an instant in a time zone. One clock per zone for the process: the nightly
+ * job summarises thousands of halls a night, and a formatter each would cost more than their ratings.
+ */
+export const hourOf = (timeZone: string): TClock => clocks.get(timeZone) ?? clocks.set(timeZone, localClock(timeZone)).get(timeZone)!;
+function localClock(timeZone: string): TClock {
   const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
   // Weekday and hour never change inside a UTC quarter hour (every offset is whole quarters): Intl once per quarter,
   // not once per rating (a month of a busy hall is thousands of ratings in a few hundred quarters).
@@ -94,6 +100,7 @@ export const hourOf = (timeZone: string) => {
     const q = Math.floor(ms / 900_000);
     let slot = slots.get(q);
     if (!slot) {
+      if (slots.size >= 50_000) slots.clear(); // about a year and a half of quarters: a long-lived process stays bounded
       const parts = fmt.formatToParts(ms);
       slot = {
         wd: WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY],
@@ -103,7 +110,7 @@ export const hourOf = (timeZone: string) => {
     }
     return slot;
   };
-};
+}
 
 /** What drove an alert episode: its bad ratings' windows, hours and reasons, most frequent first (top 3 each). */
 export interface TDrivers {
