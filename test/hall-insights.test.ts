@@ -22,7 +22,7 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
 import { markDirty } from '../shared/storage/late-marks.js';
 import { bulkPutRatings, getRating, listRatingsForHallDay, setRatingDecision } from '../shared/storage/ratings.js';
-import { alertsForHall, hallDays } from '../shared/storage/scores.js';
+import { alertsForHall, getHallSnapshots, hallDays, putHallSnapshots } from '../shared/storage/scores.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
 
@@ -167,6 +167,22 @@ describe('issue 8: a hall page from the nightly summaries', () => {
     await expectSamePanels();
     expect(await themes()).toBe(rudeBefore + 1 - (unflagged?.reasons?.includes('rude') ? 1 : 0));
   }, 180_000);
+
+  it('reads a day without a stored summary (scored before summaries existed) from its ratings, with the same panels', async () => {
+    const hall = data.halls.find((h) => h.id === 'h-xs-qingshi')!;
+    const day = addDays(last, -10);
+    const [bundle] = (await getHallSnapshots(table, day, [hall.id])).values();
+    await putHallSnapshots(table, day, [{ ...bundle, insight: undefined }]); // as a night before this change wrote it
+    const stored = await hallDays(table, hall.id, addDays(last, -89), last);
+    expect(stored.find((d) => d.hall.day === day)?.insight).toBeUndefined();
+    const before = table.itemsRead;
+    await hallInsightDays(table, hall, last, stored);
+    const reads = table.itemsRead - before;
+    const dayRatings = (await listRatingsForHallDay(table, hall.id, day)).length;
+    expect(dayRatings).toBeGreaterThan(0);
+    expect(reads).toBe(dayRatings); // that day's ratings, nothing else
+    await expectSamePanels();
+  }, 60_000);
 
   it('renders the hall page for its manager from the summaries, themes included', async () => {
     const deps = {
