@@ -2,8 +2,8 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TRating } from '../domain/model.js';
 import { addDays } from '../domain/time.js';
-import { daySummary, mergeDrivers, mergeInsights, readInsight, storedInsight, type TDayInsight } from './insight-days.js';
-import { episodeDrivers, summarise } from './insights.js';
+import { daySummary, storedInsight } from './insight-days.js';
+import { episodeDrivers, mergeDrivers, mergeInsights, readInsight, summarise, type TDayInsight } from './insights.js';
 
 const FIRST = '2026-11-14';
 const DAYS = 5;

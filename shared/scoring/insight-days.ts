@@ -1,41 +1,55 @@
 /**
- * A hall's insights (grades, heat map, latest comments, complaint themes) and its alert episodes' drivers from one
- * small summary per hall-day. The nightly job writes each summary inside the day's SNAP item, from the ratings it
- * already holds, so a hall page reads 30 summaries (in its trend's Query) instead of 30 days of ratings. Merging
- * the days' summaries gives exactly what summarise() and episodeDrivers() give over the same ratings: every count
- * is a sum over days, the themes' and drivers' first-seen order is kept, and the themes' keywords are computed from
- * the stored comments when the page is read (jieba stays out of the nightly job). Property-tested against those two.
+ * One small summary per hall-day of what a hall page shows beside its figures (grades, heat map, latest comments,
+ * complaint themes) and of what drove its alert episodes. The nightly job writes each summary inside the day's SNAP
+ * item, from the ratings it already holds, so a hall page reads 30 summaries (with its trend's Query) instead of 30
+ * days of ratings; insights.ts merges them (mergeInsights, mergeDrivers) into exactly what summarise() and
+ * episodeDrivers() give over the same ratings: every count is a sum over days and first-seen orders are kept. The
+ * themes' keywords are found from the stored comments when a page is read, so jieba, the surveys and the page code
+ * stay out of the scoring functions' bundle (nothing here reads storage). Property-tested against those two.
  */
-import { z } from 'zod';
-import { isExcluded } from '../domain/exclusion.js';
+import { CUSTOM_TAG, reasonsForGrade } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
-import { addDays } from '../domain/time.js';
-import type { TTable } from '../storage/db.js';
-import { listRatingsForHallDay } from '../storage/ratings.js';
-import type { THallDay } from '../storage/scores.js';
-import { hourOf, isThemeReason, keywords, topThree, type TDrivers, type TInsights } from './insights.js';
+import type { TDayInsight } from './insights.js';
 
-const ZCount = z.number().int().nonnegative();
-export const ZDayInsight = z.object({
-  day: z.string(),
-  /** counted ratings by grade, index 0 = grade 1 */
-  grades: z.tuple([ZCount, ZCount, ZCount, ZCount, ZCount]),
-  /** the heat map's non-empty cells: [weekday 0=Mon..6, hour 0..23, ratings, bad ratings] */
-  heat: z.array(z.tuple([z.number().int().min(0).max(6), z.number().int().min(0).max(23), ZCount, ZCount])),
-  /** the day's newest commented ratings (at most the 20 a page lists): [createdAt, grade, reasons, comment] */
-  comments: z.array(z.tuple([z.string(), z.number().int().min(1).max(5), z.array(z.string()), z.string()])),
-  /** complaint themes in first-seen order: [reason, bad ratings, indexes into `texts` of their comments] */
-  themes: z.array(z.tuple([z.string(), ZCount, z.array(z.number().int().nonnegative())])),
-  /** the comments of the day's bad ratings that name a theme, each once */
-  texts: z.array(z.string()),
-  /** bad ratings by window and by reason (every reason given), first seen first: an episode's drivers */
-  windows: z.array(z.tuple([z.string(), ZCount])),
-  reasons: z.array(z.tuple([z.string(), ZCount])),
-});
-export type TDayInsight = z.infer<typeof ZDayInsight>;
+const WEEKDAY = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 } as const;
+const BAD_REASONS = new Set<string>(reasonsForGrade(1));
+/** A bad rating's reason that names a complaint theme (a bad reason or a survey's own tag; never a positive one). */
+export const isThemeReason = (x: string) => BAD_REASONS.has(x) || CUSTOM_TAG.test(x);
+type TClock = (iso: string) => { wd: number; hour: number };
+const clocks = new Map<string, TClock>();
+/**
+ * Local weekday (0 = Mon) and hour of an instant in a time zone. One clock per zone for the process: the nightly
+ * job summarises thousands of halls a night, and a formatter each would cost more than their ratings.
+ */
+export const hourOf = (timeZone: string): TClock => clocks.get(timeZone) ?? clocks.set(timeZone, localClock(timeZone)).get(timeZone)!;
+function localClock(timeZone: string): TClock {
+  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
+  // Weekday and hour never change inside a UTC quarter hour (every offset is whole quarters): Intl once per quarter,
+  // not once per rating (a month of a busy hall is thousands of ratings in a few hundred quarters).
+  const slots = new Map<number, { wd: number; hour: number }>();
+  return (iso: string) => {
+    const ms = Date.parse(iso);
+    const q = Math.floor(ms / 900_000);
+    let slot = slots.get(q);
+    if (!slot) {
+      if (slots.size >= 50_000) slots.clear(); // about a year and a half of quarters: a long-lived process stays bounded
+      const parts = fmt.formatToParts(ms);
+      slot = {
+        wd: WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY],
+        hour: Number(parts.find((p) => p.type === 'hour')!.value),
+      };
+      slots.set(q, slot);
+    }
+    return slot;
+  };
+}
+
+/** The three largest counts, most first, ties by key: what an episode's drivers list. */
+export const topThree = <K>(m: Map<K, number>): [K, number][] =>
+  [...m].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]))).slice(0, 3);
 
 /** How many comments a hall page lists (summarise's "latest comments"). */
-const COMMENTS = 20;
+export const INSIGHT_COMMENTS = 20;
 const newestFirst = (a: { at: string }, b: { at: string }) => b.at.localeCompare(a.at);
 const bump = <K>(m: Map<K, number>, k: K, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
 
@@ -70,7 +84,7 @@ export function daySummary(ratings: readonly TRating[], timeZone: string, day: s
     .filter((r) => r.comment)
     .map((r) => ({ at: r.createdAt, r }))
     .sort(newestFirst)
-    .slice(0, COMMENTS)
+    .slice(0, INSIGHT_COMMENTS)
     .map(({ r }): TDayInsight['comments'][number] => [r.createdAt, r.overall, r.reasons ?? [], r.comment!]);
   return {
     day,
@@ -84,62 +98,6 @@ export function daySummary(ratings: readonly TRating[], timeZone: string, day: s
   };
 }
 
-/** The insights of [from, to] from its days' summaries, oldest day first: summarise() over the same ratings. */
-export function mergeInsights(days: readonly TDayInsight[], from: string, to: string): TInsights {
-  const grades: TInsights['grades'] = [0, 0, 0, 0, 0];
-  const heat = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => ({ n: 0, bad: 0 })));
-  const counts = new Map<string, number>();
-  const byTheme = new Map<string, string[]>();
-  const comments: { at: string; c: TInsights['comments'][number] }[] = [];
-  for (const d of days) {
-    for (let g = 0; g < 5; g++) grades[g] += d.grades[g];
-    for (const [wd, hour, n, bad] of d.heat) {
-      heat[wd][hour].n += n;
-      heat[wd][hour].bad += bad;
-    }
-    for (const [reason, n, idx] of d.themes) {
-      bump(counts, reason, n);
-      if (idx.length) byTheme.set(reason, [...(byTheme.get(reason) ?? []), ...idx.map((i) => d.texts[i])]);
-    }
-    for (const [at, overall, reasons, comment] of d.comments) comments.push({ at, c: { day: d.day, overall, reasons, comment } });
-  }
-  const themes = [...counts]
-    .sort((a, b) => b[1] - a[1])
-    .map(([reason, n]) => ({ reason, ratings: n, keywords: keywords(byTheme.get(reason) ?? []) }));
-  return {
-    from,
-    to,
-    grades,
-    heat,
-    comments: comments
-      .sort(newestFirst)
-      .slice(0, COMMENTS)
-      .map((x) => x.c),
-    themes,
-  };
-}
-
-/** An alert episode's drivers from the summaries of its days: episodeDrivers() over the same ratings. */
-export function mergeDrivers(days: readonly TDayInsight[], from: string, to: string): TDrivers {
-  const windows = new Map<string, number>();
-  const hours = new Map<number, number>();
-  const reasons = new Map<string, number>();
-  let bad = 0;
-  for (const d of days) {
-    if (d.day < from || d.day > to) continue;
-    bad += d.grades[0] + d.grades[1];
-    for (const [id, n] of d.windows) bump(windows, id, n);
-    for (const [reason, n] of d.reasons) bump(reasons, reason, n);
-    for (const [, hour, , n] of d.heat) if (n) bump(hours, hour, n);
-  }
-  return {
-    bad,
-    windows: topThree(windows).map(([id, n]) => ({ id, bad: n })),
-    hours: topThree(hours).map(([hour, n]) => ({ hour, bad: n })),
-    reasons: topThree(reasons).map(([reason, n]) => ({ reason, bad: n })),
-  };
-}
-
 /** Summaries above this size (JSON characters) are not stored: the page reads that day's ratings instead. */
 export const MAX_STORED_INSIGHT = 60_000;
 
@@ -147,42 +105,4 @@ export const MAX_STORED_INSIGHT = 60_000;
 export function storedInsight(s: TDayInsight): string | undefined {
   const json = JSON.stringify(s);
   return json.length <= MAX_STORED_INSIGHT ? json : undefined;
-}
-
-/** A stored summary of `day`, or undefined when absent or unreadable (the page then reads that day's ratings). */
-export function readInsight(json: string | undefined, day: string): TDayInsight | undefined {
-  if (!json) return undefined;
-  try {
-    const parsed = ZDayInsight.safeParse(JSON.parse(json));
-    return parsed.success && parsed.data.day === day ? parsed.data : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/**
- * A hall's summaries of the `days` days ending `to`, oldest first: the ones stored in its SNAP items (`stored`, read
- * with its trend), and for a day without one (never scored, scored before summaries existed, too large) the summary
- * of that day's counted ratings, read then (one Query per such day, in parallel).
- */
-export async function hallInsightDays(
-  table: TTable,
-  hall: { id: string; timezone: string },
-  to: string,
-  stored: readonly THallDay[],
-  days = 30,
-): Promise<TDayInsight[]> {
-  const byDay = new Map(stored.map((s) => [s.hall.day, s.insight]));
-  const list = Array.from({ length: days }, (_, i) => addDays(to, i - (days - 1)));
-  return Promise.all(
-    list.map(
-      async (day) =>
-        readInsight(byDay.get(day), day) ??
-        daySummary(
-          (await listRatingsForHallDay(table, hall.id, day)).filter((r) => !isExcluded(r)),
-          hall.timezone,
-          day,
-        ),
-    ),
-  );
 }

@@ -8,7 +8,7 @@ import { unitId } from '../../../domain/aggregate.js';
 import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { signPlacard } from '../../../domain/tokens.js';
-import { hallInsightDays, mergeDrivers, mergeInsights } from '../../../scoring/insight-days.js';
+import { hallInsightDays, mergeDrivers, mergeInsights } from '../../../scoring/insights.js';
 import { alertEpisodes, type TEpisode } from '../../../domain/episodes.js';
 import { temperatureChange } from '../../../domain/figures.js';
 import { hallReport, toUnitReport } from '../../../scoring/report.js';
