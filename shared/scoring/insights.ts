@@ -2,16 +2,21 @@
  * What a hall manager reads beside the score: the grade distribution, when residents are served badly (hour of day ×
  * weekday), the latest comments, and the themes in complaints — each reason tag of a bad rating a theme, with the
  * words residents use most for it (Chinese word segmentation and TF-IDF keywords by @node-rs/jieba, filler words
- * left out); and what drove an alert episode (its windows, hours and reasons). Reads one Query per day.
+ * left out); and what drove an alert episode (its windows, hours and reasons). The hall page merges the night's
+ * day summaries (insight-days.ts, read with its trend; a day without one is read from its ratings); summarise() and
+ * episodeDrivers() compute the same from ratings, the reference the merge is tested against.
  */
 import { isExcluded } from '../domain/exclusion.js';
 import { createRequire } from 'node:module';
 import { addDays } from '../domain/time.js';
-import { CUSTOM_TAG, REASONS, reasonsForGrade, type TReason } from '../domain/grades.js';
+import { REASONS, type TReason } from '../domain/grades.js';
 import type { TRating } from '../domain/model.js';
 import type { TTable } from '../storage/db.js';
 import { listRatingsForHallDay } from '../storage/ratings.js';
 import { getSurveyVersion } from '../storage/surveys.js';
+import { z } from 'zod';
+import { INSIGHT_COMMENTS, daySummary, hourOf, isThemeReason, topThree } from './insight-days.js';
+import type { THallDay } from '../storage/scores.js';
 
 interface TJieba {
   extractKeywords(jieba: unknown, text: string, topK: number, allowedPos: string[]): { keyword: string; weight: number }[];
@@ -49,8 +54,6 @@ export interface TInsights {
   labels?: TTagLabels;
 }
 
-const WEEKDAY = { Mon: 0, Tue: 1, Wed: 2, Thu: 3, Fri: 4, Sat: 5, Sun: 6 } as const;
-
 /** The counted (not excluded) ratings of a hall's last `days` days ending `to`: one Query per day. */
 export async function hallRatings(table: TTable, hallId: string, to: string, days = 30): Promise<TRating[]> {
   const ratings: TRating[] = [];
@@ -80,28 +83,6 @@ export const STOP_WORDS = new Set(
   ).split(' '),
 );
 
-const BAD_REASONS = new Set<string>(reasonsForGrade(1));
-const hourOf = (timeZone: string) => {
-  const fmt = new Intl.DateTimeFormat('en-GB', { timeZone, weekday: 'short', hour: '2-digit', hourCycle: 'h23' });
-  // Weekday and hour never change inside a UTC quarter hour (every offset is whole quarters): Intl once per quarter,
-  // not once per rating (a month of a busy hall is thousands of ratings in a few hundred quarters).
-  const slots = new Map<number, { wd: number; hour: number }>();
-  return (iso: string) => {
-    const ms = Date.parse(iso);
-    const q = Math.floor(ms / 900_000);
-    let slot = slots.get(q);
-    if (!slot) {
-      const parts = fmt.formatToParts(ms);
-      slot = {
-        wd: WEEKDAY[parts.find((p) => p.type === 'weekday')!.value as keyof typeof WEEKDAY],
-        hour: Number(parts.find((p) => p.type === 'hour')!.value),
-      };
-      slots.set(q, slot);
-    }
-    return slot;
-  };
-};
-
 /** What drove an alert episode: its bad ratings' windows, hours and reasons, most frequent first (top 3 each). */
 export interface TDrivers {
   bad: number;
@@ -115,7 +96,7 @@ export function episodeDrivers(ratings: readonly TRating[], timeZone: string, fr
   const top = <K>(keys: K[]) => {
     const m = new Map<K, number>();
     for (const k of keys) m.set(k, (m.get(k) ?? 0) + 1);
-    return [...m].sort((a, b) => b[1] - a[1] || String(a[0]).localeCompare(String(b[0]))).slice(0, 3);
+    return topThree(m);
   };
   return {
     bad: bad.length,
@@ -138,7 +119,7 @@ export function summarise(ratings: TRating[], timeZone: string, from: string, to
     if (r.overall <= 2) heat[wd][hour].bad++;
     // Themes come from bad ratings only, and only from the reasons a bad rating can give (never a positive tag).
     if (r.overall <= 2) {
-      for (const t of new Set((r.reasons ?? []).filter((x) => BAD_REASONS.has(x) || CUSTOM_TAG.test(x)))) {
+      for (const t of new Set((r.reasons ?? []).filter(isThemeReason))) {
         counts.set(t, (counts.get(t) ?? 0) + 1);
         if (r.comment) byTheme.set(t, [...(byTheme.get(t) ?? []), r.comment]);
       }
@@ -156,7 +137,7 @@ export function summarise(ratings: TRating[], timeZone: string, from: string, to
 }
 
 /** The words that recur across a theme's comments: per comment's top TF-IDF keywords, counted over comments. */
-function keywords(comments: string[], top = 6): { word: string; count: number }[] {
+export function keywords(comments: string[], top = 6): { word: string; count: number }[] {
   if (!comments.length) return [];
   const { jieba: j, tfidf } = jieba();
   const tally = new Map<string, number>();
@@ -186,4 +167,121 @@ export async function versionLabels(table: TTable, ratings: readonly Pick<TRatin
   for (const v of versions.filter((x) => !!x).sort((a, b) => a.n - b.n))
     for (const t of [...v.definition.tags.bad, ...v.definition.tags.mid, ...v.definition.tags.good]) out[t.code] = { zh: t.zh, en: t.en };
   return out;
+}
+
+/** A hall-day's summary as the night stores it (insight-days.ts's daySummary writes it; the page reads it back). */
+const ZCount = z.number().int().nonnegative();
+export const ZDayInsight = z.object({
+  day: z.string(),
+  /** counted ratings by grade, index 0 = grade 1 */
+  grades: z.tuple([ZCount, ZCount, ZCount, ZCount, ZCount]),
+  /** the heat map's non-empty cells: [weekday 0=Mon..6, hour 0..23, ratings, bad ratings] */
+  heat: z.array(z.tuple([z.number().int().min(0).max(6), z.number().int().min(0).max(23), ZCount, ZCount])),
+  /** the day's newest commented ratings (at most the 20 a page lists): [createdAt, grade, reasons, comment] */
+  comments: z.array(z.tuple([z.string(), z.number().int().min(1).max(5), z.array(z.string()), z.string()])),
+  /** complaint themes in first-seen order: [reason, bad ratings, indexes into `texts` of their comments] */
+  themes: z.array(z.tuple([z.string(), ZCount, z.array(z.number().int().nonnegative())])),
+  /** the comments of the day's bad ratings that name a theme, each once */
+  texts: z.array(z.string()),
+  /** bad ratings by window and by reason (every reason given), first seen first: an episode's drivers */
+  windows: z.array(z.tuple([z.string(), ZCount])),
+  reasons: z.array(z.tuple([z.string(), ZCount])),
+});
+export type TDayInsight = z.infer<typeof ZDayInsight>;
+
+/** A stored summary of `day`, or undefined when absent or unreadable (the page then reads that day's ratings). */
+export function readInsight(json: string | undefined, day: string): TDayInsight | undefined {
+  if (!json) return undefined;
+  try {
+    const parsed = ZDayInsight.safeParse(JSON.parse(json));
+    return parsed.success && parsed.data.day === day ? parsed.data : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+const bump = <K>(m: Map<K, number>, k: K, by = 1) => m.set(k, (m.get(k) ?? 0) + by);
+const newestFirst = (a: { at: string }, b: { at: string }) => b.at.localeCompare(a.at);
+
+/** The insights of [from, to] from its days' summaries, oldest day first: summarise() over the same ratings. */
+export function mergeInsights(days: readonly TDayInsight[], from: string, to: string): TInsights {
+  const grades: TInsights['grades'] = [0, 0, 0, 0, 0];
+  const heat = Array.from({ length: 7 }, () => Array.from({ length: 24 }, () => ({ n: 0, bad: 0 })));
+  const counts = new Map<string, number>();
+  const byTheme = new Map<string, string[]>();
+  const comments: { at: string; c: TInsights['comments'][number] }[] = [];
+  for (const d of days) {
+    for (let g = 0; g < 5; g++) grades[g] += d.grades[g];
+    for (const [wd, hour, n, bad] of d.heat) {
+      heat[wd][hour].n += n;
+      heat[wd][hour].bad += bad;
+    }
+    for (const [reason, n, idx] of d.themes) {
+      bump(counts, reason, n);
+      if (idx.length) byTheme.set(reason, [...(byTheme.get(reason) ?? []), ...idx.map((i) => d.texts[i])]);
+    }
+    for (const [at, overall, reasons, comment] of d.comments) comments.push({ at, c: { day: d.day, overall, reasons, comment } });
+  }
+  const themes = [...counts]
+    .sort((a, b) => b[1] - a[1])
+    .map(([reason, n]) => ({ reason, ratings: n, keywords: keywords(byTheme.get(reason) ?? []) }));
+  return {
+    from,
+    to,
+    grades,
+    heat,
+    comments: comments
+      .sort(newestFirst)
+      .slice(0, INSIGHT_COMMENTS)
+      .map((x) => x.c),
+    themes,
+  };
+}
+
+/** An alert episode's drivers from the summaries of its days: episodeDrivers() over the same ratings. */
+export function mergeDrivers(days: readonly TDayInsight[], from: string, to: string): TDrivers {
+  const windows = new Map<string, number>();
+  const hours = new Map<number, number>();
+  const reasons = new Map<string, number>();
+  let bad = 0;
+  for (const d of days) {
+    if (d.day < from || d.day > to) continue;
+    bad += d.grades[0] + d.grades[1];
+    for (const [id, n] of d.windows) bump(windows, id, n);
+    for (const [reason, n] of d.reasons) bump(reasons, reason, n);
+    for (const [, hour, , n] of d.heat) if (n) bump(hours, hour, n);
+  }
+  return {
+    bad,
+    windows: topThree(windows).map(([id, n]) => ({ id, bad: n })),
+    hours: topThree(hours).map(([hour, n]) => ({ hour, bad: n })),
+    reasons: topThree(reasons).map(([reason, n]) => ({ reason, bad: n })),
+  };
+}
+
+/**
+ * A hall's summaries of the `days` days ending `to`, oldest first: the ones stored in its SNAP items (`stored`, read
+ * with its trend), and for a day without one (never scored, scored before summaries existed, too large) the summary
+ * of that day's counted ratings, read then (one Query per such day, in parallel).
+ */
+export async function hallInsightDays(
+  table: TTable,
+  hall: { id: string; timezone: string },
+  to: string,
+  stored: readonly THallDay[],
+  days = 30,
+): Promise<TDayInsight[]> {
+  const byDay = new Map(stored.map((s) => [s.hall.day, s.insight]));
+  const list = Array.from({ length: days }, (_, i) => addDays(to, i - (days - 1)));
+  return Promise.all(
+    list.map(
+      async (day) =>
+        readInsight(byDay.get(day), day) ??
+        daySummary(
+          (await listRatingsForHallDay(table, hall.id, day)).filter((r) => !isExcluded(r)),
+          hall.timezone,
+          day,
+        ),
+    ),
+  );
 }

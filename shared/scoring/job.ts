@@ -41,8 +41,10 @@ import {
   putSnapshots,
   startRun,
   type TAlert,
+  type THallDay,
   type TSnapshot,
 } from '../storage/scores.js';
+import { daySummary, storedInsight } from './insight-days.js';
 import type { TCaseDeps } from '../services/cases.js';
 import { runCaseNight } from './cases-night.js';
 import { getIssued } from '../storage/tickets.js';
@@ -203,7 +205,7 @@ function sumHalls(bundles: Map<string, { hall: TSnapshot }>): TVector {
   return sum;
 }
 
-type THallBundle = { hall: TSnapshot; units: TSnapshot[] };
+type THallBundle = THallDay;
 
 /**
  * One day of some halls: reads each hall's ratings once (a Query per hall) and, for all of them together,
@@ -269,8 +271,10 @@ export async function scoreHallsDay(
     const vec = (unit: string) => today.get(unit) ?? today.set(unit, zeroVector()).get(unit)!;
     vec(hallUnit);
     for (const u of prev?.units ?? []) vec(u.unit);
+    const kept: TRating[] = [];
     for (const r of ratings) {
       if (isExcluded(r)) continue;
+      kept.push(r);
       counted++;
       addRating(vec(hallUnit), r);
       addRating(vec(unitId.window(hallId, r.windowId)), r);
@@ -290,7 +294,7 @@ export async function scoreHallsDay(
       decayVector(padVector(prevOf.get(u)?.decayed ?? zeroVector()), today.get(u)!, padVector(dropped.get(u) ?? zeroVector())).map(toMicro);
     const hallDecayed = decayed(hallUnit);
 
-    const kept = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
+    const nonZero = (u: string) => (today.get(u)!.some((x) => x !== 0) ? today.get(u) : undefined);
     const shown = shownByHall?.get(hallId)?.hall.figures;
     snapshots.set(hallId, {
       // The hall's figures and alerts wait for finalize, once its region's counts (its prior) are known; until then
@@ -298,7 +302,7 @@ export async function scoreHallsDay(
       hall: {
         unit: hallUnit,
         day,
-        today: kept(hallUnit),
+        today: nonZero(hallUnit),
         decayed: hallDecayed,
         name: hall.name,
         parent: unitId.region(hall.regionId),
@@ -308,7 +312,9 @@ export async function scoreHallsDay(
       // derived when read (storage/scores.ts) rather than stored: the nightly item stays small at 50,000 halls.
       units: [...today.keys()]
         .filter((u) => u !== hallUnit)
-        .map((u) => ({ unit: u, day, today: kept(u), decayed: decayed(u), parent: hallUnit })),
+        .map((u) => ({ unit: u, day, today: nonZero(u), decayed: decayed(u), parent: hallUnit })),
+      // What the hall page's insights and episode drivers need of the day, from the ratings in hand (no extra write).
+      insight: storedInsight(daySummary(kept, hall.timezone, day)),
     });
   }
   let alerts: TAlert[] = [];
@@ -464,7 +470,7 @@ export async function finalizeBatch(deps: TJobDeps, plan: Pick<TNightPlan, 'day'
       const scored = scoreHall(hallId, bundle.hall, before.get(hallId), regionToday, regionBefore);
       alerts.push(...scored.alerts);
       scoredToday.set(hallId, scored.hall);
-      out.push({ hall: scored.hall, units: bundle.units });
+      out.push({ hall: scored.hall, units: bundle.units, insight: bundle.insight });
     }
     await putHallSnapshots(table, t, out);
     before = scoredToday;

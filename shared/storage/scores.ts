@@ -48,22 +48,31 @@ export interface TAlert {
 
 /* ---------- snapshots ---------- */
 
-/** A hall's snapshot with its windows' and services' (written together). */
-export async function putHallSnapshots(t: TTable, day: string, bundles: { hall: TSnapshot; units: TSnapshot[] }[]): Promise<void> {
+/**
+ * A hall's day as stored: its snapshot with its windows' and services', and the day's insight summary (`i`, JSON
+ * text: scoring/insight-days.ts's, absent when too large or written before summaries existed).
+ */
+export interface THallDay {
+  hall: TSnapshot;
+  units: TSnapshot[];
+  insight?: string;
+}
+
+/** A hall's snapshot with its windows' and services' and the day's insight summary (written together). */
+export async function putHallSnapshots(t: TTable, day: string, bundles: THallDay[]): Promise<void> {
   await batchPut(
     t,
     bundles.map((b) =>
-      marshall({ ...keys.snap(b.hall.unit, day), j: JSON.stringify({ hall: dayless(b.hall), units: b.units.map(packUnit) }) }),
+      marshall(
+        { ...keys.snap(b.hall.unit, day), j: JSON.stringify({ hall: dayless(b.hall), units: b.units.map(packUnit) }), i: b.insight },
+        { removeUndefinedValues: true },
+      ),
     ),
   );
 }
 
 /** Halls' snapshot items as stored (windows' and services' figures not derived: the job does not need them). */
-export async function getHallSnapshots(
-  t: TTable,
-  day: string,
-  hallIds: string[],
-): Promise<Map<string, { hall: TSnapshot; units: TSnapshot[] }>> {
+export async function getHallSnapshots(t: TTable, day: string, hallIds: string[]): Promise<Map<string, THallDay>> {
   const items = await read(
     t,
     hallIds.map((h) => keys.snap(`H#${h}`, day)),
@@ -87,15 +96,56 @@ export async function getSnapshots(t: TTable, day: string, units: string[]): Pro
     t,
     [...new Set(units.map(itemUnit))].map((u) => keys.snap(u, day)),
   );
-  const all = new Map<string, TSnapshot>();
-  for (const i of items) for (const s of unpack(i)) all.set(s.unit, s);
-  return new Map(units.filter((u) => all.has(u)).map((u) => [u, all.get(u)!]));
+  return unitsOf(items, units);
+}
+
+/**
+ * The asked units' snapshots out of items already read, windows' and services' figures derived for those only (a
+ * region page asks for its halls, not for each hall's every window and service).
+ */
+function unitsOf(items: Record<string, unknown>[], units: string[]): Map<string, TSnapshot> {
+  const asked = new Map<string, Set<string>>();
+  for (const u of units) {
+    const pk = keys.snapPartition(itemUnit(u));
+    (asked.get(pk) ?? asked.set(pk, new Set()).get(pk)!).add(u);
+  }
+  const found = new Map<string, TSnapshot>();
+  for (const i of items) {
+    const mine = asked.get(String(i.pk)) ?? new Set<string>();
+    if (String(i.pk).startsWith(keys.hallSnapPrefix)) for (const [u, s] of hallDayUnits(unbundle(i), [...mine])) found.set(u, s);
+    else for (const s of unpack(i)) if (mine.has(s.unit)) found.set(s.unit, s);
+  }
+  return new Map(units.filter((u) => found.has(u)).map((u) => [u, found.get(u)!]));
+}
+
+/** A hall's units (the hall, windows, services) on the day of an item hallDays read, as getSnapshots gives them. */
+export function hallDayUnits(d: THallDay, units: string[]): Map<string, TSnapshot> {
+  const byUnit = new Map([d.hall, ...d.units].map((s) => [s.unit, s]));
+  const out = new Map<string, TSnapshot>();
+  for (const u of units) {
+    const s = byUnit.get(u);
+    if (!s) continue;
+    if (s === d.hall) out.set(u, s);
+    else {
+      const figures = unitFigures(s.decayed, d.hall.decayed);
+      out.set(u, { ...s, figures: figures as unknown as Record<string, unknown>, band: figures.band });
+    }
+  }
+  return out;
 }
 
 /** A unit's snapshots between two days, oldest first: a 90-day trend in one Query. */
 export async function snapshotRange(t: TTable, unit: string, from: string, to: string): Promise<TSnapshot[]> {
   const items = await query(t, { pk: keys.snapPartition(itemUnit(unit)), between: [from, to] });
   return items.map((i) => unpackOne(i, unit)).filter((s): s is TSnapshot => !!s);
+}
+
+/**
+ * A hall's days between two days, oldest first, each with its insight summary: the hall page's 90-day trend and
+ * its last 30 days' insights in one Query.
+ */
+export async function hallDays(t: TTable, hallId: string, from: string, to: string): Promise<THallDay[]> {
+  return (await query(t, { pk: keys.snapPartition(`H#${hallId}`), between: [from, to] })).map(unbundle);
 }
 
 /* ---------- alerts ---------- */
@@ -265,7 +315,7 @@ const dayless = ({ day: _day, ...rest }: TSnapshot) => rest;
 type TPackedUnit = [string, TVector | 0, TVector];
 const packUnit = (u: TSnapshot): TPackedUnit => [`${u.unit[0]}#${u.unit.slice(u.unit.indexOf('#', 2) + 1)}`, u.today ?? 0, u.decayed];
 
-function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapshot[] } {
+function unbundle(i: Record<string, unknown>): THallDay {
   const day = String(i.sk);
   const b = JSON.parse(String(i.j)) as { hall: Omit<TSnapshot, 'day'>; units: TPackedUnit[] };
   const hallId = b.hall.unit.slice(2);
@@ -278,6 +328,7 @@ function unbundle(i: Record<string, unknown>): { hall: TSnapshot; units: TSnapsh
       decayed,
       parent: b.hall.unit,
     })),
+    ...(typeof i.i === 'string' ? { insight: i.i } : {}),
   };
 }
 

@@ -25,7 +25,10 @@
  *  CALENDAR / OVR#<region>#<day> | DL#<region>        closures, extra working days, deadline settings   calendar.ts
  *  DIRTY#<shard 0..15> / <hall>#<day>                     late-rating marks: the job re-scores those days   late-marks.ts
  *  SNAP#H#<hall> / <day>                                  a hall's day (its windows' and services' inside): scores.ts
- *                                                         counts, decayed counts, figures; trend = 1 Query
+ *                                                         counts, decayed counts, figures; trend = 1 Query;
+ *                                                         `i`: the day's insight summary (heat, themes,
+ *                                                         comments, drivers; scoring/insight-days.ts), so
+ *                                                         a hall page reads 30 of these, not 30 days of ratings
  *  SNAP#R#<region> | SNAP#ALL / <day>                     a region's (the deployment's) day: the roll-up    scores.ts
  *  PART#<day>#<region> / <run>#<batch>                    one batch's partial region sum (roll-up input)    scores.ts
  *  PLAN#<day>#<run> / <batch>                             a run's batches, so later phases fan out again    scores.ts

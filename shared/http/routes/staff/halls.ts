@@ -9,7 +9,7 @@ import { withLinkWindow } from '../../../domain/matters.js';
 import { addDays } from '../../../domain/time.js';
 import { isDay } from '../../../domain/time.js';
 import { signPlacard } from '../../../domain/tokens.js';
-import { episodeDrivers, hallRatings, summarise } from '../../../scoring/insights.js';
+import { hallInsightDays, mergeDrivers, mergeInsights } from '../../../scoring/insights.js';
 import { alertEpisodes, type TEpisode } from '../../../domain/episodes.js';
 import { temperatureChange } from '../../../domain/figures.js';
 import { hallReport, toUnitReport } from '../../../scoring/report.js';
@@ -23,7 +23,7 @@ import { qrSvg } from '../../qr.js';
 import { caseFiguresReport } from '../../../scoring/case-report.js';
 import { hallCasePanel, hallDueCases } from './cases.js';
 import type { TStaffKit } from './gate.js';
-import { alertsForHall, getSnapshots, lastCompletedRun, snapshotRange } from '../../../storage/scores.js';
+import { alertsForHall, hallDayUnits, hallDays, lastCompletedRun, type TSnapshot } from '../../../storage/scores.js';
 import { getHallCatalogue } from '../../../storage/catalogue.js';
 
 /** The call to action printed under each placard's QR code, in Chinese then English. */
@@ -38,31 +38,39 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const { lang, user, unit } = c.var;
     const hallId = unit.id;
     const w = D[lang];
-    const day = await lastCompletedRun(deps.table);
-    const cat = await getHallCatalogue(deps.table, hallId);
+    const [day, cat] = await Promise.all([lastCompletedRun(deps.table), getHallCatalogue(deps.table, hallId)]);
     const nm = (x: { name: string; nameEn?: string }) => (lang === 'en' && x.nameEn) || x.name;
     const title = cat ? nm(cat.hall) : hallId;
+    // The day's items are read while the case panels are (both wait on nothing else).
+    const reads = day
+      ? Promise.all([hallDays(deps.table, hallId, addDays(day, -89), day), alertsForHall(deps.table, hallId, addDays(day, -44), day)])
+      : undefined;
+    reads?.catch(() => {}); // awaited below; a failure of the panels first must not leave it unhandled
     const [cases, today] = cat
       ? await Promise.all([hallCasePanel(kit, cat.hall, lang), hallDueCases(kit, cat.hall, lang)]) // issue 9; issue 13
       : ['', undefined];
     const computing = html`<p class="today" role="status">${kit.computing(lang)}</p>`;
-    if (!day) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
+    if (!day || !reads) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
     const busy = deps.scoring?.() ? computing : ''; // figures so far are of an earlier night: say so
     const windows = withLinkWindow(cat?.windows ?? []); // matters done online or by phone: 线上/电话办理, never "_online"
-    const [snaps, trend, alerts, ratings] = await Promise.all([
-      getSnapshots(deps.table, day, [
-        unitId.hall(hallId),
-        ...windows.map((x) => unitId.window(hallId, x.id)),
-        ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
-      ]),
-      snapshotRange(deps.table, unitId.hall(hallId), addDays(day, -89), day),
-      alertsForHall(deps.table, hallId, addDays(day, -44), day),
-      cat ? hallRatings(deps.table, hallId, day) : undefined,
-    ]);
+    const [stored, alerts] = await reads;
+    // The day's hall, windows and services are the trend's last item: no second read of it.
+    const latest = stored.at(-1);
+    const snaps =
+      latest?.hall.day === day
+        ? hallDayUnits(latest, [
+            unitId.hall(hallId),
+            ...windows.map((x) => unitId.window(hallId, x.id)),
+            ...(cat?.services ?? []).map((x) => unitId.service(hallId, x.id)),
+          ])
+        : new Map<string, TSnapshot>();
+    const trend = stored.map((d) => d.hall);
     const hall = snaps.get(unitId.hall(hallId));
     const report = hall && toUnitReport(hall);
     if (!report) return kit.view(c, title, html`<h1>${title}</h1>${computing}${cases}`);
-    const insights = cat && ratings ? summarise(ratings, cat.hall.timezone, addDays(day, -29), day) : undefined;
+    // The last 30 days' insights and episode drivers from the nightly summaries read with the trend (insight-days.ts).
+    const days = cat ? await hallInsightDays(deps.table, cat.hall, day, stored) : undefined;
+    const insights = days && mergeInsights(days, addDays(day, -29), day);
     const windowName = new Map(windows.map((x) => [x.id, nm(x)]));
     const names = new Map([
       ...windows.map((x) => [unitId.window(hallId, x.id), nm(x)] as const),
@@ -88,7 +96,7 @@ export function hallRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     const isNew = (e: TEpisode) => e.to >= addDays(day, -1);
     const casesHref = `/cases?lang=${lang}&hallId=${encodeURIComponent(hallId)}`;
     const episodeItem = (e: TEpisode) => {
-      const drivers = ratings && cat ? episodeDrivers(ratings, cat.hall.timezone, e.from, e.to) : undefined;
+      const drivers = days && mergeDrivers(days, e.from, e.to);
       return episodeLine(w, lang, e, { drivers, windowName, casesHref, isNew: isNew(e) });
     };
     const fresh = episodes.filter(isNew);

@@ -87,15 +87,16 @@ ${CP[lang].link(halls.length)}</a></p>`;
           return { ...x, r, change: r && before ? temperatureChange(r, before) : undefined };
         })
         .filter((x): x is T & { r: TUnitReport; change: ReturnType<typeof temperatureChange> | undefined } => !!x.r);
-    const rows = withFigures(allHalls ? subtree : children);
+    const halls30 = withFigures(subtree); // every hall's figures and change, once for the league, attention and pressure
+    const rows = allHalls ? halls30 : withFigures(children);
     const episodes = alertEpisodes(alerts);
     const attention = needsAttention(
-      withFigures(subtree).map((h) => ({ ...h, episodes: episodes.filter((e) => e.hallId === h.hallId) })),
+      halls30.map((h) => ({ ...h, episodes: episodes.filter((e) => e.hallId === h.hallId) })),
       day,
     );
     // Pressure at the window (诱导好评): early vs later ticket ratings per hall below, beside the rest of the region.
     const regionPressure = pressureOf(own?.decayed ?? []);
-    const pressured = withFigures(subtree)
+    const pressured = halls30
       .map((x) => ({ ...x, p: pressureOf(nowSnaps.get(x.unit)?.decayed ?? []) }))
       .filter((x) => x.p.early + x.p.late > 0);
     // each hall against the rest of its region (its own ratings would pull the region's gap toward it)
