@@ -15,11 +15,11 @@ import type { TAppDeps } from '../deps.js';
 import { createGuard } from '../guard.js';
 import { problem } from '../problem.js';
 import { DEVICE_COOKIE, readCookie } from './resident.js';
-import { getHallCatalogue, listHalls, listRegions } from '../../storage/catalogue.js';
+import { getHallCatalogue } from '../../storage/catalogue.js';
 import { countIssuedTicket, recordVisit } from '../../storage/tickets.js';
 import { LINK_WINDOW, ZMatterRequest, matterKey, phoneDigitsHash, type TMatterRegistered } from '../../domain/matters.js';
 import { registerMatter, type TMatter } from '../../storage/matters.js';
-import { getSnapshots, lastCompletedRun } from '../../storage/scores.js';
+import { lastCompletedRun } from '../../storage/scores.js';
 
 /** `catalogue`: the app's one catalogue cache, shared with the resident pages. */
 export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
