@@ -55,7 +55,7 @@ describe('notifications in Chromium', () => {
     await page.goto(`${local.url}/admin/webhooks`);
     expect(await axeViolations(page)).toEqual([]);
     await page.getByLabel('名称').fill('东湖区 12345 工单');
-    await page.getByLabel('区域').selectOption('r-east');
+    await page.getByLabel('区域', { exact: true }).selectOption('r-east');
     await page.getByLabel('接收地址').fill('https://hooks.example.cn/12345');
     await page.getByLabel('格式').selectOption('dingtalk');
     await page.getByLabel('新差评案件').check();
