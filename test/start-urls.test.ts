@@ -36,7 +36,7 @@ describe('the URLs people are given', () => {
   it('every URL npm start prints answers 200', async () => {
     const banner = startBanner(local, { ms: 1, nights: 0 });
     const links = urlsOf(banner, local.url);
-    expect(links.map((l) => l.path)).toEqual(expect.arrayContaining(['/', '/api/v1/docs', '/health', '/api/v1/hall']));
+    expect(links.map((l) => l.path)).toEqual(expect.arrayContaining(['/', '/api/v1/docs', '/health', '/api/v1/hall', '/rate']));
     expect(links.length).toBeGreaterThanOrEqual(6);
     await walk(links);
   });

@@ -11,6 +11,8 @@ export function startBanner(
 服务温度 Service Temperature is running (${info.ms} ms) · data: ${local.config.DATA_DIR} · scored ${info.nights} night(s)
   居民评价页 Survey (fresh demo ticket):  ${demo.surveyUrl}
   窗口评价牌 Placard page (window 1):     ${demo.placardUrl}
+  网上/电话办件评价 Rate a matter:         ${local.url}/rate
+  公开页 Public page · 大厅屏 lobby board: ${local.url}/p/${demo.hallId} · ${local.url}/p/${demo.hallId}/board
   管理端 Dashboard (demo sign-in):        ${demo.dashboardUrl}
   接口文档 API docs:                      ${demo.docsUrl}
   健康检查 Health:                        ${local.url}/health

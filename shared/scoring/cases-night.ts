@@ -58,7 +58,7 @@ export async function runCaseNight(deps: TCaseDeps, hallIds?: readonly string[])
   }
   if (out.events.length) {
     if (deps.publish) await deps.publish(out.events);
-    else for (const e of out.events) (deps.log ?? quietLog).info('case event', { ...e });
+    else for (const e of out.events) (deps.log ?? quietLog).info('case event', { event: e });
   }
   return out;
 }

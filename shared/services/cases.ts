@@ -471,7 +471,7 @@ const roleOf = (actor: TCaseActor): TAuditEntry['actorRole'] => (actor.kind === 
 async function publish(deps: TCaseDeps, events: readonly TCaseEvent[]): Promise<void> {
   if (!events.length) return;
   if (deps.publish) return deps.publish(events);
-  for (const e of events) (deps.log ?? quietLog).info('case event', { ...e });
+  for (const e of events) (deps.log ?? quietLog).info('case event', { event: e });
 }
 
 /**
