@@ -503,6 +503,14 @@ export interface TNightResult {
   itemsRead: number;
 }
 
+/**
+ * Batches a one-process night (the local runtime, the CLI) works on at once. Each batch alternates between its Queries
+ * (8 halls in flight) and computing and writing; with 4 batches the engine idled through the second half, so a night
+ * took 1.7× the bare Query of its ratings; with 8 it takes about 1.5× (bench: score_night_vs_query_ratio). On AWS
+ * the fan-out's workers are the concurrency (infra/constructs/scoring.ts).
+ */
+const NIGHT_BATCHES_AT_ONCE = 8;
+
 export async function runNight(
   deps: TJobDeps,
   day: string,
@@ -510,11 +518,11 @@ export async function runNight(
 ): Promise<TNightResult> {
   const readsBefore = deps.table.itemsRead;
   const plan = await planNight(deps, day, { batchSize: opts.batchSize });
-  const results = await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => processBatch(deps, plan, b));
+  const results = await mapLimit(plan.batches, opts.concurrency ?? NIGHT_BATCHES_AT_ONCE, (b) => processBatch(deps, plan, b));
   await rollUpNight(deps, plan);
   const alerts = [
     ...results.flatMap((r) => r.alerts),
-    ...(await mapLimit(plan.batches, opts.concurrency ?? 4, (b) => finalizeBatch(deps, plan, b))).flat(),
+    ...(await mapLimit(plan.batches, opts.concurrency ?? NIGHT_BATCHES_AT_ONCE, (b) => finalizeBatch(deps, plan, b))).flat(),
   ];
   for (const b of plan.batches) await clearAnswered(deps, b);
   const ratings = results.reduce((n, r) => n + r.ratings, 0);
