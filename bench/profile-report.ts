@@ -10,18 +10,7 @@
  * shares into µs per rating, since the profiler's own sampling inflates the profile's absolute times.
  */
 import { readFileSync } from 'node:fs';
-import { ownerOf } from './profile.js';
-
-interface TNode {
-  id: number;
-  callFrame: { functionName: string; url: string; lineNumber: number };
-  children?: number[];
-}
-interface TProfile {
-  nodes: TNode[];
-  samples: number[];
-  timeDeltas: number[];
-}
+import { ownerOf, type TNode, type TProfile } from './profile.js';
 
 const args = process.argv.slice(2);
 const opt = (name: string) => args.find((a) => a.startsWith(`--${name}=`))?.split('=')[1];

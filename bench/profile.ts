@@ -6,12 +6,12 @@
 import { Session } from 'node:inspector/promises';
 import { writeFileSync } from 'node:fs';
 
-interface TNode {
+export interface TNode {
   id: number;
   callFrame: { functionName: string; url: string; lineNumber: number };
   children?: number[];
 }
-interface TProfile {
+export interface TProfile {
   nodes: TNode[];
   samples: number[];
   timeDeltas: number[];
