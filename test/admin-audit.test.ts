@@ -2,19 +2,12 @@
  * Every administration change leaves exactly one audit entry in the audit store (SPEC §3) with the right kind, unit
  * and actor, written after the change succeeded; a refused change leaves none. Through app.request() on dynalite.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
-import { loadConfig } from '../shared/config.js';
-import { createApp } from '../shared/http/app.js';
-import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
-import { seedDemo } from '../shared/local/seed.js';
+import type { createApp } from '../shared/http/app.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { listApiKeys } from '../shared/storage/api-keys.js';
-import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
-import { ensureTable } from '../shared/storage/schema.js';
-import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
+import type { TTable } from '../shared/storage/db.js';
+import { demoWorld, staffSession, stopEngines } from './support/harness.js';
 
 const today = '2026-11-22';
 const HALL = 'h-dh-center';
@@ -49,24 +42,15 @@ async function one(path: string, body: Record<string, string>, kind: string, uni
 }
 
 beforeAll(async () => {
-  const e = await engine('dynalite');
-  const client = createDynamoClient({ endpoint: e.endpoint });
-  const tableName = `admin-audit-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, tableName);
-  table = openTable(client, tableName);
-  await seedDemo(table, { today, apiKey: 'st_admin_audit_key_0001', days: 1 });
-  const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test' }),
-    table,
-    keyring: parseKeyring(generateKeyringJson()),
-    engine: 'dynalite',
-    log: quietLog,
-    now: () => clock.now,
-  };
-  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
-  const cookie = `st_session=${await demoSignIn(app, 'u-admin')}`;
-  const page = await (await app.request('/admin/regions', { headers: { cookie } })).text();
-  session = { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1] };
+  ({ table, app } = await demoWorld({
+    prefix: 'admin-audit',
+    today,
+    apiKey: 'st_admin_audit_key_0001',
+    clock,
+    days: 1,
+    env: { PUBLIC_BASE_URL: 'https://rate.example.test' },
+  }));
+  session = await staffSession(app, 'u-admin');
 }, 120_000);
 afterAll(stopEngines);
 

@@ -3,23 +3,16 @@
  * working days and sets its deadlines, each with one audit entry; a closure on the city reaches a hall below it (a new
  * case's deadline moves); refusals are 400 with a bilingual reason and write nothing; anyone else gets the 404.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { calendarCoverage } from '../shared/domain/calendar.js';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
-import { loadConfig } from '../shared/config.js';
-import { createApp } from '../shared/http/app.js';
+import type { createApp } from '../shared/http/app.js';
 import { CAL_ERRORS } from '../shared/http/routes/staff/calendar.js';
-import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
-import { seedDemo } from '../shared/local/seed.js';
 import { listAudit } from '../shared/storage/audit.js';
 import { loadCalendarItems } from '../shared/storage/calendar.js';
 import { getCase } from '../shared/storage/cases.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
-import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
-import { ensureTable } from '../shared/storage/schema.js';
-import { demoSignIn, engine, json, quietLog, stopEngines } from './support/harness.js';
+import type { TTable } from '../shared/storage/db.js';
+import { demoWorld, json, staffSession, stopEngines } from './support/harness.js';
 
 const today = '2026-11-22';
 const HALL = 'h-dh-center'; // in r-east, below r-city
@@ -52,26 +45,15 @@ async function badRatingContactDue(): Promise<string> {
 }
 
 beforeAll(async () => {
-  const e = await engine('dynalite');
-  const client = createDynamoClient({ endpoint: e.endpoint });
-  const tableName = `admin-cal-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, tableName);
-  table = openTable(client, tableName);
-  await seedDemo(table, { today, apiKey: API_KEY, days: 1 });
-  const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test' }),
-    table,
-    keyring: parseKeyring(generateKeyringJson()),
-    engine: 'dynalite',
-    log: quietLog,
-    now: () => clock.now,
-  };
-  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
-  for (const id of ['u-admin', 'u-sup-city']) {
-    const cookie = `st_session=${await demoSignIn(app, id)}`;
-    const page = await (await app.request('/regions/r-city', { headers: { cookie } })).text();
-    sessions.set(id, { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1] });
-  }
+  ({ table, app } = await demoWorld({
+    prefix: 'admin-cal',
+    today: today,
+    apiKey: API_KEY,
+    clock,
+    days: 1,
+    env: { PUBLIC_BASE_URL: 'https://rate.example.test' },
+  }));
+  for (const id of ['u-admin', 'u-sup-city']) sessions.set(id, await staffSession(app, id, '/regions/r-city'));
 }, 120_000);
 afterAll(stopEngines);
 

@@ -2,21 +2,14 @@
  * Administration through app.request() on dynalite: every change shows up where it matters (tree, scope, placards,
  * the machine API), every refusal is a 400 with its own message and leaves the table exactly as it was.
  */
-import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { ADMIN_ERRORS, type TAdminError } from '../shared/domain/admin.js';
 import { unitId } from '../shared/domain/aggregate.js';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import { localDay } from '../shared/domain/time.js';
-import { loadConfig } from '../shared/config.js';
-import { createApp } from '../shared/http/app.js';
-import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
-import { seedDemo } from '../shared/local/seed.js';
+import type { createApp } from '../shared/http/app.js';
 import { runRange } from '../shared/scoring/job.js';
-import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
-import { ensureTable } from '../shared/storage/schema.js';
-import { engine, json, quietLog, stopEngines, demoSignIn } from './support/harness.js';
+import type { TTable } from '../shared/storage/db.js';
+import { demoWorld, json, staffSession, stopEngines } from './support/harness.js';
 import { getUser, listUsers, putUser } from '../shared/storage/users.js';
 import { getHallCatalogue, listHalls, listRegions } from '../shared/storage/catalogue.js';
 import { listRatingsForHallDay } from '../shared/storage/ratings.js';
@@ -31,10 +24,7 @@ const clock = { now: Date.parse(`${today}T02:00:00Z`) }; // 10:00 in the halls' 
 const sessions = new Map<string, { cookie: string; csrf: string }>();
 
 async function signIn(userId: string) {
-  const cookie = `st_session=${await demoSignIn(app, userId)}`;
-  // Every staff page (the 404 too) carries the session's token in its sign-out form.
-  const page = await (await app.request('/admin/regions', { headers: { cookie } })).text();
-  sessions.set(userId, { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(page)![1] });
+  sessions.set(userId, await staffSession(app, userId));
 }
 
 const get = (path: string, as = 'u-admin') => app.request(path, { headers: { cookie: sessions.get(as)!.cookie } });
@@ -77,21 +67,14 @@ const htmlEscape = (s: string) =>
   s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&#39;');
 
 beforeAll(async () => {
-  const e = await engine('dynalite');
-  const client = createDynamoClient({ endpoint: e.endpoint });
-  const tableName = `admin-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, tableName);
-  table = openTable(client, tableName);
-  await seedDemo(table, { today, apiKey: API_KEY, days: 2 });
-  const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test' }),
-    table,
-    keyring: parseKeyring(generateKeyringJson()),
-    engine: 'dynalite',
-    log: quietLog,
-    now: () => clock.now,
-  };
-  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
+  ({ table, app } = await demoWorld({
+    prefix: 'admin',
+    today: today,
+    apiKey: API_KEY,
+    clock,
+    days: 2,
+    env: { PUBLIC_BASE_URL: 'https://rate.example.test' },
+  }));
   for (const id of ['u-admin', 'u-sup-city', 'u-sup-west', 'u-mgr-qingshi', 'u-mgr-gangkou']) await signIn(id);
 }, 120_000);
 afterAll(stopEngines);

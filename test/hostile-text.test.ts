@@ -3,19 +3,12 @@
  * posted through every free-text input (the rating API, the resident form, the administration forms, the API key
  * label), then every string of every item in the real table is checked. Only "\n" may remain.
  */
-import { randomBytes } from 'node:crypto';
 import { ScanCommand, type AttributeValue } from '@aws-sdk/client-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { loadConfig } from '../shared/config.js';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import { UNSAFE_TEXT, cleanLine, cleanText } from '../shared/domain/text.js';
-import { createApp } from '../shared/http/app.js';
-import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
-import { seedDemo } from '../shared/local/seed.js';
-import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
-import { ensureTable } from '../shared/storage/schema.js';
-import { demoSignIn, engine, json, quietLog, stopEngines } from './support/harness.js';
+import type { createApp } from '../shared/http/app.js';
+import type { TTable } from '../shared/storage/db.js';
+import { demoWorld, json, staffSession, stopEngines } from './support/harness.js';
 import { getRating } from '../shared/storage/ratings.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
 
@@ -24,29 +17,19 @@ const API_KEY = 'st_hostile_text_key_0001';
 const clock = { now: Date.parse('2026-11-22T02:00:00Z') };
 let app: ReturnType<typeof createApp>;
 let table: TTable;
-let client: ReturnType<typeof createDynamoClient>;
-let tableName: string;
 let cookie: string;
 let csrf: string;
 
 beforeAll(async () => {
-  const e = await engine('dynalite');
-  client = createDynamoClient({ endpoint: e.endpoint });
-  tableName = `hostile-${randomBytes(4).toString('hex')}`;
-  await ensureTable(client, tableName);
-  table = openTable(client, tableName);
-  await seedDemo(table, { today: '2026-11-22', apiKey: API_KEY, days: 1 });
-  const deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: tableName, PUBLIC_BASE_URL: 'https://rate.example.test' }),
-    table,
-    keyring: parseKeyring(generateKeyringJson()),
-    engine: 'dynalite',
-    log: quietLog,
-    now: () => clock.now,
-  };
-  app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
-  cookie = `st_session=${await demoSignIn(app, 'u-admin')}`;
-  csrf = /name="_csrf" value="([^"]+)"/.exec(await (await app.request('/admin/regions', { headers: { cookie } })).text())![1];
+  ({ table, app } = await demoWorld({
+    prefix: 'hostile',
+    today: '2026-11-22',
+    apiKey: API_KEY,
+    clock,
+    days: 1,
+    env: { PUBLIC_BASE_URL: 'https://rate.example.test' },
+  }));
+  ({ cookie, csrf } = await staffSession(app, 'u-admin'));
 }, 120_000);
 afterAll(stopEngines);
 
@@ -79,7 +62,7 @@ async function scanStrings(): Promise<[string, string][]> {
   const out: [string, string][] = [];
   let start: Record<string, AttributeValue> | undefined;
   do {
-    const page = await client.send(new ScanCommand({ TableName: tableName, ExclusiveStartKey: start, ConsistentRead: true }));
+    const page = await table.db.send(new ScanCommand({ TableName: table.name, ExclusiveStartKey: start, ConsistentRead: true }));
     for (const item of page.Items ?? [])
       for (const [k, v] of Object.entries(item)) out.push(...strings(v, `${item.pk?.S}/${item.sk?.S}:${k}`));
     start = page.LastEvaluatedKey;

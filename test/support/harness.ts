@@ -133,6 +133,20 @@ export interface TDemoWorld {
 }
 
 /**
+ * A demo user's signed-in session: the cookie, and the CSRF token every staff page (the 404 too) carries in its
+ * sign-out form, read from `page` (a page the user may open).
+ */
+export async function staffSession(
+  app: { request: (path: string, init?: RequestInit) => Response | Promise<Response> },
+  userId: string,
+  page = '/admin/regions',
+): Promise<{ cookie: string; csrf: string }> {
+  const cookie = `st_session=${await demoSignIn(app, userId)}`;
+  const html = await (await app.request(page, { headers: { cookie } })).text();
+  return { cookie, csrf: /name="_csrf" value="([^"]+)"/.exec(html)![1] };
+}
+
+/**
  * A fresh table seeded with the demo catalogue, users and `days` of ratings up to `today`, and the staff app on a
  * test clock (the dashboard function's routes; the resident routes come with createApp). `prefix` names the table.
  */
