@@ -1,27 +1,21 @@
 /** The staff dashboard in real Chromium: demo sign-in, scoped pages, language switch, accessibility. */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
-import { axeViolations, launchChromium } from '../support/browser.js';
+import type { TLocalServer } from '../../shared/local/server.js';
+import { axeViolations, localWithChromium, SHOTS } from '../support/browser.js';
 import { listUsers } from '../../shared/storage/users.js';
 import { listHalls, listRegions } from '../../shared/storage/catalogue.js';
 import { listRatingsForHallDay } from '../../shared/storage/ratings.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '5', LOG_LEVEL: 'SILENT' });
-  await local.scoreNow();
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '5' }, { score: true }));
 }, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 describe('dashboard in Chromium', () => {
   it('a district supervisor signs in, sees only their district, opens a hall, switches language, signs out', async () => {
@@ -47,15 +41,15 @@ describe('dashboard in Chromium', () => {
     await page.keyboard.press('Enter');
     expect(await league.locator('th[aria-sort]').getAttribute('aria-sort')).toBe('ascending');
     expect(await names()).toEqual([...before].reverse()); // ranked high→low on the server; now low→high
-    await page.screenshot({ path: `${shots}region.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}region.png`, fullPage: true });
     await page.getByRole('link', { name: '西山区青石镇便民服务中心' }).first().click();
     await page.waitForURL(/\/halls\/h-xs-qingshi/);
     expect(await page.textContent('main')).toContain('服务温度');
     await page.waitForSelector('#trend-chart canvas'); // the trend chart drew (uPlot from the app's own assets)
-    await page.locator('#trend-chart').screenshot({ path: `${shots}trend-chart.png` });
+    await page.locator('#trend-chart').screenshot({ path: `${SHOTS}trend-chart.png` });
     expect(errors).toEqual([]); // no CSP violation, no script error
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}hall.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}hall.png`, fullPage: true });
     await page.getByRole('link', { name: 'English' }).click();
     expect(await page.textContent('main')).toContain('Temperature');
     // another district's hall is refused
@@ -130,7 +124,7 @@ describe('dashboard for every demo user', () => {
     await page.emulateMedia({ media: 'print' });
     expect(await page.locator('header').isVisible()).toBe(false); // print CSS hides the page chrome
     expect(await page.locator('section.placard svg').count()).toBeGreaterThan(0);
-    await page.screenshot({ path: `${shots}placards-print.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}placards-print.png`, fullPage: true });
     await ctx.close();
   }, 60_000);
 });
@@ -151,7 +145,7 @@ describe('administration in Chromium', () => {
     await page.locator('header').getByRole('link', { name: '管理' }).click();
     await page.waitForURL(/\/admin\/regions/);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}admin-regions.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}admin-regions.png`, fullPage: true });
     // a refused form: the message next to the field, what was typed kept, and still accessible
     await page.locator('#region-id').fill('坏 编号');
     await page.locator('#region-name').fill('湖滨街道');
@@ -163,7 +157,7 @@ describe('administration in Chromium', () => {
     expect(await page.locator('#region-name').inputValue()).toBe('湖滨街道');
     expect(await page.locator('#region-id').getAttribute('aria-invalid')).toBe('true');
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}admin-refused.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}admin-refused.png`, fullPage: true });
     await page.locator('#region-id').fill('r-hubin');
     await page.getByRole('button', { name: '新增区域' }).click();
     await page.waitForURL(/\/admin\/regions\/r-hubin/);
@@ -173,7 +167,7 @@ describe('administration in Chromium', () => {
     await page.getByRole('link', { name: '西山区青石镇便民服务中心' }).click();
     await page.waitForURL(/\/admin\/halls\/h-xs-qingshi/);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}admin-hall.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}admin-hall.png`, fullPage: true });
     for (const path of [
       '/admin/users',
       '/admin/users/u-sup-west',
@@ -184,7 +178,7 @@ describe('administration in Chromium', () => {
       await page.goto(`${local.url}${path}`);
       expect(await axeViolations(page), path).toEqual([]);
     }
-    await page.screenshot({ path: `${shots}admin-users.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}admin-users.png`, fullPage: true });
     expect(errors).toEqual([]); // no CSP violation
     await ctx.close();
   }, 60_000);

@@ -2,30 +2,25 @@
  * Issue 16 in real Chromium: the monthly report on a laptop and in print preview (A4, no table wider than the
  * page), and the link channel's /rate on a phone, from a registered matter to the survey. axe-core clean.
  */
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { writeFileSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
+import type { TLocalServer } from '../../shared/local/server.js';
 import { lastCompletedRun } from '../../shared/storage/scores.js';
 import { getRating } from '../../shared/storage/ratings.js';
-import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import { axeViolations, localWithChromium, PHONE, SHOTS } from '../support/browser.js';
 import { NATIONAL_DEFAULT } from '../../shared/domain/survey.js';
 import { saveSurveyVersion } from '../../shared/storage/survey-writes.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '20', LOG_LEVEL: 'SILENT', RATE_LIMIT_PER_MINUTE: '100000' });
-  await local.scoreNow();
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '20', RATE_LIMIT_PER_MINUTE: '100000' }, { score: true }));
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 describe('monthly report in Chromium', () => {
   it('a supervisor reads a hall and a region month on a laptop and prints it on A4 without a clipped table', async () => {
@@ -44,7 +39,7 @@ describe('monthly report in Chromium', () => {
       expect(await page.textContent('h1')).toContain('服务温度月报');
       expect(await page.locator('svg.chart').count()).toBeGreaterThanOrEqual(2);
       expect(await axeViolations(page)).toEqual([]);
-      await page.screenshot({ path: `${shots}report-${unit}-1366.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}report-${unit}-1366.png`, fullPage: true });
 
       // Print preview: A4's printable width at 96 dpi (210 mm − 2 × 12 mm margins ≈ 703 px).
       await page.emulateMedia({ media: 'print' });
@@ -60,9 +55,9 @@ describe('monthly report in Chromium', () => {
       );
       expect(overflow).toEqual([]);
       expect(await page.locator('header').isVisible()).toBe(false); // the staff navigation is not printed
-      await page.screenshot({ path: `${shots}report-${unit}-print.png`, fullPage: true });
+      await page.screenshot({ path: `${SHOTS}report-${unit}-print.png`, fullPage: true });
       const pdf = await page.pdf({ format: 'A4', printBackground: true });
-      writeFileSync(`${shots}report-${unit}.pdf`, pdf);
+      writeFileSync(`${SHOTS}report-${unit}.pdf`, pdf);
       const pages = (pdf.toString('latin1').match(/\/Type\s*\/Page[^s]/g) ?? []).length;
       expect(pages).toBeGreaterThanOrEqual(1);
       expect(pages).toBeLessThanOrEqual(4);
@@ -93,7 +88,7 @@ describe('/rate in Chromium (phone)', () => {
     await page.goto(`${local.url}/rate`);
     await page.getByRole('link', { name: /青川市/ }).click();
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}rate-360-areas.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}rate-360-areas.png`, fullPage: true });
     const box = await page
       .getByRole('link', { name: /西山区/ })
       .first()
@@ -101,18 +96,18 @@ describe('/rate in Chromium (phone)', () => {
     expect(box!.height).toBeGreaterThanOrEqual(44);
     await page.goto(`${local.url}${new URL(rateUrl).pathname}${new URL(rateUrl).search}`);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}rate-360.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}rate-360.png`, fullPage: true });
     await page.getByLabel('办件编号').fill('YW-2026-000123');
     await page.getByLabel(/手机号后四位/).fill('1111');
     await page.getByRole('button', { name: '开始评价' }).click();
     await expect.poll(() => page.locator('.err').textContent()).toContain('没有找到这件事项');
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}rate-360-notfound.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}rate-360-notfound.png`, fullPage: true });
     await page.getByLabel(/手机号后四位/).fill('5678');
     await page.getByRole('button', { name: '开始评价' }).click();
     await page.waitForURL(/\/r\/L\./);
     const ratingId = decodeURIComponent(new URL(page.url()).pathname).split('.')[2]; // L.<kid>.<ratingId>.…
-    await page.screenshot({ path: `${shots}rate-360-survey.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}rate-360-survey.png`, fullPage: true });
     await page.locator('label[for=g5]').click();
     await page.getByRole('button', { name: '提交评价' }).click();
     await page.waitForURL(/\/r\/thanks/);
@@ -155,7 +150,7 @@ describe('survey definition preview in Chromium (phone)', () => {
     expect(await page.locator('.tags.bad').textContent()).toContain('发票开不出来');
     expect(await page.getByText('您从哪里了解办理流程？').isVisible()).toBe(true);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}survey-preview-360.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}survey-preview-360.png`, fullPage: true });
     await ctx.close();
   }, 60_000);
 });

@@ -1,24 +1,19 @@
 /** Notification settings (phone) and webhook administration (laptop) in real Chromium: forms work, axe finds nothing serious. */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
+import type { TLocalServer } from '../../shared/local/server.js';
 import { getPrefs, listEndpoints } from '../../shared/storage/notify.js';
-import { axeViolations, launchChromium, PHONE } from '../support/browser.js';
+import { axeViolations, localWithChromium, PHONE, SHOTS } from '../support/browser.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '2', LOG_LEVEL: 'SILENT', NOTIFY_EVERY_SECONDS: '0' });
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '2', NOTIFY_EVERY_SECONDS: '0' }));
 }, 90_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 async function signIn(ctx: import('playwright-core').BrowserContext, who: RegExp) {
   const page = await ctx.newPage();
@@ -39,7 +34,7 @@ describe('notifications in Chromium', () => {
     await page.waitForURL(/\/notifications/);
     expect(await page.textContent('h1')).toBe('通知设置');
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}notifications-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}notifications-phone.png`, fullPage: true });
     await page.getByLabel('新差评案件').selectOption('digest');
     await page.getByRole('button', { name: '保存' }).click();
     await page.waitForURL(/saved=1/);
@@ -65,7 +60,7 @@ describe('notifications in Chromium', () => {
     const secret = await page.locator('p[role=status] code').textContent();
     expect(secret).toMatch(/^whsec_/);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}webhooks-laptop.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}webhooks-laptop.png`, fullPage: true });
     const [ep] = await listEndpoints(local.table);
     expect(ep).toMatchObject({ regionId: 'r-east', format: 'dingtalk', kinds: ['case.opened', 'case.escalated'] });
     await page.goto(`${local.url}/admin/webhooks`);

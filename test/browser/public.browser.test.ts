@@ -3,28 +3,22 @@
  * ≥ 48 px, measured in the browser), no CSP violation, axe-core clean, and the board refreshing itself and keeping its
  * data through a network drop. Screenshots: the hall page on a phone (360×740) and the board on a TV (1920×1080).
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { BOARD_SCRIPT } from '../../shared/http/pages/public.js';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
-import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import type { TLocalServer } from '../../shared/local/server.js';
+import { axeViolations, localWithChromium, PHONE, SHOTS } from '../support/browser.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
 const TV = { viewport: { width: 1920, height: 1080 }, locale: 'zh-CN' } as const;
 
+let close: () => Promise<void>;
+
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '12', LOG_LEVEL: 'SILENT', HOST: '127.0.0.1' });
-  await local.scoreNow();
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '12', HOST: '127.0.0.1' }, { score: true }));
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 const fontPx = (page: Page, selector: string) => page.$eval(selector, (el) => Number.parseFloat(getComputedStyle(el).fontSize));
 
@@ -64,7 +58,7 @@ describe('the public hall page', () => {
     expect(await page.locator('script').count()).toBe(0);
     expect(await axeViolations(page)).toEqual([]);
     expect(errors).toEqual([]);
-    await page.screenshot({ path: `${shots}public-hall-1920.png` });
+    await page.screenshot({ path: `${SHOTS}public-hall-1920.png` });
     await ctx.close();
   }, 60_000);
 
@@ -75,11 +69,11 @@ describe('the public hall page', () => {
     const overflow = await page.evaluate(() => document.documentElement.scrollWidth - document.documentElement.clientWidth);
     expect(overflow).toBeLessThanOrEqual(0);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}public-hall-phone.png` });
-    await page.screenshot({ path: `${shots}public-hall-phone-full.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}public-hall-phone.png` });
+    await page.screenshot({ path: `${SHOTS}public-hall-phone-full.png`, fullPage: true });
     await page.goto(`${local.url}/p/regions/r-city`);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}public-region-phone.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}public-region-phone.png`, fullPage: true });
     await ctx.close();
   }, 60_000);
 });
@@ -97,7 +91,7 @@ describe('the lobby board', () => {
     await page.goto(`${local.url}/p/${local.demo.hallId}/board`);
     for (const id of ['#today', '#temp', '#bad', '#band']) expect(await fontPx(page, id), id).toBeGreaterThanOrEqual(48);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}public-board-1920.png` });
+    await page.screenshot({ path: `${SHOTS}public-board-1920.png` });
     const before = Number(await page.textContent('#today'));
 
     // a resident rates now: the next refresh shows it, without reloading the page
@@ -114,7 +108,7 @@ describe('the lobby board', () => {
     expect(Number(await page.textContent('#today'))).toBe(before + 1);
     expect(await page.textContent('#upd')).toMatch(/^更新于 \d\d:\d\d$/);
     expect(await page.textContent('#temp')).not.toBe('');
-    await page.screenshot({ path: `${shots}public-board-offline.png` });
+    await page.screenshot({ path: `${SHOTS}public-board-offline.png` });
 
     // back online: it catches up on its own
     await ctx.setOffline(false);

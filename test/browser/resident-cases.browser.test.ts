@@ -2,28 +2,23 @@
  * The resident's case pages in real Chromium on a cheap phone (360×740): the thank-you page after a bad rating (ticket
  * and placard), the case page in each state, the 追评 with JavaScript off; screenshots under test/.tmp/, axe-core clean.
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TUser } from '../../shared/domain/access.js';
 import type { TKeyring } from '../../shared/domain/keyring.js';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
+import type { TLocalServer } from '../../shared/local/server.js';
 import { commandCase, type TCaseDeps } from '../../shared/services/cases.js';
-import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import { axeViolations, localWithChromium, PHONE, SHOTS } from '../support/browser.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '3', LOG_LEVEL: 'SILENT', RATE_LIMIT_PER_MINUTE: '100000' });
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '3', RATE_LIMIT_PER_MINUTE: '100000' }));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 /** Staff steps go through the case service (the staff pages have their own browser suite); no phone reveal here. */
 const caseDeps = (): TCaseDeps => ({ table: local.table, keyring: undefined as unknown as TKeyring });
@@ -55,7 +50,7 @@ async function rateBad(page: Page, url: string, phone?: string) {
   await page.waitForURL(/thanks=1$/);
 }
 
-const shot = (page: Page, name: string) => page.screenshot({ path: `${shots}${name}.png`, fullPage: true });
+const shot = (page: Page, name: string) => page.screenshot({ path: `${SHOTS}${name}.png`, fullPage: true });
 
 describe('resident case pages in Chromium (phone)', () => {
   it('ticket: thank-you with the real deadline, then the case page in each state, the 追评 with JavaScript off', async () => {

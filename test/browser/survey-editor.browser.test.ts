@@ -3,27 +3,22 @@
  * unticks a question, removes a tag, adds a tag and an extra question in blank rows and saves a version; a refusal
  * marks the field. Laptop 1366×768 screenshots; the saved version's preview at 360×740. axe-core clean.
  */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { NATIONAL_DEFAULT } from '../../shared/domain/survey.js';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
+import type { TLocalServer } from '../../shared/local/server.js';
 import { listSurveyVersions } from '../../shared/storage/surveys.js';
-import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import { axeViolations, localWithChromium, PHONE, SHOTS } from '../support/browser.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '2', LOG_LEVEL: 'SILENT', RATE_LIMIT_PER_MINUTE: '100000' });
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '2', RATE_LIMIT_PER_MINUTE: '100000' }));
 }, 180_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 describe('survey editor in Chromium', () => {
   it('an administrator edits the definition as a form, without JavaScript, and previews it on a phone', async () => {
@@ -36,7 +31,7 @@ describe('survey editor in Chromium', () => {
     const scope = 'H%23h-xs-qingshi';
     await page.goto(`${local.url}/admin/surveys?scope=${scope}`);
     expect(await page.locator('textarea#def').count()).toBe(0);
-    await page.screenshot({ path: `${shots}survey-editor-1366.png` });
+    await page.screenshot({ path: `${SHOTS}survey-editor-1366.png` });
 
     // a refusal first: a code with capitals stays in its field, marked, with the words beside it
     await page.fill('#tag-bad-0-code', 'Wait Long');
@@ -45,7 +40,7 @@ describe('survey editor in Chromium', () => {
     expect(await page.locator('#e-tag-bad-0-code').textContent()).toContain('原因代码须为');
     expect(await page.inputValue('#tag-bad-0-code')).toBe('Wait Long');
     await page.locator('#tag-bad-0-code').scrollIntoViewIfNeeded();
-    await page.screenshot({ path: `${shots}survey-editor-error-1366.png` });
+    await page.screenshot({ path: `${SHOTS}survey-editor-error-1366.png` });
     expect(await listSurveyVersions(local.table, 'H#h-xs-qingshi')).toEqual([]);
 
     // then a real edit: the code put back, one tag removed, one added, a question unticked, an extra question
@@ -87,7 +82,7 @@ describe('survey editor in Chromium', () => {
     await a.waitForURL((u) => !u.pathname.startsWith('/signin'));
     await a.goto(`${local.url}/admin/surveys?scope=${scope}`);
     expect(await axeViolations(a)).toEqual([]);
-    await a.screenshot({ path: `${shots}survey-editor-saved-1366.png`, fullPage: true });
+    await a.screenshot({ path: `${SHOTS}survey-editor-saved-1366.png`, fullPage: true });
     await a.fill('#x-0-opt-1-code', '');
     await a.fill('#x-0-opt-1-zh', '');
     await a.fill('#x-0-opt-1-en', '');
@@ -96,7 +91,7 @@ describe('survey editor in Chromium', () => {
     await a.waitForSelector('#e-x-0-options');
     expect(await axeViolations(a)).toEqual([]);
     await a.locator('#x-0-code').scrollIntoViewIfNeeded();
-    await a.screenshot({ path: `${shots}survey-editor-error2-1366.png` });
+    await a.screenshot({ path: `${SHOTS}survey-editor-error2-1366.png` });
     await laptop.close();
 
     // the version's preview on a phone
@@ -107,7 +102,7 @@ describe('survey editor in Chromium', () => {
     await p.waitForURL((u) => !u.pathname.startsWith('/signin'));
     await p.goto(`${local.url}/admin/surveys/preview?scope=${scope}&n=${v.n}`);
     expect(await p.textContent('body')).toContain('您来办什么事？');
-    await p.screenshot({ path: `${shots}survey-editor-preview-360.png`, fullPage: true });
+    await p.screenshot({ path: `${SHOTS}survey-editor-preview-360.png`, fullPage: true });
     await phone.close();
   }, 120_000);
 });

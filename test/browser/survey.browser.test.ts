@@ -1,24 +1,19 @@
 /** The resident's journey in real Chromium on a phone viewport, against the real local server. */
-import { mkdirSync } from 'node:fs';
 import type { Browser } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { startLocal, type TLocalServer } from '../../shared/local/server.js';
-import { PHONE, axeViolations, launchChromium } from '../support/browser.js';
+import type { TLocalServer } from '../../shared/local/server.js';
+import { axeViolations, localWithChromium, PHONE, SHOTS } from '../support/browser.js';
 import { getRating } from '../../shared/storage/ratings.js';
 
 let local: TLocalServer;
 let browser: Browser;
-const shots = new URL('../.tmp/', import.meta.url).pathname;
+
+let close: () => Promise<void>;
 
 beforeAll(async () => {
-  mkdirSync(shots, { recursive: true });
-  local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', SEED_DAYS: '3', LOG_LEVEL: 'SILENT', RATE_LIMIT_PER_MINUTE: '100000' });
-  browser = await launchChromium();
+  ({ local, browser, close } = await localWithChromium({ SEED_DAYS: '3', RATE_LIMIT_PER_MINUTE: '100000' }));
 }, 60_000);
-afterAll(async () => {
-  await browser?.close();
-  await local?.close();
-});
+afterAll(() => close?.());
 
 async function mintTicket(): Promise<{ ticketId: string; url: string }> {
   const res = await fetch(`${local.url}/api/v1/tickets`, {
@@ -39,7 +34,7 @@ describe('resident survey in Chromium (phone)', () => {
     page.on('pageerror', (e) => errors.push(e.message));
     await page.goto(local.demo.surveyUrl);
     await expect.poll(() => page.title()).toContain('服务评价');
-    await page.screenshot({ path: `${shots}survey.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}survey.png`, fullPage: true });
     // The bad-rating reasons only appear once a bad grade is chosen.
     await expect.poll(() => page.getByText('态度生硬').isVisible()).toBe(false);
     await page.locator('label[for=g1]').click(); // 非常不满意
@@ -47,7 +42,7 @@ describe('resident survey in Chromium (phone)', () => {
     await page.getByText('态度生硬').click();
     await page.getByText('3 次及以上').click();
     await page.getByLabel('还想说点什么？').fill('窗口说材料不全，让我下次再来');
-    await page.screenshot({ path: `${shots}survey-filled.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}survey-filled.png`, fullPage: true });
     await page.getByRole('button', { name: '提交评价' }).click();
     // issue 9: a bad rating's thanks is its case page (signed case link) with the real deadline (was /r/thanks, "核实处理")
     await page.waitForURL(/\/c\/C\.[^?]+\?lang=zh&thanks=1$/);
@@ -77,10 +72,10 @@ describe('resident survey in Chromium (phone)', () => {
     };
     await page.locator('label[for=g5]').click(); // a good rating: tap the grade…
     expect(await inView('.send button')).toBe(true); // …and the send button is already on screen
-    await page.screenshot({ path: `${shots}survey-good-360.png` });
+    await page.screenshot({ path: `${SHOTS}survey-good-360.png` });
     await page.locator('label[for=g1]').click();
     expect(await inView('.send button')).toBe(true);
-    await page.screenshot({ path: `${shots}survey-bad-360.png` });
+    await page.screenshot({ path: `${SHOTS}survey-bad-360.png` });
     expect(await page.locator('#rmsg').isVisible()).toBe(false); // nothing said before it is needed
     await page.locator('.send button').click();
     await expect.poll(() => page.textContent('#rmsg')).toBe('请选择至少一个不满意的原因。');
@@ -89,7 +84,7 @@ describe('resident survey in Chromium (phone)', () => {
     expect(await page.evaluate(() => !!document.activeElement?.closest('fieldset.bad'))).toBe(true);
     expect(await page.getAttribute('#rmsg', 'role')).toBe('alert'); // said to screen readers
     expect(await page.textContent('#msg')).toBe(''); // not by the button, far from the reasons
-    await page.screenshot({ path: `${shots}survey-bad-noreason-360.png` });
+    await page.screenshot({ path: `${SHOTS}survey-bad-noreason-360.png` });
     expect(await axeViolations(page)).toEqual([]);
     await page.getByText('态度生硬').click();
     expect(await page.textContent('#rmsg')).toBe(''); // a reason ticked: the message goes
@@ -97,7 +92,7 @@ describe('resident survey in Chromium (phone)', () => {
     await page.goto(`${local.url}/r/thanks?lang=zh`);
     expect(await page.locator('.notice svg').count()).toBe(1); // the result page's icon is an inline SVG, not an emoji
     expect(await page.textContent('.notice')).not.toMatch(/\p{Extended_Pictographic}/u);
-    await page.screenshot({ path: `${shots}thanks-360.png` });
+    await page.screenshot({ path: `${SHOTS}thanks-360.png` });
     await ctx.close();
   });
 
@@ -135,7 +130,7 @@ describe('resident survey in Chromium (phone)', () => {
     expect(await axeViolations(page)).toEqual([]);
     await page.goto(local.demo.placardUrl);
     expect(await axeViolations(page)).toEqual([]);
-    await page.screenshot({ path: `${shots}placard.png`, fullPage: true });
+    await page.screenshot({ path: `${SHOTS}placard.png`, fullPage: true });
     await ctx.close();
   });
 

@@ -1,5 +1,7 @@
 /** The Chromium test/support/global-setup.ts found (Debian's, CHROMIUM_PATH, PATH or Playwright's), driven by playwright-core. */
+import { mkdirSync } from 'node:fs';
 import { chromium, type Browser } from 'playwright-core';
+import { startLocal, type TLocalServer } from '../../shared/local/server.js';
 import { inject } from 'vitest';
 import { locateChromium } from './chromium.js';
 
@@ -45,4 +47,29 @@ export async function axeViolations(page: import('playwright-core').Page): Promi
   return result.violations
     .filter((v) => v.impact === 'serious' || v.impact === 'critical')
     .map((v) => ({ id: v.id, impact: v.impact, nodes: v.nodes.map((n) => n.target.join(' ')) }));
+}
+
+/** Where browser suites save their screenshots (gitignored). */
+export const SHOTS = new URL('../.tmp/', import.meta.url).pathname;
+
+/**
+ * The real local server (in memory, `env` on top) with Chromium beside it, for a browser suite's beforeAll;
+ * `score` runs the nightly job over the seeded days first. `close` stops both (afterAll).
+ */
+export async function localWithChromium(
+  env: Record<string, string>,
+  opts: { score?: boolean } = {},
+): Promise<{ local: TLocalServer; browser: Browser; close: () => Promise<void> }> {
+  mkdirSync(SHOTS, { recursive: true });
+  const local = await startLocal({ DATA_DIR: ':memory:', PORT: '0', LOG_LEVEL: 'SILENT', ...env });
+  if (opts.score) await local.scoreNow();
+  const browser = await launchChromium();
+  return {
+    local,
+    browser,
+    close: async () => {
+      await browser.close();
+      await local.close();
+    },
+  };
 }
