@@ -6,7 +6,8 @@ const skipBrowser = process.env.SKIP_BROWSER_TESTS === '1';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts', 'shared/**/*.test.ts'],
-    exclude: [...configDefaults.exclude, ...(skipBrowser ? ['test/browser/**'] : [])],
+    // test/.tmp holds screenshots and scratch copies (git-ignored): never tests.
+    exclude: [...configDefaults.exclude, 'test/.tmp/**', ...(skipBrowser ? ['test/browser/**'] : [])],
     // Finds (or installs) the Chromium the browser suites drive, or stops the run with one line saying how to get one.
     globalSetup: ['./test/support/global-setup.ts'],
     testTimeout: 30_000,
