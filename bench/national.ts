@@ -22,6 +22,7 @@ import { bulkPutRatings } from '../shared/storage/ratings.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
 import { bulkPutUsers, findStaffIdentity, sessionGenFor } from '../shared/storage/users.js';
+import { benchNotifyNational } from './notify.js';
 import { synthetic } from './score.js';
 import type { TRow } from './table.js';
 
@@ -158,6 +159,9 @@ export async function benchNational(opts: { halls: number; users: number; server
     for (const q of ['', '?q=u0123', `?q=${encodeURIComponent('督导12')}`, '?q=m77%40x.gov.cn', '?after=u050000'])
       usersPage.push(await timed(() => get(app, `/admin/users${q}`, admin)));
     row('admin_users_page_ms', round(median(usersPage)), 'ms (page, id, name, email, deep page)', { op: '<=', value: 200 });
+
+    // Notifications among these users (issue 15): an event's recipients by scope, digests by their due index.
+    rows.push(...(await benchNotifyNational(table, halls)));
 
     // A sample night with the national day's shape (40 ratings a hall), for the per-hall work of the model.
     const sampleHalls = 1_000;

@@ -7,18 +7,32 @@
  *    endpoint's delivery log (read, sign, POST, conditional put), by the same code the local timer and the AWS
  *    deliverer run, 8 at a time.
  * Run alone: `npx tsx bench/notify.ts` (prints the rows, writes nothing).
+ * The national rows (benchNotifyNational, issue 15) run in bench/national.ts on its generated catalogue (50,000 halls,
+ * 100,000 staff users): a few events dispatched and mailed (notify_tick_national_ms, notify_tick_items_read: the
+ * scope items, users and choices they read, not the user list) and the 08:30 digests of those who wait for them
+ * (notify_digest_national_ms), found by the digests-due index.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { fileURLToPath } from 'node:url';
 import type { TUser } from '../shared/domain/access.js';
-import { caseOpened } from '../shared/domain/events.js';
+import { alertRaised, caseOpened, type TEvent } from '../shared/domain/events.js';
+import type { THall } from '../shared/domain/model.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import { signTicket } from '../shared/domain/tokens.js';
 import { startDynalite } from '../shared/local/engine.js';
 import { runCaseNight } from '../shared/scoring/cases-night.js';
-import { commandCase, type TCaseDeps } from '../shared/services/cases.js';
-import { deliverDue, registerEndpoint, type TNotifyDeps } from '../shared/services/notify.js';
+import { commandCase, loadCaseWorld, type TCaseDeps } from '../shared/services/cases.js';
+import {
+  deliverDue,
+  dispatch,
+  emitEvents,
+  registerEndpoint,
+  sendDigests,
+  sendQueuedMails,
+  type TMail,
+  type TNotifyDeps,
+} from '../shared/services/notify.js';
 import { acceptRating } from '../shared/services/ratings.js';
 import { getCase } from '../shared/storage/cases.js';
 import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
@@ -167,4 +181,48 @@ if (process.argv[1] === fileURLToPath(import.meta.url)) {
       process.exit(1);
     },
   );
+}
+
+/**
+ * On a national catalogue already loaded (bench/national.ts): `events` alerts on halls spread over the country at
+ * 07:00 Shanghai, then the tick's work after the sweep (dispatch, mail at once, digests, webhooks) with the tree warm
+ * (the sweep loads and caches it), its time and the items it reads; then at 08:31 the digests of those who wait.
+ */
+export async function benchNotifyNational(table: TTable, halls: readonly THall[], events = 5): Promise<TNotifyRow[]> {
+  const clock = { now: Date.parse('2026-12-01T07:00:00+08:00') };
+  const mails: TMail[] = [];
+  const deps: TNotifyDeps = {
+    table,
+    keyring: parseKeyring(generateKeyringJson()),
+    baseUrl: 'https://rate.example.cn',
+    mailer: { send: async (m) => void mails.push(m) },
+    now: () => clock.now,
+    timeZone: 'Asia/Shanghai',
+  };
+  const at = new Date(clock.now).toISOString();
+  const step = Math.max(1, Math.floor(halls.length / events));
+  const list: TEvent[] = Array.from({ length: events }, (_, i) =>
+    alertRaised({ hallId: halls[Math.min(i * step + 1, halls.length - 1)].id, day: '2026-11-30', kind: 'turned-cold' }, at),
+  );
+  await emitEvents(table, list, clock.now);
+  await loadCaseWorld(table, clock.now);
+  const read0 = table.itemsRead;
+  let started = performance.now();
+  const d = await dispatch(deps);
+  const sent = await sendQueuedMails(deps);
+  await sendDigests(deps); // before 08:30: none due
+  await deliverDue(deps);
+  const tickMs = performance.now() - started;
+  const read = table.itemsRead - read0;
+  clock.now = Date.parse('2026-12-01T08:31:00+08:00');
+  await loadCaseWorld(table, clock.now);
+  started = performance.now();
+  const digests = await sendDigests(deps);
+  const digestMs = performance.now() - started;
+  const what = `${events} events, ${d.mails} mails (${sent} at once)`;
+  return [
+    { metric: 'notify_tick_national_ms', value: Math.round(tickMs), unit: `ms (${what}; tree warm, sweep apart)`, target: null },
+    { metric: 'notify_tick_items_read', value: read, unit: `items (${what}; the old tick read every user)`, target: null },
+    { metric: 'notify_digest_national_ms', value: Math.round(digestMs), unit: `ms (${digests} digests due at 08:30)`, target: null },
+  ];
 }

@@ -1,6 +1,7 @@
 /**
  * `npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]`: brings stored data up to the current indexes
- * (shared/storage/migrate.ts: the region tree index, users' name index and claims). Idempotent and resumable: run it
+ * (shared/storage/migrate.ts: the region tree index, users' name index and claims; then the notifications' users by
+ * scope and waiting digests' due items). Idempotent and resumable: run it
  * again after an interruption and it goes on from its last page; once done it reads one marker and stops.
  * `npm run deploy` runs it after `cdk deploy`. Locally it opens the data folder (or the running server's engine);
  * with `--aws` the table named by TABLE_NAME or, with `--outputs`, by the stack's TableName output in that file.
@@ -9,17 +10,23 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../shared/config.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
-import { migrate } from '../shared/storage/migrate.js';
+import { MIGRATION, migrate, migrateNotify, NOTIFY_MIGRATION, type TMigrateResult } from '../shared/storage/migrate.js';
 import { args, fail, withLocalData } from './cli.js';
 
 const usage = 'npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]';
 const a = args({ aws: { type: 'boolean' }, outputs: { type: 'string' } }, usage);
 
 async function run(table: TTable): Promise<void> {
-  const started = Date.now();
-  const r = await migrate(table, { progress: (line) => console.log(`  ${line}`) });
-  if (r.already) console.log('migrate: national-index-v1 was done before; nothing to do');
-  else console.log(`migrate: national-index-v1 done: ${r.visited} records visited, ${r.written} writes, ${Date.now() - started} ms`);
+  const steps: [string, (o: { progress: (line: string) => void }) => Promise<TMigrateResult>][] = [
+    [MIGRATION, (o) => migrate(table, o)],
+    [NOTIFY_MIGRATION, (o) => migrateNotify(table, { ...o, timeZone: process.env.SCORING_TIMEZONE || 'Asia/Shanghai' })],
+  ];
+  for (const [name, step] of steps) {
+    const started = Date.now();
+    const r = await step({ progress: (line) => console.log(`  ${line}`) });
+    if (r.already) console.log(`migrate: ${name} was done before; nothing to do`);
+    else console.log(`migrate: ${name} done: ${r.visited} records visited, ${r.written} writes, ${Date.now() - started} ms`);
+  }
 }
 
 /** The TableName output of the stack in a `cdk deploy --outputs-file` JSON ({ <stack>: { TableName: … } }). */

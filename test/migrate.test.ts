@@ -1,7 +1,8 @@
 /**
  * The deploy's migration (issue 15) against a real engine: data stored before the national-scale indexes (region
  * and hall records without the tree index, users without the name index or their address and subject claims) goes
- * in; the indexes come out; an interrupted run resumes at its page; a second run writes nothing.
+ * in; the indexes come out; an interrupted run resumes at its page; a second run writes nothing. Then the
+ * notifications' migration: users without scope items and a digest mail waiting from before get them.
  */
 import { randomBytes } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -12,9 +13,10 @@ import { createDynamoClient } from '../shared/storage/client.js';
 import { batchPut, getItem, openTable, type TTable } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
 import { getMarker, setMarker } from '../shared/storage/meta.js';
-import { MIGRATION, migrate } from '../shared/storage/migrate.js';
+import { MIGRATION, migrate, migrateNotify, NOTIFY_MIGRATION } from '../shared/storage/migrate.js';
+import { createMail, listDueDigests } from '../shared/storage/notify.js';
 import { ensureTable } from '../shared/storage/schema.js';
-import { findStaffIdentity, pageUsers } from '../shared/storage/users.js';
+import { findStaffIdentity, pageUsers, usersOfScope } from '../shared/storage/users.js';
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { engine, stopEngines } from './support/harness.js';
 
@@ -96,5 +98,35 @@ describe('npm run migrate: old-shape data in, the national indexes out', () => {
     const again = await migrate(table);
     expect(again).toMatchObject({ done: true, written: 0, visited: regions.length + halls.length + users.length });
     expect(await getItem(table, keys.marker(MIGRATION))).toHaveProperty('at');
+  });
+});
+
+describe("npm run migrate: the notifications' indexes (notify-index-v1)", () => {
+  const now = Date.parse('2026-12-01T02:00:00Z'); // 10:00 in Shanghai: a digest waiting from before is due at once
+
+  it('users stored before have no scope items; an interrupted run keeps its place and the next completes', async () => {
+    expect(await usersOfScope(table, users[5].scope)).toEqual([]);
+    // a digest mail written before the due index: nothing would ever send it
+    await createMail(
+      table,
+      { userId: 'u007', eventId: 'evt_000000000000000000000007', mode: 'digest', at: '2026-11-30T01:00:00.000Z' },
+      now,
+    );
+    expect(await listDueDigests(table, new Date(now).toISOString())).toEqual([]);
+    const first = await migrateNotify(table, { pageSize: 10, maxPages: 2, now });
+    expect(first).toMatchObject({ done: false, visited: 20 });
+    expect(await getMarker(table, NOTIFY_MIGRATION)).toMatchObject({ step: 'users', after: 'u019' });
+    const rest = await migrateNotify(table, { pageSize: 10, now });
+    expect(rest).toMatchObject({ done: true, visited: users.length - 20 }); // resumed, not restarted
+    expect(first.written + rest.written).toBe(users.length + 1); // a scope item each, one digest due
+  });
+
+  it('the indexes work: a hall lists its users, the old digest is due; a second run writes nothing', async () => {
+    const scope = users[5].scope;
+    expect((await usersOfScope(table, scope)).map((u) => u.id)).toEqual(users.filter((u) => u.scope === scope).map((u) => u.id));
+    expect((await listDueDigests(table, new Date(now).toISOString())).map((d) => d.userId)).toEqual(['u007']);
+    expect(await migrateNotify(table, { now })).toEqual({ done: true, visited: 0, written: 0, already: true });
+    await setMarker(table, NOTIFY_MIGRATION, { step: 'users' });
+    expect(await migrateNotify(table, { now })).toMatchObject({ done: true, written: 0, visited: users.length });
   });
 });

@@ -15,8 +15,8 @@ import { forgetCaseWorld, loadCaseWorld } from '../shared/services/cases.js';
 import { notifyTick, type TNotifyDeps } from '../shared/services/notify.js';
 import { emitMonthlyReports } from '../shared/services/report-notice.js';
 import { putHall, putRegion } from '../shared/storage/catalogue.js';
-import { getPrefs, putPrefs } from '../shared/storage/notify.js';
-import { listUsers, putUser } from '../shared/storage/users.js';
+import { putPrefs } from '../shared/storage/notify.js';
+import { putUser } from '../shared/storage/users.js';
 import { stopEngines, world, type TWorld } from './support/harness.js';
 
 let w: TWorld;
@@ -129,8 +129,6 @@ describe('report.monthly on the first working day', () => {
     const input = {
       table: w.table,
       world: await loadCaseWorld(w.table, w.clock.now),
-      users: await listUsers(w.table),
-      prefsOf: (id: string) => getPrefs(w.table, id),
       nowMs: w.clock.now,
       timeZone: 'Asia/Shanghai',
     };

@@ -8,7 +8,8 @@ import {
   alertRaised,
   caseOpened,
   deliveryFor,
-  digestDay,
+  DIGEST_AT_MINUTES,
+  digestDueAt,
   digestMessage,
   endpointWants,
   EVENT_KINDS,
@@ -16,10 +17,17 @@ import {
   eventLine,
   eventMessage,
   eventOfCaseStep,
+  localClock,
   MAX_ATTEMPTS,
+  mayHear,
+  modeFor,
   nextAttemptDelay,
+  recipientScopes,
+  reportMonthly,
   RETRY_DELAYS_MS,
+  reviewWaiting,
   signWebhook,
+  type TEvent,
   webhookBody,
   ZEvent,
 } from './events.js';
@@ -167,13 +175,121 @@ describe('who hears what', () => {
   });
 });
 
+describe('who may hear: the scopes asked hold everyone', () => {
+  // a random tree: regions r0..rN (each under an earlier one or a root), halls under random regions
+  const world = fc
+    .record({
+      parents: fc.array(fc.nat(), { minLength: 1, maxLength: 8 }),
+      halls: fc.array(fc.nat(), { minLength: 1, maxLength: 6 }),
+    })
+    .map(({ parents, halls }) => {
+      const regionParent = new Map<string, string | undefined>(
+        parents.map((p, i) => [`r${i}`, i === 0 || p % (i + 1) === i ? undefined : `r${p % i}`]),
+      );
+      const hallRegion = new Map(halls.map((r, i) => [`h${i}`, `r${r % parents.length}`]));
+      return { regionParent, hallRegion } as TTree;
+    });
+  const arbitraryUser = (tree: TTree) =>
+    fc
+      .record({
+        role: fc.constantFrom('admin' as const, 'supervisor' as const, 'manager' as const),
+        region: fc.constantFrom(...tree.regionParent.keys()),
+        hall: fc.constantFrom(...tree.hallRegion.keys()),
+        email: fc.boolean(),
+      })
+      .map(
+        ({ role, region, hall, email }): TUser => ({
+          id: 'u',
+          name: 'u',
+          role,
+          scope: role === 'admin' ? '*' : role === 'supervisor' ? region : hall,
+          ...(email ? { email: 'u@x.cn' } : {}),
+        }),
+      );
+  const arbitraryEvent = (tree: TTree) =>
+    fc
+      .record({
+        kind: fc.constantFrom(...EVENT_KINDS),
+        hall: fc.constantFrom(...tree.hallRegion.keys()),
+        region: fc.constantFrom(...tree.regionParent.keys()),
+        ofRegion: fc.boolean(),
+      })
+      .map(({ kind, hall, region, ofRegion }): TEvent => {
+        if (kind === 'report.monthly')
+          return reportMonthly(ofRegion ? { regionId: region } : { hallId: hall }, '2026-11', '/reports/x/2026-11', T0);
+        const e = reviewWaiting(hall, '2026-11-30', 1, T0);
+        return ZEvent.parse({ ...e, kind, ...(kind === 'case.escalated' ? { regionId: region } : {}) });
+      });
+
+  it('anyone mayHear lets through has their scope among recipientScopes (so asking those scopes misses nobody)', () => {
+    fc.assert(
+      fc.property(
+        world.chain((tree) => fc.tuple(fc.constant(tree), arbitraryUser(tree), arbitraryEvent(tree))),
+        ([tree, user, e]) => {
+          if (mayHear(user, tree, e)) expect(recipientScopes(e, tree)).toContain(user.scope);
+          // and the old single rule is the two halves together
+          expect(deliveryFor(user, tree, undefined, e)).toBe(mayHear(user, tree, e) ? modeFor(user.role, undefined, e.kind) : 'never');
+        },
+      ),
+      { numRuns: 500 },
+    );
+  });
+  it('a hall event asks its hall, its region chain and the administrators; nothing else', () => {
+    const opened = caseOpened(openCase(rating, hall, cal, T0)!);
+    expect(recipientScopes(opened, tree)).toEqual(['h1', 'street', 'district', 'city', '*']);
+    expect(recipientScopes(reportMonthly({ regionId: 'district' }, '2026-11', '/reports/district/2026-11', T0), tree)).toEqual([
+      'district',
+      'city',
+      '*',
+    ]);
+    expect(mayHear(otherManager, tree, opened)).toBe(false);
+    expect(mayHear({ ...manager, email: undefined }, tree, opened)).toBe(false);
+    expect(mayHear(admin, tree, opened)).toBe(true); // may, though the role's default is never
+    expect(modeFor('admin', undefined, 'case.opened')).toBe('never');
+  });
+});
+
 describe('the daily digest', () => {
-  it('is due at 08:30 hall-local, once a day', () => {
-    const beijing = (hhmm: string) => Date.parse(`2026-12-01T${hhmm}:00+08:00`);
-    expect(digestDay(beijing('08:29'), 'Asia/Shanghai', '2026-11-30')).toBeUndefined();
-    expect(digestDay(beijing('08:30'), 'Asia/Shanghai', '2026-11-30')).toBe('2026-12-01');
-    expect(digestDay(beijing('17:00'), 'Asia/Shanghai', '2026-12-01')).toBeUndefined();
-    expect(digestDay(beijing('08:30'), 'Asia/Urumqi', undefined)).toBeUndefined(); // 06:30 there
+  const beijing = (day: string, hhmm: string) => Date.parse(`${day}T${hhmm}:00+08:00`);
+  it('is due at 08:30 hall-local: at once after it (the day not yet sent), else the next 08:30', () => {
+    const z = 'Asia/Shanghai';
+    expect(digestDueAt(beijing('2026-12-01', '07:10'), z)).toBe(beijing('2026-12-01', '08:30'));
+    expect(digestDueAt(beijing('2026-12-01', '08:30'), z)).toBe(beijing('2026-12-01', '08:30'));
+    expect(digestDueAt(beijing('2026-12-01', '15:00'), z)).toBe(beijing('2026-12-01', '15:00'));
+    expect(digestDueAt(beijing('2026-12-01', '15:00'), z, '2026-12-01')).toBe(beijing('2026-12-02', '08:30'));
+    expect(digestDueAt(beijing('2026-12-01', '08:29'), z, '2026-11-30')).toBe(beijing('2026-12-01', '08:30'));
+    expect(digestDueAt(beijing('2026-12-01', '08:30'), 'Asia/Urumqi')).toBe(beijing('2026-12-01', '10:30')); // 06:30 there
+  });
+  it('property: never before now, always at or after 08:30 local on a day after the last sent, and the first such instant', () => {
+    const zones = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Kolkata', 'America/New_York', 'Europe/London', 'Australia/Lord_Howe'];
+    const start = Date.parse('2026-01-01T00:00:00Z');
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: 365 * 86_400 }),
+        fc.constantFrom(...zones),
+        fc.integer({ min: -2, max: 1 }),
+        fc.boolean(),
+        (sec, tz, lag, withSent) => {
+          const now = start + sec * 1000;
+          const today = localClock(now, tz).day;
+          const sentDay = withSent ? new Date(Date.parse(`${today}T00:00:00Z`) + lag * 86_400_000).toISOString().slice(0, 10) : undefined;
+          const due = digestDueAt(now, tz, sentDay);
+          const c = localClock(due, tz);
+          expect(due).toBeGreaterThanOrEqual(now);
+          expect(due - now).toBeLessThanOrEqual(3 * 86_400_000); // a sent day of tomorrow: the day after at 08:30
+          expect(c.minutes).toBeGreaterThanOrEqual(DIGEST_AT_MINUTES);
+          if (sentDay) expect(c.day > sentDay).toBe(true);
+          if (due > now) {
+            // exactly 08:30:00, and a minute earlier was not yet due (or was before now)
+            expect(c.minutes).toBe(DIGEST_AT_MINUTES);
+            expect(due % 60_000).toBe(0);
+            const before = localClock(due - 60_000, tz);
+            expect(before.minutes < DIGEST_AT_MINUTES || (sentDay !== undefined && before.day <= sentDay) || due - 60_000 < now).toBe(true);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
   });
   it('lists everything grouped by kind, each with its link, in the chosen language', () => {
     const e1 = caseOpened(openCase(rating, hall, cal, T0)!);

@@ -202,16 +202,32 @@ export function inScope(user: TUser, tree: TTree, e: TEvent): boolean {
 }
 
 /**
- * How this user hears of this event, if at all. An escalation goes to the supervisors of the region it went to and
- * above (and the hall's manager); an appeal to decide goes to supervisors, not to the manager who filed it.
+ * Whether this user could hear of this event at all, whatever their choices: an address, the unit in scope, and the
+ * kind's rules. An escalation goes to the supervisors of the region it went to and above (and the hall's manager);
+ * an appeal to decide goes to supervisors, not to the manager who filed it; a month's report to those who answer for
+ * the unit itself, not to every supervisor above each hall.
  */
-export function deliveryFor(user: TUser, tree: TTree, prefs: TNotifyPrefs | undefined, e: TEvent): TDeliveryMode {
-  if (!user.email || !inScope(user, tree, e)) return 'never';
-  if (e.kind === 'case.escalated' && user.role === 'supervisor' && e.regionId && !canSeeRegion(user, tree, e.regionId)) return 'never';
-  if (e.kind === 'appeal.filed' && user.role === 'manager') return 'never';
-  // a month's report goes to those who answer for the unit itself, not to every supervisor above each hall
-  if (e.kind === 'report.monthly' && !isOwnReportUnit(user, tree, e)) return 'never';
-  return modeFor(user.role, prefs, e.kind);
+export function mayHear(user: TUser, tree: TTree, e: TEvent): boolean {
+  if (!user.email || !inScope(user, tree, e)) return false;
+  if (e.kind === 'case.escalated' && user.role === 'supervisor' && e.regionId && !canSeeRegion(user, tree, e.regionId)) return false;
+  if (e.kind === 'appeal.filed' && user.role === 'manager') return false;
+  return e.kind !== 'report.monthly' || isOwnReportUnit(user, tree, e);
+}
+
+/** How this user hears of this event: never if they may not (mayHear), else their choice or their role's default. */
+export const deliveryFor = (user: TUser, tree: TTree, prefs: TNotifyPrefs | undefined, e: TEvent): TDeliveryMode =>
+  mayHear(user, tree, e) ? modeFor(user.role, prefs, e.kind) : 'never';
+
+/** The administrators' scope (TUser.scope of every administrator). */
+export const ADMIN_SCOPE = '*';
+
+/**
+ * The scopes whose users may hear of an event: its hall, each region of its chain, and the administrators'. Everyone
+ * mayHear lets through sits in one of them (property-tested), so an event's recipients are these scopes' users only.
+ */
+export function recipientScopes(e: TEvent, tree: TTree): string[] {
+  const hall = e.hallId && tree.hallRegion.has(e.hallId) ? [e.hallId] : [];
+  return [...hall, ...regionsOfEvent(e, tree), ADMIN_SCOPE];
 }
 
 /* ---------- the daily digest ---------- */
@@ -233,10 +249,28 @@ export function localClock(ms: number, timeZone: string): { day: string; minutes
   return { day: `${p('year')}-${p('month')}-${p('day')}`, minutes: Number(p('hour')) * 60 + Number(p('minute')) };
 }
 
-/** The day whose digest is due at `now` (08:30 local has passed), unless that day's digest was sent already. */
-export function digestDay(now: number, timeZone: string, lastSentDay: string | undefined): string | undefined {
-  const { day, minutes } = localClock(now, timeZone);
-  return minutes >= DIGEST_AT_MINUTES && (!lastSentDay || lastSentDay < day) ? day : undefined;
+/**
+ * When a digest waiting at `now` is due: the first instant from `now` on at which 08:30 local has passed on a day
+ * after `sentDay` (the day whose digest went last, if known). So a mail waiting before 08:30 goes at 08:30, one
+ * waiting later in a day whose digest has not gone goes at once, and one after the day's digest waits for tomorrow's.
+ */
+export function digestDueAt(now: number, timeZone: string, sentDay?: string): number {
+  const qualifies = (t: number) => {
+    const c = localClock(t, timeZone);
+    return c.minutes >= DIGEST_AT_MINUTES && (!sentDay || c.day > sentDay);
+  };
+  if (qualifies(now)) return now;
+  // the next 08:30 by the local clock, from the minute's start; then set right by the clock read there (a DST change)
+  let t = Math.floor(now / 60_000) * 60_000;
+  for (let guard = 0; guard < 8; guard++) {
+    t += ((DIGEST_AT_MINUTES - localClock(t, timeZone).minutes + 1440) % 1440 || 1440) * 60_000;
+    for (let fix = 0; fix < 2; fix++) {
+      const off = DIGEST_AT_MINUTES - localClock(t, timeZone).minutes;
+      if (Math.abs(off) < 180) t += off * 60_000;
+    }
+    if (qualifies(t)) return t;
+  }
+  return t;
 }
 
 /* ---------- words ---------- */

@@ -27,7 +27,7 @@ import { notifyTick, type TTickResult } from '../services/notify.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
 import { getMarker } from '../storage/meta.js';
 import { getHallCatalogue } from '../storage/catalogue.js';
-import { migrate } from '../storage/migrate.js';
+import { migrate, migrateNotify } from '../storage/migrate.js';
 import { countIssuedTicket } from '../storage/tickets.js';
 
 export interface TLocalServer {
@@ -88,9 +88,11 @@ export async function startLocal(env: Record<string, string | undefined> = proce
     log.info('seeded demo data', { ratings: seeded.ratings, halls: seeded.data.halls.length, ms: Date.now() - started });
     marker = await getMarker(table, SEED_MARKER);
   }
-  // Data stored before the national-scale indexes (issue 15) gets them once: the tree index, users' claims.
-  // (idempotent and resumable: shared/storage/migrate.ts; on AWS `npm run deploy` runs it after cdk deploy)
+  // Data stored before the national-scale indexes (issue 15) gets them once: the tree index, users' claims, the
+  // users by scope and the waiting digests' due items (idempotent and resumable: shared/storage/migrate.ts; on AWS
+  // `npm run deploy` runs it after cdk deploy)
   await migrate(table);
+  await migrateNotify(table, { timeZone: config.SCORING_TIMEZONE });
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
   const jobDeps = {

@@ -5,8 +5,12 @@
  *             case.overdue (a deadline passed) and case.due_soon (08:00 hall-local, deadlines of the day)
  *   dispatch  each event in the outbox → a mail item per staff user who wants it (now / digest) and a delivery per
  *             webhook endpoint of its region or above; then off the outbox. Every item is put-if-absent: a re-run
- *             or a replayed event adds nothing
- *   mails     queued mails sent; digests at 08:30 in the user's time zone, one message listing everything waiting
+ *             or a replayed event adds nothing. The users asked are those of the event's scopes (its hall, its
+ *             regions, the administrators: a Query each on the scope items), their choices read in one batch: at
+ *             national size (100,000 users) an event reads a few dozen items, never the user list
+ *   mails     queued mails sent; digests at 08:30 in the user's time zone, one message listing everything waiting:
+ *             a waiting digest is indexed by the instant it is due, so the tick reads the digests due, not the
+ *             users, and claims each by a conditional write (two ticks, or two Lambda instances, never both send)
  *   deliver   due webhook attempts (Standard Webhooks signed), retried over ~27 h, then parked
  * Transitions write their event themselves (emitCaseStep: the one extra write per case transition).
  */
@@ -16,15 +20,17 @@ import { auditEntry } from '../domain/audit.js';
 import {
   caseDeadline,
   caseOpened,
-  deliveryFor,
-  digestDay,
+  digestDueAt,
   digestMessage,
   endpointWants,
   EVENT_KINDS,
   eventMessage,
   localClock,
   MAX_ATTEMPTS,
+  mayHear,
+  modeFor,
   nextAttemptDelay,
+  recipientScopes,
   signWebhook,
   type TEvent,
   type TEventKind,
@@ -39,34 +45,40 @@ import { activeDue } from '../domain/cases.js';
 import { quietLog, type TLog } from '../log.js';
 import { appendAudit } from '../storage/audit.js';
 import { caseFromRaw } from '../storage/cases.js';
-import { getItem, put, queryAll, type TTable } from '../storage/db.js';
+import { getItem, ifCondition, put, queryAll, type TTable } from '../storage/db.js';
 import * as keys from '../storage/keys.js';
 import { listDirty } from '../storage/late-marks.js';
 import {
   claimDigest,
+  claimDueDigest,
   createDelivery,
   createEndpoint,
   createMail,
   digestClaimed,
+  finishDigest,
   getDelivery,
   getEndpoint,
   getEvent,
-  getPrefs,
+  getPrefsMany,
   listDigestWaiting,
   listDueDeliveries,
+  listDueDigests,
   listEndpoints,
   listPendingEvents,
   listQueuedMails,
   markDispatched,
   markMailSent,
+  noteDigestWaiting,
+  postponeDigest,
   recordAttempt,
   redeliver,
   removeEndpoint,
   type TDelivery,
   type TEndpoint,
 } from '../storage/notify.js';
-import { listUsers } from '../storage/users.js';
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { getUsers, usersOfScopes } from '../storage/users.js';
+import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { HALL_FANOUT, loadCaseWorld, mapLimit, nextLocalMidnight, type TCaseWorld } from './cases.js';
 import { emitEvents } from './emit.js';
 import { emitMonthlyReports } from './report-notice.js';
@@ -181,7 +193,10 @@ async function queryActive(t: TTable, hallId: string, from: string, to: string) 
 interface TTickContext {
   world: TCaseWorld;
   tree: TTree;
-  users: TUser[];
+  /** the users of each scope asked this tick (verified against their user items) */
+  scopes: Map<string, TUser[]>;
+  /** users and their choices read this tick, each once (in batches) */
+  users: Map<string, TUser | undefined>;
   prefs: Map<string, TNotifyPrefs | undefined>;
   endpoints: TEndpoint[];
   names: TNames;
@@ -189,21 +204,48 @@ interface TTickContext {
 
 async function context(deps: TNotifyDeps): Promise<TTickContext> {
   const world = await loadCaseWorld(deps.table, nowOf(deps));
-  const [users, endpoints] = await Promise.all([listUsers(deps.table), listEndpoints(deps.table)]);
+  const endpoints = await listEndpoints(deps.table);
   const regions = new Map(world.regions.map((r) => [r.id, r.name]));
   return {
     world,
     tree: world.tree,
-    users,
+    scopes: new Map(),
+    users: new Map(),
     prefs: new Map(),
     endpoints,
     names: { hall: (id) => world.halls.get(id)?.name, region: (id) => regions.get(id) },
   };
 }
 
-async function prefsOf(deps: TNotifyDeps, ctx: TTickContext, userId: string): Promise<TNotifyPrefs | undefined> {
-  if (!ctx.prefs.has(userId)) ctx.prefs.set(userId, await getPrefs(deps.table, userId));
-  return ctx.prefs.get(userId);
+/** The users of an event's scopes (its hall, its regions, the administrators), each scope asked once per tick. */
+async function candidates(deps: TNotifyDeps, ctx: TTickContext, e: TEvent): Promise<TUser[]> {
+  const scopes = recipientScopes(e, ctx.tree);
+  const missing = scopes.filter((s) => !ctx.scopes.has(s));
+  if (missing.length) {
+    for (const s of missing) ctx.scopes.set(s, []);
+    for (const u of await usersOfScopes(deps.table, missing)) {
+      ctx.scopes.get(u.scope)?.push(u);
+      ctx.users.set(u.id, u);
+    }
+  }
+  return scopes.flatMap((s) => ctx.scopes.get(s) ?? []);
+}
+
+/** Users by id, those not read yet this tick in one batch. */
+async function usersById(deps: TNotifyDeps, ctx: TTickContext, ids: readonly string[]): Promise<Map<string, TUser | undefined>> {
+  const missing = [...new Set(ids)].filter((id) => !ctx.users.has(id));
+  if (missing.length) {
+    for (const id of missing) ctx.users.set(id, undefined);
+    for (const u of await getUsers(deps.table, missing)) ctx.users.set(u.id, u);
+  }
+  return ctx.users;
+}
+
+/** Users' choices, those not read yet this tick in one batch. */
+async function prefsOf(deps: TNotifyDeps, ctx: TTickContext, ids: readonly string[]): Promise<Map<string, TNotifyPrefs | undefined>> {
+  const missing = [...new Set(ids)].filter((id) => !ctx.prefs.has(id));
+  if (missing.length) for (const [id, p] of await getPrefsMany(deps.table, missing)) ctx.prefs.set(id, p);
+  return ctx.prefs;
 }
 
 /** Fans each pending event out to mail items and deliveries, then takes it off the outbox. */
@@ -212,13 +254,23 @@ export async function dispatch(deps: TNotifyDeps, ctx?: TTickContext): Promise<{
   const nowMs = nowOf(deps);
   const out = { events: 0, mails: 0, deliveries: 0 };
   for (const e of await listPendingEvents(deps.table)) {
-    // a month's report goes only to those who answer for its unit: look them up instead of asking every user
-    const unitId = e.hallId ?? e.regionId ?? '';
-    const users = e.kind === 'report.monthly' ? c.users.filter((u) => u.scope === unitId || u.role === 'admin') : c.users;
-    for (const user of deps.mailer ? users : []) {
-      const mode = deliveryFor(user, c.tree, await prefsOf(deps, c, user.id), e);
-      if (mode === 'never') continue;
-      if (await createMail(deps.table, { userId: user.id, eventId: e.id, mode, at: e.at }, nowMs)) out.mails++;
+    if (deps.mailer) {
+      const hear = (await candidates(deps, c, e)).filter((u) => mayHear(u, c.tree, e));
+      const prefs = await prefsOf(
+        deps,
+        c,
+        hear.map((u) => u.id),
+      );
+      for (const user of hear) {
+        const mode = modeFor(user.role, prefs.get(user.id), e.kind);
+        if (mode === 'never') continue;
+        if (await createMail(deps.table, { userId: user.id, eventId: e.id, mode, at: e.at }, nowMs)) out.mails++;
+        // noted on a replay too: a crash between the mail and its note must not leave the mail without a digest
+        if (mode === 'digest') {
+          const due = digestDueAt(nowMs, userTimeZone(deps, c, user));
+          await noteDigestWaiting(deps.table, user.id, new Date(due).toISOString());
+        }
+      }
     }
     for (const ep of c.endpoints) if (endpointWants(ep, e, c.tree) && (await createDelivery(deps.table, ep.id, e, nowMs))) out.deliveries++;
     await markDispatched(deps.table, e.id, new Date(nowMs).toISOString());
@@ -236,13 +288,17 @@ function userTimeZone(deps: TNotifyDeps, ctx: TTickContext, user: TUser): string
 /** Sends the mails queued to go at once. */
 export async function sendQueuedMails(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
   if (!deps.mailer) return 0;
+  const queued = await listQueuedMails(deps.table);
+  if (!queued.length) return 0;
   const c = ctx ?? (await context(deps));
+  const ids = queued.map((m) => m.userId);
+  const [users, prefs] = await Promise.all([usersById(deps, c, ids), prefsOf(deps, c, ids)]);
   let sent = 0;
-  for (const m of await listQueuedMails(deps.table)) {
-    const user = c.users.find((u) => u.id === m.userId);
+  for (const m of queued) {
+    const user = users.get(m.userId);
     const e = await getEvent(deps.table, m.eventId);
     if (user?.email && e) {
-      const lang = (await prefsOf(deps, c, user.id))?.lang ?? 'zh';
+      const lang = prefs.get(user.id)?.lang ?? 'zh';
       const msg = eventMessage(e, lang, deps.baseUrl, c.names, userTimeZone(deps, c, user));
       try {
         await deps.mailer.send({ to: user.email, id: `${e.id}.${user.id}`, ...msg });
@@ -258,46 +314,94 @@ export async function sendQueuedMails(deps: TNotifyDeps, ctx?: TTickContext): Pr
   return sent;
 }
 
-const lastDigest = new WeakMap<TTable, Map<string, string>>();
+/** The tick's marker: the digest pass is taken in turn (one instance at a time), and its last pass is recorded. */
+const TICK_MARKER = keys.marker('notify-tick');
+/** How long a digest pass or a claimed digest is held before another tick may take it over (a crash mid-way). */
+const DIGEST_HOLD_MS = 5 * 60_000;
 
-/** At 08:30 in each user's time zone: one message listing everything waiting for their digest (none if nothing). */
+/** Takes the digest pass for this tick (false: another instance is in its pass). */
+function takeDigestTurn(t: TTable, nowMs: number, token: string): Promise<boolean> {
+  return ifCondition(() =>
+    t.db.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: marshall(TICK_MARKER),
+        UpdateExpression: 'SET turnBy = :tok, turnUntil = :until',
+        ConditionExpression: 'attribute_not_exists(turnUntil) OR turnUntil < :now',
+        ExpressionAttributeValues: marshall({ ':tok': token, ':until': nowMs + DIGEST_HOLD_MS, ':now': nowMs }),
+      }),
+    ),
+  );
+}
+
+function endDigestTurn(t: TTable, nowMs: number, token: string, due: number, sent: number): Promise<boolean> {
+  return ifCondition(() =>
+    t.db.send(
+      new PutItemCommand({
+        TableName: t.name,
+        Item: marshall({ ...TICK_MARKER, digestsAt: new Date(nowMs).toISOString(), due, sent }),
+        ConditionExpression: 'turnBy = :tok',
+        ExpressionAttributeValues: marshall({ ':tok': token }),
+      }),
+    ),
+  );
+}
+
+/**
+ * The digests due (08:30 in each user's time zone has passed and something waits): one message per user listing
+ * everything waiting, at most one per user and day. Each is claimed by a conditional write before it is sent, so two
+ * ticks never both send it; a digest that could not be sent is due again at once, one whose day went already
+ * tomorrow.
+ */
 export async function sendDigests(deps: TNotifyDeps, ctx?: TTickContext): Promise<number> {
   if (!deps.mailer) return 0;
-  const c = ctx ?? (await context(deps));
+  const mailer = deps.mailer;
+  const t = deps.table;
   const nowMs = nowOf(deps);
+  const now = new Date(nowMs).toISOString();
+  const token = randomBytes(9).toString('base64url');
+  if (!(await takeDigestTurn(t, nowMs, token))) return 0;
   let sent = 0;
-  const seen = lastDigest.get(deps.table) ?? new Map<string, string>();
-  lastDigest.set(deps.table, seen);
-  for (const user of c.users) {
-    if (!user.email) continue;
-    const tz = userTimeZone(deps, c, user);
-    const day = digestDay(nowMs, tz, seen.get(user.id));
-    if (!day) continue;
-    if (await digestClaimed(deps.table, user.id, day)) {
-      seen.set(user.id, day);
-      continue;
-    }
-    const waiting = await listDigestWaiting(deps.table, user.id);
-    const events = (await Promise.all(waiting.map((m) => getEvent(deps.table, m.eventId)))).filter((e) => e !== undefined);
-    if (events.length) {
-      const lang = (await prefsOf(deps, c, user.id))?.lang ?? 'zh';
-      // sent before it is marked: a crash in between sends it twice rather than never
-      try {
-        await deps.mailer.send({
-          to: user.email,
-          id: `digest.${day}.${user.id}`,
-          ...digestMessage(events, day, lang, deps.baseUrl, c.names, tz),
-        });
-      } catch (err) {
-        (deps.log ?? quietLog).warn('digest not sent, will retry', { userId: user.id, day, error: (err as Error).message });
-        continue;
+  let due: Awaited<ReturnType<typeof listDueDigests>> = [];
+  try {
+    due = await listDueDigests(t, now);
+    if (!due.length) return 0;
+    const c = ctx ?? (await context(deps));
+    const ids = due.map((d) => d.userId);
+    const [users, prefs] = await Promise.all([usersById(deps, c, ids), prefsOf(deps, c, ids)]);
+    const holdUntil = new Date(nowMs + DIGEST_HOLD_MS).toISOString();
+    await mapLimit(due, 8, async (d) => {
+      const noted = await claimDueDigest(t, d, token, holdUntil);
+      if (noted === undefined) return; // another tick has it
+      const user = users.get(d.userId);
+      const tz = user ? userTimeZone(deps, c, user) : (deps.timeZone ?? 'Asia/Shanghai');
+      const day = localClock(nowMs, tz).day;
+      const tomorrow = new Date(digestDueAt(nowMs, tz, day)).toISOString();
+      if (!user?.email) return finishDigest(t, d.userId, token, noted, tomorrow); // removed, or no address: nothing to send
+      if (await digestClaimed(t, user.id, day)) return void (await postponeDigest(t, user.id, token, tomorrow));
+      const waiting = await listDigestWaiting(t, user.id);
+      const events = (await Promise.all(waiting.map((m) => getEvent(t, m.eventId)))).filter((e) => e !== undefined);
+      if (events.length) {
+        const lang = prefs.get(user.id)?.lang ?? 'zh';
+        // sent before it is marked: a crash in between sends it twice (after the hold) rather than never
+        try {
+          await mailer.send({
+            to: user.email,
+            id: `digest.${day}.${user.id}`,
+            ...digestMessage(events, day, lang, deps.baseUrl, c.names, tz),
+          });
+        } catch (err) {
+          (deps.log ?? quietLog).warn('digest not sent, will retry', { userId: user.id, day, error: (err as Error).message });
+          return void (await postponeDigest(t, user.id, token, now));
+        }
+        sent++;
       }
-      sent++;
-    }
-    const at = new Date(nowMs).toISOString();
-    for (const m of waiting) await markMailSent(deps.table, user.id, m.eventId, at);
-    await claimDigest(deps.table, user.id, day, nowMs);
-    seen.set(user.id, day);
+      await claimDigest(t, user.id, day, nowMs);
+      for (const m of waiting) await markMailSent(t, user.id, m.eventId, now);
+      await finishDigest(t, user.id, token, noted, tomorrow);
+    });
+  } finally {
+    await endDigestTurn(t, nowMs, token, due.length, sent);
   }
   return sent;
 }
@@ -415,8 +519,6 @@ export async function notifyTick(deps: TNotifyDeps): Promise<TTickResult> {
   const monthly = await emitMonthlyReports({
     table: deps.table,
     world: ctx.world,
-    users: ctx.users,
-    prefsOf: (id) => prefsOf(deps, ctx, id),
     nowMs: nowOf(deps),
     timeZone: deps.timeZone ?? 'Asia/Shanghai',
   });

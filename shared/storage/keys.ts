@@ -135,6 +135,13 @@ export const userNameIndex = (name: string, id: string): TIndex2Key => ({
   gsi2sk: `${name.trim().toLowerCase()}#${id}`,
 });
 export const usersByName = 'USERNAME';
+/**
+ * A user's place in the tree for the notifications (issue 15): one item per user under their scope (a hall, a region,
+ * or '*' for administrators), so an event's recipients are a Query per unit of its chain, never the user list. Kept
+ * by every user write; a reader checks each hit against the user item (a crash between two writes can leave a stale one).
+ */
+export const userScope = (scope: string, userId: string): TKey => ({ pk: `USCOPE#${scope}`, sk: userId });
+export const usersOfScope = (scope: string): string => `USCOPE#${scope}`;
 /** A region's direct children on GSI2: sub-regions (R#) and halls (H#); the top regions are the children of ''. */
 export const childIndex = (parentId: string | undefined, kind: 'R' | 'H', id: string): TIndex2Key => ({
   gsi2pk: `KIDS#${parentId ?? ''}`,
@@ -176,6 +183,13 @@ export const digestWaiting = (userId: string, eventId: string, at: string): TInd
 });
 export const digestOf = (userId: string): string => `DIGEST#${userId}`;
 export const digestSent = (userId: string, day: string): TKey => ({ pk: `MAIL#${userId}`, sk: `DIGEST#${day}` });
+/** A user's waiting digest, one item per user: indexed by the instant it is due while a digest waits (sparse). */
+export const digestDue = (userId: string): TKey => ({ pk: `MAIL#${userId}`, sk: 'DUE' });
+export const digestDueIndex = (userId: string, dueAt: string): TIndexKey => ({
+  gsi1pk: `DIGESTDUE#${notifyShard(userId)}`,
+  gsi1sk: `${dueAt}#${userId}`,
+});
+export const digestDuePartition = (shard: number): string => `DIGESTDUE#${shard}`;
 /* the link channel: registered matters (ttl: the rating window) and the guessing counters of /rate */
 export const matter = (hallId: string, key: string): TKey => ({ pk: `MATTER#${hallId}#${key}`, sk: 'MATTER' });
 export const guess = (scope: string, bucket: number): TKey => ({ pk: `GUESS#${scope}`, sk: String(bucket) });

@@ -1,22 +1,27 @@
 /**
- * Deployed data brought up to the current indexes (issue 15): the tree index (GSI2 KIDS#<parent>) on every region
- * and hall record, the users' name index and their address and subject claims (USEREMAIL#, USERSUB#). The deploy
- * runs it (`npm run deploy` = cdk deploy, then `npm run migrate -- --aws`; the local server at start).
+ * Deployed data brought up to the current indexes (issue 15), one named migration at a time:
+ *  - `national-index-v1` (migrate): the tree index (GSI2 KIDS#<parent>) on every region and hall record, the users'
+ *    name index and their address and subject claims (USEREMAIL#, USERSUB#);
+ *  - `notify-index-v1` (migrateNotify): each user's scope item (USCOPE#<scope>/<user>, the notifications find an
+ *    event's recipients by it) and, for a user with digest mails waiting from before, their digest's due item
+ *    (MAIL#<user>/DUE), so nothing stored before the change waits for ever.
+ * The deploy runs both (`npm run deploy` = cdk deploy, then `npm run migrate -- --aws`; the local server at start).
  * Idempotent: a record already in shape is read, never written, so a second run writes nothing but its marker.
- * Resumable: it walks regions, halls, then users a page at a time, and after each page keeps the step and the page's
- * last key in a marker, so a run killed halfway picks up at that page (the pages before it are not read again).
+ * Resumable (walk): each goes through its lists a page at a time, and after each page keeps the step and the page's
+ * last key in its marker, so a run killed halfway picks up at that page (the pages before it are not read again).
  */
 import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { queryPage, updateIfPresent, type TTable } from './db.js';
+import { digestDueAt } from '../domain/events.js';
+import { getItem, queryPage, updateIfPresent, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { getMarker, setMarker } from './meta.js';
-import { reindexUser } from './users.js';
+import { listDigestWaiting, noteDigestWaiting } from './notify.js';
+import { reindexUser, reindexUserScope } from './users.js';
 
 /** The marker's name: the local server used it before this module (its { at } means done). */
 export const MIGRATION = 'national-index-v1';
-const STEPS = ['regions', 'halls', 'users'] as const;
-type TStep = (typeof STEPS)[number];
-const LISTS: Record<TStep, string> = { regions: keys.regionsIndex, halls: keys.hallsIndex, users: keys.usersIndex };
+/** The notifications' indexes (scope items, digests due). */
+export const NOTIFY_MIGRATION = 'notify-index-v1';
 
 export interface TMigrateResult {
   /** false when stopped early (`maxPages`): run again to go on */
@@ -27,49 +32,100 @@ export interface TMigrateResult {
   already?: boolean;
 }
 
+export interface TMigrateOptions {
+  pageSize?: number;
+  maxPages?: number;
+  progress?: (line: string) => void;
+}
+
+/** One list a migration walks: the GSI1 listing's partition, and what to do with each record (returns writes made). */
+export interface TWalkStep {
+  name: string;
+  list: string;
+  visit: (raw: Record<string, unknown>) => Promise<number>;
+}
+
+/**
+ * Walks the steps' lists a page at a time under the marker `name`: after each page the marker keeps the step and the
+ * page's last key, so a run stopped (maxPages, or killed) resumes at that page; once done the marker holds { at }
+ * and a later run reads it alone.
+ */
+export async function walk(t: TTable, name: string, steps: readonly TWalkStep[], opts: TMigrateOptions = {}): Promise<TMigrateResult> {
+  const marker = await getMarker(t, name);
+  if (marker?.at && !marker.step) return { done: true, visited: 0, written: 0, already: true };
+  const pageSize = opts.pageSize ?? 100;
+  let i = Math.max(
+    0,
+    steps.findIndex((s) => s.name === marker?.step),
+  );
+  let after = typeof marker?.after === 'string' && marker.step === steps[i].name ? marker.after : undefined;
+  const out: TMigrateResult = { done: false, visited: 0, written: 0 };
+  for (let pages = 0; ; ) {
+    if (opts.maxPages !== undefined && pages >= opts.maxPages) return out;
+    const step = steps[i];
+    const page = await queryPage(t, { pk: step.list, index: true, after, limit: pageSize });
+    pages++;
+    for (const item of page.items) {
+      out.written += await step.visit(unmarshall(item));
+      out.visited++;
+    }
+    after = page.next;
+    if (!after) {
+      opts.progress?.(`${step.name}: done (${out.visited} records visited so far, ${out.written} writes)`);
+      if (i === steps.length - 1) break;
+      i++;
+    }
+    await setMarker(t, name, { step: steps[i].name, ...(after ? { after } : {}) });
+  }
+  await setMarker(t, name, { at: new Date().toISOString() });
+  out.done = true;
+  return out;
+}
+
 /** A catalogue record's tree index, written only if it is missing or stale. */
-async function reindexRecord(t: TTable, step: 'regions' | 'halls', raw: Record<string, unknown>): Promise<number> {
+async function reindexRecord(t: TTable, kind: 'regions' | 'halls', raw: Record<string, unknown>): Promise<number> {
   const id = String(raw.id);
   const want =
-    step === 'regions'
+    kind === 'regions'
       ? keys.childIndex((raw.parentId as string | undefined) || undefined, 'R', id)
       : keys.childIndex(String(raw.regionId), 'H', id);
   if (raw.gsi2pk === want.gsi2pk && raw.gsi2sk === want.gsi2sk) return 0;
-  const key = step === 'regions' ? keys.region(id) : keys.hall(id);
+  const key = kind === 'regions' ? keys.region(id) : keys.hall(id);
   await updateIfPresent(t, key, 'SET gsi2pk = :p, gsi2sk = :s', undefined, { ':p': want.gsi2pk, ':s': want.gsi2sk });
   t.catalogueVersion++;
   return 1;
 }
 
-export async function migrate(
-  t: TTable,
-  opts: { pageSize?: number; maxPages?: number; progress?: (line: string) => void } = {},
-): Promise<TMigrateResult> {
-  const marker = await getMarker(t, MIGRATION);
-  if (marker?.at && !marker.step) return { done: true, visited: 0, written: 0, already: true };
-  const pageSize = opts.pageSize ?? 100;
-  let step: TStep = STEPS.includes(marker?.step as TStep) ? (marker!.step as TStep) : 'regions';
-  let after = typeof marker?.after === 'string' ? marker.after : undefined;
-  const out: TMigrateResult = { done: false, visited: 0, written: 0 };
-  for (let pages = 0; ; ) {
-    if (opts.maxPages !== undefined && pages >= opts.maxPages) return out;
-    const page = await queryPage(t, { pk: LISTS[step], index: true, after, limit: pageSize });
-    pages++;
-    for (const item of page.items) {
-      const raw = unmarshall(item);
-      out.written += step === 'users' ? await reindexUser(t, raw) : await reindexRecord(t, step, raw);
-      out.visited++;
-    }
-    after = page.next;
-    if (!after) {
-      const i = STEPS.indexOf(step);
-      opts.progress?.(`${step}: done (${out.visited} records visited so far, ${out.written} writes)`);
-      if (i === STEPS.length - 1) break;
-      step = STEPS[i + 1];
-    }
-    await setMarker(t, MIGRATION, { step, ...(after ? { after } : {}) });
-  }
-  await setMarker(t, MIGRATION, { at: new Date().toISOString() });
-  out.done = true;
-  return out;
+/** The national indexes: regions, halls, then users. */
+export function migrate(t: TTable, opts: TMigrateOptions = {}): Promise<TMigrateResult> {
+  return walk(
+    t,
+    MIGRATION,
+    [
+      { name: 'regions', list: keys.regionsIndex, visit: (raw) => reindexRecord(t, 'regions', raw) },
+      { name: 'halls', list: keys.hallsIndex, visit: (raw) => reindexRecord(t, 'halls', raw) },
+      { name: 'users', list: keys.usersIndex, visit: (raw) => reindexUser(t, raw) },
+    ],
+    opts,
+  );
+}
+
+/**
+ * A user's digest mails waiting from before the due index get their due item (due at the next 08:30 in `timeZone`,
+ * or at once after it), unless the user has one already. One Query per user (their waiting mails, usually none).
+ */
+async function reindexDigest(t: TTable, userId: string, nowMs: number, timeZone: string): Promise<number> {
+  if (!(await listDigestWaiting(t, userId)).length) return 0;
+  if ((await getItem(t, keys.digestDue(userId), { consistent: true }))?.gsi1sk) return 0;
+  await noteDigestWaiting(t, userId, new Date(digestDueAt(nowMs, timeZone)).toISOString());
+  return 1;
+}
+
+/** The notifications' indexes: every user's scope item and their waiting digest's due item. */
+export function migrateNotify(t: TTable, opts: TMigrateOptions & { now?: number; timeZone?: string } = {}): Promise<TMigrateResult> {
+  const nowMs = opts.now ?? Date.now();
+  const tz = opts.timeZone ?? 'Asia/Shanghai';
+  const visit = async (raw: Record<string, unknown>) =>
+    (await reindexUserScope(t, raw)) + (await reindexDigest(t, String(raw.id), nowMs, tz));
+  return walk(t, NOTIFY_MIGRATION, [{ name: 'users', list: keys.usersIndex, visit }], opts);
 }

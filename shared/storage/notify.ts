@@ -4,13 +4,15 @@
  * endpoints with their sealed secrets, the per-endpoint delivery log (indexed by its next attempt while waiting) and
  * staff e-mails (indexed while queued or waiting for the digest). Every create is a put-if-absent: a retried step
  * writes nothing twice, and a delivery's attempt is conditioned on its attempt count, so two workers cannot both
- * record the same attempt.
+ * record the same attempt. A user's waiting digest has one item (MAIL#<user>/DUE) indexed by the instant it is due, so
+ * the tick reads the digests due, never every user; a sender claims it by a conditional write (two ticks never both
+ * send it) and holds it for a lease, after which another tick may take it over (a crash sends twice, never never).
  */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { type TEvent, type TEventKind, type TNotifyPrefs, type TWebhookFormat, ZEvent } from '../domain/events.js';
 import { deleteIfPresent } from './catalogue.js';
-import { getItem, ifCondition, put, putIf, queryAll, strip, type TTable } from './db.js';
+import { batchGet, getItem, ifCondition, put, putIf, queryAll, strip, type TTable } from './db.js';
 import * as keys from './keys.js';
 
 const KEEP_S = 30 * 86_400;
@@ -24,7 +26,7 @@ async function update(t: TTable, key: keys.TKey, expr: string, values: Record<st
         TableName: t.name,
         Key: marshall(key),
         UpdateExpression: expr,
-        ConditionExpression: cond,
+        ...(cond ? { ConditionExpression: cond } : {}),
         ...(Object.keys(values).length ? { ExpressionAttributeValues: marshall(values, { removeUndefinedValues: true }) } : {}),
       }),
     ),
@@ -59,9 +61,25 @@ export function markDispatched(t: TTable, eventId: string, at: string): Promise<
 
 /* ---------- staff preferences ---------- */
 
+const toPrefs = (item: Record<string, unknown>): TNotifyPrefs => ({
+  lang: item.lang === 'en' ? 'en' : 'zh',
+  modes: (item.modes ?? {}) as TNotifyPrefs['modes'],
+});
+
 export async function getPrefs(t: TTable, userId: string): Promise<TNotifyPrefs | undefined> {
   const item = await getItem(t, keys.notifyPrefs(userId));
-  return item ? { lang: item.lang === 'en' ? 'en' : 'zh', modes: (item.modes ?? {}) as TNotifyPrefs['modes'] } : undefined;
+  return item ? toPrefs(item) : undefined;
+}
+
+/** Many users' choices in batches (a user without an item has none: their role's defaults). Counted. */
+export async function getPrefsMany(t: TTable, userIds: readonly string[]): Promise<Map<string, TNotifyPrefs | undefined>> {
+  const out = new Map<string, TNotifyPrefs | undefined>(userIds.map((id) => [id, undefined]));
+  if (!userIds.length) return out;
+  for (const raw of await batchGet(t, userIds.map(keys.notifyPrefs))) {
+    const item = unmarshall(raw);
+    out.set(String(item.pk).slice(keys.notifyPrefs('').pk.length), toPrefs(item));
+  }
+  return out;
 }
 
 export async function putPrefs(t: TTable, userId: string, p: TNotifyPrefs): Promise<void> {
@@ -251,4 +269,87 @@ export function claimDigest(t: TTable, userId: string, day: string, nowMs: numbe
 
 export async function digestClaimed(t: TTable, userId: string, day: string): Promise<boolean> {
   return Boolean(await getItem(t, keys.digestSent(userId, day)));
+}
+
+/* ---------- digests due ---------- */
+
+/**
+ * Notes that a digest mail waits for a user: counts it (noted) and indexes the user's digest at `dueAt` unless it is
+ * indexed already (an earlier instant, or a sender holding it: the sender sees noted move and indexes it again).
+ */
+export function noteDigestWaiting(t: TTable, userId: string, dueAt: string): Promise<boolean> {
+  const index = keys.digestDueIndex(userId, dueAt);
+  return update(
+    t,
+    keys.digestDue(userId),
+    'SET gsi1pk = if_not_exists(gsi1pk, :p), gsi1sk = if_not_exists(gsi1sk, :s) ADD noted :one',
+    { ':p': index.gsi1pk, ':s': index.gsi1sk, ':one': 1 },
+    '', // unconditional: the first mail creates the item
+  );
+}
+
+export interface TDueDigest {
+  userId: string;
+  /** the index sort key read: the claim is conditioned on it */
+  sk: string;
+}
+
+/** The digests due at `now` (index instant ≤ now), oldest first. Counted. */
+export async function listDueDigests(t: TTable, now: string): Promise<TDueDigest[]> {
+  const pages = await Promise.all(
+    shards.map((s) => queryAll(t, { pk: keys.digestDuePartition(s), index: true, between: ['', `${now}#\uffff`] })),
+  );
+  return pages
+    .flat()
+    .map((i) => unmarshall(i))
+    .map((i) => ({ userId: String(i.pk).slice('MAIL#'.length), sk: String(i.gsi1sk) }))
+    .sort((a, b) => a.sk.localeCompare(b.sk));
+}
+
+/**
+ * Takes a due digest for a sender: re-indexed at the lease's end under the sender's token, only if still indexed as
+ * read (false: another tick took it). Returns the count of mails noted so far, to compare when finishing.
+ */
+export async function claimDueDigest(t: TTable, d: TDueDigest, token: string, leaseUntil: string): Promise<number | undefined> {
+  let n: number | undefined;
+  const ok = await ifCondition(async () => {
+    const out = await t.db.send(
+      new UpdateItemCommand({
+        TableName: t.name,
+        Key: marshall(keys.digestDue(d.userId)),
+        UpdateExpression: 'SET gsi1sk = :lease, heldBy = :tok',
+        ConditionExpression: 'gsi1sk = :sk',
+        ExpressionAttributeValues: marshall({ ':lease': keys.digestDueIndex(d.userId, leaseUntil).gsi1sk, ':tok': token, ':sk': d.sk }),
+        ReturnValues: 'ALL_NEW',
+      }),
+    );
+    n = Number(out.Attributes?.noted?.N ?? 0);
+  });
+  return ok ? n : undefined;
+}
+
+/** A held digest due again at `dueAt` (not sent: retry; or the day's went already: tomorrow's). False: not held. */
+export function postponeDigest(t: TTable, userId: string, token: string, dueAt: string): Promise<boolean> {
+  const index = keys.digestDueIndex(userId, dueAt);
+  return update(
+    t,
+    keys.digestDue(userId),
+    'SET gsi1pk = :p, gsi1sk = :s REMOVE heldBy',
+    { ':p': index.gsi1pk, ':s': index.gsi1sk, ':tok': token },
+    'heldBy = :tok',
+  );
+}
+
+/**
+ * A held digest done: off the index, unless mails were noted since the claim (noted moved): then due again at `nextDueAt`.
+ */
+export async function finishDigest(t: TTable, userId: string, token: string, n: number, nextDueAt: string): Promise<void> {
+  const done = await update(
+    t,
+    keys.digestDue(userId),
+    'REMOVE gsi1pk, gsi1sk, heldBy',
+    { ':tok': token, ':n': n },
+    'heldBy = :tok AND noted = :n',
+  );
+  if (!done) await postponeDigest(t, userId, token, nextDueAt);
 }

@@ -41,6 +41,8 @@
  *                                                         (its conditional put)
  *  USERSUB#<subject> / META → userId                      sign-in by the bound identity-provider subject    users.ts
  *  user records also carry GSI2 USERNAME / <name>#<user>  the administrator's search by name                users.ts
+ *  USCOPE#<hall|region|*> / <user> → userId               a scope's users: an event's recipients by unit   users.ts
+ *                                                         (checked against the user item: may be stale)
  *  DEVDAY#<keyed hash of cookie> / <day>                  halls one browser rated that day (ADD to a set)   devices.ts
  *  REVIEW#<hall> / <day>#<rule>:<group>                   a flagged group: evidence (the job's), decisions  reviews.ts
  *                                                         per rating / group (people's, kept on re-score)
@@ -50,6 +52,8 @@
  *  WHD#<endpoint> / <event>  (GSI1 WHDUE#<shard> / <next attempt>#… while waiting)  delivery log (ttl 30 d)   notify.ts
  *  MAIL#<user> / EVT#<event>  (GSI1 MAILQ#<shard> | DIGEST#<user> until sent)  a staff e-mail (ttl 30 d)    notify.ts
  *  MAIL#<user> / DIGEST#<day>                             that day's digest was sent                         notify.ts
+ *  MAIL#<user> / DUE  (GSI1 DIGESTDUE#<shard> / <due>#<user> while a digest waits)  noted mails, claim   notify.ts
+ *                                                         (heldBy): the digests due, each sent once
  *  MATTER#<hall>#<keyed hash of matterNo> / MATTER        a matter registered for the link channel (ttl)    matters.ts
  *  GUESS#<c|h>#<keyed client hash or hall> / <bucket>      /rate attempts per client, failures per hall      matters.ts
  *  SURVEY#<ALL|R#region|H#hall> / V#<000001…>             a survey definition's versions (immutable; pub    surveys.ts

@@ -4,7 +4,10 @@
  * users to find one: an address and a bound subject each have a claim item naming their user (USEREMAIL#, USERSUB#),
  * taken by a conditional put, so an address is unique without a read-then-write. Without transactions a claim can
  * outlive a crash between two writes: every lookup checks the claim against the user item, and a stale claim (its
- * user no longer holds that address or subject) may be taken over, so the pair heals itself.
+ * user no longer holds that address or subject) may be taken over, so the pair heals itself. Each user also has an
+ * item under their scope (USCOPE#<scope>/<user>: the notifications find an event's recipients by unit, never by
+ * listing): written before the user item and deleted after it, so a crash leaves a stale scope item (ignored: readers
+ * check it against the user item), never a user missing from their scope.
  */
 import { DeleteItemCommand, PutItemCommand, UpdateItemCommand, type UpdateItemCommandOutput } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
@@ -13,6 +16,7 @@ import type { TUser } from '../domain/access.js';
 import { matchStaffUser, normalEmail, type TIdentityClaims, type TIdentityMatch } from '../domain/staff-identity.js';
 import { deleteIfPresent } from './catalogue.js';
 import {
+  batchGet,
   batchPut,
   getCounted,
   ifCondition,
@@ -28,10 +32,14 @@ import {
 import * as keys from './keys.js';
 
 const userItem = (u: TUser) => ({ ...keys.user(u.id), ...keys.userIndex(u.id), ...keys.userNameIndex(u.name, u.id), ...u });
+const scopeItem = (u: Pick<TUser, 'id' | 'scope'>) => ({ ...keys.userScope(u.scope, u.id), userId: u.id });
+const dropScope = (t: TTable, scope: string, userId: string) =>
+  t.db.send(new DeleteItemCommand({ TableName: t.name, Key: marshall(keys.userScope(scope, userId)) }));
 const emailKey = (email: string) => keys.userEmail(createHash('sha256').update(normalEmail(email)).digest('hex'));
 
 /** Puts a user as is, with their claims (seeding, tests; the administrator's writes are createUser/updateUser). */
 export async function putUser(t: TTable, u: TUser): Promise<void> {
+  await put(t, scopeItem(u));
   await put(t, userItem(u));
   if (u.email) await put(t, { ...emailKey(u.email), userId: u.id });
   if (u.oidcSub) await put(t, { ...keys.userSub(u.oidcSub), userId: u.id });
@@ -109,6 +117,7 @@ export async function findStaffIdentity(t: TTable, claims: TIdentityClaims): Pro
 export async function bulkPutUsers(t: TTable, users: TUser[]): Promise<void> {
   const items = users.flatMap((u) => [
     userItem(u),
+    scopeItem(u),
     ...(u.email ? [{ ...emailKey(u.email), userId: u.id }] : []),
     ...(u.oidcSub ? [{ ...keys.userSub(u.oidcSub), userId: u.id }] : []),
   ]);
@@ -196,10 +205,12 @@ export async function bindOidcSub(t: TTable, userId: string, sub: string): Promi
 /** Adds a staff user: false if the id is taken, 'email' if another user has the address (nothing written either way). */
 export async function createUser(t: TTable, u: TUser): Promise<boolean | 'email'> {
   if (u.email && !(await claim(t, emailKey(u.email), u.id, hasEmail(u.email)))) return 'email';
+  await put(t, scopeItem(u));
   if (await putIf(t, 'absent', userItem(u))) return true;
-  // The id is taken: the address goes back, unless it is that user's own.
+  // The id is taken: the address and the scope item go back, unless they are that user's own.
   const holder = await getUser(t, u.id);
   if (u.email && !(holder && hasEmail(u.email)(holder))) await release(t, emailKey(u.email), u.id);
+  if (holder?.scope !== u.scope) await dropScope(t, u.scope, u.id);
   return false;
 }
 
@@ -211,6 +222,8 @@ export async function updateUser(t: TTable, u: Pick<TUser, 'id' | 'name' | 'emai
   const before = await getUser(t, u.id);
   if (!before) return false;
   if (u.email && !(await claim(t, emailKey(u.email), u.id, hasEmail(u.email)))) return 'email';
+  const moved = before.scope !== u.scope;
+  if (moved) await put(t, scopeItem(u));
   const set = [
     '#name = :name',
     '#role = :role',
@@ -236,6 +249,8 @@ export async function updateUser(t: TTable, u: Pick<TUser, 'id' | 'name' | 'emai
   );
   // The old address is free once the user no longer holds it.
   if (ok && before.email && !(u.email && hasEmail(u.email)(before))) await release(t, emailKey(before.email), u.id);
+  // The old scope no longer lists the user (if the user was removed meanwhile, neither does the new one).
+  if (moved) await dropScope(t, ok ? before.scope : u.scope, u.id);
   return ok;
 }
 
@@ -280,7 +295,41 @@ export async function removeUser(t: TTable, id: string): Promise<boolean> {
   if (!(await deleteIfPresent(t, keys.user(id)))) return false;
   if (before?.email) await release(t, emailKey(before.email), id);
   if (before?.oidcSub) await release(t, keys.userSub(before.oidcSub), id);
+  if (before) await dropScope(t, before.scope, id);
   return true;
+}
+
+/** Users by id in batches (100 keys a call), in no particular order; ids without a user are left out. Counted. */
+export async function getUsers(t: TTable, ids: readonly string[]): Promise<TUser[]> {
+  if (!ids.length) return [];
+  return (await batchGet(t, ids.map(keys.user))).map(toUser);
+}
+
+/**
+ * The users whose scope is one of these units (hall ids, region ids, '*' for administrators): one Query per unit on
+ * its scope items, then one batch read of the users they name, each kept only if the user item (the truth) still
+ * has that scope. Counted: the scope items and the users read.
+ */
+export async function usersOfScopes(t: TTable, scopes: readonly string[]): Promise<TUser[]> {
+  const unique = [...new Set(scopes)];
+  const hits = await Promise.all(unique.map((s) => queryAll(t, { pk: keys.usersOfScope(s) })));
+  const ids = [...new Set(hits.flat().map((i) => String(unmarshall(i).userId)))];
+  const wanted = new Set(unique);
+  return (await getUsers(t, ids)).filter((u) => wanted.has(u.scope)).sort((a, b) => a.id.localeCompare(b.id));
+}
+
+/** The users whose scope is this unit (see usersOfScopes). */
+export const usersOfScope = (t: TTable, scope: string): Promise<TUser[]> => usersOfScopes(t, [scope]);
+
+/**
+ * One stored user's scope item, written if missing (the notifications' migration, a page at a time): 1 if it wrote,
+ * 0 for a user already indexed (a second run reads, never writes).
+ */
+export async function reindexUserScope(t: TTable, raw: Record<string, unknown>): Promise<number> {
+  const u = strip<TUser>(raw);
+  if ((await getCounted(t, keys.userScope(u.scope, u.id)))?.userId === u.id) return 0;
+  await put(t, scopeItem(u));
+  return 1;
 }
 
 /**

@@ -36,11 +36,11 @@ import {
   endSessions,
   findUserByEmail,
   getUser,
-  listUsers,
   pageUsers,
   removeUser,
   unbindUser,
   updateUser,
+  usersOfScope,
 } from '../../../storage/users.js';
 import type { TUser } from '../../../domain/access.js';
 import type { THall, TRegion } from '../../../domain/model.js';
@@ -260,9 +260,8 @@ export function adminRoutes(kit: TStaffKit) {
     // Deleting a region with anything under it would orphan halls (and their scores' roll-up) or a supervisor's scope.
     const below = await regionChildren(table, regionId);
     if (below.regions.length || below.halls.length) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionNotEmpty' }));
-    // Users have no index by scope: this rare change reads them all (a national table: seconds, not a page's time).
-    if ((await listUsers(table)).some((u) => u.role === 'supervisor' && u.scope === regionId))
-      return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
+    // The region's scope items (checked against the users): a Query of the few users scoped to it, never the user list.
+    if ((await usersOfScope(table, regionId)).length) return regionPage(c, s, regionId, failed('delete', {}, { _form: 'regionHasUsers' }));
     await deleteRegion(table, regionId);
     await audit(s, { kind: 'catalogue.region_deleted', unit: regionUnit(regionId), targetId: regionId });
     return back(c, s, '/admin/regions');
