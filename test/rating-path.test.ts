@@ -1,12 +1,15 @@
 /**
  * The rating path's cheaper parts through the real app and table: the precomputed secure headers (a rating's 201
- * carries exactly what a page carries, and exactly what hono/secure-headers gave this app before).
+ * carries exactly what a page carries, and exactly what hono/secure-headers gave this app before), and the
+ * catalogue cache, whose concurrent first lookups of a hall share one read.
  */
 import { Hono } from 'hono/tiny';
 import { NONCE, secureHeaders as honoSecureHeaders } from 'hono/secure-headers';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signTicket } from '../shared/domain/tokens.js';
+import { cachedCatalogue } from '../shared/http/catalogue-cache.js';
 import { SECURE_HEADERS } from '../shared/http/secure-headers.js';
+import { putWindow } from '../shared/storage/catalogue.js';
 import { getRating } from '../shared/storage/ratings.js';
 import { json, stopEngines, world, type TWorld } from './support/harness.js';
 
@@ -99,5 +102,26 @@ describe('secure headers', () => {
     const refused = await w.app.request('/api/v1/ratings', json({ ticket: altered, overall: 3 }));
     expect(refused.status).toBe(400);
     expect(pick(headersOf(refused).map, SECURE)).toEqual(pick(want, SECURE));
+  });
+});
+
+describe('catalogue cache', () => {
+  it('concurrent first lookups of a hall share one read; a catalogue write in this process is seen at once', async () => {
+    const lookup = cachedCatalogue(w.table, 60_000, () => w.clock.now);
+    let before = w.table.itemsRead;
+    const first = await Promise.all(Array.from({ length: 8 }, () => lookup(w.hall.id)));
+    const oneRead = w.table.itemsRead - before;
+    expect(oneRead).toBeGreaterThan(0);
+    expect(new Set(first).size).toBe(1); // the very same catalogue object
+    const alone = cachedCatalogue(w.table, 60_000, () => w.clock.now);
+    before = w.table.itemsRead;
+    await alone(w.hall.id);
+    expect(w.table.itemsRead - before).toBe(oneRead); // eight lookups read what one reads
+
+    before = w.table.itemsRead;
+    expect(await lookup(w.hall.id)).toBe(first[0]);
+    expect(w.table.itemsRead).toBe(before); // a hit reads nothing
+    await putWindow(w.table, { hallId: w.hall.id, id: 'w9', name: '9号窗口' });
+    expect((await lookup(w.hall.id))?.windows.map((x) => x.id)).toContain('w9');
   });
 });
