@@ -255,6 +255,17 @@ async function main() {
     );
     if (!l.name.startsWith('app@')) prev = cpu;
   }
+  const other = chosen.find((l) => l.name.startsWith('app@'));
+  if (other && chosen.some((l) => l.name === 'app')) {
+    // Each round measured both apps back to back: the ratio per round is the least disturbed comparison.
+    const a = totals.get('app')!.runs;
+    const b = totals.get(other.name)!.runs;
+    const ratios = a.map((x, i) => x / b[i]).sort((x, y) => x - y);
+    console.log(
+      `app ÷ ${other.name}, CPU per rating, round by round: [${ratios.map((r) => f(r)).join(' ')}], ` +
+        `median ${f(ratios[Math.floor(ratios.length / 2)])}`,
+    );
+  }
 }
 
 main().then(
