@@ -23,14 +23,13 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateKeyringJson, parseKeyring, type TKeyring } from '../shared/domain/keyring.js';
 import type { TRatingInput } from '../shared/domain/model.js';
-import { startDynalite, type TEngine } from '../shared/local/engine.js';
 import type { TLocalServer } from '../shared/local/server.js';
 import { getHallCatalogue } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { ratingToItem } from '../shared/storage/ratings.js';
-import { ensureTable } from '../shared/storage/schema.js';
 import { DEFAULT_TABLE_NAME } from '../shared/storage/table.js';
 import { ratingFor } from './answers.js';
+import { freshEngine } from './engine.js';
 import type { TLoadParams } from './loop.js';
 import { startProfiling, writeProfile } from './profile.js';
 import { runLoad, runLoadInline, type THooks, type TLoadRun } from './spawn.js';
@@ -63,17 +62,6 @@ interface TLayer {
   close(): Promise<void>;
 }
 
-async function freshEngine(): Promise<TEngine> {
-  const engine = await startDynalite();
-  const client = createDynamoClient({ endpoint: engine.endpoint });
-  try {
-    await ensureTable(client, TABLE);
-  } finally {
-    client.destroy();
-  }
-  return engine;
-}
-
 /** What the bare layers do per request: the stored item the app would write, and the app's conditional put. */
 function putter(keyring: TKeyring, hall: THall, endpoint: string) {
   const client = createDynamoClient({ endpoint });
@@ -99,7 +87,7 @@ function putter(keyring: TKeyring, hall: THall, endpoint: string) {
 const listening = (s: Server | ServerType) => `http://127.0.0.1:${(s.address() as { port: number }).port}`;
 
 async function nodeHttpLayer(keyring: TKeyring, hall: THall): Promise<TLayer> {
-  const engine = await freshEngine();
+  const engine = await freshEngine(TABLE);
   const p = putter(keyring, hall, engine.endpoint);
   const server = createServer((req, res) => {
     const chunks: Buffer[] = [];
@@ -132,7 +120,7 @@ async function nodeHttpLayer(keyring: TKeyring, hall: THall): Promise<TLayer> {
 }
 
 async function honoLayer(keyring: TKeyring, hall: THall): Promise<TLayer> {
-  const engine = await freshEngine();
+  const engine = await freshEngine(TABLE);
   const p = putter(keyring, hall, engine.endpoint);
   const app = new Hono();
   app.post('/api/v1/ratings', async (c) => c.json({ ratingId: await p.put(await c.req.json<TRatingInput>()) }, 201));
@@ -185,7 +173,7 @@ async function main() {
     windows: cat.windows.map((w) => w.id),
     services: cat.services.map((s) => s.id),
   };
-  const putEngine = await freshEngine();
+  const putEngine = await freshEngine(TABLE);
   const layers: TLayer[] = [
     { name: 'put', endpoint: putEngine.endpoint, close: () => putEngine.close() },
     await nodeHttpLayer(keyring, hall),
