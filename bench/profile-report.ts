@@ -30,14 +30,20 @@ const fnKey = (n: TNode) => {
   return `${functionName || '(anonymous)'} ${ownerOf(url, functionName)}${url ? `:${lineNumber + 1}` : ''}`;
 };
 
-// Self time per node, then walk each node's stack once (nodes, not samples: a node's stack never changes).
+// Self time per node, then walk each node's stack once (nodes, not samples: a node's stack never changes). Each
+// sample counts the median interval, not its own time delta: a sample taken after the thread was descheduled carries
+// the whole pause in its delta, which on a shared machine charges a neighbour's time to whatever was running.
+const tick = [...p.timeDeltas].sort((a, b) => a - b)[Math.floor(p.timeDeltas.length / 2)] ?? 0;
 const selfUs = new Map<number, number>();
-for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + (p.timeDeltas[i] ?? 0));
+for (let i = 0; i < p.samples.length; i++) selfUs.set(p.samples[i], (selfUs.get(p.samples[i]) ?? 0) + tick);
 const ownerSelf = new Map<string, number>();
 const components = new Map<string, number>();
 /** Rules in order: a sample goes to the first whose test matches one of its stack's owners (GC and idle by name). */
 const RULES: [string, (o: string) => boolean][] = [
   ['profiler (not the server)', (o) => o === 'bench/profile' || o === 'node:inspector'],
+  // The write syscalls to sockets, whoever calls them (the server's responses, the SDK's requests to the engine):
+  // the floor no layer above can remove (bench/ingest-ladder.ts shows the same from the other side).
+  ['socket send (writes to sockets: responses and the SDK requests)', (o) => o === 'node:internal/stream_base_commons'],
   ['DynamoDB SDK client (middleware, serde, its HTTP request)', (o) => /^@(aws-sdk|smithy)\//.test(o)],
   ['node http client (the SDK requests to the engine)', (o) => /^node:(_http_client|_http_agent)/.test(o)],
   ['zod parsing', (o) => o === 'zod'],

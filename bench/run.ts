@@ -34,11 +34,10 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { generateKeyringJson } from '../shared/domain/keyring.js';
 import type { TLog } from '../shared/log.js';
-import { startDynalite, type TEngine } from '../shared/local/engine.js';
+import type { TEngine } from '../shared/local/engine.js';
 import { startLocal } from '../shared/local/server.js';
-import { createDynamoClient } from '../shared/storage/client.js';
-import { ensureTable } from '../shared/storage/schema.js';
 import { measureBundle } from './bundle.js';
+import { freshEngine } from './engine.js';
 import type { TLoadParams } from './loop.js';
 import { measureSurveyPage } from './page.js';
 import { startProfiling, summarise, writeProfile, type TProfileSummary } from './profile.js';
@@ -144,17 +143,6 @@ class Totals {
     }
     return all.sort();
   }
-}
-
-async function freshEngine(tableName: string): Promise<TEngine> {
-  const engine = await startDynalite();
-  const client = createDynamoClient({ endpoint: engine.endpoint });
-  try {
-    await ensureTable(client, tableName);
-  } finally {
-    client.destroy();
-  }
-  return engine;
 }
 
 /** A year of a busy hall's ratings through the export Lambda's handler (issue 15), in the national section. */

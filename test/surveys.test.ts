@@ -73,6 +73,21 @@ describe('survey versions', () => {
     expect((await resolve({ id: 'h-test', regionId: 'r-test' })).version).toBe('H#h-test@2'); // the hall's own override
   });
 
+  it("concurrent first requests for a hall share one load (the resolver caches the load's promise)", async () => {
+    const clock = { now: Date.parse(at) };
+    const hall = { id: 'h-busy', regionId: 'r-test' };
+    let before = w.table.itemsRead;
+    const alone = await surveyResolver(w.table, () => clock.now)(hall);
+    const oneLoad = w.table.itemsRead - before;
+    expect(oneLoad).toBeGreaterThan(0);
+    const resolve = surveyResolver(w.table, () => clock.now);
+    before = w.table.itemsRead;
+    const all = await Promise.all(Array.from({ length: 8 }, () => resolve(hall)));
+    expect(w.table.itemsRead - before).toBe(oneLoad); // eight first requests read what one reads
+    expect(new Set(all).size).toBe(1);
+    expect(all[0]).toEqual(alone);
+  });
+
   it("the survey page and the rating path follow the hall's published definition; the rating keeps its version", async () => {
     // A hall of its own, so the cached resolutions of the tests above do not apply.
     const { putHall } = await import('../shared/storage/catalogue.js');

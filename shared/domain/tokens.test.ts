@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { generateKeyringJson, parseKeyring } from './keyring.js';
-import { TICKET_TTL_MS, newTicketId, signPlacard, signTicket, verifyToken } from './tokens.js';
+import { TICKET_TTL_MS, newTicketId, sameText, signPlacard, signTicket, verifyToken } from './tokens.js';
 
 const ring = parseKeyring(generateKeyringJson('k1'));
 const t0 = Date.parse('2026-11-20T02:00:00Z');
@@ -60,6 +60,40 @@ describe('ticket tokens', () => {
     const ids = new Set(Array.from({ length: 1000 }, newTicketId));
     expect(ids.size).toBe(1000);
     for (const id of ids) expect(id).toMatch(/^[A-Za-z0-9_-]{16}$/);
+  });
+});
+
+describe('sameText (the signature comparison)', () => {
+  it('is string equality, for any strings and for one-character changes anywhere', () => {
+    fc.assert(
+      fc.property(fc.string({ unit: 'grapheme', maxLength: 40 }), fc.string({ maxLength: 40 }), (a, b) => sameText(a, b) === (a === b)),
+    );
+    fc.assert(
+      fc.property(fc.string({ minLength: 1, maxLength: 40 }), fc.nat(), fc.integer({ min: 1, max: 0xffff }), (a, at, delta) => {
+        const i = at % a.length;
+        const b = a.slice(0, i) + String.fromCharCode((a.charCodeAt(i) + delta) % 0x10000) + a.slice(i + 1);
+        return sameText(a, a) && !sameText(a, b) && !sameText(b, a);
+      }),
+    );
+  });
+
+  it('takes as long when the first character differs as when the last does (no early exit)', () => {
+    const a = 'x'.repeat(200_000);
+    const first = `y${a.slice(1)}`;
+    const last = `${a.slice(1)}y`;
+    const time = (b: string) => {
+      const t = performance.now();
+      for (let i = 0; i < 5; i++) sameText(a, b);
+      return performance.now() - t;
+    };
+    const runs = { first: [] as number[], last: [] as number[] };
+    for (let r = 0; r < 21; r++) {
+      runs.first.push(time(first)); // interleaved, so a busy neighbour slows both alike
+      runs.last.push(time(last));
+    }
+    const median = (xs: number[]) => xs.sort((x, y) => x - y)[10];
+    // An early exit would make the first case thousands of times faster; the same loop leaves them alike.
+    expect(median(runs.first) / median(runs.last)).toBeGreaterThan(0.2);
   });
 });
 

@@ -4,7 +4,6 @@
  */
 import type { Context } from 'hono';
 import { Hono } from 'hono/tiny';
-import { secureHeaders } from 'hono/secure-headers';
 import { bodyLimits } from './body-limits.js';
 import { cachedCatalogue } from './catalogue-cache.js';
 import type { TAppDeps } from './deps.js';
@@ -15,26 +14,7 @@ import { apiRoutes } from './routes/api.js';
 import { residentRoutes } from './routes/resident.js';
 import { describeTable } from '../storage/meta.js';
 import { MemoPatternRouter } from './memo-router.js';
-
-/**
- * The CSP nonce, as hono's NONCE (16 random bytes, base64, kept in `secureHeadersNonce` for the page to use), but
- * drawn from a pooled CSPRNG buffer: one getRandomValues call per 256 requests instead of one each.
- */
-const noncePool = new Uint8Array(4096);
-let noncePoolAt = noncePool.length;
-const NONCE = (c: Context): string => {
-  let nonce = c.get('secureHeadersNonce' as never) as string | undefined;
-  if (!nonce) {
-    if (noncePoolAt === noncePool.length) {
-      crypto.getRandomValues(noncePool);
-      noncePoolAt = 0;
-    }
-    nonce = Buffer.from(noncePool.buffer, noncePoolAt, 16).toString('base64');
-    noncePoolAt += 16;
-    c.set('secureHeadersNonce' as never, nonce as never);
-  }
-  return `'nonce-${nonce}'`;
-};
+import { secureHeaders } from './secure-headers.js';
 
 /**
  * The resident pages and the machine API, under secure headers, one log line per request and problem+json errors.
@@ -46,26 +26,9 @@ export function createApp(deps: TAppDeps, opts: { mount?: (app: Hono) => void } 
   const app = new Hono();
   app.router = new MemoPatternRouter(); // before any route is added
 
-  app.use(
-    '*',
-    secureHeaders({
-      contentSecurityPolicy: {
-        defaultSrc: ["'none'"],
-        scriptSrc: [NONCE],
-        styleSrc: [NONCE],
-        imgSrc: ["'self'", 'data:'],
-        connectSrc: ["'self'"],
-        formAction: ["'self'"],
-        baseUri: ["'none'"],
-        frameAncestors: ["'none'"],
-      },
-      strictTransportSecurity: 'max-age=31536000; includeSubDomains',
-      referrerPolicy: 'no-referrer',
-      crossOriginEmbedderPolicy: false,
-      permissionsPolicy: { camera: [], microphone: [], geolocation: [] },
-      overwrite: false, // a route that sets its own header keeps it: the public pages' hash-based CSP (routes/public.ts)
-    }),
-  );
+  // The secure headers (secure-headers.ts: computed once; a route that sets its own header keeps it, such as the
+  // public pages' hash-based CSP in routes/public.ts).
+  app.use('*', secureHeaders());
   // Pages and documents compress themselves where they are registered (resident pages, the dashboard, the docs);
   // small API answers do not (compress() makes every response a stream that then costs more to send).
 

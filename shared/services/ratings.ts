@@ -147,14 +147,8 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
     : undefined;
   const put = await putRating(deps.table, rating, opened ? openCaseAttributes(opened) : undefined);
   const bad = gradeGroup(input.overall) === 'bad';
-  const caseOf = (c: Pick<TOpenedCase, 'contactDue' | 'rectifyDue'>, hasPhone: boolean): TOpenedCase => ({
-    caseId: ratingId,
-    contactDue: c.contactDue,
-    rectifyDue: c.rectifyDue,
-    hasPhone,
-  });
   if (put.status === 'created')
-    return { ok: true, ratingId, created: true, bad, ...(opened ? { case: caseOf(opened, opened.hasPhone) } : {}) };
+    return { ok: true, ratingId, created: true, bad, ...(opened ? { case: caseOf(ratingId, opened, opened.hasPhone) } : {}) };
   if (put.existing.submissionId === submissionId) {
     const first = put.case;
     return {
@@ -162,8 +156,13 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
       ratingId,
       created: false,
       bad: gradeGroup(put.existing.overall) === 'bad',
-      ...(first ? { case: caseOf(first, Boolean(put.existing.phoneMasked)) } : {}),
+      ...(first ? { case: caseOf(ratingId, first, Boolean(put.existing.phoneMasked)) } : {}),
     };
   }
   return { ok: false, refusal: 'already-rated' };
+}
+
+/** The opened case as the thank-you page needs it (a module function: nothing is made per rating but the result). */
+function caseOf(ratingId: string, c: Pick<TOpenedCase, 'contactDue' | 'rectifyDue'>, hasPhone: boolean): TOpenedCase {
+  return { caseId: ratingId, contactDue: c.contactDue, rectifyDue: c.rectifyDue, hasPhone };
 }

@@ -30,20 +30,24 @@ export function surveyResolver(table: TTable, now: () => number = Date.now, ttlM
       tree = { at: now(), parent: listRegions(table).then((rs) => new Map(rs.map((r) => [r.id, r.parentId]))) };
     return tree.parent;
   };
-  return async (hall: Pick<THall, 'id' | 'regionId'>): Promise<TEffectiveSurvey> => {
+  // Not an async function: a hit hands back the cached promise itself (no wrapping promise per rating), and every
+  // request that comes while the first load runs shares that one load.
+  return (hall: Pick<THall, 'id' | 'regionId'>): Promise<TEffectiveSurvey> => {
     const hit = cache.get(hall.id);
     if (hit && now() - hit.at < ttlMs) return hit.value;
-    const value = (async () => {
-      const chain = regionChain({ regionParent: await parents(), hallRegion: new Map() }, hall.regionId);
-      const scopes = surveyChain(hall.id, chain);
-      const { version, definition } = effectiveDefinition(scopes, await publishedAlong(table, scopes));
-      return { version, definition };
-    })();
+    const value = load(hall);
     if (cache.size > 10_000) cache.clear();
-    cache.set(hall.id, { at: now(), value });
-    value.catch(() => cache.delete(hall.id));
+    const entry = { at: now(), value };
+    cache.set(hall.id, entry);
+    value.catch(() => cache.get(hall.id) === entry && cache.delete(hall.id)); // a failed load is not remembered
     return value;
   };
+  async function load(hall: Pick<THall, 'id' | 'regionId'>): Promise<TEffectiveSurvey> {
+    const chain = regionChain({ regionParent: await parents(), hallRegion: new Map() }, hall.regionId);
+    const scopes = surveyChain(hall.id, chain);
+    const { version, definition } = effectiveDefinition(scopes, await publishedAlong(table, scopes));
+    return { version, definition };
+  }
 }
 
 const resolvers = new WeakMap<TTable, ReturnType<typeof surveyResolver>>();

@@ -76,5 +76,5 @@ export function notice(opts: {
   });
 }
 
-/** The CSP nonce that hono/secure-headers made for this response ('' outside the app, e.g. in a unit test). */
-export const nonceOf = (c: { get(key: never): unknown }): string => (c.get('secureHeadersNonce' as never) as string | undefined) ?? '';
+/** The response's CSP nonce (made on first use; secure-headers.ts puts the same one in the CSP header). */
+export { nonceOf } from '../secure-headers.js';

@@ -14,6 +14,7 @@ import { clientAddress } from '../client-address.js';
 import type { TAppDeps } from '../deps.js';
 import { createGuard } from '../guard.js';
 import { problem } from '../problem.js';
+import { securedJson } from '../secure-headers.js';
 import { DEVICE_COOKIE, readCookie } from './resident.js';
 import { getHallCatalogue } from '../../storage/catalogue.js';
 import { countIssuedTicket, recordVisit } from '../../storage/tickets.js';
@@ -146,7 +147,7 @@ export function apiRoutes(deps: TAppDeps, catalogue: TCatalogueLookup) {
       if (!result.ok && result.refusal === 'invalid-answers')
         return problem(c, 'validation-failed', result.errors.map((e) => e.message).join('; '), { errors: result.errors });
       if (!result.ok) return problem(c, result.refusal, refusalDetail[result.refusal]);
-      return c.json({ ratingId: result.ratingId }, 201);
+      return securedJson(201, { ratingId: result.ratingId }); // the hot path: headers precomputed (secure-headers.ts)
     }),
   );
 
