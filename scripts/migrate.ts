@@ -1,6 +1,7 @@
 /**
  * `npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]`: brings stored data up to the current indexes
- * (shared/storage/migrate.ts: the region tree index, users' name index and claims). Idempotent and resumable: run it
+ * (shared/storage/migrate.ts: the region tree index, users' name index and claims; then cases moved to their hall's
+ * region's partition, on AWS once every index of the table, GSI3 included, is ACTIVE). Idempotent and resumable: run it
  * again after an interruption and it goes on from its last page; once done it reads one marker and stops.
  * `npm run deploy` runs it after `cdk deploy`. Locally it opens the data folder (or the running server's engine);
  * with `--aws` the table named by TABLE_NAME or, with `--outputs`, by the stack's TableName output in that file.
@@ -9,17 +10,28 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../shared/config.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
-import { migrate } from '../shared/storage/migrate.js';
+import { CASES_MIGRATION, migrate, migrateCases } from '../shared/storage/migrate.js';
+import { waitForIndexes } from '../shared/storage/schema.js';
 import { args, fail, withLocalData } from './cli.js';
 
 const usage = 'npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]';
 const a = args({ aws: { type: 'boolean' }, outputs: { type: 'string' } }, usage);
 
-async function run(table: TTable): Promise<void> {
-  const started = Date.now();
-  const r = await migrate(table, { progress: (line) => console.log(`  ${line}`) });
+async function run(table: TTable, aws: boolean): Promise<void> {
+  const progress = (line: string) => console.log(`  ${line}`);
+  let started = Date.now();
+  const r = await migrate(table, { progress });
   if (r.already) console.log('migrate: national-index-v1 was done before; nothing to do');
   else console.log(`migrate: national-index-v1 done: ${r.visited} records visited, ${r.written} writes, ${Date.now() - started} ms`);
+  // A deploy that added an index returns while DynamoDB still back-fills it: the cases' hall pages read GSI3.
+  if (aws) {
+    console.log('migrate: waiting for every index of the table to be ACTIVE');
+    await waitForIndexes(table.db, table.name);
+  }
+  started = Date.now();
+  const c = await migrateCases(table, { progress });
+  if (c.already) console.log(`migrate: ${CASES_MIGRATION} was done before; nothing to do`);
+  else console.log(`migrate: ${CASES_MIGRATION} done: ${c.visited} halls visited, ${c.written} cases moved, ${Date.now() - started} ms`);
 }
 
 /** The TableName output of the stack in a `cdk deploy --outputs-file` JSON ({ <stack>: { TableName: … } }). */
@@ -35,10 +47,10 @@ if (a.aws) {
   const config = loadConfig({ ...process.env, TABLE_NAME: name });
   const client = createDynamoClient({ region: config.AWS_REGION });
   try {
-    await run(openTable(client, name));
+    await run(openTable(client, name), true);
   } finally {
     client.destroy();
   }
 } else {
-  await withLocalData(({ table }) => run(table));
+  await withLocalData(({ table }) => run(table, false));
 }

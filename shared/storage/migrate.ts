@@ -5,9 +5,13 @@
  * Idempotent: a record already in shape is read, never written, so a second run writes nothing but its marker.
  * Resumable: it walks regions, halls, then users a page at a time, and after each page keeps the step and the page's
  * last key in a marker, so a run killed halfway picks up at that page (the pages before it are not read again).
+ * migrateCases (marker case-region-index-v1) then moves the cases stored under their hall's GSI2 partition
+ * (CS#<hall>, before a region's panel read one partition per region) to their hall's region's, a page of halls at a
+ * time, the same way.
  */
-import { unmarshall } from '@aws-sdk/util-dynamodb';
-import { queryPage, updateIfPresent, type TTable } from './db.js';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { ifCondition, indexOf, type Item, queryPage, updateIfPresent, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { getMarker, setMarker } from './meta.js';
 import { reindexUser } from './users.js';
@@ -70,6 +74,91 @@ export async function migrate(
     await setMarker(t, MIGRATION, { step, ...(after ? { after } : {}) });
   }
   await setMarker(t, MIGRATION, { at: new Date().toISOString() });
+  out.done = true;
+  return out;
+}
+
+/** The cases migration's marker: { at } when done, { after } (the last hall of the last page done) while under way. */
+export const CASES_MIGRATION = 'case-region-index-v1';
+
+/**
+ * One hall's cases still under its own GSI2 partition (CS#<hall>) moved to its region's (CS#<region>): each an
+ * UpdateItem of gsi2pk alone, only while the item is still that hall's case under the old partition (a case the app
+ * wrote meanwhile is already in place). Only items whose `h` is the hall are touched, so a region sharing the hall's
+ * id keeps its own cases. Returns [read, written].
+ */
+async function moveHallCases(t: TTable, hallId: string, regionId: string): Promise<[number, number]> {
+  const from = keys.legacyCasesOfHall(hallId);
+  const to = keys.casesOfRegion(regionId);
+  if (from === to) return [0, 0];
+  const { indexName, pkName } = indexOf('gsi2');
+  let read = 0;
+  let written = 0;
+  let start: Item | undefined;
+  do {
+    const page = await t.db.send(
+      new QueryCommand({
+        TableName: t.name,
+        IndexName: indexName,
+        KeyConditionExpression: `${pkName} = :p`,
+        ProjectionExpression: 'pk, sk, h',
+        ExpressionAttributeValues: marshall({ ':p': from }),
+        ExclusiveStartKey: start,
+      }),
+    );
+    start = page.LastEvaluatedKey;
+    read += page.Items?.length ?? 0;
+    t.itemsRead += page.Items?.length ?? 0;
+    for (const i of page.Items ?? []) {
+      if (i.h?.S !== hallId) continue;
+      const moved = await ifCondition(() =>
+        t.db.send(
+          new UpdateItemCommand({
+            TableName: t.name,
+            Key: { pk: i.pk, sk: i.sk },
+            UpdateExpression: `SET ${pkName} = :to`,
+            ConditionExpression: `${pkName} = :from AND h = :h AND attribute_exists(cv)`,
+            ExpressionAttributeValues: marshall({ ':to': to, ':from': from, ':h': hallId }),
+          }),
+        ),
+      );
+      if (moved) written++;
+    }
+  } while (start);
+  return [read, written];
+}
+
+/**
+ * Moves every case from its hall's GSI2 partition to its region's: the halls a page at a time (GSI1 CATALOG#HALL),
+ * one Query of each hall's old partition (empty once moved, so a re-run reads little and writes nothing), the page's
+ * last hall kept in the marker. On AWS run it once the deploy's GSI3 is ACTIVE (scripts/migrate.ts waits for it):
+ * a hall's own pages read GSI3 from then on.
+ */
+export async function migrateCases(
+  t: TTable,
+  opts: { pageSize?: number; maxPages?: number; progress?: (line: string) => void } = {},
+): Promise<TMigrateResult> {
+  const marker = await getMarker(t, CASES_MIGRATION);
+  if (marker?.at) return { done: true, visited: 0, written: 0, already: true };
+  let after = typeof marker?.after === 'string' ? marker.after : undefined;
+  const out: TMigrateResult = { done: false, visited: 0, written: 0 };
+  let cases = 0;
+  for (let pages = 0; ; pages++) {
+    if (opts.maxPages !== undefined && pages >= opts.maxPages) return out;
+    const page = await queryPage(t, { pk: keys.hallsIndex, index: true, after, limit: opts.pageSize ?? 100 });
+    for (const item of page.items) {
+      const hall = unmarshall(item);
+      const [read, written] = await moveHallCases(t, String(hall.id), String(hall.regionId));
+      cases += read;
+      out.written += written;
+      out.visited++;
+    }
+    after = page.next;
+    if (!after) break;
+    await setMarker(t, CASES_MIGRATION, { after });
+  }
+  opts.progress?.(`cases: done (${out.visited} halls, ${cases} cases read, ${out.written} moved)`);
+  await setMarker(t, CASES_MIGRATION, { at: new Date().toISOString() });
   out.done = true;
   return out;
 }
