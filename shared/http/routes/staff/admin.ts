@@ -328,7 +328,7 @@ export function adminRoutes(kit: TStaffKit) {
         targetId: hallId,
         ...(moved ? { from: before.regionId } : {}),
         to: parsed.data.regionId,
-        note: `${cases.moved} cases`,
+        note: `cases moved: ${cases.moved}`,
       });
     return back(c, s, `/admin/halls/${hallId}`);
   });
