@@ -175,6 +175,8 @@ describe('a province of 2,000 halls in 40 districts', () => {
     const { value, queries } = await queriesOf(() => listCaseQueue(cdeps, { hallId: 'p0c0d0h5' }));
     expect(caseQueries(queries)).toEqual([{ index: TABLE_KEYS.gsi3.name, pk: 'p0c0d0h5' }]);
     expect(value.cases.map((c) => c.caseId)).toEqual(['bad-p0c0d0h5-0']);
+    // its key is the rating's own `h`, written as a string (the index's attribute type S)
+    expect(caseItem(halls[5], 0, past).h).toEqual({ S: halls[5].id });
     // GSI3 is sparse: a hall's good ratings (no gsi2sk) never appear in it
     await batchPut(table, [ratingToItem({ ...badRating('p0c0d0h5', 9, iso(NOW)), overall: 5, reasons: undefined })]);
     expect((await queryAll(table, { pk: 'p0c0d0h5', index: 'gsi3' })).map((i) => i.pk.S)).toEqual(['RATING#bad-p0c0d0h5-0']);
