@@ -1,7 +1,8 @@
 /**
  * `npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]`: brings stored data up to the current indexes
- * (shared/storage/migrate.ts: the region tree index, users' name index and claims; then the notifications' users by
- * scope and waiting digests' due items). Idempotent and resumable: run it
+ * (shared/storage/migrate.ts: the region tree index, users' name index and claims; the notifications' users by scope
+ * and waiting digests' due items; then cases moved to their hall's region's partition, on AWS once every index of
+ * the table, GSI3 included, is ACTIVE). Idempotent and resumable: run it
  * again after an interruption and it goes on from its last page; once done it reads one marker and stops.
  * `npm run deploy` runs it after `cdk deploy`. Locally it opens the data folder (or the running server's engine);
  * with `--aws` the table named by TABLE_NAME or, with `--outputs`, by the stack's TableName output in that file.
@@ -10,16 +11,36 @@ import { existsSync, readFileSync } from 'node:fs';
 import { loadConfig } from '../shared/config.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
-import { MIGRATION, migrate, migrateNotify, NOTIFY_MIGRATION, type TMigrateResult } from '../shared/storage/migrate.js';
+import {
+  CASES_MIGRATION,
+  MIGRATION,
+  migrate,
+  migrateCases,
+  migrateNotify,
+  NOTIFY_MIGRATION,
+  type TMigrateResult,
+} from '../shared/storage/migrate.js';
+import { waitForIndexes } from '../shared/storage/schema.js';
 import { args, fail, withLocalData } from './cli.js';
 
 const usage = 'npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]';
 const a = args({ aws: { type: 'boolean' }, outputs: { type: 'string' } }, usage);
 
-async function run(table: TTable): Promise<void> {
+async function run(table: TTable, aws: boolean): Promise<void> {
   const steps: [string, (o: { progress: (line: string) => void }) => Promise<TMigrateResult>][] = [
     [MIGRATION, (o) => migrate(table, o)],
     [NOTIFY_MIGRATION, (o) => migrateNotify(table, { ...o, timeZone: process.env.SCORING_TIMEZONE || 'Asia/Shanghai' })],
+    [
+      CASES_MIGRATION,
+      async (o) => {
+        // A deploy that added an index returns while DynamoDB still back-fills it: the cases' hall pages read GSI3.
+        if (aws) {
+          console.log('migrate: waiting for every index of the table to be ACTIVE');
+          await waitForIndexes(table.db, table.name);
+        }
+        return migrateCases(table, o);
+      },
+    ],
   ];
   for (const [name, step] of steps) {
     const started = Date.now();
@@ -42,10 +63,10 @@ if (a.aws) {
   const config = loadConfig({ ...process.env, TABLE_NAME: name });
   const client = createDynamoClient({ region: config.AWS_REGION });
   try {
-    await run(openTable(client, name));
+    await run(openTable(client, name), true);
   } finally {
     client.destroy();
   }
 } else {
-  await withLocalData(({ table }) => run(table));
+  await withLocalData(({ table }) => run(table, false));
 }

@@ -12,7 +12,7 @@ import { openingDeadlines } from '../shared/services/case-calendar.js';
 import { appendAudit, listAudit } from '../shared/storage/audit.js';
 import { loadCalendarItems, putDeadlines, putOverride } from '../shared/storage/calendar.js';
 import { listCaseQueue } from '../shared/services/cases.js';
-import { caseAttributes, getCase, listHallCases, openCaseAttributes, writeCase } from '../shared/storage/cases.js';
+import { caseAttributes, getCase, listCases, openCaseAttributes, writeCase } from '../shared/storage/cases.js';
 import { batchPut, getItem } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
 import { putRating, ratingToItem } from '../shared/storage/ratings.js';
@@ -65,18 +65,18 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('case storage on %s',
     const r = rating('case-a');
     const cal = effectiveCalendar([]);
     const opened = openCase(r, hallClock, cal, r.createdAt)!;
-    expect((await putRating(w.table, r, openCaseAttributes(opened))).status).toBe('created');
+    expect((await putRating(w.table, r, openCaseAttributes(opened, 'r-test'))).status).toBe('created');
     const stored = await getCase(w.table, 'case-a');
     expect(stored?.case).toEqual(opened);
     expect(stored?.version).toBe(1);
     expect(stored?.rating.overall).toBe(2);
     // a replay of the put changes nothing and reports the case's deadlines
-    const again = await putRating(w.table, r, openCaseAttributes(opened));
+    const again = await putRating(w.table, r, openCaseAttributes(opened, 'r-test'));
     expect(again).toMatchObject({ status: 'exists', case: { contactDue: opened.contactDue, rectifyDue: opened.rectifyDue } });
     // a good rating has no case and is not in the case index
     await putRating(w.table, rating('good-a', { overall: 5, reasons: undefined }));
     expect(await getCase(w.table, 'good-a')).toBeUndefined();
-    expect((await listHallCases(w.table, 'h-test', 'A')).map((s) => s.case.caseId)).toEqual(['case-a']);
+    expect((await listCases(w.table, { hallId: 'h-test' }, 'A')).map((s) => s.case.caseId)).toEqual(['case-a']);
   });
 
   it('writes a new state only over the version it read; a stale version writes nothing', async () => {
@@ -84,17 +84,17 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('case storage on %s',
     const ctx = { now: '2026-11-20T03:00:00.000Z', actor: 'u-mgr', hall: hallClock, cal: effectiveCalendar([]) };
     const r = transition(s.case, { type: 'contact', how: 'phone', note: '已联系' }, ctx);
     if (!r.ok) throw new Error(r.en);
-    expect(await writeCase(w.table, r.case, s.version, { phoneKept: true })).toBe(true);
-    expect(await writeCase(w.table, r.case, s.version, { phoneKept: true })).toBe(false);
+    expect(await writeCase(w.table, r.case, s.version, { phoneKept: true, regionId: 'r-test' })).toBe(true);
+    expect(await writeCase(w.table, r.case, s.version, { phoneKept: true, regionId: 'r-test' })).toBe(false);
     const after = (await getCase(w.table, 'case-a'))!;
     expect(after.version).toBe(2);
     expect(after.case).toEqual(r.case);
     expect(after.rating.reasons).toEqual(['wait_long']); // the answers are untouched
     // due listing: only cases whose next instant has passed
-    expect(await listHallCases(w.table, 'h-test', 'A', '2026-11-20T00:00:00.000Z')).toEqual([]);
-    expect((await listHallCases(w.table, 'h-test', 'A', '2027-01-01T00:00:00.000Z')).map((x) => x.case.caseId)).toEqual(['case-a']);
+    expect(await listCases(w.table, { hallId: 'h-test' }, 'A', '2026-11-20T00:00:00.000Z')).toEqual([]);
+    expect((await listCases(w.table, { hallId: 'h-test' }, 'A', '2027-01-01T00:00:00.000Z')).map((x) => x.case.caseId)).toEqual(['case-a']);
     // dropping the phone removes the ciphertext and the mask, keeping the rest
-    expect(await writeCase(w.table, after.case, after.version, { phoneKept: true, dropPhone: true })).toBe(true);
+    expect(await writeCase(w.table, after.case, after.version, { phoneKept: true, dropPhone: true, regionId: 'r-test' })).toBe(true);
     const raw = await getItem(w.table, keys.rating('case-a'));
     expect(raw?.pe).toBeUndefined();
     expect(raw?.pm).toBeUndefined();
@@ -120,7 +120,7 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('case storage on %s',
         step({ type: 'rectify', publicReply: '已整改', fix: '', category: 'staff_coached' }, later(2));
       }
       if (i % 6 >= 4) step({ type: 'escalate' }, now);
-      items.push(ratingToItem(r, i % 6 < 2 ? openCaseAttributes(c) : caseAttributes(c, c.history.length, true)));
+      items.push(ratingToItem(r, i % 6 < 2 ? openCaseAttributes(c, 'r-test') : caseAttributes(c, c.history.length, true, 'r-test')));
     }
     await batchPut(w.table, items);
     const deps = { table: w.table, now: () => w.clock.now };

@@ -283,7 +283,7 @@ describe('the nightly case step', () => {
     );
     expect(r.ok).toBe(true);
     if (!r.ok) return;
-    expect(await writeCase(w.table, r.case, s.version, { phoneKept: false })).toBe(true); // … and "crash" here
+    expect(await writeCase(w.table, r.case, s.version, { phoneKept: false, regionId: w.hall.regionId })).toBe(true); // … and "crash" here
     expect(await auditOf(id)).toEqual([]);
     w.clock.now = Date.parse(r.case.rectifyDue) + 60_000;
     await runCaseNight(deps, ['h-test']);

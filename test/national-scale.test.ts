@@ -266,7 +266,9 @@ describe('a region page at province size reads its subtree only, cases included'
     // 3 overdue cases in province p1 (one hall each), 600 in province p2: p1's page must never read p2's.
     const p1 = halls.filter((h) => h.regionId.startsWith('p1')).slice(0, 3);
     const p2 = halls.filter((h) => h.regionId.startsWith('p2'));
-    const item = (r: TRating, due: string) => ratingToItem(r, openCaseAttributes({ hallId: r.hallId, contactDue: due, rectifyDue: due }));
+    const regionOf = new Map(halls.map((h) => [h.id, h.regionId]));
+    const item = (r: TRating, due: string) =>
+      ratingToItem(r, openCaseAttributes({ contactDue: due, rectifyDue: due }, regionOf.get(r.hallId)!));
     const past = '2026-11-21T02:00:00.000Z';
     await batchPut(table, [...p1.map((h) => item(bad(h.id, 0), past)), ...p2.slice(0, 600).map((h) => item(bad(h.id, 1), past))], 4);
   });
@@ -290,7 +292,7 @@ describe('a region page at province size reads its subtree only, cases included'
     expect(warm.value).not.toContain(halls.find((h) => h.regionId.startsWith('p2'))!.name);
   });
 
-  it("above 500 halls the page links to the region's case page instead of reading every hall's cases", async () => {
+  it("above 64 regions holding halls the page links to the region's case page instead of reading their cases", async () => {
     const app = createApp(deps, { mount: (a) => a.route('/', dashboardRoutes(deps)) });
     const cookie = await demoSignIn(app, 'u-admin');
     const get = (path: string) =>

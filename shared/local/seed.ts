@@ -42,9 +42,10 @@ export async function seedDemo(
   // Every bad rating opened its case; the cases were handled up to the start of `today` (see demo-cases.ts).
   const managers = new Map(data.users.filter((u) => u.role === 'manager').map((u) => [u.scope, u.id]));
   const cases = demoCases(ratings, data.halls, data.regions, Date.parse(`${opts.today}T00:00:00+08:00`), managers);
+  const regionOf = new Map(data.halls.map((h) => [h.id, h.regionId]));
   await bulkPutRatings(table, ratings, (r) => {
     const c = cases.get(r.ratingId)?.case;
-    return c && caseAttributes(c, c.history.length, false);
+    return c && caseAttributes(c, c.history.length, false, regionOf.get(c.hallId) ?? '');
   });
   // Their audit entries: the last 30 days' cases and every escalated or reworked one (a full 90-day trail would
   // triple the seeding's writes for entries nobody browses in a demo).

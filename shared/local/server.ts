@@ -27,7 +27,7 @@ import { notifyTick, type TTickResult } from '../services/notify.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
 import { getMarker } from '../storage/meta.js';
 import { getHallCatalogue } from '../storage/catalogue.js';
-import { migrate, migrateNotify } from '../storage/migrate.js';
+import { migrate, migrateCases, migrateNotify } from '../storage/migrate.js';
 import { countIssuedTicket } from '../storage/tickets.js';
 
 export interface TLocalServer {
@@ -93,6 +93,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   // `npm run deploy` runs it after cdk deploy)
   await migrate(table);
   await migrateNotify(table, { timeZone: config.SCORING_TIMEZONE });
+  // … and cases stored under their hall's partition move to its region's (the table got GSI3 in ensureTable).
+  await migrateCases(table);
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
   const jobDeps = {

@@ -2,16 +2,17 @@
  * The nightly job's case step (SPEC §5, §6), per hall: escalate cases past a deadline (to the hall's region, then
  * one level up after each further `escalateDays`), close cases 7 days after rectification without a 追评, and delete
  * the phone ciphertext 90 days after a case closed. Its cost is the due cases (GSI2: active cases whose next
- * instant has passed, closed ones whose phone is due for deletion) plus one Query per hall and bucket, never all
- * history. Idempotent: every change goes through the versioned write, and a re-run finds nothing due. It also
- * writes a due case's missing audit entry from its history (the gap a crash between write and audit can leave).
+ * instant has passed, closed ones whose phone is due for deletion) plus one Query per case partition and bucket
+ * (the batch's halls' regions: a night's batch is one region's halls), never all history. Idempotent: every change
+ * goes through the versioned write, and a re-run finds nothing due. It also writes a due case's missing audit entry
+ * from its history (the gap a crash between write and audit can leave).
  */
 import { auditEntry, auditOfCaseTransition } from '../domain/audit.js';
 import type { TCaseEvent } from '../domain/cases.js';
 import { quietLog } from '../log.js';
 import { appendAudit, caseAuditId } from '../storage/audit.js';
-import { listHallCases, writeCase } from '../storage/cases.js';
-import { auditHistory, commandCase, loadCaseWorld, type TCaseDeps } from '../services/cases.js';
+import { listCases, type TStoredCase, writeCase } from '../storage/cases.js';
+import { auditHistory, commandCase, loadCaseWorld, partsOfHalls, type TCaseDeps } from '../services/cases.js';
 import { emitCaseStep } from '../services/emit.js';
 
 export interface TCaseNightResult {
@@ -34,8 +35,15 @@ export async function runCaseNight(deps: TCaseDeps, hallIds?: readonly string[])
       out.events.push(...events);
     },
   };
-  for (const hallId of hallIds ?? [...world.halls.keys()]) {
-    for (const s of await listHallCases(deps.table, hallId, 'A', now)) {
+  const ids = hallIds ?? [...world.halls.keys()];
+  const known = ids.flatMap((h) => world.halls.get(h) ?? []);
+  // the halls' partitions (a hall the cached catalogue does not know yet: its own list), only their cases kept
+  const parts = [...partsOfHalls(known), ...ids.filter((h) => !world.halls.has(h)).map((hallId) => ({ hallId }))];
+  const keep = new Set(ids);
+  const due = async (part: (typeof parts)[number], bucket: 'A' | 'P'): Promise<TStoredCase[]> =>
+    (await listCases(deps.table, part, bucket, now)).filter((s) => keep.has(s.case.hallId));
+  for (const part of parts) {
+    for (const s of await due(part, 'A')) {
       out.due++;
       // the newest history entry's audit entry, if a crash lost it (a present one is left as it is)
       // ... and its event (issue 14): written before the audit entry, so a missing entry means it may be missing too
@@ -46,11 +54,12 @@ export async function runCaseNight(deps: TCaseDeps, hallIds?: readonly string[])
       if (r.ok && type === 'escalate') out.escalated++;
       if (r.ok && type === 'autoClose') out.autoClosed++;
     }
-    for (const s of await listHallCases(deps.table, hallId, 'P', now)) {
+    for (const s of await due(part, 'P')) {
       out.due++;
       const c = structuredClone(s.case);
       c.history.push({ at: now, actor: 'system', action: 'deletePhone', from: c.state, to: c.state });
-      if (!(await writeCase(deps.table, c, s.version, { phoneKept: false, dropPhone: true }))) continue; // moved: next night
+      const regionId = world.halls.get(c.hallId)?.regionId;
+      if (!(await writeCase(deps.table, c, s.version, { phoneKept: false, dropPhone: true, regionId }))) continue; // moved: next night
       out.phonesDeleted++;
       const base = auditOfCaseTransition(c, [], 'system');
       await appendAudit(deps.table, auditEntry({ ...base, kind: 'case.phone_deleted' }), caseAuditId(c.caseId, c.history.length - 1));

@@ -11,8 +11,8 @@ import { isExcluded } from '../domain/exclusion.js';
 import type { THall, TRegion } from '../domain/model.js';
 import { localHour, PUBLIC_RATINGS_HEADER, publicRatingRow } from '../domain/open-data.js';
 import { addDays, daysBetween, localDay } from '../domain/time.js';
-import { loadCaseWorld, type TCaseWorld } from '../services/cases.js';
-import { listAllHallCases, type TStoredCase } from '../storage/cases.js';
+import { HALL_FANOUT, loadCaseWorld, mapLimit, partsOfHalls, type TCaseWorld } from '../services/cases.js';
+import { listAllCases, type TStoredCase } from '../storage/cases.js';
 import type { TTable } from '../storage/db.js';
 import { listRatingsForHallDay } from '../storage/ratings.js';
 import { getSnapshots, lastCompletedRun, snapshotRange } from '../storage/scores.js';
@@ -81,9 +81,14 @@ export async function publicRegion(deps: TPublicDeps, regionId: string): Promise
   return { region, halls: halls.sort((a, b) => a.id.localeCompare(b.id)) };
 }
 
+/** The cases of some halls: one Query per region they hang off (one hall: its own list), only theirs kept. */
 async function casesOf(deps: TPublicDeps, halls: THall[]): Promise<TCase[]> {
-  const lists = await Promise.all(halls.map((h) => listAllHallCases(deps.table, h.id)));
-  return lists.flat().map((s: TStoredCase) => s.case);
+  const keep = new Set(halls.map((h) => h.id));
+  const lists = await mapLimit(partsOfHalls(halls), HALL_FANOUT, (p) => listAllCases(deps.table, p));
+  return lists
+    .flat()
+    .filter((s: TStoredCase) => keep.has(s.case.hallId))
+    .map((s) => s.case);
 }
 
 /** The handling figures of some halls over the 30 days ending `to`, the same rule as the dashboard's. */
@@ -179,7 +184,7 @@ export function latestReplies(
 
 /** A hall's cases with their ratings' reason tags (the rating item holds both). */
 export async function hallCases(deps: TPublicDeps, hallId: string): Promise<{ cases: TCase[]; reasons: Map<string, string[]> }> {
-  const stored = await listAllHallCases(deps.table, hallId);
+  const stored = await listAllCases(deps.table, { hallId });
   return { cases: stored.map((s) => s.case), reasons: new Map(stored.map((s) => [s.case.caseId, s.rating.reasons ?? []])) };
 }
 

@@ -55,9 +55,10 @@ import {
   countActiveCases,
   firstActiveCases,
   getCase,
-  listAllHallCases,
-  listHallCases,
-  listHallCasesSince,
+  listAllCases,
+  listCases,
+  listCasesSince,
+  type TCasePartition,
   type TStoredCase,
   writeCase,
 } from '../storage/cases.js';
@@ -174,7 +175,10 @@ export function loadScopeWorld(t: TTable, scope: TCaseScope, now = Date.now()): 
   return world;
 }
 
-/** At most this many per-hall Queries of one request in flight (a province's 3,000 halls are not 3,000 at once). */
+/**
+ * At most this many per-hall (or per-partition) Queries of one request in flight (a province's 3,000 halls are not
+ * 3,000 at once; its cases are one Query per region partition anyway).
+ */
 export const HALL_FANOUT = 32;
 
 /** `fn` over `items`, at most `limit` at a time, results in order. */
@@ -253,6 +257,28 @@ export function hallsOfScope(world: TCaseWorld, scope: TCaseScope): string[] {
   return [...world.halls.values()].filter((h) => world.regionPath(h.id).includes(scope.regionId)).map((h) => h.id);
 }
 
+/**
+ * The case partitions some halls' cases are in: one hall's own list (GSI3), or for several halls the partitions of
+ * the regions they hang off (GSI2, one Query each, shared by the region's halls). A reader keeps only the cases of
+ * the halls it asked for (a region partition may hold halls it did not: a public page's unpublished ones).
+ */
+export function partsOfHalls(halls: readonly Pick<THall, 'id' | 'regionId'>[]): TCasePartition[] {
+  if (halls.length === 1) return [{ hallId: halls[0].id }];
+  return [...new Set(halls.map((h) => h.regionId))].map((regionId) => ({ regionId }));
+}
+
+/** The partitions a scope reads: a hall scope its hall's list; a region scope the regions of its subtree holding halls. */
+export function partsOfScope(world: TCaseWorld, scope: TCaseScope): TCasePartition[] {
+  if ('hallId' in scope) return world.halls.has(scope.hallId) ? [{ hallId: scope.hallId }] : [];
+  return [...new Set(hallsOfScope(world, scope).map((h) => world.halls.get(h)!.regionId))].map((regionId) => ({ regionId }));
+}
+
+/** The halls of a partition in the world (a hall's: itself; a region's: the halls hanging off it). */
+function hallsOfPart(world: TCaseWorld, part: TCasePartition, keep: ReadonlySet<string>): THall[] {
+  if ('hallId' in part) return world.halls.has(part.hallId) ? [world.halls.get(part.hallId)!] : [];
+  return [...world.halls.values()].filter((h) => h.regionId === part.regionId && keep.has(h.id));
+}
+
 /** Whether a staff user may see a scope (routes behind the gate have checked already; this is the service's own check). */
 export function maySeeScope(user: TUser, world: TCaseWorld, scope: TCaseScope): boolean {
   return 'hallId' in scope ? canSeeHall(user, world.tree, scope.hallId) : canSeeRegion(user, world.tree, scope.regionId);
@@ -292,7 +318,8 @@ export const queueOrder = (a: TCaseRow, b: TCaseRow): number =>
   a.caseId.localeCompare(b.caseId);
 
 /**
- * A hall's or region's case queue: the active cases (one GSI2 Query per hall), counts over all of them, the rows
+ * A hall's or region's case queue: the active cases (one Query per partition: the hall's on GSI3, or each region of
+ * the scope holding halls on GSI2), counts over all of them, the rows
  * filtered. `viewer`: a staff user whose scope must cover the scope (else an empty queue, like an unknown unit).
  */
 export async function listCaseQueue(
@@ -311,14 +338,16 @@ export async function listCaseQueue(
   };
   if (viewer && !maySeeScope(viewer, world, scope)) return { cases: [], counts, total: 0 };
   const now = isoNow(deps);
-  const hallIds = hallsOfScope(world, scope);
+  const keep = new Set(hallsOfScope(world, scope));
+  const parts = partsOfScope(world, scope);
   const { page, ...rest } = filter;
-  if (page && !Object.values(rest).some(Boolean)) return pagedQueue(deps, world, hallIds, page, counts);
-  const lists = await mapLimit(hallIds, HALL_FANOUT, async (h) => {
-    const active = await listHallCases(deps.table, h, 'A');
-    const closed = filter.includeClosed || filter.state === 'closed' ? await listClosed(deps.table, h) : [];
-    const tz = (world.halls.get(h) ?? UTC_HALL).timezone;
-    return [...active, ...closed].map((s) => toRow(s, now, tz));
+  if (page && !Object.values(rest).some(Boolean)) return pagedQueue(deps, world, parts, keep, page, counts);
+  const lists = await mapLimit(parts, HALL_FANOUT, async (part) => {
+    const active = await listCases(deps.table, part, 'A');
+    const closed = filter.includeClosed || filter.state === 'closed' ? await listClosed(deps.table, part) : [];
+    return [...active, ...closed]
+      .filter((s) => keep.has(s.case.hallId))
+      .map((s) => toRow(s, now, (world.halls.get(s.case.hallId) ?? UTC_HALL).timezone));
   });
   const rows = lists.flat();
   for (const r of rows) {
@@ -353,18 +382,22 @@ export function nextLocalMidnight(now: number, timeZone: string): number {
 /**
  * The unfiltered queue, one slice of it. The active bucket's sort key is each case's next-action instant, which is
  * its deadline for open and contacted cases that were never escalated ("plain"): for them index order is the queue
- * order (overdue, then due today, then the rest, each by nearest deadline), so per hall the first offset + limit
- * plain ones in index order are all the slice can need. The others ("irregular": escalated, whose key is the next
- * escalation, and rectified/appealed, which have no deadline) are read apart, whole: few, and needed for the counts.
- * Counts: a plain case is overdue when its key is before now and due today when its key falls in the rest of the
- * hall-local day, so COUNT queries over those key ranges (instants compared as strings; no item comes back) minus
- * the irregular cases in them, plus the irregular ones' own due states. In DynamoDB the COUNT and filtered queries
- * still consume read units for the items they pass over; here they cost no decoding and nothing goes over the wire.
+ * order (overdue, then due today, then the rest, each by nearest deadline), so per partition (a region's halls, or
+ * one hall) the first offset + limit plain ones in index order are all the slice can need. The others ("irregular":
+ * escalated, whose key is the next escalation, and rectified/appealed, which have no deadline) are read apart,
+ * whole: few, and needed for the counts. Counts: a plain case is overdue when its key is before now and due today
+ * when its key falls in the rest of the hall-local day, so COUNT queries over those key ranges (instants compared as
+ * strings; no item comes back) minus the irregular cases in them, plus the irregular ones' own due states.
+ * A region partition whose halls keep different time zones has no one end of "today": its cases up to the latest
+ * hall-local midnight are read and each is judged by its own hall's day (and, being read, they join the plain
+ * candidates, so a case due today in a later time zone is never cut off by an earlier key). In DynamoDB the COUNT
+ * and filtered queries still consume read units for the items they pass over; here nothing goes over the wire.
  */
 async function pagedQueue(
   deps: TCaseDeps,
   world: TCaseWorld,
-  hallIds: string[],
+  parts: TCasePartition[],
+  keep: ReadonlySet<string>,
   page: { offset: number; limit: number },
   counts: TQueueCounts,
 ): Promise<{ cases: TCaseRow[]; counts: TQueueCounts; total: number }> {
@@ -373,34 +406,51 @@ async function pagedQueue(
   const now = new Date(nowMs).toISOString();
   const before = new Date(nowMs - 1).toISOString();
   const want = page.offset + page.limit;
-  const lists = await mapLimit(hallIds, HALL_FANOUT, async (hallId) => {
-    const tz = (world.halls.get(hallId) ?? UTC_HALL).timezone;
-    const end = new Date(nextLocalMidnight(nowMs, tz) - 1).toISOString();
+  const ends = new Map<string, string>();
+  const endOf = (tz: string) => {
+    const hit = ends.get(tz) ?? new Date(nextLocalMidnight(nowMs, tz) - 1).toISOString();
+    ends.set(tz, hit);
+    return hit;
+  };
+  const tzOf = (hallId: string) => (world.halls.get(hallId) ?? UTC_HALL).timezone;
+  const lists = await mapLimit(parts, HALL_FANOUT, async (part) => {
+    const zones = [...new Set(hallsOfPart(world, part, keep).map((h) => h.timezone))];
+    const mixed = zones.length > 1;
+    const end = zones.map(endOf).sort().at(-1) ?? endOf(UTC_HALL.timezone);
     const [past, future, today, irregular, plain] = await Promise.all([
-      countActiveCases(t, { hallId, to: before }),
-      countActiveCases(t, { hallId, from: now }),
-      countActiveCases(t, { hallId, from: now, to: end }),
-      firstActiveCases(t, { hallId, filter: 'irregular' }),
-      firstActiveCases(t, { hallId, filter: 'plain' }, want),
+      countActiveCases(t, { part, to: before }),
+      countActiveCases(t, { part, from: now }),
+      mixed ? firstActiveCases(t, { part, from: now, to: end }) : countActiveCases(t, { part, from: now, to: end }),
+      firstActiveCases(t, { part, filter: 'irregular' }),
+      firstActiveCases(t, { part, filter: 'plain' }, want),
     ]);
-    const odd = irregular.map((s) => ({ row: toRow(s, now, tz), key: caseSlot(s.case, false).instant }));
+    const odd = irregular.map((s) => ({ row: toRow(s, now, tzOf(s.case.hallId)), key: caseSlot(s.case, false).instant }));
+    const isOdd = new Set(irregular.map((s) => s.case.caseId));
+    const dueToday = (hallId: string, key: string) => key >= now && key <= endOf(tzOf(hallId));
     counts.active += past + future;
     counts.overdue += past - odd.filter((x) => x.key < now).length;
-    counts.dueToday += today - odd.filter((x) => x.key >= now && x.key <= end).length;
+    if (typeof today === 'number') counts.dueToday += today - odd.filter((x) => x.key >= now && x.key <= end).length;
+    else
+      counts.dueToday += today.filter((s) => !isOdd.has(s.case.caseId) && dueToday(s.case.hallId, caseSlot(s.case, false).instant)).length;
     for (const { row } of odd) {
       if (row.dueState === 'overdue') counts.overdue++;
       if (row.dueState === 'due_today') counts.dueToday++;
       if (row.escalationLevel > 0) counts.escalated++;
     }
-    return [...plain.map((s) => toRow(s, now, tz)), ...odd.map((x) => x.row)];
+    const seen = new Set(plain.map((s) => s.case.caseId));
+    const near = typeof today === 'number' ? [] : today.filter((s) => !isOdd.has(s.case.caseId) && !seen.has(s.case.caseId));
+    return [...plain, ...near].map((s) => toRow(s, now, tzOf(s.case.hallId))).concat(odd.map((x) => x.row));
   });
-  const rows = lists.flat().sort(queueOrder);
+  const rows = lists
+    .flat()
+    .filter((r) => keep.has(r.hallId))
+    .sort(queueOrder);
   for (const r of rows) counts.byState[r.state]++;
   return { cases: rows.slice(page.offset, want), counts, total: counts.active };
 }
 
-async function listClosed(t: TTable, hallId: string): Promise<TStoredCase[]> {
-  const [p, c] = await Promise.all([listHallCases(t, hallId, 'P'), listHallCases(t, hallId, 'C')]);
+async function listClosed(t: TTable, part: TCasePartition): Promise<TStoredCase[]> {
+  const [p, c] = await Promise.all([listCases(t, part, 'P'), listCases(t, part, 'C')]);
   return [...p, ...c];
 }
 
@@ -505,7 +555,11 @@ export async function commandCase(
     regionPath: world.regionPath(c.hallId),
   });
   if (!r.ok) return { ok: false, status: 422, code: r.code, zh: r.zh, en: r.en };
-  if (!(await writeCase(deps.table, r.case, stored.version, { phoneKept: Boolean(stored.rating.phoneEnc) }))) return refusal('conflict');
+  const written = await writeCase(deps.table, r.case, stored.version, {
+    phoneKept: Boolean(stored.rating.phoneEnc),
+    regionId: hall.regionId,
+  });
+  if (!written) return refusal('conflict');
   // An upheld appeal excludes the rating from every score from its day on (SPEC §5): the person's decision goes in
   // the rating's `dc` (the job never touches it), and its day is marked so the next night re-scores it.
   for (const e of r.events) {
@@ -623,12 +677,14 @@ export function residentFollowUp(
 /* ---------- figures and exports ---------- */
 
 /**
- * The cases of the scope's halls (at most HALL_FANOUT halls' Queries at once): every one, or with `since` (an
- * instant) only the active ones and those closed since then (what figures over a period starting then can use).
+ * The cases of the scope's halls, one Query (two with `since`) per partition of the scope (partsOfScope: a region's
+ * halls share one; HALL_FANOUT at once): every one, or with `since` (an instant) only the active ones and those
+ * closed since then (what figures over a period starting then can use).
  */
 export async function casesOfScope(deps: TCaseDeps, world: TCaseWorld, scope: TCaseScope, since?: string): Promise<TStoredCase[]> {
-  const read = (h: string) => (since ? listHallCasesSince(deps.table, h, since) : listAllHallCases(deps.table, h));
-  return (await mapLimit(hallsOfScope(world, scope), HALL_FANOUT, read)).flat();
+  const keep = new Set(hallsOfScope(world, scope));
+  const read = (p: TCasePartition) => (since ? listCasesSince(deps.table, p, since) : listAllCases(deps.table, p));
+  return (await mapLimit(partsOfScope(world, scope), HALL_FANOUT, read)).flat().filter((s) => keep.has(s.case.hallId));
 }
 
 /**
@@ -652,7 +708,7 @@ export async function caseFiguresFor(deps: TCaseDeps, scope: TCaseScope, period:
 }
 
 /**
- * A region page's case panel in one pass over its halls (two Queries a hall, HALL_FANOUT at once): the urgent
+ * A region page's case panel in one pass over its partitions (two Queries a region holding halls): the urgent
  * cases (overdue or escalated), queue order, and the handling figures over the period.
  */
 export async function scopeCasePanel(

@@ -41,10 +41,11 @@ import {
   webhookBody,
 } from '../domain/events.js';
 import type { TKeyring } from '../domain/keyring.js';
+import type { THall } from '../domain/model.js';
 import { activeDue } from '../domain/cases.js';
 import { quietLog, type TLog } from '../log.js';
 import { appendAudit } from '../storage/audit.js';
-import { caseFromRaw } from '../storage/cases.js';
+import { caseFromRaw, listActiveBetween, type TStoredCase } from '../storage/cases.js';
 import { getItem, ifCondition, put, queryAll, type TTable } from '../storage/db.js';
 import * as keys from '../storage/keys.js';
 import { listDirty } from '../storage/late-marks.js';
@@ -148,7 +149,8 @@ export async function sweep(deps: TNotifyDeps, world?: TCaseWorld): Promise<numb
   const events: TEvent[] = [];
   // late ratings (a ticket rated days after its visit) sit under their visit's day: their marks say which
   const late = (await listDirty(t)).filter((m) => m.day);
-  // Each hall's Queries (its days' new ratings, its passed and coming deadlines), HALL_FANOUT halls at once.
+  // Each hall's Queries (its days' new ratings), HALL_FANOUT halls at once.
+  const mornings = new Map<string, THall[]>();
   await mapLimit([...w.halls.values()], HALL_FANOUT, async (hall) => {
     const tz = hall.timezone;
     const days = new Set([...localDaysBetween(fromMs, toMs, tz), ...late.filter((m) => m.hallId === hall.id).map((m) => m.day)]);
@@ -159,33 +161,37 @@ export async function sweep(deps: TNotifyDeps, world?: TCaseWorld): Promise<numb
         if (s) events.push(caseOpened(s.case));
       }
     }
-    // deadlines that passed in the window (open: contact; contacted: rectify); escalated ones are keyed later
-    for (const s of await queryActive(t, hall.id, from, to)) {
-      const due = activeDue(s.case);
-      if (due && due >= from && due <= to && (s.case.state === 'open' || s.case.state === 'contacted'))
-        events.push(caseDeadline('case.overdue', s.case, due, to));
-    }
-    // the morning of a deadline: at 08:00 hall-local, the day's deadlines
+    // the morning of a deadline: at 08:00 hall-local, the day's deadlines (read per region below)
     const start = localClock(fromMs, tz);
     const end = localClock(toMs, tz);
     const crossed = start.day !== end.day ? end.minutes >= 480 : start.minutes < 480 && end.minutes >= 480;
-    if (crossed) {
-      const dayEnd = new Date(nextLocalMidnight(toMs, tz) - 1).toISOString();
-      for (const s of await queryActive(t, hall.id, to, dayEnd)) {
-        const due = activeDue(s.case);
-        if (due && due > to && due <= dayEnd && (s.case.state === 'open' || s.case.state === 'contacted'))
-          events.push(caseDeadline('case.due_soon', s.case, due, to));
-      }
+    if (crossed) mornings.set(hall.regionId, [...(mornings.get(hall.regionId) ?? []), hall]);
+  });
+  // Deadlines, one Query per region holding halls (its halls' cases share a GSI2 partition), not one per hall.
+  const regionIds = [...new Set([...w.halls.values()].map((h) => h.regionId))];
+  const open = (s: TStoredCase) => s.case.state === 'open' || s.case.state === 'contacted';
+  await mapLimit(regionIds, HALL_FANOUT, async (regionId) => {
+    // deadlines that passed in the window (open: contact; contacted: rectify); escalated ones are keyed later
+    for (const s of await listActiveBetween(t, { regionId }, from, to)) {
+      const due = activeDue(s.case);
+      if (due && due >= from && due <= to && open(s) && w.halls.has(s.case.hallId))
+        events.push(caseDeadline('case.overdue', s.case, due, to));
+    }
+    // the day's deadlines of the halls whose 08:00 fell in the window, each up to its own hall-local midnight
+    const morning = new Map(
+      (mornings.get(regionId) ?? []).map((h) => [h.id, new Date(nextLocalMidnight(toMs, h.timezone) - 1).toISOString()]),
+    );
+    if (!morning.size) return;
+    const last = [...morning.values()].sort().at(-1)!;
+    for (const s of await listActiveBetween(t, { regionId }, to, last)) {
+      const due = activeDue(s.case);
+      const dayEnd = morning.get(s.case.hallId);
+      if (due && dayEnd && due > to && due <= dayEnd && open(s)) events.push(caseDeadline('case.due_soon', s.case, due, to));
     }
   });
   const written = await emitEvents(t, events, nowMs);
   await put(t, { ...SWEEP_MARKER, at: to });
   return written;
-}
-
-async function queryActive(t: TTable, hallId: string, from: string, to: string) {
-  const items = await queryAll(t, { pk: keys.casesOfHall(hallId), index: 'gsi2', between: [`A#${from}`, `A#${to}`] });
-  return items.map((i) => caseFromRaw(unmarshall(i))).filter((s) => s !== undefined);
 }
 
 /* ---------- dispatch ---------- */

@@ -137,7 +137,8 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
   if (rating.day < localDay(now, cat.hall.timezone)) await markDirty(deps.table, rating.hallId, rating.day, now);
   if (device) await noteDeviceHall(deps.table, device, rating.day, rating.hallId); // for the cross-hall rule
   // A bad rating opens its case in the same conditional put (any channel): both exist, or neither; a replay opens nothing.
-  // (the case's opening state is the domain's openCase; only its deadlines are stored: see storage/cases.ts)
+  // (the case's opening state is the domain's openCase; only its deadlines are stored: see storage/cases.ts), listed
+  // under the region the hall hangs off (the catalogue's)
   const opened = isBadGrade(rating.overall)
     ? {
         hallId: rating.hallId,
@@ -145,7 +146,7 @@ export async function acceptRating(deps: TRatingDeps, input: TRatingInput, clien
         ...openingDeadlines(createdAt, cat.hall, await hallCalendar(deps.table, cat.hall, now)),
       }
     : undefined;
-  const put = await putRating(deps.table, rating, opened ? openCaseAttributes(opened) : undefined);
+  const put = await putRating(deps.table, rating, opened ? openCaseAttributes(opened, cat.hall.regionId) : undefined);
   const bad = gradeGroup(input.overall) === 'bad';
   if (put.status === 'created')
     return { ok: true, ratingId, created: true, bad, ...(opened ? { case: caseOf(ratingId, opened, opened.hasPhone) } : {}) };

@@ -4,15 +4,16 @@
  * cv, contact and rectify deadlines cd/rd, the GSI2 keys): everything else of an open case follows from the rating,
  * which keeps a bad rating within 2 write units. Once the case moves, its full state is kept as JSON in `cs`.
  * Every change is an UpdateItem conditioned on the version (optimistic concurrency) that never touches the answers.
- * GSI2 (sparse) lists a hall's cases: A#<next instant the job must act> for active cases, P#<phone deletion
- * instant> for closed cases still holding a phone, C#<closedAt> for the rest.
+ * GSI2 (sparse) lists the cases of a region's halls (the region a hall hangs off: one Query per region, not per
+ * hall): A#<next instant the job must act> for active cases, P#<phone deletion instant> for closed cases still
+ * holding a phone, C#<closedAt> for the rest. GSI3 lists one hall's cases in the same order, keyed by the rating's
+ * own hall attribute `h`: a partition (TCasePartition) is a region's (GSI2) or a hall's (GSI3).
  */
 import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TCase } from '../domain/cases.js';
 import type { TRating } from '../domain/model.js';
-import { getItem, ifCondition, type Item, queryAll, type TTable } from './db.js';
-import { TABLE_KEYS } from './table.js';
+import { getItem, ifCondition, indexOf, type Item, queryAll, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { rawToRating } from './ratings.js';
 
@@ -30,7 +31,7 @@ export interface TStoredCase {
 
 const iso = (ms: number) => new Date(ms).toISOString();
 
-/** Where a case sits in its hall's GSI2 list. */
+/** Where a case sits in its partition's list (GSI2 and GSI3 share the sort key). */
 export function caseSlot(c: TCase, phoneKept: boolean): { bucket: keys.TCaseBucket; instant: string } {
   if (c.state === 'closed') {
     const closed = c.closedAt ?? c.openedAt;
@@ -47,15 +48,18 @@ export function caseSlot(c: TCase, phoneKept: boolean): { bucket: keys.TCaseBuck
  * The attributes a bad rating's put adds to open its case (the domain's openCase, or its two deadlines): version,
  * rectify deadline and the GSI2 keys, whose sort key holds the contact deadline (an open case's next instant).
  */
-export function openCaseAttributes(c: Pick<TCase, 'hallId' | 'contactDue' | 'rectifyDue'>): Record<string, unknown> {
-  return { cv: 1, rd: c.rectifyDue, ...keys.caseIndex(c.hallId, 'A', c.contactDue) };
+export function openCaseAttributes(c: Pick<TCase, 'contactDue' | 'rectifyDue'>, regionId: string): Record<string, unknown> {
+  return { cv: 1, rd: c.rectifyDue, ...keys.caseIndex(regionId, 'A', c.contactDue) };
 }
 
 /** An open case's contact deadline, from its GSI2 sort key (A#<contactDue>) when no `cd` was written. */
 const contactDueOf = (raw: Record<string, unknown>) => (typeof raw.cd === 'string' ? raw.cd : String(raw.gsi2sk).slice(2));
 
-/** A case's full attributes at `version` (the seeder writes them with the rating; writeCase updates them). */
-export function caseAttributes(c: TCase, version: number, phoneKept: boolean) {
+/**
+ * A case's full attributes at `version` (the seeder writes them with the rating; writeCase updates them);
+ * `regionId`: the region the case's hall hangs off (its GSI2 partition).
+ */
+export function caseAttributes(c: TCase, version: number, phoneKept: boolean, regionId: string) {
   const { caseId: _c, ratingId: _r, hallId: _h, windowId: _w, serviceId: _s, ratingDay: _d, openedAt: _o, ...rest } = c;
   const slot = caseSlot(c, phoneKept);
   return {
@@ -63,7 +67,7 @@ export function caseAttributes(c: TCase, version: number, phoneKept: boolean) {
     cv: version,
     cd: c.contactDue,
     rd: c.rectifyDue,
-    ...keys.caseIndex(c.hallId, slot.bucket, slot.instant),
+    ...keys.caseIndex(regionId, slot.bucket, slot.instant),
   };
 }
 
@@ -104,16 +108,24 @@ export async function getCase(t: TTable, caseId: string): Promise<TStoredCase | 
 
 /**
  * Writes a case's new state if nobody wrote it since `version` was read; false (nothing written) on a lost race.
- * `dropPhone` removes the phone ciphertext and its mask (90 days after closing).
+ * `dropPhone` removes the phone ciphertext and its mask (90 days after closing). `regionId`: the region the hall
+ * hangs off now (the caller's catalogue), so a case stored under an older partition is put right by its next write;
+ * undefined (a hall the caller does not know) leaves the partition as it is.
  */
-export function writeCase(t: TTable, c: TCase, version: number, opts: { dropPhone?: boolean; phoneKept: boolean }): Promise<boolean> {
-  const { cs, gsi2sk } = caseAttributes(c, version + 1, opts.phoneKept && !opts.dropPhone);
+export function writeCase(
+  t: TTable,
+  c: TCase,
+  version: number,
+  opts: { dropPhone?: boolean; phoneKept: boolean; regionId: string | undefined },
+): Promise<boolean> {
+  const { cs, gsi2pk, gsi2sk } = caseAttributes(c, version + 1, opts.phoneKept && !opts.dropPhone, opts.regionId ?? '');
+  const repoint = opts.regionId ? ', gsi2pk = :pk' : '';
   return ifCondition(() =>
     t.db.send(
       new UpdateItemCommand({
         TableName: t.name,
         Key: marshall(keys.rating(c.caseId)),
-        UpdateExpression: `SET cs = :cs, cv = :n, cd = :cd, rd = :rd, gsi2sk = :sk${opts.dropPhone ? ' REMOVE pe, pm' : ''}`,
+        UpdateExpression: `SET cs = :cs, cv = :n, cd = :cd, rd = :rd${repoint}, gsi2sk = :sk${opts.dropPhone ? ' REMOVE pe, pm' : ''}`,
         ConditionExpression: 'cv = :v',
         ExpressionAttributeValues: marshall({
           ':cs': cs,
@@ -121,6 +133,7 @@ export function writeCase(t: TTable, c: TCase, version: number, opts: { dropPhon
           ':v': version,
           ':cd': c.contactDue,
           ':rd': c.rectifyDue,
+          ...(opts.regionId ? { ':pk': gsi2pk } : {}),
           ':sk': gsi2sk,
         }),
       }),
@@ -128,34 +141,90 @@ export function writeCase(t: TTable, c: TCase, version: number, opts: { dropPhon
   );
 }
 
-/** A hall's cases of one bucket, optionally only those whose instant is before `until` (the job's due cases). Counted. */
-export async function listHallCases(t: TTable, hallId: string, bucket: keys.TCaseBucket, until?: string): Promise<TStoredCase[]> {
+/** Where cases are listed: a region's halls' (GSI2 CS#<region>) or one hall's (GSI3, the rating's `h`). */
+export type TCasePartition = { regionId: string } | { hallId: string };
+
+/** The Query target of a partition: its index and partition-key value. */
+export const partitionQuery = (p: TCasePartition): { pk: string; index: 'gsi2' | 'gsi3' } =>
+  'regionId' in p ? { pk: keys.casesOfRegion(p.regionId), index: 'gsi2' } : { pk: keys.casesOfHall(p.hallId), index: 'gsi3' };
+
+const toStored = (items: Item[]) => items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+
+/** A partition's cases of one bucket, optionally only those whose instant is before `until` (the job's due cases). Counted. */
+export async function listCases(t: TTable, part: TCasePartition, bucket: keys.TCaseBucket, until?: string): Promise<TStoredCase[]> {
   const items = await queryAll(t, {
-    pk: keys.casesOfHall(hallId),
-    index: 'gsi2',
+    ...partitionQuery(part),
     ...(until ? { between: [`${bucket}#`, `${bucket}#${until}`] as [string, string] } : { prefix: `${bucket}#` }),
   });
-  return items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+  return toStored(items);
 }
 
-/** Every case of a hall: active ones, then closed ones (for figures over a period and exports). */
-export async function listAllHallCases(t: TTable, hallId: string): Promise<TStoredCase[]> {
-  const items = await queryAll(t, { pk: keys.casesOfHall(hallId), index: 'gsi2' });
-  return items.map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+/** Every case of a partition: active ones, then closed ones (for figures over a period and exports). */
+export async function listAllCases(t: TTable, part: TCasePartition): Promise<TStoredCase[]> {
+  return toStored(await queryAll(t, partitionQuery(part)));
 }
 
 /**
- * A hall's cases that can count in figures over a period starting at `since` (an instant): every active case and
- * every closed one closed since then. GSI2 sorts A# < C# < P#, and a P# (phone kept) case closed at most 90 days
- * ago, so two Queries: the active bucket, and from C#<since> to the end. History before `since` is never read.
+ * A partition's cases that can count in figures over a period starting at `since` (an instant): every active case
+ * and every closed one closed since then. GSI2 and GSI3 sort A# < C# < P#, and a P# (phone kept) case closed at
+ * most 90 days ago, so two Queries: the active bucket, and from C#<since> to the end. History before `since` is
+ * never read.
  */
-export async function listHallCasesSince(t: TTable, hallId: string, since: string): Promise<TStoredCase[]> {
-  const pk = keys.casesOfHall(hallId);
-  const [active, closed] = await Promise.all([
-    queryAll(t, { pk, index: 'gsi2', prefix: 'A#' }),
-    queryAll(t, { pk, index: 'gsi2', between: [`C#${since}`, 'P$'] }),
-  ]);
-  return [...active, ...closed].map((i) => caseFromRaw(unmarshall(i))).filter((x): x is TStoredCase => Boolean(x));
+export async function listCasesSince(t: TTable, part: TCasePartition, since: string): Promise<TStoredCase[]> {
+  const q = partitionQuery(part);
+  const [active, closed] = await Promise.all([queryAll(t, { ...q, prefix: 'A#' }), queryAll(t, { ...q, between: [`C#${since}`, 'P$'] })]);
+  return toStored([...active, ...closed]);
+}
+
+/** A partition's active cases whose next instant is in [from, to] (the notification sweep's deadlines). Counted. */
+export async function listActiveBetween(t: TTable, part: TCasePartition, from: string, to: string): Promise<TStoredCase[]> {
+  return toStored(await queryAll(t, { ...partitionQuery(part), between: [`A#${from}`, `A#${to}`] }));
+}
+
+/**
+ * Points a hall's cases at the region it hangs off now (after an administrator moved it): its cases found on GSI3
+ * (keys and partition only projected), each whose GSI2 partition is another region's rewritten (an UpdateItem of
+ * gsi2pk alone, only while the item is still a case of that hall). Idempotent: a second run writes nothing.
+ * Returns how many were read and how many rewritten.
+ */
+export async function repointHallCases(t: TTable, hallId: string, regionId: string): Promise<{ read: number; moved: number }> {
+  const want = keys.casesOfRegion(regionId);
+  const { indexName, pkName } = indexOf('gsi3');
+  const out = { read: 0, moved: 0 };
+  let start: Item | undefined;
+  do {
+    const page = await t.db.send(
+      new QueryCommand({
+        TableName: t.name,
+        IndexName: indexName,
+        KeyConditionExpression: '#h = :h',
+        ProjectionExpression: 'pk, sk, gsi2pk',
+        ExpressionAttributeNames: { '#h': pkName },
+        ExpressionAttributeValues: marshall({ ':h': keys.casesOfHall(hallId) }),
+        ExclusiveStartKey: start,
+      }),
+    );
+    start = page.LastEvaluatedKey;
+    out.read += page.Items?.length ?? 0;
+    t.itemsRead += page.Items?.length ?? 0;
+    for (const i of page.Items ?? []) {
+      if (i.gsi2pk?.S === want) continue;
+      const moved = await ifCondition(() =>
+        t.db.send(
+          new UpdateItemCommand({
+            TableName: t.name,
+            Key: { pk: i.pk, sk: i.sk },
+            UpdateExpression: 'SET gsi2pk = :p',
+            ConditionExpression: 'attribute_exists(cv) AND #h = :h',
+            ExpressionAttributeNames: { '#h': pkName },
+            ExpressionAttributeValues: marshall({ ':p': want, ':h': hallId }),
+          }),
+        ),
+      );
+      if (moved) out.moved++;
+    }
+  } while (start);
+  return out;
 }
 
 /* ---------- the paged queue: counts without reading items, and one page in index order ---------- */
@@ -182,7 +251,7 @@ const FILTER_VALUES: Record<string, string> = {
 };
 
 interface TActiveQuery {
-  hallId: string;
+  part: TCasePartition;
   /** sort-key instants (inclusive); default: the whole active bucket */
   from?: string;
   to?: string;
@@ -193,22 +262,23 @@ interface TActiveQuery {
 }
 
 function activeQueryInput(t: TTable, q: TActiveQuery) {
-  const gsi = TABLE_KEYS.gsi2;
+  const target = partitionQuery(q.part);
+  const { indexName, pkName, skName } = indexOf(target.index);
   const expr = q.filter ? CASE_FILTERS[q.filter] : undefined;
-  const values: Record<string, string> = { ':pk': keys.casesOfHall(q.hallId), ':a': `A#${q.from ?? ''}`, ':b': q.to ? `A#${q.to}` : 'A$' };
+  const values: Record<string, string> = { ':pk': target.pk, ':a': `A#${q.from ?? ''}`, ':b': q.to ? `A#${q.to}` : 'A$' };
   if (expr)
     for (const [k, v] of Object.entries({ ...FILTER_VALUES, ':now': q.now ?? '', ':end': q.end ?? '' }))
       if (expr.includes(k)) values[k] = v;
   return {
     TableName: t.name,
-    IndexName: gsi.name,
-    KeyConditionExpression: `${gsi.partitionKey} = :pk AND ${gsi.sortKey} BETWEEN :a AND :b`,
+    IndexName: indexName,
+    KeyConditionExpression: `${pkName} = :pk AND ${skName} BETWEEN :a AND :b`,
     ...(expr ? { FilterExpression: expr } : {}),
     ExpressionAttributeValues: marshall(values),
   };
 }
 
-/** How many active cases of a hall match (Select COUNT: no item comes back; not counted in itemsRead). */
+/** How many active cases of a partition match (Select COUNT: no item comes back; not counted in itemsRead). */
 export async function countActiveCases(t: TTable, q: TActiveQuery): Promise<number> {
   let n = 0;
   let start: Item | undefined;
@@ -220,7 +290,7 @@ export async function countActiveCases(t: TTable, q: TActiveQuery): Promise<numb
   return n;
 }
 
-/** The first `want` active cases of a hall in index order (nearest next instant first) that match; counted. */
+/** The first `want` active cases of a partition in index order (nearest next instant first) that match; counted. */
 export async function firstActiveCases(t: TTable, q: TActiveQuery, want?: number): Promise<TStoredCase[]> {
   const out: TStoredCase[] = [];
   let start: Item | undefined;

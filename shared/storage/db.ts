@@ -142,17 +142,19 @@ export async function getItem(t: TTable, key: TKey, opts: { consistent?: boolean
   return out.Item ? unmarshall(out.Item) : undefined;
 }
 
-/** Every page of a Query on the table (pk), on GSI1 (index: true) or GSI2 ('gsi2'), optionally narrowed by sort key. Counted. */
+/** The table (false), GSI1 (true), or GSI2/GSI3 by name. */
+export type TIndexChoice = boolean | 'gsi2' | 'gsi3';
+
 /** Which index a query reads and its key names. */
-function indexOf(index: boolean | 'gsi2' | undefined) {
-  const gsi = index === 'gsi2' ? TABLE_KEYS.gsi2 : index ? TABLE_KEYS.gsi1 : undefined;
+export function indexOf(index: TIndexChoice | undefined) {
+  const gsi = index === 'gsi2' ? TABLE_KEYS.gsi2 : index === 'gsi3' ? TABLE_KEYS.gsi3 : index ? TABLE_KEYS.gsi1 : undefined;
   const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
   return { indexName: gsi?.name, pkName, skName };
 }
 
 /** A Query's key condition: the partition, and the sort key in a range, after a key, or starting with a prefix. */
 function keyCondition(
-  q: { pk: string; index?: boolean | 'gsi2'; between?: [string, string]; after?: string; prefix?: string },
+  q: { pk: string; index?: TIndexChoice; between?: [string, string]; after?: string; prefix?: string },
   skName: string,
 ): Pick<QueryCommandInput, 'KeyConditionExpression' | 'ExpressionAttributeValues'> {
   const [cond, values] = q.between
@@ -166,9 +168,10 @@ function keyCondition(
   return { KeyConditionExpression: `${pkName} = :pk${cond}`, ExpressionAttributeValues: marshall({ ':pk': q.pk, ...values }) };
 }
 
+/** Every page of a Query on the table (pk), on GSI1 (index: true), GSI2 or GSI3, optionally narrowed by sort key. Counted. */
 export async function queryAll(
   t: TTable,
-  q: { pk: string; index?: boolean | 'gsi2'; between?: [string, string]; prefix?: string },
+  q: { pk: string; index?: TIndexChoice; between?: [string, string]; prefix?: string },
 ): Promise<Item[]> {
   const out: Item[] = [];
   let start: Item | undefined;
@@ -197,7 +200,7 @@ export async function getCounted(t: TTable, key: TKey): Promise<Record<string, u
  */
 export async function queryPage(
   t: TTable,
-  q: { pk: string; index?: boolean | 'gsi2'; prefix?: string; after?: string; limit: number },
+  q: { pk: string; index?: TIndexChoice; prefix?: string; after?: string; limit: number },
 ): Promise<{ items: Item[]; next?: string }> {
   const { indexName, skName } = indexOf(q.index);
   // After a cursor the key condition is `> after`, and the prefix is checked here: keys are sorted, so the first

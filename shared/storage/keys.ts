@@ -89,15 +89,23 @@ export const alertIndex = (hallId: string, day: string, kind: string): TIndexKey
 export const alertsOfHall = (hallId: string): string => `ALERT#${hallId}`;
 export const alertsOfDay = (day: string): string => `ALERTS#${day}`;
 
-/* cases: the case lives in its rating's item (RATING#<id> / RATING); GSI2 lists a hall's cases by bucket and instant */
+/*
+ * cases: the case lives in its rating's item (RATING#<id> / RATING). GSI2 lists the cases of a hall's region (the
+ * region the hall hangs off) by bucket and instant, so a region's panel is one Query per region, not one per hall;
+ * GSI3 (sparse: the rating's own hall attribute `h` and gsi2sk, present on case items only) lists one hall's.
+ */
 export type TCaseBucket = 'A' | 'P' | 'C';
 export type TIndex2Key = { gsi2pk: string; gsi2sk: string };
 /** A: active (sorted by the next instant the job must act), P: closed with a phone (by its deletion instant), C: closed */
-export const caseIndex = (hallId: string, bucket: TCaseBucket, instant: string): TIndex2Key => ({
-  gsi2pk: `CS#${hallId}`,
+export const caseIndex = (regionId: string, bucket: TCaseBucket, instant: string): TIndex2Key => ({
+  gsi2pk: `CS#${regionId}`,
   gsi2sk: `${bucket}#${instant}`,
 });
-export const casesOfHall = (hallId: string): string => `CS#${hallId}`;
+export const casesOfRegion = (regionId: string): string => `CS#${regionId}`;
+/** GSI3's partition of a hall's cases: the bare hall id, the value of the rating item's `h` (no extra bytes). */
+export const casesOfHall = (hallId: string): string => hallId;
+/** Before case-region-index-v1 a case's GSI2 partition was its hall's (CS#<hall>): what the migration moves. */
+export const legacyCasesOfHall = (hallId: string): string => `CS#${hallId}`;
 
 /* the audit trail: one item per entry, by day; GSI1 by unit for scoped reads */
 export const audit = (day: string, at: string, entryId: string): TKey => ({ pk: `AUDIT#${day}`, sk: `${at}#${entryId}` });

@@ -19,8 +19,10 @@
  *                                                         decisions (never written by the job)
  *     + its case (bad ratings): cv version, cd/rd     the case lives in its rating's item: one put     cases.ts
  *     contact/rectify due, cs case JSON once it       opens both, so neither exists without the other;
- *     moves; GSI2 CS#<hall> / A|P|C#<instant>         a hall's active cases by next deadline (A), closed
- *                                                     with a phone by deletion instant (P), closed (C)
+ *     moves; GSI2 CS#<hall's region> / A|P|C#<instant>  a region's cases (one Query per region holding
+ *     GSI3 (sparse) h=<hall> / gsi2sk                 halls) by next deadline (A), closed with a phone by
+ *                                                     deletion instant (P), closed (C); GSI3: one hall's
+ *                                                     cases (its `h` + gsi2sk: no extra bytes)
  *  AUDIT#<day> / <at>#<entry>  (GSI1 AUDITU#<type>#<unit> / <at>#<entry>)  append-only audit trail; by unit    audit.ts
  *  CALENDAR / OVR#<region>#<day> | DL#<region>        closures, extra working days, deadline settings   calendar.ts
  *  DIRTY#<shard 0..15> / <hall>#<day>                     late-rating marks: the job re-scores those days   late-marks.ts
@@ -68,6 +70,19 @@ export const TABLE_KEYS = {
   gsi1: { name: 'gsi1', partitionKey: 'gsi1pk', sortKey: 'gsi1sk' },
   /** sparse: rating items carrying a case; the catalogue's tree (KIDS#) and users by name (USERNAME) */
   gsi2: { name: 'gsi2', partitionKey: 'gsi2pk', sortKey: 'gsi2sk' },
+  /**
+   * sparse: one hall's cases. Its keys are the rating's own hall attribute (`h`, a string) and the case's gsi2sk,
+   * so only rating items carrying a case appear (an item lacking either key is not indexed) and it costs no byte.
+   */
+  gsi3: { name: 'gsi3', partitionKey: 'h', sortKey: 'gsi2sk' },
 } as const;
+
+/** Every secondary index, in the order the CDK stack and the local engine declare them. */
+export const TABLE_INDEXES = [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2, TABLE_KEYS.gsi3] as const;
+export type TIndexName = (typeof TABLE_INDEXES)[number]['name'];
+/** The key attributes of the table and its indexes, each once (all strings: type S). */
+export const KEY_ATTRIBUTES: readonly string[] = [
+  ...new Set([TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey, ...TABLE_INDEXES.flatMap((g) => [g.partitionKey, g.sortKey])]),
+];
 
 export const DEFAULT_TABLE_NAME = 'service-temperature';

@@ -244,6 +244,7 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
         arnOf(ids.table),
         { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi1']] },
         { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi2']] },
+        { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi3']] },
       ]);
     });
 

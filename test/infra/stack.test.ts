@@ -62,6 +62,7 @@ describe('ServiceTemperature stack', () => {
           { AttributeName: 'gsi1sk', AttributeType: 'S' },
           { AttributeName: 'gsi2pk', AttributeType: 'S' },
           { AttributeName: 'gsi2sk', AttributeType: 'S' },
+          { AttributeName: 'h', AttributeType: 'S' }, // GSI3: the rating's own hall attribute, a string
         ]),
         GlobalSecondaryIndexes: [
           {
@@ -77,6 +78,14 @@ describe('ServiceTemperature stack', () => {
             KeySchema: [
               { AttributeName: TABLE_KEYS.gsi2.partitionKey, KeyType: 'HASH' },
               { AttributeName: TABLE_KEYS.gsi2.sortKey, KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
+          {
+            IndexName: 'gsi3',
+            KeySchema: [
+              { AttributeName: 'h', KeyType: 'HASH' },
+              { AttributeName: 'gsi2sk', KeyType: 'RANGE' },
             ],
             Projection: { ProjectionType: 'ALL' },
           },
@@ -181,7 +190,7 @@ describe('ServiceTemperature stack', () => {
   });
 
   describe('least privilege', () => {
-    it('grants DynamoDB item actions on the table and its gsi1 and gsi2 indexes only — no wildcard action or resource', () => {
+    it('grants DynamoDB item actions on the table and its gsi1, gsi2 and gsi3 indexes only — no wildcard action or resource', () => {
       const tableId = onlyResource(t, 'AWS::DynamoDB::Table').id;
       const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
       const dynamo = statementsOf(t).filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
@@ -220,12 +229,13 @@ describe('ServiceTemperature stack', () => {
       const resources = dynamo.flatMap((s) => asList(s.Resource));
       expect(resources).toContainEqual(tableArn);
       expect(resources).toContainEqual({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] });
-      // Every function that touches the table (API, scoring planner and worker) names exactly these three.
+      // Every function that touches the table (API, scoring planner and worker) names exactly these four.
       expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(
         new Set([
           JSON.stringify(tableArn),
           JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] }),
           JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi2']] }),
+          JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi3']] }),
         ]),
       );
     });

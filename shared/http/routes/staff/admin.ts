@@ -31,6 +31,7 @@ import { listApiKeys, putApiKey, revokeApiKey } from '../../../storage/api-keys.
 import { apiKey, apiKeyIdOf } from '../../../storage/keys.js';
 import { auditEntry, type TAuditEntry } from '../../../domain/audit.js';
 import { appendAudit } from '../../../storage/audit.js';
+import { repointHallCases } from '../../../storage/cases.js';
 import {
   createUser,
   endSessions,
@@ -316,6 +317,18 @@ export function adminRoutes(kit: TStaffKit) {
       targetId: hallId,
       ...(moved ? { from: before.regionId, to: parsed.data.regionId } : {}),
     });
+    // Its cases go with it: their GSI2 partition is the region the hall hangs off. Done on every save (only stale
+    // ones are written), so a save after a crash between the move and this finishes it; audited when any moved.
+    const cases = await repointHallCases(table, hallId, parsed.data.regionId);
+    if (cases.moved)
+      await audit(s, {
+        kind: 'catalogue.hall_cases_moved',
+        unit: hallUnit(hallId),
+        targetId: hallId,
+        ...(moved ? { from: before.regionId } : {}),
+        to: parsed.data.regionId,
+        note: `cases moved: ${cases.moved}`,
+      });
     return back(c, s, `/admin/halls/${hallId}`);
   });
 

@@ -338,7 +338,7 @@ export async function hallDueCases(kit: TStaffKit, hall: { id: string; timezone:
 /** A region page's panel: its overdue and escalated cases (at most 20, the queue has the rest) and the figures. */
 export async function regionCasePanel(kit: TStaffKit, regionId: string, lang: TLang, nonce: string) {
   const cdeps = caseDepsOf(kit.deps);
-  // The region's own halls only (its subtree, two Queries a hall, a bounded number at once): never the country.
+  // The region's own halls only (its subtree; two Queries per region of it holding halls): never the country.
   const { halls } = await kit.subtree(regionId);
   const tz = halls[0]?.timezone ?? 'Asia/Shanghai';
   const { urgent, figures: f } = await scopeCasePanel(cdeps, { regionId }, last30(kit.now(), tz));

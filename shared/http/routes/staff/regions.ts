@@ -35,10 +35,12 @@ export function regionRoutes(kit: TStaffKit, assets?: TDashboardAssets) {
     // Its subtree only (cached per process), never the country: children for the table, every hall below for alerts.
     const { regions, halls } = await kit.subtree(regionId);
     const title = (lang === 'en' && unit.region.nameEn) || unit.region.name;
-    // Overdue, escalated, handling figures (issue 9): two Queries per hall below. Inline up to INLINE_CASE_HALLS
-    // halls; a province's (thousands) is its own page, so the page of figures never waits on thousands of Queries.
+    // Overdue, escalated, handling figures (issue 9): two Queries per region below holding halls (its halls' cases
+    // share one partition). Inline up to INLINE_CASE_REGIONS of them; above, the panel is its own page, so the page
+    // of figures never waits on hundreds of Queries.
+    const caseRegions = new Set(halls.map((h) => h.regionId)).size;
     const cases =
-      halls.length <= INLINE_CASE_HALLS
+      caseRegions <= INLINE_CASE_REGIONS
         ? await regionCasePanel(kit, regionId, lang, nonceOf(c))
         : html`<h2>${CP[lang].title}</h2><p><a href="/regions/${encodeURIComponent(regionId)}/cases?lang=${lang}">\
 ${CP[lang].link(halls.length)}</a></p>`;
@@ -200,8 +202,11 @@ ${assets ? html`<script nonce="${nonceOf(c)}" src="${assets.script.path}" defer>
   return r;
 }
 
-/** Up to this many halls below, a region page shows its case panel itself; above, it links to /regions/:id/cases. */
-export const INLINE_CASE_HALLS = 500;
+/**
+ * Up to this many case partitions below (regions holding halls: two Queries each), a region page shows its case
+ * panel itself; above, it links to /regions/:id/cases.
+ */
+export const INLINE_CASE_REGIONS = 64;
 
 const CP = {
   zh: { title: '差评案件', link: (n: number) => `查看本区域 ${n} 个大厅的超期、升级案件和处理情况` },
