@@ -10,9 +10,7 @@ import { CreateTableCommand, DescribeTableCommand, type DynamoDBClient, type Que
 import { marshall } from '@aws-sdk/util-dynamodb';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TUser } from '../shared/domain/access.js';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import type { THall, TRating, TRegion } from '../shared/domain/model.js';
-import { loadConfig } from '../shared/config.js';
 import { createApp } from '../shared/http/app.js';
 import type { TAppDeps } from '../shared/http/deps.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
@@ -29,7 +27,7 @@ import { ratingToItem } from '../shared/storage/ratings.js';
 import { ensureTable, RESHAPE_SUFFIX, rebuildTableOf } from '../shared/storage/schema.js';
 import { TABLE_KEYS } from '../shared/storage/table.js';
 import { bulkPutUsers } from '../shared/storage/users.js';
-import { engine, quietLog, staffSession, stopEngines, type TEngineName } from './support/harness.js';
+import { appDepsOver, engine, staffSession, stopEngines, type TEngineName } from './support/harness.js';
 
 const CITIES = 8;
 const DISTRICTS = 5; // per city: 40 districts
@@ -114,13 +112,7 @@ beforeAll(async () => {
   // every 5th hall of p0 has one case (400), half of them overdue; each of p1's halls has one
   const items = halls.flatMap((h, i) => (i % 5 === 0 ? [caseItem(h, 0, i % 10 === 0 ? past : later)] : []));
   await batchPut(table, [...items, ...others.map((h) => caseItem(h, 0, past))], 4);
-  deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: name }),
-    table,
-    keyring: parseKeyring(generateKeyringJson()),
-    engine: 'dynalite',
-    log: quietLog,
-  };
+  deps = appDepsOver(table);
 }, 180_000);
 afterAll(stopEngines);
 

@@ -8,9 +8,7 @@ import { randomBytes } from 'node:crypto';
 import { Hono } from 'hono';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { TUser } from '../shared/domain/access.js';
-import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import type { THall, TRegion } from '../shared/domain/model.js';
-import { loadConfig } from '../shared/config.js';
 import { createApp } from '../shared/http/app.js';
 import type { TAppDeps } from '../shared/http/deps.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
@@ -23,7 +21,7 @@ import { ratingToItem } from '../shared/storage/ratings.js';
 import type { TRating } from '../shared/domain/model.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bindOidcSub, bulkPutUsers, createUser, findStaffIdentity, getUser, pageUsers, updateUser } from '../shared/storage/users.js';
-import { demoSignIn, engine, quietLog, stopEngines } from './support/harness.js';
+import { appDepsOver, demoSignIn, engine, nationalTree, stopEngines } from './support/harness.js';
 
 const PROVINCES = 4;
 const CITIES = 5; // per province
@@ -42,19 +40,9 @@ beforeAll(async () => {
   const name = `national-${randomBytes(4).toString('hex')}`;
   await ensureTable(client, name);
   table = openTable(client, name);
-  regions.push({ id: 'cn', name: '全国', level: 'province' });
-  for (let p = 0; p < PROVINCES; p++) {
-    regions.push({ id: `p${p}`, name: `省${p}`, level: 'province', parentId: 'cn' });
-    for (let c = 0; c < CITIES; c++) {
-      regions.push({ id: `p${p}c${c}`, name: `市${p}-${c}`, level: 'city', parentId: `p${p}` });
-      for (let d = 0; d < DISTRICTS; d++) {
-        const district = `p${p}c${c}d${d}`;
-        regions.push({ id: district, name: `区${p}-${c}-${d}`, level: 'district', parentId: `p${p}c${c}` });
-        for (let h = 0; h < HALLS; h++)
-          halls.push({ id: `${district}h${h}`, name: `大厅 ${district}-${h}`, regionId: district, timezone: 'Asia/Shanghai' });
-      }
-    }
-  }
+  const tree = nationalTree({ provinces: PROVINCES, cities: CITIES, districts: DISTRICTS, halls: HALLS });
+  regions.push(...tree.regions);
+  halls.push(...tree.halls);
   for (let i = 0; i < regions.length; i += 25) await Promise.all(regions.slice(i, i + 25).map((r) => putRegion(table, r)));
   await bulkPutHalls(table, halls);
   const users: TUser[] = [{ id: 'u-admin', name: '管理员', role: 'admin', scope: '*', email: 'admin@example.gov.cn' }];
@@ -69,13 +57,7 @@ beforeAll(async () => {
   }
   users[7] = { ...users[7], oidcSub: 'idp|bound-7' };
   await bulkPutUsers(table, users);
-  deps = {
-    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: name }),
-    table,
-    keyring: parseKeyring(generateKeyringJson()),
-    engine: 'dynalite',
-    log: quietLog,
-  };
+  deps = appDepsOver(table);
 }, 180_000);
 afterAll(stopEngines);
 

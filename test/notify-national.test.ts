@@ -20,7 +20,7 @@ import * as keys from '../shared/storage/keys.js';
 import { claimDueDigest, listDueDigests, putPrefs } from '../shared/storage/notify.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bulkPutUsers, createUser, removeUser, updateUser, usersOfScope } from '../shared/storage/users.js';
-import { engine, stopEngines } from './support/harness.js';
+import { engine, nationalTree, stopEngines } from './support/harness.js';
 
 const PROVINCES = 4;
 const CITIES = 5; // per province
@@ -75,19 +75,9 @@ beforeAll(async () => {
   const client = createDynamoClient({ endpoint });
   await ensureTable(client, name);
   table = openTable(client, name);
-  regions.push({ id: 'cn', name: '全国', level: 'province' });
-  for (let p = 0; p < PROVINCES; p++) {
-    regions.push({ id: `p${p}`, name: `省${p}`, level: 'province', parentId: 'cn' });
-    for (let c = 0; c < CITIES; c++) {
-      regions.push({ id: `p${p}c${c}`, name: `市${p}-${c}`, level: 'city', parentId: `p${p}` });
-      for (let d = 0; d < DISTRICTS; d++) {
-        const district = `p${p}c${c}d${d}`;
-        regions.push({ id: district, name: `区${p}-${c}-${d}`, level: 'district', parentId: `p${p}c${c}` });
-        for (let h = 0; h < HALLS; h++)
-          halls.push({ id: `${district}h${h}`, name: `大厅 ${district}-${h}`, regionId: district, timezone: 'Asia/Shanghai' });
-      }
-    }
-  }
+  const tree = nationalTree({ provinces: PROVINCES, cities: CITIES, districts: DISTRICTS, halls: HALLS });
+  regions.push(...tree.regions);
+  halls.push(...tree.halls);
   users.push({ id: 'u-admin', name: '管理员', role: 'admin', scope: '*', email: 'admin@example.gov.cn' });
   for (let i = 1; i < USERS; i++) {
     const region = regions[2 + (Math.floor(i / 10) % (regions.length - 2))]; // ~4 to each region below the top

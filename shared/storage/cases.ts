@@ -182,14 +182,25 @@ export async function listActiveBetween(t: TTable, part: TCasePartition, from: s
 }
 
 /**
- * Points a hall's cases at the region it hangs off now (after an administrator moved it): its cases found on GSI3
- * (keys and partition only projected), each whose GSI2 partition is another region's rewritten (an UpdateItem of
- * gsi2pk alone, only while the item is still a case of that hall). Idempotent: a second run writes nothing.
- * Returns how many were read and how many rewritten.
+ * Points a hall's cases at the region it hangs off now: each whose GSI2 partition is another region's is rewritten
+ * (an UpdateItem of gsi2pk alone, only while the item is still a case of that hall). Idempotent: a second run writes
+ * nothing. Returns how many were read and how many rewritten.
+ *  - `from: 'gsi3'` (after an administrator moved the hall): its cases found on GSI3 (keys and partition projected);
+ *  - `from: 'legacy'` (migrateCases): the cases still under the hall's own old partition (CS#<hall>), each moved only
+ *    while it is still there (a case the app wrote meanwhile is already in place); only items whose `h` is the
+ *    hall are touched, so a region sharing the hall's id keeps its own cases.
  */
-export async function repointHallCases(t: TTable, hallId: string, regionId: string): Promise<{ read: number; moved: number }> {
+export async function repointHallCases(
+  t: TTable,
+  hallId: string,
+  regionId: string,
+  from: 'gsi3' | 'legacy' = 'gsi3',
+): Promise<{ read: number; moved: number }> {
   const want = keys.casesOfRegion(regionId);
-  const { indexName, pkName } = indexOf('gsi3');
+  const legacy = keys.legacyCasesOfHall(hallId);
+  if (from === 'legacy' && legacy === want) return { read: 0, moved: 0 };
+  const { indexName, pkName } = indexOf(from === 'gsi3' ? 'gsi3' : 'gsi2');
+  const hallAttr = indexOf('gsi3').pkName;
   const out = { read: 0, moved: 0 };
   let start: Item | undefined;
   do {
@@ -197,10 +208,10 @@ export async function repointHallCases(t: TTable, hallId: string, regionId: stri
       new QueryCommand({
         TableName: t.name,
         IndexName: indexName,
-        KeyConditionExpression: '#h = :h',
-        ProjectionExpression: 'pk, sk, gsi2pk',
-        ExpressionAttributeNames: { '#h': pkName },
-        ExpressionAttributeValues: marshall({ ':h': keys.casesOfHall(hallId) }),
+        KeyConditionExpression: '#k = :k',
+        ProjectionExpression: 'pk, sk, gsi2pk, #h',
+        ExpressionAttributeNames: { '#k': pkName, '#h': hallAttr },
+        ExpressionAttributeValues: marshall({ ':k': from === 'gsi3' ? keys.casesOfHall(hallId) : legacy }),
         ExclusiveStartKey: start,
       }),
     );
@@ -208,16 +219,16 @@ export async function repointHallCases(t: TTable, hallId: string, regionId: stri
     out.read += page.Items?.length ?? 0;
     t.itemsRead += page.Items?.length ?? 0;
     for (const i of page.Items ?? []) {
-      if (i.gsi2pk?.S === want) continue;
+      if (i.gsi2pk?.S === want || i[hallAttr]?.S !== hallId) continue;
       const moved = await ifCondition(() =>
         t.db.send(
           new UpdateItemCommand({
             TableName: t.name,
             Key: { pk: i.pk, sk: i.sk },
             UpdateExpression: 'SET gsi2pk = :p',
-            ConditionExpression: 'attribute_exists(cv) AND #h = :h',
-            ExpressionAttributeNames: { '#h': pkName },
-            ExpressionAttributeValues: marshall({ ':p': want, ':h': hallId }),
+            ConditionExpression: `attribute_exists(cv) AND #h = :h${from === 'legacy' ? ' AND gsi2pk = :from' : ''}`,
+            ExpressionAttributeNames: { '#h': hallAttr },
+            ExpressionAttributeValues: marshall({ ':p': want, ':h': hallId, ...(from === 'legacy' ? { ':from': legacy } : {}) }),
           }),
         ),
       );

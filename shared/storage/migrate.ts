@@ -13,10 +13,10 @@
  *    region's panel read one partition per hall) moved to their hall's region's (CS#<region>), a page of halls at a
  *    time, the same way.
  */
-import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
-import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
+import { unmarshall } from '@aws-sdk/util-dynamodb';
 import { digestDueAt } from '../domain/events.js';
-import { getItem, ifCondition, indexOf, type Item, queryPage, updateIfPresent, type TTable } from './db.js';
+import { repointHallCases } from './cases.js';
+import { getItem, queryPage, updateIfPresent, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { getMarker, setMarker } from './meta.js';
 import { listDigestWaiting, noteDigestWaiting } from './notify.js';
@@ -138,59 +138,13 @@ export function migrateNotify(t: TTable, opts: TMigrateOptions & { now?: number;
 export const CASES_MIGRATION = 'case-region-index-v1';
 
 /**
- * One hall's cases still under its own GSI2 partition (CS#<hall>) moved to its region's (CS#<region>): each an
- * UpdateItem of gsi2pk alone, only while the item is still that hall's case under the old partition (a case the app
- * wrote meanwhile is already in place). Only items whose `h` is the hall are touched, so a region sharing the hall's
- * id keeps its own cases. Returns [read, written].
- */
-async function moveHallCases(t: TTable, hallId: string, regionId: string): Promise<[number, number]> {
-  const from = keys.legacyCasesOfHall(hallId);
-  const to = keys.casesOfRegion(regionId);
-  if (from === to) return [0, 0];
-  const { indexName, pkName } = indexOf('gsi2');
-  let read = 0;
-  let written = 0;
-  let start: Item | undefined;
-  do {
-    const page = await t.db.send(
-      new QueryCommand({
-        TableName: t.name,
-        IndexName: indexName,
-        KeyConditionExpression: `${pkName} = :p`,
-        ProjectionExpression: 'pk, sk, h',
-        ExpressionAttributeValues: marshall({ ':p': from }),
-        ExclusiveStartKey: start,
-      }),
-    );
-    start = page.LastEvaluatedKey;
-    read += page.Items?.length ?? 0;
-    t.itemsRead += page.Items?.length ?? 0;
-    for (const i of page.Items ?? []) {
-      if (i.h?.S !== hallId) continue;
-      const moved = await ifCondition(() =>
-        t.db.send(
-          new UpdateItemCommand({
-            TableName: t.name,
-            Key: { pk: i.pk, sk: i.sk },
-            UpdateExpression: `SET ${pkName} = :to`,
-            ConditionExpression: `${pkName} = :from AND h = :h AND attribute_exists(cv)`,
-            ExpressionAttributeValues: marshall({ ':to': to, ':from': from, ':h': hallId }),
-          }),
-        ),
-      );
-      if (moved) written++;
-    }
-  } while (start);
-  return [read, written];
-}
-
-/**
  * Moves every case from its hall's GSI2 partition to its region's: the halls a page at a time (GSI1 CATALOG#HALL),
  * one Query of each hall's old partition (empty once moved, so a re-run reads little and writes nothing), the page's
  * last hall kept in the marker. On AWS run it once the deploy's GSI3 is ACTIVE (scripts/migrate.ts waits for it):
  * a hall's own pages read GSI3 from then on.
  */
 export function migrateCases(t: TTable, opts: TMigrateOptions = {}): Promise<TMigrateResult> {
-  const visit = async (hall: Record<string, unknown>) => (await moveHallCases(t, String(hall.id), String(hall.regionId)))[1];
+  const visit = async (hall: Record<string, unknown>) =>
+    (await repointHallCases(t, String(hall.id), String(hall.regionId), 'legacy')).moved;
   return walk(t, CASES_MIGRATION, [{ name: 'halls', list: keys.hallsIndex, visit }], opts);
 }

@@ -5,7 +5,8 @@
 import { randomBytes } from 'node:crypto';
 import { loadConfig } from '../../shared/config.js';
 import { parseKeyring, generateKeyringJson, type TKeyring } from '../../shared/domain/keyring.js';
-import type { THall, TService, TWindow } from '../../shared/domain/model.js';
+import type { THall, TRegion, TService, TWindow } from '../../shared/domain/model.js';
+import type { TAppDeps } from '../../shared/http/deps.js';
 import { hashApiKey, newApiKey } from '../../shared/domain/privacy.js';
 import { createApp } from '../../shared/http/app.js';
 import { docsRoutes } from '../../shared/http/routes/docs.js';
@@ -180,5 +181,41 @@ export async function serveOnLoopback(app: { fetch: (req: Request) => Response |
   return {
     url: `http://127.0.0.1:${(server.address() as { port: number }).port}`,
     close: () => new Promise<void>((ok) => server.close(() => ok())),
+  };
+}
+
+/**
+ * A national-shaped catalogue for the scale tests: 全国 (cn) → provinces p<i> → cities p<i>c<j> → districts
+ * p<i>c<j>d<k> → halls p<i>c<j>d<k>h<l>, in that order (regions[0] is cn, regions[1] the first province).
+ */
+export function nationalTree(shape: { provinces: number; cities: number; districts: number; halls: number }): {
+  regions: TRegion[];
+  halls: THall[];
+} {
+  const regions: TRegion[] = [{ id: 'cn', name: '全国', level: 'province' }];
+  const halls: THall[] = [];
+  for (let p = 0; p < shape.provinces; p++) {
+    regions.push({ id: `p${p}`, name: `省${p}`, level: 'province', parentId: 'cn' });
+    for (let c = 0; c < shape.cities; c++) {
+      regions.push({ id: `p${p}c${c}`, name: `市${p}-${c}`, level: 'city', parentId: `p${p}` });
+      for (let d = 0; d < shape.districts; d++) {
+        const district = `p${p}c${c}d${d}`;
+        regions.push({ id: district, name: `区${p}-${c}-${d}`, level: 'district', parentId: `p${p}c${c}` });
+        for (let h = 0; h < shape.halls; h++)
+          halls.push({ id: `${district}h${h}`, name: `大厅 ${district}-${h}`, regionId: district, timezone: 'Asia/Shanghai' });
+      }
+    }
+  }
+  return { regions, halls };
+}
+
+/** The app's dependencies over a table a suite built itself: test config, a fresh key ring, a quiet log. */
+export function appDepsOver(table: TTable, engineName: TEngineName = 'dynalite'): TAppDeps {
+  return {
+    config: loadConfig({ APP_ENV: 'test', TABLE_NAME: table.name }),
+    table,
+    keyring: parseKeyring(generateKeyringJson()),
+    engine: engineName,
+    log: quietLog,
   };
 }
