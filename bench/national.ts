@@ -180,7 +180,7 @@ export async function benchNational(opts: { halls: number; users: number; server
           day: createdAt.slice(0, 10),
           overall: 1,
         };
-        return ratingToItem(r, openCaseAttributes({ contactDue: caseAt(i), rectifyDue: caseAt(i) }, h.regionId));
+        return ratingToItem(r, openCaseAttributes({ hallId: h.id, contactDue: caseAt(i), rectifyDue: caseAt(i) }, h.regionId));
       }),
       8,
     );

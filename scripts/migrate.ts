@@ -2,8 +2,9 @@
  * `npm run migrate [-- --aws] [--outputs cdk.out/outputs.json]`: brings stored data up to the current indexes
  * (shared/storage/migrate.ts: the region tree index, users' name index and claims; the notifications' users by scope
  * and waiting digests' due items; then cases moved to their hall's region's partition, on AWS once every index of
- * the table, GSI3 included, is ACTIVE). Idempotent and resumable: run it
- * again after an interruption and it goes on from its last page; once done it reads one marker and stops.
+ * the table, GSI3 and GSI4 included, is ACTIVE; then the cases opened in the last 3 days get GSI4's shard `q`).
+ * Idempotent and resumable: run it again after an interruption and it goes on from its last page; once done it reads
+ * one marker and stops.
  * `npm run deploy` runs it after `cdk deploy`. Locally it opens the data folder (or the running server's engine);
  * with `--aws` the table named by TABLE_NAME or, with `--outputs`, by the stack's TableName output in that file.
  */
@@ -17,7 +18,9 @@ import {
   migrate,
   migrateCases,
   migrateNotify,
+  migrateOpenedCases,
   NOTIFY_MIGRATION,
+  OPENED_CASES_MIGRATION,
   type TMigrateResult,
 } from '../shared/storage/migrate.js';
 import { waitForIndexes } from '../shared/storage/schema.js';
@@ -41,6 +44,8 @@ async function run(table: TTable, aws: boolean): Promise<void> {
         return migrateCases(table, o);
       },
     ],
+    // the cases opened in the last 3 days by code from before GSI4 get its shard (the sweep finds new cases there)
+    [OPENED_CASES_MIGRATION, (o) => migrateOpenedCases(table, o)],
   ];
   for (const [name, step] of steps) {
     const started = Date.now();

@@ -16,13 +16,13 @@ import type { TAppDeps } from '../shared/http/deps.js';
 import { dashboardRoutes } from '../shared/http/routes/dashboard.js';
 import { listCaseQueue, scopeCasePanel } from '../shared/services/cases.js';
 import { listAudit } from '../shared/storage/audit.js';
-import { listAllCases, openCaseAttributes } from '../shared/storage/cases.js';
+import { listAllCases, listOpenedBetween, openCaseAttributes } from '../shared/storage/cases.js';
 import { bulkPutHalls, getHallCatalogue, putRegion } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { batchPut, getItem, openTable, queryAll, type TTable } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
 import { getMarker, setMarker } from '../shared/storage/meta.js';
-import { CASES_MIGRATION, migrateCases } from '../shared/storage/migrate.js';
+import { CASES_MIGRATION, migrateCases, migrateOpenedCases, OPENED_CASES_MIGRATION } from '../shared/storage/migrate.js';
 import { ratingToItem } from '../shared/storage/ratings.js';
 import { ensureTable, RESHAPE_SUFFIX, rebuildTableOf } from '../shared/storage/schema.js';
 import { TABLE_KEYS } from '../shared/storage/table.js';
@@ -74,7 +74,7 @@ const badRating = (hallId: string, n: number, createdAt: string): TRating => ({
 /** A bad rating's item with its case opened under `regionId` (or under the old hall partition: `legacy`). */
 function caseItem(hall: THall, n: number, due: string, legacy = false) {
   const r = badRating(hall.id, n, iso(Date.parse(due) - 86_400_000));
-  const attrs = openCaseAttributes({ contactDue: due, rectifyDue: iso(Date.parse(due) + 10 * 86_400_000) }, hall.regionId);
+  const attrs = openCaseAttributes({ hallId: hall.id, contactDue: due, rectifyDue: iso(Date.parse(due) + 10 * 86_400_000) }, hall.regionId);
   return ratingToItem(r, legacy ? { ...attrs, gsi2pk: keys.legacyCasesOfHall(hall.id) } : attrs);
 }
 
@@ -262,18 +262,70 @@ describe('migrateCases (case-region-index-v1): cases stored under their hall mov
   });
 });
 
+describe('migrateOpenedCases (case-open-index-v1): cases opened in the last 3 days by code from before GSI4 get its shard', () => {
+  it('marks the recent ones only, resumes at its page, and a second run writes nothing', async () => {
+    const e = await engine('dynalite');
+    const name = `caseidx-open-${randomBytes(4).toString('hex')}`;
+    await ensureTable(createDynamoClient({ endpoint: e.endpoint }), name);
+    const t = openTable(createDynamoClient({ endpoint: e.endpoint }), name);
+    const some = Array.from({ length: 12 }, (_, i) => ({
+      id: `o${String(i).padStart(2, '0')}`,
+      name: `大厅${i}`,
+      regionId: 'ro',
+      timezone: 'Asia/Shanghai',
+    }));
+    await bulkPutHalls(t, some);
+    const oldCode = (hall: THall, n: number, ratedAt: number) => {
+      const item = caseItem(hall, n, iso(ratedAt + 86_400_000)); // rated a day before its deadline
+      delete item.q; // opened before GSI4
+      return item;
+    };
+    // per hall: one rated a day ago and one six days ago by old code; one rated an hour ago by new code
+    await batchPut(t, [
+      ...some.flatMap((h) => [
+        oldCode(h, 0, NOW - 86_400_000),
+        oldCode(h, 1, NOW - 6 * 86_400_000),
+        caseItem(h, 2, iso(NOW - 3_600_000 + 86_400_000)),
+      ]),
+    ]);
+    const everOpened = async () => (await listOpenedBetween(t, iso(0), iso(NOW + 86_400_000))).map((s) => s.case.caseId);
+    expect(await everOpened()).toHaveLength(12);
+    const first = await migrateOpenedCases(t, { now: NOW, pageSize: 5, maxPages: 1 });
+    expect(first).toMatchObject({ done: false, visited: 5, written: 5 });
+    expect(await getMarker(t, OPENED_CASES_MIGRATION)).toMatchObject({ after: 'o04' });
+    const rest = await migrateOpenedCases(t, { now: NOW, pageSize: 5 });
+    expect(rest).toMatchObject({ done: true, visited: 7, written: 7 }); // resumed at o05
+    const listed = await everOpened();
+    expect(listed).toHaveLength(24);
+    expect(listed.filter((id) => id.endsWith('-1'))).toEqual([]); // six days ago: beyond the sweep's window
+    expect(listed.filter((id) => id.endsWith('-0')).sort()).toEqual(some.map((h) => `bad-${h.id}-0`));
+    // the shard given is the one the app writes
+    expect((await getItem(t, keys.rating('bad-o03-0')))?.q).toBe(keys.newCaseIndex('o03').q);
+    expect(await migrateOpenedCases(t, { now: NOW })).toEqual({ done: true, visited: 0, written: 0, already: true });
+    await setMarker(t, OPENED_CASES_MIGRATION, {}); // as if it had never finished
+    expect(await migrateOpenedCases(t, { now: NOW })).toMatchObject({ done: true, visited: 12, written: 0 });
+  });
+});
+
 describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('a local table made before GSI3 (%s)', (engineName) => {
-  const oldShape = (client: DynamoDBClient, name: string) =>
+  const oldShape = (
+    client: DynamoDBClient,
+    name: string,
+    indexes: readonly { name: string; partitionKey: string; sortKey: string }[] = [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2],
+  ) =>
     client.send(
       new CreateTableCommand({
         TableName: name,
         BillingMode: 'PAY_PER_REQUEST',
-        AttributeDefinitions: ['pk', 'sk', 'gsi1pk', 'gsi1sk', 'gsi2pk', 'gsi2sk'].map((n) => ({ AttributeName: n, AttributeType: 'S' })),
+        AttributeDefinitions: [...new Set(['pk', 'sk', ...indexes.flatMap((g) => [g.partitionKey, g.sortKey])])].map((n) => ({
+          AttributeName: n,
+          AttributeType: 'S',
+        })),
         KeySchema: [
           { AttributeName: 'pk', KeyType: 'HASH' },
           { AttributeName: 'sk', KeyType: 'RANGE' },
         ],
-        GlobalSecondaryIndexes: [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2].map((g) => ({
+        GlobalSecondaryIndexes: indexes.map((g) => ({
           IndexName: g.name,
           KeySchema: [
             { AttributeName: g.partitionKey, KeyType: 'HASH' },
@@ -298,7 +350,7 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('a local table made b
     await bulkPutHalls(t, [hall]);
     await batchPut(t, [caseItem(hall, 0, past), caseItem(hall, 1, later), marshall({ pk: 'X', sk: 'Y', n: 1 })]);
     await ensureTable(client, name);
-    expect(await indexesOf(client, name)).toEqual(['gsi1', 'gsi2', 'gsi3']);
+    expect(await indexesOf(client, name)).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4']);
     expect((await listAllCases(t, { hallId: 'hz' })).map((s) => s.case.caseId)).toEqual(['bad-hz-0', 'bad-hz-1']);
     expect(await getHallCatalogue(t, 'hz')).toBeDefined();
     expect(await getItem(t, { pk: 'X', sk: 'Y' })).toEqual({ pk: 'X', sk: 'Y', n: 1 });
@@ -310,5 +362,15 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('a local table made b
     await ensureTable(client, second);
     expect((await listAllCases(openTable(client, second), { hallId: 'hz' })).map((s) => s.case.caseId)).toEqual(['bad-hz-2']);
     await expect(client.send(new DescribeTableCommand({ TableName: `${second}${RESHAPE_SUFFIX}` }))).rejects.toThrow();
+    // a table made before GSI4 (gsi1 to gsi3) is rebuilt too, and its cases carrying `q` are then listed on GSI4
+    const third = `caseidx-gsi3-${randomBytes(4).toString('hex')}`;
+    await oldShape(client, third, [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2, TABLE_KEYS.gsi3]);
+    while ((await client.send(new DescribeTableCommand({ TableName: third }))).Table?.TableStatus !== 'ACTIVE')
+      await new Promise((r) => setTimeout(r, 50));
+    await batchPut(openTable(client, third), [caseItem(hall, 3, past)]);
+    await ensureTable(client, third);
+    expect(await indexesOf(client, third)).toEqual(['gsi1', 'gsi2', 'gsi3', 'gsi4']);
+    const opened = await listOpenedBetween(openTable(client, third), '2000-01-01T00:00:00.000Z', '2100-01-01T00:00:00.000Z');
+    expect(opened.map((s) => s.case.caseId)).toEqual(['bad-hz-3']);
   }, 120_000);
 });

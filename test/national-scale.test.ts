@@ -250,7 +250,7 @@ describe('a region page at province size reads its subtree only, cases included'
     const p2 = halls.filter((h) => h.regionId.startsWith('p2'));
     const regionOf = new Map(halls.map((h) => [h.id, h.regionId]));
     const item = (r: TRating, due: string) =>
-      ratingToItem(r, openCaseAttributes({ contactDue: due, rectifyDue: due }, regionOf.get(r.hallId)!));
+      ratingToItem(r, openCaseAttributes({ hallId: r.hallId, contactDue: due, rectifyDue: due }, regionOf.get(r.hallId)!));
     const past = '2026-11-21T02:00:00.000Z';
     await batchPut(table, [...p1.map((h) => item(bad(h.id, 0), past)), ...p2.slice(0, 600).map((h) => item(bad(h.id, 1), past))], 4);
   });

@@ -12,12 +12,14 @@ import { alertRaised, type TEvent } from '../shared/domain/events.js';
 import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import type { THall, TRegion } from '../shared/domain/model.js';
 import { forgetCaseWorld, loadCaseWorld } from '../shared/services/cases.js';
-import { dispatch, emitEvents, sendDigests, sendQueuedMails, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
+import { dispatch, emitEvents, sendDigests, sendQueuedMails, sweep, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
 import { bulkPutHalls, bulkPutRegions } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
+import { openCaseAttributes } from '../shared/storage/cases.js';
 import { openTable, put, type TTable } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
-import { claimDueDigest, listDueDigests, putPrefs } from '../shared/storage/notify.js';
+import { claimDueDigest, listDueDigests, listPendingEvents, putPrefs } from '../shared/storage/notify.js';
+import { putRating } from '../shared/storage/ratings.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bulkPutUsers, createUser, removeUser, updateUser, usersOfScope } from '../shared/storage/users.js';
 import { engine, nationalTree, stopEngines } from './support/harness.js';
@@ -37,19 +39,28 @@ const halls: THall[] = [];
 const users: TUser[] = [];
 const clock = { now: Date.parse('2026-12-01T07:00:00+08:00') }; // before 08:30 in Shanghai
 
-/** A table handle on a client of its own, counting the calls it sends by command (added before any command). */
-function countedTable(): { t: TTable; calls: Record<string, number> } {
+/**
+ * A table handle on a client of its own, counting the calls it sends by command and noting each Query's index and
+ * partition (added before any command).
+ */
+function countedTable(): { t: TTable; calls: Record<string, number>; queries: { index: string; pk: string }[] } {
   const client = createDynamoClient({ endpoint });
   const calls: Record<string, number> = {};
+  const queries: { index: string; pk: string }[] = [];
   client.middlewareStack.add(
     (next, context) => async (args) => {
       const cmd = context.commandName ?? '?';
       calls[cmd] = (calls[cmd] ?? 0) + 1;
+      if (cmd === 'QueryCommand') {
+        const input = args.input as { IndexName?: string; ExpressionAttributeValues?: Record<string, { S?: string }> };
+        const values = input.ExpressionAttributeValues ?? {};
+        queries.push({ index: input.IndexName ?? 'table', pk: values[':pk']?.S ?? values[':h']?.S ?? '?' });
+      }
       return next(args);
     },
     { step: 'initialize' },
   );
-  return { t: openTable(client, name), calls };
+  return { t: openTable(client, name), calls, queries };
 }
 
 function depsOf(t: TTable, mails: TMail[]): TNotifyDeps {
@@ -264,5 +275,63 @@ describe('scope items follow the users', () => {
     expect((await usersOfScope(table, halls[8].id)).map((x) => x.id)).not.toContain('u-new');
     expect(await removeUser(table, 'u-new')).toBe(true);
     expect((await usersOfScope(table, hall.id)).map((x) => x.id)).not.toContain('u-new');
+  });
+});
+
+describe('the sweep at national size', () => {
+  it("finds a window's new cases in 16 GSI4 Queries, never one per hall-day; a late one at the moment it was rated", async () => {
+    const from = Date.parse('2026-12-01T10:00:00+08:00');
+    const to = from + 60_000;
+    const at = (ms: number) => new Date(ms).toISOString();
+    const bad = (n: number, hall: THall, ratedAt: number, day: string) => ({
+      ratingId: `sweep-${n}`,
+      channel: 'ticket' as const,
+      hallId: hall.id,
+      windowId: 'w1',
+      ticketId: `sweep-${n}`,
+      createdAt: at(ratedAt),
+      day,
+      overall: 1,
+      reasons: ['wait_long'],
+    });
+    const open = async (r: ReturnType<typeof bad>) => {
+      const hall = halls.find((h) => h.id === r.hallId)!;
+      const due = at(Date.parse(r.createdAt) + 2 * 86_400_000);
+      expect(
+        (await putRating(table, r, openCaseAttributes({ hallId: hall.id, contactDue: due, rectifyDue: due }, hall.regionId))).status,
+      ).toBe('created');
+    };
+    // three in the window (the third a late rating: its visit five days before), one at the window's start (the
+    // last sweep's), one after its end (the next one's)
+    await open(bad(1, halls[11], from + 5_000, '2026-12-01'));
+    await open(bad(2, halls[1_234], to, '2026-12-01'));
+    await open(bad(3, halls[1_999], from + 30_000, '2026-11-26'));
+    await open(bad(4, halls[500], from, '2026-12-01'));
+    await open(bad(5, halls[501], to + 1, '2026-12-01'));
+    const cursor = keys.marker('notify-sweep');
+    await put(table, { ...cursor, at: at(from) });
+    clock.now = to + 10_000; // the sweep stays 10 s behind
+
+    const { t, queries } = countedTable();
+    const world = await loadCaseWorld(t, clock.now); // the tick's tree (loaded by the tick for its dispatch too)
+    queries.length = 0;
+    const deps = depsOf(t, []);
+    expect(await sweep(deps, world)).toBe(3);
+    const opened = (await listPendingEvents(table)).filter((e) => e.kind === 'case.opened');
+    expect(opened.map((e) => (e as { caseId: string }).caseId).sort()).toEqual(['sweep-1', 'sweep-2', 'sweep-3']);
+    const on = (index: string) => queries.filter((q) => q.index === index);
+    expect(on('gsi4')).toHaveLength(keys.NEW_CASE_SHARDS);
+    expect(new Set(on('gsi4').map((q) => q.pk)).size).toBe(16);
+    expect(queries.filter((q) => q.pk.startsWith('HALLDAY#') || q.pk.startsWith('DIRTY#'))).toEqual([]);
+    expect(on('gsi1')).toEqual([]);
+    expect(on('table')).toEqual([]);
+    // the rest are the deadlines: one Query per region holding halls (100 districts), not per hall
+    expect(on('gsi2')).toHaveLength(new Set(halls.map((h) => h.regionId)).size);
+    expect(queries).toHaveLength(16 + 100);
+
+    // the same window again: the events are the cases', so nothing new is written
+    await put(table, { ...cursor, at: at(from) });
+    expect(await sweep(deps, world)).toBe(0);
+    expect((await listPendingEvents(table)).filter((e) => e.kind === 'case.opened')).toHaveLength(3);
   });
 });

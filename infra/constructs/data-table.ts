@@ -27,8 +27,9 @@ export class DataTable extends Construct {
     });
 
     // gsi1: catalogue lists, a hall's ratings of a day, alerts, audit by unit; gsi2 (sparse): a region's cases, the
-    // tree, users by name; gsi3 (sparse): one hall's cases. CloudFormation adds one index per update: gsi3 was the
-    // only one added by its deploy (npm run migrate then waits for it to be ACTIVE before moving cases).
+    // tree, users by name; gsi3 (sparse): one hall's cases; gsi4 (sparse, `q` = shard): cases by the instant they
+    // opened (the notification sweep). CloudFormation adds one index per update: gsi3, then gsi4, each the only one
+    // added by its deploy (npm run migrate waits for every index to be ACTIVE before its case steps).
     for (const g of TABLE_INDEXES) {
       this.table.addGlobalSecondaryIndex({
         indexName: g.name,
@@ -41,7 +42,7 @@ export class DataTable extends Construct {
 
   /**
    * Item-level read/write on the table and Query/Scan on its named index only. Unlike Table.grantReadWriteData
-   * this names `index/gsi1`, `index/gsi2` and `index/gsi3` instead of `index/*`, and leaves out the stream actions
+   * this names `index/gsi1` … `index/gsi4` instead of `index/*`, and leaves out the stream actions
    * (the table has no stream).
    * Transactions need no extra actions: TransactWriteItems/TransactGetItems are authorized per contained operation.
    */

@@ -27,7 +27,7 @@ import { notifyTick, type TTickResult } from '../services/notify.js';
 import { SEED_MARKER, seedDemo } from './seed.js';
 import { getMarker } from '../storage/meta.js';
 import { getHallCatalogue } from '../storage/catalogue.js';
-import { migrate, migrateCases, migrateNotify } from '../storage/migrate.js';
+import { migrate, migrateCases, migrateNotify, migrateOpenedCases } from '../storage/migrate.js';
 import { countIssuedTicket } from '../storage/tickets.js';
 
 export interface TLocalServer {
@@ -95,6 +95,8 @@ export async function startLocal(env: Record<string, string | undefined> = proce
   await migrateNotify(table, { timeZone: config.SCORING_TIMEZONE });
   // … and cases stored under their hall's partition move to its region's (the table got GSI3 in ensureTable).
   await migrateCases(table);
+  // … and the cases opened in the last 3 days by code from before GSI4 get its shard (the sweep reads them there).
+  await migrateOpenedCases(table);
   const demoHallId = String(marker!.demoHallId);
   const historyStart = addDays(String(marker!.today), -Number(marker!.days ?? config.SEED_DAYS));
   const jobDeps = {

@@ -45,19 +45,21 @@ export function caseSlot(c: TCase, phoneKept: boolean): { bucket: keys.TCaseBuck
 }
 
 /**
- * The attributes a bad rating's put adds to open its case (the domain's openCase, or its two deadlines): version,
- * rectify deadline and the GSI2 keys, whose sort key holds the contact deadline (an open case's next instant).
+ * The attributes a bad rating's put adds to open its case (the domain's openCase, or its two deadlines and hall):
+ * version, rectify deadline, the GSI2 keys, whose sort key holds the contact deadline (an open case's next instant),
+ * and GSI4's shard `q` (the case listed by the instant it opened, for the notification sweep).
  */
-export function openCaseAttributes(c: Pick<TCase, 'contactDue' | 'rectifyDue'>, regionId: string): Record<string, unknown> {
-  return { cv: 1, rd: c.rectifyDue, ...keys.caseIndex(regionId, 'A', c.contactDue) };
+export function openCaseAttributes(c: Pick<TCase, 'hallId' | 'contactDue' | 'rectifyDue'>, regionId: string): Record<string, unknown> {
+  return { cv: 1, rd: c.rectifyDue, ...keys.caseIndex(regionId, 'A', c.contactDue), ...keys.newCaseIndex(c.hallId) };
 }
 
 /** An open case's contact deadline, from its GSI2 sort key (A#<contactDue>) when no `cd` was written. */
 const contactDueOf = (raw: Record<string, unknown>) => (typeof raw.cd === 'string' ? raw.cd : String(raw.gsi2sk).slice(2));
 
 /**
- * A case's full attributes at `version` (the seeder writes them with the rating; writeCase updates them);
- * `regionId`: the region the case's hall hangs off (its GSI2 partition).
+ * A case's full attributes at `version` (the seeder writes them with the rating, GSI4's `q` included; writeCase
+ * updates cs, cv, cd, rd and the GSI2 keys only, so `q` stays); `regionId`: the region the case's hall hangs off
+ * (its GSI2 partition).
  */
 export function caseAttributes(c: TCase, version: number, phoneKept: boolean, regionId: string) {
   const { caseId: _c, ratingId: _r, hallId: _h, windowId: _w, serviceId: _s, ratingDay: _d, openedAt: _o, ...rest } = c;
@@ -68,6 +70,7 @@ export function caseAttributes(c: TCase, version: number, phoneKept: boolean, re
     cd: c.contactDue,
     rd: c.rectifyDue,
     ...keys.caseIndex(regionId, slot.bucket, slot.instant),
+    ...keys.newCaseIndex(c.hallId),
   };
 }
 
@@ -179,6 +182,16 @@ export async function listCasesSince(t: TTable, part: TCasePartition, since: str
 /** A partition's active cases whose next instant is in [from, to] (the notification sweep's deadlines). Counted. */
 export async function listActiveBetween(t: TTable, part: TCasePartition, from: string, to: string): Promise<TStoredCase[]> {
   return toStored(await queryAll(t, { ...partitionQuery(part), between: [`A#${from}`, `A#${to}`] }));
+}
+
+/**
+ * The cases opened in (from, to] (instants), found on GSI4 by the rating's time, late ratings at the moment they were
+ * rated: one Query per shard (NEW_CASE_SHARDS), whatever the number of halls. Counted.
+ */
+export async function listOpenedBetween(t: TTable, from: string, to: string): Promise<TStoredCase[]> {
+  const shards = Array.from({ length: keys.NEW_CASE_SHARDS }, (_, i) => keys.newCaseShard(i));
+  const pages = await Promise.all(shards.map((pk) => queryAll(t, { pk, index: 'gsi4', between: [`${from}#\uffff`, `${to}#\uffff`] })));
+  return toStored(pages.flat());
 }
 
 /**

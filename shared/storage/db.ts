@@ -142,12 +142,21 @@ export async function getItem(t: TTable, key: TKey, opts: { consistent?: boolean
   return out.Item ? unmarshall(out.Item) : undefined;
 }
 
-/** The table (false), GSI1 (true), or GSI2/GSI3 by name. */
-export type TIndexChoice = boolean | 'gsi2' | 'gsi3';
+/** The table (false), GSI1 (true), or GSI2/GSI3/GSI4 by name. */
+export type TIndexChoice = boolean | 'gsi2' | 'gsi3' | 'gsi4';
 
 /** Which index a query reads and its key names. */
 export function indexOf(index: TIndexChoice | undefined) {
-  const gsi = index === 'gsi2' ? TABLE_KEYS.gsi2 : index === 'gsi3' ? TABLE_KEYS.gsi3 : index ? TABLE_KEYS.gsi1 : undefined;
+  const gsi =
+    index === 'gsi2'
+      ? TABLE_KEYS.gsi2
+      : index === 'gsi3'
+        ? TABLE_KEYS.gsi3
+        : index === 'gsi4'
+          ? TABLE_KEYS.gsi4
+          : index
+            ? TABLE_KEYS.gsi1
+            : undefined;
   const [pkName, skName] = gsi ? [gsi.partitionKey, gsi.sortKey] : [TABLE_KEYS.partitionKey, TABLE_KEYS.sortKey];
   return { indexName: gsi?.name, pkName, skName };
 }
@@ -168,7 +177,7 @@ function keyCondition(
   return { KeyConditionExpression: `${pkName} = :pk${cond}`, ExpressionAttributeValues: marshall({ ':pk': q.pk, ...values }) };
 }
 
-/** Every page of a Query on the table (pk), on GSI1 (index: true), GSI2 or GSI3, optionally narrowed by sort key. Counted. */
+/** Every page of a Query on the table (pk), on GSI1 (index: true), GSI2, GSI3 or GSI4, optionally narrowed by sort key. Counted. */
 export async function queryAll(
   t: TTable,
   q: { pk: string; index?: TIndexChoice; between?: [string, string]; prefix?: string },

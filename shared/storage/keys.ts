@@ -104,6 +104,14 @@ export const caseIndex = (regionId: string, bucket: TCaseBucket, instant: string
 export const casesOfRegion = (regionId: string): string => `CS#${regionId}`;
 /** GSI3's partition of a hall's cases: the bare hall id, the value of the rating item's `h` (no extra bytes). */
 export const casesOfHall = (hallId: string): string => hallId;
+/**
+ * GSI4 (sparse): a newly opened case's place in the national list of cases by opening instant. `q`, one hex digit of
+ * the hall's shard (the late marks' hash): one byte of value, so the largest bad rating stays within 2 write units.
+ * Written only where a case opens (never removed by its later writes); its sort key is the rating's gsi1sk.
+ */
+export const NEW_CASE_SHARDS = DIRTY_SHARDS;
+export const newCaseShard = (shard: number): string => shard.toString(16);
+export const newCaseIndex = (hallId: string): { q: string } => ({ q: newCaseShard(dirtyShard(hallId)) });
 /** Before case-region-index-v1 a case's GSI2 partition was its hall's (CS#<hall>): what the migration moves. */
 export const legacyCasesOfHall = (hallId: string): string => `CS#${hallId}`;
 

@@ -12,11 +12,14 @@
  *  - `case-region-index-v1` (migrateCases): the cases stored under their hall's GSI2 partition (CS#<hall>, when a
  *    region's panel read one partition per hall) moved to their hall's region's (CS#<region>), a page of halls at a
  *    time, the same way.
+ *  - `case-open-index-v1` (migrateOpenedCases): the cases opened in the last 3 days (the sweep's longest window) by
+ *    code from before GSI4 get its shard `q`, so the first sweeps after the deploy see them; a page of halls at a time.
  */
-import { unmarshall } from '@aws-sdk/util-dynamodb';
+import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { digestDueAt } from '../domain/events.js';
 import { repointHallCases } from './cases.js';
-import { getItem, queryPage, updateIfPresent, type TTable } from './db.js';
+import { getItem, ifCondition, indexOf, type Item, queryPage, updateIfPresent, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { getMarker, setMarker } from './meta.js';
 import { listDigestWaiting, noteDigestWaiting } from './notify.js';
@@ -147,4 +150,73 @@ export function migrateCases(t: TTable, opts: TMigrateOptions = {}): Promise<TMi
   const visit = async (hall: Record<string, unknown>) =>
     (await repointHallCases(t, String(hall.id), String(hall.regionId), 'legacy')).moved;
   return walk(t, CASES_MIGRATION, [{ name: 'halls', list: keys.hallsIndex, visit }], opts);
+}
+
+/** The opened-cases migration's marker (GSI4's `q` on the cases opened by code from before it). */
+export const OPENED_CASES_MIGRATION = 'case-open-index-v1';
+/** How far back the migration looks: the notification sweep's longest window (MAX_WINDOW_MS in services/notify.ts). */
+export const OPENED_CASES_WINDOW_MS = 3 * 86_400_000;
+
+/**
+ * One hall's cases opened (rated) since `since` that lack GSI4's `q` get it: found on GSI3 (its active cases, and
+ * those closed since `since`: a case opened since then cannot have closed before; keys, `q` and gsi1sk projected,
+ * the rest filtered out by DynamoDB), each an UpdateItem of `q` alone, only while it is still a case without one.
+ * Returns [read, written].
+ */
+async function markOpenedCases(t: TTable, hallId: string, since: string): Promise<[number, number]> {
+  const { indexName, pkName, skName } = indexOf('gsi3');
+  const want = keys.newCaseIndex(hallId).q;
+  let read = 0;
+  let written = 0;
+  for (const [a, b] of [
+    ['A#', 'A$'],
+    [`C#${since}`, 'P$'],
+  ]) {
+    let start: Item | undefined;
+    do {
+      const page = await t.db.send(
+        new QueryCommand({
+          TableName: t.name,
+          IndexName: indexName,
+          KeyConditionExpression: `#h = :h AND ${skName} BETWEEN :a AND :b`,
+          FilterExpression: 'attribute_not_exists(q) AND gsi1sk >= :since',
+          ProjectionExpression: 'pk, sk',
+          ExpressionAttributeNames: { '#h': pkName },
+          ExpressionAttributeValues: marshall({ ':h': keys.casesOfHall(hallId), ':a': a, ':b': b, ':since': since }),
+          ExclusiveStartKey: start,
+        }),
+      );
+      start = page.LastEvaluatedKey;
+      read += page.Items?.length ?? 0;
+      t.itemsRead += page.Items?.length ?? 0;
+      for (const i of page.Items ?? []) {
+        const marked = await ifCondition(() =>
+          t.db.send(
+            new UpdateItemCommand({
+              TableName: t.name,
+              Key: { pk: i.pk, sk: i.sk },
+              UpdateExpression: 'SET q = :q',
+              ConditionExpression: 'attribute_exists(cv) AND attribute_not_exists(q) AND #h = :h',
+              ExpressionAttributeNames: { '#h': pkName },
+              ExpressionAttributeValues: marshall({ ':q': want, ':h': hallId }),
+            }),
+          ),
+        );
+        if (marked) written++;
+      }
+    } while (start);
+  }
+  return [read, written];
+}
+
+/**
+ * Gives GSI4's `q` to every case opened in the last 3 days (before `now`) that lacks it: the halls a page at a time
+ * (GSI1 CATALOG#HALL), two Queries of each hall's cases on GSI3, the page's last hall kept in the marker (resumable;
+ * a re-run writes nothing). Until it has run, the sweep would not see those cases: run it with the deploy that adds
+ * GSI4 (a sweep that fails while the index back-fills keeps its cursor and catches up, up to 3 days).
+ */
+export function migrateOpenedCases(t: TTable, opts: TMigrateOptions & { now?: number } = {}): Promise<TMigrateResult> {
+  const since = new Date((opts.now ?? Date.now()) - OPENED_CASES_WINDOW_MS).toISOString();
+  const visit = async (hall: Record<string, unknown>) => (await markOpenedCases(t, String(hall.id), since))[1];
+  return walk(t, OPENED_CASES_MIGRATION, [{ name: 'halls', list: keys.hallsIndex, visit }], opts);
 }

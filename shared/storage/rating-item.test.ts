@@ -56,7 +56,9 @@ describe('ratingToItem', () => {
   it('writes the item the SDK would marshal from the rating, its keys and a case, in the same order', () => {
     fc.assert(
       fc.property(rating, fc.boolean(), (r, bad) => {
-        const extra = bad ? openCaseAttributes({ contactDue: r.createdAt, rectifyDue: r.createdAt }, `r-${r.hallId}`) : undefined;
+        const extra = bad
+          ? openCaseAttributes({ hallId: r.hallId, contactDue: r.createdAt, rectifyDue: r.createdAt }, `r-${r.hallId}`)
+          : undefined;
         const item = ratingToItem(r, extra);
         const want = reference(r, extra);
         expect(item).toEqual(want);

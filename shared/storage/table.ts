@@ -23,6 +23,9 @@
  *     GSI3 (sparse) h=<hall> / gsi2sk                 halls) by next deadline (A), closed with a phone by
  *                                                     deletion instant (P), closed (C); GSI3: one hall's
  *                                                     cases (its `h` + gsi2sk: no extra bytes)
+ *     GSI4 (sparse) q=<hall's shard 0..f> / gsi1sk    cases by the instant they opened (the rating's
+ *                                                     time, late ones too): the sweep's case.opened, 16
+ *                                                     Queries a tick; `q` written where a case opens, kept
  *  AUDIT#<day> / <at>#<entry>  (GSI1 AUDITU#<type>#<unit> / <at>#<entry>)  append-only audit trail; by unit    audit.ts
  *  CALENDAR / OVR#<region>#<day> | DL#<region>        closures, extra working days, deadline settings   calendar.ts
  *  DIRTY#<shard 0..15> / <hall>#<day>                     late-rating marks: the job re-scores those days   late-marks.ts
@@ -75,10 +78,16 @@ export const TABLE_KEYS = {
    * so only rating items carrying a case appear (an item lacking either key is not indexed) and it costs no byte.
    */
   gsi3: { name: 'gsi3', partitionKey: 'h', sortKey: 'gsi2sk' },
+  /**
+   * sparse: newly opened cases by the instant they were rated, nationally sharded (the notification sweep's
+   * case.opened: 16 Queries a tick, not one per hall-day). Its partition `q` (one hex digit, the hall's shard) is
+   * written only where a case opens; its sort key is the rating's own gsi1sk (<createdAt>#<rating>): 2 bytes a case.
+   */
+  gsi4: { name: 'gsi4', partitionKey: 'q', sortKey: 'gsi1sk' },
 } as const;
 
 /** Every secondary index, in the order the CDK stack and the local engine declare them. */
-export const TABLE_INDEXES = [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2, TABLE_KEYS.gsi3] as const;
+export const TABLE_INDEXES = [TABLE_KEYS.gsi1, TABLE_KEYS.gsi2, TABLE_KEYS.gsi3, TABLE_KEYS.gsi4] as const;
 export type TIndexName = (typeof TABLE_INDEXES)[number]['name'];
 /** The key attributes of the table and its indexes, each once (all strings: type S). */
 export const KEY_ATTRIBUTES: readonly string[] = [

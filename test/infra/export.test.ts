@@ -30,7 +30,7 @@ describe('export function (infra/constructs/export-function.ts)', () => {
     expect(fn('DashboardFunction')[1].Properties.Environment.Variables.EXPORT_STREAM_URL).toEqual({ 'Fn::GetAtt': [urlId, 'FunctionUrl'] });
   });
 
-  it('may only read the table (GetItem, BatchGetItem, Query; Query on gsi1/gsi2/gsi3), never write', () => {
+  it('may only read the table (GetItem, BatchGetItem, Query; Query on gsi1/gsi2/gsi3/gsi4), never write', () => {
     const policies = Object.entries(t.findResources('AWS::IAM::Policy')).filter(([id]) => id.startsWith('ExportRoleDefaultPolicy'));
     expect(policies).toHaveLength(1);
     const statements = (policies[0][1] as { Properties: { PolicyDocument: { Statement: { Action: string | string[] }[] } } }).Properties

@@ -245,6 +245,7 @@ describe('nightly scoring fan-out (infra/constructs/scoring.ts)', () => {
         { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi1']] },
         { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi2']] },
         { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi3']] },
+        { 'Fn::Join': ['', [arnOf(ids.table), '/index/gsi4']] },
       ]);
     });
 

@@ -89,6 +89,14 @@ describe('ServiceTemperature stack', () => {
             ],
             Projection: { ProjectionType: 'ALL' },
           },
+          {
+            IndexName: 'gsi4',
+            KeySchema: [
+              { AttributeName: 'q', KeyType: 'HASH' },
+              { AttributeName: 'gsi1sk', KeyType: 'RANGE' },
+            ],
+            Projection: { ProjectionType: 'ALL' },
+          },
         ],
       });
       // AWS-managed key (alias/aws/dynamodb): no customer key is referenced.
@@ -190,7 +198,7 @@ describe('ServiceTemperature stack', () => {
   });
 
   describe('least privilege', () => {
-    it('grants DynamoDB item actions on the table and its gsi1, gsi2 and gsi3 indexes only — no wildcard action or resource', () => {
+    it('grants DynamoDB item actions on the table and its gsi1, gsi2, gsi3 and gsi4 indexes only — no wildcard action or resource', () => {
       const tableId = onlyResource(t, 'AWS::DynamoDB::Table').id;
       const tableArn = { 'Fn::GetAtt': [tableId, 'Arn'] };
       const dynamo = statementsOf(t).filter((s) => asList(s.Action).some((a) => a.startsWith('dynamodb:')));
@@ -229,13 +237,14 @@ describe('ServiceTemperature stack', () => {
       const resources = dynamo.flatMap((s) => asList(s.Resource));
       expect(resources).toContainEqual(tableArn);
       expect(resources).toContainEqual({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] });
-      // Every function that touches the table (API, scoring planner and worker) names exactly these four.
+      // Every function that touches the table (API, scoring planner and worker) names exactly these five.
       expect(new Set(resources.map((r) => JSON.stringify(r)))).toEqual(
         new Set([
           JSON.stringify(tableArn),
           JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi1']] }),
           JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi2']] }),
           JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi3']] }),
+          JSON.stringify({ 'Fn::Join': ['', [tableArn, '/index/gsi4']] }),
         ]),
       );
     });
