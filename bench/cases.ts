@@ -70,7 +70,7 @@ export async function benchCases(opts: { cases?: number; ratings?: number } = {}
     deviceHash: 'y'.repeat(22),
   };
   const opened = openCase(big, hall, cal, big.createdAt)!;
-  // its case listed under its hall's region (GSI2 CS#<region>): a region id as long as the hall's (GSI3 adds no byte)
+  // its case listed under its hall's region (GSI2 CS#<region>): a region id as long as the hall's (GSI3 adds no byte, GSI4's `q` two)
   const bytes = itemSize(ratingToItem(big, openCaseAttributes(opened, big.hallId.replace(/^h-/, 'r-'))));
   rows.push({ metric: 'bad_rating_write_units', value: Math.ceil(bytes / 1024), unit: 'WCU', target: { op: '<=', value: 2 } });
   rows.push({ metric: 'bad_rating_item_bytes', value: bytes, unit: 'B', target: null });

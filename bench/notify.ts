@@ -10,7 +10,10 @@
  * The national rows (benchNotifyNational, issue 15) run in bench/national.ts on its generated catalogue (50,000 halls,
  * 100,000 staff users): a few events dispatched and mailed (notify_tick_national_ms, notify_tick_items_read: the
  * scope items, users and choices they read, not the user list) and the 08:30 digests of those who wait for them
- * (notify_digest_national_ms), found by the digests-due index.
+ * (notify_digest_national_ms), found by the digests-due index; and one sweep tick over all the halls with a few new
+ * bad ratings in its minute (one of them late), its Queries counted by index (notify_sweep_national_queries: 16 on
+ * GSI4 for the new cases plus one per region holding halls for the deadlines, where the old sweep read one per
+ * hall-day) and timed with the tree warm (notify_sweep_national_ms).
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -30,14 +33,17 @@ import {
   registerEndpoint,
   sendDigests,
   sendQueuedMails,
+  sweep,
   type TMail,
   type TNotifyDeps,
 } from '../shared/services/notify.js';
 import { acceptRating } from '../shared/services/ratings.js';
-import { getCase } from '../shared/storage/cases.js';
+import { getCase, openCaseAttributes } from '../shared/storage/cases.js';
 import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
-import { openTable, type TTable } from '../shared/storage/db.js';
+import { openTable, put, type TTable } from '../shared/storage/db.js';
+import * as keys from '../shared/storage/keys.js';
+import { putRating } from '../shared/storage/ratings.js';
 import { createDelivery, listDeliveries, putEvent } from '../shared/storage/notify.js';
 import { ensureTable } from '../shared/storage/schema.js';
 
@@ -224,5 +230,73 @@ export async function benchNotifyNational(table: TTable, halls: readonly THall[]
     { metric: 'notify_tick_national_ms', value: Math.round(tickMs), unit: `ms (${what}; tree warm, sweep apart)`, target: null },
     { metric: 'notify_tick_items_read', value: read, unit: `items (${what}; the old tick read every user)`, target: null },
     { metric: 'notify_digest_national_ms', value: Math.round(digestMs), unit: `ms (${digests} digests due at 08:30)`, target: null },
+  ];
+}
+
+/** Queries sent through the table's client while `fn` runs, by index (`table` for the table itself). */
+async function queriesBy<T>(t: TTable, fn: () => Promise<T>): Promise<{ out: T; queries: Record<string, number> }> {
+  const client = t.db;
+  const send = client.send;
+  const queries: Record<string, number> = {};
+  client.send = ((cmd: { input: { KeyConditionExpression?: string; IndexName?: string } }, ...rest: unknown[]) => {
+    if (cmd.input.KeyConditionExpression) queries[cmd.input.IndexName ?? 'table'] = (queries[cmd.input.IndexName ?? 'table'] ?? 0) + 1;
+    return (send.bind(client) as (...a: unknown[]) => unknown)(cmd, ...rest);
+  }) as typeof client.send;
+  try {
+    return { out: await fn(), queries };
+  } finally {
+    client.send = send;
+  }
+}
+
+/**
+ * One sweep tick at national size: a minute's window holding three new bad ratings (the third rated today for a
+ * visit five days before), the tree warm (the tick loads it for its dispatch anyway); Queries by index and its time.
+ */
+export async function benchSweepNational(table: TTable, halls: readonly THall[]): Promise<TNotifyRow[]> {
+  const from = Date.parse('2026-12-01T10:00:00+08:00');
+  const to = from + 60_000;
+  const at = (ms: number) => new Date(ms).toISOString();
+  const pick = [1, Math.floor(halls.length / 2), halls.length - 1].map((i) => halls[Math.min(i, halls.length - 1)]);
+  for (const [i, hall] of pick.entries()) {
+    const createdAt = at(from + 10_000 * (i + 1));
+    const id = `sweep-bench-${i}`;
+    const r = {
+      ratingId: id,
+      ticketId: id,
+      channel: 'ticket' as const,
+      hallId: hall.id,
+      windowId: 'w1',
+      createdAt,
+      overall: 1,
+      reasons: ['wait_long'],
+    };
+    const due = at(from + 2 * 86_400_000);
+    await putRating(
+      table,
+      { ...r, day: i === 2 ? '2026-11-26' : '2026-12-01' },
+      openCaseAttributes({ hallId: hall.id, contactDue: due, rectifyDue: due }, hall.regionId),
+    );
+  }
+  await put(table, { ...keys.marker('notify-sweep'), at: at(from) });
+  const deps: TNotifyDeps = {
+    table,
+    keyring: parseKeyring(generateKeyringJson()),
+    baseUrl: 'https://rate.example.cn',
+    now: () => to + 10_000,
+  };
+  const world = await loadCaseWorld(table, to + 10_000);
+  const started = performance.now();
+  const { out, queries } = await queriesBy(table, () => sweep(deps, world));
+  const ms = performance.now() - started;
+  const total = Object.values(queries).reduce((a, b) => a + b, 0);
+  const regions = new Set(halls.map((h) => h.regionId)).size;
+  const by = Object.entries(queries)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const what = `${halls.length} halls in ${regions} regions, ${out} case.opened`;
+  return [
+    { metric: 'notify_sweep_national_queries', value: total, unit: `Queries (${what}: ${by})`, target: null },
+    { metric: 'notify_sweep_national_ms', value: Math.round(ms), unit: `ms (${what}; tree warm)`, target: null },
   ];
 }

@@ -98,6 +98,8 @@ describe.each<TEngineName>(['dynalite', 'dynamodb-local'])('case storage on %s',
     const raw = await getItem(w.table, keys.rating('case-a'));
     expect(raw?.pe).toBeUndefined();
     expect(raw?.pm).toBeUndefined();
+    // GSI4's shard, written when the case opened, survives every later write (the case stays on the sweep's index)
+    expect(raw?.q).toBe(keys.newCaseIndex('h-test').q);
     expect(raw?.o).toBe(2);
   });
 
