@@ -3,6 +3,7 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { App, Aws, Token, Validations } from 'aws-cdk-lib';
 import { AwsSolutionsChecks } from 'cdk-nag';
+import { TABLE_INDEXES } from '../shared/storage/table.js';
 import { ServiceTemperatureStack } from './stack.js';
 
 export const PROJECT_ROOT = resolve(dirname(fileURLToPath(import.meta.url)), '..');
@@ -49,6 +50,25 @@ function optionalString(app: App, key: string): string | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
   if (typeof raw !== 'string') throw new Error(`context ${key} must be a string`);
   return raw;
+}
+
+/**
+ * The `tableIndexes` values of the deploys that must come before the full one: CloudFormation creates at most one
+ * index per update, so a deployed table with `existing` of `total` indexes gets the missing ones one deploy each.
+ * A new table (`existing` undefined or 0) is created with all of them at once.
+ */
+export function indexDeploySteps(existing: number | undefined, total: number = TABLE_INDEXES.length): number[] {
+  if (!existing) return [];
+  const steps: number[] = [];
+  for (let n = existing + 1; n < total; n++) steps.push(n);
+  return steps;
+}
+
+/** Context `tableIndexes` (1 … all): declare only the first n of the table's indexes (a stepwise upgrade). */
+function tableIndexes(app: App): number {
+  const n = positiveInt(app, 'tableIndexes', TABLE_INDEXES.length);
+  if (n > TABLE_INDEXES.length) throw new Error(`context tableIndexes must be at most ${TABLE_INDEXES.length}, got ${n}`);
+  return n;
 }
 
 /** The public origin printed into QR codes; must be an absolute https URL (http only for localhost). */
@@ -129,6 +149,7 @@ export function buildApp(options: BuildAppOptions = {}): BuiltApp {
     dashboardEntry: join(PROJECT_ROOT, 'functions', 'dashboard.ts'),
     staffSignIn: staffSignIn(app),
     webAclArn: optionalString(app, 'webAclArn'),
+    tableIndexes: tableIndexes(app),
     assetsOnS3: [true, 'true'].includes(app.node.tryGetContext('assetsOnS3')),
     scoring: {
       plannerEntry: join(PROJECT_ROOT, 'functions', 'score-planner.ts'),

@@ -42,6 +42,8 @@ export interface ServiceTemperatureStackProps extends StackProps {
   };
   /** A CloudFront web ACL (us-east-1) for the distribution; context `webAclArn`. */
   readonly webAclArn?: string;
+  /** How many of the table's indexes to declare (context `tableIndexes`; scripts/deploy.ts adds them one per deploy). */
+  readonly tableIndexes?: number;
   /** Serve the dashboard's assets from S3 (context `assetsOnS3=true`; see PublicEdgeProps). */
   readonly assetsOnS3?: boolean;
   /** The nightly scoring job: its two handler modules and the time zone of its 02:00 schedule. */
@@ -73,7 +75,7 @@ export class ServiceTemperatureStack extends Stack {
   constructor(scope: Construct, id: string, props: ServiceTemperatureStackProps) {
     super(scope, id, props);
 
-    this.data = new DataTable(this, 'Data');
+    this.data = new DataTable(this, 'Data', { indexes: props.tableIndexes });
     this.keyring = new KeyringSecret(this, 'Keyring');
 
     this.apiFunction = new ApiFunction(this, 'Api', {

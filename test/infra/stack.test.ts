@@ -1,7 +1,7 @@
 import { ROUTE_THROTTLES } from '../../infra/constructs/http-api.js';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { Match, Template } from 'aws-cdk-lib/assertions';
-import { buildApp } from '../../infra/build.js';
+import { buildApp, indexDeploySteps } from '../../infra/build.js';
 import { DASHBOARD_PATHS } from '../../infra/stack.js';
 import { TABLE_KEYS } from '../../shared/storage/table.js';
 
@@ -103,6 +103,21 @@ describe('ServiceTemperature stack', () => {
       const { resource } = onlyResource<{ Properties: { SSESpecification: Record<string, unknown> } }>(t, 'AWS::DynamoDB::Table');
       expect(resource.Properties.SSESpecification.KMSMasterKeyId).toBeUndefined();
       expect(resource.Properties).not.toHaveProperty('ProvisionedThroughput');
+    });
+
+    it('declares only the first n indexes with -c tableIndexes=n (a stepwise upgrade), and says which steps a table needs', () => {
+      const { resource } = onlyResource<{ Properties: { GlobalSecondaryIndexes: { IndexName: string }[] } }>(
+        template({ tableIndexes: '3' }),
+        'AWS::DynamoDB::Table',
+      );
+      expect(resource.Properties.GlobalSecondaryIndexes.map((g) => g.IndexName)).toEqual(['gsi1', 'gsi2', 'gsi3']);
+      expect(() => template({ tableIndexes: '5' })).toThrow(/at most 4/);
+      // CloudFormation adds one index per update: a table with 2 gets gsi3 alone, then the full deploy adds gsi4
+      expect(indexDeploySteps(2, 4)).toEqual([3]);
+      expect(indexDeploySteps(1, 4)).toEqual([2, 3]);
+      expect(indexDeploySteps(3, 4)).toEqual([]);
+      expect(indexDeploySteps(4, 4)).toEqual([]);
+      expect(indexDeploySteps(undefined, 4)).toEqual([]); // a new table is created with all of them
     });
 
     it('is retained when the stack is deleted or the table replaced', () => {
