@@ -13,7 +13,7 @@ import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import type { TCase } from '../domain/cases.js';
 import type { TRating } from '../domain/model.js';
-import { getItem, ifCondition, indexOf, type Item, queryAll, type TTable } from './db.js';
+import { forEachQueryPage, getItem, ifCondition, indexOf, type Item, queryAll, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { rawToRating } from './ratings.js';
 
@@ -215,23 +215,15 @@ export async function repointHallCases(
   const { indexName, pkName } = indexOf(from === 'gsi3' ? 'gsi3' : 'gsi2');
   const hallAttr = indexOf('gsi3').pkName;
   const out = { read: 0, moved: 0 };
-  let start: Item | undefined;
-  do {
-    const page = await t.db.send(
-      new QueryCommand({
-        TableName: t.name,
-        IndexName: indexName,
-        KeyConditionExpression: '#k = :k',
-        ProjectionExpression: 'pk, sk, gsi2pk, #h',
-        ExpressionAttributeNames: { '#k': pkName, '#h': hallAttr },
-        ExpressionAttributeValues: marshall({ ':k': from === 'gsi3' ? keys.casesOfHall(hallId) : legacy }),
-        ExclusiveStartKey: start,
-      }),
-    );
-    start = page.LastEvaluatedKey;
-    out.read += page.Items?.length ?? 0;
-    t.itemsRead += page.Items?.length ?? 0;
-    for (const i of page.Items ?? []) {
+  const query = {
+    IndexName: indexName,
+    KeyConditionExpression: '#k = :k',
+    ProjectionExpression: 'pk, sk, gsi2pk, #h',
+    ExpressionAttributeNames: { '#k': pkName, '#h': hallAttr },
+    ExpressionAttributeValues: marshall({ ':k': from === 'gsi3' ? keys.casesOfHall(hallId) : legacy }),
+  };
+  out.read = await forEachQueryPage(t, query, async (items) => {
+    for (const i of items) {
       if (i.gsi2pk?.S === want || i[hallAttr]?.S !== hallId) continue;
       const moved = await ifCondition(() =>
         t.db.send(
@@ -247,7 +239,7 @@ export async function repointHallCases(
       );
       if (moved) out.moved++;
     }
-  } while (start);
+  });
   return out;
 }
 

@@ -223,6 +223,27 @@ export async function queryPage(
   return { items, next: items.length === read.length ? last : undefined };
 }
 
+/**
+ * Every page of a raw Query (projections, filters, any index: what queryAll does not cover), each handed to `visit`
+ * before the next is read. Counted. Returns the items read.
+ */
+export async function forEachQueryPage(
+  t: TTable,
+  input: Omit<QueryCommandInput, 'TableName' | 'ExclusiveStartKey'>,
+  visit: (items: Item[]) => Promise<void>,
+): Promise<number> {
+  let read = 0;
+  let start: Item | undefined;
+  do {
+    const page = await t.db.send(new QueryCommand({ ...input, TableName: t.name, ExclusiveStartKey: start }));
+    start = page.LastEvaluatedKey;
+    read += page.Items?.length ?? 0;
+    t.itemsRead += page.Items?.length ?? 0;
+    await visit(page.Items ?? []);
+  } while (start);
+  return read;
+}
+
 /** Many items by key, in batches; counted. */
 export async function batchGet(t: TTable, keyList: TKey[], opts: { consistent?: boolean } = {}): Promise<Item[]> {
   const items = await batchGetItems(t.db, t.name, keyList, opts);

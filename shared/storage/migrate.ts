@@ -15,11 +15,11 @@
  *  - `case-open-index-v1` (migrateOpenedCases): the cases opened in the last 3 days (the sweep's longest window) by
  *    code from before GSI4 get its shard `q`, so the first sweeps after the deploy see them; a page of halls at a time.
  */
-import { QueryCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
+import { UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
 import { digestDueAt } from '../domain/events.js';
 import { repointHallCases } from './cases.js';
-import { getItem, ifCondition, indexOf, type Item, queryPage, updateIfPresent, type TTable } from './db.js';
+import { forEachQueryPage, getItem, ifCondition, indexOf, queryPage, updateIfPresent, type TTable } from './db.js';
 import * as keys from './keys.js';
 import { getMarker, setMarker } from './meta.js';
 import { listDigestWaiting, noteDigestWaiting } from './notify.js';
@@ -172,24 +172,16 @@ async function markOpenedCases(t: TTable, hallId: string, since: string): Promis
     ['A#', 'A$'],
     [`C#${since}`, 'P$'],
   ]) {
-    let start: Item | undefined;
-    do {
-      const page = await t.db.send(
-        new QueryCommand({
-          TableName: t.name,
-          IndexName: indexName,
-          KeyConditionExpression: `#h = :h AND ${skName} BETWEEN :a AND :b`,
-          FilterExpression: 'attribute_not_exists(q) AND gsi1sk >= :since',
-          ProjectionExpression: 'pk, sk',
-          ExpressionAttributeNames: { '#h': pkName },
-          ExpressionAttributeValues: marshall({ ':h': keys.casesOfHall(hallId), ':a': a, ':b': b, ':since': since }),
-          ExclusiveStartKey: start,
-        }),
-      );
-      start = page.LastEvaluatedKey;
-      read += page.Items?.length ?? 0;
-      t.itemsRead += page.Items?.length ?? 0;
-      for (const i of page.Items ?? []) {
+    const query = {
+      IndexName: indexName,
+      KeyConditionExpression: `#h = :h AND ${skName} BETWEEN :a AND :b`,
+      FilterExpression: 'attribute_not_exists(q) AND gsi1sk >= :since',
+      ProjectionExpression: 'pk, sk',
+      ExpressionAttributeNames: { '#h': pkName },
+      ExpressionAttributeValues: marshall({ ':h': keys.casesOfHall(hallId), ':a': a, ':b': b, ':since': since }),
+    };
+    read += await forEachQueryPage(t, query, async (items) => {
+      for (const i of items) {
         const marked = await ifCondition(() =>
           t.db.send(
             new UpdateItemCommand({
@@ -204,7 +196,7 @@ async function markOpenedCases(t: TTable, hallId: string, since: string): Promis
         );
         if (marked) written++;
       }
-    } while (start);
+    });
   }
   return [read, written];
 }
