@@ -27,6 +27,12 @@ export const EVENT_KINDS = [
   'report.monthly',
 ] as const;
 export type TEventKind = (typeof EVENT_KINDS)[number];
+/**
+ * Kinds that come in floods and can wait: the monthly report (one event per unit, tens of thousands on report day).
+ * They queue behind every other kind (the outbox's bulk lane), so a new case or an alert is never held up by them.
+ */
+export const BULK_KINDS: readonly TEventKind[] = ['report.monthly'];
+export const isBulkKind = (kind: TEventKind): boolean => BULK_KINDS.includes(kind);
 
 const id = z.string().check(z.regex(/^[A-Za-z0-9_.-]{1,64}$/));
 export const ZEvent = z.strictObject({

@@ -1,8 +1,21 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { TTree, TUser } from './access.js';
-import { isNationalWorkingDay } from './calendar.js';
-import { firstWorkingDay, isOwnReportUnit, ownReportUnits, previousMonth, REPORT_AT_MINUTES, reportMonthDue } from './report-notice.js';
+import { isNationalWorkingDay, localInstant } from './calendar.js';
+import {
+  firstWorkingDay,
+  isOwnReportUnit,
+  nextMonth,
+  ownReportUnits,
+  passStep,
+  previousMonth,
+  REPORT_AT_MINUTES,
+  reportDueAt,
+  reportDueDay,
+  reportMonthDue,
+  type TPassScope,
+  type TReportPass,
+} from './report-notice.js';
 import { addDays } from './time.js';
 
 const day = fc.integer({ min: 0, max: 729 }).map((n) => addDays('2025-01-01', n));
@@ -55,5 +68,152 @@ describe('whose report a user receives', () => {
     expect(isOwnReportUnit(u('supervisor', 'r-city'), tree, { hallId: 'h-1' })).toBe(false);
     expect(isOwnReportUnit(u('supervisor', 'r-city'), tree, { regionId: 'r-d' })).toBe(false);
     expect(isOwnReportUnit(u('supervisor', 'r-d'), tree, { regionId: 'r-d' })).toBe(true);
+  });
+});
+
+describe("a unit's due instant", () => {
+  it('property: due from reportDueAt on, exactly when reportMonthDue names the month (any zone, any closures)', () => {
+    const zones = ['Asia/Shanghai', 'Asia/Urumqi', 'Asia/Tokyo', 'UTC'];
+    fc.assert(
+      fc.property(
+        day,
+        fc.integer({ min: 0, max: 1439 }),
+        fc.constantFrom(...zones),
+        fc.array(fc.integer({ min: 0, max: 20 })),
+        (d, minutes, tz, shut) => {
+          const closed = new Set(shut.map((n) => addDays(`${d.slice(0, 7)}-01`, n)));
+          const isWorking = (x: string) => isNationalWorkingDay(x) && !closed.has(x);
+          const month = previousMonth(d);
+          expect(nextMonth(month)).toBe(d.slice(0, 7));
+          const clock = `${String(Math.floor(minutes / 60)).padStart(2, '0')}:${String(minutes % 60).padStart(2, '0')}`;
+          const at = localInstant(d, clock, tz).getTime();
+          const due = reportDueAt(reportDueDay(month, isWorking), tz);
+          expect(at >= due).toBe(reportMonthDue({ day: d, minutes }, isWorking) === month);
+        },
+      ),
+    );
+  });
+
+  it('a calendar closing the whole month: never due', () => {
+    expect(
+      reportDueAt(
+        reportDueDay('2026-01', () => false),
+        'Asia/Shanghai',
+      ),
+    ).toBe(Number.POSITIVE_INFINITY);
+    expect(nextMonth('2025-12')).toBe('2026-01');
+  });
+});
+
+describe("the month's walk, a slice a tick", () => {
+  /**
+   * A simulated month: scopes (sorted ids) whose units fall due at random minutes (or never), ticks at random
+   * intervals with a random budget; a tick may die after writing part of its slice (no marker write), or race
+   * another tick reading the same marker (one write wins, as the version condition makes it).
+   */
+  const scopeSet = fc
+    .uniqueArray(fc.string({ unit: fc.constantFrom('a', 'b', 'c', 'd', '*'), minLength: 1, maxLength: 4 }), { minLength: 1, maxLength: 30 })
+    .chain((ids) =>
+      fc.tuple(
+        fc.constant([...ids].sort()),
+        fc.array(
+          fc.array(fc.oneof(fc.integer({ min: 0, max: 600 }), fc.constant(Number.POSITIVE_INFINITY)), { minLength: 1, maxLength: 3 }),
+          {
+            minLength: ids.length,
+            maxLength: ids.length,
+          },
+        ),
+      ),
+    )
+    .map(([ids, dues]) => ids.map((id, i): TPassScope => ({ id, dueAt: dues[i] })));
+  const tick = fc.record({
+    gap: fc.integer({ min: 1, max: 90 }),
+    budget: fc.integer({ min: 1, max: 6 }),
+    fate: fc.constantFrom('ok', 'ok', 'ok', 'dies', 'races'),
+    written: fc.nat(),
+  });
+
+  const claim = 'every unit due is announced once due, none early, none never due; a slice within the budget';
+  it(`property: ${claim}; a scope asked once per instant its units fall due`, () => {
+    fc.assert(
+      fc.property(scopeSet, fc.array(tick, { minLength: 1, maxLength: 200 }), (scopes, ticks) => {
+        const LOOK_AGAIN = 60;
+        let marker: TReportPass | undefined;
+        let now = 0;
+        const announced = new Map<string, number>(); // `${scope}#${unit}` → when
+        const asked = new Map<string, number>(); // scope → slices recorded with it
+        const write = (next: TReportPass) => {
+          if ((marker?.v ?? 0) !== next.v! - 1) return false;
+          marker = next;
+          return true;
+        };
+        const walk = (step: NonNullable<ReturnType<typeof passStep>>, upTo = Number.POSITIVE_INFINITY) => {
+          for (const s of step.slice.slice(0, upTo))
+            s.dueAt.forEach((d, u) => {
+              if (d <= step.passAt && !announced.has(`${s.id}#${u}`)) announced.set(`${s.id}#${u}`, now);
+            });
+        };
+        const run = (t: { budget: number; fate: string; written: number }) => {
+          const step = passStep(marker, scopes, now, t.budget, LOOK_AGAIN);
+          if (!step) return;
+          expect(step.slice.length).toBeLessThanOrEqual(t.budget);
+          if (t.fate === 'dies') return walk(step, t.written % (step.slice.length + 1));
+          const other = t.fate === 'races' ? passStep(marker, scopes, now + 1, t.budget, LOOK_AGAIN) : undefined;
+          walk(step);
+          if (write(step.next)) for (const s of step.slice) asked.set(s.id, (asked.get(s.id) ?? 0) + 1);
+          if (other) {
+            walk(other);
+            expect(write(other.next)).toBe(false); // the first write moved the version on
+          }
+        };
+        for (const t of ticks) {
+          run(t);
+          now += t.gap;
+        }
+        // then ticks every minute, long enough for everything due to be walked (a budget of one scope at worst)
+        for (let i = 0; i < 8 * scopes.length + 800; i++, now++) run({ budget: 1, fate: 'ok', written: 0 });
+        const never = scopes.some((s) => s.dueAt.includes(Number.POSITIVE_INFINITY));
+        expect(Boolean(marker?.at)).toBe(!never);
+        for (const s of scopes) {
+          s.dueAt.forEach((d, u) => {
+            const when = announced.get(`${s.id}#${u}`);
+            if (d === Number.POSITIVE_INFINITY) expect(when).toBeUndefined();
+            else {
+              expect(when).toBeDefined();
+              expect(when!).toBeGreaterThanOrEqual(d);
+            }
+          });
+          const instants = new Set(s.dueAt.filter(Number.isFinite)).size;
+          expect(asked.get(s.id) ?? 0).toBeLessThanOrEqual(instants);
+        }
+      }),
+    );
+  });
+
+  it('a pass already running keeps its instant: a unit due after it waits for the next pass, an hour later', () => {
+    const scopes: TPassScope[] = [
+      { id: 'a', dueAt: [0] },
+      { id: 'b', dueAt: [100] },
+      { id: 'c', dueAt: [0] },
+    ];
+    const first = passStep(undefined, scopes, 10, 1, 60)!;
+    expect(first.slice.map((s) => s.id)).toEqual(['a']);
+    expect(first.next).toEqual({ passAt: 10, after: 'a', prevPassAt: undefined, v: 1 });
+    const second = passStep(first.next, scopes, 200, 1, 60)!; // b is due by now, not by the pass's instant
+    expect(second.slice.map((s) => s.id)).toEqual(['c']);
+    expect(second.next).toEqual({ prevPassAt: 10, lookAgainAt: 260, v: 2 });
+    expect(passStep(second.next, scopes, 259, 1, 60)).toBeUndefined();
+    const third = passStep(second.next, scopes, 260, 5, 60)!;
+    expect(third.slice.map((s) => s.id)).toEqual(['b']); // a and c were covered by the first pass
+    expect(third.next).toEqual({ at: new Date(260).toISOString(), v: 3 });
+    expect(passStep(third.next, scopes, 300, 5, 60)).toBeUndefined();
+    expect(() => passStep(undefined, scopes, 0, 0, 60)).toThrow(RangeError);
+  });
+
+  it("the older code's markers: done stays done; a look-again starts a full pass", () => {
+    const scopes: TPassScope[] = [{ id: 'a', dueAt: [0] }];
+    expect(passStep({ at: '2026-01-04T00:00:00.000Z' }, scopes, 10, 5, 60)).toBeUndefined();
+    expect(passStep({ lookAgainAt: 20 }, scopes, 10, 5, 60)).toBeUndefined();
+    expect(passStep({ lookAgainAt: 20 }, scopes, 20, 5, 60)!.slice).toEqual(scopes);
   });
 });

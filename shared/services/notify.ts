@@ -112,6 +112,8 @@ export interface TNotifyDeps {
   timeZone?: string;
   /** AWS: hand due deliveries to the queue instead of attempting them in the tick */
   enqueue?: (deliveries: readonly TDelivery[]) => Promise<void>;
+  /** a tick's bounds (tests and the bench): scopes the monthly pass asks, events dispatched */
+  perTick?: { monthlyScopes?: number; events?: number };
 }
 
 const nowOf = (d: { now?: () => number }) => (d.now ?? Date.now)();
@@ -217,19 +219,22 @@ async function context(deps: TNotifyDeps): Promise<TTickContext> {
   };
 }
 
-/** The users of an event's scopes (its hall, its regions, the administrators), each scope asked once per tick. */
-async function candidates(deps: TNotifyDeps, ctx: TTickContext, e: TEvent): Promise<TUser[]> {
-  const scopes = recipientScopes(e, ctx.tree);
-  const missing = scopes.filter((s) => !ctx.scopes.has(s));
-  if (missing.length) {
-    for (const s of missing) ctx.scopes.set(s, []);
-    for (const u of await usersOfScopes(deps.table, missing)) {
-      ctx.scopes.get(u.scope)?.push(u);
-      ctx.users.set(u.id, u);
-    }
+/**
+ * The users of these events' scopes (their halls, their regions, the administrators), those not asked yet this tick
+ * in one go (a Query per scope, their users in one batch): each scope asked once per tick.
+ */
+async function readScopes(deps: TNotifyDeps, ctx: TTickContext, events: readonly TEvent[]): Promise<void> {
+  const missing = [...new Set(events.flatMap((e) => recipientScopes(e, ctx.tree)))].filter((s) => !ctx.scopes.has(s));
+  if (!missing.length) return;
+  for (const s of missing) ctx.scopes.set(s, []);
+  for (const u of await usersOfScopes(deps.table, missing)) {
+    ctx.scopes.get(u.scope)?.push(u);
+    ctx.users.set(u.id, u);
   }
-  return scopes.flatMap((s) => ctx.scopes.get(s) ?? []);
 }
+
+/** The users of an event's scopes, read by readScopes. */
+const candidates = (ctx: TTickContext, e: TEvent): TUser[] => recipientScopes(e, ctx.tree).flatMap((s) => ctx.scopes.get(s) ?? []);
 
 /** Users by id, those not read yet this tick in one batch. */
 async function usersById(deps: TNotifyDeps, ctx: TTickContext, ids: readonly string[]): Promise<Map<string, TUser | undefined>> {
@@ -248,21 +253,49 @@ async function prefsOf(deps: TNotifyDeps, ctx: TTickContext, ids: readonly strin
   return ctx.prefs;
 }
 
-/** Fans each pending event out to mail items and deliveries, then takes it off the outbox. */
-export async function dispatch(deps: TNotifyDeps, ctx?: TTickContext): Promise<{ events: number; mails: number; deliveries: number }> {
+/**
+ * Events dispatched per tick at most. On report day the monthly pass writes tens of thousands of bulk events; a tick
+ * takes this many (urgent ones first, the rest next tick), so it stays well inside the function's timeout (bench:
+ * report_dispatch_tick_national_ms).
+ */
+export const DISPATCH_PER_TICK = 2_000;
+/** Events whose recipients are read together (their scopes, users and choices in one go), then fanned out. */
+const DISPATCH_CHUNK = 100;
+/** Events of a chunk fanned out at once (each its own mails, deliveries and outbox mark). */
+const DISPATCH_PARALLEL = 8;
+
+/**
+ * Fans pending events out to mail items and deliveries, each then taken off the outbox: at most `limit` a tick,
+ * urgent kinds before the monthly report's (listPendingEvents), so a new case is never queued behind report day.
+ */
+export async function dispatch(
+  deps: TNotifyDeps,
+  ctx?: TTickContext,
+  limit = DISPATCH_PER_TICK,
+): Promise<{ events: number; mails: number; deliveries: number }> {
   const c = ctx ?? (await context(deps));
   const nowMs = nowOf(deps);
   const out = { events: 0, mails: 0, deliveries: 0 };
-  for (const e of await listPendingEvents(deps.table)) {
+  const pending = await listPendingEvents(deps.table, limit);
+  for (let i = 0; i < pending.length; i += DISPATCH_CHUNK) {
+    const chunk = pending.slice(i, i + DISPATCH_CHUNK);
+    const hear = new Map<string, TUser[]>();
     if (deps.mailer) {
-      const hear = (await candidates(deps, c, e)).filter((u) => mayHear(u, c.tree, e));
-      const prefs = await prefsOf(
+      await readScopes(deps, c, chunk);
+      for (const e of chunk)
+        hear.set(
+          e.id,
+          candidates(c, e).filter((u) => mayHear(u, c.tree, e)),
+        );
+      await prefsOf(
         deps,
         c,
-        hear.map((u) => u.id),
+        [...hear.values()].flat().map((u) => u.id),
       );
-      for (const user of hear) {
-        const mode = modeFor(user.role, prefs.get(user.id), e.kind);
+    }
+    await mapLimit(chunk, DISPATCH_PARALLEL, async (e) => {
+      for (const user of hear.get(e.id) ?? []) {
+        const mode = modeFor(user.role, c.prefs.get(user.id), e.kind);
         if (mode === 'never') continue;
         if (await createMail(deps.table, { userId: user.id, eventId: e.id, mode, at: e.at }, nowMs)) out.mails++;
         // noted on a replay too: a crash between the mail and its note must not leave the mail without a digest
@@ -271,10 +304,11 @@ export async function dispatch(deps: TNotifyDeps, ctx?: TTickContext): Promise<{
           await noteDigestWaiting(deps.table, user.id, new Date(due).toISOString());
         }
       }
-    }
-    for (const ep of c.endpoints) if (endpointWants(ep, e, c.tree) && (await createDelivery(deps.table, ep.id, e, nowMs))) out.deliveries++;
-    await markDispatched(deps.table, e.id, new Date(nowMs).toISOString());
-    out.events++;
+      for (const ep of c.endpoints)
+        if (endpointWants(ep, e, c.tree) && (await createDelivery(deps.table, ep.id, e, nowMs))) out.deliveries++;
+      await markDispatched(deps.table, e.id, new Date(nowMs).toISOString());
+      out.events++;
+    });
   }
   return out;
 }
@@ -502,7 +536,7 @@ export async function deliverDue(deps: TNotifyDeps, ctx?: TTickContext): Promise
 
 export interface TTickResult {
   derived: number;
-  /** report.monthly events written (the first working day of a month) */
+  /** report.monthly events written (the first working day of a month, a slice of the walk a tick) */
   monthly: number;
   events: number;
   mails: number;
@@ -510,23 +544,40 @@ export interface TTickResult {
   digests: number;
   deliveries: number;
   attempts: number;
+  /** milliseconds each step took (the tick function's timeout is 2 minutes) */
+  ms: { world: number; sweep: number; monthly: number; dispatch: number; mail: number; digests: number; webhooks: number };
 }
 
-/** One tick of everything above, in order. */
+/** One tick of everything above, in order; each step bounded (the monthly pass's slice, the events dispatched). */
 export async function notifyTick(deps: TNotifyDeps): Promise<TTickResult> {
+  let t0 = performance.now();
+  const took = () => {
+    const t1 = performance.now();
+    const ms = Math.round(t1 - t0);
+    t0 = t1;
+    return ms;
+  };
   const ctx = await context(deps);
+  const world = took();
   const derived = await sweep(deps, ctx.world);
+  const sweepMs = took();
   const monthly = await emitMonthlyReports({
     table: deps.table,
     world: ctx.world,
     nowMs: nowOf(deps),
     timeZone: deps.timeZone ?? 'Asia/Shanghai',
+    scopesPerTick: deps.perTick?.monthlyScopes,
   });
-  const d = await dispatch(deps, ctx);
+  const monthlyMs = took();
+  const d = await dispatch(deps, ctx, deps.perTick?.events);
+  const dispatchMs = took();
   const sent = await sendQueuedMails(deps, ctx);
+  const mailMs = took();
   const digests = await sendDigests(deps, ctx);
+  const digestsMs = took();
   const attempts = await deliverDue(deps, ctx);
-  return { derived, monthly, events: d.events, mails: d.mails, sent, digests, deliveries: d.deliveries, attempts };
+  const ms = { world, sweep: sweepMs, monthly: monthlyMs, dispatch: dispatchMs, mail: mailMs, digests: digestsMs, webhooks: took() };
+  return { derived, monthly, events: d.events, mails: d.mails, sent, digests, deliveries: d.deliveries, attempts, ms };
 }
 
 /* ---------- administration: endpoints, redelivery, preferences ---------- */

@@ -1,31 +1,52 @@
 /**
  * The monthly report's e-mail (issue 16): a step of the notify tick. The tick was chosen over the nightly planner
  * because it already runs every few minutes with the tree and the hall-local clocks at hand, and it dispatches what
- * it emits in the same run; the 02:00 planner runs before the month's last day is scored and would
- * need a second schedule for 08:00. On the first working day of a month (or the first tick after it that month) it
- * writes one `report.monthly` event per unit a subscriber answers for, for the previous month. Exactly once: each
- * event is a put-if-absent under an id made of unit and month (two ticks at once, or a re-run, write nothing new),
- * and a month marker, put once every subscriber's unit is done, keeps later ticks of the month to one read. The
- * subscribers are found by scope (each unit's scope items, issue 15), never by listing the users; while a unit waits
- * for its own calendar the marker holds them off for an hour, so a national walk is not repeated every tick.
+ * it emits; the 02:00 planner runs before the month's last day is scored and would need a second schedule for 08:00.
+ * On the first working day of a month (or the first tick after it that month) it writes one `report.monthly` event
+ * per unit a subscriber answers for, for the previous month. The subscribers are found by scope (each unit's scope
+ * items, issue 15), never by listing the users.
+ *
+ * At national size that is ~53,500 scope Queries, too many for one tick (a 2-minute function), so the walk is
+ * resumable and bounded (domain/report-notice.ts `passStep`): each tick asks at most `MONTHLY_SCOPES_PER_TICK`
+ * scopes after the month marker's cursor, writes their events and moves the cursor by a write conditioned on the
+ * marker's version; the month is marked done when the walk ends with no unit waiting. Exactly once: each event is a
+ * put-if-absent under an id made of unit and month, so a tick that dies mid-slice (the next one redoes the slice) or
+ * two ticks at once write nothing twice. A unit waiting for its own calendar is judged again an hour later by a pass
+ * that walks only the scopes newly due, not the country again.
  */
-import { regionChain, type TUser } from '../domain/access.js';
+import { regionChain } from '../domain/access.js';
 import { effectiveCalendar, isNationalWorkingDay, isWorkingDay } from '../domain/calendar.js';
 import { ADMIN_SCOPE, localClock, modeFor, reportMonthly, type TEvent } from '../domain/events.js';
-import { ownReportUnits, reportMonthDue, reportPath, type TReportUnit } from '../domain/report-notice.js';
-import { getItem, put, type TTable } from '../storage/db.js';
-import * as keys from '../storage/keys.js';
-import { getPrefsMany } from '../storage/notify.js';
+import {
+  ownReportUnits,
+  passStep,
+  reportDueAt,
+  reportDueDay,
+  reportMonthDue,
+  reportPath,
+  type TPassScope,
+  type TReportUnit,
+  ZReportPass,
+} from '../domain/report-notice.js';
+import type { TTable } from '../storage/db.js';
+import { getMarker, setMarkerIf } from '../storage/meta.js';
+import { getPrefsMany, putEvent } from '../storage/notify.js';
 import { usersOfScopes } from '../storage/users.js';
 import { HALL_FANOUT, mapLimit, type TCaseWorld } from './cases.js';
-import { emitEvents } from './emit.js';
 
-/** Put once a month's events are all written: later ticks of the month read this and stop. */
-const monthMarker = (month: string) => keys.marker(`report-monthly#${month}`);
-/** A unit not yet due by its own calendar: the subscribers are looked up again this much later, not every tick. */
+/** The month marker's name: its walk's cursor, then "done" (later ticks of the month read it and stop). */
+const monthMarker = (month: string) => `report-monthly#${month}`;
+/** A unit not yet due by its own calendar: the next pass starts this much later, not every tick. */
 const LOOK_AGAIN_MS = 3_600_000;
+/**
+ * Scopes asked per tick at most: a national walk (~53,500) in about eleven ticks, each well inside the tick
+ * function's 2 minutes with the dispatch after it (bench: monthly_tick_national_ms, monthly_ticks_national).
+ */
+export const MONTHLY_SCOPES_PER_TICK = 5_000;
 /** Scopes looked up per batch (one Query each, then one batch read of their users and one of their choices). */
 const SCOPES_PER_BATCH = 100;
+/** Events written at once (each a put-if-absent). */
+const PUTS_AT_ONCE = 16;
 
 export interface TReportNoticeInput {
   table: TTable;
@@ -33,14 +54,66 @@ export interface TReportNoticeInput {
   nowMs: number;
   /** the deployment's zone (supervisors and administrators have no hall of their own) */
   timeZone: string;
+  /** scopes asked this tick at most (MONTHLY_SCOPES_PER_TICK) */
+  scopesPerTick?: number;
+}
+
+const unitKey = (unit: TReportUnit) => ('hallId' in unit ? `H#${unit.hallId}` : `R#${unit.regionId}`);
+
+interface TMonthPlan {
+  /** every scope (the administrators', each region, each hall) sorted by id, with its units' due instants */
+  scopes: TPassScope[];
+  /** a unit's due instant by unitKey */
+  dueAt: Map<string, number>;
+}
+
+/** Per loaded world (re-read by the tick every half minute) and month: the scopes' order and due instants. */
+const plans = new WeakMap<TCaseWorld, Map<string, TMonthPlan>>();
+
+/** The scopes of the walk and when each unit's report is due (its own calendar and clock). No read. */
+function monthPlan(world: TCaseWorld, month: string, timeZone: string): TMonthPlan {
+  const key = `${month}|${timeZone}`;
+  const cached = plans.get(world)?.get(key);
+  if (cached) return cached;
+  const instants = new Map<string, number>(); // one per due day and zone
+  const dueOf = (isWorking: (d: string) => boolean, tz: string) => {
+    const day = reportDueDay(month, isWorking);
+    const hit = instants.get(`${day}|${tz}`);
+    if (hit !== undefined) return hit;
+    const at = reportDueAt(day, tz);
+    instants.set(`${day}|${tz}`, at);
+    return at;
+  };
+  const dueAt = new Map<string, number>();
+  const scopes: TPassScope[] = [];
+  const roots: number[] = [];
+  for (const r of world.regions) {
+    const cal = effectiveCalendar(regionChain(world.tree, r.id), world.cal.overrides, world.cal.settings);
+    const at = dueOf((d) => isWorkingDay(d, cal), timeZone);
+    dueAt.set(unitKey({ regionId: r.id }), at);
+    scopes.push({ id: r.id, dueAt: [at] });
+    if (world.tree.regionParent.get(r.id) === undefined) roots.push(at);
+  }
+  for (const hall of world.halls.values()) {
+    const cal = world.calendar(hall.id);
+    const at = dueOf((d) => isWorkingDay(d, cal), hall.timezone);
+    dueAt.set(unitKey({ hallId: hall.id }), at);
+    scopes.push({ id: hall.id, dueAt: [at] });
+  }
+  scopes.push({ id: ADMIN_SCOPE, dueAt: roots });
+  scopes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  const plan = { scopes, dueAt };
+  const byMonth = plans.get(world) ?? new Map<string, TMonthPlan>();
+  byMonth.set(key, plan);
+  plans.set(world, byMonth);
+  return plan;
 }
 
 /**
- * The subscribers of the report: the users of every unit's scope (usersOfScopes: a Query per unit, never the user
- * list) with an address who did not choose "never". A national deployment reads its units' scope items once a month.
+ * The subscribers of these scopes: their users (usersOfScopes: a Query per scope, never the user list) with an
+ * address who did not choose "never", in batches.
  */
-async function subscribers(t: TTable, world: TCaseWorld): Promise<TUser[]> {
-  const scopes = [ADMIN_SCOPE, ...world.regions.map((r) => r.id), ...world.halls.keys()];
+async function subscribers(t: TTable, scopes: readonly string[]) {
   const batches: string[][] = [];
   for (let i = 0; i < scopes.length; i += SCOPES_PER_BATCH) batches.push(scopes.slice(i, i + SCOPES_PER_BATCH));
   const found = await mapLimit(batches, Math.max(1, Math.floor(HALL_FANOUT / 8)), async (batch) => {
@@ -54,35 +127,33 @@ async function subscribers(t: TTable, world: TCaseWorld): Promise<TUser[]> {
   return found.flat();
 }
 
-/** Writes the month's `report.monthly` events that are due; returns how many were new. */
+/** This tick's slice of the month's `report.monthly` events (those due); returns how many were new. */
 export async function emitMonthlyReports(input: TReportNoticeInput): Promise<number> {
   const { table, world, nowMs, timeZone } = input;
   // the national calendar decides whether to look at all: before its first working day no read is made
   const month = reportMonthDue(localClock(nowMs, timeZone), isNationalWorkingDay);
   if (!month) return 0;
-  const marker = await getItem(table, monthMarker(month), { consistent: true });
-  if (marker?.at || (typeof marker?.lookAgainAt === 'number' && nowMs < marker.lookAgainAt)) return 0;
+  const stored = await getMarker(table, monthMarker(month));
+  const marker = stored ? ZReportPass.parse(stored) : undefined;
+  if (marker?.at) return 0;
+  const plan = monthPlan(world, month, timeZone);
+  const step = passStep(marker, plan.scopes, nowMs, input.scopesPerTick ?? MONTHLY_SCOPES_PER_TICK, LOOK_AGAIN_MS);
+  if (!step) return 0;
   const events = new Map<string, TEvent>();
-  let waiting = false;
   const at = new Date(nowMs).toISOString();
-  const units = new Map<string, TReportUnit>();
-  for (const user of await subscribers(table, world))
-    for (const unit of ownReportUnits(user, world.tree)) units.set('hallId' in unit ? `H#${unit.hallId}` : `R#${unit.regionId}`, unit);
-  for (const unit of units.values()) {
-    const hall = 'hallId' in unit ? world.halls.get(unit.hallId) : undefined;
-    const cal = hall
-      ? world.calendar(hall.id)
-      : effectiveCalendar(regionChain(world.tree, (unit as { regionId: string }).regionId), world.cal.overrides, world.cal.settings);
-    // the unit's own calendar and clock: a region that closed the national first working day waits for its own
-    const due = reportMonthDue(localClock(nowMs, hall?.timezone ?? timeZone), (d) => isWorkingDay(d, cal));
-    if (due !== month) {
-      waiting = true;
-      continue;
-    }
-    const e = reportMonthly(unit, month, reportPath(unit, month), at);
-    events.set(e.id, e);
-  }
-  const written = await emitEvents(table, [...events.values()], nowMs);
-  await put(table, { ...monthMarker(month), ...(waiting ? { lookAgainAt: nowMs + LOOK_AGAIN_MS } : { at }) });
-  return written;
+  if (step.slice.length)
+    for (const user of await subscribers(
+      table,
+      step.slice.map((s) => s.id),
+    ))
+      for (const unit of ownReportUnits(user, world.tree)) {
+        // announced if due by the pass's instant; a unit due later is the next pass's
+        if (!((plan.dueAt.get(unitKey(unit)) ?? Number.POSITIVE_INFINITY) <= step.passAt)) continue;
+        const e = reportMonthly(unit, month, reportPath(unit, month), at);
+        events.set(e.id, e);
+      }
+  const written = await mapLimit([...events.values()], PUTS_AT_ONCE, (e) => putEvent(table, e, nowMs));
+  // the cursor moves only once the slice is written; another tick that moved it first wins (its slice was this one)
+  await setMarkerIf(table, monthMarker(month), step.next, step.next.v!);
+  return written.filter(Boolean).length;
 }

@@ -168,11 +168,16 @@ export const childrenOf = (parentId: string | undefined): string => `KIDS#${pare
 export const NOTIFY_SHARDS = 8;
 const notifyShard = (id: string): number => dirtyShard(id) % NOTIFY_SHARDS;
 export const event = (eventId: string): TKey => ({ pk: `EVT#${eventId}`, sk: 'EVT' });
-/** sparse: only an event not yet dispatched has it */
-export const outboxIndex = (eventId: string, at: string): TIndexKey => ({
+/**
+ * sparse: only an event not yet dispatched has it. A bulk event (the monthly report's) is in its shard's bulk lane,
+ * `B#<at>#<event>`, which sorts after every urgent `<at>#<event>` (an instant starts with a digit), so a bounded read
+ * of a shard takes its urgent events first.
+ */
+export const outboxIndex = (eventId: string, at: string, bulk = false): TIndexKey => ({
   gsi1pk: `OUTBOX#${notifyShard(eventId)}`,
-  gsi1sk: `${at}#${eventId}`,
+  gsi1sk: `${bulk ? OUTBOX_BULK_LANE : ''}${at}#${eventId}`,
 });
+export const OUTBOX_BULK_LANE = 'B#';
 export const outboxPartition = (shard: number): string => `OUTBOX#${shard}`;
 export const notifyPrefs = (userId: string): TKey => ({ pk: `USER#${userId}`, sk: 'NOTIFY' });
 export const webhook = (endpointId: string): TKey => ({ pk: `WEBHOOK#${endpointId}`, sk: 'META' });

@@ -10,9 +10,9 @@
  */
 import { PutItemCommand, UpdateItemCommand } from '@aws-sdk/client-dynamodb';
 import { marshall, unmarshall } from '@aws-sdk/util-dynamodb';
-import { type TEvent, type TEventKind, type TNotifyPrefs, type TWebhookFormat, ZEvent } from '../domain/events.js';
+import { isBulkKind, type TEvent, type TEventKind, type TNotifyPrefs, type TWebhookFormat, ZEvent } from '../domain/events.js';
 import { deleteIfPresent } from './catalogue.js';
-import { batchGet, getItem, ifCondition, put, putIf, queryAll, strip, type TTable } from './db.js';
+import { batchGet, getItem, ifCondition, put, putIf, queryAll, queryPage, strip, type TTable } from './db.js';
 import * as keys from './keys.js';
 
 const KEEP_S = 30 * 86_400;
@@ -37,7 +37,8 @@ async function update(t: TTable, key: keys.TKey, expr: string, values: Record<st
 
 /** Writes an event once (false: it exists already, a replay). The request path's one extra write per transition. */
 export function putEvent(t: TTable, e: TEvent, nowMs: number): Promise<boolean> {
-  return putIf(t, 'absent', { ...keys.event(e.id), ...keys.outboxIndex(e.id, e.at), ev: JSON.stringify(e), ttl: ttlOf(nowMs) });
+  const index = keys.outboxIndex(e.id, e.at, isBulkKind(e.kind));
+  return putIf(t, 'absent', { ...keys.event(e.id), ...index, ev: JSON.stringify(e), ttl: ttlOf(nowMs) });
 }
 
 export async function getEvent(t: TTable, eventId: string): Promise<TEvent | undefined> {
@@ -45,13 +46,26 @@ export async function getEvent(t: TTable, eventId: string): Promise<TEvent | und
   return item && typeof item.ev === 'string' ? ZEvent.parse(JSON.parse(item.ev)) : undefined;
 }
 
-/** Events not yet dispatched, oldest first. Counted. */
-export async function listPendingEvents(t: TTable): Promise<TEvent[]> {
-  const pages = await Promise.all(shards.map((s) => queryAll(t, { pk: keys.outboxPartition(s), index: true })));
+/**
+ * Events not yet dispatched: the urgent ones oldest first, then the bulk ones (the monthly report's) oldest first.
+ * With a limit, one page of at most limit ÷ shards items per shard (a shard lists its urgent lane before its bulk
+ * lane), so a tick reads about `limit` items however long the outbox is, and a flood of bulk events never hides an
+ * urgent one. Counted.
+ */
+export async function listPendingEvents(t: TTable, limit?: number): Promise<TEvent[]> {
+  const perShard = limit === undefined ? undefined : Math.max(1, Math.ceil(limit / keys.NOTIFY_SHARDS));
+  const pages = await Promise.all(
+    shards.map((s) =>
+      perShard === undefined
+        ? queryAll(t, { pk: keys.outboxPartition(s), index: true })
+        : queryPage(t, { pk: keys.outboxPartition(s), index: true, limit: perShard }).then((p) => p.items),
+    ),
+  );
+  const lane = (e: TEvent) => (isBulkKind(e.kind) ? 1 : 0);
   return pages
     .flat()
     .map((i) => ZEvent.parse(JSON.parse(String(unmarshall(i).ev))))
-    .sort((a, b) => a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
+    .sort((a, b) => lane(a) - lane(b) || a.at.localeCompare(b.at) || a.id.localeCompare(b.id));
 }
 
 /** Takes a dispatched event off the outbox index (the event itself stays for redelivery and replay checks). */

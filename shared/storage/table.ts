@@ -39,7 +39,8 @@
  *  PLAN#<day>#<run> / <batch>                             a run's batches, so later phases fan out again    scores.ts
  *  RUN / <day>                                            a run of a day: status, batches done per phase    scores.ts
  *  ALERT#<hall> / <day>#<kind>  (GSI1 ALERTS#<day>)       a hall's alerts; a day's alerts                   scores.ts
- *  META#<name> / META                                     named markers (e.g. last scored night locally)    meta.ts
+ *  META#<name> / META                                     named markers (e.g. last scored night locally;    meta.ts
+ *                                                         the monthly report's walk: cursor, version v)
  *  region and hall records also carry GSI2 KIDS#<parent> / R#<region> | H#<hall>: a region's children in one
  *     Query, so the tree is read one level or one subtree at a time, never whole (national scale)  catalogue.ts
  *  USEREMAIL#<sha256 of address> / META → userId         sign-in by verified email; an address is unique   users.ts
@@ -52,6 +53,8 @@
  *  REVIEW#<hall> / <day>#<rule>:<group>                   a flagged group: evidence (the job's), decisions  reviews.ts
  *                                                         per rating / group (people's, kept on re-score)
  *  EVT#<event> / EVT  (GSI1 OUTBOX#<shard> / <at>#<event> until dispatched)  one event (issue 14), kept 30 d (ttl) notify.ts
+ *     the monthly report's (bulk) / B#<at>#<event>        after every urgent event of its shard: a tick's
+ *                                                         bounded read of the outbox takes the urgent first
  *  USER#<user> / NOTIFY                                   a staff user's notification choices and language   notify.ts
  *  WEBHOOK#<id> / META  (GSI1 CATALOG#WEBHOOK / <id>)     a webhook endpoint: region, kinds, sealed secret   notify.ts
  *  WHD#<endpoint> / <event>  (GSI1 WHDUE#<shard> / <next attempt>#… while waiting)  delivery log (ttl 30 d)   notify.ts
