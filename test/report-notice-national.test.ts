@@ -15,14 +15,14 @@ import { generateKeyringJson, parseKeyring } from '../shared/domain/keyring.js';
 import type { THall, TRegion } from '../shared/domain/model.js';
 import { ownReportUnits, type TReportUnit } from '../shared/domain/report-notice.js';
 import { loadCaseWorld } from '../shared/services/cases.js';
-import { dispatch, emitEvents, notifyTick, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
+import { DIGESTS_PER_TICK, dispatch, emitEvents, notifyTick, type TMail, type TNotifyDeps } from '../shared/services/notify.js';
 import { emitMonthlyReports } from '../shared/services/report-notice.js';
 import { putOverride } from '../shared/storage/calendar.js';
 import { bulkPutHalls, bulkPutRegions } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, type TTable } from '../shared/storage/db.js';
 import { getMarker } from '../shared/storage/meta.js';
-import { getEvent, listPendingEvents, putPrefs } from '../shared/storage/notify.js';
+import { getEvent, listDueDigests, listPendingEvents, putPrefs } from '../shared/storage/notify.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bulkPutUsers } from '../shared/storage/users.js';
 import { engine, nationalTree, stopEngines } from './support/harness.js';
@@ -290,5 +290,16 @@ describe('report day and a new case', () => {
     const subscribers = users.filter((u) => u.email && !quiet.has(u.id) && ownReportUnits(u, t).length).length;
     const toldOfCase = users.filter((u) => mayHear(u, t, opened) && modeFor(u.role, undefined, 'case.opened') !== 'never').length;
     expect(c.mailPuts + rest.mailPuts).toBe(toldOfCase + 2 * subscribers);
+
+    // after 08:30 every subscriber's digest is due at once; a tick's digest pass reads a page of them, not all
+    const due = await listDueDigests(table, at);
+    expect(due.length).toBeGreaterThan(2 * DIGESTS_PER_TICK);
+    const digests = countedTable();
+    const first = await listDueDigests(digests.t, at, DIGESTS_PER_TICK);
+    expect(first.length).toBeLessThanOrEqual(DIGESTS_PER_TICK);
+    expect(first.length).toBeGreaterThan(DIGESTS_PER_TICK / 2);
+    expect(digests.t.itemsRead).toBe(first.length);
+    const dueNow = new Set(due.map((d) => d.sk));
+    expect(first.every((d) => dueNow.has(d.sk))).toBe(true);
   }, 180_000);
 });

@@ -204,12 +204,12 @@ export async function getCounted(t: TTable, key: TKey): Promise<Record<string, u
 
 /**
  * One page of a Query (table, GSI1 or GSI2), sort keys starting with `prefix`, after the sort key `after` (the
- * previous page's `next`), at most `limit` items; optionally filtered, reading at most `limit` items to find them.
- * Counted. `next` is undefined on the last page.
+ * previous page's `next`) or in a range (`between`), at most `limit` items; optionally filtered, reading at most
+ * `limit` items to find them. Counted. `next` is undefined on the last page.
  */
 export async function queryPage(
   t: TTable,
-  q: { pk: string; index?: TIndexChoice; prefix?: string; after?: string; limit: number },
+  q: { pk: string; index?: TIndexChoice; prefix?: string; after?: string; between?: [string, string]; limit: number },
 ): Promise<{ items: Item[]; next?: string }> {
   const { indexName, skName } = indexOf(q.index);
   // After a cursor the key condition is `> after`, and the prefix is checked here: keys are sorted, so the first

@@ -308,10 +308,20 @@ export interface TDueDigest {
   sk: string;
 }
 
-/** The digests due at `now` (index instant ≤ now), oldest first. Counted. */
-export async function listDueDigests(t: TTable, now: string): Promise<TDueDigest[]> {
+/**
+ * The digests due at `now` (index instant ≤ now), oldest first; with a limit, one page of at most limit ÷ shards a
+ * shard (the rest are still due next tick). Counted.
+ */
+export async function listDueDigests(t: TTable, now: string, limit?: number): Promise<TDueDigest[]> {
+  const perShard = limit === undefined ? undefined : Math.max(1, Math.ceil(limit / keys.NOTIFY_SHARDS));
   const pages = await Promise.all(
-    shards.map((s) => queryAll(t, { pk: keys.digestDuePartition(s), index: true, between: ['', `${now}#\uffff`] })),
+    shards.map((s) =>
+      perShard === undefined
+        ? queryAll(t, { pk: keys.digestDuePartition(s), index: true, between: ['', `${now}#\uffff`] })
+        : queryPage(t, { pk: keys.digestDuePartition(s), index: true, between: ['', `${now}#\uffff`], limit: perShard }).then(
+            (p) => p.items,
+          ),
+    ),
   );
   return pages
     .flat()
