@@ -23,7 +23,7 @@ import { bulkPutRatings, ratingToItem } from '../shared/storage/ratings.js';
 import { ensureTable } from '../shared/storage/schema.js';
 import { bulkPutIssuedCounts } from '../shared/storage/tickets.js';
 import { bulkPutUsers, findStaffIdentity, sessionGenFor } from '../shared/storage/users.js';
-import { benchNotifyNational, benchSweepNational } from './notify.js';
+import { benchMonthlyNational, benchNotifyNational, benchSweepNational } from './notify.js';
 import { synthetic } from './score.js';
 import type { TRow } from './table.js';
 
@@ -164,6 +164,8 @@ export async function benchNational(opts: { halls: number; users: number; server
     rows.push(...(await benchNotifyNational(table, halls)));
     // The notification sweep's tick over every hall: new cases on GSI4 (16 Queries), deadlines one Query per region.
     rows.push(...(await benchSweepNational(table, halls)));
+    // Report day: the month's walk a slice a tick, then its events dispatched in bounded ticks, the whole tick timed.
+    rows.push(...(await benchMonthlyNational(table, halls)));
 
     // The province's case panel (/regions/p0/cases: urgent cases and handling figures), one bad rating with its case
     // per hall of p0 (half overdue): its Queries are one per district partition and bucket range, never one per hall.

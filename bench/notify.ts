@@ -13,7 +13,10 @@
  * (notify_digest_national_ms), found by the digests-due index; and one sweep tick over all the halls with a few new
  * bad ratings in its minute (one of them late), its Queries counted by index (notify_sweep_national_queries: 16 on
  * GSI4 for the new cases plus one per region holding halls for the deadlines, where the old sweep read one per
- * hall-day) and timed with the tree warm (notify_sweep_national_ms).
+ * hall-day) and timed with the tree warm (notify_sweep_national_ms). Report day (benchMonthlyNational): the whole
+ * tick every minute from 08:00 on the national first working day, until the month's walk is done and every report
+ * event dispatched: ticks the walk takes (monthly_ticks_national) and the dispatch (report_dispatch_ticks_national),
+ * the slowest whole tick (monthly_tick_national_ms) and the slowest slice and dispatch steps in it.
  */
 import { createServer } from 'node:http';
 import type { AddressInfo } from 'node:net';
@@ -27,9 +30,11 @@ import { startDynalite } from '../shared/local/engine.js';
 import { runCaseNight } from '../shared/scoring/cases-night.js';
 import { commandCase, loadCaseWorld, type TCaseDeps } from '../shared/services/cases.js';
 import {
+  DISPATCH_PER_TICK,
   deliverDue,
   dispatch,
   emitEvents,
+  notifyTick,
   registerEndpoint,
   sendDigests,
   sendQueuedMails,
@@ -38,13 +43,15 @@ import {
   type TNotifyDeps,
 } from '../shared/services/notify.js';
 import { acceptRating } from '../shared/services/ratings.js';
+import { MONTHLY_SCOPES_PER_TICK } from '../shared/services/report-notice.js';
 import { getCase, openCaseAttributes } from '../shared/storage/cases.js';
 import { putHall, putRegion, putService, putWindow } from '../shared/storage/catalogue.js';
 import { createDynamoClient } from '../shared/storage/client.js';
 import { openTable, put, type TTable } from '../shared/storage/db.js';
 import * as keys from '../shared/storage/keys.js';
 import { putRating } from '../shared/storage/ratings.js';
-import { createDelivery, listDeliveries, putEvent } from '../shared/storage/notify.js';
+import { getMarker } from '../shared/storage/meta.js';
+import { createDelivery, listDeliveries, listPendingEvents, putEvent } from '../shared/storage/notify.js';
 import { ensureTable } from '../shared/storage/schema.js';
 
 export interface TNotifyRow {
@@ -298,5 +305,101 @@ export async function benchSweepNational(table: TTable, halls: readonly THall[])
   return [
     { metric: 'notify_sweep_national_queries', value: total, unit: `Queries (${what}: ${by})`, target: null },
     { metric: 'notify_sweep_national_ms', value: Math.round(ms), unit: `ms (${what}; tree warm)`, target: null },
+  ];
+}
+
+/**
+ * Report day on the national catalogue: the whole notification tick (tree, sweep, the month's slice, dispatch, mail,
+ * digests, webhooks) every minute from 08:00 on Tuesday 1 December 2026, a mailer that only counts, until the month's
+ * walk is done and no report event waits; each tick's steps timed (the tick reports them). The sweep's cursor is set
+ * a minute back, so every tick's sweep reads its regions' deadlines as on AWS.
+ */
+export async function benchMonthlyNational(
+  table: TTable,
+  halls: readonly THall[],
+  opts: { maxTicks?: number; onTick?: (line: string) => void } = {},
+): Promise<TNotifyRow[]> {
+  const maxTicks = opts.maxTicks ?? 200;
+  const start = Date.parse('2026-12-01T08:00:00+08:00');
+  const clock = { now: start };
+  let sentMails = 0;
+  const deps: TNotifyDeps = {
+    table,
+    keyring: parseKeyring(generateKeyringJson()),
+    baseUrl: 'https://rate.example.cn',
+    mailer: { send: async () => void sentMails++ },
+    now: () => clock.now,
+    timeZone: 'Asia/Shanghai',
+  };
+  await put(table, { ...keys.marker('notify-sweep'), at: new Date(start - 60_000).toISOString() });
+  const ticks: { ms: number; steps: Record<string, number>; calls: number; monthly: number; events: number; digests: number }[] = [];
+  let walkTicks = 0;
+  let dispatchTicks = 0;
+  let reports = 0;
+  // DynamoDB calls sent through the table's client, per tick (on AWS each is a round trip and the SDK's CPU)
+  const client = table.db;
+  const send = client.send;
+  let calls = 0;
+  client.send = ((...a: unknown[]) => {
+    calls++;
+    return (send.bind(client) as (...x: unknown[]) => unknown)(...a);
+  }) as typeof client.send;
+  try {
+    for (let i = 0; i < maxTicks; i++, clock.now += 60_000) {
+      const started = performance.now();
+      calls = 0;
+      const r = await notifyTick(deps);
+      ticks.push({ ms: performance.now() - started, steps: r.ms, calls, monthly: r.monthly, events: r.events, digests: r.digests });
+      reports += r.monthly;
+      opts.onTick?.(`tick ${i + 1}: ${Math.round(ticks.at(-1)!.ms)} ms, ${calls} calls, ${JSON.stringify(r)}`);
+      const done = Boolean((await getMarker(table, 'report-monthly#2026-11'))?.at);
+      if (!walkTicks && done) walkTicks = i + 1;
+      if (done && !(await listPendingEvents(table, 64)).some((e) => e.kind === 'report.monthly')) {
+        dispatchTicks = i + 1;
+        break;
+      }
+    }
+  } finally {
+    client.send = send;
+  }
+  if (!dispatchTicks) throw new Error(`bench monthly: report day not finished in ${maxTicks} ticks`);
+  const slowest = ticks.reduce((a, b) => (b.ms > a.ms ? b : a));
+  const steps = Object.entries(slowest.steps)
+    .map(([k, v]) => `${k} ${v}`)
+    .join(', ');
+  const maxOf = (k: string) => Math.max(...ticks.map((t) => t.steps[k] ?? 0));
+  const what = `${reports} report events, ${halls.length} halls`;
+  const budget = `≤ ${MONTHLY_SCOPES_PER_TICK} scopes a tick`;
+  return [
+    {
+      metric: 'monthly_ticks_national',
+      value: walkTicks,
+      unit: `ticks (the month's walk over ${halls.length} halls, their regions and the administrators, ${budget}; ${reports} events)`,
+      target: null,
+    },
+    {
+      metric: 'report_dispatch_ticks_national',
+      value: dispatchTicks,
+      unit: `ticks (from 08:00 until every report event is dispatched, ≤ ${DISPATCH_PER_TICK} events a tick; ${sentMails} mails sent)`,
+      target: null,
+    },
+    {
+      metric: 'monthly_tick_national_ms',
+      value: Math.round(slowest.ms),
+      unit: `ms (the slowest whole tick of ${ticks.length} on report day, ${what}; its steps: ${steps}; ${slowest.calls} DynamoDB calls)`,
+      target: { op: '<=', value: 60_000 },
+    },
+    {
+      metric: 'monthly_slice_national_ms',
+      value: maxOf('monthly'),
+      unit: `ms (the slowest slice: ≤ ${MONTHLY_SCOPES_PER_TICK} scopes asked, their events written)`,
+      target: null,
+    },
+    {
+      metric: 'report_dispatch_tick_national_ms',
+      value: maxOf('dispatch'),
+      unit: `ms (the slowest dispatch step of report day: ≤ ${DISPATCH_PER_TICK} events)`,
+      target: null,
+    },
   ];
 }

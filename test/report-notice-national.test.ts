@@ -158,6 +158,12 @@ describe('the monthly walk, a budget of scopes a tick', () => {
       const r = await tick(now);
       perTick.push(r.c.scopeQueries);
       written += r.written;
+      if (i === 0) {
+        // the administrators' scope and the regions come first: every supervised region's event is out after one tick
+        const supervised = [...expectedUnits(inP3).values()].filter((u) => 'regionId' in u);
+        expect(supervised.length).toBeGreaterThan(50);
+        for (const u of supervised) expect(await getEvent(table, reportId(u, month))).toBeDefined();
+      }
     }
     expect(perTick).toEqual([BUDGET, BUDGET, BUDGET, firstPass - 3 * BUDGET]);
     const outsideP3 = expectedUnits(inP3);

@@ -125,7 +125,7 @@ describe("the month's walk, a slice a tick", () => {
         ),
       ),
     )
-    .map(([ids, dues]) => ids.map((id, i): TPassScope => ({ id, dueAt: dues[i] })));
+    .map(([ids, dues]) => ids.map((id, i): TPassScope => ({ key: id, scope: id, dueAt: dues[i] })));
   const tick = fc.record({
     gap: fc.integer({ min: 1, max: 90 }),
     budget: fc.integer({ min: 1, max: 6 }),
@@ -150,7 +150,7 @@ describe("the month's walk, a slice a tick", () => {
         const walk = (step: NonNullable<ReturnType<typeof passStep>>, upTo = Number.POSITIVE_INFINITY) => {
           for (const s of step.slice.slice(0, upTo))
             s.dueAt.forEach((d, u) => {
-              if (d <= step.passAt && !announced.has(`${s.id}#${u}`)) announced.set(`${s.id}#${u}`, now);
+              if (d <= step.passAt && !announced.has(`${s.key}#${u}`)) announced.set(`${s.key}#${u}`, now);
             });
         };
         const run = (t: { budget: number; fate: string; written: number }) => {
@@ -160,7 +160,7 @@ describe("the month's walk, a slice a tick", () => {
           if (t.fate === 'dies') return walk(step, t.written % (step.slice.length + 1));
           const other = t.fate === 'races' ? passStep(marker, scopes, now + 1, t.budget, LOOK_AGAIN) : undefined;
           walk(step);
-          if (write(step.next)) for (const s of step.slice) asked.set(s.id, (asked.get(s.id) ?? 0) + 1);
+          if (write(step.next)) for (const s of step.slice) asked.set(s.key, (asked.get(s.key) ?? 0) + 1);
           if (other) {
             walk(other);
             expect(write(other.next)).toBe(false); // the first write moved the version on
@@ -176,7 +176,7 @@ describe("the month's walk, a slice a tick", () => {
         expect(Boolean(marker?.at)).toBe(!never);
         for (const s of scopes) {
           s.dueAt.forEach((d, u) => {
-            const when = announced.get(`${s.id}#${u}`);
+            const when = announced.get(`${s.key}#${u}`);
             if (d === Number.POSITIVE_INFINITY) expect(when).toBeUndefined();
             else {
               expect(when).toBeDefined();
@@ -184,34 +184,30 @@ describe("the month's walk, a slice a tick", () => {
             }
           });
           const instants = new Set(s.dueAt.filter(Number.isFinite)).size;
-          expect(asked.get(s.id) ?? 0).toBeLessThanOrEqual(instants);
+          expect(asked.get(s.key) ?? 0).toBeLessThanOrEqual(instants);
         }
       }),
     );
   });
 
   it('a pass already running keeps its instant: a unit due after it waits for the next pass, an hour later', () => {
-    const scopes: TPassScope[] = [
-      { id: 'a', dueAt: [0] },
-      { id: 'b', dueAt: [100] },
-      { id: 'c', dueAt: [0] },
-    ];
+    const scopes: TPassScope[] = ['a', 'b', 'c'].map((key, i) => ({ key, scope: key, dueAt: [i === 1 ? 100 : 0] }));
     const first = passStep(undefined, scopes, 10, 1, 60)!;
-    expect(first.slice.map((s) => s.id)).toEqual(['a']);
+    expect(first.slice.map((s) => s.key)).toEqual(['a']);
     expect(first.next).toEqual({ passAt: 10, after: 'a', prevPassAt: undefined, v: 1 });
     const second = passStep(first.next, scopes, 200, 1, 60)!; // b is due by now, not by the pass's instant
-    expect(second.slice.map((s) => s.id)).toEqual(['c']);
+    expect(second.slice.map((s) => s.key)).toEqual(['c']);
     expect(second.next).toEqual({ prevPassAt: 10, lookAgainAt: 260, v: 2 });
     expect(passStep(second.next, scopes, 259, 1, 60)).toBeUndefined();
     const third = passStep(second.next, scopes, 260, 5, 60)!;
-    expect(third.slice.map((s) => s.id)).toEqual(['b']); // a and c were covered by the first pass
+    expect(third.slice.map((s) => s.key)).toEqual(['b']); // a and c were covered by the first pass
     expect(third.next).toEqual({ at: new Date(260).toISOString(), v: 3 });
     expect(passStep(third.next, scopes, 300, 5, 60)).toBeUndefined();
     expect(() => passStep(undefined, scopes, 0, 0, 60)).toThrow(RangeError);
   });
 
   it("the older code's markers: done stays done; a look-again starts a full pass", () => {
-    const scopes: TPassScope[] = [{ id: 'a', dueAt: [0] }];
+    const scopes: TPassScope[] = [{ key: 'a', scope: 'a', dueAt: [0] }];
     expect(passStep({ at: '2026-01-04T00:00:00.000Z' }, scopes, 10, 5, 60)).toBeUndefined();
     expect(passStep({ lookAgainAt: 20 }, scopes, 10, 5, 60)).toBeUndefined();
     expect(passStep({ lookAgainAt: 20 }, scopes, 20, 5, 60)!.slice).toEqual(scopes);

@@ -6,7 +6,7 @@
  * administrator's root region. A tick that missed the day catches up on any later day of the month. Pure.
  *
  * At national size (issue 15: ~53,500 scopes to ask for their subscribers) the month's walk is spread over ticks:
- * a pass judges every unit at its own instant (`passAt`) and walks, in scope-id order, the scopes with a unit due
+ * a pass judges every unit at its own instant (`passAt`) and walks, in a fixed order, the scopes with a unit due
  * then and not yet due at the previous pass (which covered it), at most a budget of scopes a tick; its cursor (the
  * last scope walked) is the month marker's, so a tick that dies mid-slice is redone by the next one and a pass
  * never starts over. A pass that leaves units waiting for their own calendar (a region whose first working day is
@@ -101,7 +101,10 @@ export type TReportPass = z.infer<typeof ZReportPass>;
 
 /** A scope whose users are asked (a hall, a region, the administrators'), with the instants its units are due. */
 export interface TPassScope {
-  id: string;
+  /** the walk's order and cursor (passStep takes the scopes sorted by it) */
+  key: string;
+  /** the scope asked (USCOPE#) */
+  scope: string;
   /** a hall's or a region's own unit; the administrators' scope: each root region */
   dueAt: readonly number[];
 }
@@ -113,14 +116,14 @@ const newlyDue = (d: number, passAt: number, prevPassAt: number | undefined) =>
 export interface TPassStep {
   /** the pass's instant: a unit of the slice is announced if due by then */
   passAt: number;
-  /** the scopes to ask this tick (at most the budget), in id order */
+  /** the scopes to ask this tick (at most the budget), in key order */
   slice: TPassScope[];
   /** the marker once the slice is written (conditioned on `v` as read) */
   next: TReportPass;
 }
 
 /**
- * This tick's share of the month's walk, from the marker as read (undefined: none yet) over the scopes sorted by id:
+ * This tick's share of the month's walk, from the marker as read (undefined: none yet) over the scopes sorted by key:
  * nothing when the month is done or waits for `lookAgainAt`; else the pass under way (or a new one at `nowMs`), its
  * next slice of at most `budget` scopes to walk after the cursor, and the marker after it: the cursor moved on, or,
  * the walk ended, done (no unit waits) or a look again `lookAgainMs` later.
@@ -143,7 +146,7 @@ export function passStep(
   const slice: TPassScope[] = [];
   let more = false;
   for (const s of scopes) {
-    if (after !== undefined && s.id <= after) continue;
+    if (after !== undefined && s.key <= after) continue;
     if (!s.dueAt.some((d) => newlyDue(d, passAt, prevPassAt))) continue;
     if (slice.length === budget) {
       more = true;
@@ -151,7 +154,7 @@ export function passStep(
     }
     slice.push(s);
   }
-  if (more) return { passAt, slice, next: { passAt, after: slice.at(-1)!.id, prevPassAt, v } };
+  if (more) return { passAt, slice, next: { passAt, after: slice.at(-1)!.key, prevPassAt, v } };
   const waiting = scopes.some((s) => s.dueAt.some((d) => d > passAt));
   return {
     passAt,

@@ -61,7 +61,7 @@ export interface TReportNoticeInput {
 const unitKey = (unit: TReportUnit) => ('hallId' in unit ? `H#${unit.hallId}` : `R#${unit.regionId}`);
 
 interface TMonthPlan {
-  /** every scope (the administrators', each region, each hall) sorted by id, with its units' due instants */
+  /** every scope (the administrators', each region, each hall) sorted by key, with its units' due instants */
   scopes: TPassScope[];
   /** a unit's due instant by unitKey */
   dueAt: Map<string, number>;
@@ -87,21 +87,23 @@ function monthPlan(world: TCaseWorld, month: string, timeZone: string): TMonthPl
   const dueAt = new Map<string, number>();
   const scopes: TPassScope[] = [];
   const roots: number[] = [];
+  // the administrators' first, then the regions, then the halls: the supervisors' reports are out first (they are
+  // the ones whose 08:30 digest most often carries something else; a report dispatched after it waits a day)
   for (const r of world.regions) {
     const cal = effectiveCalendar(regionChain(world.tree, r.id), world.cal.overrides, world.cal.settings);
     const at = dueOf((d) => isWorkingDay(d, cal), timeZone);
     dueAt.set(unitKey({ regionId: r.id }), at);
-    scopes.push({ id: r.id, dueAt: [at] });
+    scopes.push({ key: `1${r.id}`, scope: r.id, dueAt: [at] });
     if (world.tree.regionParent.get(r.id) === undefined) roots.push(at);
   }
   for (const hall of world.halls.values()) {
     const cal = world.calendar(hall.id);
     const at = dueOf((d) => isWorkingDay(d, cal), hall.timezone);
     dueAt.set(unitKey({ hallId: hall.id }), at);
-    scopes.push({ id: hall.id, dueAt: [at] });
+    scopes.push({ key: `2${hall.id}`, scope: hall.id, dueAt: [at] });
   }
-  scopes.push({ id: ADMIN_SCOPE, dueAt: roots });
-  scopes.sort((a, b) => (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
+  scopes.push({ key: `0${ADMIN_SCOPE}`, scope: ADMIN_SCOPE, dueAt: roots });
+  scopes.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
   const plan = { scopes, dueAt };
   const byMonth = plans.get(world) ?? new Map<string, TMonthPlan>();
   byMonth.set(key, plan);
@@ -144,7 +146,7 @@ export async function emitMonthlyReports(input: TReportNoticeInput): Promise<num
   if (step.slice.length)
     for (const user of await subscribers(
       table,
-      step.slice.map((s) => s.id),
+      step.slice.map((s) => s.scope),
     ))
       for (const unit of ownReportUnits(user, world.tree)) {
         // announced if due by the pass's instant; a unit due later is the next pass's
