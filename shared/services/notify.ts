@@ -4,14 +4,18 @@
  *   sweep     derive case.opened (the cases opened since the last sweep, on GSI4 by the instant rated: 16 Queries a
  *             tick at any size; the rating's put gains 2 bytes, no write),
  *             case.overdue (a deadline passed) and case.due_soon (08:00 hall-local, deadlines of the day)
+ *   monthly   the monthly report's walk, a bounded slice a tick (report-notice.ts)
  *   dispatch  each event in the outbox → a mail item per staff user who wants it (now / digest) and a delivery per
- *             webhook endpoint of its region or above; then off the outbox. Every item is put-if-absent: a re-run
- *             or a replayed event adds nothing. The users asked are those of the event's scopes (its hall, its
- *             regions, the administrators: a Query each on the scope items), their choices read in one batch: at
- *             national size (100,000 users) an event reads a few dozen items, never the user list
+ *             webhook endpoint of its region or above; then off the outbox. At most 2,000 a tick, urgent kinds before
+ *             the monthly report's (the outbox's bulk lane), so report day never delays a new case by more than a
+ *             tick. Every item is put-if-absent: a re-run or a replayed event adds nothing. The users asked are
+ *             those of the events' scopes (a hall, its regions, the administrators: a Query each on the scope
+ *             items, a hundred events' together), their choices read in one batch: at national size (100,000 users)
+ *             an event reads a few dozen items, never the user list
  *   mails     queued mails sent; digests at 08:30 in the user's time zone, one message listing everything waiting:
- *             a waiting digest is indexed by the instant it is due, so the tick reads the digests due, not the
- *             users, and claims each by a conditional write (two ticks, or two Lambda instances, never both send)
+ *             a waiting digest is indexed by the instant it is due, so the tick reads the digests due (2,000 at
+ *             most), not the users, and claims each by a conditional write (two ticks, or two Lambda instances,
+ *             never both send)
  *   deliver   due webhook attempts (Standard Webhooks signed), retried over ~27 h, then parked
  * Transitions write their event themselves (emitCaseStep: the one extra write per case transition).
  */
