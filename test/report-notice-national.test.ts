@@ -202,7 +202,7 @@ describe('the monthly walk, a budget of scopes a tick', () => {
     const onDay = (id: string) => pending.find((e) => e.id === id)!.at.slice(0, 10);
     expect(onDay(reportId({ hallId: 'p3c0d0h1' }, month))).toBe('2026-12-02');
     expect(onDay(reportId({ hallId: 'p2c0d0h1' }, month))).toBe('2026-12-01');
-  });
+  }, 180_000);
 
   it('a tick killed mid-way loses nothing and writes nothing twice; the next tick redoes its slice', async () => {
     const month = '2026-10'; // announced from Monday 2 November
@@ -237,7 +237,7 @@ describe('the monthly walk, a budget of scopes a tick', () => {
     for (const u of [...units.values()].filter((_, i) => i % 50 === 0)) expect(await getEvent(table, reportId(u, month))).toBeDefined();
     const pending = (await listPendingEvents(table)).filter((e) => e.kind === 'report.monthly' && e.day === month);
     expect(pending).toHaveLength(units.size);
-  });
+  }, 180_000);
 });
 
 describe('report day and a new case', () => {
