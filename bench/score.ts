@@ -1,8 +1,9 @@
 /**
  * Scoring benchmarks (issue: nightly service temperature):
  *  - score_ratings_per_s: the pure aggregation + scoring code, no I/O, over 1,000,000 synthetic ratings in 10,000 halls;
- *  - score_night_s vs engine_query_s: one night of the job against the local engine (dynalite, in process) with
- *    10,000 halls and 200,000 ratings that day, beside the time merely to Query those ratings; their ratio;
+ *  - score_night_s vs engine_query_s: a night of the job against the local engine (dynalite, in process) with
+ *    10,000 halls and 200,000 ratings that day, beside the time merely to Query those ratings; their ratio, from
+ *    three interleaved rounds (the fastest of each), and the same ratio of the engine thread's busy time;
  *  - score_peak_rss_mb: the process's peak resident memory after the night (includes the engine, in process).
  */
 import { addRating, unitId, zeroVector, type TVector } from '../shared/domain/aggregate.js';
@@ -86,8 +87,8 @@ export function benchPureScoring(halls = 10_000, ratings = 1_000_000): TScoreRow
   return { metric: 'score_ratings_per_s', value: Math.round(ratings / seconds), unit: 'ratings/s' };
 }
 
-/** One night against the local engine, and the bare Query time for the same ratings, in the same run. */
-export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TScoreRow[]> {
+/** Nights against the local engine, and the bare Query time for the same ratings, interleaved in the same run. */
+export async function benchNight(halls = 10_000, ratings = 200_000, rounds = 3): Promise<TScoreRow[]> {
   const engine = await startDynalite();
   const client = createDynamoClient({ endpoint: engine.endpoint });
   try {
@@ -110,30 +111,57 @@ export async function benchNight(halls = 10_000, ratings = 200_000): Promise<TSc
       hallRecords.map((h) => ({ hallId: h.id, day, count: 30 })),
     );
 
-    // The bare cost of reading the day's ratings: one Query per hall, same concurrency as the job's workers.
-    let started = performance.now();
-    let read = 0;
-    let next = 0;
-    await Promise.all(
-      Array.from({ length: 32 }, async () => {
-        while (next < hallRecords.length) {
-          const rows = await listRatingsForHallDay(table, hallRecords[next++].id, day);
-          read += rows.length;
-        }
-      }),
-    );
-    const query = (performance.now() - started) / 1000;
-    if (read !== ratings) throw new Error(`query read ${read} of ${ratings} ratings`);
+    // Rounds, each the bare cost of reading the day's ratings (one Query per hall, the job's worker concurrency) and
+    // then a night of the same day (a re-run writes the same items), interleaved so both see the same machine. The
+    // host's speed drifts by up to 2× within minutes (other tenants), so one pair's ratio moved by ±0.3: the least
+    // disturbed (fastest) time of each kind is compared, and the engine thread's busy time beside it.
+    const query: number[] = [];
+    const night: number[] = [];
+    const queryBusy: number[] = [];
+    const nightBusy: number[] = [];
+    const busy = () => engine.busyMs?.() ?? Number.NaN;
+    for (let round = 0; round < rounds; round++) {
+      let started = performance.now();
+      let busyBefore = busy();
+      let read = 0;
+      let next = 0;
+      await Promise.all(
+        Array.from({ length: 32 }, async () => {
+          while (next < hallRecords.length) {
+            const rows = await listRatingsForHallDay(table, hallRecords[next++].id, day);
+            read += rows.length;
+          }
+        }),
+      );
+      query.push((performance.now() - started) / 1000);
+      queryBusy.push(busy() - busyBefore);
+      if (read !== ratings) throw new Error(`query read ${read} of ${ratings} ratings`);
 
-    started = performance.now();
-    const night = await runNight({ table }, day, { batchSize: 100 });
-    const nightSeconds = (performance.now() - started) / 1000;
-    if (night.ratings !== ratings) throw new Error(`the night scored ${night.ratings} of ${ratings} ratings`);
-    const ratio = nightSeconds / query;
+      started = performance.now();
+      busyBefore = busy();
+      const scored = await runNight({ table }, day, { batchSize: 100 });
+      night.push((performance.now() - started) / 1000);
+      nightBusy.push(busy() - busyBefore);
+      if (scored.ratings !== ratings) throw new Error(`the night scored ${scored.ratings} of ${ratings} ratings`);
+    }
+    const ratio = Math.min(...night) / Math.min(...query);
+    const busyRatio = Math.min(...nightBusy) / Math.min(...queryBusy);
+    const pairs = night.map((n, i) => round(n / query[i])).join(', ');
     return [
-      { metric: 'score_night_s', value: round(nightSeconds), unit: 's', target: `${halls} halls, ${ratings} ratings` },
-      { metric: 'engine_query_s', value: round(query), unit: 's', target: 'same ratings, Query only' },
-      { metric: 'score_night_vs_query_ratio', value: round(ratio), unit: '×', target: '≤ 1.5', ok: ratio <= 1.5 },
+      {
+        metric: 'score_night_s',
+        value: round(Math.min(...night)),
+        unit: 's',
+        target: `${halls} halls, ${ratings} ratings; fastest of ${rounds}`,
+      },
+      { metric: 'engine_query_s', value: round(Math.min(...query)), unit: 's', target: `same ratings, Query only; fastest of ${rounds}` },
+      { metric: 'score_night_vs_query_ratio', value: round(ratio), unit: '×', target: `≤ 1.5 (each round: ${pairs})`, ok: ratio <= 1.5 },
+      {
+        metric: 'score_night_vs_query_engine_busy',
+        value: round(busyRatio),
+        unit: '×',
+        target: "the engine thread's busy time, same rounds",
+      },
       { metric: 'score_peak_rss_mb', value: Math.round(process.resourceUsage().maxRSS / 1024), unit: 'MB', target: 'engine in process' },
     ];
   } finally {

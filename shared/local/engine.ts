@@ -12,6 +12,12 @@ import { createDynamoClient } from '../storage/client.js';
 export interface TEngine {
   name: 'dynalite' | 'dynamodb-local';
   endpoint: string;
+  /**
+   * Milliseconds the engine's own thread has been busy since it started (dynalite: its worker's event-loop active
+   * time), absent for an engine in another process. What a benchmark compares when the engine is the bottleneck,
+   * steadier than wall time on a shared machine.
+   */
+  busyMs?: () => number;
   close(): Promise<void>;
 }
 
@@ -26,6 +32,7 @@ export async function startDynalite(opts: { path?: string } = {}): Promise<TEngi
   return {
     name: 'dynalite',
     endpoint: `http://127.0.0.1:${port}`,
+    busyMs: () => worker.performance.eventLoopUtilization().active,
     close: async () => {
       await new Promise<void>((resolve) => {
         worker.once('message', () => resolve());

@@ -506,7 +506,8 @@ export interface TNightResult {
 /**
  * Batches a one-process night (the local runtime, the CLI) works on at once. Each batch alternates between its Queries
  * (8 halls in flight) and computing and writing; with 4 batches the engine idled through the second half, so a night
- * took 1.7× the bare Query of its ratings; with 8 it takes about 1.5× (bench: score_night_vs_query_ratio). On AWS
+ * took 1.7× the bare Query of its ratings; with 8 it takes about 1.6× (bench: score_night_vs_query_ratio; 2 and 4 measured
+ * no better on 12-01, and the engine was busy through the whole night either way). On AWS
  * the fan-out's workers are the concurrency (infra/constructs/scoring.ts).
  */
 const NIGHT_BATCHES_AT_ONCE = 8;
